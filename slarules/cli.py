@@ -1,0 +1,96 @@
+"""The `slarules` command line: parse arguments, call the public API, print.
+
+Results go to stdout, diagnostics to stderr. Exit status: 0 OK, 1 errors in
+a ruleset or a data file (or warnings under --strict), 2 a usage error, 3 an
+internal error (a bug in slarules, reported without a traceback).
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+from typing import Sequence
+
+from . import check as check_pass
+from . import load, parse, read_history
+from .diagnostics import Diagnostic, SlaError
+from .source import Source
+
+FORMATS = ("table", "json", "csv")
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="slarules",
+        description="Service level agreement terms as exact, explainable money.",
+    )
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    evaluate = commands.add_parser(
+        "evaluate", help="evaluate a ruleset over a history of KPI data",
+        description="Evaluate RULESET over the periods in DATA (CSV or JSON) and print the outcome.",
+    )
+    evaluate.add_argument("ruleset", metavar="RULESET", help="the .sla file")
+    evaluate.add_argument("data", metavar="DATA", help="KPI data: CSV (wide or period,input,value) or JSON")
+    evaluate.add_argument("--format", choices=FORMATS, default="table",
+                          help="table for people (default), json for programs, csv for billing line items")
+    evaluate.add_argument("--strict", action="store_true", help="treat warnings in the ruleset as errors")
+
+    check = commands.add_parser(
+        "check", help="check rulesets and report every problem",
+        description="Parse and check each RULESET; print diagnostics on stderr.",
+    )
+    check.add_argument("rulesets", metavar="RULESET", nargs="+")
+    check.add_argument("--strict", action="store_true", help="exit 1 on warnings too")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        return {"evaluate": _evaluate, "check": _check}[args.command](args)
+    except SlaError as err:
+        _report(err.diagnostics)
+        return 1
+    except Exception as err:  # a bug in slarules: say so plainly, without a traceback
+        print(f"slarules: internal error: {type(err).__name__}: {err}\n"
+              "Please report this together with the ruleset and data that caused it.", file=sys.stderr)
+        return 3
+
+
+def _report(diagnostics: Sequence[Diagnostic]) -> None:
+    for d in diagnostics:
+        print(d.render(), file=sys.stderr)
+    errors = sum(d.is_error for d in diagnostics)
+    warnings = len(diagnostics) - errors
+    if diagnostics:
+        print(f"{errors} error{'s' * (errors != 1)}, {warnings} warning{'s' * (warnings != 1)}", file=sys.stderr)
+
+
+def _evaluate(args) -> int:
+    program = load(args.ruleset, strict=args.strict)
+    outcome = program.evaluate(read_history(program, args.data))
+    rendered = {"table": outcome.to_text, "json": outcome.to_json, "csv": outcome.to_csv}[args.format]()
+    sys.stdout.write(rendered)
+    return 0
+
+
+def _check(args) -> int:
+    found: list[Diagnostic] = []
+    for path in args.rulesets:
+        try:
+            with open(path, encoding="utf-8") as handle:
+                text = handle.read()
+            found += check_pass(parse(Source(path, text)))
+        except SlaError as err:
+            found += err.diagnostics
+        except (OSError, UnicodeDecodeError) as err:
+            found.append(Diagnostic("SLA301", f"cannot read ruleset {path}: {err}"))
+    _report(found)
+    failed = any(d.is_error or args.strict for d in found)
+    if not failed:
+        print(f"{len(args.rulesets)} ruleset{'s' * (len(args.rulesets) != 1)} checked: no errors", file=sys.stderr)
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

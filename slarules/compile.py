@@ -1,0 +1,468 @@
+"""Compile pass: a checked Ruleset -> Program of closures.
+
+Input: a nodes.Ruleset that check() passed with no error. Output: a Program,
+plain Python closures that capture the node they came from (for the clause
+reference and the sentence explaining each figure). Nothing a ruleset wrote is
+ever turned into source text or eval'd. Problems here are bugs, not user errors.
+
+Each credit and bonus form compiles to an object with `assess(value, env)`
+returning (exact amount, clause span, explain) or None when it does not apply,
+and `worst(env)` for a period whose data was not reported and counts as a miss.
+`env` maps input names (and the per-period pools, under keys no input can
+have) to exact Decimals.
+"""
+from __future__ import annotations
+
+import operator
+from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
+from typing import Callable
+
+import attrs
+
+from . import nodes
+from .money import CONTEXT, HUNDRED, Rounding, format_money, format_number, minor_unit_digits
+from .periods import Calendar
+from .semantics import (
+    Interval,
+    band_interval,
+    describe_band,
+    describe_comparison,
+    format_quantity,
+    higher_is_better,
+    kpi_unit,
+)
+from .source import Span
+
+AT_RISK_KEY = " the amount at risk"  # leading space: no input name can collide
+
+
+def allocation_key(service_level: str) -> str:
+    return f" the allocation of {service_level}"
+
+
+# ---------------------------------------------------------------- amounts
+
+@attrs.frozen
+class CompiledAmount:
+    """`2% of monthly_fee` or `USD 1,500`: value(env) and a phrase showing the base."""
+
+    value: Callable[[dict], Decimal]
+    describe: Callable[[dict], str]
+    span: Span | None
+
+
+def compile_amount(amount: nodes.Amount, service_level: str | None, digits: int) -> CompiledAmount:
+    if isinstance(amount, nodes.FixedMoney):
+        fixed = amount.value
+        text = f"{amount.currency} {format_money(fixed, digits)}"
+        return CompiledAmount(lambda env: fixed, lambda env: text, amount.span)
+    base = amount.base
+    if isinstance(base, nodes.InputBase):
+        key, label = base.name.text, base.name.text
+    elif isinstance(base, nodes.AtRiskBase):
+        key, label = AT_RISK_KEY, "the amount at risk"
+    else:
+        key, label = allocation_key(service_level), "the allocation"
+    rate = CONTEXT.divide(amount.percent, HUNDRED)
+    percent = format_number(amount.percent)
+
+    def value(env: dict) -> Decimal:
+        return env[key] * rate
+
+    def describe(env: dict) -> str:
+        return f"{percent}% of {label} {format_money(env[key], digits)}"
+
+    return CompiledAmount(value, describe, amount.span)
+
+
+# ---------------------------------------------------------------- expressions
+
+_ARITHMETIC = {"+": operator.add, "-": operator.sub, "*": operator.mul, "/": operator.truediv}
+
+
+def compile_expr(expr: nodes.Expr) -> Callable[[dict], Decimal]:
+    """A closure computing the expression; division by zero raises ZeroDivisionError."""
+    if isinstance(expr, nodes.Number):
+        constant = expr.value
+        return lambda env: constant
+    if isinstance(expr, nodes.Reference):
+        name = expr.name.text
+        return lambda env: env[name]
+    left, right = compile_expr(expr.left), compile_expr(expr.right)
+    if expr.op == "/":
+        def divide(env):
+            denominator = right(env)
+            if not denominator:
+                raise ZeroDivisionError
+            return left(env) / denominator
+        return divide
+    combine = _ARITHMETIC[expr.op]
+    return lambda env: combine(left(env), right(env))
+
+
+def compile_comparison(comparison: nodes.Comparison) -> Callable[[Decimal], bool]:
+    threshold = comparison.quantity.value
+    test = {"at least": operator.ge, "at most": operator.le, "above": operator.gt, "below": operator.lt}[comparison.op]
+    return lambda value: test(value, threshold)
+
+
+# ---------------------------------------------------------------- credit and bonus forms
+
+@attrs.frozen
+class FlatForm:
+    amount: CompiledAmount
+    clause: Span
+
+    def assess(self, value, env):
+        return self.amount.value(env), self.clause, self.explain
+
+    def worst(self, env):
+        return self.assess(None, env)
+
+    def explain(self, env) -> str:
+        return self.amount.describe(env)
+
+
+@attrs.frozen
+class TierRow:
+    interval: Interval
+    amount: CompiledAmount
+    clause: Span
+    band: str
+
+    def explain(self, env) -> str:
+        return f"row '{self.band}': {self.amount.describe(env)}"
+
+
+@attrs.frozen
+class TableForm:
+    """Rows most extreme first, so the first row that contains the value applies:
+    the most severe (credits), the best (bonuses), or the only one (ranges)."""
+
+    rows: tuple[TierRow, ...]
+
+    def assess(self, value, env):
+        for row in self.rows:
+            if row.interval.contains(value):
+                return row.amount.value(env), row.clause, row.explain
+        return None
+
+    def worst(self, env):
+        row = self.rows[0]
+        return row.amount.value(env), row.clause, row.explain
+
+
+@attrs.frozen
+class LinearForm:
+    """An amount per unit of distance beyond a threshold, units rounded as written."""
+
+    amount: CompiledAmount
+    step: Decimal
+    threshold: Decimal
+    below: bool  # counts units below the threshold (else above)
+    rounding: str  # "up" | "down" | "pro rata"
+    worst_value: Decimal | None  # the unit's far end on the counted side, if bounded
+    clause: Span
+    step_text: str  # "point", "0.5 point"
+    threshold_text: str
+    rounding_text: str
+
+    def units(self, value: Decimal) -> Decimal:
+        distance = self.threshold - value if self.below else value - self.threshold
+        if distance <= 0:
+            return Decimal(0)
+        units = distance / self.step
+        if self.rounding == "up":
+            return units.to_integral_value(ROUND_CEILING)
+        if self.rounding == "down":
+            return units.to_integral_value(ROUND_FLOOR)
+        return units
+
+    def assess(self, value, env):
+        units = self.units(value)
+        if not units:
+            return None
+        return units * self.amount.value(env), self.clause, lambda env: self.explain(units, env)
+
+    def worst(self, env):
+        # check.py guarantees a cap when the unit is unbounded; the cap line then applies.
+        if self.worst_value is None:
+            return None
+        return self.assess(self.worst_value, env)
+
+    def explain(self, units, env) -> str:
+        side = "below" if self.below else "above"
+        return (f"{format_number(units)} {self.step_text} {side} {self.threshold_text} "
+                f"({self.rounding_text}) × {self.amount.describe(env)}")
+
+
+@attrs.frozen
+class ShortfallForm:
+    """`the shortfall in points as a percentage of BASE`: 97% target, 90% actual -> 7%."""
+
+    base: CompiledAmount  # 1% of the base, so shortfall × base.value is the credit
+    target: Decimal
+    clause: Span
+    worst_value: Decimal
+
+    def assess(self, value, env):
+        points = abs(self.target - value)
+        if not points:
+            return None
+        return points * self.base.value(env), self.clause, lambda env: self.explain(points, env)
+
+    def worst(self, env):
+        return self.assess(self.worst_value, env)
+
+    def explain(self, points, env) -> str:
+        base = self.base.describe(env).replace("1% of ", "", 1)
+        return f"shortfall {format_number(points)} points = {format_number(points)}% of {base}"
+
+
+Form = FlatForm | TableForm | LinearForm | ShortfallForm
+
+
+@attrs.frozen
+class CompiledAward:
+    kind: str  # "credit" | "bonus"
+    form: Form
+    cap: CompiledAmount | None
+    cap_clause: Span | None
+
+
+@attrs.frozen
+class CompiledServiceLevel:
+    name: str
+    title: str | None
+    critical: bool
+    unit: str
+    target_text: str  # "at least 80%"
+    measure: Callable[[dict], Decimal]
+    measure_clause: Span
+    met: Callable[[Decimal], bool]
+    counted: Callable[[dict], bool] | None  # the minimum-volume condition
+    volume_text: str | None
+    reads: frozenset[str]  # inputs the measurement and volume condition read
+    allocation: CompiledAmount | None
+    credit: CompiledAward | None
+    bonus: CompiledAward | None
+    gate: Callable[[dict], str | None] | None  # statuses -> why the bonus is withheld, or None
+    span: Span
+
+
+@attrs.frozen
+class InputSpec:
+    """A declared input and what happens when a period does not report it."""
+
+    name: str
+    unit: str
+    missing: str  # "required" | "default" | "miss"
+    default: Decimal | None
+    span: Span
+
+
+@attrs.frozen
+class PeriodCap:
+    """`at risk: ...` or `bonuses at most ...`: a cap on a period's credits or bonuses."""
+
+    amount: CompiledAmount
+    clause: Span
+
+
+@attrs.frozen
+class Program:
+    """A compiled ruleset: everything evaluate() needs, nothing it must re-derive."""
+
+    title: str
+    currency: str
+    calendar: Calendar
+    rounding: Rounding
+    inputs: tuple[InputSpec, ...]
+    service_levels: tuple[CompiledServiceLevel, ...]
+    at_risk: PeriodCap | None
+    bonus_limit: PeriodCap | None
+    netting: str
+    netting_clause: Span | None
+    path: str
+
+    def evaluate(self, history):
+        """Evaluate a History (see data.py) into an Outcome."""
+        from .evaluate import evaluate
+
+        return evaluate(self, history)
+
+
+def compile_ruleset(ruleset: nodes.Ruleset) -> Program:
+    header = {type(term): term for term in ruleset.contract.terms}
+    currency = header[nodes.Currency].code
+    rounding_node = header.get(nodes.Rounding)
+    digits = minor_unit_digits(currency)
+    if rounding_node is not None and rounding_node.minor_unit is not None:
+        digits = 2 if rounding_node.minor_unit == "cents" else 0
+    rounding = Rounding(rounding_node.mode if rounding_node else "half up", digits)
+    periodicity = header[nodes.Assessed].periodicity if nodes.Assessed in header else "monthly"
+    units = {i.name.text: i.unit for i in ruleset.inputs}
+    inputs = tuple(_input_spec(i) for i in ruleset.inputs)
+    service_levels = tuple(_service_level(sl, units, digits) for sl in ruleset.service_levels)
+    netting = ruleset.of_type(nodes.Netting)
+    return Program(
+        title=ruleset.contract.title,
+        currency=currency,
+        calendar=Calendar(periodicity, header[nodes.Starts].month),
+        rounding=rounding,
+        inputs=inputs,
+        service_levels=service_levels,
+        at_risk=_period_cap(ruleset.of_type(nodes.AtRisk), digits),
+        bonus_limit=_period_cap(ruleset.of_type(nodes.BonusLimit), digits),
+        netting=netting[0].policy if netting else "paid separately",
+        netting_clause=netting[0].span if netting else None,
+        path=ruleset.source.path if ruleset.source else "<string>",
+    )
+
+
+def _input_spec(inp: nodes.Input) -> InputSpec:
+    if isinstance(inp.missing, nodes.DefaultValue):
+        return InputSpec(inp.name.text, inp.unit, "default", inp.missing.value, inp.span)
+    if isinstance(inp.missing, nodes.MissingIsMiss):
+        return InputSpec(inp.name.text, inp.unit, "miss", None, inp.span)
+    return InputSpec(inp.name.text, inp.unit, "required", None, inp.span)
+
+
+def _period_cap(terms, digits) -> PeriodCap | None:
+    if not terms:
+        return None
+    return PeriodCap(compile_amount(terms[0].amount, None, digits), terms[0].span)
+
+
+def _references(expr) -> frozenset[str]:
+    if isinstance(expr, nodes.Reference):
+        return frozenset({expr.name.text})
+    if isinstance(expr, nodes.BinaryOp):
+        return _references(expr.left) | _references(expr.right)
+    return frozenset()
+
+
+def _service_level(sl: nodes.ServiceLevel, units: dict[str, str], digits: int) -> CompiledServiceLevel:
+    unit = kpi_unit(sl, units)
+    expr = compile_expr(sl.measured.expr)
+    if sl.measured.in_percent:
+        ratio = expr
+        expr = lambda env: ratio(env) * HUNDRED  # noqa: E731
+    higher = higher_is_better(sl.target)
+    reads = _references(sl.measured.expr)
+    counted = volume_text = None
+    if sl.volume is not None:
+        test = compile_comparison(sl.volume.comparison)
+        volume_input = sl.volume.input.text
+        counted = lambda env: test(env[volume_input])  # noqa: E731
+        volume_text = f"{volume_input} {describe_comparison(sl.volume.comparison, units[volume_input])}"
+        reads |= {volume_input}
+    name = sl.name.text
+    return CompiledServiceLevel(
+        name=name,
+        title=sl.title,
+        critical=sl.critical,
+        unit=unit,
+        target_text=describe_comparison(sl.target.comparison, unit),
+        measure=expr,
+        measure_clause=sl.measured.span,
+        met=compile_comparison(sl.target.comparison),
+        counted=counted,
+        volume_text=volume_text,
+        reads=reads,
+        allocation=compile_amount(sl.allocation.amount, name, digits) if sl.allocation else None,
+        credit=_award(sl.credit, sl, unit, higher, digits),
+        bonus=_award(sl.bonus, sl, unit, higher, digits),
+        gate=_gate(sl.gate) if sl.gate else None,
+        span=sl.span,
+    )
+
+
+def _award(award: nodes.Award | None, sl, unit, higher, digits) -> CompiledAward | None:
+    if award is None:
+        return None
+    name = sl.name.text
+    credit = award.kind == "credit"
+    form = award.form
+    cap = None
+    if isinstance(form, nodes.Flat):
+        compiled = FlatForm(compile_amount(form.amount, name, digits), award.span)
+    elif isinstance(form, nodes.Table):
+        compiled = _table(form, name, unit, credit == higher, digits)
+    elif isinstance(form, nodes.Linear):
+        below = form.side == "below"
+        worst = None
+        if unit == "percent":
+            worst = Decimal(0) if below else HUNDRED
+        elif below:
+            worst = Decimal(0)
+        step = form.step if form.step is not None else Decimal(1)
+        plural = form.step_unit if form.step_unit.endswith("s") else form.step_unit + "s"
+        step_text = plural if form.step is None else f"× {format_number(step)} {plural}"
+        compiled = LinearForm(
+            amount=compile_amount(form.amount, name, digits),
+            step=step,
+            threshold=form.threshold.value,
+            below=below,
+            rounding=form.rounding,
+            worst_value=worst,
+            clause=award.span,
+            step_text=step_text,
+            threshold_text=format_quantity(form.threshold.value, unit),
+            rounding_text={"up": f"part {plural} count as whole",
+                           "down": f"only whole {plural} count",
+                           "pro rata": "pro rata"}[form.rounding],
+        )
+        cap = form.cap
+    else:
+        one_percent = nodes.PercentOf(Decimal(1), form.base, award.span)
+        compiled = ShortfallForm(
+            compile_amount(one_percent, name, digits),
+            sl.target.comparison.quantity.value,
+            award.span,
+            Decimal(0) if higher else HUNDRED,
+        )
+        cap = form.cap
+    return CompiledAward(
+        award.kind,
+        compiled,
+        compile_amount(cap, name, digits) if cap is not None else None,
+        cap.span if cap is not None else None,
+    )
+
+
+def _table(form: nodes.Table, name: str, unit: str, upper_edge: bool, digits: int) -> TableForm:
+    """Order rows most extreme first. `upper_edge`: the rows' upper ends face the target
+    (credits on a higher-is-better KPI, bonuses on a lower-is-better one)."""
+    rows = []
+    for row in form.rows:
+        interval = band_interval(row.band)
+        rows.append(TierRow(interval, compile_amount(row.amount, name, digits), row.span,
+                            describe_band(row.band, unit)))
+
+    def extremity(row: TierRow):
+        edge = row.interval.high if upper_edge else row.interval.low
+        closed = row.interval.high_included if upper_edge else row.interval.low_included
+        return (edge, closed) if upper_edge else (-edge, closed)
+
+    return TableForm(tuple(sorted(rows, key=extremity)))
+
+
+def _gate(gate: nodes.Gate) -> Callable[[dict], str | None]:
+    if gate.kind == "named met":
+        names = tuple(n.text for n in gate.names)
+
+        def named(statuses):
+            unmet = [n for n in names if statuses[n][0] != "met"]
+            return f"withheld: {', '.join(unmet)} not met" if unmet else None
+        return named
+    if gate.kind == "all met":
+        def all_met(statuses):
+            unmet = [n for n, s in statuses.items() if s[0] != "met"]
+            return f"withheld: {', '.join(unmet)} not met" if unmet else None
+        return all_met
+
+    def no_critical_missed(statuses):
+        missed = [n for n, s in statuses.items() if s[1] and s[0] == "missed"]
+        return f"withheld: critical {', '.join(missed)} missed" if missed else None
+    return no_critical_missed

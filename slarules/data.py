@@ -1,0 +1,258 @@
+"""KPI data: CSV and JSON files -> History, checked against a Program's inputs.
+
+Input: a data file (or a mapping from the Python API) and the Program it is
+for. Output: a History, periods in calendar order, each input an exact Decimal
+(absent when the period did not report it). Errors: SlaError with SLA3xx
+diagnostics naming file, row and column (JSON: the period and key), all of
+them collected; nothing is silently dropped.
+
+Accepted layouts:
+  CSV, wide:  period,monthly_fee,calls_offered,...   one row per period
+  CSV, long:  period,input,value                     one row per value
+  JSON:       {"periods": [{"period": "2026-01", "monthly_fee": "60000.00", ...}]}
+Values are plain decimals (`60000.00`; a percentage may carry a `%`); an empty
+cell or a JSON null means "not reported", which the input's missing-data rule
+then governs.
+"""
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+from decimal import Decimal
+from pathlib import Path
+from typing import Mapping
+
+import attrs
+
+from .diagnostics import Diagnostic, SlaError, did_you_mean
+from .periods import EXAMPLE_LABEL
+from .source import Source, Span, span_at
+
+_DECIMAL = re.compile(r"[0-9]+(\.[0-9]+)?|\.[0-9]+")
+
+
+@attrs.frozen
+class PeriodData:
+    """One period's reported inputs; `span` is where the period is in the data file."""
+
+    label: str
+    values: Mapping[str, Decimal]
+    span: Span | None = attrs.field(default=None, eq=False)
+
+
+@attrs.frozen
+class History:
+    """Periods in calendar order, consecutive, no duplicates."""
+
+    periods: tuple[PeriodData, ...]
+
+
+def read_history(program, path: str | Path) -> History:
+    """Read a CSV or JSON data file for this program."""
+    path = str(path)
+    try:
+        text = Path(path).read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError) as err:
+        raise SlaError([Diagnostic("SLA301", f"cannot read data file {path}: {err}")]) from None
+    return parse_history(program, Source(path, text))
+
+
+def parse_history(program, source: Source) -> History:
+    if source.path.lower().endswith(".json") or source.text.lstrip().startswith(("{", "[")):
+        return _Reader(program, source).json()
+    return _Reader(program, source).csv()
+
+
+def history_from_mapping(program, mapping: Mapping[str, Mapping[str, object]]) -> History:
+    """The Python API's form: {"2026-01": {"monthly_fee": "60000", ...}, ...}."""
+    reader = _Reader(program, Source("<data>", ""))
+    for label, values in mapping.items():
+        reader.add_period(str(label), None, [(name, value, None, f"{label}.{name}") for name, value in values.items()])
+    return reader.finish()
+
+
+class _Reader:
+    def __init__(self, program, source: Source):
+        self.program = program
+        self.source = source
+        self.units = {spec.name: spec.unit for spec in program.inputs}
+        self.calendar = program.calendar
+        self.found: list[Diagnostic] = []
+        self.periods: dict[int, PeriodData] = {}
+
+    def error(self, code, message, span=None, *notes, place=None):
+        location = f"{self.source.path}: {place}" if span is None and place else None
+        self.found.append(Diagnostic(code, message, span, tuple(notes), location=location))
+
+    # ---- CSV
+    def csv(self) -> History:
+        lines = self.source.text.splitlines()
+        rows = list(csv.reader(io.StringIO(self.source.text)))
+        if not rows or not any(cell.strip() for cell in rows[0]):
+            self.error("SLA301", f"{self.source.path} is empty: expected a header row starting with 'period'")
+            return self.finish()
+        header = [cell.strip() for cell in rows[0]]
+        if header[:1] != ["period"]:
+            self.error("SLA308", "the first column must be 'period'", self.cell_span(lines, 1, 0),
+                       "a wide file has one column per input: period,monthly_fee,...; "
+                       "a long file has period,input,value")
+            return self.finish()
+        long_form = header == ["period", "input", "value"]
+        if not long_form:
+            self.header_columns(header, lines)
+        by_label: dict[str, tuple[int, list]] = {}
+        for number, row in enumerate(rows[1:], start=2):
+            if not any(cell.strip() for cell in row):
+                continue
+            if len(row) != len(header):
+                self.error("SLA308", f"row has {len(row)} cells but the header has {len(header)}",
+                           self.cell_span(lines, number, None))
+                continue
+            label = row[0].strip()
+            if long_form:
+                name = row[1].strip()
+                entry = by_label.setdefault(label, (number, []))
+                if name not in self.units:
+                    self.unknown_input(name, self.cell_span(lines, number, 1))
+                    continue
+                entry[1].append((name, row[2], self.cell_span(lines, number, 2), None))
+            else:
+                cells = [(header[i], row[i], self.cell_span(lines, number, i), None)
+                         for i in range(1, len(row)) if header[i] in self.units]
+                self.add_period(label, self.cell_span(lines, number, 0), cells)
+        for label, (number, cells) in by_label.items():
+            self.add_period(label, self.cell_span(lines, number, 0), cells, merge_duplicates=True)
+        return self.finish()
+
+    def header_columns(self, header, lines):
+        seen = set()
+        for i, name in enumerate(header[1:], start=1):
+            if name in seen:
+                self.error("SLA304", f"column '{name}' appears twice", self.cell_span(lines, 1, i))
+            seen.add(name)
+            if name not in self.units:
+                self.unknown_input(name, self.cell_span(lines, 1, i))
+        for spec in self.program.inputs:
+            if spec.name not in seen and spec.missing == "required":
+                self.error("SLA308", f"no column for input '{spec.name}', which every period must report",
+                           self.cell_span(lines, 1, None),
+                           f"'{spec.name}' is declared at {spec.span.where}")
+
+    def unknown_input(self, name, span, place=None):
+        self.error("SLA304", f"'{name}' is not an input of this contract", span,
+                   *did_you_mean(name, self.units), f"the inputs are: {', '.join(self.units)}", place=place)
+
+    def cell_span(self, lines, line_number, column_index) -> Span:
+        """The cell's characters on its line (the whole line if the row has quoted commas)."""
+        text = lines[line_number - 1] if line_number <= len(lines) else ""
+        if column_index is None or '"' in text:
+            return span_at(self.source, line_number, 1, len(text))
+        cells = text.split(",")
+        start = sum(len(c) + 1 for c in cells[:column_index]) + 1
+        return span_at(self.source, line_number, start, len(cells[column_index]) if column_index < len(cells) else 1)
+
+    # ---- JSON
+    def json(self) -> History:
+        try:
+            document = json.loads(self.source.text, parse_float=Decimal, parse_int=Decimal)
+        except json.JSONDecodeError as err:
+            self.error("SLA301", f"not valid JSON: {err.msg}", span_at(self.source, err.lineno, err.colno))
+            return self.finish()
+        periods = document.get("periods") if isinstance(document, dict) else None
+        if not isinstance(periods, list):
+            self.error("SLA301", "expected an object {{\"periods\": [...]}} "
+                       "with one object per period", place="top level")
+            return self.finish()
+        for index, entry in enumerate(periods):
+            place = f"periods[{index}]"
+            if not isinstance(entry, dict) or not isinstance(entry.get("period"), str):
+                self.error("SLA308", 'each period must be an object with a "period" label', place=place)
+                continue
+            cells = []
+            for name, value in entry.items():
+                if name == "period":
+                    continue
+                if name not in self.units:
+                    self.unknown_input(name, None, place)
+                    continue
+                cells.append((name, value, None, f"{place}.{name}"))
+            self.add_period(entry["period"], None, cells, place=place)
+        return self.finish()
+
+    # ---- shared
+    def add_period(self, label, span, cells, merge_duplicates=False, place=None):
+        place = place or label
+        index = self.calendar.index(label)
+        if index is None:
+            self.error("SLA306", f"'{label}' is not a {self.calendar.periodicity} period label", span,
+                       f"write periods like {EXAMPLE_LABEL[self.calendar.periodicity]}", place=place)
+            return
+        if self.calendar.starts_before_contract(label):
+            self.error("SLA306", f"period {label} is before the contract starts ({self.calendar.start_month})",
+                       span, place=place)
+            return
+        if index in self.periods:
+            first = self.periods[index].span
+            self.error("SLA305", f"period {label} appears twice", span,
+                       *((f"first at line {first.line}",) if first else ()), place=place)
+            return
+        values: dict[str, Decimal] = {}
+        for name, raw, cell_span, cell_place in cells:
+            if name in values:
+                self.error("SLA305", f"period {label} reports '{name}' twice", cell_span, place=cell_place)
+                continue
+            value = self.value(name, raw, cell_span, cell_place)
+            if value is not None:
+                values[name] = value
+        self.periods[index] = PeriodData(label, values, span)
+
+    def value(self, name, raw, span, place) -> Decimal | None:
+        unit = self.units[name]
+        if raw is None:
+            return None
+        if isinstance(raw, bool) or not isinstance(raw, (str, Decimal, int)):
+            self.error("SLA302", f"'{name}' must be a number written as a string or a JSON number", span, place=place)
+            return None
+        text = str(raw).strip()
+        if text == "":
+            return None
+        if unit == "percent" and text.endswith("%"):
+            text = text[:-1].strip()
+        if isinstance(raw, Decimal):
+            value = raw
+            if not value.is_finite():
+                self.error("SLA302", f"'{name}' is {raw}, not a finite number", span, place=place)
+                return None
+        elif _DECIMAL.fullmatch(text):
+            value = Decimal(text)
+        else:
+            hint = "a plain decimal such as 60000.00 (no currency sign or thousands separator)"
+            if text.startswith("-"):
+                self.error("SLA303", f"'{name}' is {text}: a {unit} cannot be negative", span, place=place)
+            else:
+                self.error("SLA302", f"'{name}' is '{raw}', not a number", span, f"expected {hint}", place=place)
+            return None
+        if value < 0:
+            self.error("SLA303", f"'{name}' is {text}: a {unit} cannot be negative", span, place=place)
+            return None
+        if unit == "percent" and value > 100:
+            self.error("SLA303", f"'{name}' is {text}%, above 100%", span, place=place)
+            return None
+        if unit == "count" and value != value.to_integral_value():
+            self.error("SLA303", f"'{name}' is {text}, but a count is a whole number", span, place=place)
+            return None
+        return value
+
+    def finish(self) -> History:
+        ordered = sorted(self.periods.items())
+        for (a, pa), (b, pb) in zip(ordered, ordered[1:]):
+            if b != a + 1:
+                missing = self.calendar.label(a + 1)
+                more = f" to {self.calendar.label(b - 1)}" if b - 1 > a + 1 else ""
+                self.error("SLA307", f"no data for {missing}{more}, between {pa.label} and {pb.label}", pb.span,
+                           "every period from the first to the last must be present", place=pb.label)
+        if self.found:
+            raise SlaError(sorted(self.found, key=lambda d: (d.span.line, d.span.column) if d.span else (0, 0)))
+        return History(tuple(p for _, p in ordered))

@@ -1,0 +1,114 @@
+"""Diagnostics: one format for every problem in a ruleset or a data file.
+
+A Diagnostic has a stable code, a severity, a message, a span and notes.
+`render()` gives the text every tool prints on stderr:
+
+    rulesets/acme.sla:3:27: error[SLA201]: unknown input 'monthy_fee'
+      |
+    3 |   credit: 2% of monthy_fee
+      |                 ^^^^^^^^^^
+      = note: did you mean 'monthly_fee'?
+
+Codes: SLA0xx syntax, SLA2xx static checks, SLA3xx data files, SLA4xx evaluation.
+"""
+from __future__ import annotations
+
+import difflib
+from typing import Iterable, Sequence
+
+import attrs
+
+from .source import Span
+
+CODES: dict[str, str] = {
+    "SLA000": "syntax error: unexpected text",
+    "SLA001": "syntax error: a clause is missing a colon",
+    "SLA002": "syntax error: a percentage is missing its % sign",
+    "SLA003": "syntax error: a number has no unit where one is needed",
+    "SLA004": "syntax error: unexpected end of input",
+    "SLA005": "syntax error: unknown character",
+    "SLA006": "syntax error: a service level clause stands outside a service level",
+    "SLA201": "unknown name",
+    "SLA202": "duplicate name",
+    "SLA203": "unit mismatch",
+    "SLA204": "missing or repeated contract term",
+    "SLA205": "service level without a measurement or target",
+    "SLA206": "repeated clause in a service level",
+    "SLA207": "tier row on the wrong side of the target",
+    "SLA208": "tier rows not ordered by severity",
+    "SLA209": "gap between tier ranges",
+    "SLA210": "overlapping tier ranges",
+    "SLA211": "base of an amount is not money",
+    "SLA212": "currency differs from the contract's",
+    "SLA213": "percentage above 100 where it cannot be",
+    "SLA214": "'the allocation' or 'the amount at risk' is not defined",
+    "SLA215": "a missing input counted as a miss needs a bounded credit",
+    "SLA216": "period word differs from the assessment period",
+    "SLA217": "input declared but never used",
+    "SLA218": "linear threshold on the wrong side",
+    "SLA219": "a bonus gate names no critical service level",
+    "SLA220": "a step size must be positive",
+    "SLA301": "data file cannot be read",
+    "SLA302": "not a number",
+    "SLA303": "value out of range for its unit",
+    "SLA304": "unknown column or input",
+    "SLA305": "duplicated period",
+    "SLA306": "bad period label",
+    "SLA307": "gap in the periods",
+    "SLA308": "missing column or value",
+    "SLA401": "a required input is missing for a period",
+    "SLA402": "division by zero in a measurement",
+}
+
+
+@attrs.frozen
+class Diagnostic:
+    """One problem found in a user's file."""
+
+    code: str
+    message: str
+    span: Span | None = None
+    notes: tuple[str, ...] = ()
+    severity: str = "error"
+    location: str | None = None  # where, when there is no span: "data.json: periods[3]"
+
+    @property
+    def is_error(self) -> bool:
+        return self.severity == "error"
+
+    def render(self) -> str:
+        if self.span is None:
+            where = f"{self.location}: " if self.location else ""
+            head = f"{where}{self.severity}[{self.code}]: {self.message}"
+            return "\n".join([head, *(f"  = note: {n}" for n in self.notes)])
+        span = self.span
+        head = f"{span.source.path}:{span.line}:{span.column}: {self.severity}[{self.code}]: {self.message}"
+        text = span.source.line(span.line).replace("\t", " ")
+        width = span.end_column - span.column if span.end_line == span.line else len(text) - span.column + 1
+        gutter = " " * len(str(span.line))
+        lines = [
+            head,
+            f"{gutter} |",
+            f"{span.line} | {text}",
+            f"{gutter} | {' ' * (span.column - 1)}{'^' * max(width, 1)}",
+        ]
+        lines += [f"{gutter} = note: {n}" for n in self.notes]
+        return "\n".join(lines)
+
+
+class SlaError(Exception):
+    """Raised when a pass cannot go on; carries every diagnostic found."""
+
+    def __init__(self, diagnostics: Sequence[Diagnostic]):
+        self.diagnostics = tuple(diagnostics)
+        super().__init__(render(self.diagnostics))
+
+
+def render(diagnostics: Iterable[Diagnostic]) -> str:
+    return "\n".join(d.render() for d in diagnostics)
+
+
+def did_you_mean(name: str, candidates: Iterable[str]) -> tuple[str, ...]:
+    """A note suggesting the nearest known name, if one is close."""
+    close = difflib.get_close_matches(name, sorted(set(candidates)), n=1, cutoff=0.6)
+    return (f"did you mean '{close[0]}'?",) if close else ()

@@ -1,0 +1,77 @@
+"""Money: exact decimals and the contract's rounding.
+
+Amounts stay exact Decimals through every computation and are quantized only
+where a line item is produced, to the currency's minor unit with the contract's
+rounding mode. All arithmetic runs in CONTEXT, never the caller's global
+decimal context, so a host application cannot change our results.
+"""
+from __future__ import annotations
+
+import decimal
+from decimal import Decimal
+
+import attrs
+
+# Enough digits that a ratio of two KPI counts keeps all its significance.
+CONTEXT = decimal.Context(
+    prec=34,
+    rounding=decimal.ROUND_HALF_EVEN,
+    traps=[decimal.InvalidOperation, decimal.DivisionByZero, decimal.Overflow],
+)
+
+ROUNDING_MODES = {
+    "half up": decimal.ROUND_HALF_UP,
+    "half even": decimal.ROUND_HALF_EVEN,
+    "half down": decimal.ROUND_HALF_DOWN,
+    "up": decimal.ROUND_UP,
+    "down": decimal.ROUND_DOWN,
+}
+
+# ISO 4217 minor units for the currencies whose minor unit is not two digits.
+_MINOR_UNITS = {"JPY": 0, "KRW": 0, "CLP": 0, "ISK": 0, "VND": 0, "BHD": 3, "KWD": 3, "OMR": 3, "TND": 3, "JOD": 3}
+
+ZERO = Decimal(0)
+HUNDRED = Decimal(100)
+
+
+def minor_unit_digits(currency: str) -> int:
+    return _MINOR_UNITS.get(currency, 2)
+
+
+@attrs.frozen
+class Rounding:
+    """How the contract rounds a line item: a mode and a number of decimals."""
+
+    mode: str = "half up"
+    digits: int = 2
+
+    @property
+    def quantum(self) -> Decimal:
+        return Decimal(1).scaleb(-self.digits)
+
+    def round(self, amount: Decimal) -> Decimal:
+        return amount.quantize(self.quantum, rounding=ROUNDING_MODES[self.mode], context=CONTEXT)
+
+    def describe(self) -> str:
+        unit = "cents" if self.digits == 2 else f"{self.digits} decimals"
+        return f"{self.mode} to {unit}"
+
+
+def format_money(amount: Decimal, digits: int) -> str:
+    """`1,200.00`: thousands separated, exactly `digits` decimals."""
+    return f"{amount:,.{digits}f}"
+
+
+def format_number(value: Decimal) -> str:
+    """A KPI value or a rate for a sentence: exact, without exponent or needless zeros.
+
+    Values with more than four decimals (a ratio such as 2/3) are shown to four
+    decimals with a leading '≈', so a reader is never misled into thinking the
+    shown digits are the whole value.
+    """
+    if value == value.to_integral_value():
+        return f"{value.quantize(Decimal(1)):,}"
+    exponent = value.normalize(CONTEXT).as_tuple().exponent
+    if isinstance(exponent, int) and exponent >= -4:
+        return f"{value.normalize(CONTEXT):,f}"
+    return "≈" + f"{value.quantize(Decimal('0.0001'), context=CONTEXT).normalize(CONTEXT):,f}"

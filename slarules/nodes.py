@@ -1,0 +1,404 @@
+"""The syntax tree of a ruleset: frozen attrs classes, one per contract construct.
+
+parse.py builds these from the Lark tree; nothing else sees Lark. Spans do not
+take part in equality, so a ruleset printed and parsed again compares equal to
+the original. Nodes hold what was written, not what it means: check.py decides
+whether it makes sense, compile.py what it does.
+"""
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Union
+
+import attrs
+
+from .source import Source, Span
+
+
+def _span():
+    return attrs.field(eq=False, repr=False, default=None)
+
+
+@attrs.frozen
+class Name:
+    """An identifier as written, with its own span so carets underline just it."""
+
+    text: str
+    span: Span | None = _span()
+
+
+# ------------------------------------------------------------------ values
+
+@attrs.frozen
+class Quantity:
+    """A number with the unit written after it: 80%, 20 seconds, 500."""
+
+    value: Decimal
+    unit: str | None  # "percent", "seconds", "minutes" or None for a bare number
+    span: Span | None = _span()
+
+
+@attrs.frozen
+class Comparison:
+    """`at least 80%`, `at most 5%`, `above 40 seconds`, `below 75%`."""
+
+    op: str  # "at least" | "at most" | "above" | "below"
+    quantity: Quantity
+    span: Span | None = _span()
+
+
+@attrs.frozen
+class Band:
+    """The KPI values a tier row covers.
+
+    `kind` is one of "open" (a single comparison in `first`), "from to"
+    (first..second, both included), "from to below" (second excluded) and
+    "above to" (first excluded).
+    """
+
+    kind: str
+    first: Comparison | Quantity
+    second: Quantity | None = None
+    span: Span | None = _span()
+
+
+@attrs.frozen
+class InputBase:
+    """An amount's base that is a declared money input: `of monthly_fee`."""
+
+    name: Name
+
+
+@attrs.frozen
+class AtRiskBase:
+    """`of the amount at risk`: the period's at-risk amount."""
+
+
+@attrs.frozen
+class AllocationBase:
+    """`of the allocation`: the service level's share of the amount at risk."""
+
+
+Base = Union[InputBase, AtRiskBase, AllocationBase]
+
+
+@attrs.frozen
+class PercentOf:
+    """`2% of monthly_fee`."""
+
+    percent: Decimal
+    base: Base
+    span: Span | None = _span()
+
+
+@attrs.frozen
+class FixedMoney:
+    """`USD 1,500`."""
+
+    currency: str
+    value: Decimal
+    span: Span | None = _span()
+
+
+Amount = Union[PercentOf, FixedMoney]
+
+
+# ------------------------------------------------------------------ expressions
+
+@attrs.frozen
+class Number:
+    value: Decimal
+    span: Span | None = _span()
+
+
+@attrs.frozen
+class Reference:
+    """A use of a declared input inside `measured as`."""
+
+    name: Name
+
+
+@attrs.frozen
+class BinaryOp:
+    op: str  # "+", "-", "*", "/"
+    left: "Expr"
+    right: "Expr"
+    span: Span | None = _span()
+
+
+Expr = Union[Number, Reference, BinaryOp]
+
+
+# ------------------------------------------------------------------ header
+
+@attrs.frozen
+class Currency:
+    code: str
+    span: Span | None = _span()
+
+
+@attrs.frozen
+class Assessed:
+    periodicity: str  # "monthly" | "quarterly" | "yearly"
+    span: Span | None = _span()
+
+
+@attrs.frozen
+class Rounding:
+    """`rounding half up to cents`."""
+
+    mode: str  # "half up" | "half even" | "half down" | "up" | "down"
+    minor_unit: str | None  # "cents" | "whole units" | None (the currency's own)
+    span: Span | None = _span()
+
+
+@attrs.frozen
+class Starts:
+    month: str  # "2026-01"
+    span: Span | None = _span()
+
+
+HeaderTerm = Union[Currency, Assessed, Rounding, Starts]
+
+
+@attrs.frozen
+class Contract:
+    """`contract "Name" currency USD, assessed monthly, ...`."""
+
+    title: str
+    terms: tuple[HeaderTerm, ...]
+    span: Span | None = _span()
+
+
+# ------------------------------------------------------------------ inputs
+
+@attrs.frozen
+class DefaultValue:
+    """`, default 0`: the value used for a period that does not report the input."""
+
+    value: Decimal
+
+
+@attrs.frozen
+class MissingIsMiss:
+    """`, missing counts as a miss`: service levels reading it are missed."""
+
+
+@attrs.frozen
+class Input:
+    """One declared per-period number: `monthly_fee money "fees invoiced"`."""
+
+    name: Name
+    unit: str
+    description: str | None = None
+    missing: DefaultValue | MissingIsMiss | None = None
+    span: Span | None = _span()
+
+
+@attrs.frozen
+class Inputs:
+    inputs: tuple[Input, ...]
+    span: Span | None = _span()
+
+
+# ------------------------------------------------------------------ period-wide terms
+
+@attrs.frozen
+class AtRisk:
+    """`at risk: 12% of monthly_fee each month`: the period cap on all credits."""
+
+    amount: Amount
+    per: str  # "month" | "quarter" | "year"
+    span: Span | None = _span()
+
+
+@attrs.frozen
+class BonusLimit:
+    """`bonuses at most 3% of monthly_fee each month`: the period cap on bonuses."""
+
+    amount: Amount
+    per: str
+    span: Span | None = _span()
+
+
+@attrs.frozen
+class Netting:
+    """How bonuses meet credits: "paid separately", "offset", "only offset"."""
+
+    policy: str
+    span: Span | None = _span()
+
+
+# ------------------------------------------------------------------ credits and bonuses
+
+@attrs.frozen
+class Row:
+    """One row of a tier table: `below 75%: 5% of monthly_fee`."""
+
+    band: Band
+    amount: Amount
+    span: Span | None = _span()
+
+
+@attrs.frozen
+class Flat:
+    """`credit: 5% of monthly_fee`: one amount whenever the target is missed (met, for a bonus)."""
+
+    amount: Amount
+
+
+@attrs.frozen
+class Table:
+    """Tier rows. `rule` is "most severe" or "best" (the matching row furthest
+    from the target applies) or "range" (rows must not overlap; the one that
+    matches applies). A one-row table is written `bonus: at least 85%: ...`."""
+
+    rule: str
+    rows: tuple[Row, ...]
+
+
+@attrs.frozen
+class Linear:
+    """`1% of monthly_fee per point above 5%, part points count as whole, at most ...`."""
+
+    amount: Amount
+    step: Decimal | None  # `per 0.5 point`; None means one unit
+    step_unit: str  # as written: "point", "seconds", ...
+    side: str  # "below" | "above"
+    threshold: Quantity
+    rounding: str  # "up" (part units count as whole) | "down" | "pro rata"
+    cap: Amount | None = None
+
+
+@attrs.frozen
+class Shortfall:
+    """`the shortfall in points as a percentage of monthly_fee`: target 97%, actual 90% -> 7%."""
+
+    base: Base
+    cap: Amount | None = None
+
+
+Form = Union[Flat, Table, Linear, Shortfall]
+
+
+@attrs.frozen
+class Award:
+    """A `credit` or `bonus` clause of a service level."""
+
+    kind: str  # "credit" | "bonus"
+    form: Form
+    span: Span | None = _span()
+
+
+@attrs.frozen
+class Gate:
+    """`bonus only if ...`: kind is "no critical missed", "all met" or "named met"."""
+
+    kind: str
+    names: tuple[Name, ...] = ()
+    span: Span | None = _span()
+
+
+# ------------------------------------------------------------------ service levels
+
+@attrs.frozen
+class Measured:
+    """`measured as answered_in_20s / calls_offered, in percent`."""
+
+    expr: Expr
+    in_percent: bool
+    span: Span | None = _span()
+
+
+@attrs.frozen
+class Target:
+    comparison: Comparison
+    span: Span | None = _span()
+
+
+@attrs.frozen
+class Volume:
+    """`measured only when calls_offered is at least 500`."""
+
+    input: Name
+    comparison: Comparison
+    span: Span | None = _span()
+
+
+@attrs.frozen
+class Allocation:
+    """`allocation: 20% of the amount at risk` (pool allocation)."""
+
+    amount: Amount
+    span: Span | None = _span()
+
+
+Clause = Union[Measured, Target, Volume, Allocation, Award, Gate]
+
+
+@attrs.frozen
+class ServiceLevel:
+    """`[critical] service level NAME "title"` and its clauses, in source order."""
+
+    name: Name
+    title: str | None
+    critical: bool
+    clauses: tuple[Clause, ...]
+    span: Span | None = _span()
+
+    def _first(self, kind, award: str | None = None):
+        for clause in self.clauses:
+            if isinstance(clause, kind) and (award is None or clause.kind == award):
+                return clause
+        return None
+
+    @property
+    def measured(self) -> Measured | None:
+        return self._first(Measured)
+
+    @property
+    def target(self) -> Target | None:
+        return self._first(Target)
+
+    @property
+    def volume(self) -> Volume | None:
+        return self._first(Volume)
+
+    @property
+    def allocation(self) -> Allocation | None:
+        return self._first(Allocation)
+
+    @property
+    def credit(self) -> Award | None:
+        return self._first(Award, "credit")
+
+    @property
+    def bonus(self) -> Award | None:
+        return self._first(Award, "bonus")
+
+    @property
+    def gate(self) -> Gate | None:
+        return self._first(Gate)
+
+
+Section = Union[Inputs, AtRisk, BonusLimit, Netting, ServiceLevel]
+
+
+@attrs.frozen
+class Ruleset:
+    """A whole `.sla` file."""
+
+    contract: Contract
+    sections: tuple[Section, ...]
+    source: Source | None = attrs.field(eq=False, repr=False, default=None)
+
+    def of_type(self, kind) -> list:
+        return [s for s in self.sections if isinstance(s, kind)]
+
+    @property
+    def inputs(self) -> list[Input]:
+        return [i for block in self.of_type(Inputs) for i in block.inputs]
+
+    @property
+    def service_levels(self) -> list[ServiceLevel]:
+        return self.of_type(ServiceLevel)

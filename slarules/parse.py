@@ -1,0 +1,476 @@
+"""Parse pass: ruleset text -> nodes.Ruleset.
+
+Input: a Source. Output: a nodes.Ruleset whose every node carries its span.
+Errors: the first syntax error, raised as SlaError with one SLA0xx diagnostic
+that says in words what was expected. No Lark tree or Lark exception leaves
+this module. The transformer only builds nodes; it validates nothing (an
+exception inside a transformer arrives wrapped in VisitError), so every
+judgement about meaning is check.py's.
+"""
+from __future__ import annotations
+
+import functools
+from decimal import Decimal
+from importlib.resources import files
+from pathlib import Path
+
+import lark
+from lark import v_args
+
+from . import nodes
+from .diagnostics import Diagnostic, SlaError
+from .source import Source, Span
+
+
+def _grammar_text() -> str:
+    packaged = files("slarules") / "grammar" / "slarules.lark"  # installed wheel
+    if packaged.is_file():
+        return packaged.read_text(encoding="utf-8")
+    checkout = Path(__file__).resolve().parents[1] / "grammar" / "slarules.lark"
+    return checkout.read_text(encoding="utf-8")  # checkout or editable install
+
+
+@functools.cache
+def parser() -> lark.Lark:
+    """The LALR parser, built once per process."""
+    return lark.Lark(
+        _grammar_text(),
+        parser="lalr",
+        strict=True,
+        propagate_positions=True,
+        maybe_placeholders=True,
+    )
+
+
+def parse(source: Source) -> nodes.Ruleset:
+    """Parse a ruleset; raise SlaError on the first syntax error."""
+    try:
+        tree = parser().parse(source.text)
+    except lark.UnexpectedInput as err:
+        raise SlaError([_syntax_diagnostic(source, err)]) from None
+    return _ToAst(source).transform(tree)
+
+
+def parse_text(text: str, path: str = "<string>") -> nodes.Ruleset:
+    return parse(Source(path, text))
+
+
+def _number(token) -> Decimal:
+    return Decimal(str(token).replace(",", ""))
+
+
+@v_args(meta=True)
+class _ToAst(lark.Transformer):
+    """Lark tree -> nodes. Each method quotes the grammar rule it builds."""
+
+    def __init__(self, source: Source):
+        super().__init__()
+        self.source = source
+
+    def _span(self, meta_or_token) -> Span | None:
+        if isinstance(meta_or_token, lark.Token):
+            t = meta_or_token
+            return Span(self.source, t.line, t.column, t.end_line, t.end_column)
+        if getattr(meta_or_token, "empty", True):
+            return None
+        m = meta_or_token
+        return Span(self.source, m.line, m.column, m.end_line, m.end_column)
+
+    def _name(self, token) -> nodes.Name:
+        return nodes.Name(str(token), self._span(token))
+
+    def __default__(self, data, children, meta):
+        raise NotImplementedError(f"_ToAst has no method for grammar rule {data!r}")
+
+    # ---- header
+    def start(self, meta, children):
+        """start: contract _section*"""
+        return nodes.Ruleset(children[0], tuple(children[1:]), self.source)
+
+    def contract(self, meta, children):
+        """contract: "contract" STRING _header_term+"""
+        title, *terms = children
+        return nodes.Contract(str(title)[1:-1], tuple(terms), self._span(meta))
+
+    def currency(self, meta, children):
+        """currency: "currency" CURRENCY"""
+        return nodes.Currency(str(children[0]), self._span(children[0]))
+
+    def assessed(self, meta, children):
+        """assessed: "assessed" PERIODICITY"""
+        return nodes.Assessed(str(children[0]), self._span(children[0]))
+
+    def rounding(self, meta, children):
+        """rounding: "rounding" ROUNDING_MODE [minor_unit]"""
+        mode, minor = children
+        return nodes.Rounding(" ".join(str(mode).split()), minor, self._span(meta))
+
+    def to_cents(self, meta, children):
+        """minor_unit: "to" "cents" -> to_cents"""
+        return "cents"
+
+    def to_whole_units(self, meta, children):
+        """minor_unit: "to" "whole" "units" -> to_whole_units"""
+        return "whole units"
+
+    def starts(self, meta, children):
+        """starts: "starts" MONTH"""
+        return nodes.Starts(str(children[0]), self._span(children[0]))
+
+    # ---- inputs
+    def inputs(self, meta, children):
+        """inputs: "inputs" input+"""
+        return nodes.Inputs(tuple(children), self._span(meta))
+
+    def input(self, meta, children):
+        """input: NAME UNIT [STRING] [missing_policy]"""
+        name, unit, description, missing = children
+        return nodes.Input(
+            self._name(name),
+            str(unit),
+            str(description)[1:-1] if description is not None else None,
+            missing,
+            self._span(meta),
+        )
+
+    def default_value(self, meta, children):
+        """missing_policy: "," "default" NUMBER -> default_value"""
+        return nodes.DefaultValue(_number(children[0]))
+
+    def missing_is_miss(self, meta, children):
+        """missing_policy: "," "missing" "counts" "as" "a" "miss" -> missing_is_miss"""
+        return nodes.MissingIsMiss()
+
+    # ---- period-wide terms
+    def at_risk(self, meta, children):
+        """at_risk: AT_RISK ":" amount "each" PERIOD_NOUN"""
+        _, amount, per = children
+        return nodes.AtRisk(amount, str(per), self._span(meta))
+
+    def bonus_limit(self, meta, children):
+        """bonus_limit: "bonuses" "at" "most" amount "each" PERIOD_NOUN"""
+        amount, per = children
+        return nodes.BonusLimit(amount, str(per), self._span(meta))
+
+    def paid_separately(self, meta, children):
+        """netting: "bonuses" "are" "paid" "separately" -> paid_separately"""
+        return nodes.Netting("paid separately", self._span(meta))
+
+    def offset(self, meta, children):
+        """netting: "bonuses" "offset" "credits" -> offset"""
+        return nodes.Netting("offset", self._span(meta))
+
+    def only_offset(self, meta, children):
+        """netting: "bonuses" "only" "offset" "credits" -> only_offset"""
+        return nodes.Netting("only offset", self._span(meta))
+
+    # ---- service levels
+    def service_level(self, meta, children):
+        """service_level: [CRITICAL] "service" "level" NAME [STRING] _clause+"""
+        critical, name, title, *clauses = children
+        return nodes.ServiceLevel(
+            self._name(name),
+            str(title)[1:-1] if title is not None else None,
+            critical is not None,
+            tuple(clauses),
+            self._span(meta),
+        )
+
+    def measured(self, meta, children):
+        """measured: "measured" "as" expr [in_percent]"""
+        expr, in_percent = children
+        return nodes.Measured(expr, bool(in_percent), self._span(meta))
+
+    def in_percent(self, meta, children):
+        """in_percent: "," "in" "percent\""""
+        return True
+
+    def target(self, meta, children):
+        """target: "target" ":" comparison"""
+        return nodes.Target(children[0], self._span(meta))
+
+    def volume(self, meta, children):
+        """volume: "measured" "only" "when" NAME "is" comparison"""
+        name, comparison = children
+        return nodes.Volume(self._name(name), comparison, self._span(meta))
+
+    def allocation(self, meta, children):
+        """allocation: "allocation" ":" amount"""
+        return nodes.Allocation(children[0], self._span(meta))
+
+    def credit(self, meta, children):
+        """credit: "credit" (_award | most_severe_table | shortfall)"""
+        return nodes.Award("credit", children[0], self._span(meta))
+
+    def bonus(self, meta, children):
+        """bonus: "bonus" (_award | best_table)"""
+        return nodes.Award("bonus", children[0], self._span(meta))
+
+    def flat(self, meta, children):
+        """flat: ":" amount"""
+        return nodes.Flat(children[0])
+
+    def single_row(self, meta, children):
+        """single_row: ":" row"""
+        return nodes.Table("single", (children[0],))
+
+    def most_severe_table(self, meta, children):
+        """most_severe_table: "," "the" "most" "severe" "row" "applies" ":" row+"""
+        return nodes.Table("most severe", tuple(children))
+
+    def best_table(self, meta, children):
+        """best_table: "," "the" "best" "row" "applies" ":" row+"""
+        return nodes.Table("best", tuple(children))
+
+    def range_table(self, meta, children):
+        """range_table: "by" "range" ":" row+"""
+        return nodes.Table("range", tuple(children))
+
+    def linear(self, meta, children):
+        """linear: ":" amount "per" [NUMBER] STEP_UNIT SIDE quantity "," unit_rounding [cap]"""
+        amount, step, unit, side, threshold, rounding, cap = children
+        return nodes.Linear(
+            amount,
+            _number(step) if step is not None else None,
+            str(unit),
+            str(side),
+            threshold,
+            rounding,
+            cap,
+        )
+
+    def shortfall(self, meta, children):
+        """shortfall: ":" "the" "shortfall" "in" "points" "as" "a" "percentage" "of" base [cap]"""
+        base, cap = children
+        return nodes.Shortfall(base, cap)
+
+    def cap(self, meta, children):
+        """cap: "," "at" "most" amount"""
+        return children[0]
+
+    def whole_units_up(self, meta, children):
+        """unit_rounding: "part" STEP_UNIT "count" "as" "whole" -> whole_units_up"""
+        return "up"
+
+    def whole_units_down(self, meta, children):
+        """unit_rounding: "only" "whole" STEP_UNIT "count" -> whole_units_down"""
+        return "down"
+
+    def pro_rata(self, meta, children):
+        """unit_rounding: "pro" "rata" -> pro_rata"""
+        return "pro rata"
+
+    def bonus_gate(self, meta, children):
+        """bonus_gate: "bonus" "only" "if" gate"""
+        gate = children[0]
+        return nodes.Gate(gate.kind, gate.names, self._span(meta))
+
+    def no_critical_missed(self, meta, children):
+        """gate: "no" "critical" "service" "level" "is" "missed" -> no_critical_missed"""
+        return nodes.Gate("no critical missed")
+
+    def all_met(self, meta, children):
+        """gate: "all" "service" "levels" "are" "met" -> all_met"""
+        return nodes.Gate("all met")
+
+    def named_met(self, meta, children):
+        """gate: NAME ("and" NAME)* IS_OR_ARE "met" -> named_met"""
+        return nodes.Gate("named met", tuple(self._name(t) for t in children[:-1]))
+
+    # ---- tier rows and comparisons
+    def row(self, meta, children):
+        """row: band ":" amount"""
+        band, amount = children
+        return nodes.Row(band, amount, self._span(meta))
+
+    def open_band(self, meta, children):
+        """band: comparison -> open_band"""
+        return nodes.Band("open", children[0], None, self._span(meta))
+
+    def closed_band(self, meta, children):
+        """band: "from" quantity "to" quantity -> closed_band"""
+        return nodes.Band("from to", children[0], children[1], self._span(meta))
+
+    def from_to_below(self, meta, children):
+        """band: "from" quantity "to" "below" quantity -> from_to_below"""
+        return nodes.Band("from to below", children[0], children[1], self._span(meta))
+
+    def above_to(self, meta, children):
+        """band: "above" quantity "to" quantity -> above_to"""
+        return nodes.Band("above to", children[0], children[1], self._span(meta))
+
+    def _comparison(self, op, meta, children):
+        return nodes.Comparison(op, children[0], self._span(meta))
+
+    def at_least(self, meta, children):
+        """comparison: "at" "least" quantity -> at_least"""
+        return self._comparison("at least", meta, children)
+
+    def at_most(self, meta, children):
+        """comparison: "at" "most" quantity -> at_most"""
+        return self._comparison("at most", meta, children)
+
+    def above(self, meta, children):
+        """comparison: "above" quantity -> above"""
+        return self._comparison("above", meta, children)
+
+    def below(self, meta, children):
+        """comparison: "below" quantity -> below"""
+        return self._comparison("below", meta, children)
+
+    _UNITS = {"%": "percent", "second": "seconds", "seconds": "seconds",
+              "minute": "minutes", "minutes": "minutes"}
+
+    def quantity(self, meta, children):
+        """quantity: NUMBER [QUANTITY_UNIT]"""
+        value, unit = children
+        return nodes.Quantity(
+            _number(value), self._UNITS[str(unit)] if unit is not None else None, self._span(meta)
+        )
+
+    # ---- amounts
+    def percent_of(self, meta, children):
+        """amount: NUMBER "%" "of" base -> percent_of"""
+        percent, base = children
+        return nodes.PercentOf(_number(percent), base, self._span(meta))
+
+    def fixed_money(self, meta, children):
+        """amount: CURRENCY NUMBER -> fixed_money"""
+        currency, value = children
+        return nodes.FixedMoney(str(currency), _number(value), self._span(meta))
+
+    def input_base(self, meta, children):
+        """base: NAME -> input_base"""
+        return nodes.InputBase(self._name(children[0]))
+
+    def at_risk_base(self, meta, children):
+        """base: "the" "amount" AT_RISK -> at_risk_base"""
+        return nodes.AtRiskBase()
+
+    def allocation_base(self, meta, children):
+        """base: "the" "allocation" -> allocation_base"""
+        return nodes.AllocationBase()
+
+    # ---- arithmetic
+    def _binary(self, op, meta, children):
+        left, right = children
+        return nodes.BinaryOp(op, left, right, self._span(meta))
+
+    def add(self, meta, children):
+        """expr: expr "+" term -> add"""
+        return self._binary("+", meta, children)
+
+    def subtract(self, meta, children):
+        """expr: expr "-" term -> subtract"""
+        return self._binary("-", meta, children)
+
+    def multiply(self, meta, children):
+        """term: term "*" factor -> multiply"""
+        return self._binary("*", meta, children)
+
+    def divide(self, meta, children):
+        """term: term "/" factor -> divide"""
+        return self._binary("/", meta, children)
+
+    def number(self, meta, children):
+        """factor: NUMBER -> number"""
+        return nodes.Number(_number(children[0]), self._span(children[0]))
+
+    def reference(self, meta, children):
+        """factor: NAME -> reference"""
+        return nodes.Reference(self._name(children[0]))
+
+
+# ---------------------------------------------------------------- syntax errors
+
+# One example at file start and one deeper in a file: LALR states compare stack
+# depth, so a label only matches in contexts it has an example for.
+_HEAD = 'contract "C" currency USD, starts 2026-01 '
+_SL = _HEAD + "service level s measured as x target: at least 80% "
+SYNTAX_EXAMPLES: dict[str, list[str]] = {
+    "SLA001 expected ':' after the clause keyword": [
+        _HEAD + "service level s target at least 80%",
+        _SL + "credit 2% of fee",
+        _SL + "bonus 2% of fee",
+        _HEAD + "at risk 12% of fee each month",
+        _SL + "allocation 20% of the amount at risk",
+        _SL + "credit, the most severe row applies below 80%: 1% of fee",
+        _SL + "credit, the most severe row applies: below 80% 1% of fee",
+    ],
+    "SLA002 expected '%' after the percentage (write 2% of monthly_fee)": [
+        _SL + "credit: 2 of fee",
+        _SL + "credit, the most severe row applies: below 80%: 2 of fee",
+        _HEAD + "at risk: 12 of fee each month",
+    ],
+    "SLA006 this clause belongs inside a service level; start one with 'service level NAME'": [
+        _HEAD + "target: at least 80%",
+        _HEAD + "credit: 2% of fee",
+        _HEAD + "measured as x",
+        _HEAD + "bonus: 1% of fee",
+        _HEAD + "inputs fee money target: at least 80%",
+        _HEAD + "inputs fee money credit: 2% of fee",
+        _HEAD + "inputs fee money measured as x",
+    ],
+}
+
+_WORDS = {
+    "NAME": "a name (lower case, like monthly_fee)",
+    "NUMBER": "a number",
+    "STRING": 'a quoted text ("...")',
+    "CURRENCY": "a currency code (USD)",
+    "MONTH": "a month (2026-01)",
+    "PERIODICITY": "monthly, quarterly or yearly",
+    "PERIOD_NOUN": "month, quarter or year",
+    "ROUNDING_MODE": "a rounding mode (half up, half even, half down, up, down)",
+    "UNIT": "a unit (money, percent, seconds, minutes, count, score, ratio)",
+    "QUANTITY_UNIT": "a unit (%, seconds, minutes)",
+    "STEP_UNIT": "a unit (point, second, minute, unit)",
+    "SIDE": "'below' or 'above'",
+    "IS_OR_ARE": "'is' or 'are'",
+    "AT_RISK": "'at risk'",
+    "CRITICAL": "'critical'",
+    "$END": "end of input",
+}
+
+
+def _describe(terminal: str) -> str:
+    if terminal in _WORDS:
+        return _WORDS[terminal]
+    for term in parser().terminals:
+        if term.name == terminal and term.pattern.type == "str":
+            return f"'{term.pattern.value}'"
+    return terminal.lower()
+
+
+def _expected(err: lark.UnexpectedInput) -> list[str]:
+    names = getattr(err, "accepts", None) or getattr(err, "expected", None) or getattr(err, "allowed", None) or ()
+    return sorted({_describe(n) for n in names})
+
+
+def _syntax_diagnostic(source: Source, err: lark.UnexpectedInput) -> Diagnostic:
+    label = err.match_examples(parser().parse, SYNTAX_EXAMPLES, use_accepts=True)
+    line, column, width = err.line, err.column, 1
+    at_end = isinstance(err, lark.UnexpectedToken) and err.token.type == "$END"
+    if isinstance(err, lark.UnexpectedToken) and not at_end:
+        width = len(str(err.token)) or 1
+        found = f"'{err.token}'"
+    elif isinstance(err, lark.UnexpectedCharacters):
+        found = f"'{source.text[err.pos_in_stream]}'"
+    else:
+        found = "end of input"
+    if at_end:
+        lines = source.text.rstrip().splitlines() or [""]
+        line, column = len(lines), len(lines[-1]) + 1
+    if line < 1:  # an empty file
+        line, column = 1, 1
+    wanted = _expected(err)
+    if label is not None:
+        code, message = label.split(" ", 1)
+        message = f"{message}; found {found}"
+    elif at_end:
+        code, message = "SLA004", f"unexpected end of input; expected {' or '.join(wanted)}"
+    elif isinstance(err, lark.UnexpectedCharacters) and not wanted:
+        code, message = "SLA005", f"unexpected character {found}"
+    else:
+        code, message = "SLA000", f"unexpected {found}; expected {' or '.join(wanted)}"
+    return Diagnostic(code, message, Span(source, line, column, line, column + width))

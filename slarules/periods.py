@@ -1,0 +1,69 @@
+"""The contract calendar: period labels, their order, and contract years.
+
+Periods are labelled as billing systems label them: `2026-03` for a month,
+`2026-Q1` for a quarter, `2026` for a year. Each label maps to an index that
+counts periods, so consecutive periods have consecutive indices. A contract
+year is the twelve months from the contract's start month.
+"""
+from __future__ import annotations
+
+import re
+
+import attrs
+
+MONTHS_PER_PERIOD = {"monthly": 1, "quarterly": 3, "yearly": 12}
+PERIOD_NOUN = {"monthly": "month", "quarterly": "quarter", "yearly": "year"}
+_PATTERNS = {
+    "monthly": re.compile(r"(\d{4})-(0[1-9]|1[0-2])"),
+    "quarterly": re.compile(r"(\d{4})-Q([1-4])"),
+    "yearly": re.compile(r"(\d{4})"),
+}
+EXAMPLE_LABEL = {"monthly": "2026-03", "quarterly": "2026-Q1", "yearly": "2026"}
+
+
+@attrs.frozen
+class Calendar:
+    """The assessment period and the contract's start month (`2026-01`)."""
+
+    periodicity: str
+    start_month: str
+
+    @property
+    def _start_index(self) -> int:
+        year, month = self.start_month.split("-")
+        return int(year) * 12 + int(month) - 1
+
+    def first_month(self, label: str) -> int | None:
+        """Month index (year*12 + month-1) of the period's first month, or None if not a label."""
+        match = _PATTERNS[self.periodicity].fullmatch(label)
+        if match is None:
+            return None
+        year = int(match.group(1))
+        if self.periodicity == "monthly":
+            return year * 12 + int(match.group(2)) - 1
+        if self.periodicity == "quarterly":
+            return year * 12 + (int(match.group(2)) - 1) * 3
+        return year * 12
+
+    def index(self, label: str) -> int | None:
+        """Position of the period on the calendar; consecutive periods differ by one."""
+        month = self.first_month(label)
+        return None if month is None else month // MONTHS_PER_PERIOD[self.periodicity]
+
+    def label(self, index: int) -> str:
+        month = index * MONTHS_PER_PERIOD[self.periodicity]
+        year, rest = divmod(month, 12)
+        if self.periodicity == "monthly":
+            return f"{year:04d}-{rest + 1:02d}"
+        if self.periodicity == "quarterly":
+            return f"{year:04d}-Q{rest // 3 + 1}"
+        return f"{year:04d}"
+
+    def starts_before_contract(self, label: str) -> bool:
+        """True if the whole period ends before the contract's start month."""
+        last_month = self.first_month(label) + MONTHS_PER_PERIOD[self.periodicity] - 1
+        return last_month < self._start_index
+
+    def contract_year(self, label: str) -> int:
+        """1 for the twelve months from the start month, 2 for the next twelve, ..."""
+        return max(self.first_month(label) - self._start_index, 0) // 12 + 1

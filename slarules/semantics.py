@@ -1,0 +1,151 @@
+"""What the written terms mean, shared by check.py and compile.py.
+
+Small pure functions over nodes: which way is better for a service level,
+which interval of values a band covers, what unit a KPI is measured in, and
+which side of a target a value falls on. Both passes use these, so what the
+checker accepts is exactly what the compiler evaluates.
+"""
+from __future__ import annotations
+
+from decimal import Decimal
+
+import attrs
+
+from . import nodes
+
+HIGHER_IS_BETTER_OPS = ("at least", "above")
+
+# The unit written after a number (None: a bare number) each KPI unit accepts.
+QUANTITY_UNIT_FOR = {
+    "percent": "percent",
+    "seconds": "seconds",
+    "minutes": "minutes",
+    "count": None,
+    "score": None,
+    "ratio": None,
+    "money": None,
+}
+# The step words of a linear credit each KPI unit accepts.
+STEP_UNITS_FOR = {
+    "percent": ("point", "points"),
+    "seconds": ("second", "seconds"),
+    "minutes": ("minute", "minutes"),
+}
+UNIT_WORDS = {"percent": "%", "seconds": " seconds", "minutes": " minutes"}
+
+
+def higher_is_better(target: nodes.Target) -> bool:
+    return target.comparison.op in HIGHER_IS_BETTER_OPS
+
+
+def step_units(kpi_unit: str) -> tuple[str, ...]:
+    return STEP_UNITS_FOR.get(kpi_unit, ("unit", "units"))
+
+
+@attrs.frozen
+class Interval:
+    """Values from `low` to `high` (None: unbounded), each end included or not."""
+
+    low: Decimal | None
+    low_included: bool
+    high: Decimal | None
+    high_included: bool
+
+    def contains(self, value: Decimal) -> bool:
+        if self.low is not None and (value < self.low or (value == self.low and not self.low_included)):
+            return False
+        if self.high is not None and (value > self.high or (value == self.high and not self.high_included)):
+            return False
+        return True
+
+    def overlaps(self, other: "Interval") -> bool:
+        first, second = sorted((self, other), key=_low_key)
+        if first.high is None or second.low is None:
+            return True
+        if first.high > second.low:
+            return True
+        return first.high == second.low and first.high_included and second.low_included
+
+    def gap_to(self, other: "Interval") -> "Interval | None":
+        """The values strictly between self (below) and other (above), if any."""
+        if self.high is None or other.low is None:
+            return None
+        if self.high < other.low or (self.high == other.low and not self.high_included and not other.low_included):
+            return Interval(self.high, not self.high_included, other.low, not other.low_included)
+        return None
+
+
+def _low_key(interval: Interval):
+    return (interval.low is not None, interval.low or 0, not interval.low_included)
+
+
+def comparison_interval(comparison: nodes.Comparison) -> Interval:
+    value = comparison.quantity.value
+    return {
+        "at least": Interval(value, True, None, False),
+        "above": Interval(value, False, None, False),
+        "at most": Interval(None, False, value, True),
+        "below": Interval(None, False, value, False),
+    }[comparison.op]
+
+
+def band_interval(band: nodes.Band) -> Interval:
+    if band.kind == "open":
+        return comparison_interval(band.first)
+    low, high = band.first.value, band.second.value
+    return {
+        "from to": Interval(low, True, high, True),
+        "from to below": Interval(low, True, high, False),
+        "above to": Interval(low, False, high, True),
+    }[band.kind]
+
+
+def met_interval(target: nodes.Target) -> Interval:
+    """The values that meet the target."""
+    return comparison_interval(target.comparison)
+
+
+def band_quantities(band: nodes.Band) -> list[nodes.Quantity]:
+    if band.kind == "open":
+        return [band.first.quantity]
+    return [band.first, band.second]
+
+
+def kpi_unit(service_level: nodes.ServiceLevel, units: dict[str, str]) -> str | None:
+    """The KPI's unit: percent if `in percent`, a lone input's unit, else the unit
+    its target is written in (arithmetic such as `a / b * 100` leaves that to the
+    contract). None when it cannot be told (the checker reports why)."""
+    measured, target = service_level.measured, service_level.target
+    if measured is None:
+        return None
+    if measured.in_percent:
+        return "percent"
+    if isinstance(measured.expr, nodes.Reference):
+        return units.get(measured.expr.name.text)
+    if target is not None:
+        written = target.comparison.quantity.unit
+        return written if written is not None else "ratio"
+    return None
+
+
+def format_quantity(value: Decimal, unit: str | None) -> str:
+    from .money import format_number
+
+    return format_number(value) + UNIT_WORDS.get(unit or "", "")
+
+
+def describe_band(band: nodes.Band, unit: str | None) -> str:
+    """The band as the contract wrote it: `below 80%`, `from 41 to 45 seconds`."""
+    if band.kind == "open":
+        return describe_comparison(band.first, unit)
+    first = format_quantity(band.first.value, None)
+    second = format_quantity(band.second.value, unit)
+    return {
+        "from to": f"from {first} to {second}",
+        "from to below": f"from {first} to below {second}",
+        "above to": f"above {first} to {second}",
+    }[band.kind]
+
+
+def describe_comparison(comparison: nodes.Comparison, unit: str | None) -> str:
+    return f"{comparison.op} {format_quantity(comparison.quantity.value, unit)}"
