@@ -241,7 +241,7 @@ class CompiledServiceLevel:
     measure_clause: Span
     met: Callable[[Decimal], bool]
     counted: Callable[[dict], bool] | None  # the minimum-volume condition
-    volume_text: str | None
+    volume_note: str | None  # "measured only when calls_offered is at least 500"
     reads: frozenset[str]  # inputs the measurement and volume condition read
     allocation: CompiledAmount | None
     credit: CompiledAward | None
@@ -350,12 +350,12 @@ def _service_level(sl: nodes.ServiceLevel, units: dict[str, str], digits: int) -
         expr = lambda env: ratio(env) * HUNDRED  # noqa: E731
     higher = higher_is_better(sl.target)
     reads = _references(sl.measured.expr)
-    counted = volume_text = None
+    counted = volume_note = None
     if sl.volume is not None:
         test = compile_comparison(sl.volume.comparison)
         volume_input = sl.volume.input.text
         counted = lambda env: test(env[volume_input])  # noqa: E731
-        volume_text = f"{volume_input} {describe_comparison(sl.volume.comparison, units[volume_input])}"
+        volume_note = f"measured only when {volume_input} is {describe_comparison(sl.volume.comparison, units[volume_input])}"
         reads |= {volume_input}
     name = sl.name.text
     return CompiledServiceLevel(
@@ -368,7 +368,7 @@ def _service_level(sl: nodes.ServiceLevel, units: dict[str, str], digits: int) -
         measure_clause=sl.measured.span,
         met=compile_comparison(sl.target.comparison),
         counted=counted,
-        volume_text=volume_text,
+        volume_note=volume_note,
         reads=reads,
         allocation=compile_amount(sl.allocation.amount, name, digits) if sl.allocation else None,
         credit=_award(sl.credit, sl, unit, higher, digits),

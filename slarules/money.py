@@ -45,12 +45,11 @@ class Rounding:
     mode: str = "half up"
     digits: int = 2
 
-    @property
-    def quantum(self) -> Decimal:
-        return Decimal(1).scaleb(-self.digits)
-
-    def round(self, amount: Decimal) -> Decimal:
-        return amount.quantize(self.quantum, rounding=ROUNDING_MODES[self.mode], context=CONTEXT)
+    def rounder(self):
+        """A function rounding an amount to a line item's precision (built once: it runs per line)."""
+        quantum = Decimal(1).scaleb(-self.digits)
+        mode = ROUNDING_MODES[self.mode]
+        return lambda amount: amount.quantize(quantum, rounding=mode, context=CONTEXT)
 
     def describe(self) -> str:
         unit = "cents" if self.digits == 2 else f"{self.digits} decimals"
