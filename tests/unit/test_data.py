@@ -1,0 +1,100 @@
+"""Data reader: the three layouts, calendar order, and values kept exact."""
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+
+from slarules import SlaError, Source, compile_source
+from slarules.data import parse_history
+
+PROGRAM = compile_source(Source("t.sla", '''contract "T" currency USD, starts 2026-01
+inputs
+  fee money
+  sl percent
+  calls count, default 0
+service level s measured as sl target: at least 80% credit: 1% of fee
+'''))
+
+
+def read(text: str, path: str = "d.csv"):
+    return parse_history(PROGRAM, Source(path, text))
+
+
+def as_plain(history):
+    return [(p.label, dict(p.values)) for p in history.periods]
+
+
+EXPECTED = [("2026-01", {"fee": Decimal("60000.00"), "sl": Decimal("81.5"), "calls": Decimal("900")}),
+            ("2026-02", {"fee": Decimal("60000.00"), "sl": Decimal("79")})]
+
+
+def test_wide_csv_with_an_empty_cell_for_an_unreported_value():
+    assert as_plain(read("period,fee,sl,calls\n2026-01,60000.00,81.5,900\n2026-02,60000.00,79,\n")) == EXPECTED
+
+
+def test_long_csv():
+    text = ("period,input,value\n2026-02,fee,60000.00\n2026-01,sl,81.5\n2026-01,fee,60000.00\n"
+            "2026-01,calls,900\n2026-02,sl,79\n")
+    assert as_plain(read(text)) == EXPECTED
+
+
+def test_json_with_strings_numbers_and_null():
+    text = ('{"periods": [{"period": "2026-02", "fee": "60000.00", "sl": 79, "calls": null},\n'
+            '             {"period": "2026-01", "fee": 60000.00, "sl": "81.5%", "calls": 900}]}')
+    assert as_plain(read(text, "d.json")) == EXPECTED
+
+
+def test_row_order_does_not_matter():
+    rows = ["2026-01,60000.00,81.5,900", "2026-03,60000.00,70,1", "2026-02,60000.00,79,"]
+    forward = read("period,fee,sl,calls\n" + "\n".join(rows) + "\n")
+    backward = read("period,fee,sl,calls\n" + "\n".join(reversed(rows)) + "\n")
+    assert as_plain(forward) == as_plain(backward)
+    assert [p.label for p in forward.periods] == ["2026-01", "2026-02", "2026-03"]
+
+
+def test_a_byte_order_mark_and_windows_line_ends_are_accepted(tmp_path):
+    from slarules import read_history
+
+    path = tmp_path / "d.csv"
+    path.write_bytes("\ufeffperiod,fee,sl\r\n2026-01,60000.00,81.5\r\n".encode("utf-8"))
+    assert as_plain(read_history(PROGRAM, path)) == [("2026-01", {"fee": Decimal("60000.00"), "sl": Decimal("81.5")})]
+
+
+def test_quarterly_labels():
+    quarterly = compile_source(Source("q.sla", 'contract "Q" currency USD, assessed quarterly, starts 2026-01\n'
+                                                "inputs fee money\n sl percent\n"
+                                                "service level s measured as sl target: at least 80% credit: 1% of fee"))
+    history = parse_history(quarterly, Source("q.csv", "period,fee,sl\n2026-Q2,1,1\n2026-Q1,1,1\n2026-Q3,1,1\n"))
+    assert [p.label for p in history.periods] == ["2026-Q1", "2026-Q2", "2026-Q3"]
+
+
+@pytest.mark.parametrize("text, code", [
+    ("period,fee,sl\n2026-01,60000,abc\n", "SLA302"),
+    ("period,fee,sl\n2026-01,60000,100.5\n", "SLA303"),
+    ("period,fee,sl\n2026-01,-5,90\n", "SLA303"),
+    ("period,fee,sl,calls\n2026-01,1,90,2.5\n", "SLA303"),
+    ("period,fee,sl,cals\n2026-01,1,90,2\n", "SLA304"),
+    ("period,fee,sl\n2026-01,1,90\n2026-01,1,91\n", "SLA305"),
+    ("period,fee,sl\n2026-13,1,90\n", "SLA306"),
+    ("period,fee,sl\n2025-12,1,90\n", "SLA306"),
+    ("period,fee,sl\n2026-01,1,90\n2026-03,1,90\n", "SLA307"),
+    ("period,fee\n2026-01,1\n", "SLA308"),
+])
+def test_bad_data_is_reported_with_its_code(text, code):
+    with pytest.raises(SlaError) as info:
+        read(text)
+    assert [d.code for d in info.value.diagnostics] == [code]
+
+
+def test_every_problem_is_collected_not_just_the_first():
+    with pytest.raises(SlaError) as info:
+        read("period,fee,sl\n2026-01,x,90\n2026-02,1,101\n")
+    assert [(d.code, d.span.line) for d in info.value.diagnostics] == [("SLA302", 2), ("SLA303", 3)]
+
+
+def test_cell_errors_point_at_the_cell():
+    with pytest.raises(SlaError) as info:
+        read("period,fee,sl\n2026-01,60000,9x\n")
+    (d,) = info.value.diagnostics
+    assert (d.span.line, d.span.column, d.span.end_column) == (2, 15, 17)
