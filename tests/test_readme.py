@@ -1,0 +1,44 @@
+"""README.md stays true: its ruleset checks clean, its Python runs, and its
+diagnostic example is exactly what `slarules check` prints."""
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+from slarules import Source, check, parse
+from slarules.cli import main
+
+ROOT = Path(__file__).resolve().parents[1]
+README = (ROOT / "README.md").read_text(encoding="utf-8")
+
+
+def blocks(language: str) -> list[str]:
+    return re.findall(rf"```{language}\n(.*?)```", README, re.DOTALL)
+
+
+def test_the_readme_ruleset_checks_without_any_diagnostic():
+    (text,) = blocks("sla")
+    assert check(parse(Source("README.sla", text))) == []
+
+
+def test_the_readme_python_example_runs(tmp_path):
+    (code,) = blocks("python")
+    script = tmp_path / "example.py"
+    script.write_text(code, encoding="utf-8")
+    done = subprocess.run([sys.executable, str(script)], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert '"format": "slarules.outcome/1"' in done.stdout
+
+
+def test_the_readme_diagnostic_is_what_check_prints(tmp_path, capsys, monkeypatch):
+    (shown,) = re.findall(r"```\n(rulesets/bad\.sla:.*?)```", README, re.DOTALL)
+    lines = ['contract "Bad" currency USD, starts 2026-01', "inputs", "  monthly_fee money", "  up percent",
+             "", "service level uptime", "  measured as up", "  target: at least 99%", "  credit: 2% of monthy_fee"]
+    (tmp_path / "rulesets").mkdir()
+    (tmp_path / "rulesets" / "bad.sla").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    assert main(["check", "rulesets/bad.sla"]) == 1
+    printed = capsys.readouterr().err
+    assert printed.startswith(shown)
