@@ -31,12 +31,18 @@ def _grammar_text() -> str:
 
 
 @functools.cache
-def parser() -> lark.Lark:
-    """The LALR parser, built once per process."""
+def parser(strict: bool = False) -> lark.Lark:
+    """The LALR parser, built once per process.
+
+    strict=True makes Lark fail on any shift/reduce conflict or terminal
+    collision instead of resolving it silently. The test suite builds the
+    grammar that way (tests/unit/test_parse.py); at run time the check would
+    only triple the start-up time of every command for the same tables.
+    """
     return lark.Lark(
         _grammar_text(),
         parser="lalr",
-        strict=True,
+        strict=strict,
         propagate_positions=True,
         maybe_placeholders=True,
     )

@@ -18,6 +18,10 @@ def test_every_grammar_rule_has_an_ast_builder():
     assert sorted(n for n in built if not hasattr(_ToAst, n)) == []
 
 
+def test_grammar_has_no_conflicts_or_terminal_collisions_in_strict_mode():
+    assert parser(strict=True).options.strict
+
+
 def test_header_terms_in_any_order_with_or_without_commas():
     ruleset = parse_text('contract "Acme" starts 2026-04 rounding half   up currency EUR assessed quarterly')
     assert ruleset.contract.title == "Acme"
