@@ -15,6 +15,7 @@ from decimal import Decimal
 from . import nodes
 from .diagnostics import Diagnostic, did_you_mean
 from .semantics import (
+    amended,
     QUANTITY_UNIT_FOR,
     Interval,
     band_interval,
@@ -24,14 +25,51 @@ from .semantics import (
     met_interval,
     step_units,
 )
-from .periods import PERIOD_NOUN
+from .periods import MONTHS_IN, MONTHS_PER_PERIOD, PERIOD_NOUN
 
 
 def check(ruleset: nodes.Ruleset) -> list[Diagnostic]:
-    """All problems in the ruleset, errors and warnings, in source order."""
+    """All problems in the ruleset, errors and warnings, in source order.
+    Each amendment is checked as the whole ruleset in force from its date."""
     checker = _Checker(ruleset)
     checker.run()
-    return sorted(checker.found, key=_position)
+    found = checker.found
+    in_force = ruleset
+    for amendment in ruleset.amendments:
+        found += _amendment_problems(ruleset, amendment, checker)
+        in_force = amended(in_force, amendment)
+        more = _Checker(in_force)
+        more.run()
+        found += [d for d in more.found if d.code != "SLA217"]
+    unique = {(d.code, d.message, _position(d)): d for d in found}
+    return sorted(unique.values(), key=_position)
+
+
+def _amendment_problems(ruleset, amendment: nodes.Amendment, checker: "_Checker") -> list[Diagnostic]:
+    found = []
+    header = {type(t): t for t in ruleset.contract.terms}
+    calendar_ok = nodes.Starts in header
+    if calendar_ok:
+        start = header[nodes.Starts].month
+        months = MONTHS_PER_PERIOD[checker.periodicity]
+        year, month = map(int, amendment.effective.split("-"))
+        start_year, start_month = map(int, start.split("-"))
+        offset = (year * 12 + month) - (start_year * 12 + start_month)
+        if offset <= 0:
+            found.append(Diagnostic("SLA224", f"the amendment takes effect {amendment.effective}, not after the "
+                                    f"contract starts ({start})", amendment.span))
+        elif (month - 1) % months:
+            found.append(Diagnostic("SLA224", f"{amendment.effective} is not the first month of a "
+                                    f"{PERIOD_NOUN[checker.periodicity]}", amendment.span))
+    earlier = [a.effective for a in ruleset.amendments[:ruleset.amendments.index(amendment)]]
+    if earlier and max(earlier) >= amendment.effective:
+        found.append(Diagnostic("SLA224", f"amendments must come in date order; {amendment.effective} follows "
+                                f"{max(earlier)}", amendment.span))
+    for item in amendment.items:
+        if isinstance(item, nodes.AmendedServiceLevel) and item.name.text not in checker.service_levels:
+            found.append(Diagnostic("SLA201", f"unknown service level '{item.name.text}'", item.name.span,
+                                    did_you_mean(item.name.text, checker.service_levels)))
+    return found
 
 
 def _position(d: Diagnostic):
@@ -68,6 +106,7 @@ class _Checker:
             else:
                 self.service_levels[sl.name.text] = sl
         self.period_terms()
+        self.terms_over_periods()
         for sl in self.ruleset.service_levels:
             self.service_level(sl)
         for inp in self.ruleset.inputs:
@@ -111,6 +150,78 @@ class _Checker:
                 self.error("SLA216", f"'each {term.per}' but the contract is assessed {self.periodicity}",
                            term.span, f"write 'each {expected}'")
             self.amount(term.amount, None, allow_at_risk=False)
+
+    def periods(self, count: Decimal, unit: str, span, what: str) -> None:
+        """`count` `unit`s must make a whole number of assessment periods, at least one."""
+        per_period = MONTHS_PER_PERIOD[self.periodicity]
+        months = count * (1 if unit == "period" else MONTHS_IN[unit])
+        whole = count == count.to_integral_value() and count >= 1
+        if unit != "period":
+            whole = whole and months % per_period == 0
+        if not whole:
+            self.error("SLA221", f"{what} of {count.normalize():f} {unit}{'s' * (count != 1)} is not a whole number of "
+                       f"{PERIOD_NOUN[self.periodicity]}s, the period this contract is assessed in", span)
+
+    def terms_over_periods(self):
+        for cap in self.ruleset.of_type(nodes.WindowCap):
+            if cap.window.kind == "rolling":
+                self.periods(cap.window.length, cap.window.unit, cap.window.span, "a window")
+            self.window_limit(cap.limit, cap.span)
+        for extra in self.ruleset.of_type(nodes.StreakPolicy):
+            if [p.policy for p in self.ruleset.of_type(nodes.StreakPolicy)].count(extra.policy) > 1:
+                self.error("SLA204", "the contract states this twice", extra.span)
+        for termination in self.ruleset.of_type(nodes.Termination):
+            self.trigger(termination)
+
+    def window_limit(self, limit, span):
+        if isinstance(limit, nodes.FixedMoney):
+            self.amount(limit, None)
+        else:
+            self.amount(nodes.PercentOf(limit.percent, nodes.InputBase(limit.base), limit.span), None)
+
+    def trigger(self, termination: nodes.Termination):
+        t, span = termination.trigger, termination.span
+        if isinstance(t, nodes.CreditsExceed):
+            self.periods(t.length, t.unit, span, "a window")
+            self.window_limit(t.limit, span)
+            return
+        if isinstance(t, nodes.ManyMissed):
+            self.periods(Decimal(1), t.unit, span, "'in one ...'")
+            if not 1 <= t.count <= len(self.service_levels) or t.count != t.count.to_integral_value():
+                self.error("SLA222", f"{t.count.normalize():f} service levels can never be missed at once: "
+                           f"the contract has {len(self.service_levels)}", span)
+            return
+        if not self.name_known(t.service_level, self.service_levels, "service level"):
+            return
+        sl = self.service_levels[t.service_level.text]
+        if isinstance(t, nodes.MissedInARow):
+            self.periods(t.count, t.unit, span, "a streak")
+        elif isinstance(t, nodes.MissedInWindow):
+            self.periods(t.length, t.unit, span, "a window")
+            if t.times != t.times.to_integral_value() or t.times < 1:
+                self.error("SLA221", "a number of misses must be a whole number, at least 1", span)
+            elif t.times > t.length * (1 if t.unit == "period" else MONTHS_IN[t.unit]) / MONTHS_PER_PERIOD[self.periodicity]:
+                self.error("SLA222", f"{t.times.normalize():f} misses can never fit in the window", span)
+        elif isinstance(t, nodes.BelowFloor):
+            self.periods(Decimal(1), t.unit, span, "'in any ...'")
+            unit = kpi_unit(sl, self.units)
+            if unit is not None:
+                self.quantity_unit(t.comparison.quantity, unit, sl)
+
+    def spanning_clauses(self, sl: nodes.ServiceLevel):
+        for clause, count, unit, what in ((sl.cure, "periods", "unit", "a cure period"),
+                                          (sl.earn_back, "after", "unit", "an earn-back streak")):
+            if clause is not None and getattr(clause, count) is not None:
+                self.periods(getattr(clause, count), getattr(clause, unit), clause.span, what)
+        if sl.free_passes is not None:
+            count = sl.free_passes.count
+            if count != count.to_integral_value() or count < 1:
+                self.error("SLA221", "a number of free passes must be a whole number, at least 1", sl.free_passes.span)
+        if sl.earn_back is not None and sl.earn_back.percent > 100:
+            self.error("SLA213", "an earn-back cannot return more than 100% of the credits", sl.earn_back.span)
+        for clause in (sl.cure, sl.earn_back, sl.free_passes):
+            if clause is not None and sl.credit is None:
+                self.warning("SLA223", f"'{sl.name.text}' has no credit, so this clause has no effect", clause.span)
 
     # ---------------------------------------------------------------- amounts
     def amount(self, amount: nodes.Amount, sl: nodes.ServiceLevel | None, allow_at_risk=True, allow_allocation=True):
@@ -172,6 +283,7 @@ class _Checker:
         if sl.gate is not None:
             self.gate(sl)
         self.missing_policy(sl, unit)
+        self.spanning_clauses(sl)
 
     def expression(self, expr: nodes.Expr) -> str | None:
         """Check names and units; return the unit of the expression (None for a bare number)."""
@@ -360,12 +472,14 @@ def _clause_word(clause) -> str:
     if isinstance(clause, nodes.Award):
         return f"'{clause.kind}'"
     return {nodes.Measured: "'measured as'", nodes.Target: "'target'", nodes.Volume: "'measured only when'",
-            nodes.Allocation: "'allocation'", nodes.Gate: "'bonus only if'"}[type(clause)]
+            nodes.Allocation: "'allocation'", nodes.Gate: "'bonus only if'", nodes.Cure: "'cure'",
+            nodes.FreePasses: "'free passes'", nodes.EarnBack: "'earn back'"}[type(clause)]
 
 
 _TERM_WORDS = {
     nodes.Currency: "currency", nodes.Assessed: "assessment period", nodes.Rounding: "rounding",
     nodes.Starts: "start month", nodes.AtRisk: "the amount at risk", nodes.BonusLimit: "a limit on bonuses",
     nodes.Netting: "how bonuses meet credits",
+    nodes.Cure: "cure", nodes.FreePasses: "free passes", nodes.EarnBack: "earn back",
 }
 _TERM_EXAMPLES = {nodes.Currency: "'currency USD'", nodes.Starts: "'starts 2026-01'"}

@@ -7,7 +7,9 @@ internal error (a bug in slarules, reported without a traceback).
 from __future__ import annotations
 
 import argparse
+import os
 import sys
+from pathlib import Path
 from typing import Sequence
 
 from . import check as check_pass
@@ -33,6 +35,10 @@ def _parser() -> argparse.ArgumentParser:
     evaluate.add_argument("data", metavar="DATA", help="KPI data: CSV (wide or period,input,value) or JSON")
     evaluate.add_argument("--format", choices=FORMATS, default="table",
                           help="table for people (default), json for programs, csv for billing line items")
+    evaluate.add_argument("--events", metavar="FILE",
+                          help="waivers and exclusions: CSV with period,service_level,event,reason")
+    evaluate.add_argument("--state", metavar="FILE",
+                          help="continue from the state saved in FILE (if it exists) and save the new state there")
     evaluate.add_argument("--strict", action="store_true", help="treat warnings in the ruleset as errors")
 
     check = commands.add_parser(
@@ -68,10 +74,27 @@ def _report(diagnostics: Sequence[Diagnostic]) -> None:
 
 def _evaluate(args) -> int:
     program = load(args.ruleset, strict=args.strict)
-    outcome = program.evaluate(read_history(program, args.data))
+    history = read_history(program, args.data, args.events)
+    state = None
+    if args.state is not None and os.path.exists(args.state):
+        try:
+            text = Path(args.state).read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as err:
+            raise SlaError([Diagnostic("SLA404", f"cannot read state file {args.state}: {err}")]) from None
+        state = program.load_state(text, args.state)
+    outcome = program.evaluate(history, state)
     rendered = {"table": outcome.to_text, "json": outcome.to_json, "csv": outcome.to_csv}[args.format]()
+    if args.state is not None:
+        _write_atomically(args.state, outcome.state_json())
     sys.stdout.write(rendered)
     return 0
+
+
+def _write_atomically(path: str, text: str) -> None:
+    """Replace the file in one step, so a failed billing run never leaves half a state."""
+    temporary = f"{path}.tmp"
+    Path(temporary).write_text(text, encoding="utf-8")
+    os.replace(temporary, path)
 
 
 def _check(args) -> int:

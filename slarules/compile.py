@@ -13,16 +13,19 @@ have) to exact Decimals.
 """
 from __future__ import annotations
 
+import hashlib
 import operator
 from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
 from typing import Callable
 
 import attrs
 
-from . import nodes
+from . import nodes, printer
+from .printer import to_source
 from .money import CONTEXT, HUNDRED, Rounding, format_money, format_number, minor_unit_digits
 from .periods import Calendar
 from .semantics import (
+    amended,
     Interval,
     band_interval,
     describe_band,
@@ -34,6 +37,10 @@ from .semantics import (
 from .source import Span
 
 AT_RISK_KEY = " the amount at risk"  # leading space: no input name can collide
+
+# Statuses of a service level in a period, grouped by what they mean for gates and streaks.
+MET = frozenset({"met", "cured"})
+MISSED = frozenset({"missed", "in cure"})  # "waived" counts toward termination unless the contract says not
 
 
 def allocation_key(service_level: str) -> str:
@@ -231,6 +238,18 @@ class CompiledAward:
 
 
 @attrs.frozen
+class EarnBackRule:
+    """Return `rate` of a service level's outstanding credits after `after`
+    consecutive met periods, or (after is None) at the end of a contract year
+    whose average value meets the target."""
+
+    rate: Decimal
+    after: int | None
+    clause: Span
+    text: str
+
+
+@attrs.frozen
 class CompiledServiceLevel:
     name: str
     title: str | None
@@ -247,6 +266,10 @@ class CompiledServiceLevel:
     credit: CompiledAward | None
     bonus: CompiledAward | None
     gate: Callable[[dict], str | None] | None  # statuses -> why the bonus is withheld, or None
+    cure: int | None  # periods within which a miss may be cured
+    cure_text: str | None
+    free_passes: int | None  # misses per contract year that are only warnings
+    earn_back: EarnBackRule | None
     span: Span
 
 
@@ -270,6 +293,39 @@ class PeriodCap:
 
 
 @attrs.frozen
+class WindowRule:
+    """A limit on credits over a window: `length` periods (None: the contract
+    year so far), as money or as a share of an input summed over the window."""
+
+    length: int | None
+    money: Decimal | None
+    rate: Decimal | None
+    base: str | None
+    clause: Span
+    text: str  # the limit as written: "10% of monthly_fee in those months"
+
+    def limit(self, bases: list[Decimal]) -> Decimal:
+        return self.money if self.money is not None else sum(bases, Decimal(0)) * self.rate
+
+
+@attrs.frozen
+class TriggerRule:
+    """When a right to terminate arises. kind: "in a row" (count consecutive
+    misses), "in window" (count misses in any `length` periods), "floor" (the
+    value beyond `floor` in one period), "credits" (credits over `window`
+    above its limit), "many" (count or more service levels missed at once)."""
+
+    kind: str
+    service_level: str | None
+    count: int
+    length: int | None
+    floor: Callable[[Decimal], bool] | None
+    window: WindowRule | None
+    clause: Span
+    text: str
+
+
+@attrs.frozen
 class Program:
     """A compiled ruleset: everything evaluate() needs, nothing it must re-derive."""
 
@@ -283,16 +339,49 @@ class Program:
     bonus_limit: PeriodCap | None
     netting: str
     netting_clause: Span | None
+    window_caps: tuple[WindowRule, ...]
+    triggers: tuple[TriggerRule, ...]
+    waived_misses_count: bool  # toward termination
+    excluded_periods_break_streaks: bool
     path: str
+    fingerprint: str  # sha256 of the ruleset text: a saved state belongs to exactly this ruleset
+    amendments: tuple[tuple[int, "Program"], ...] = ()  # (first period index, terms in force from it)
 
-    def evaluate(self, history):
-        """Evaluate a History (see data.py) into an Outcome."""
+    def in_force(self, index: int) -> "Program":
+        """The terms in force in the period with this calendar index."""
+        terms = self
+        for first, program in self.amendments:
+            if index >= first:
+                terms = program
+        return terms
+
+    def evaluate(self, history, state=None, events=None):
+        """Evaluate a History (see data.py), or a mapping {period: {input: value}},
+        into an Outcome; continue from `state` (an Outcome's .state, or
+        load_state()) when given; `events` adds waivers and exclusions."""
         from .evaluate import evaluate
 
-        return evaluate(self, history)
+        return evaluate(self, history, state, events)
+
+    def load_state(self, text: str, where: str = "<state>"):
+        """Read a state saved with Outcome.state_json(); SLA403 if it is another ruleset's."""
+        from .state import Carry
+
+        return Carry.from_json(text, self, where)
 
 
 def compile_ruleset(ruleset: nodes.Ruleset) -> Program:
+    program = _compile_terms(ruleset)
+    versions = []
+    in_force = ruleset
+    for amendment in ruleset.amendments:
+        in_force = amended(in_force, amendment)
+        versions.append((program.calendar.index(program.calendar.label_of_month(amendment.effective)),
+                         _compile_terms(in_force, program.fingerprint)))
+    return attrs.evolve(program, amendments=tuple(versions))
+
+
+def _compile_terms(ruleset: nodes.Ruleset, fingerprint: str | None = None) -> Program:
     header = {type(term): term for term in ruleset.contract.terms}
     currency = header[nodes.Currency].code
     rounding_node = header.get(nodes.Rounding)
@@ -303,12 +392,14 @@ def compile_ruleset(ruleset: nodes.Ruleset) -> Program:
     periodicity = header[nodes.Assessed].periodicity if nodes.Assessed in header else "monthly"
     units = {i.name.text: i.unit for i in ruleset.inputs}
     inputs = tuple(_input_spec(i) for i in ruleset.inputs)
-    service_levels = tuple(_service_level(sl, units, digits) for sl in ruleset.service_levels)
     netting = ruleset.of_type(nodes.Netting)
+    calendar = Calendar(periodicity, header[nodes.Starts].month)
+    policies = {p.policy for p in ruleset.of_type(nodes.StreakPolicy)}
+    service_levels = tuple(_service_level(sl, units, digits, calendar) for sl in ruleset.service_levels)
     return Program(
         title=ruleset.contract.title,
         currency=currency,
-        calendar=Calendar(periodicity, header[nodes.Starts].month),
+        calendar=calendar,
         rounding=rounding,
         inputs=inputs,
         service_levels=service_levels,
@@ -316,8 +407,42 @@ def compile_ruleset(ruleset: nodes.Ruleset) -> Program:
         bonus_limit=_period_cap(ruleset.of_type(nodes.BonusLimit), digits),
         netting=netting[0].policy if netting else "paid separately",
         netting_clause=netting[0].span if netting else None,
+        window_caps=tuple(_window(c.window, c.limit, c.span, calendar) for c in ruleset.of_type(nodes.WindowCap)),
+        triggers=tuple(_trigger(t, calendar, units) for t in ruleset.of_type(nodes.Termination)),
+        waived_misses_count="waived misses do not count" not in policies,
+        excluded_periods_break_streaks="excluded periods break streaks" in policies,
         path=ruleset.source.path if ruleset.source else "<string>",
+        fingerprint=fingerprint or hashlib.sha256(
+            (ruleset.source.text if ruleset.source else to_source(ruleset)).encode()).hexdigest(),
     )
+
+
+def _window(window: nodes.Window, limit, clause: Span, calendar: Calendar) -> WindowRule:
+    length = None if window.kind == "contract year" else calendar.periods_in(window.length, window.unit)
+    those = "that year" if window.kind == "contract year" else f"those {window.unit}s"
+    text = printer.window_limit(limit, those)
+    if isinstance(limit, nodes.FixedMoney):
+        return WindowRule(length, limit.value, None, None, clause, text)
+    return WindowRule(length, None, CONTEXT.divide(limit.percent, HUNDRED), limit.base.text, clause, text)
+
+
+def _trigger(termination: nodes.Termination, calendar: Calendar, units) -> TriggerRule:
+    t = termination.trigger
+    text = printer.termination(termination)
+    clause = termination.span
+    if isinstance(t, nodes.MissedInARow):
+        return TriggerRule("in a row", t.service_level.text, calendar.periods_in(t.count, t.unit), None, None, None,
+                           clause, text)
+    if isinstance(t, nodes.MissedInWindow):
+        return TriggerRule("in window", t.service_level.text, int(t.times), calendar.periods_in(t.length, t.unit),
+                           None, None, clause, text)
+    if isinstance(t, nodes.BelowFloor):
+        return TriggerRule("floor", t.service_level.text, 1, None, compile_comparison(t.comparison), None,
+                           clause, text)
+    if isinstance(t, nodes.CreditsExceed):
+        window = nodes.Window("rolling", t.length, t.unit)
+        return TriggerRule("credits", None, 1, None, None, _window(window, t.limit, clause, calendar), clause, text)
+    return TriggerRule("many", None, int(t.count), None, None, None, clause, text)
 
 
 def _input_spec(inp: nodes.Input) -> InputSpec:
@@ -342,7 +467,8 @@ def _references(expr) -> frozenset[str]:
     return frozenset()
 
 
-def _service_level(sl: nodes.ServiceLevel, units: dict[str, str], digits: int) -> CompiledServiceLevel:
+def _service_level(sl: nodes.ServiceLevel, units: dict[str, str], digits: int, calendar: Calendar
+                   ) -> CompiledServiceLevel:
     unit = kpi_unit(sl, units)
     expr = compile_expr(sl.measured.expr)
     if sl.measured.in_percent:
@@ -374,8 +500,17 @@ def _service_level(sl: nodes.ServiceLevel, units: dict[str, str], digits: int) -
         credit=_award(sl.credit, sl, unit, higher, digits),
         bonus=_award(sl.bonus, sl, unit, higher, digits),
         gate=_gate(sl.gate) if sl.gate else None,
+        cure=calendar.periods_in(sl.cure.periods, sl.cure.unit) if sl.cure else None,
+        cure_text=printer.clause(sl.cure) if sl.cure else None,
+        free_passes=int(sl.free_passes.count) if sl.free_passes else None,
+        earn_back=_earn_back(sl.earn_back, calendar) if sl.earn_back else None,
         span=sl.span,
     )
+
+
+def _earn_back(earn_back: nodes.EarnBack, calendar: Calendar) -> EarnBackRule:
+    after = calendar.periods_in(earn_back.after, earn_back.unit) if earn_back.after is not None else None
+    return EarnBackRule(CONTEXT.divide(earn_back.percent, HUNDRED), after, earn_back.span, printer.clause(earn_back))
 
 
 def _award(award: nodes.Award | None, sl, unit, higher, digits) -> CompiledAward | None:
@@ -453,16 +588,16 @@ def _gate(gate: nodes.Gate) -> Callable[[dict], str | None]:
         names = tuple(n.text for n in gate.names)
 
         def named(statuses):
-            unmet = [n for n in names if statuses[n][0] != "met"]
+            unmet = [n for n in names if statuses[n][0] not in MET]
             return f"withheld: {', '.join(unmet)} not met" if unmet else None
         return named
     if gate.kind == "all met":
         def all_met(statuses):
-            unmet = [n for n, s in statuses.items() if s[0] != "met"]
+            unmet = [n for n, s in statuses.items() if s[0] not in MET]
             return f"withheld: {', '.join(unmet)} not met" if unmet else None
         return all_met
 
     def no_critical_missed(statuses):
-        missed = [n for n, s in statuses.items() if s[1] and s[0] == "missed"]
+        missed = [n for n, s in statuses.items() if s[1] and s[0] in MISSED]
         return f"withheld: critical {', '.join(missed)} missed" if missed else None
     return no_critical_missed

@@ -9,7 +9,14 @@ them collected; nothing is silently dropped.
 Accepted layouts:
   CSV, wide:  period,monthly_fee,calls_offered,...   one row per period
   CSV, long:  period,input,value                     one row per value
-  JSON:       {"periods": [{"period": "2026-01", "monthly_fee": "60000.00", ...}]}
+  JSON:       {"periods": [{"period": "2026-01", "monthly_fee": "60000.00", ...}],
+               "events": [{"period": "2026-03", "service_level": "uptime",
+                           "event": "exclude", "reason": "client outage"}]}
+Waivers and exclusions (events) come in the JSON's "events" or in a CSV of
+their own, `period,service_level,event,reason`, where event is `waive` (the
+client waives the period's credit) or `exclude` (the period does not count
+for that service level). An event for an unknown service level or a period
+outside the history is an error.
 Values are plain decimals (`60000.00`; a percentage may carry a `%`); an empty
 cell or a JSON null means "not reported", which the input's missing-data rule
 then governs.
@@ -43,26 +50,50 @@ class PeriodData:
 
 
 @attrs.frozen
+class Event:
+    """A waiver or exclusion of one service level in one period."""
+
+    period: str
+    service_level: str
+    kind: str  # "waive" | "exclude"
+    reason: str
+    span: Span | None = attrs.field(default=None, eq=False)
+
+
+EVENT_KINDS = ("waive", "exclude")
+EVENT_COLUMNS = ["period", "service_level", "event", "reason"]
+
+
+@attrs.frozen
 class History:
-    """Periods in calendar order, consecutive, no duplicates."""
+    """Periods in calendar order, consecutive, no duplicates; events by period."""
 
     periods: tuple[PeriodData, ...]
+    events: tuple[Event, ...] = ()
 
 
-def read_history(program, path: str | Path) -> History:
-    """Read a CSV or JSON data file for this program."""
+def _read(path: str | Path) -> Source:
     path = str(path)
     try:
-        text = Path(path).read_text(encoding="utf-8-sig")
+        return Source(path, Path(path).read_text(encoding="utf-8-sig"))
     except (OSError, UnicodeDecodeError) as err:
         raise SlaError([Diagnostic("SLA301", f"cannot read data file {path}: {err}")]) from None
-    return parse_history(program, Source(path, text))
 
 
-def parse_history(program, source: Source) -> History:
+def read_history(program, path: str | Path, events: str | Path | None = None) -> History:
+    """Read a CSV or JSON data file for this program, and optionally a CSV of events."""
+    return parse_history(program, _read(path), _read(events) if events is not None else None)
+
+
+def parse_history(program, source: Source, events: Source | None = None) -> History:
+    reader = _Reader(program, source)
     if source.path.lower().endswith(".json") or source.text.lstrip().startswith(("{", "[")):
-        return _Reader(program, source).json()
-    return _Reader(program, source).csv()
+        reader.json()
+    else:
+        reader.csv()
+    if events is not None:
+        _Reader(program, events, reader).events_csv()
+    return reader.finish()
 
 
 def history_from_mapping(program, mapping: Mapping[str, Mapping[str, object]]) -> History:
@@ -73,32 +104,46 @@ def history_from_mapping(program, mapping: Mapping[str, Mapping[str, object]]) -
     return reader.finish()
 
 
+def with_events(program, history: History, events) -> History:
+    """The Python API's form of events: [{"period", "service_level", "event", "reason"}, ...]."""
+    reader = _Reader(program, Source("<events>", ""))
+    reader.periods = {program.calendar.index(p.label): p for p in history.periods}
+    for number, entry in enumerate(events):
+        reader.add_event(entry, None, f"events[{number}]")
+    return reader.finish()
+
+
 class _Reader:
-    def __init__(self, program, source: Source):
+    """Collects periods and events, and every problem found, for one History.
+    A reader for an events file shares the data reader's periods and problems."""
+
+    def __init__(self, program, source: Source, data_reader: "_Reader | None" = None):
         self.program = program
         self.source = source
         self.units = {spec.name: spec.unit for spec in program.inputs}
+        self.service_levels = [sl.name for sl in program.service_levels]
         self.calendar = program.calendar
-        self.found: list[Diagnostic] = []
-        self.periods: dict[int, PeriodData] = {}
+        self.found: list[Diagnostic] = data_reader.found if data_reader else []
+        self.periods: dict[int, PeriodData] = data_reader.periods if data_reader else {}
+        self.events: list[Event] = data_reader.events if data_reader else []
 
     def error(self, code, message, span=None, *notes, place=None):
         location = f"{self.source.path}: {place}" if span is None and place else None
         self.found.append(Diagnostic(code, message, span, tuple(notes), location=location))
 
     # ---- CSV
-    def csv(self) -> History:
+    def csv(self) -> None:
         lines = self.source.text.splitlines()
         rows = list(csv.reader(io.StringIO(self.source.text)))
         if not rows or not any(cell.strip() for cell in rows[0]):
             self.error("SLA301", f"{self.source.path} is empty: expected a header row starting with 'period'")
-            return self.finish()
+            return
         header = [cell.strip() for cell in rows[0]]
         if header[:1] != ["period"]:
             self.error("SLA308", "the first column must be 'period'", self.cell_span(lines, 1, 0),
                        "a wide file has one column per input: period,monthly_fee,...; "
                        "a long file has period,input,value")
-            return self.finish()
+            return
         long_form = header == ["period", "input", "value"]
         if not long_form:
             self.header_columns(header, lines)
@@ -123,8 +168,57 @@ class _Reader:
                          for i in range(1, len(row)) if header[i] in self.units]
                 self.add_period(label, self.cell_span(lines, number, 0), cells)
         for label, (number, cells) in by_label.items():
-            self.add_period(label, self.cell_span(lines, number, 0), cells, merge_duplicates=True)
-        return self.finish()
+            self.add_period(label, self.cell_span(lines, number, 0), cells)
+
+    def events_csv(self) -> None:
+        lines = self.source.text.splitlines()
+        rows = list(csv.reader(io.StringIO(self.source.text)))
+        if not rows or [cell.strip() for cell in rows[0]] != EVENT_COLUMNS:
+            self.error("SLA308", f"an events file starts with the header {','.join(EVENT_COLUMNS)}",
+                       self.cell_span(lines, 1, None) if lines else None, place="header")
+            return
+        for number, row in enumerate(rows[1:], start=2):
+            if not any(cell.strip() for cell in row):
+                continue
+            if len(row) != len(EVENT_COLUMNS):
+                self.error("SLA308", f"row has {len(row)} cells but the header has {len(EVENT_COLUMNS)}",
+                           self.cell_span(lines, number, None))
+                continue
+            entry = dict(zip(EVENT_COLUMNS, (cell.strip() for cell in row)))
+            self.add_event(entry, lambda column: self.cell_span(lines, number, EVENT_COLUMNS.index(column)), None)
+
+    def add_event(self, entry, span_of, place) -> None:
+        """Validate one event; span_of(column) gives a CSV cell's span, place a JSON path."""
+        def span(column):
+            return span_of(column) if span_of else None
+
+        if not isinstance(entry, dict) or not all(isinstance(entry.get(c), str) for c in EVENT_COLUMNS[:3]):
+            self.error("SLA308", "an event needs the strings period, service_level and event", place=place)
+            return
+        ok = True
+        if entry["service_level"] not in self.service_levels:
+            self.error("SLA304", f"'{entry['service_level']}' is not a service level of this contract",
+                       span("service_level"), *did_you_mean(entry["service_level"], self.service_levels),
+                       place=place)
+            ok = False
+        if entry["event"] not in EVENT_KINDS:
+            self.error("SLA304", f"unknown event '{entry['event']}'", span("event"),
+                       "an event is 'waive' (the client waives the credit) or 'exclude' (the period does not count)",
+                       place=place)
+            ok = False
+        index = self.calendar.index(entry["period"])
+        if index not in self.periods:
+            self.error("SLA306", f"event for {entry['period']}, which is not a period of the data", span("period"),
+                       place=place)
+            ok = False
+        for other in self.events:
+            if (other.period, other.service_level) == (entry["period"], entry["service_level"]):
+                self.error("SLA305", f"a second event for {entry['service_level']} in {entry['period']}",
+                           span("period"), place=place)
+                ok = False
+        if ok:
+            self.events.append(Event(entry["period"], entry["service_level"], entry["event"],
+                                     str(entry.get("reason") or ""), span("period")))
 
     def header_columns(self, header, lines):
         seen = set()
@@ -154,17 +248,21 @@ class _Reader:
         return span_at(self.source, line_number, start, len(cells[column_index]) if column_index < len(cells) else 1)
 
     # ---- JSON
-    def json(self) -> History:
+    def json(self) -> None:
         try:
             document = json.loads(self.source.text, parse_float=Decimal, parse_int=Decimal)
         except json.JSONDecodeError as err:
             self.error("SLA301", f"not valid JSON: {err.msg}", span_at(self.source, err.lineno, err.colno))
-            return self.finish()
+            return
         periods = document.get("periods") if isinstance(document, dict) else None
         if not isinstance(periods, list):
-            self.error("SLA301", "expected an object {{\"periods\": [...]}} "
-                       "with one object per period", place="top level")
-            return self.finish()
+            self.error("SLA301", 'expected an object {"periods": [...]} with one object per period',
+                       place="top level")
+            return
+        unknown = sorted(set(document) - {"periods", "events"})
+        if unknown:
+            self.error("SLA304", f"unknown key '{unknown[0]}'; the top level has \"periods\" and \"events\"",
+                       place="top level")
         for index, entry in enumerate(periods):
             place = f"periods[{index}]"
             if not isinstance(entry, dict) or not isinstance(entry.get("period"), str):
@@ -179,10 +277,15 @@ class _Reader:
                     continue
                 cells.append((name, value, None, f"{place}.{name}"))
             self.add_period(entry["period"], None, cells, place=place)
-        return self.finish()
+        events = document.get("events", [])
+        if not isinstance(events, list):
+            self.error("SLA308", '"events" must be a list of objects', place="events")
+            return
+        for number, entry in enumerate(events):
+            self.add_event(entry, None, f"events[{number}]")
 
     # ---- shared
-    def add_period(self, label, span, cells, merge_duplicates=False, place=None):
+    def add_period(self, label, span, cells, place=None):
         place = place or label
         index = self.calendar.index(label)
         if index is None:
@@ -255,4 +358,4 @@ class _Reader:
                            "every period from the first to the last must be present", place=pb.label)
         if self.found:
             raise SlaError(sorted(self.found, key=lambda d: (d.span.line, d.span.column) if d.span else (0, 0)))
-        return History(tuple(p for _, p in ordered))
+        return History(tuple(p for _, p in ordered), tuple(self.events))

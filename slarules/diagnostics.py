@@ -48,6 +48,10 @@ CODES: dict[str, str] = {
     "SLA218": "linear threshold on the wrong side",
     "SLA219": "a bonus gate names no critical service level",
     "SLA220": "a step size must be positive",
+    "SLA221": "not a whole number of periods or misses",
+    "SLA222": "a termination trigger that can never fire",
+    "SLA223": "a clause with no effect",
+    "SLA224": "an amendment's date is not after the start, not a period's first month, or out of order",
     "SLA301": "data file cannot be read",
     "SLA302": "not a number",
     "SLA303": "value out of range for its unit",
@@ -58,6 +62,9 @@ CODES: dict[str, str] = {
     "SLA308": "missing column or value",
     "SLA401": "a required input is missing for a period",
     "SLA402": "division by zero in a measurement",
+    "SLA403": "a saved state belongs to another ruleset",
+    "SLA404": "a saved state cannot be read",
+    "SLA405": "the data does not continue the saved state",
 }
 
 

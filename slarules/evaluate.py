@@ -1,18 +1,28 @@
-"""Evaluate pass: Program x History -> Outcome.
+"""Evaluate pass: Program x History (x a saved state) -> Outcome.
 
-Input: a compiled Program and a History of periods (data.py), each period's
-inputs as exact Decimals. Output: an Outcome with, per period and in the order
-the ruleset declares them, each service level's value and status and the line
-items it produced, then the period-wide caps and netting, then totals.
-Errors: SlaError with an SLA4xx diagnostic pointing at the data row, when a
-required input is missing or a measurement divides by zero.
+Input: a compiled Program, a History of periods (data.py) with its waivers and
+exclusions, and optionally the state a previous evaluation ended with. Output:
+an Outcome with, per period and in the order the ruleset declares them, each
+service level's value and status and the line items it produced, the
+period-wide caps, netting and totals, the termination rights that arose, and
+the state after the last period. Errors: SlaError with an SLA4xx diagnostic
+pointing at the data row (a required input missing, a measurement dividing by
+zero) or at the state (SLA403-405).
 
-Order within a period: inputs (defaults applied) -> the amount at risk ->
-every service level's value and status -> credits (with per-clause caps) and
-bonuses (gates see every status) -> the at-risk cap on credits -> the limit
-on bonuses -> netting. Money is rounded once per line, where it is produced.
-Sentences explaining each line are built only when read (functools.partial
-binds the values they need), so a billing run pays only for the money.
+Order within a period:
+ 1. inputs (defaults applied), the amount at risk;
+ 2. every service level's value and status: excluded, not reported (a miss),
+    not measured, met or missed; a waived miss is "waived";
+ 3. what a miss costs now: a free pass (a warning), a cure window ("in cure",
+    its credit computed now and held), or the credit; a met (or excluded)
+    period cures every open window ("cured");
+ 4. credits with their caps, credits of cure windows closing unmet, bonuses
+    whose gates are open (gates see every status), earn-backs;
+ 5. the at-risk cap, the window caps, the bonus limit, netting;
+ 6. termination triggers: each reports the first period its condition holds.
+Money is rounded once per line, where it is produced. Sentences explaining a
+line are built only when read (functools.partial binds what they need), except
+for credits held in a cure window, whose sentence travels with the state.
 """
 from __future__ import annotations
 
@@ -22,36 +32,55 @@ from contextlib import contextmanager
 from decimal import Decimal
 from functools import partial
 
-from .compile import AT_RISK_KEY, CompiledAward, CompiledServiceLevel, PeriodCap, Program, allocation_key
+from .compile import AT_RISK_KEY, MET, MISSED, CompiledAward, CompiledServiceLevel, Program, allocation_key
 from .diagnostics import Diagnostic, SlaError
 from .money import CONTEXT, format_money, format_number
 from .outcome import (
     BONUS_KINDS,
     CREDIT_KINDS,
+    EARN_BACK,
     ZERO_TOTALS,
     KpiResult,
     Line,
     Outcome,
     PeriodOutcome,
     ServiceLevelTotals,
+    TerminationRight,
     Totals,
     YearTotals,
 )
+from .source import Span
+from .state import Carry, Pending, PendingLine, WindowEntry
 
 ZERO = Decimal(0)
 _UNIT_SUFFIX = {"percent": "%", "seconds": " seconds", "minutes": " minutes"}
 
 
-def evaluate(program: Program, history) -> Outcome:
-    """Evaluate every period of the history; see the module docstring for the order."""
-    from .data import History, history_from_mapping
+def evaluate(program: Program, history, state: Carry | None = None, events=None) -> Outcome:
+    """Evaluate every period of the history, continuing from `state` if given."""
+    from .data import History, history_from_mapping, with_events
 
     if not isinstance(history, History):
         history = history_from_mapping(program, history)
-    evaluate_period = PeriodEvaluator(program)
+    if events is not None:
+        history = with_events(program, history, events)
+    # Start from a copy made through the JSON form, exactly as a saved state is read back.
+    carry = Carry.from_data((state or Carry.initial(program)).to_data(), program)
+    if carry.next_period is not None and history.periods and history.periods[0].label != carry.next_period:
+        raise SlaError([Diagnostic(
+            "SLA405", f"the data starts at {history.periods[0].label}, but the state continues from "
+                      f"{carry.next_period}", history.periods[0].span,
+            ("give the periods from the one after the state's last period, in order",),
+            location=None if history.periods[0].span else "data")])
+    evaluators = {id(terms): PeriodEvaluator(terms, carry, history.events)
+                  for terms in (program, *(version for _, version in program.amendments))}
+
+    def evaluate_period(data):
+        return evaluators[id(program.in_force(program.calendar.index(data.label)))](data)
+
     with decimal.localcontext(CONTEXT), _collector_paused():
         periods = tuple(map(evaluate_period, history.periods))
-    return summarize(program, periods)
+    return summarize(program, periods, carry)
 
 
 @contextmanager
@@ -69,43 +98,44 @@ def _collector_paused():
 
 
 class PeriodEvaluator:
-    """Evaluates one period at a time; built once per Program and history."""
+    """Evaluates one period at a time, updating the carry it was given."""
 
-    def __init__(self, program: Program):
+    def __init__(self, program: Program, carry: Carry, events=()):
         self.program = program
+        self.carry = carry
         self.round = program.rounding.rounder()
         self.digits = program.rounding.digits
         self.defaults = [(s.name, s.default) for s in program.inputs if s.missing == "default"]
         self.required = [s for s in program.inputs if s.missing == "required"]
         self.counted_as_miss = frozenset(s.name for s in program.inputs if s.missing == "miss")
         self.has_gates = any(sl.gate is not None for sl in program.service_levels)
+        self.events: dict[str, dict[str, object]] = {}
+        for event in events:
+            self.events.setdefault(event.period, {})[event.service_level] = event
 
     def __call__(self, data) -> PeriodOutcome:
-        program = self.program
+        program, calendar = self.program, self.program.calendar
         label = data.label
+        index = calendar.index(label)
+        year = calendar.contract_year(label)
+        year_ends = calendar.contract_year(calendar.label(index + 1)) != year
         env = self.inputs(data)
-        unreported = self.counted_as_miss.difference(env) if self.counted_as_miss else frozenset()
         if program.at_risk is not None:
             env[AT_RISK_KEY] = program.at_risk.amount.value(env)
-        results = [self.measure(sl, env, unreported, data) for sl in program.service_levels]
+        unreported = self.counted_as_miss.difference(env) if self.counted_as_miss else frozenset()
+        events = self.events.get(label, {})
+        results = [self.status(sl, env, unreported, data, events.get(sl.name)) for sl in program.service_levels]
         statuses = ({sl.name: (r.status, sl.critical) for sl, r in zip(program.service_levels, results)}
                     if self.has_gates else None)
         lines: list[Line] = []
-        for index, sl in enumerate(program.service_levels):
-            result = results[index]
+        for position, sl in enumerate(program.service_levels):
             if sl.allocation is not None:
                 env[allocation_key(sl.name)] = sl.allocation.value(env)
-            if result.status == "missed":
-                if sl.credit is not None:
-                    self.award(label, sl, sl.credit, result, env, lines)
-            elif result.status == "met" and sl.bonus is not None:
-                withheld = sl.gate(statuses) if sl.gate is not None else None
-                if withheld is None:
-                    self.award(label, sl, sl.bonus, result, env, lines)
-                else:
-                    results[index] = KpiResult(sl.name, result.value, sl.unit, "met", f"bonus {withheld}")
+            results[position] = self.service_level(sl, results[position], env, statuses, lines,
+                                                    label, index, year, year_ends)
         credits = self.period_cap(label, program.at_risk, CREDIT_KINDS, "credit cap", "credits",
                                   "the amount at risk", env, lines)
+        credits = self.window_caps(label, index, year, credits, env, lines)
         bonuses = self.period_cap(label, program.bonus_limit, BONUS_KINDS, "bonus cap", "bonuses",
                                   "the bonus limit", env, lines)
         if program.netting == "only offset" and bonuses > credits:
@@ -113,9 +143,13 @@ class PeriodEvaluator:
             lines.append(Line(label, None, "bonus forfeit", -excess, program.netting_clause,
                               partial(self.forfeit_text, bonuses, credits, excess)))
             bonuses = credits
-        return PeriodOutcome(label, program.calendar.contract_year(label), tuple(results), tuple(lines),
-                             _totals(program.netting, credits, bonuses))
+        earned_back = -sum([line.amount for line in lines if line.kind == EARN_BACK], ZERO)
+        terminations = self.terminations(label, index, year, results, credits, env) if program.triggers else ()
+        self.carry.next_period = calendar.label(index + 1)
+        return PeriodOutcome(label, year, tuple(results), tuple(lines),
+                             _totals(program.netting, credits, earned_back, bonuses), terminations)
 
+    # ---- 1. inputs
     def inputs(self, data) -> dict[str, Decimal]:
         env = dict(data.values)
         for name, default in self.defaults:
@@ -134,17 +168,31 @@ class PeriodEvaluator:
                 )])
         return env
 
-    def measure(self, sl: CompiledServiceLevel, env, unreported, data) -> KpiResult:
+    # ---- 2. status
+    def status(self, sl: CompiledServiceLevel, env, unreported, data, event) -> KpiResult:
         if unreported and sl.reads & unreported:
             missing = ", ".join(sorted(sl.reads & unreported))
-            return KpiResult(sl.name, None, sl.unit, "missed", f"{missing} not reported; missing counts as a miss")
+            result = KpiResult(sl.name, None, sl.unit, "missed", f"{missing} not reported; missing counts as a miss")
+        else:
+            result = self.measure(sl, env, data, excluded=event is not None and event.kind == "exclude")
+        if event is None:
+            return result
+        reason = f": {event.reason}" if event.reason else ""
+        if event.kind == "exclude":
+            return KpiResult(sl.name, result.value, sl.unit, "excluded", f"excluded{reason}")
+        if result.status == "missed":
+            return KpiResult(sl.name, result.value, sl.unit, "waived", f"credit waived{reason}")
+        return KpiResult(sl.name, result.value, sl.unit, result.status,
+                         f"waiver not needed: {result.status}{reason}")
+
+    def measure(self, sl: CompiledServiceLevel, env, data, excluded: bool) -> KpiResult:
         try:
             value = sl.measure(env)
         except ZeroDivisionError:
             value = None
         if sl.counted is not None and not sl.counted(env):
             return KpiResult(sl.name, value, sl.unit, "not measured", sl.volume_note)
-        if value is None:
+        if value is None and not excluded:
             raise SlaError([Diagnostic(
                 "SLA402",
                 f"period {data.label}: measuring '{sl.name}' divides by zero",
@@ -153,9 +201,51 @@ class PeriodEvaluator:
                  "('measured only when ... is at least N') makes such periods not measured",),
                 location=None if data.span else f"period {data.label}",
             )])
+        if value is None:
+            return KpiResult(sl.name, None, sl.unit, "excluded")
         return KpiResult(sl.name, value, sl.unit, "met" if sl.met(value) else "missed")
 
-    def award(self, label, sl, award: CompiledAward, result: KpiResult, env, lines):
+    # ---- 3 and 4. what the status costs or earns
+    def service_level(self, sl, result: KpiResult, env, statuses, lines, label, index, year, year_ends) -> KpiResult:
+        carry = self.carry.service_levels[sl.name]
+        if carry.contract_year != year:
+            carry.contract_year, carry.passes_used = year, 0
+            carry.year_sum, carry.year_count, carry.year_credits = ZERO, 0, ZERO
+        first_line = len(lines)
+        status = result.status
+        if status == "missed":
+            if sl.free_passes is not None and carry.passes_used < sl.free_passes:
+                carry.passes_used += 1
+                result = _with(result, note=_join(result.note, f"free pass {carry.passes_used} of {sl.free_passes} "
+                                                              f"in contract year {year}: a warning, no credit"))
+            elif sl.cure is not None and sl.credit is not None:
+                deadline = index + sl.cure
+                held = self.award(label, sl, sl.credit, result, env)
+                carry.pending.append(Pending(deadline, label, [
+                    PendingLine(line.kind, line.amount, line.clause.line, line.explanation) for line in held]))
+                result = _with(result, "in cure", _join(result.note, f"in cure until "
+                                                                     f"{self.program.calendar.label(deadline)} "
+                                                                     f"({sl.cure_text})"))
+            elif sl.credit is not None:
+                lines += self.award(label, sl, sl.credit, result, env)
+        elif status in ("met", "excluded") and carry.pending:
+            cured = ", ".join(p.missed_in for p in carry.pending)
+            carry.pending.clear()
+            result = _with(result, "cured" if status == "met" else status,
+                           _join(result.note, f"cures the miss of {cured}"))
+        if status == "met" and sl.bonus is not None:
+            withheld = sl.gate(statuses) if sl.gate is not None else None
+            if withheld is None:
+                lines += self.award(label, sl, sl.bonus, result, env)
+            else:
+                result = _with(result, note=_join(result.note, f"bonus {withheld}"))
+        self.close_cure_windows(sl, carry, result, lines, label, index)
+        if sl.earn_back is not None:
+            self.earn_back(sl, carry, result, lines, first_line, label, year_ends)
+        return result
+
+    def award(self, label, sl, award: CompiledAward, result: KpiResult, env) -> list[Line]:
+        """The lines a credit or bonus clause produces: the amount, and a cap line if its cap binds."""
         form = award.form
         if result.value is not None:
             assessed = form.assess(result.value, env)
@@ -164,22 +254,67 @@ class PeriodEvaluator:
             if assessed is None and award.cap is not None:
                 # An unbounded linear credit for an unreported period: its cap is the maximum.
                 amount = self.round(award.cap.value(env))
-                lines.append(Line(label, sl.name, award.kind, amount, award.cap_clause,
-                                  partial(self.award_text, sl, award, result, award.cap.describe, env, amount)))
-                return
+                return [Line(label, sl.name, award.kind, amount, award.cap_clause,
+                             partial(self.award_text, sl, award, result, award.cap.describe, env, amount))]
         if assessed is None:
-            return
+            return []
         exact, clause, explain = assessed
         amount = self.round(exact)
-        lines.append(Line(label, sl.name, award.kind, amount, clause,
-                          partial(self.award_text, sl, award, result, explain, env, amount)))
+        lines = [Line(label, sl.name, award.kind, amount, clause,
+                      partial(self.award_text, sl, award, result, explain, env, amount))]
         if award.cap is not None:
             limit = self.round(award.cap.value(env))
             if amount > limit:
                 lines.append(Line(label, sl.name, f"{award.kind} cap", limit - amount, award.cap_clause,
                                   partial(self.cap_text, sl, award, env, amount, limit)))
+        return lines
 
-    def period_cap(self, label, cap: PeriodCap | None, kinds, cap_kind, what, cap_name, env, lines) -> Decimal:
+    def close_cure_windows(self, sl, carry, result, lines, label, index) -> None:
+        closing = [p for p in carry.pending if p.deadline == index]
+        if not closing:
+            return
+        carry.pending = [p for p in carry.pending if p.deadline != index]
+        source = sl.span.source
+        for pending in closing:
+            for held in pending.lines:
+                clause = Span(source, held.line, 1, held.line, 1)
+                text = f"{sl.name} missed in {pending.missed_in}, not cured by {label}: {held.text}"
+                lines.append(Line(label, sl.name, held.kind, held.amount, clause, partial(str, text)))
+
+    def earn_back(self, sl, carry, result, lines, first_line, label, year_ends) -> None:
+        rule = sl.earn_back
+        own = sum([line.amount for line in lines[first_line:] if line.kind in CREDIT_KINDS], ZERO)
+        carry.outstanding += own
+        carry.year_credits += own
+        if result.status in MET:
+            carry.met_streak += 1
+        elif result.status in MISSED or result.status == "waived":
+            carry.met_streak = 0
+        if result.value is not None and result.status not in ("excluded", "not measured"):
+            carry.year_sum += result.value
+            carry.year_count += 1
+        if rule.after is not None:
+            if carry.met_streak >= rule.after and carry.outstanding > 0:
+                returned = self.round(carry.outstanding * rule.rate)
+                reason = f"met {carry.met_streak} periods in a row"
+                basis = carry.outstanding
+                carry.outstanding, carry.met_streak = ZERO, 0
+                self.add_earn_back(lines, label, sl, rule, returned, basis, reason)
+        elif year_ends:
+            average = carry.year_sum / carry.year_count if carry.year_count else None
+            if average is not None and sl.met(average) and carry.year_credits > 0:
+                returned = self.round(carry.year_credits * rule.rate)
+                reason = f"the contract year average {format_number(average)} meets the target {sl.target_text}"
+                self.add_earn_back(lines, label, sl, rule, returned, carry.year_credits, reason)
+
+    def add_earn_back(self, lines, label, sl, rule, returned, basis, reason) -> None:
+        if returned:
+            text = (f"{sl.name} {reason}: {rule.text}; credits of {self.fmt(basis)} "
+                    f"-> {self.fmt(returned)} returned")
+            lines.append(Line(label, sl.name, EARN_BACK, -returned, rule.clause, partial(str, text)))
+
+    # ---- 5. period-wide caps
+    def period_cap(self, label, cap, kinds, cap_kind, what, cap_name, env, lines) -> Decimal:
         total = sum([line.amount for line in lines if line.kind in kinds], ZERO)
         if cap is None:
             return total
@@ -190,16 +325,96 @@ class PeriodEvaluator:
                           partial(self.period_cap_text, what, cap_name, cap, env, total, limit)))
         return limit
 
+    def window_caps(self, label, index, year, credits, env, lines) -> Decimal:
+        rules = self.program.window_caps
+        for rule, entries in zip(rules, self.carry.windows):
+            entries[:] = _in_window(entries, rule.length, index, year)
+            earlier = sum([e.credits for e in entries], ZERO)
+            bases = [e.base for e in entries] + ([env[rule.base]] if rule.base else [])
+            limit = self.round(rule.limit(bases))
+            if earlier + credits > limit:
+                cut = min(earlier + credits - limit, credits)
+                first = entries[0].label if entries else label
+                lines.append(Line(label, None, "credit cap", -cut, rule.clause,
+                                  partial(self.window_cap_text, rule, first, label, earlier, credits, limit)))
+                credits -= cut
+        for rule, entries in zip(rules, self.carry.windows):
+            entries.append(WindowEntry(index, label, year, credits, env[rule.base] if rule.base else ZERO, False))
+        return credits
+
+    # ---- 6. termination
+    def terminations(self, label, index, year, results, credits, env) -> tuple[TerminationRight, ...]:
+        program = self.program
+        by_name = {r.service_level: r for r in results}
+        rights = []
+        for rule, carry in zip(program.triggers, self.carry.triggers):
+            if carry.fired is not None:
+                continue
+            fired = None
+            if rule.kind in ("in a row", "in window", "floor"):
+                result = by_name[rule.service_level]
+                missed = self.counts_as_miss(result)
+            if rule.kind == "in a row":
+                if missed:
+                    carry.run.append(label)
+                elif missed is False:
+                    carry.run.clear()
+                if len(carry.run) >= rule.count:
+                    fired = (f"{rule.service_level} missed {rule.count} periods in a row", tuple(carry.run))
+            elif rule.kind == "in window":
+                carry.recent[:] = _in_window(carry.recent, rule.length, index, year)
+                carry.recent.append(WindowEntry(index, label, year, ZERO, ZERO, bool(missed)))
+                misses = tuple(e.label for e in carry.recent if e.missed)
+                if len(misses) >= rule.count:
+                    fired = (f"{rule.service_level} missed {len(misses)} times in {len(carry.recent)} periods",
+                             misses)
+            elif rule.kind == "floor":
+                if result.value is not None and result.status != "excluded" and rule.floor(result.value):
+                    shown = format_number(result.value) + _UNIT_SUFFIX.get(result.unit, "")
+                    fired = (f"{rule.service_level} was {shown}", (label,))
+            elif rule.kind == "credits":
+                window = rule.window
+                carry.recent[:] = _in_window(carry.recent, window.length, index, year)
+                carry.recent.append(WindowEntry(index, label, year, credits,
+                                                env[window.base] if window.base else ZERO, False))
+                total = sum([e.credits for e in carry.recent], ZERO)
+                limit = self.round(window.limit([e.base for e in carry.recent]))
+                if total > limit:
+                    fired = (f"credits of {self.fmt(total)} over {carry.recent[0].label} to {label} exceed "
+                             f"{window.text} = {self.fmt(limit)}", tuple(e.label for e in carry.recent))
+            else:
+                missed_now = [r.service_level for r in results if self.counts_as_miss(r)]
+                if len(missed_now) >= rule.count:
+                    fired = (f"{len(missed_now)} service levels missed: {', '.join(missed_now)}", (label,))
+            if fired is not None:
+                carry.fired = label
+                rights.append(TerminationRight(label, rule.text, rule.clause, fired[0], fired[1]))
+        return tuple(rights)
+
+    def counts_as_miss(self, result: KpiResult) -> bool | None:
+        """True: a miss; False: breaks a streak of misses; None: neither (skipped)."""
+        status = result.status
+        if status in MISSED:
+            return True
+        if status == "waived":
+            return True if self.program.waived_misses_count else None
+        if status == "excluded":
+            return False if self.program.excluded_periods_break_streaks else None
+        if status == "not measured":
+            return None
+        return False
+
     # ---- sentences, built when a line's explanation is read
     def fmt(self, amount: Decimal) -> str:
         return format_money(amount, self.digits)
 
     def award_text(self, sl, award, result, explain, env, amount) -> str:
         if result.value is None:
-            head = f"{sl.name} {result.note}; the maximum {award.kind} applies"
+            head = f"{sl.name} {result.note.split('; ')[0]}; counts as a miss: the maximum {award.kind} applies"
         else:
             shown = format_number(result.value) + _UNIT_SUFFIX.get(sl.unit, "")
-            head = f"{sl.name} {shown} {result.status} target {sl.target_text}"
+            status = "met" if award.kind == "bonus" else "missed"
+            head = f"{sl.name} {shown} {status} target {sl.target_text}"
         return f"{head}; {explain(env)} = {self.fmt(amount)}"
 
     def cap_text(self, sl, award, env, amount, limit) -> str:
@@ -208,19 +423,40 @@ class PeriodEvaluator:
     def period_cap_text(self, what, cap_name, cap, env, total, limit) -> str:
         return f"{what} {self.fmt(total)} exceed {cap_name}, {cap.amount.describe(env)} = {self.fmt(limit)}"
 
+    def window_cap_text(self, rule, first, label, earlier, credits, limit) -> str:
+        return (f"credits from {first} to {label}, {self.fmt(earlier)} before this period and {self.fmt(credits)} "
+                f"in it, exceed {rule.text} = {self.fmt(limit)}")
+
     def forfeit_text(self, bonuses, credits, excess) -> str:
         return (f"bonuses {self.fmt(bonuses)} exceed credits {self.fmt(credits)}; "
                 f"bonuses only offset credits, so {self.fmt(excess)} is forfeited")
 
 
-def _totals(netting: str, credits: Decimal, bonuses: Decimal) -> Totals:
+def _with(result: KpiResult, status: str | None = None, note: str | None = None) -> KpiResult:
+    return KpiResult(result.service_level, result.value, result.unit, status or result.status,
+                     note if note is not None else result.note)
+
+
+def _join(note: str | None, more: str) -> str:
+    return f"{note}; {more}" if note else more
+
+
+def _in_window(entries, length: int | None, index: int, year: int) -> list[WindowEntry]:
+    """The earlier entries still inside a window that ends at `index`."""
+    if length is None:
+        return [e for e in entries if e.contract_year == year]
+    return [e for e in entries if e.index > index - length]
+
+
+def _totals(netting: str, credits: Decimal, earned_back: Decimal, bonuses: Decimal) -> Totals:
     if netting == "paid separately":
-        return Totals(credits, bonuses, credits, bonuses)
-    net = credits - bonuses
-    return Totals(credits, bonuses, max(net, ZERO), max(-net, ZERO))
+        owed = credits - earned_back
+        return Totals(credits, earned_back, bonuses, max(owed, ZERO), bonuses + max(-owed, ZERO))
+    net = credits - earned_back - bonuses
+    return Totals(credits, earned_back, bonuses, max(net, ZERO), max(-net, ZERO))
 
 
-def summarize(program: Program, periods: tuple[PeriodOutcome, ...]) -> Outcome:
+def summarize(program: Program, periods: tuple[PeriodOutcome, ...], carry: Carry) -> Outcome:
     """History totals, per service level and per contract year, from the periods."""
     totals = sum((p.totals for p in periods), ZERO_TOTALS)
     by_sl = []
@@ -230,9 +466,10 @@ def summarize(program: Program, periods: tuple[PeriodOutcome, ...]) -> Outcome:
         by_sl.append(ServiceLevelTotals(
             sl.name,
             sum((line.amount for line in own if line.kind in CREDIT_KINDS), ZERO),
+            -sum((line.amount for line in own if line.kind == EARN_BACK), ZERO),
             sum((line.amount for line in own if line.kind in BONUS_KINDS), ZERO),
-            statuses.count("missed"),
-            statuses.count("met"),
+            sum(statuses.count(s) for s in ("missed", "in cure", "waived")),
+            sum(statuses.count(s) for s in MET),
         ))
     years: dict[int, list[PeriodOutcome]] = {}
     for p in periods:
@@ -251,4 +488,5 @@ def summarize(program: Program, periods: tuple[PeriodOutcome, ...]) -> Outcome:
         totals=totals,
         by_service_level=tuple(by_sl),
         by_contract_year=by_year,
+        state=carry,
     )

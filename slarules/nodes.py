@@ -229,6 +229,102 @@ class Netting:
     span: Span | None = _span()
 
 
+@attrs.frozen
+class Window:
+    """`any 12 months` (rolling, `length` periods) or `each contract year`."""
+
+    kind: str  # "rolling" | "contract year"
+    length: Decimal | None = None
+    unit: str | None = None  # the period word as a singular noun: "month", "quarter", "year", "period"
+    span: Span | None = _span()
+
+
+@attrs.frozen
+class WindowShare:
+    """`10% of monthly_fee in those months`: a share of an input summed over the window."""
+
+    percent: Decimal
+    base: Name
+    span: Span | None = _span()
+
+
+WindowLimit = Union[WindowShare, "FixedMoney"]
+
+
+@attrs.frozen
+class WindowCap:
+    """`credits in any 12 months at most ...`: a cap on credits over several periods."""
+
+    window: Window
+    limit: WindowLimit
+    span: Span | None = _span()
+
+
+@attrs.frozen
+class MissedInARow:
+    """`terminate when NAME is missed 3 months in a row`."""
+
+    service_level: Name
+    count: Decimal
+    unit: str
+
+
+@attrs.frozen
+class MissedInWindow:
+    """`terminate when NAME is missed 4 times in any 12 months`."""
+
+    service_level: Name
+    times: Decimal
+    length: Decimal
+    unit: str
+
+
+@attrs.frozen
+class BelowFloor:
+    """`terminate when NAME is below 70% in any month`: a floor under a (critical) KPI."""
+
+    service_level: Name
+    comparison: "Comparison"
+    unit: str
+
+
+@attrs.frozen
+class CreditsExceed:
+    """`terminate when credits in any 6 months exceed USD 100,000`."""
+
+    length: Decimal
+    unit: str
+    limit: WindowLimit
+
+
+@attrs.frozen
+class ManyMissed:
+    """`terminate when 3 or more service levels are missed in one month`."""
+
+    count: Decimal
+    unit: str
+
+
+Trigger = Union[MissedInARow, MissedInWindow, BelowFloor, CreditsExceed, ManyMissed]
+
+
+@attrs.frozen
+class Termination:
+    """`terminate when ...`: when the client's right to terminate arises."""
+
+    trigger: Trigger
+    span: Span | None = _span()
+
+
+@attrs.frozen
+class StreakPolicy:
+    """How waived and excluded periods count toward termination:
+    "waived misses do not count" or "excluded periods break streaks"."""
+
+    policy: str
+    span: Span | None = _span()
+
+
 # ------------------------------------------------------------------ credits and bonuses
 
 @attrs.frozen
@@ -302,6 +398,34 @@ class Gate:
 # ------------------------------------------------------------------ service levels
 
 @attrs.frozen
+class Cure:
+    """`cure: within 1 month`: a miss met again within N periods costs nothing."""
+
+    periods: Decimal
+    unit: str
+    span: Span | None = _span()
+
+
+@attrs.frozen
+class FreePasses:
+    """`free passes: the first 2 misses in each contract year` are warnings."""
+
+    count: Decimal
+    span: Span | None = _span()
+
+
+@attrs.frozen
+class EarnBack:
+    """`earn back: 100% of its credits after 3 consecutive met months`, or
+    `... when the contract year average meets the target` (after is None)."""
+
+    percent: Decimal
+    after: Decimal | None
+    unit: str | None
+    span: Span | None = _span()
+
+
+@attrs.frozen
 class Measured:
     """`measured as answered_in_20s / calls_offered, in percent`."""
 
@@ -333,7 +457,7 @@ class Allocation:
     span: Span | None = _span()
 
 
-Clause = Union[Measured, Target, Volume, Allocation, Award, Gate]
+Clause = Union[Measured, Target, Volume, Allocation, Award, Gate, Cure, FreePasses, EarnBack]
 
 
 @attrs.frozen
@@ -380,8 +504,38 @@ class ServiceLevel:
     def gate(self) -> Gate | None:
         return self._first(Gate)
 
+    @property
+    def cure(self) -> Cure | None:
+        return self._first(Cure)
 
-Section = Union[Inputs, AtRisk, BonusLimit, Netting, ServiceLevel]
+    @property
+    def free_passes(self) -> FreePasses | None:
+        return self._first(FreePasses)
+
+    @property
+    def earn_back(self) -> EarnBack | None:
+        return self._first(EarnBack)
+
+
+@attrs.frozen
+class AmendedServiceLevel:
+    """Inside an amendment: `service level NAME` and the clauses that replace its own."""
+
+    name: Name
+    clauses: tuple[Clause, ...]
+    span: Span | None = _span()
+
+
+@attrs.frozen
+class Amendment:
+    """`amendment effective 2026-07`: terms in force from that month on."""
+
+    effective: str
+    items: tuple[Union[AtRisk, BonusLimit, AmendedServiceLevel], ...]
+    span: Span | None = _span()
+
+
+Section = Union[Inputs, AtRisk, BonusLimit, Netting, WindowCap, Termination, StreakPolicy, ServiceLevel]
 
 
 @attrs.frozen
@@ -391,6 +545,7 @@ class Ruleset:
     contract: Contract
     sections: tuple[Section, ...]
     source: Source | None = attrs.field(eq=False, repr=False, default=None)
+    amendments: tuple[Amendment, ...] = ()
 
     def of_type(self, kind) -> list:
         return [s for s in self.sections if isinstance(s, kind)]

@@ -18,15 +18,17 @@ from .source import Span
 
 CREDIT_KINDS = ("credit", "credit cap")
 BONUS_KINDS = ("bonus", "bonus cap", "bonus forfeit")
+EARN_BACK = "earn back"
 
 
 @attrs.frozen
 class Line:
-    """One line item. Credits and bonuses are positive; caps and forfeits negative."""
+    """One line item. Credits and bonuses are positive; caps, forfeits and
+    earn-backs (credits returned to the vendor) negative."""
 
     period: str
     service_level: str | None  # None for a period-wide line (the at-risk cap)
-    kind: str  # "credit" | "credit cap" | "bonus" | "bonus cap" | "bonus forfeit"
+    kind: str  # "credit" | "credit cap" | "earn back" | "bonus" | "bonus cap" | "bonus forfeit"
     amount: Decimal
     clause: Span = attrs.field(eq=False)
     _explain: Callable[[], str] = attrs.field(eq=False, repr=False, alias="explain")
@@ -47,33 +49,50 @@ class KpiResult:
     service_level: str
     value: Decimal | None  # None when not reported
     unit: str
-    status: str  # "met" | "missed" | "not measured"
+    status: str  # "met" | "missed" | "not measured" | "in cure" | "cured" | "waived" | "excluded"
     note: str | None = None
 
 
 @attrs.frozen
 class Totals:
-    """Credits and bonuses after every cap; net = credits - bonuses (owed to the client).
+    """Credits and bonuses after every cap, credits earned back, and
+    net = credits - earned_back - bonuses (positive: owed to the client).
 
-    credit_due and bonus_due are what is invoiced under the contract's netting:
-    paid separately, both in full; offset, only the net, on whichever side it falls.
+    due_to_client and due_to_vendor are what is invoiced under the contract's netting:
+    paid separately, each in full (an earn-back beyond the period's credits is
+    paid to the vendor); offset, only the net, on whichever side it falls.
     """
 
     credits: Decimal
+    earned_back: Decimal
     bonuses: Decimal
-    credit_due: Decimal
-    bonus_due: Decimal
+    due_to_client: Decimal
+    due_to_vendor: Decimal
 
     @property
     def net(self) -> Decimal:
-        return self.credits - self.bonuses
+        return self.credits - self.earned_back - self.bonuses
 
     def __add__(self, other: "Totals") -> "Totals":
-        return Totals(self.credits + other.credits, self.bonuses + other.bonuses,
-                      self.credit_due + other.credit_due, self.bonus_due + other.bonus_due)
+        return Totals(*(a + b for a, b in zip(attrs.astuple(self), attrs.astuple(other))))
 
 
-ZERO_TOTALS = Totals(Decimal(0), Decimal(0), Decimal(0), Decimal(0))
+ZERO_TOTALS = Totals(Decimal(0), Decimal(0), Decimal(0), Decimal(0), Decimal(0))
+
+
+@attrs.frozen
+class TerminationRight:
+    """The client's right to terminate, arising in `period` under a trigger."""
+
+    period: str
+    trigger: str  # the clause as written: "terminate when soa is missed 3 months in a row"
+    clause: Span = attrs.field(eq=False)
+    reason: str
+    periods: tuple[str, ...]  # the periods that caused it
+
+    @property
+    def clause_ref(self) -> str:
+        return self.clause.where
 
 
 @attrs.frozen
@@ -83,6 +102,7 @@ class PeriodOutcome:
     results: tuple[KpiResult, ...]
     lines: tuple[Line, ...]
     totals: Totals
+    terminations: tuple[TerminationRight, ...] = ()
 
 
 @attrs.frozen
@@ -91,6 +111,7 @@ class ServiceLevelTotals:
 
     service_level: str
     credits: Decimal
+    earned_back: Decimal
     bonuses: Decimal
     periods_missed: int
     periods_met: int
@@ -117,6 +138,11 @@ class Outcome:
     totals: Totals
     by_service_level: tuple[ServiceLevelTotals, ...]
     by_contract_year: tuple[YearTotals, ...]
+    state: object = attrs.field(eq=False, repr=False)  # state.Carry after the last period
+
+    @property
+    def terminations(self) -> list[TerminationRight]:
+        return [t for period in self.periods for t in period.terminations]
 
     @property
     def lines(self) -> list[Line]:
@@ -131,6 +157,10 @@ class Outcome:
         from .report import to_text
 
         return to_text(self)
+
+    def state_json(self) -> str:
+        """The state after the last period, to evaluate the next one from (`--state`)."""
+        return self.state.to_json()
 
     def to_csv(self) -> str:
         from .report import to_csv

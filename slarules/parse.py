@@ -65,6 +65,11 @@ def _number(token) -> Decimal:
     return Decimal(str(token).replace(",", ""))
 
 
+def _noun(token) -> str:
+    """A period word as a singular noun: `months` -> `month`."""
+    return str(token).removesuffix("s")
+
+
 @v_args(meta=True)
 class _ToAst(lark.Transformer):
     """Lark tree -> nodes. Each method quotes the grammar rule it builds."""
@@ -90,8 +95,20 @@ class _ToAst(lark.Transformer):
 
     # ---- header
     def start(self, meta, children):
-        """start: contract _section*"""
-        return nodes.Ruleset(children[0], tuple(children[1:]), self.source)
+        """start: contract _section* amendment*"""
+        sections = tuple(c for c in children[1:] if not isinstance(c, nodes.Amendment))
+        amendments = tuple(c for c in children[1:] if isinstance(c, nodes.Amendment))
+        return nodes.Ruleset(children[0], sections, self.source, amendments)
+
+    def amendment(self, meta, children):
+        """amendment: "amendment" "effective" MONTH _amended+"""
+        effective, *items = children
+        return nodes.Amendment(str(effective), tuple(items), self._span(meta))
+
+    def amended_service_level(self, meta, children):
+        """amended_service_level: "service" "level" NAME _clause+"""
+        name, *clauses = children
+        return nodes.AmendedServiceLevel(self._name(name), tuple(clauses), self._span(meta))
 
     def contract(self, meta, children):
         """contract: "contract" STRING _header_term+"""
@@ -149,14 +166,14 @@ class _ToAst(lark.Transformer):
 
     # ---- period-wide terms
     def at_risk(self, meta, children):
-        """at_risk: AT_RISK ":" amount "each" PERIOD_NOUN"""
+        """at_risk: AT_RISK ":" amount "each" PERIOD_WORD"""
         _, amount, per = children
-        return nodes.AtRisk(amount, str(per), self._span(meta))
+        return nodes.AtRisk(amount, _noun(per), self._span(meta))
 
     def bonus_limit(self, meta, children):
-        """bonus_limit: "bonuses" "at" "most" amount "each" PERIOD_NOUN"""
+        """bonus_limit: "bonuses" "at" "most" amount "each" PERIOD_WORD"""
         amount, per = children
-        return nodes.BonusLimit(amount, str(per), self._span(meta))
+        return nodes.BonusLimit(amount, _noun(per), self._span(meta))
 
     def paid_separately(self, meta, children):
         """netting: "bonuses" "are" "paid" "separately" -> paid_separately"""
@@ -169,6 +186,67 @@ class _ToAst(lark.Transformer):
     def only_offset(self, meta, children):
         """netting: "bonuses" "only" "offset" "credits" -> only_offset"""
         return nodes.Netting("only offset", self._span(meta))
+
+    # ---- terms over several periods
+    def window_cap(self, meta, children):
+        """window_cap: "credits" "in" window "at" "most" window_limit"""
+        window, limit = children
+        return nodes.WindowCap(window, limit, self._span(meta))
+
+    def rolling_window(self, meta, children):
+        """window: "any" NUMBER PERIOD_WORD -> rolling_window"""
+        length, unit = children
+        return nodes.Window("rolling", _number(length), _noun(unit), self._span(meta))
+
+    def contract_year_window(self, meta, children):
+        """window: "each" "contract" "year" -> contract_year_window"""
+        return nodes.Window("contract year", None, None, self._span(meta))
+
+    def window_share(self, meta, children):
+        """window_limit: NUMBER "%" "of" NAME "in" ("those" PERIOD_WORD | "that" "year") -> window_share"""
+        percent, base = children[0], children[1]
+        return nodes.WindowShare(_number(percent), self._name(base), self._span(meta))
+
+    def window_money(self, meta, children):
+        """window_limit: CURRENCY NUMBER -> window_money"""
+        return self.fixed_money(meta, children)
+
+    def termination(self, meta, children):
+        """termination: "terminate" "when" trigger"""
+        return nodes.Termination(children[0], self._span(meta))
+
+    def missed_in_a_row(self, meta, children):
+        """trigger: NAME "is" "missed" NUMBER PERIOD_WORD "in" "a" "row" -> missed_in_a_row"""
+        name, count, unit = children
+        return nodes.MissedInARow(self._name(name), _number(count), _noun(unit))
+
+    def missed_in_window(self, meta, children):
+        """trigger: NAME "is" "missed" NUMBER "times" "in" "any" NUMBER PERIOD_WORD -> missed_in_window"""
+        name, times, length, unit = children
+        return nodes.MissedInWindow(self._name(name), _number(times), _number(length), _noun(unit))
+
+    def below_floor(self, meta, children):
+        """trigger: NAME "is" comparison "in" "any" PERIOD_WORD -> below_floor"""
+        name, comparison, unit = children
+        return nodes.BelowFloor(self._name(name), comparison, _noun(unit))
+
+    def credits_exceed(self, meta, children):
+        """trigger: "credits" "in" "any" NUMBER PERIOD_WORD "exceed" window_limit -> credits_exceed"""
+        length, unit, limit = children
+        return nodes.CreditsExceed(_number(length), _noun(unit), limit)
+
+    def many_missed(self, meta, children):
+        """trigger: NUMBER "or" "more" "service" "levels" "are" "missed" "in" "one" PERIOD_WORD -> many_missed"""
+        count, unit = children
+        return nodes.ManyMissed(_number(count), _noun(unit))
+
+    def waived_misses_do_not_count(self, meta, children):
+        """streak_policy: "waived" "misses" "do" "not" "count" "toward" "termination" -> ..."""
+        return nodes.StreakPolicy("waived misses do not count", self._span(meta))
+
+    def excluded_periods_break_streaks(self, meta, children):
+        """streak_policy: "excluded" PERIOD_WORD "break" "streaks" -> excluded_periods_break_streaks"""
+        return nodes.StreakPolicy("excluded periods break streaks", self._span(meta))
 
     # ---- service levels
     def service_level(self, meta, children):
@@ -203,6 +281,29 @@ class _ToAst(lark.Transformer):
     def allocation(self, meta, children):
         """allocation: "allocation" ":" amount"""
         return nodes.Allocation(children[0], self._span(meta))
+
+    def cure(self, meta, children):
+        """cure: "cure" ":" "within" NUMBER PERIOD_WORD"""
+        count, unit = children
+        return nodes.Cure(_number(count), _noun(unit), self._span(meta))
+
+    def free_passes(self, meta, children):
+        """free_passes: "free" "passes" ":" "the" "first" NUMBER MISS_WORD "in" "each" "contract" "year" """
+        return nodes.FreePasses(_number(children[0]), self._span(meta))
+
+    def earn_back(self, meta, children):
+        """earn_back: "earn" "back" ":" NUMBER "%" "of" "its" "credits" earn_back_condition"""
+        percent, (after, unit) = children
+        return nodes.EarnBack(_number(percent), after, unit, self._span(meta))
+
+    def after_consecutive_met(self, meta, children):
+        """earn_back_condition: "after" NUMBER "consecutive" "met" PERIOD_WORD -> after_consecutive_met"""
+        count, unit = children
+        return (_number(count), _noun(unit))
+
+    def year_average_met(self, meta, children):
+        """earn_back_condition: "when" "the" "contract" "year" "average" "meets" "the" "target" -> ..."""
+        return (None, None)
 
     def credit(self, meta, children):
         """credit: "credit" (_award | most_severe_table | shortfall)"""
@@ -426,7 +527,8 @@ _WORDS = {
     "CURRENCY": "a currency code (USD)",
     "MONTH": "a month (2026-01)",
     "PERIODICITY": "monthly, quarterly or yearly",
-    "PERIOD_NOUN": "month, quarter or year",
+    "PERIOD_WORD": "month, quarter, year or period",
+    "MISS_WORD": "'misses'",
     "ROUNDING_MODE": "a rounding mode (half up, half even, half down, up, down)",
     "UNIT": "a unit (money, percent, seconds, minutes, count, score, ratio)",
     "QUANTITY_UNIT": "a unit (%, seconds, minutes)",

@@ -13,6 +13,7 @@ import attrs
 
 MONTHS_PER_PERIOD = {"monthly": 1, "quarterly": 3, "yearly": 12}
 PERIOD_NOUN = {"monthly": "month", "quarterly": "quarter", "yearly": "year"}
+MONTHS_IN = {"month": 1, "quarter": 3, "year": 12}
 _PATTERNS = {
     "monthly": re.compile(r"(\d{4})-(0[1-9]|1[0-2])"),
     "quarterly": re.compile(r"(\d{4})-Q([1-4])"),
@@ -49,6 +50,18 @@ class Calendar:
         """Position of the period on the calendar; consecutive periods differ by one."""
         month = self.first_month(label)
         return None if month is None else month // MONTHS_PER_PERIOD[self.periodicity]
+
+    def label_of_month(self, month: str) -> str:
+        """The label of the period that contains a month (`2026-07` -> `2026-Q3`)."""
+        year, number = map(int, month.split("-"))
+        return self.label((year * 12 + number - 1) // MONTHS_PER_PERIOD[self.periodicity])
+
+    def periods_in(self, count, unit: str) -> int:
+        """How many periods `count` units make: 12 months on a quarterly contract are 4.
+        check.py makes sure the result is a whole number of at least one."""
+        if unit == "period":
+            return int(count)
+        return int(count * MONTHS_IN[unit] / MONTHS_PER_PERIOD[self.periodicity])
 
     def label(self, index: int) -> str:
         month = index * MONTHS_PER_PERIOD[self.periodicity]

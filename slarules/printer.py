@@ -17,7 +17,20 @@ def to_source(ruleset: nodes.Ruleset) -> str:
     parts = [_contract(ruleset.contract)]
     for section in ruleset.sections:
         parts.append(_SECTIONS[type(section)](section))
+    for amendment in ruleset.amendments:
+        parts.append(_amendment(amendment))
     return "\n\n".join(parts) + "\n"
+
+
+def _amendment(amendment: nodes.Amendment) -> str:
+    lines = [f"amendment effective {amendment.effective}"]
+    for item in amendment.items:
+        if isinstance(item, nodes.AmendedServiceLevel):
+            lines.append(f"  service level {item.name.text}")
+            lines += [f"    {clause(c)}" for c in item.clauses]
+        else:
+            lines.append("  " + _SECTIONS[type(item)](item))
+    return "\n".join(lines)
 
 
 def _number(value: Decimal) -> str:
@@ -132,6 +145,51 @@ def _plural(unit: str) -> str:
     return unit if unit.endswith("s") else unit + "s"
 
 
+def _periods(count: Decimal, unit: str) -> str:
+    """`1 month`, `3 months`."""
+    return f"{_number(count)} {unit if count == 1 else _plural(unit)}"
+
+
+def window_limit(limit, window_words: str) -> str:
+    if isinstance(limit, nodes.FixedMoney):
+        return amount(limit)
+    return f"{_number(limit.percent)}% of {limit.base.text} in {window_words}"
+
+
+def _window_cap(cap: nodes.WindowCap) -> str:
+    window = cap.window
+    if window.kind == "rolling":
+        head, those = f"any {_periods(window.length, window.unit)}", f"those {_plural(window.unit)}"
+    else:
+        head, those = "each contract year", "that year"
+    return f"credits in {head} at most {window_limit(cap.limit, those)}"
+
+
+def termination(t: nodes.Termination) -> str:
+    trigger = t.trigger
+    if isinstance(trigger, nodes.MissedInARow):
+        text = f"{trigger.service_level.text} is missed {_periods(trigger.count, trigger.unit)} in a row"
+    elif isinstance(trigger, nodes.MissedInWindow):
+        text = (f"{trigger.service_level.text} is missed {_number(trigger.times)} times "
+                f"in any {_periods(trigger.length, trigger.unit)}")
+    elif isinstance(trigger, nodes.BelowFloor):
+        text = f"{trigger.service_level.text} is {comparison(trigger.comparison)} in any {trigger.unit}"
+    elif isinstance(trigger, nodes.CreditsExceed):
+        text = (f"credits in any {_periods(trigger.length, trigger.unit)} exceed "
+                f"{window_limit(trigger.limit, 'those ' + _plural(trigger.unit))}")
+    else:
+        text = f"{_number(trigger.count)} or more service levels are missed in one {trigger.unit}"
+    return f"terminate when {text}"
+
+
+def _earn_back(e: nodes.EarnBack) -> str:
+    if e.after is None:
+        condition = "when the contract year average meets the target"
+    else:
+        condition = f"after {_number(e.after)} consecutive met {_plural(e.unit) if e.after != 1 else e.unit}"
+    return f"earn back: {_number(e.percent)}% of its credits {condition}"
+
+
 def _gate(g: nodes.Gate) -> str:
     if g.kind == "no critical missed":
         return "bonus only if no critical service level is missed"
@@ -148,7 +206,16 @@ _CLAUSES = {
     nodes.Allocation: lambda a: f"allocation: {amount(a.amount)}",
     nodes.Award: _award,
     nodes.Gate: _gate,
+    nodes.Cure: lambda c: f"cure: within {_periods(c.periods, c.unit)}",
+    nodes.FreePasses: lambda f: f"free passes: the first {_number(f.count)} {'miss' if f.count == 1 else 'misses'} "
+                                "in each contract year",
+    nodes.EarnBack: _earn_back,
 }
+
+
+def clause(c: nodes.Clause) -> str:
+    """One service level clause as written: `cure: within 1 month`."""
+    return _CLAUSES[type(c)](c)
 
 
 def _service_level(sl: nodes.ServiceLevel) -> str:
@@ -164,5 +231,9 @@ _SECTIONS = {
     nodes.BonusLimit: lambda t: f"bonuses at most {amount(t.amount)} each {t.per}",
     nodes.Netting: lambda t: {"paid separately": "bonuses are paid separately", "offset": "bonuses offset credits",
                               "only offset": "bonuses only offset credits"}[t.policy],
+    nodes.WindowCap: _window_cap,
+    nodes.Termination: termination,
+    nodes.StreakPolicy: lambda p: {"waived misses do not count": "waived misses do not count toward termination",
+                                   "excluded periods break streaks": "excluded periods break streaks"}[p.policy],
     nodes.ServiceLevel: _service_level,
 }

@@ -31,10 +31,11 @@ def _value(value: Decimal | None) -> str | None:
 def _totals(totals: Totals, digits: int) -> dict:
     return {
         "credits": _money(totals.credits, digits),
+        "earned_back": _money(totals.earned_back, digits),
         "bonuses": _money(totals.bonuses, digits),
         "net": _money(totals.net, digits),
-        "credit_due": _money(totals.credit_due, digits),
-        "bonus_due": _money(totals.bonus_due, digits),
+        "due_to_client": _money(totals.due_to_client, digits),
+        "due_to_vendor": _money(totals.due_to_vendor, digits),
     }
 
 
@@ -62,12 +63,14 @@ def to_data(outcome: Outcome) -> dict:
                     for line in p.lines
                 ],
                 "totals": _totals(p.totals, d),
+                "terminations": [_termination(t) for t in p.terminations],
             }
             for p in outcome.periods
         ],
         "totals": _totals(outcome.totals, d),
         "by_service_level": [
-            {"name": s.service_level, "credits": _money(s.credits, d), "bonuses": _money(s.bonuses, d),
+            {"name": s.service_level, "credits": _money(s.credits, d), "earned_back": _money(s.earned_back, d),
+             "bonuses": _money(s.bonuses, d),
              "periods_met": s.periods_met, "periods_missed": s.periods_missed}
             for s in outcome.by_service_level
         ],
@@ -76,7 +79,13 @@ def to_data(outcome: Outcome) -> dict:
              "totals": _totals(y.totals, d)}
             for y in outcome.by_contract_year
         ],
+        "terminations": [_termination(t) for t in outcome.terminations],
     }
+
+
+def _termination(t) -> dict:
+    return {"period": t.period, "trigger": t.trigger, "clause": t.clause_ref, "reason": t.reason,
+            "periods": list(t.periods)}
 
 
 def to_json(outcome: Outcome) -> str:
@@ -115,23 +124,34 @@ def to_text(outcome: Outcome) -> str:
         for line in p.lines:
             out.append(f"  {line.kind:<13} {money(line.amount):>14}  {line.clause_ref}")
             out.append(f"      {line.explanation}")
-        t = p.totals
-        out.append(f"  credits {money(t.credits)}  bonuses {money(t.bonuses)}  net {money(t.net)}")
+        for right in p.terminations:
+            out.append(f"  TERMINATION RIGHT  {right.clause_ref}")
+            out.append(f"      {right.trigger}: {right.reason} ({', '.join(right.periods)})")
+        out.append(f"  {_totals_text(p.totals, money)}")
         out.append("")
     out.append("Totals by service level")
-    out.append(f"  {'service level':<{width}}  {'met':>4}  {'missed':>6}  {'credits':>14}  {'bonuses':>14}")
+    out.append(f"  {'service level':<{width}}  {'met':>4}  {'missed':>6}  {'credits':>14}  {'earned back':>14}"
+               f"  {'bonuses':>14}")
     for s in outcome.by_service_level:
         out.append(f"  {s.service_level:<{width}}  {s.periods_met:>4}  {s.periods_missed:>6}  "
-                   f"{money(s.credits):>14}  {money(s.bonuses):>14}")
+                   f"{money(s.credits):>14}  {money(s.earned_back):>14}  {money(s.bonuses):>14}")
     out.append("")
     out.append("Totals by contract year")
     for y in outcome.by_contract_year:
-        t = y.totals
-        out.append(f"  year {y.contract_year} ({y.first_period} to {y.last_period}): credits {money(t.credits)}  "
-                   f"bonuses {money(t.bonuses)}  net {money(t.net)}")
+        out.append(f"  year {y.contract_year} ({y.first_period} to {y.last_period}): {_totals_text(y.totals, money)}")
     t = outcome.totals
     out.append("")
-    out.append(f"Whole history: credits {money(t.credits)}  bonuses {money(t.bonuses)}  net {money(t.net)}  "
-               f"(net = credits - bonuses; bonuses {outcome.netting})")
-    out.append(f"  invoiced: credit due {money(t.credit_due)}  bonus due {money(t.bonus_due)}")
+    out.append(f"Whole history: {_totals_text(t, money)}")
+    out.append(f"  (net = credits - earned back - bonuses; bonuses {outcome.netting}); "
+               f"invoiced: due to the client {money(t.due_to_client)}, due to the vendor {money(t.due_to_vendor)}")
+    if outcome.terminations:
+        out.append("")
+        out.append("Termination rights")
+        for right in outcome.terminations:
+            out.append(f"  {right.period}: {right.trigger} ({right.clause_ref}): {right.reason}")
     return "\n".join(out) + "\n"
+
+
+def _totals_text(t: Totals, money) -> str:
+    earned = f"  earned back {money(t.earned_back)}" if t.earned_back else ""
+    return f"credits {money(t.credits)}{earned}  bonuses {money(t.bonuses)}  net {money(t.net)}"

@@ -149,3 +149,25 @@ def describe_band(band: nodes.Band, unit: str | None) -> str:
 
 def describe_comparison(comparison: nodes.Comparison, unit: str | None) -> str:
     return f"{comparison.op} {format_quantity(comparison.quantity.value, unit)}"
+
+
+def clause_key(clause) -> tuple:
+    """Clauses of one kind replace each other in an amendment (a credit replaces the credit)."""
+    return (type(clause), clause.kind if isinstance(clause, nodes.Award) else None)
+
+
+def amended(ruleset: nodes.Ruleset, amendment: nodes.Amendment) -> nodes.Ruleset:
+    """The ruleset with one amendment applied: the period-wide terms it states
+    replace the ruleset's, and each clause it states for a service level replaces
+    that service level's clause of the same kind (or is added)."""
+    sections = list(ruleset.sections)
+    for item in amendment.items:
+        if isinstance(item, nodes.AmendedServiceLevel):
+            for i, section in enumerate(sections):
+                if isinstance(section, nodes.ServiceLevel) and section.name.text == item.name.text:
+                    replaced = {clause_key(c) for c in item.clauses}
+                    kept = tuple(c for c in section.clauses if clause_key(c) not in replaced)
+                    sections[i] = attrs.evolve(section, clauses=kept + item.clauses)
+        else:
+            sections = [s for s in sections if not isinstance(s, type(item))] + [item]
+    return attrs.evolve(ruleset, sections=tuple(sections), amendments=())

@@ -172,16 +172,16 @@ def test_gate_withholds_a_bonus_and_says_why():
     assert outcome.periods[0].results[1].note == "bonus withheld: critical soa missed"
 
 
-@pytest.mark.parametrize("netting, credit_due, bonus_due, forfeit", [
+@pytest.mark.parametrize("netting, due_to_client, due_to_vendor, forfeit", [
     ("bonuses are paid separately", "600.00", "600.00", None),
     ("bonuses offset credits", "0.00", "0.00", None),
     ("bonuses only offset credits", "0.00", "0.00", None),  # bonuses equal credits: nothing to forfeit
 ])
-def test_netting_policies(netting, credit_due, bonus_due, forfeit):
+def test_netting_policies(netting, due_to_client, due_to_vendor, forfeit):
     # soa 86% -> bonus 1% = 600.00; quality 85% missed -> credit 1% = 600.00.
     outcome = run(BONUS.format(netting=netting), {"2026-01": {"fee": "60000", "sl": "86", "q": "85"}})
     totals = outcome.periods[0].totals
-    assert (str(totals.credit_due), str(totals.bonus_due)) == (credit_due, bonus_due)
+    assert (str(totals.due_to_client), str(totals.due_to_vendor)) == (due_to_client, due_to_vendor)
     forfeits = [str(line.amount) for line in outcome.periods[0].lines if line.kind == "bonus forfeit"]
     assert forfeits == ([forfeit] if forfeit else [])
 

@@ -37,7 +37,7 @@ def test_json_amounts_are_exact_decimal_strings():
     lines = [(line["kind"], line["amount"]) for p in data["periods"] for line in p["lines"]]
     assert lines == [("credit", "3000.00"), ("credit cap", "-1200.00"), ("bonus", "99.99")]
     assert data["totals"] == {"credits": "1800.00", "bonuses": "99.99", "net": "1700.01",
-                              "credit_due": "1800.00", "bonus_due": "99.99"}
+                              "due_to_client": "1800.00", "due_to_vendor": "99.99"}
     assert data["periods"][0]["service_levels"][0]["value"] == "75.5"
 
 
