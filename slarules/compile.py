@@ -192,14 +192,13 @@ class LinearForm:
         return units * self.amount.value(env), self.clause, lambda env: self.explain(units, env)
 
     def worst(self, env):
-        # check.py guarantees a cap when the unit is unbounded; the cap line then applies.
-        if self.worst_value is None:
-            return None
+        # Only reached without a cap, which check.py allows only for a bounded unit.
         return self.assess(self.worst_value, env)
 
     def explain(self, units, env) -> str:
         side = "below" if self.below else "above"
-        return (f"{format_number(units)} {self.step_text} {side} {self.threshold_text} "
+        step = self.step_text if units != 1 else self.step_text.removesuffix("s")
+        return (f"{format_number(units)} {step} {side} {self.threshold_text} "
                 f"({self.rounding_text}) × {self.amount.describe(env)}")
 
 

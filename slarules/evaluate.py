@@ -105,6 +105,7 @@ class PeriodEvaluator:
         self.carry = carry
         self.round = program.rounding.rounder()
         self.digits = program.rounding.digits
+        self.zero = self.round(ZERO)  # 0.00: totals carry the currency's digits even when empty
         self.defaults = [(s.name, s.default) for s in program.inputs if s.missing == "default"]
         self.required = [s for s in program.inputs if s.missing == "required"]
         self.counted_as_miss = frozenset(s.name for s in program.inputs if s.missing == "miss")
@@ -143,7 +144,7 @@ class PeriodEvaluator:
             lines.append(Line(label, None, "bonus forfeit", -excess, program.netting_clause,
                               partial(self.forfeit_text, bonuses, credits, excess)))
             bonuses = credits
-        earned_back = -sum([line.amount for line in lines if line.kind == EARN_BACK], ZERO)
+        earned_back = -sum([line.amount for line in lines if line.kind == EARN_BACK], self.zero)
         terminations = self.terminations(label, index, year, results, credits, env) if program.triggers else ()
         self.carry.next_period = calendar.label(index + 1)
         return PeriodOutcome(label, year, tuple(results), tuple(lines),
@@ -234,9 +235,10 @@ class PeriodEvaluator:
             result = _with(result, "cured" if status == "met" else status,
                            _join(result.note, f"cures the miss of {cured}"))
         if status == "met" and sl.bonus is not None:
-            withheld = sl.gate(statuses) if sl.gate is not None else None
+            bonus = self.award(label, sl, sl.bonus, result, env)
+            withheld = sl.gate(statuses) if bonus and sl.gate is not None else None
             if withheld is None:
-                lines += self.award(label, sl, sl.bonus, result, env)
+                lines += bonus
             else:
                 result = _with(result, note=_join(result.note, f"bonus {withheld}"))
         self.close_cure_windows(sl, carry, result, lines, label, index)
@@ -249,13 +251,13 @@ class PeriodEvaluator:
         form = award.form
         if result.value is not None:
             assessed = form.assess(result.value, env)
+        elif award.cap is not None:
+            # Not reported, counted as a miss: a capped clause's maximum is its cap.
+            amount = self.round(award.cap.value(env))
+            return [Line(label, sl.name, award.kind, amount, award.cap_clause,
+                         partial(self.award_text, sl, award, result, award.cap.describe, env, amount))]
         else:
             assessed = form.worst(env)
-            if assessed is None and award.cap is not None:
-                # An unbounded linear credit for an unreported period: its cap is the maximum.
-                amount = self.round(award.cap.value(env))
-                return [Line(label, sl.name, award.kind, amount, award.cap_clause,
-                             partial(self.award_text, sl, award, result, award.cap.describe, env, amount))]
         if assessed is None:
             return []
         exact, clause, explain = assessed
@@ -315,7 +317,7 @@ class PeriodEvaluator:
 
     # ---- 5. period-wide caps
     def period_cap(self, label, cap, kinds, cap_kind, what, cap_name, env, lines) -> Decimal:
-        total = sum([line.amount for line in lines if line.kind in kinds], ZERO)
+        total = sum([line.amount for line in lines if line.kind in kinds], self.zero)
         if cap is None:
             return total
         limit = self.round(cap.amount.value(env))

@@ -1,0 +1,289 @@
+"""Terms that span periods: cure, free passes, earn-back, window caps,
+termination, waivers and exclusions, amendments, and the saved state.
+
+Each history is small enough to follow by hand; the comment above each
+expectation derives it from the clause wording. Fee 60,000.00 throughout, so a
+credit of 2% of fee is 1,200.00.
+"""
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from slarules import SlaError, Source, compile_source
+from slarules.data import History, PeriodData
+from decimal import Decimal
+
+HEADER = 'contract "T" currency USD, starts 2026-01\ninputs fee money\n sl percent\n'
+SOA = "service level soa measured as sl target: at least 80%\n  credit: 2% of fee\n"
+
+
+def program(body: str):
+    return compile_source(Source("t.sla", HEADER + body))
+
+
+def months(*values, start_year=2026):
+    """{"2026-01": {...}, ...}: one month per value of sl, fee 60,000."""
+    return {f"{start_year + i // 12}-{i % 12 + 1:02d}": {"fee": "60000", "sl": str(v)} for i, v in enumerate(values)}
+
+
+def statuses(outcome, name="soa"):
+    return [r.status for p in outcome.periods for r in p.results if r.service_level == name]
+
+
+def credits(outcome):
+    return [str(p.totals.credits) for p in outcome.periods]
+
+
+# ---------------------------------------------------------------- cure
+
+CURE_1 = SOA + "  cure: within 1 month\n"
+CURE_2 = SOA + "  cure: within 2 months\n"
+
+
+def test_a_miss_met_again_within_the_cure_period_costs_nothing():
+    outcome = program(CURE_1).evaluate(months(70, 85, 85))
+    assert statuses(outcome) == ["in cure", "cured", "met"]
+    assert credits(outcome) == ["0.00", "0.00", "0.00"]
+    assert outcome.periods[1].results[0].note == "cures the miss of 2026-01"
+
+
+def test_an_uncured_miss_is_charged_when_its_window_closes_at_its_own_months_value():
+    # Jan 70% misses (credit computed from Jan: 2% = 1,200.00); Feb 75% misses too:
+    # Jan's window closes in Feb uncured -> 1,200.00 charged in Feb; Feb opens its own window,
+    # cured by March.
+    outcome = program(CURE_1).evaluate(months(70, 75, 90))
+    assert statuses(outcome) == ["in cure", "in cure", "cured"]
+    assert credits(outcome) == ["0.00", "1200.00", "0.00"]
+    (line,) = outcome.periods[1].lines
+    assert line.explanation.startswith("soa missed in 2026-01, not cured by 2026-02: soa 70% missed target")
+
+
+def test_overlapping_windows_are_cured_together_by_one_met_period():
+    # cure within 2 months: Jan and Feb miss, March meets: both windows (to Mar, to Apr) cured.
+    outcome = program(CURE_2).evaluate(months(70, 70, 85))
+    assert statuses(outcome) == ["in cure", "in cure", "cured"]
+    assert credits(outcome) == ["0.00", "0.00", "0.00"]
+    assert outcome.periods[2].results[0].note == "cures the miss of 2026-01, 2026-02"
+
+
+def test_overlapping_windows_each_close_in_their_own_period():
+    # Jan, Feb, Mar, Apr miss with cure within 2 months: Jan's window closes in March,
+    # Feb's in April, each charging 1,200.00; Mar and Apr are still in cure at the end.
+    outcome = program(CURE_2).evaluate(months(70, 70, 70, 70))
+    assert credits(outcome) == ["0.00", "0.00", "1200.00", "1200.00"]
+    assert [p.missed_in for p in outcome.state.service_levels["soa"].pending] == ["2026-03", "2026-04"]
+
+
+# ---------------------------------------------------------------- free passes
+
+def test_the_first_misses_of_each_contract_year_are_warnings():
+    body = SOA + "  free passes: the first 2 misses in each contract year\n"
+    # 13 months: misses in Jan, Mar, May 2026 and Jan 2027. The third miss of year 1 (May)
+    # costs 1,200.00; Jan 2027 is the first miss of year 2, a warning again.
+    values = [70, 90, 70, 90, 70] + [90] * 7 + [70]
+    outcome = program(body).evaluate(months(*values))
+    charged = [p.period for p in outcome.periods if p.totals.credits]
+    assert charged == ["2026-05"]
+    assert "free pass 1 of 2 in contract year 2" in outcome.periods[12].results[0].note
+
+
+# ---------------------------------------------------------------- earn-back
+
+def test_credits_are_returned_after_consecutive_met_periods():
+    body = SOA + "  earn back: 100% of its credits after 3 consecutive met months\n"
+    # Jan, Feb miss: 1,200.00 each. Mar, Apr, May met: in May the 2,400.00 outstanding is returned.
+    outcome = program(body).evaluate(months(70, 70, 90, 90, 90, 90))
+    assert [str(p.totals.earned_back) for p in outcome.periods] == ["0.00"] * 4 + ["2400.00", "0.00"]
+    assert outcome.totals.net == Decimal("0.00")
+
+
+def test_a_partial_earn_back_returns_its_share_once():
+    body = SOA + "  earn back: 50% of its credits after 2 consecutive met months\n"
+    # Jan miss 1,200.00; Feb, Mar met -> 600.00 back in March; the rest is final.
+    # Apr miss 1,200.00; May met; Jun miss breaks the streak (another 1,200.00); Jul, Aug met
+    # -> 50% of 2,400.00 outstanding = 1,200.00 back in August.
+    outcome = program(body).evaluate(months(70, 90, 90, 70, 90, 70, 90, 90))
+    earned = {p.period: str(p.totals.earned_back) for p in outcome.periods if p.totals.earned_back}
+    assert earned == {"2026-03": "600.00", "2026-08": "1200.00"}
+
+
+def test_earn_back_when_the_contract_year_average_meets_the_target():
+    body = SOA + "  earn back: 50% of its credits when the contract year average meets the target\n"
+    # Twelve months averaging (70 + 11 x 90) / 12 = 88.33% >= 80%: in December 50% of the
+    # year's 1,200.00 credit (January) comes back: 600.00.
+    outcome = program(body).evaluate(months(70, *[90] * 11))
+    assert [(p.period, str(p.totals.earned_back)) for p in outcome.periods if p.totals.earned_back] == [
+        ("2026-12", "600.00")]
+
+
+# ---------------------------------------------------------------- window caps
+
+def test_rolling_window_cap_cuts_the_period_that_crosses_it():
+    body = "credits in any 3 months at most 3% of fee in those months\n" + SOA
+    # Each miss is 1,200.00. The cap over 3 months of fees is 3% of 180,000.00 = 5,400.00
+    # (in the first two months, of 60,000.00 and 120,000.00: 1,800.00 and 3,600.00).
+    # Jan 1,200.00 <= 1,800.00; Feb 2,400.00 <= 3,600.00; Mar 3,600.00 <= 5,400.00;
+    # no month ever exceeds: widen the credit to 4% to make it bind.
+    body = body.replace("2% of fee", "4% of fee")
+    # 4% = 2,400.00 a month. Jan: 2,400.00 > 1,800.00 -> cut 600.00, credits 1,800.00.
+    # Feb: 1,800.00 + 2,400.00 = 4,200.00 > 3,600.00 -> cut 600.00, 1,800.00.
+    # Mar: 3,600.00 + 2,400.00 = 6,000.00 > 5,400.00 -> cut 600.00, 1,800.00.
+    # Apr: window Feb..Apr: 3,600.00 + 2,400.00 > 5,400.00 -> 1,800.00 again.
+    outcome = program(body).evaluate(months(70, 70, 70, 70))
+    assert credits(outcome) == ["1800.00"] * 4
+    assert outcome.periods[0].lines[-1].kind == "credit cap"
+
+
+def test_contract_year_cap_resets_with_the_year():
+    body = "credits in each contract year at most USD 2,000\n" + SOA
+    # 1,200.00 + 1,200.00 = 2,400.00 > 2,000.00 in Feb: cut 400.00; later months of year 1 cut
+    # to zero; January 2027 starts a new year: 1,200.00.
+    values = [70] * 13
+    outcome = program(body).evaluate(months(*values))
+    assert credits(outcome)[:3] == ["1200.00", "800.00", "0.00"]
+    assert credits(outcome)[12] == "1200.00"
+
+
+# ---------------------------------------------------------------- termination
+
+TERMINATE = {
+    "in a row": "terminate when soa is missed 3 months in a row\n",
+    "in window": "terminate when soa is missed 3 times in any 6 months\n",
+    "floor": "terminate when soa is below 50% in any month\n",
+    "credits": "terminate when credits in any 3 months exceed USD 3,000\n",
+    "many": "terminate when 2 or more service levels are missed in one month\n",
+}
+
+
+@pytest.mark.parametrize("kind, values, first", [
+    # misses Jan, Feb, (Mar met breaks), Apr, May, Jun: three in a row first in June
+    ("in a row", [70, 70, 90, 70, 70, 70, 70], "2026-06"),
+    # misses Jan, Mar, Jul: Jan..Jun holds 2; Mar..Aug would hold 2 (Mar, Jul)... the third
+    # within any 6 months comes in May: Jan, Mar, May
+    ("in window", [70, 90, 70, 90, 70, 90], "2026-05"),
+    ("floor", [70, 50, 49.99, 20], "2026-03"),  # 50% is not below 50%; 49.99% is
+    # 1,200.00 a month: Jan..Mar 3,600.00 > 3,000.00 in March
+    ("credits", [70, 70, 70, 70], "2026-03"),
+])
+def test_each_trigger_fires_exactly_when_its_condition_first_holds(kind, values, first):
+    outcome = program(TERMINATE[kind] + SOA).evaluate(months(*values))
+    rights = outcome.terminations
+    assert [r.period for r in rights] == [first]
+    assert rights[0].trigger == TERMINATE[kind].strip()
+
+
+def test_many_service_levels_missed_in_one_period():
+    body = TERMINATE["many"] + SOA + "service level other measured as sl target: at least 60%\n credit: 1% of fee\n"
+    outcome = program(body).evaluate(months(70, 55, 50))
+    (right,) = outcome.terminations
+    assert (right.period, right.periods) == ("2026-02", ("2026-02",))
+    assert right.reason == "2 service levels missed: soa, other"
+
+
+def test_a_right_is_reported_once_and_evaluation_goes_on():
+    outcome = program(TERMINATE["floor"] + SOA).evaluate(months(10, 10, 90))
+    assert [len(p.terminations) for p in outcome.periods] == [1, 0, 0]
+    assert credits(outcome) == ["1200.00", "1200.00", "0.00"]
+
+
+# ---------------------------------------------------------------- waivers and exclusions
+
+def test_waived_miss_carries_no_credit_but_still_counts_toward_termination():
+    p = program(TERMINATE["in a row"] + SOA)
+    events = [{"period": "2026-02", "service_level": "soa", "event": "waive", "reason": "goodwill"}]
+    outcome = p.evaluate(months(70, 70, 70), events=events)
+    assert statuses(outcome) == ["missed", "waived", "missed"]
+    assert credits(outcome) == ["1200.00", "0.00", "1200.00"]
+    assert [r.period for r in outcome.terminations] == ["2026-03"]
+
+
+def test_the_contract_can_say_waived_misses_do_not_count():
+    p = program("waived misses do not count toward termination\n" + TERMINATE["in a row"] + SOA)
+    events = [{"period": "2026-02", "service_level": "soa", "event": "waive", "reason": ""}]
+    # The waived February neither counts nor breaks: Jan, (Feb), Mar, Apr is three in a row in April.
+    outcome = p.evaluate(months(70, 70, 70, 70), events=events)
+    assert [r.period for r in outcome.terminations] == ["2026-04"]
+    assert outcome.terminations[0].periods == ("2026-01", "2026-03", "2026-04")
+
+
+@pytest.mark.parametrize("policy, fires", [("", "2026-04"), ("excluded periods break streaks\n", None)])
+def test_excluded_periods_neither_count_nor_break_a_streak_unless_the_contract_says(policy, fires):
+    p = program(policy + TERMINATE["in a row"] + SOA)
+    events = [{"period": "2026-03", "service_level": "soa", "event": "exclude", "reason": "client outage"}]
+    outcome = p.evaluate(months(70, 70, 95, 70), events=events)
+    assert statuses(outcome) == ["missed", "missed", "excluded", "missed"]
+    assert credits(outcome) == ["1200.00", "1200.00", "0.00", "1200.00"]
+    assert [r.period for r in outcome.terminations] == ([fires] if fires else [])
+
+
+def test_an_excluded_period_inside_a_cure_window_cures_it():
+    events = [{"period": "2026-02", "service_level": "soa", "event": "exclude", "reason": "force majeure"}]
+    outcome = program(CURE_1).evaluate(months(70, 60), events=events)
+    assert statuses(outcome) == ["in cure", "excluded"]
+    assert credits(outcome) == ["0.00", "0.00"]
+
+
+def test_events_for_unknown_service_levels_or_periods_are_errors():
+    p = program(SOA)
+    with pytest.raises(SlaError) as info:
+        p.evaluate(months(70), events=[{"period": "2026-05", "service_level": "sao", "event": "waive"}])
+    assert [d.code for d in info.value.diagnostics] == ["SLA304", "SLA306"]
+
+
+# ---------------------------------------------------------------- amendments
+
+def test_terms_change_from_the_amendments_month():
+    body = SOA + "amendment effective 2026-03\n  service level soa\n    target: at least 85%\n"
+    # 82% meets 80% in Jan and Feb; from March the target is 85%: 82% misses.
+    outcome = program(body).evaluate(months(82, 82, 82))
+    assert statuses(outcome) == ["met", "met", "missed"]
+    assert credits(outcome) == ["0.00", "0.00", "1200.00"]
+    assert outcome.periods[2].lines[0].explanation.startswith("soa 82% missed target at least 85%")
+
+
+def test_an_amendment_before_the_start_is_an_error():
+    from slarules import check, parse
+
+    ruleset = parse(Source("t.sla", HEADER + SOA + "amendment effective 2025-12\n  at risk: 1% of fee each month\n"))
+    assert [d.code for d in check(ruleset) if d.is_error] == ["SLA224"]
+
+
+# ---------------------------------------------------------------- saved state
+
+def test_month_by_month_with_a_saved_state_equals_the_whole_history():
+    p = program(TERMINATE["in window"] + CURE_1 + "  earn back: 50% of its credits after 2 consecutive met months\n")
+    history = months(70, 75, 90, 90, 60, 60, 90, 70, 90)
+    batch = p.evaluate(history)
+    state, periods = None, []
+    for label, values in history.items():
+        step = p.evaluate({label: values}, state)
+        state = p.load_state(step.state_json())
+        periods += json.loads(step.to_json())["periods"]
+    assert periods == json.loads(batch.to_json())["periods"]
+    assert state.to_json() == batch.state_json()
+
+
+def test_a_state_belongs_to_its_ruleset():
+    saved = program(SOA).evaluate(months(70)).state_json()
+    with pytest.raises(SlaError) as info:
+        program(CURE_1).load_state(saved)
+    assert info.value.diagnostics[0].code == "SLA403"
+
+
+def test_the_data_must_continue_the_state():
+    p = program(SOA)
+    state = p.load_state(p.evaluate(months(70)).state_json())
+    with pytest.raises(SlaError) as info:
+        p.evaluate(months(70), state)  # 2026-01 again, but the state expects 2026-02
+    assert info.value.diagnostics[0].code == "SLA405"
+
+
+def test_a_damaged_state_is_reported_not_raised():
+    p = program(SOA)
+    data = json.loads(p.evaluate(months(70)).state_json())
+    del data["windows"]
+    with pytest.raises(SlaError) as info:
+        p.load_state(json.dumps(data))
+    assert info.value.diagnostics[0].code == "SLA404"
