@@ -255,7 +255,7 @@ class PeriodEvaluator:
             # Not reported, counted as a miss: a capped clause's maximum is its cap.
             amount = self.round(award.cap.value(env))
             return [Line(label, sl.name, award.kind, amount, award.cap_clause,
-                         partial(self.award_text, sl, award, result, award.cap.describe, env, amount))]
+                         partial(self.award_text, sl, award, result, partial(self.cap_phrase, award), env, amount))]
         else:
             assessed = form.worst(env)
         if assessed is None:
@@ -418,6 +418,9 @@ class PeriodEvaluator:
             status = "met" if award.kind == "bonus" else "missed"
             head = f"{sl.name} {shown} {status} target {sl.target_text}"
         return f"{head}; {explain(env)} = {self.fmt(amount)}"
+
+    def cap_phrase(self, award, env) -> str:
+        return f"its cap, {award.cap.describe(env)}"
 
     def cap_text(self, sl, award, env, amount, limit) -> str:
         return f"{sl.name} {award.kind} {self.fmt(amount)} capped at {award.cap.describe(env)} = {self.fmt(limit)}"

@@ -35,7 +35,8 @@ def test_the_readme_python_example_runs(tmp_path):
 def test_the_readme_diagnostic_is_what_check_prints(tmp_path, capsys, monkeypatch):
     (shown,) = re.findall(r"```\n(rulesets/bad\.sla:.*?)```", README, re.DOTALL)
     lines = ['contract "Bad" currency USD, starts 2026-01', "inputs", "  monthly_fee money", "  up percent",
-             "", "service level uptime", "  measured as up", "  target: at least 99%", "  credit: 2% of monthy_fee"]
+             "at risk: 10% of monthly_fee each month", "service level uptime", "  measured as up",
+             "  target: at least 99%", "  credit: 2% of monthy_fee"]
     (tmp_path / "rulesets").mkdir()
     (tmp_path / "rulesets" / "bad.sla").write_text("\n".join(lines) + "\n", encoding="utf-8")
     monkeypatch.chdir(tmp_path)
