@@ -76,7 +76,8 @@ def evaluate(program: Program, history, state: Carry | None = None, events=None)
                   for terms in (program, *(version for _, version in program.amendments))}
 
     def evaluate_period(data):
-        return evaluators[id(program.in_force(program.calendar.index(data.label)))](data)
+        index = program.calendar.index(data.label)
+        return evaluators[id(program.in_force(index))](data, index)
 
     with decimal.localcontext(CONTEXT), _collector_paused():
         periods = tuple(map(evaluate_period, history.periods))
@@ -114,12 +115,11 @@ class PeriodEvaluator:
         for event in events:
             self.events.setdefault(event.period, {})[event.service_level] = event
 
-    def __call__(self, data) -> PeriodOutcome:
+    def __call__(self, data, index: int) -> PeriodOutcome:
         program, calendar = self.program, self.program.calendar
         label = data.label
-        index = calendar.index(label)
-        year = calendar.contract_year(label)
-        year_ends = calendar.contract_year(calendar.label(index + 1)) != year
+        year = calendar.contract_year_of(index)
+        year_ends = calendar.contract_year_of(index + 1) != year
         env = self.inputs(data)
         if program.at_risk is not None:
             env[AT_RISK_KEY] = program.at_risk.amount.value(env)
@@ -241,7 +241,8 @@ class PeriodEvaluator:
                 lines += bonus
             else:
                 result = _with(result, note=_join(result.note, f"bonus {withheld}"))
-        self.close_cure_windows(sl, carry, result, lines, label, index)
+        if carry.pending:
+            self.close_cure_windows(sl, carry, lines, label, index)
         if sl.earn_back is not None:
             self.earn_back(sl, carry, result, lines, first_line, label, year_ends)
         return result
@@ -271,10 +272,8 @@ class PeriodEvaluator:
                                   partial(self.cap_text, sl, award, env, amount, limit)))
         return lines
 
-    def close_cure_windows(self, sl, carry, result, lines, label, index) -> None:
+    def close_cure_windows(self, sl, carry, lines, label, index) -> None:
         closing = [p for p in carry.pending if p.deadline == index]
-        if not closing:
-            return
         carry.pending = [p for p in carry.pending if p.deadline != index]
         source = sl.span.source
         for pending in closing:

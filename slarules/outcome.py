@@ -74,7 +74,9 @@ class Totals:
         return self.credits - self.earned_back - self.bonuses
 
     def __add__(self, other: "Totals") -> "Totals":
-        return Totals(*(a + b for a, b in zip(attrs.astuple(self), attrs.astuple(other))))
+        return Totals(self.credits + other.credits, self.earned_back + other.earned_back,
+                      self.bonuses + other.bonuses, self.due_to_client + other.due_to_client,
+                      self.due_to_vendor + other.due_to_vendor)
 
 
 ZERO_TOTALS = Totals(Decimal(0), Decimal(0), Decimal(0), Decimal(0), Decimal(0))

@@ -79,4 +79,9 @@ class Calendar:
 
     def contract_year(self, label: str) -> int:
         """1 for the twelve months from the start month, 2 for the next twelve, ..."""
-        return max(self.first_month(label) - self._start_index, 0) // 12 + 1
+        return self.contract_year_of(self.index(label))
+
+    def contract_year_of(self, index: int) -> int:
+        """The contract year of the period with this index."""
+        first_month = index * MONTHS_PER_PERIOD[self.periodicity]
+        return max(first_month - self._start_index, 0) // 12 + 1
