@@ -1,6 +1,8 @@
 """The example rulesets in rulesets/: each checks with no diagnostic, evaluates
-its twelve months of data to the golden outcome, fires every clause it has,
-and agrees with the money computed by hand below from its wording and data.
+its data (at least twelve periods, with the waivers and exclusions of its events
+file if it has one) to the golden outcome, fires every clause it has, and agrees
+with the money and the termination rights computed by hand below from its
+wording and data.
 """
 from __future__ import annotations
 
@@ -21,6 +23,7 @@ GOLDEN = ROOT / "tests" / "golden" / "outcomes"
 SCHEMA = json.loads((ROOT / "slarules" / "schema" / "outcome.schema.json").read_text(encoding="utf-8"))
 CREDIT_KINDS = {"credit", "credit cap"}
 BONUS_KINDS = {"bonus", "bonus cap", "bonus forfeit"}
+EARN_BACK_KINDS = {"earn back"}
 
 each_ruleset = pytest.mark.parametrize("path", RULESETS, ids=[p.stem for p in RULESETS])
 
@@ -37,10 +40,16 @@ def data_file(path: Path) -> Path:
     return found[0]
 
 
+def events_file(path: Path) -> Path | None:
+    """<stem>.events.csv: the waivers and exclusions of the example, if it has any."""
+    events = path.with_name(f"{path.stem}.events.csv")
+    return events if events.exists() else None
+
+
 @functools.cache
-def evaluate(path: Path):
+def evaluate(path: Path, with_events: bool = True):
     program = compile_source(source(path))
-    return program.evaluate(read_history(program, data_file(path)))
+    return program.evaluate(read_history(program, data_file(path), events_file(path) if with_events else None))
 
 
 # ---------------------------------------------------------------- every ruleset
@@ -51,7 +60,7 @@ def test_checks_with_no_diagnostic(path):
 
 
 @each_ruleset
-def test_data_covers_at_least_twelve_months(path):
+def test_data_covers_at_least_twelve_periods(path):
     assert len(evaluate(path).periods) >= 12
 
 
@@ -78,21 +87,24 @@ def _sum(lines, kinds) -> Decimal:
 @each_ruleset
 def test_line_items_add_up_to_period_service_level_year_and_history_totals(path):
     outcome = evaluate(path)
-    for kinds, total in ((CREDIT_KINDS, "credits"), (BONUS_KINDS, "bonuses")):
+    # Earn-back lines are negative (credits returned); the totals report them as a positive amount.
+    for kinds, total, sign in ((CREDIT_KINDS, "credits", 1), (BONUS_KINDS, "bonuses", 1),
+                               (EARN_BACK_KINDS, "earned_back", -1)):
         for period in outcome.periods:
-            assert getattr(period.totals, total) == _sum(period.lines, kinds)
+            assert getattr(period.totals, total) == sign * _sum(period.lines, kinds)
         for sl in outcome.by_service_level:
             own = [line for line in outcome.lines if line.service_level == sl.service_level]
-            assert getattr(sl, total) == _sum(own, kinds)
+            assert getattr(sl, total) == sign * _sum(own, kinds)
         history = getattr(outcome.totals, total)
         assert history == sum(getattr(p.totals, total) for p in outcome.periods)
         assert history == sum(getattr(y.totals, total) for y in outcome.by_contract_year)
 
 
 @each_ruleset
-def test_every_clause_fires_in_some_month(path):
-    """Each tier row, award, cap, volume condition, bonus gate and missing-data rule
-    of the ruleset shows in the outcome at least once, and some month is all met."""
+def test_every_clause_fires_in_some_period(path):
+    """Each tier row, award, cap, volume condition, bonus gate, missing-data rule,
+    cure, free pass, earn-back and termination trigger of the ruleset shows in the
+    outcome at least once, and some period is all met."""
     ruleset = parse(source(path))
     outcome = evaluate(path)
     cited = {(line.kind, line.clause.line) for line in outcome.lines}
@@ -108,18 +120,31 @@ def test_every_clause_fires_in_some_month(path):
                 expected.add((award.kind, award.span.line))
             if getattr(award.form, "cap", None) is not None:
                 expected.add((f"{award.kind} cap", award.form.cap.span.line))
+        if sl.earn_back is not None:
+            expected.add(("earn back", sl.earn_back.span.line))
         name = sl.name.text
+        own = [r for r in results if r.service_level == name]
         if sl.volume is not None:
-            assert any(r.service_level == name and r.status == "not measured" for r in results), name
+            assert any(r.status == "not measured" for r in own), name
         if sl.gate is not None:
-            assert any(r.service_level == name and "withheld" in (r.note or "") for r in results), name
+            assert any("withheld" in (r.note or "") for r in own), name
+        if sl.cure is not None:
+            # a cure that succeeds, and one that fails: the held credit charged when the window closes
+            assert any(r.status == "cured" for r in own), name
+            charged = [line for line in outcome.lines if line.service_level == name]
+            assert any("not cured by" in line.explanation for line in charged), name
+        if sl.free_passes is not None:
+            assert any("free pass" in (r.note or "") for r in own), name
     expected |= {("credit cap", term.span.line) for term in ruleset.of_type(nodes.AtRisk)}
+    expected |= {("credit cap", term.span.line) for term in ruleset.of_type(nodes.WindowCap)}
     expected |= {("bonus cap", term.span.line) for term in ruleset.of_type(nodes.BonusLimit)}
     assert expected - cited == set()
     for inp in ruleset.inputs:
         if isinstance(inp.missing, nodes.MissingIsMiss):
             unreported = f"{inp.name.text} not reported"
             assert any(r.status == "missed" and unreported in (r.note or "") for r in results), unreported
+    triggers = {term.span.line for term in ruleset.of_type(nodes.Termination)}
+    assert {right.clause.line for right in outcome.terminations} == triggers
     assert any(all(r.status == "met" for r in p.results) for p in outcome.periods)
 
 
@@ -127,20 +152,27 @@ def test_every_clause_fires_in_some_month(path):
 
 class Month(NamedTuple):
     """A period computed by hand: each service level's status in declaration order
-    (m met, x missed, - not measured), credits and bonuses after every cap, and
-    every line item as (service level, kind, amount) in the outcome's order."""
+    (m met, x missed, - not measured, i in cure, c cured, w waived, e excluded),
+    credits and bonuses after every cap, every line item as (service level, kind,
+    amount) in the outcome's order, and the credits earned back in the period."""
 
     statuses: str
     credits: str
     bonuses: str
     lines: tuple[tuple[str | None, str, str], ...] = ()
+    earned_back: str = "0.00"
 
 
-_STATUS_LETTER = {"met": "m", "missed": "x", "not measured": "-"}
+_STATUS_LETTER = {"met": "m", "missed": "x", "not measured": "-", "in cure": "i", "cured": "c",
+                  "waived": "w", "excluded": "e"}
 
-# Schedule C, Acme. Fee 60,000.00 (64,000.00 in November and December); at risk
-# 12% = 7,200.00 (7,680.00); bonus limit 3% = 1,800.00 (1,920.00). Columns:
-# speed_of_answer, abandonment, first_contact_resolution, quality.
+# Schedule C, Acme, with the events file (a waiver in 2027-03, an exclusion in 2027-05).
+# Fee 60,000.00 (64,000.00 from November 2026); at risk 12% = 7,200.00 (7,680.00);
+# bonus limit 3% = 1,800.00 (1,920.00). Columns: speed_of_answer, abandonment,
+# first_contact_resolution, quality. C.2.1(b): after three consecutive met months of
+# speed, half of its credits since the last earn-back come back. C.2.3(b): a missed
+# resolution month is cured by a met following month; otherwise its own credit is
+# charged in that following month.
 ACME = {
     # 480 calls offered, under the 500 that all three call KPIs need: not measured
     # (speed 300/480 = 62.5% would have cost 8%). Quality 93.0% meets 90%, short of 95%.
@@ -149,75 +181,144 @@ ACME = {
     # abandonment 392/9,800 = 4%; resolution 7,056/9,800 = 72%; quality 92.5%.
     "2026-02": Month("mmmm", "0.00", "0.00"),
     # Speed 7,412/10,000 = 74.12%: rows 'below 80%' and 'below 75%' match, the most
-    # severe applies: 5% of 60,000.00 = 3,000.00. Abandonment 620/10,000 = 6.2%:
-    # 1.2 points above 5%, part points count as whole -> 2 x 1% = 1,200.00.
+    # severe applies: 5% of 60,000.00 = 3,000.00 (outstanding for earn-back). Abandonment
+    # 620/10,000 = 6.2%: 1.2 points above 5%, part points count as whole -> 2 x 1% = 1,200.00.
     # Resolution 71%, quality 91%: met. Credits 4,200.00.
     "2026-03": Month("xxmm", "4200.00", "0.00", (
         ("speed_of_answer", "credit", "3000.00"),
         ("abandonment", "credit", "1200.00"))),
-    # Speed 9,240/10,000 = 92.4%: best row 'at least 90%' 2% = 1,200.00, paid since
-    # no critical service level is missed; quality 96.5% -> USD 1,000.00. Bonuses
-    # 2,200.00 exceed the limit 1,800.00: bonus cap -400.00. Abandonment 3%, resolution 74%.
+    # Speed 9,240/10,000 = 92.4% (first met month after March): best row 'at least 90%'
+    # 2% = 1,200.00, paid since no critical service level is missed; quality 96.5% -> USD
+    # 1,000.00. Bonuses 2,200.00 exceed the limit 1,800.00: bonus cap -400.00.
+    # Abandonment 3%, resolution 74%.
     "2026-04": Month("mmmm", "0.00", "1800.00", (
         ("speed_of_answer", "bonus", "1200.00"),
         ("quality", "bonus", "1000.00"),
         (None, "bonus cap", "-400.00"))),
-    # Speed 8,800/11,000 = 80.00% exactly: 'at least 80%' is met, no bonus row reached.
-    # Abandonment 550/11,000 = 5.00% exactly: 'at most 5%' is met. Resolution
-    # 7,480/11,000 = 68%: row 'from 65 to below 70%' 1% = 600.00. Quality 88.4%:
-    # 1.6 points below 90% -> 2 x USD 500 = 1,000.00. Credits 1,600.00.
-    "2026-05": Month("mmxx", "1600.00", "0.00", (
+    # Speed 8,800/11,000 = 80.00% exactly: 'at least 80%' is met (second met month), no
+    # bonus row reached. Abandonment 550/11,000 = 5.00% exactly: 'at most 5%' is met.
+    # Resolution 7,480/11,000 = 68%: in cure until June, its credit (row 'from 65 to
+    # below 70%' 1% = 600.00) held. Quality 88.4%: 1.6 points below 90% -> 2 x USD 500
+    # = 1,000.00. Credits 1,000.00.
+    "2026-05": Month("mmix", "1000.00", "0.00", (
+        ("quality", "credit", "1000.00"),)),
+    # Speed 87.12%, third met month in a row (Apr, May, Jun): 50% of March's 3,000.00
+    # = 1,500.00 earned back. Its bonus row 'at least 85%' is withheld: quality, a
+    # critical service level, is missed at 87.0% -> 3 points x 500 = 1,500.00.
+    # Resolution 6,350/10,000 = 63.5% misses again: May's window closes uncured, so May's
+    # 600.00 is charged now (not June's row, 2%); June's own 1,200.00 is held until July.
+    # Abandonment 4.1%. Credits 600 + 1,500 = 2,100.00.
+    "2026-06": Month("mmix", "2100.00", "0.00", (
+        ("speed_of_answer", "earn back", "-1500.00"),
         ("first_contact_resolution", "credit", "600.00"),
-        ("quality", "credit", "1000.00"))),
-    # Speed 87.12% would earn row 'at least 85%' (1% = 600.00), but quality, a critical
-    # service level, is missed at 87.0%: bonus withheld; quality 3 points x 500 = 1,500.00.
-    # Abandonment 4.1%. Resolution 6,350/10,000 = 63.5%: row 'from 60 to below 65%'
-    # 2% = 1,200.00. Credits 2,700.00.
-    "2026-06": Month("mmxx", "2700.00", "0.00", (
-        ("first_contact_resolution", "credit", "1200.00"),
-        ("quality", "credit", "1500.00"))),
-    # Quality score not reported: missing counts as a miss, so the maximum credit
-    # applies: the clause's cap, USD 3,000, as one line. Speed 90.5% (2% bonus) is withheld
-    # because critical quality is missed. Abandonment 4.4%; resolution 7,000/10,000 = 70.00%
-    # exactly meets 'at least 70%'. Credits 3,000.00.
-    "2026-07": Month("mmmx", "3000.00", "0.00", (
+        ("quality", "credit", "1500.00")), earned_back="1500.00"),
+    # Resolution 7,000/10,000 = 70.00% exactly meets 'at least 70%': June's miss is cured,
+    # its 1,200.00 never charged. Quality score not reported: missing counts as a miss,
+    # so the maximum credit applies: the clause's cap, USD 3,000, as one line. Speed 90.5%
+    # (2% bonus) is withheld because critical quality is missed. Abandonment 4.4%.
+    "2026-07": Month("mmcx", "3000.00", "0.00", (
         ("quality", "credit", "3000.00"),)),
     # Speed 78.3%: row 'below 80%' 2% = 1,200.00. Abandonment 980/10,000 = 9.8%: 4.8 points
-    # -> 5 x 600.00 = 3,000.00, above its cap 4% = 2,400.00: cap -600.00. Resolution 71.5%,
-    # quality 90.0% exactly: met. Credits 3,600.00, under the 7,200.00 at risk.
+    # -> 5 x 600.00 = 3,000.00, above its cap 4% = 2,400.00: cap -600.00. Resolution 71.5%
+    # (no window open), quality 90.0% exactly: met. Credits 3,600.00, under the 7,200.00 at risk.
     "2026-08": Month("xxmm", "3600.00", "0.00", (
         ("speed_of_answer", "credit", "1200.00"),
         ("abandonment", "credit", "3000.00"),
         ("abandonment", "credit cap", "-600.00"))),
     # Everything missed. Speed 68.5%: row 'below 70%' 8% = 4,800.00. Abandonment 11.3%:
     # 6.3 -> 7 points = 4,200.00, capped at 2,400.00 (-1,800.00). Resolution 5,840/10,000
-    # = 58.4%: row 'below 60%' 3% = 1,800.00. Quality 83.5%: 6.5 -> 7 points x 500
-    # = 3,500.00, capped at USD 3,000 (-500.00). 4,800 + 2,400 + 1,800 + 3,000 = 12,000.00
-    # exceeds the 7,200.00 at risk: cap -4,800.00. Credits 7,200.00.
-    "2026-09": Month("xxxx", "7200.00", "0.00", (
+    # = 58.4%: in cure, row 'below 60%' 3% = 1,800.00 held until October. Quality 83.5%:
+    # 6.5 -> 7 points x 500 = 3,500.00, capped at USD 3,000 (-500.00). 4,800 + 2,400 + 3,000
+    # = 10,200.00 exceeds the 7,200.00 at risk: cap -3,000.00. Credits 7,200.00.
+    "2026-09": Month("xxix", "7200.00", "0.00", (
         ("speed_of_answer", "credit", "4800.00"),
         ("abandonment", "credit", "4200.00"),
         ("abandonment", "credit cap", "-1800.00"),
-        ("first_contact_resolution", "credit", "1800.00"),
         ("quality", "credit", "3500.00"),
         ("quality", "credit cap", "-500.00"),
-        (None, "credit cap", "-4800.00"))),
+        (None, "credit cap", "-3000.00"))),
     # Speed 85.4%: row 'at least 85%' 1% = 600.00; quality 95.0% exactly: USD 1,000.00.
-    # Bonuses 1,600.00, under the 1,800.00 limit. Abandonment 3.8%, resolution 70.9%.
-    "2026-10": Month("mmmm", "0.00", "1600.00", (
+    # Bonuses 1,600.00, under the 1,800.00 limit. Resolution 70.9% cures September: its
+    # 1,800.00 is never charged. Abandonment 3.8%.
+    "2026-10": Month("mmcm", "0.00", "1600.00", (
         ("speed_of_answer", "bonus", "600.00"),
         ("quality", "bonus", "1000.00"))),
-    # Fee 64,000.00. Speed 10,112/12,800 = 79%: 2% = 1,280.00. Abandonment 704/12,800
-    # = 5.5%: 0.5 point -> 1 x 1% = 640.00. Resolution 8,320/12,800 = 65.00% exactly:
-    # row 'from 65 to below 70%' 1% = 640.00. Quality 94%. Credits 2,560.00.
-    "2026-11": Month("xxxm", "2560.00", "0.00", (
+    # Fee 64,000.00. Speed 10,112/12,800 = 79%: 2% = 1,280.00. It is speed's fourth miss
+    # within twelve months (Mar, Aug, Sep, Nov; the window 2026-01..11 is all there is
+    # yet): termination right under C.5(b). Abandonment 704/12,800 = 5.5%: 0.5 point -> 1
+    # x 1% = 640.00. Resolution 8,320/12,800 = 65.00% exactly: in cure, row 'from 65 to
+    # below 70%' 1% = 640.00 held. Quality 94%. Credits 1,920.00.
+    "2026-11": Month("xxim", "1920.00", "0.00", (
         ("speed_of_answer", "credit", "1280.00"),
-        ("abandonment", "credit", "640.00"),
-        ("first_contact_resolution", "credit", "640.00"))),
-    # Fee 64,000.00. Speed 11,900/14,000 = 85.00% exactly: row 'at least 85%' 1% = 640.00.
-    # Abandonment 4.5%, resolution 72%, quality 93.5%: met.
-    "2026-12": Month("mmmm", "0.00", "640.00", (
+        ("abandonment", "credit", "640.00"))),
+    # Speed 11,900/14,000 = 85.00% exactly: row 'at least 85%' 1% = 640.00 (first met month).
+    # Resolution 72% cures November. Abandonment 4.5%, quality 93.5%: met.
+    "2026-12": Month("mmcm", "0.00", "640.00", (
         ("speed_of_answer", "bonus", "640.00"),)),
+    # Speed 10,560/12,000 = 88% (second met month): row 'at least 85%' 640.00; quality 95.5%:
+    # USD 1,000.00. Bonuses 1,640.00, under 1,920.00. Abandonment 480/12,000 = 4%,
+    # resolution 8,640/12,000 = 72%.
+    "2027-01": Month("mmmm", "0.00", "1640.00", (
+        ("speed_of_answer", "bonus", "640.00"),
+        ("quality", "bonus", "1000.00"))),
+    # Speed 10,010/11,000 = 91%: row 'at least 90%' 2% = 1,280.00, and the third met month
+    # in a row (Dec, Jan, Feb): 50% of the credits since June's earn-back, 1,200 (Aug) +
+    # 4,800 (Sep) + 1,280 (Nov) = 7,280.00 -> 3,640.00 back. The 4,800.00 counts whole
+    # although September's at-risk cap cut that month's total: C.2.1(b) returns credits as
+    # incurred under C.2.1, before C.3. Abandonment 440/11,000 = 4%, resolution
+    # 7,810/11,000 = 71%, quality 93%.
+    "2027-02": Month("mmmm", "0.00", "1280.00", (
+        ("speed_of_answer", "bonus", "1280.00"),
+        ("speed_of_answer", "earn back", "-3640.00")), earned_back="3640.00"),
+    # Abandonment 900/12,500 = 7.2%: 2.2 -> 3 points x 640.00 = 1,920.00, waived by the Client
+    # (events file): no credit. Speed 10,375/12,500 = 83%, in the dead band; resolution
+    # 8,875/12,500 = 71%; quality 92%.
+    "2027-03": Month("mwmm", "0.00", "0.00"),
+    # Speed 9,240/12,000 = 77%: row 'below 80%' 2% = 1,280.00, a run of misses starts.
+    # Resolution 8,160/12,000 = 68%: in cure, 1% = 640.00 held. Abandonment 540/12,000
+    # = 4.5%, quality 91%.
+    "2027-04": Month("xmim", "1280.00", "0.00", (
+        ("speed_of_answer", "credit", "1280.00"),)),
+    # Speed 7,200/12,000 = 60% is excluded (Relief Event, events file): no credit (row
+    # 'below 70%' would be 8% = 5,120.00), and the month neither counts toward nor breaks
+    # the run of misses. Resolution 8,460/12,000 = 70.5% cures April: 640.00 never charged.
+    # Abandonment 4.5%, quality 90.5%.
+    "2027-05": Month("emcm", "0.00", "0.00"),
+    # Speed 8,760/12,000 = 73%: row 'below 75%' 5% = 3,200.00; second miss of the run.
+    # Abandonment 4%, resolution 8,520/12,000 = 71%, quality 92%.
+    "2027-06": Month("xmmm", "3200.00", "0.00", (
+        ("speed_of_answer", "credit", "3200.00"),)),
+    # Speed 9,420/12,000 = 78.5%: 2% = 1,280.00; the third miss in a row (Apr, Jun, Jul,
+    # excluded May skipped): termination right under C.5(a). Abandonment 504/12,000 = 4.2%,
+    # resolution 72%, quality 91.5%.
+    "2027-07": Month("xmmm", "1280.00", "0.00", (
+        ("speed_of_answer", "credit", "1280.00"),)),
+    # Speed 9,840/12,000 = 82% (first met month); abandonment 3.8%; resolution
+    # 8,700/12,000 = 72.5%; quality 93%.
+    "2027-08": Month("mmmm", "0.00", "0.00"),
+    # Speed 10,320/12,000 = 86%: 1% = 640.00. Resolution 7,020/12,000 = 58.5%: in cure, row
+    # 'below 60%' 3% = 1,920.00 held. Abandonment 3.7%, quality 94%.
+    "2027-09": Month("mmim", "0.00", "640.00", (
+        ("speed_of_answer", "bonus", "640.00"),)),
+    # Speed 10,200/12,000 = 85.00% exactly: 640.00, and the third met month in a row: 50%
+    # of 1,280 (Apr) + 3,200 (Jun) + 1,280 (Jul) = 5,760.00 -> 2,880.00 back. Resolution
+    # 7,500/12,000 = 62.5% misses again: September's window closes uncured, its 1,920.00
+    # charged; October's own row 'from 60 to below 65%' 2% = 1,280.00 held.
+    # Abandonment 3.6%, quality 92.5%.
+    "2027-10": Month("mmim", "1920.00", "640.00", (
+        ("speed_of_answer", "bonus", "640.00"),
+        ("speed_of_answer", "earn back", "-2880.00"),
+        ("first_contact_resolution", "credit", "1920.00")), earned_back="2880.00"),
+    # Resolution 8,060/13,000 = 62% misses: October's 1,280.00 is charged, November's
+    # own 2% = 1,280.00 held. Speed 10,660/13,000 = 82%, abandonment 585/13,000 = 4.5%,
+    # quality 90.0% exactly.
+    "2027-11": Month("mmim", "1280.00", "0.00", (
+        ("first_contact_resolution", "credit", "1280.00"),)),
+    # Resolution 9,230/13,000 = 71% cures November. Speed 11,310/13,000 = 87%: 640.00;
+    # quality 96%: USD 1,000.00; bonuses 1,640.00. Abandonment 520/13,000 = 4%.
+    "2027-12": Month("mmcm", "0.00", "1640.00", (
+        ("speed_of_answer", "bonus", "640.00"),
+        ("quality", "bonus", "1000.00"))),
 }
 
 # Stratus Cloud SLA, EUR, rounding half even. Columns: uptime, support_response
@@ -342,32 +443,122 @@ IT = {
         ("user_satisfaction", "credit", "5248.00"))),
 }
 
-BY_HAND = {"acme_contact_center": ACME, "cloud_hosting": CLOUD, "it_outsourcing": IT}
+# Bastion managed security, assessed quarterly. Fee 150,000.00 a quarter in 2026,
+# 156,000.00 in 2027, 162,000.00 in 2028; at risk 10% = 15,000.00 (15,600.00, 16,200.00).
+# 5.2 caps a contract year's credits at 5% of its fees; the cap grows with the fees of
+# the year so far, and binds only in 2027-Q4, when those are the whole year's.
+# Patch compliance: two free passes a contract year; target 98%, 99% from 2027-01
+# (Amendment No. 1). Columns: alert_triage, containment, patch_compliance.
+SOC = {
+    # Triage 962/1,000 = 96.2%; containment 200/4 = 50 minutes. Patch 97.0% misses 98%:
+    # the first miss of contract year 1, a free pass (a warning, no credit).
+    "2026-Q1": Month("mmx", "0.00", "0.00"),
+    # Triage 1,116/1,200 = 93%: row 'below 95%' 3% of 150,000.00 = 4,500.00. No confirmed
+    # incident: containment not measured. Patch 98.0% exactly meets 'at least 98%'.
+    # Year so far 4,500.00, under 5% of 300,000.00 = 15,000.00.
+    "2026-Q2": Month("x-m", "4500.00", "0.00", (
+        ("alert_triage", "credit", "4500.00"),)),
+    # Triage 1,170/1,200 = 97.5%; containment 150/3 = 50 minutes; patch 99.1%.
+    "2026-Q3": Month("mmm", "0.00", "0.00"),
+    # Triage 1,425/1,500 = 95.00% exactly meets. Containment 310/4 = 77.5 minutes: 17.5
+    # above 60, part of 15 minutes counts as whole -> 2 x 1% = 3,000.00. Patch 97.2%: the
+    # second miss of year 1, a free pass. Two service levels missed (a warning is still a
+    # miss): termination right under 8.2(b). Year 7,500.00, under 30,000.00.
+    "2026-Q4": Month("mxx", "3000.00", "0.00", (
+        ("containment", "credit", "3000.00"),)),
+    # Amendment No. 1 in force: patch 98.6% would meet 98% but misses 99%: the first miss
+    # of contract year 2, a free pass. Triage 1,434/1,500 = 95.6%; containment 100/2 = 50.
+    "2027-Q1": Month("mmx", "0.00", "0.00"),
+    # Triage 1,456/1,600 = 91%: 3% of 156,000.00 = 4,680.00. Containment 165/3 = 55, patch 99.3%.
+    "2027-Q2": Month("xmm", "4680.00", "0.00", (
+        ("alert_triage", "credit", "4680.00"),)),
+    # Triage 1,950/2,500 = 78%: row 'below 85%' 10% = 15,600.00, and below the 80% floor:
+    # termination right under 8.2(a). Containment 900/6 = 150 minutes: 90 above -> 6 x 1%
+    # = 9,360.00, capped at 5% = 7,800.00 (-1,560.00). Patch 97.9%: second free pass of
+    # year 2. 15,600 + 7,800 = 23,400.00 exceeds the 15,600.00 at risk: -7,800.00.
+    # Year so far 4,680 + 15,600 = 20,280.00, under 5% of 468,000.00 = 23,400.00.
+    "2027-Q3": Month("xxx", "15600.00", "0.00", (
+        ("alert_triage", "credit", "15600.00"),
+        ("containment", "credit", "9360.00"),
+        ("containment", "credit cap", "-1560.00"),
+        (None, "credit cap", "-7800.00"))),
+    # Triage 1,584/1,800 = 88%: row 'below 90%' 6% = 9,360.00. Patch 94.5%, the third miss
+    # of year 2, is charged: shortfall from the amended 99% is 4.5 points -> 4.5% = 7,020.00,
+    # capped at 4% = 6,240.00 (-780.00). Containment 110/2 = 55. 9,360 + 6,240 = 15,600.00,
+    # exactly the amount at risk. The year: 20,280 + 15,600 = 35,880.00 exceeds 5% of
+    # 624,000.00 = 31,200.00: window cap -4,680.00. Credits 10,920.00.
+    "2027-Q4": Month("xmx", "10920.00", "0.00", (
+        ("alert_triage", "credit", "9360.00"),
+        ("patch_compliance", "credit", "7020.00"),
+        ("patch_compliance", "credit cap", "-780.00"),
+        (None, "credit cap", "-4680.00"))),
+    # Triage 1,544/1,600 = 96.5%; containment 135/3 = 45; patch 99.4%.
+    "2028-Q1": Month("mmm", "0.00", "0.00"),
+    # Triage 1,410/1,500 = 94%: 3% of 162,000.00 = 4,860.00. Containment 110/2 = 55;
+    # patch 99.0% exactly meets the amended 99%.
+    "2028-Q2": Month("xmm", "4860.00", "0.00", (
+        ("alert_triage", "credit", "4860.00"),)),
+    # Triage 1,337/1,400 = 95.5%. No confirmed incident: containment not measured.
+    # Patch 98.8%: the first miss of contract year 3, a free pass again.
+    "2028-Q3": Month("m-x", "0.00", "0.00"),
+    # Triage 1,470/1,500 = 98%; containment 300/5 = 60 minutes exactly meets 'at most 60';
+    # patch 99.5%.
+    "2028-Q4": Month("mmm", "0.00", "0.00"),
+}
 
-# Whole history: credits, bonuses, net; the sums of the months above.
+BY_HAND = {"acme_contact_center": ACME, "cloud_hosting": CLOUD, "it_outsourcing": IT,
+           "managed_security_quarterly": SOC}
+
+# Whole history: credits, earned back, bonuses, net = credits - earned back - bonuses;
+# the sums of the periods above.
 HISTORY_BY_HAND = {
-    # 4,200 + 1,600 + 2,700 + 3,000 + 3,600 + 7,200 + 2,560 = 24,860.00;
-    # 1,800 + 1,600 + 640 = 4,040.00 of bonuses, paid separately.
-    "acme_contact_center": ("24860.00", "4040.00", "20820.00"),
+    # 4,200 + 1,000 + 2,100 + 3,000 + 3,600 + 7,200 + 1,920 = 23,020.00 in 2026;
+    # 1,280 + 3,200 + 1,280 + 1,920 + 1,280 = 8,960.00 in 2027: 31,980.00. Earned back
+    # 1,500 + 3,640 + 2,880 = 8,020.00. Bonuses, paid separately: 1,800 + 1,600 + 640
+    # = 4,040.00 in 2026, 1,640 + 1,280 + 640 + 640 + 1,640 = 5,840.00 in 2027: 9,880.00.
+    "acme_contact_center": ("31980.00", "8020.00", "9880.00", "14080.00"),
     # 1,843.74 + 1,443.75 + 4,812.50 + 2,666.68 + 21,500.00 + 4,300.00 + 6,600.00.
-    "cloud_hosting": ("43166.67", "0.00", "43166.67"),
+    "cloud_hosting": ("43166.67", "0.00", "0.00", "43166.67"),
     # 5,000 + 7,500 + 10,496 + 15,000 + 25,000 + 12,187.50 + 9,375 + 10,496.
-    "it_outsourcing": ("95054.50", "0.00", "95054.50"),
+    "it_outsourcing": ("95054.50", "0.00", "0.00", "95054.50"),
+    # 4,500 + 3,000 = 7,500.00 in 2026; 4,680 + 15,600 + 10,920 = 31,200.00 in 2027
+    # (the year's cap); 4,860.00 in 2028.
+    "managed_security_quarterly": ("43560.00", "0.00", "0.00", "43560.00"),
+}
+
+# Termination rights: (period the right arises, trigger as written, periods that caused it).
+TERMINATIONS_BY_HAND = {
+    "acme_contact_center": [
+        # Speed missed in 2026-03, -08, -09: three within twelve months; the fourth, 2026-11.
+        ("2026-11", "terminate when speed_of_answer is missed 4 times in any 12 months",
+         ("2026-03", "2026-08", "2026-09", "2026-11")),
+        # 2026-08, -09 is a run of two, broken by October. 2027-04, (-05 excluded), -06, -07.
+        ("2027-07", "terminate when speed_of_answer is missed 3 months in a row",
+         ("2027-04", "2027-06", "2027-07")),
+    ],
+    "cloud_hosting": [],
+    "it_outsourcing": [],
+    "managed_security_quarterly": [
+        # Until 2026-Q4 at most one service level misses a quarter.
+        ("2026-Q4", "terminate when 2 or more service levels are missed in one quarter", ("2026-Q4",)),
+        # Triage is at least 91% in every quarter before 2027-Q3's 78%.
+        ("2027-Q3", "terminate when alert_triage is below 80% in any quarter", ("2027-Q3",)),
+    ],
 }
 
 
 def test_every_ruleset_has_a_hand_computation():
-    assert set(BY_HAND) == set(HISTORY_BY_HAND) == {path.stem for path in RULESETS}
+    assert set(BY_HAND) == set(HISTORY_BY_HAND) == set(TERMINATIONS_BY_HAND) == {path.stem for path in RULESETS}
 
 
 @pytest.mark.parametrize("stem", sorted(BY_HAND))
-def test_months_match_the_hand_computation(stem):
+def test_periods_match_the_hand_computation(stem):
     outcome = evaluate(ROOT / "rulesets" / f"{stem}.sla")
     actual = {p.period: ("".join(_STATUS_LETTER[r.status] for r in p.results), p.totals.credits, p.totals.bonuses,
-                         [(line.service_level, line.kind, line.amount) for line in p.lines])
+                         [(line.service_level, line.kind, line.amount) for line in p.lines], p.totals.earned_back)
               for p in outcome.periods}
     expected = {period: (m.statuses, Decimal(m.credits), Decimal(m.bonuses),
-                         [(sl, kind, Decimal(amount)) for sl, kind, amount in m.lines])
+                         [(sl, kind, Decimal(amount)) for sl, kind, amount in m.lines], Decimal(m.earned_back))
                 for period, m in BY_HAND[stem].items()}
     assert actual == expected
 
@@ -375,7 +566,14 @@ def test_months_match_the_hand_computation(stem):
 @pytest.mark.parametrize("stem", sorted(HISTORY_BY_HAND))
 def test_history_totals_match_the_hand_computation(stem):
     totals = evaluate(ROOT / "rulesets" / f"{stem}.sla").totals
-    assert (totals.credits, totals.bonuses, totals.net) == tuple(map(Decimal, HISTORY_BY_HAND[stem]))
+    assert (totals.credits, totals.earned_back, totals.bonuses, totals.net) == tuple(
+        map(Decimal, HISTORY_BY_HAND[stem]))
+
+
+@pytest.mark.parametrize("stem", sorted(TERMINATIONS_BY_HAND))
+def test_termination_rights_match_the_hand_computation(stem):
+    outcome = evaluate(ROOT / "rulesets" / f"{stem}.sla")
+    assert [(r.period, r.trigger, r.periods) for r in outcome.terminations] == TERMINATIONS_BY_HAND[stem]
 
 
 def _acme_result(period: str, service_level: str):
@@ -407,3 +605,23 @@ def test_acme_one_point_reads_in_the_singular():
     month, _ = _acme_result("2026-11", "abandonment")
     (line,) = [line for line in month.lines if line.service_level == "abandonment"]
     assert "; 1 point above 5%" in line.explanation
+
+
+def test_acme_uncured_miss_is_charged_at_the_value_of_its_own_month():
+    # 2026-06: May's 68% (row 'from 65 to below 70%', 1%) is charged, not June's 63.5% (2%).
+    month, _ = _acme_result("2026-06", "first_contact_resolution")
+    (line,) = [line for line in month.lines if line.service_level == "first_contact_resolution"]
+    assert line.explanation.startswith("first_contact_resolution missed in 2026-05, not cured by 2026-06: "
+                                       "first_contact_resolution 68% missed target at least 70%; "
+                                       "row 'from 65 to below 70%'")
+
+
+def test_acme_waiver_and_exclusion_change_the_outcome():
+    # Without the events file: 2027-03 abandonment 7.2% costs 3 points x 640.00 = 1,920.00;
+    # 2027-05 speed 60% costs row 'below 70%' 8% of 64,000.00 = 5,120.00 and is a miss, so
+    # the run of three misses is 2027-04, -05, -06 and the right arises a month earlier.
+    outcome = evaluate(ROOT / "rulesets" / "acme_contact_center.sla", with_events=False)
+    credits = {p.period: p.totals.credits for p in outcome.periods}
+    assert (credits["2027-03"], credits["2027-05"]) == (Decimal("1920.00"), Decimal("5120.00"))
+    in_a_row = outcome.terminations[1]
+    assert (in_a_row.period, in_a_row.periods) == ("2027-06", ("2027-04", "2027-05", "2027-06"))
