@@ -35,6 +35,7 @@ from functools import partial
 from .compile import AT_RISK_KEY, MET, MISSED, CompiledAward, CompiledServiceLevel, Program, allocation_key
 from .diagnostics import Diagnostic, SlaError
 from .money import CONTEXT, format_money, format_number
+from .periods import PERIOD_NOUN
 from .outcome import (
     BONUS_KINDS,
     CREDIT_KINDS,
@@ -111,6 +112,8 @@ class PeriodEvaluator:
         self.required = [s for s in program.inputs if s.missing == "required"]
         self.counted_as_miss = frozenset(s.name for s in program.inputs if s.missing == "miss")
         self.has_gates = any(sl.gate is not None for sl in program.service_levels)
+        self.earn_backs = any(sl.earn_back is not None for sl in program.service_levels)
+        self.period_noun = PERIOD_NOUN[program.calendar.periodicity]
         self.events: dict[str, dict[str, object]] = {}
         for event in events:
             self.events.setdefault(event.period, {})[event.service_level] = event
@@ -137,6 +140,8 @@ class PeriodEvaluator:
         credits = self.period_cap(label, program.at_risk, CREDIT_KINDS, "credit cap", "credits",
                                   "the amount at risk", env, lines)
         credits = self.window_caps(label, index, year, credits, env, lines)
+        if self.earn_backs:
+            self.earn_backs_due(results, credits, lines, label, year_ends)
         bonuses = self.period_cap(label, program.bonus_limit, BONUS_KINDS, "bonus cap", "bonuses",
                                   "the bonus limit", env, lines)
         if program.netting == "only offset" and bonuses > credits:
@@ -212,7 +217,6 @@ class PeriodEvaluator:
         if carry.contract_year != year:
             carry.contract_year, carry.passes_used = year, 0
             carry.year_sum, carry.year_count, carry.year_credits = ZERO, 0, ZERO
-        first_line = len(lines)
         status = result.status
         if status == "missed":
             if sl.free_passes is not None and carry.passes_used < sl.free_passes:
@@ -243,8 +247,6 @@ class PeriodEvaluator:
                 result = _with(result, note=_join(result.note, f"bonus {withheld}"))
         if carry.pending:
             self.close_cure_windows(sl, carry, lines, label, index)
-        if sl.earn_back is not None:
-            self.earn_back(sl, carry, result, lines, first_line, label, year_ends)
         return result
 
     def award(self, label, sl, award: CompiledAward, result: KpiResult, env) -> list[Line]:
@@ -282,9 +284,19 @@ class PeriodEvaluator:
                 text = f"{sl.name} missed in {pending.missed_in}, not cured by {label}: {held.text}"
                 lines.append(Line(label, sl.name, held.kind, held.amount, clause, partial(str, text)))
 
-    def earn_back(self, sl, carry, result, lines, first_line, label, year_ends) -> None:
+    def earn_backs_due(self, results, credits, lines, label, year_ends) -> None:
+        """Earn-back returns only credits actually charged: when period-wide caps cut
+        the period's credits, each service level's credits count in the same proportion."""
+        own_total = sum([line.amount for line in lines if line.kind in CREDIT_KINDS and line.service_level], ZERO)
+        kept = credits / own_total if own_total else Decimal(1)
+        for sl, result in zip(self.program.service_levels, results):
+            if sl.earn_back is not None:
+                own = sum([line.amount for line in lines
+                           if line.service_level == sl.name and line.kind in CREDIT_KINDS], ZERO)
+                self.earn_back(sl, self.carry.service_levels[sl.name], result, own * kept, lines, label, year_ends)
+
+    def earn_back(self, sl, carry, result, own, lines, label, year_ends) -> None:
         rule = sl.earn_back
-        own = sum([line.amount for line in lines[first_line:] if line.kind in CREDIT_KINDS], ZERO)
         carry.outstanding += own
         carry.year_credits += own
         if result.status in MET:
@@ -297,7 +309,7 @@ class PeriodEvaluator:
         if rule.after is not None:
             if carry.met_streak >= rule.after and carry.outstanding > 0:
                 returned = self.round(carry.outstanding * rule.rate)
-                reason = f"met {carry.met_streak} periods in a row"
+                reason = f"met {self.periods_text(carry.met_streak)} in a row"
                 basis = carry.outstanding
                 carry.outstanding, carry.met_streak = ZERO, 0
                 self.add_earn_back(lines, label, sl, rule, returned, basis, reason)
@@ -361,14 +373,15 @@ class PeriodEvaluator:
                 elif missed is False:
                     carry.run.clear()
                 if len(carry.run) >= rule.count:
-                    fired = (f"{rule.service_level} missed {rule.count} periods in a row", tuple(carry.run))
+                    fired = (f"{rule.service_level} missed {self.periods_text(rule.count)} in a row",
+                             tuple(carry.run))
             elif rule.kind == "in window":
                 carry.recent[:] = _in_window(carry.recent, rule.length, index, year)
                 carry.recent.append(WindowEntry(index, label, year, ZERO, ZERO, bool(missed)))
                 misses = tuple(e.label for e in carry.recent if e.missed)
                 if len(misses) >= rule.count:
-                    fired = (f"{rule.service_level} missed {len(misses)} times in {len(carry.recent)} periods",
-                             misses)
+                    fired = (f"{rule.service_level} missed {len(misses)} times from {carry.recent[0].label} "
+                             f"to {label}", misses)
             elif rule.kind == "floor":
                 if result.value is not None and result.status != "excluded" and rule.floor(result.value):
                     shown = format_number(result.value) + _UNIT_SUFFIX.get(result.unit, "")
@@ -406,6 +419,9 @@ class PeriodEvaluator:
         return False
 
     # ---- sentences, built when a line's explanation is read
+    def periods_text(self, count: int) -> str:
+        return f"{count} {self.period_noun}{'s' * (count != 1)}"
+
     def fmt(self, amount: Decimal) -> str:
         return format_money(amount, self.digits)
 

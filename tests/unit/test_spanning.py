@@ -287,3 +287,12 @@ def test_a_damaged_state_is_reported_not_raised():
     with pytest.raises(SlaError) as info:
         p.load_state(json.dumps(data))
     assert info.value.diagnostics[0].code == "SLA404"
+
+
+def test_earn_back_returns_only_credits_the_caps_left_charged():
+    body = ("at risk: 2% of fee each month\n" + SOA.replace("2% of fee", "5% of fee") +
+            "  earn back: 100% of its credits after 1 consecutive met month\n")
+    # Jan: 5% = 3,000.00 cut to the 1,200.00 at risk; Feb met: 1,200.00 back, not 3,000.00.
+    outcome = program(body).evaluate(months(70, 90))
+    assert [str(p.totals.earned_back) for p in outcome.periods] == ["0.00", "1200.00"]
+    assert outcome.totals.net == Decimal("0.00")
