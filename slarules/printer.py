@@ -3,48 +3,105 @@
 Input: any Ruleset (parsed or built by hand, as the property tests do).
 Output: source text in the canonical layout, which parses back to an equal
 Ruleset (spans aside). Numbers are printed exactly as their Decimal value,
-money with thousands separators. Comments are not part of the tree, so they
-are not printed.
+money with thousands separators.
+
+The canonical layout: the contract header on two lines; sections separated by
+a blank line; inside `inputs` the names, units and descriptions in aligned
+columns, a missing-data rule after a description on a continuation line under
+the units; one clause per line, two spaces in; tier rows two spaces under their
+clause; the `at most` cap of a per-unit or shortfall credit on a continuation
+line under the clause's amount; amendments last, each item indented under it.
+
+`layout(ruleset)` gives that layout as Blocks of Lines, each Line knowing
+where its content starts in the source (its anchor). `to_source` joins the
+blocks; fmt.py uses the anchors to put the source's comments back, which the
+tree does not hold. The one-line helpers (`clause`, `termination`, `amount`,
+...) are what compile.py quotes in explanations.
 """
 from __future__ import annotations
 
 from decimal import Decimal
 
+import attrs
+
 from . import nodes
+
+Anchor = tuple[int, int]  # (line, column) in the source, 1-based as Lark gives them
+
+
+@attrs.frozen
+class Line:
+    """One output line. `anchor` is where its content starts in the source (None
+    for a tree built by hand), `back` words earlier when the node it is taken
+    from has no span of its own or starts after the line's first words (a cap's
+    `at most`); `continues` marks a continuation line of the item above it;
+    `align` marks input lines, whose trailing comments fmt aligns."""
+
+    indent: int
+    text: str
+    anchor: Anchor | None = None
+    back: int = 0
+    continues: bool = False
+    align: bool = False
+
+    def render(self) -> str:
+        return " " * self.indent + self.text
+
+
+@attrs.frozen
+class Block:
+    """A top-level construct (the header, a section, an amendment) as lines.
+
+    `term` marks a one-line period-wide term (`at risk`, `bonuses ...`,
+    `credits in ...`, `terminate when ...`, a streak policy): fmt keeps such
+    terms together when the source wrote them with no blank line between.
+    `end_line` is the last source line of the construct (None if built by hand).
+    """
+
+    lines: tuple[Line, ...]
+    term: bool = False
+    end_line: int | None = None
+
+    def render(self) -> str:
+        return "\n".join(line.render() for line in self.lines)
 
 
 def to_source(ruleset: nodes.Ruleset) -> str:
-    parts = [_contract(ruleset.contract)]
+    """The ruleset in the canonical layout, without comments (the tree has none)."""
+    return "\n\n".join(block.render() for block in layout(ruleset)) + "\n"
+
+
+def layout(ruleset: nodes.Ruleset) -> list[Block]:
+    """The header, each section and each amendment, in source order."""
+    blocks = [_contract(ruleset.contract)]
     for section in ruleset.sections:
-        parts.append(_SECTIONS[type(section)](section))
-    for amendment in ruleset.amendments:
-        parts.append(_amendment(amendment))
-    return "\n\n".join(parts) + "\n"
-
-
-def _amendment(amendment: nodes.Amendment) -> str:
-    lines = [f"amendment effective {amendment.effective}"]
-    for item in amendment.items:
-        if isinstance(item, nodes.AmendedServiceLevel):
-            lines.append(f"  service level {item.name.text}")
-            lines += [f"    {clause(c)}" for c in item.clauses]
+        if isinstance(section, nodes.Inputs):
+            blocks.append(_inputs(section))
+        elif isinstance(section, nodes.ServiceLevel):
+            blocks.append(_service_level(section))
         else:
-            lines.append("  " + _SECTIONS[type(item)](item))
-    return "\n".join(lines)
+            blocks.append(Block((Line(0, _SECTIONS[type(section)](section), _at(section)),),
+                                term=True, end_line=_end(section)))
+    blocks += [_amendment(a) for a in ruleset.amendments]
+    return blocks
 
 
-def _number(value: Decimal) -> str:
-    text = f"{value:f}"
-    return text
+def _at(node) -> Anchor | None:
+    span = getattr(node, "span", None)
+    return (span.line, span.column) if span is not None else None
 
 
-def _money(value: Decimal) -> str:
-    return f"{value:,f}"
+def _end(node) -> int | None:
+    span = getattr(node, "span", None)
+    return span.end_line if span is not None else None
 
 
-def _contract(contract: nodes.Contract) -> str:
+def _contract(contract: nodes.Contract) -> Block:
     terms = ", ".join(_TERMS[type(t)](t) for t in contract.terms)
-    return f'contract "{contract.title}"\n  {terms}'
+    first = contract.terms[0]  # its span starts at the keyword only for `rounding`
+    return Block((Line(0, f'contract "{contract.title}"', _at(contract)),
+                  Line(2, terms, _at(first), back=0 if isinstance(first, nodes.Rounding) else 1, continues=True)),
+                 end_line=_end(contract))
 
 
 _TERMS = {
@@ -55,19 +112,79 @@ _TERMS = {
 }
 
 
-def _inputs(block: nodes.Inputs) -> str:
-    width = max(len(i.name.text) for i in block.inputs)
-    lines = ["inputs"]
+def _inputs(block: nodes.Inputs) -> Block:
+    name_width = max(len(i.name.text) for i in block.inputs) + 2
+    unit_width = max(len(i.unit) for i in block.inputs) + 1
+    lines = [Line(0, "inputs", _at(block))]
     for i in block.inputs:
-        line = f"  {i.name.text:<{width}}  {i.unit}"
-        if i.description is not None:
-            line += f' "{i.description}"'
+        missing = None
         if isinstance(i.missing, nodes.DefaultValue):
-            line += f", default {_number(i.missing.value)}"
+            missing = f"default {_number(i.missing.value)}"
         elif isinstance(i.missing, nodes.MissingIsMiss):
-            line += ", missing counts as a miss"
-        lines.append(line)
-    return "\n".join(lines)
+            missing = "missing counts as a miss"
+        text = f"{i.name.text:<{name_width}}{i.unit}"
+        if i.description is None:
+            lines.append(Line(2, text + (f", {missing}" if missing else ""), _at(i), align=True))
+            continue
+        text = f'{i.name.text:<{name_width}}{i.unit:<{unit_width}}"{i.description}"'
+        lines.append(Line(2, text + ("," if missing else ""), _at(i), align=True))
+        if missing:
+            # The rule has no span: it is the input's last words.
+            end = (i.span.end_line, i.span.end_column) if i.span is not None else None
+            lines.append(Line(2 + name_width, missing, end, back=len(missing.split()), continues=True))
+    return Block(tuple(lines), end_line=_end(block))
+
+
+def _service_level(sl: nodes.ServiceLevel) -> Block:
+    head = ("critical " if sl.critical else "") + f"service level {sl.name.text}"
+    if sl.title is not None:
+        head += f' "{sl.title}"'
+    lines = [Line(0, head, _at(sl))]
+    for c in sl.clauses:
+        lines += clause_lines(c, 2)
+    return Block(tuple(lines), end_line=_end(sl))
+
+
+def _amendment(amendment: nodes.Amendment) -> Block:
+    lines = [Line(0, f"amendment effective {amendment.effective}", _at(amendment))]
+    for item in amendment.items:
+        if isinstance(item, nodes.AmendedServiceLevel):
+            lines.append(Line(2, f"service level {item.name.text}", _at(item)))
+            for c in item.clauses:
+                lines += clause_lines(c, 4)
+        else:
+            lines.append(Line(2, _SECTIONS[type(item)](item), _at(item)))
+    return Block(tuple(lines), end_line=_end(amendment))
+
+
+def clause_lines(c: nodes.Clause, indent: int) -> list[Line]:
+    """A service level clause laid out at `indent`: tier rows two spaces further
+    in, a cap on a continuation line under the clause's amount."""
+    if isinstance(c, nodes.Award):
+        form = c.form
+        if isinstance(form, nodes.Table) and form.rule != "single":
+            head = {"most severe": ", the most severe row applies:", "best": ", the best row applies:",
+                    "range": " by range:"}[form.rule]
+            return [Line(indent, f"{c.kind}{head}", _at(c))] + [
+                Line(indent + 2, f"{band(r.band)}: {amount(r.amount)}", _at(r)) for r in form.rows]
+        if isinstance(form, (nodes.Linear, nodes.Shortfall)) and form.cap is not None:
+            return [Line(indent, _award_text(c) + ",", _at(c)),
+                    Line(indent + len(c.kind) + 2, f"at most {amount(form.cap)}", _at(form.cap), back=2,
+                         continues=True)]
+    return [Line(indent, _CLAUSES[type(c)](c), _at(c))]
+
+
+def clause(c: nodes.Clause) -> str:
+    """One service level clause as written: `cure: within 1 month` (a tier table
+    or a capped credit takes more than one line)."""
+    return "\n".join(line.render() for line in clause_lines(c, 0))
+
+def _number(value: Decimal) -> str:
+    return f"{value:f}"
+
+
+def _money(value: Decimal) -> str:
+    return f"{value:,f}"
 
 
 def amount(a: nodes.Amount) -> str:
@@ -115,30 +232,21 @@ def _expr(e: nodes.Expr, parent_precedence: int = 0, right_side: bool = False) -
     return text
 
 
-def _rows(rows) -> str:
-    return "".join(f"\n    {band(r.band)}: {amount(r.amount)}" for r in rows)
-
-
-def _award(a: nodes.Award) -> str:
+def _award_text(a: nodes.Award) -> str:
+    """A credit or bonus on one line, without a tier table's rows or a cap."""
     form = a.form
     if isinstance(form, nodes.Flat):
         return f"{a.kind}: {amount(form.amount)}"
-    if isinstance(form, nodes.Table):
-        if form.rule == "single":
-            return f"{a.kind}: {band(form.rows[0].band)}: {amount(form.rows[0].amount)}"
-        head = {"most severe": ", the most severe row applies:", "best": ", the best row applies:",
-                "range": " by range:"}[form.rule]
-        return f"{a.kind}{head}{_rows(form.rows)}"
+    if isinstance(form, nodes.Table):  # the one-row form; longer tables are clause_lines'
+        return f"{a.kind}: {band(form.rows[0].band)}: {amount(form.rows[0].amount)}"
     if isinstance(form, nodes.Linear):
         step = f"{_number(form.step)} " if form.step is not None else ""
         rounding = {"up": f"part {_plural(form.step_unit)} count as whole",
                     "down": f"only whole {_plural(form.step_unit)} count",
                     "pro rata": "pro rata"}[form.rounding]
-        text = (f"{a.kind}: {amount(form.amount)} per {step}{form.step_unit} {form.side} "
+        return (f"{a.kind}: {amount(form.amount)} per {step}{form.step_unit} {form.side} "
                 f"{quantity(form.threshold)}, {rounding}")
-        return text + (f",\n      at most {amount(form.cap)}" if form.cap is not None else "")
-    text = f"{a.kind}: the shortfall in points as a percentage of {_base(form.base)}"
-    return text + (f", at most {amount(form.cap)}" if form.cap is not None else "")
+    return f"{a.kind}: the shortfall in points as a percentage of {_base(form.base)}"
 
 
 def _plural(unit: str) -> str:
@@ -204,7 +312,7 @@ _CLAUSES = {
     nodes.Target: lambda t: f"target: {comparison(t.comparison)}",
     nodes.Volume: lambda v: f"measured only when {v.input.text} is {comparison(v.comparison)}",
     nodes.Allocation: lambda a: f"allocation: {amount(a.amount)}",
-    nodes.Award: _award,
+    nodes.Award: _award_text,
     nodes.Gate: _gate,
     nodes.Cure: lambda c: f"cure: within {_periods(c.periods, c.unit)}",
     nodes.FreePasses: lambda f: f"free passes: the first {_number(f.count)} {'miss' if f.count == 1 else 'misses'} "
@@ -212,21 +320,7 @@ _CLAUSES = {
     nodes.EarnBack: _earn_back,
 }
 
-
-def clause(c: nodes.Clause) -> str:
-    """One service level clause as written: `cure: within 1 month`."""
-    return _CLAUSES[type(c)](c)
-
-
-def _service_level(sl: nodes.ServiceLevel) -> str:
-    head = ("critical " if sl.critical else "") + f"service level {sl.name.text}"
-    if sl.title is not None:
-        head += f' "{sl.title}"'
-    return "\n".join([head] + [f"  {_CLAUSES[type(c)](c)}" for c in sl.clauses])
-
-
 _SECTIONS = {
-    nodes.Inputs: _inputs,
     nodes.AtRisk: lambda t: f"at risk: {amount(t.amount)} each {t.per}",
     nodes.BonusLimit: lambda t: f"bonuses at most {amount(t.amount)} each {t.per}",
     nodes.Netting: lambda t: {"paid separately": "bonuses are paid separately", "offset": "bonuses offset credits",
@@ -235,5 +329,4 @@ _SECTIONS = {
     nodes.Termination: termination,
     nodes.StreakPolicy: lambda p: {"waived misses do not count": "waived misses do not count toward termination",
                                    "excluded periods break streaks": "excluded periods break streaks"}[p.policy],
-    nodes.ServiceLevel: _service_level,
 }
