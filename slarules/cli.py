@@ -15,6 +15,7 @@ from typing import Sequence
 from . import check as check_pass
 from . import load, parse, read_history
 from .diagnostics import Diagnostic, SlaError
+from .fmt import format_source
 from .source import Source
 
 FORMATS = ("table", "json", "csv")
@@ -47,13 +48,21 @@ def _parser() -> argparse.ArgumentParser:
     )
     check.add_argument("rulesets", metavar="RULESET", nargs="+")
     check.add_argument("--strict", action="store_true", help="exit 1 on warnings too")
+
+    fmt = commands.add_parser(
+        "fmt", help="rewrite rulesets in the canonical layout, comments kept",
+        description="Rewrite each RULESET in the canonical layout (comments kept); with --check, "
+                    "change nothing and exit 1 if any file would change.",
+    )
+    fmt.add_argument("rulesets", metavar="RULESET", nargs="+")
+    fmt.add_argument("--check", action="store_true", help="only report the files that are not formatted")
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
-        return {"evaluate": _evaluate, "check": _check}[args.command](args)
+        return {"evaluate": _evaluate, "check": _check, "fmt": _fmt}[args.command](args)
     except SlaError as err:
         _report(err.diagnostics)
         return 1
@@ -97,17 +106,36 @@ def _write_atomically(path: str, text: str) -> None:
     os.replace(temporary, path)
 
 
+def _fmt(args) -> int:
+    unformatted = []
+    for path in args.rulesets:
+        text = _read_ruleset(path)
+        formatted = format_source(Source(path, text))
+        if formatted == text:
+            continue
+        unformatted.append(path)
+        if not args.check:
+            _write_atomically(path, formatted)
+    verb = "would be reformatted" if args.check else "reformatted"
+    for path in unformatted:
+        print(f"{path}: {verb}", file=sys.stderr)
+    return 1 if args.check and unformatted else 0
+
+
+def _read_ruleset(path: str) -> str:
+    try:
+        return Path(path).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as err:
+        raise SlaError([Diagnostic("SLA301", f"cannot read ruleset {path}: {err}")]) from None
+
+
 def _check(args) -> int:
     found: list[Diagnostic] = []
     for path in args.rulesets:
         try:
-            with open(path, encoding="utf-8") as handle:
-                text = handle.read()
-            found += check_pass(parse(Source(path, text)))
+            found += check_pass(parse(Source(path, _read_ruleset(path))))
         except SlaError as err:
             found += err.diagnostics
-        except (OSError, UnicodeDecodeError) as err:
-            found.append(Diagnostic("SLA301", f"cannot read ruleset {path}: {err}"))
     _report(found)
     failed = any(d.is_error or args.strict for d in found)
     if not failed:

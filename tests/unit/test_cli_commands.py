@@ -1,4 +1,5 @@
-"""`slarules evaluate --state/--events`: a billing run month by month from the command line."""
+"""The commands beyond a plain evaluate: billing runs month by month with
+`--state` and `--events`, and `fmt` with and without `--check`."""
 from __future__ import annotations
 
 import json
@@ -77,3 +78,22 @@ def test_a_bad_events_file_points_at_the_cell(tmp_path, capsys):
     assert f"{tmp_path / 'e.csv'}:2:9: error[SLA304]: 'sao' is not a service level of this contract" in err
     assert "did you mean 'soa'?" in err
     assert f"{tmp_path / 'e.csv'}:2:13: error[SLA304]: unknown event 'forgive'" in err
+
+
+def test_fmt_rewrites_a_file_and_check_then_passes(tmp_path, capsys):
+    path = tmp_path / "t.sla"
+    path.write_text(RULESET.replace("  cure: within 1 month\n", "  cure:   within 1 month   # C.3\n"))
+    code, _, err = run(capsys, "fmt", "--check", str(path))
+    assert (code, err) == (1, f"{path}: would be reformatted\n")
+    assert "cure:   within" in path.read_text()  # --check changes nothing
+    assert run(capsys, "fmt", str(path))[0] == 0
+    assert "  cure: within 1 month  # C.3\n" in path.read_text()
+    assert run(capsys, "fmt", "--check", str(path)) == (0, "", "")
+
+
+def test_fmt_of_a_broken_ruleset_reports_the_syntax_error_and_writes_nothing(tmp_path, capsys):
+    path = tmp_path / "t.sla"
+    path.write_text(RULESET.replace("target:", "target"))
+    code, _, err = run(capsys, "fmt", str(path))
+    assert code == 1 and "error[SLA0" in err
+    assert path.read_text() == RULESET.replace("target:", "target")
