@@ -13,7 +13,8 @@ from __future__ import annotations
 from decimal import Decimal
 
 from . import nodes
-from .diagnostics import Diagnostic, did_you_mean
+from .diagnostics import Diagnostic, did_you_mean, nearest
+from .money import format_number
 from .semantics import (
     amended,
     QUANTITY_UNIT_FOR,
@@ -80,6 +81,11 @@ def _unit_word(unit: str | None) -> str:
     return {"percent": "a percentage (%)", "seconds": "seconds", "minutes": "minutes", None: "a bare number"}.get(unit, unit)
 
 
+# How a sentence says what a KPI or an input is: "'sla' is measured in percent", "'calls' is a count".
+_UNIT_PHRASE = {"percent": "measured in percent", "seconds": "measured in seconds", "minutes": "measured in minutes",
+                "count": "a count", "score": "a score", "ratio": "a ratio", "money": "money"}
+
+
 class _Checker:
     def __init__(self, ruleset: nodes.Ruleset):
         self.ruleset = ruleset
@@ -132,7 +138,9 @@ class _Checker:
     def inputs(self):
         for inp in self.ruleset.inputs:
             if inp.name.text in self.units:
-                self.error("SLA202", f"input '{inp.name.text}' is declared twice", inp.name.span)
+                first = next(i for i in self.ruleset.inputs if i.name.text == inp.name.text)
+                self.error("SLA202", f"input '{inp.name.text}' is declared twice", inp.name.span,
+                           f"the first is at line {first.name.span.line}")
                 continue
             self.units[inp.name.text] = inp.unit
             if isinstance(inp.missing, nodes.DefaultValue) and inp.unit == "percent" and inp.missing.value > 100:
@@ -236,21 +244,32 @@ class _Checker:
             if self.name_known(base.name, self.units, "input"):
                 self.used_inputs.add(name)
                 if self.units[name] != "money":
-                    self.error("SLA211", f"'{name}' is {self.units[name]}, not money: an amount must be a share of money",
+                    self.error("SLA211", f"'{name}' is {_UNIT_PHRASE[self.units[name]]}, not money: "
+                               "an amount must be a share of money",
                                base.name.span, f"declare '{name}' as money, or take the percentage of a money input")
         elif isinstance(base, nodes.AtRiskBase):
-            if not allow_at_risk or not self.ruleset.of_type(nodes.AtRisk):
-                why = "is not defined: add 'at risk: ...'" if allow_at_risk else "cannot be a share of itself"
-                self.error("SLA214", f"'the amount at risk' {why}", amount.span)
+            if not allow_at_risk:
+                self.error("SLA214", "'the amount at risk' cannot be a share of itself", amount.span,
+                           "state it as a share of a money input, for example 'at risk: 12% of monthly_fee each month'")
+            elif not self.ruleset.of_type(nodes.AtRisk):
+                self.error("SLA214", "'the amount at risk' is used but the contract does not define it", amount.span,
+                           "add 'at risk: N% of monthly_fee each month' to the contract")
         elif isinstance(base, nodes.AllocationBase):
-            if not allow_allocation or sl is None or sl.allocation is None:
-                self.error("SLA214", "'the allocation' is not defined for this service level", amount.span,
+            if not allow_allocation:
+                self.error("SLA214", "'the allocation' cannot be a share of itself", amount.span,
+                           "write 'allocation: N% of the amount at risk'")
+            elif sl is None or sl.allocation is None:
+                self.error("SLA214", "'the allocation' is used but this service level has no allocation", amount.span,
                            "add 'allocation: N% of the amount at risk' to the service level")
 
     def name_known(self, name: nodes.Name, known, what: str) -> bool:
         if name.text in known:
             return True
-        self.error("SLA201", f"unknown {what} '{name.text}'", name.span, *did_you_mean(name.text, known))
+        meant = nearest(name.text, known)
+        if meant is not None and known is self.units:
+            self.used_inputs.add(meant)  # the author meant it: do not also call it unused
+        notes = did_you_mean(name.text, known) or (f"the {what}s are: {', '.join(known)}",)
+        self.error("SLA201", f"unknown {what} '{name.text}'", name.span, *notes)
         return False
 
     # ---------------------------------------------------------------- service levels
@@ -262,28 +281,44 @@ class _Checker:
                 self.error("SLA206", f"service level '{sl.name.text}' has two {_clause_word(clause)} clauses",
                            clause.span, f"the first is at line {seen[key].span.line}")
             seen.setdefault(key, clause)
-        if sl.measured is None or sl.target is None:
-            missing = "measured as ..." if sl.measured is None else "target: ..."
-            self.error("SLA205", f"service level '{sl.name.text}' has no '{missing}' clause", sl.name.span)
+        missing = [w for w, c in (("measured as ...", sl.measured), ("target: ...", sl.target)) if c is None]
+        if missing:
+            self.error("SLA205", f"service level '{sl.name.text}' has no "
+                       f"{' and no '.join(repr(m) for m in missing)} clause", sl.name.span)
         if sl.measured is not None:
             self.expression(sl.measured.expr)
         unit = kpi_unit(sl, self.units)
+        target_ok = False
         if sl.target is not None and unit is not None:
-            self.quantity_unit(sl.target.comparison.quantity, unit, sl)
-            if unit == "percent" and sl.target.comparison.quantity.value > 100:
-                self.error("SLA213", "a percentage target above 100% can never be met", sl.target.span)
+            target_ok = self.quantity_unit(sl.target.comparison.quantity, unit, f"'{sl.name.text}'")
+            self.target_in_range(sl, unit)
         if sl.volume is not None and self.name_known(sl.volume.input, self.units, "input"):
             self.used_inputs.add(sl.volume.input.text)
-            self.quantity_unit(sl.volume.comparison.quantity, self.units[sl.volume.input.text], sl)
+            self.quantity_unit(sl.volume.comparison.quantity, self.units[sl.volume.input.text],
+                               f"'{sl.volume.input.text}'")
         if sl.allocation is not None:
             self.amount(sl.allocation.amount, sl, allow_allocation=False)
         for award in (sl.credit, sl.bonus):
-            if award is not None and sl.target is not None and unit is not None:
-                self.award(award, sl, unit)
+            if award is None:
+                continue
+            if sl.target is not None and unit is not None:
+                self.award(award, sl, unit, target_ok)
+            else:  # nothing to compare the bands with; still resolve what the amounts name
+                for amount in _award_amounts(award):
+                    self.amount(amount, sl)
         if sl.gate is not None:
             self.gate(sl)
         self.missing_policy(sl, unit)
         self.spanning_clauses(sl)
+
+    def target_in_range(self, sl: nodes.ServiceLevel, unit: str):
+        """A percentage is never above 100: a target beyond it is never met, or always met."""
+        op, value = sl.target.comparison.op, sl.target.comparison.quantity.value
+        if unit != "percent" or not (value > 100 or (value == 100 and op == "above")):
+            return
+        outcome = "can never be met" if higher_is_better(sl.target) else "is always met"
+        self.error("SLA213", f"a percentage is never above 100%, so the target '{_target_text(sl)}' {outcome}",
+                   sl.target.span)
 
     def expression(self, expr: nodes.Expr) -> str | None:
         """Check names and units; return the unit of the expression (None for a bare number)."""
@@ -300,14 +335,23 @@ class _Checker:
                        "only quantities of the same unit can be added or subtracted")
         return left or right
 
-    def quantity_unit(self, quantity: nodes.Quantity, unit: str, sl: nodes.ServiceLevel, bare_ok=False):
+    def quantity_unit(self, quantity: nodes.Quantity, unit: str, subject: str, bare_ok=False) -> bool:
+        """Is the quantity written in the unit of `subject` (a KPI or an input measured in `unit`)?"""
         expected = QUANTITY_UNIT_FOR.get(unit)
         if quantity.unit == expected or (bare_ok and quantity.unit is None):
-            return
-        self.error("SLA203", f"{_unit_word(quantity.unit)} where '{sl.name.text}' is measured in {unit}",
-                   quantity.span, f"write the value as {_unit_word(expected)}")
+            return True
+        value = quantity.value
+        if {quantity.unit, expected} == {"seconds", "minutes"}:
+            value = value * 60 if expected == "seconds" else value / 60
+        if quantity.unit is None or expected is None or {quantity.unit, expected} == {"seconds", "minutes"}:
+            note = f"write '{_quantity_text(nodes.Quantity(value, expected))}'"
+        else:
+            note = f"write the value as {_unit_word(expected)}"
+        self.error("SLA203", f"{_unit_word(quantity.unit)} where {subject} is {_UNIT_PHRASE.get(unit, unit)}",
+                   quantity.span, note)
+        return False
 
-    def award(self, award: nodes.Award, sl: nodes.ServiceLevel, unit: str):
+    def award(self, award: nodes.Award, sl: nodes.ServiceLevel, unit: str, target_ok: bool):
         form = award.form
         credit = award.kind == "credit"
         zone = "miss" if credit else "met"
@@ -316,30 +360,37 @@ class _Checker:
         if isinstance(form, nodes.Flat):
             self.amount(form.amount, sl)
         elif isinstance(form, nodes.Table):
+            units_ok = target_ok
             for row in form.rows:
                 self.amount(row.amount, sl)
                 quantities = band_quantities(row.band)
                 for i, q in enumerate(quantities):
-                    self.quantity_unit(q, unit, sl, bare_ok=(i == 0 and len(quantities) == 2))
-                self.row_side(row, credit, higher, target, sl)
+                    ok = self.quantity_unit(q, unit, f"'{sl.name.text}'", bare_ok=(i == 0 and len(quantities) == 2))
+                    units_ok = units_ok and ok
+            if not units_ok:  # a value in the wrong unit cannot be compared with the others
+                return
+            sided = [row for row in form.rows if self.row_side(row, credit, higher, target, sl)]
             if form.rule == "range":
-                self.range_coverage(form.rows, credit, higher, target)
-            self.row_order(form.rows, credit, higher)
+                self.range_coverage(sided, credit, higher, target, sl, unit)
+            self.row_order(sided, credit, higher)
         elif isinstance(form, nodes.Linear):
             self.amount(form.amount, sl)
             if form.cap is not None:
                 self.amount(form.cap, sl)
-            self.quantity_unit(form.threshold, unit, sl)
+            self.quantity_unit(form.threshold, unit, f"'{sl.name.text}'")
             if form.step_unit not in step_units(unit):
                 self.error("SLA203", f"'per {form.step_unit}' for a KPI measured in {unit}", award.span,
                            f"write 'per {step_units(unit)[0]}'")
             if form.step is not None and form.step <= 0:
-                self.error("SLA220", "the step of a linear amount must be above zero", award.span)
+                self.error("SLA220", f"'per {_edge(form.step)} {form.step_unit}' counts in steps of "
+                           f"{_edge(form.step)}; the step must be above zero", award.span,
+                           f"write 'per {form.step_unit.removesuffix('s')}' for steps of one")
             bad_side = "below" if higher else "above"
             wanted = bad_side if credit else ("above" if higher else "below")
             if form.side != wanted:
-                self.error("SLA218", f"a {award.kind} counted per {form.step_unit} {form.side} the threshold "
-                           f"pays for {'better' if credit else 'worse'} performance",
+                self.error("SLA218", f"a {award.kind} per {form.step_unit.removesuffix('s')} {form.side} "
+                           f"{_quantity_text(form.threshold)} pays for {'better' if credit else 'worse'} performance: "
+                           f"the target is '{_target_text(sl)}'",
                            form.threshold.span, f"write '{wanted} {_quantity_text(form.threshold)}'")
         elif isinstance(form, nodes.Shortfall):
             if unit != "percent":
@@ -349,19 +400,28 @@ class _Checker:
             if form.cap is not None:
                 self.amount(form.cap, sl)
 
-    def row_side(self, row: nodes.Row, credit: bool, higher: bool, met: Interval, sl):
+    def row_side(self, row: nodes.Row, credit: bool, higher: bool, met: Interval, sl) -> bool:
+        """Report a row on the wrong side of the target; False if it cannot apply as written,
+        so that it is left out of the coverage and order checks of its table."""
         band = band_interval(row.band)
         toward_target = band.high if higher == credit else band.low
+        kind, other_zone = ("credit", "meet") if credit else ("bonus", "miss")
         if toward_target is None:
-            self.error("SLA207", f"this {('credit' if credit else 'bonus')} row is open toward the "
-                       f"{'met' if credit else 'miss'} zone of target '{_target_text(sl)}'", row.band.span,
-                       f"a {'credit' if credit else 'bonus'} row should read '{_side_example(credit, higher)} ...'")
-            return
-        probe_inside = any(met.contains(v) != (not credit) for v in _interval_points(band))
-        if probe_inside:
-            self.warning("SLA207", f"this row reaches into values that {'meet' if credit else 'miss'} the target "
+            self.error("SLA207", f"this {kind} row is open toward the values that {other_zone} the target "
+                       f"'{_target_text(sl)}'", row.band.span,
+                       f"a {kind} row should read '{_side_example(credit, higher)} ...'")
+            return False
+        wrong_side = [met.contains(v) == credit for v in _interval_points(band)]
+        if band.low is not None and band.high is not None and all(wrong_side):
+            self.error("SLA207", f"this {kind} row can never apply: every value in it would "
+                       f"{other_zone} the target '{_target_text(sl)}'", row.band.span,
+                       f"a {kind} applies only where the target is {'missed' if credit else 'met'}")
+            return False
+        if any(wrong_side):
+            self.warning("SLA207", f"this row reaches into values that {other_zone} the target "
                          f"'{_target_text(sl)}'; it applies only where the target is {'missed' if credit else 'met'}",
                          row.band.span)
+        return True
 
     def row_order(self, rows, credit: bool, higher: bool):
         """A more extreme row must not earn less than a milder one with a comparable amount."""
@@ -372,32 +432,43 @@ class _Checker:
         ordered = sorted(rows, key=extremity)
         for milder, harsher in zip(ordered, ordered[1:]):
             a, b = _comparable(milder.amount), _comparable(harsher.amount)
-            if a is not None and b is not None and a[0] == b[0] and b[1] < a[1]:
+            if a[0] == b[0] and b[1] < a[1]:
                 what = "worse" if credit else "better"
                 self.error("SLA208", f"a {what} band earns less ({_amount_text(harsher.amount)}) than the row "
                            f"at line {milder.span.line} ({_amount_text(milder.amount)})", harsher.span,
                            "rows must not pay less as performance moves further from the target")
 
-    def range_coverage(self, rows, credit: bool, higher: bool, met: Interval):
-        intervals = sorted(((band_interval(r.band), r) for r in rows), key=lambda p: (p[0].low is not None, p[0].low or 0))
-        for (a, ra), (b, rb) in zip(intervals, intervals[1:]):
-            if a.overlaps(b):
-                self.error("SLA210", f"this range overlaps the row at line {ra.span.line}", rb.band.span,
-                           "in a 'by range' table each value must fall in one row")
+    def range_coverage(self, rows, credit: bool, higher: bool, met: Interval, sl, unit):
+        """Sweep the rows from low to high values; `reach` is the row that reaches highest so far,
+        so a row nested inside a wide one is an overlap and not mistaken for a gap."""
+        if not rows:
+            return
+        intervals = sorted(((band_interval(r.band), r) for r in rows), key=lambda p: _low_key(p[0]))
+        reach, reach_row = intervals[0]
+        for b, rb in intervals[1:]:
+            if reach.overlaps(b):
+                self.error("SLA210", f"this range and the row at line {reach_row.span.line} both contain "
+                           f"{_values(_intersection(reach, b), unit)[0]}", rb.band.span,
+                           "in a 'by range' table each value must fall in exactly one row")
             else:
-                gap = a.gap_to(b)
+                gap = reach.gap_to(b)
                 if gap is not None:
-                    self.error("SLA209", f"values between {_edge(gap.low)} and {_edge(gap.high)} fall in no row",
-                               rb.band.span, f"start this row where the row at line {ra.span.line} ends "
-                               f"(for example 'above {_edge(gap.low)} to ...')")
-        # The zone the table should cover starts at the target's boundary.
-        edge_row = intervals[0] if (higher != credit) else intervals[-1]
-        boundary = met.low if met.low is not None else met.high
-        inner = edge_row[0].low if higher != credit else edge_row[0].high
-        if inner is not None and boundary is not None and inner != boundary:
-            self.warning("SLA209", f"values between the target {_edge(boundary)} and {_edge(inner)} "
-                         f"{'miss the target but earn no credit' if credit else 'meet the target but earn no bonus'}",
-                         edge_row[1].band.span)
+                    start = ("above" if reach.high_included else "from") + f" {_edge(reach.high)} to ..."
+                    values, plural = _values(gap, unit)
+                    self.error("SLA209", f"{values} {'fall' if plural else 'falls'} in no row", rb.band.span,
+                               f"start this row where the row at line {reach_row.span.line} ends: '{start}'")
+            if _high_key(b) > _high_key(reach):
+                reach, reach_row = b, rb
+        # A credit table should start where the target is missed. (A bonus table may well start
+        # above the target: that dead band, which earns neither, is a common term.)
+        if credit:
+            dead = reach.gap_to(met) if higher else met.gap_to(intervals[0][0])
+            if dead is not None:
+                values, plural = _values(dead, unit)
+                self.warning("SLA209", f"{values} {'miss' if plural else 'misses'} the target '{_target_text(sl)}' "
+                             f"but {'are' if plural else 'is'} in no credit row, so {'they earn' if plural else 'it earns'} "
+                             "no credit",
+                             (reach_row if higher else intervals[0][1]).band.span)
 
     def gate(self, sl: nodes.ServiceLevel):
         gate = sl.gate
@@ -445,10 +516,60 @@ def _comparable(amount: nodes.Amount):
     return (repr(amount.base), amount.percent)
 
 
+def _award_amounts(award: nodes.Award) -> list[nodes.Amount]:
+    """Every amount an award names (the shortfall formula names its base as 1% of it)."""
+    form = award.form
+    if isinstance(form, nodes.Flat):
+        return [form.amount]
+    if isinstance(form, nodes.Table):
+        return [row.amount for row in form.rows]
+    if isinstance(form, nodes.Linear):
+        return [form.amount] + ([form.cap] if form.cap is not None else [])
+    return [nodes.PercentOf(Decimal(1), form.base, award.span)] + ([form.cap] if form.cap is not None else [])
+
+
 def _amount_text(amount: nodes.Amount) -> str:
     if isinstance(amount, nodes.FixedMoney):
-        return f"{amount.currency} {amount.value}"
-    return f"{amount.percent}%"
+        return f"{amount.currency} {format_number(amount.value)}"
+    return f"{format_number(amount.percent)}%"
+
+
+def _low_key(interval: Interval):
+    """Sort key of an interval's low end: unbounded first, then by value, an included end first."""
+    return (interval.low is not None, interval.low or 0, not interval.low_included)
+
+
+def _high_key(interval: Interval):
+    """Sort key of an interval's high end: by value, an included end after an excluded one, unbounded last."""
+    return (interval.high is None, interval.high or 0, interval.high_included)
+
+
+def _intersection(a: Interval, b: Interval) -> Interval:
+    low = max(a, b, key=_low_key)
+    high = min(a, b, key=_high_key)
+    return Interval(low.low, low.low_included, high.high, high.high_included)
+
+
+def _values(interval: Interval, unit: str | None) -> tuple[str, bool]:
+    """The values of an interval as the language writes a band ('the values from 60 to below 61%',
+    'the value 65%'), and whether that is plural."""
+    low, high = interval.low, interval.high
+    if low is not None and low == high:
+        return f"the value {_unit_text(low, unit)}", False
+    if low is None:
+        text = f"{'at most' if interval.high_included else 'below'} {_unit_text(high, unit)}"
+    elif high is None:
+        text = f"{'at least' if interval.low_included else 'above'} {_unit_text(low, unit)}"
+    elif not interval.low_included and not interval.high_included:
+        text = f"above {_edge(low)} and below {_unit_text(high, unit)}"
+    else:
+        text = (f"{'from' if interval.low_included else 'above'} {_edge(low)} to "
+                f"{'' if interval.high_included else 'below '}{_unit_text(high, unit)}")
+    return f"the values {text}", True
+
+
+def _unit_text(value: Decimal, unit: str | None) -> str:
+    return _quantity_text(nodes.Quantity(value, QUANTITY_UNIT_FOR.get(unit)))
 
 
 def _edge(value: Decimal) -> str:
@@ -456,7 +577,10 @@ def _edge(value: Decimal) -> str:
 
 
 def _quantity_text(q: nodes.Quantity) -> str:
-    return f"{_edge(q.value)}{'%' if q.unit == 'percent' else (' ' + q.unit if q.unit else '')}"
+    if q.unit == "percent":
+        return f"{_edge(q.value)}%"
+    unit = q.unit.removesuffix("s") if q.unit and q.value == 1 else q.unit  # 1 second, 2 seconds
+    return f"{_edge(q.value)} {unit}" if unit else _edge(q.value)
 
 
 def _target_text(sl: nodes.ServiceLevel) -> str:

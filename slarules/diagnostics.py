@@ -24,10 +24,11 @@ CODES: dict[str, str] = {
     "SLA000": "syntax error: unexpected text",
     "SLA001": "syntax error: a clause is missing a colon",
     "SLA002": "syntax error: a percentage is missing its % sign",
-    "SLA003": "syntax error: a number has no unit where one is needed",
+    "SLA003": "syntax error: a unit is missing where one is needed",
     "SLA004": "syntax error: unexpected end of input",
-    "SLA005": "syntax error: unknown character",
+    "SLA005": "syntax error: unexpected character",
     "SLA006": "syntax error: a service level clause stands outside a service level",
+    "SLA007": "syntax error: a misspelled keyword",
     "SLA201": "unknown name",
     "SLA202": "duplicate name",
     "SLA203": "unit mismatch",
@@ -115,7 +116,13 @@ def render(diagnostics: Iterable[Diagnostic]) -> str:
     return "\n".join(d.render() for d in diagnostics)
 
 
+def nearest(name: str, candidates: Iterable[str]) -> str | None:
+    """The known name closest to `name`, if one is close enough to be a typo."""
+    close = difflib.get_close_matches(name, sorted(set(candidates)), n=1, cutoff=0.6)
+    return close[0] if close else None
+
+
 def did_you_mean(name: str, candidates: Iterable[str]) -> tuple[str, ...]:
     """A note suggesting the nearest known name, if one is close."""
-    close = difflib.get_close_matches(name, sorted(set(candidates)), n=1, cutoff=0.6)
-    return (f"did you mean '{close[0]}'?",) if close else ()
+    close = nearest(name, candidates)
+    return (f"did you mean '{close}'?",) if close else ()
