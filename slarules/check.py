@@ -209,7 +209,8 @@ class _Checker:
             if t.times != t.times.to_integral_value() or t.times < 1:
                 self.error("SLA221", "a number of misses must be a whole number, at least 1", span)
             elif t.times > t.length * (1 if t.unit == "period" else MONTHS_IN[t.unit]) / MONTHS_PER_PERIOD[self.periodicity]:
-                self.error("SLA222", f"{t.times.normalize():f} misses can never fit in the window", span)
+                self.error("SLA222", f"{t.times.normalize():f} misses can never fall within any "
+                           f"{t.length.normalize():f} {t.unit}{'s' * (t.length != 1)}", span)
         elif isinstance(t, nodes.BelowFloor):
             self.periods(Decimal(1), t.unit, span, "'in any ...'")
             unit = kpi_unit(sl, self.units)

@@ -15,6 +15,8 @@ from typing import Sequence
 from . import check as check_pass
 from . import load, parse, read_history
 from .diagnostics import Diagnostic, SlaError
+from .explain import FORMATS as EXPLAIN_FORMATS
+from .explain import explain
 from .fmt import format_source
 from .source import Source
 
@@ -49,6 +51,14 @@ def _parser() -> argparse.ArgumentParser:
     check.add_argument("rulesets", metavar="RULESET", nargs="+")
     check.add_argument("--strict", action="store_true", help="exit 1 on warnings too")
 
+    explain = commands.add_parser(
+        "explain", help="the ruleset as numbered plain-English clauses",
+        description="Print RULESET as numbered plain-English clauses, each with its source line.",
+    )
+    explain.add_argument("ruleset", metavar="RULESET")
+    explain.add_argument("--format", choices=EXPLAIN_FORMATS, default="text",
+                         help="text (default), markdown, or html (one self-contained page)")
+
     fmt = commands.add_parser(
         "fmt", help="rewrite rulesets in the canonical layout, comments kept",
         description="Rewrite each RULESET in the canonical layout (comments kept); with --check, "
@@ -62,7 +72,7 @@ def _parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
-        return {"evaluate": _evaluate, "check": _check, "fmt": _fmt}[args.command](args)
+        return {"evaluate": _evaluate, "check": _check, "explain": _explain, "fmt": _fmt}[args.command](args)
     except SlaError as err:
         _report(err.diagnostics)
         return 1
@@ -104,6 +114,15 @@ def _write_atomically(path: str, text: str) -> None:
     temporary = f"{path}.tmp"
     Path(temporary).write_text(text, encoding="utf-8")
     os.replace(temporary, path)
+
+
+def _explain(args) -> int:
+    ruleset = parse(Source(args.ruleset, _read_ruleset(args.ruleset)))
+    problems = check_pass(ruleset)
+    if any(d.is_error for d in problems):
+        raise SlaError(problems)
+    sys.stdout.write(explain(ruleset, args.format))
+    return 0
 
 
 def _fmt(args) -> int:

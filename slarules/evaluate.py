@@ -383,7 +383,9 @@ class PeriodEvaluator:
                     fired = (f"{rule.service_level} missed {len(misses)} times from {carry.recent[0].label} "
                              f"to {label}", misses)
             elif rule.kind == "floor":
-                if result.value is not None and result.status != "excluded" and rule.floor(result.value):
+                # Only a value that counts: not one of a period excluded, not measured or (by the
+                # contract's word) waived.
+                if result.value is not None and missed is not None and rule.floor(result.value):
                     shown = format_number(result.value) + _UNIT_SUFFIX.get(result.unit, "")
                     fired = (f"{rule.service_level} was {shown}", (label,))
             elif rule.kind == "credits":

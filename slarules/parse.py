@@ -700,6 +700,13 @@ def _syntax_diagnostic(source: Source, err: lark.UnexpectedInput) -> Diagnostic:
                           _token_span(source, clause),
                           ("start the service level above it: 'service level NAME', then its clauses",))
 
+    # Two words where a name the file uses belongs (`monthly fee` for monthly_fee): not a misspelled keyword.
+    if (token is not None and token.type == "NAME" and previous is not None and previous.type == "NAME"
+            and token.line == previous.line
+            and re.search(rf"\b{re.escape(f'{previous}_{token}')}\b", source.text)):
+        return Diagnostic("SLA000", f"unexpected {found}; expected {wanted}", span,
+                          (f"a name is one word: did you mean '{previous}_{token}'?",))
+
     # A misspelled keyword: a word the lexer took for a name, close to a word that could stand there.
     notes: tuple[str, ...] = ()
     if token is not None and token.type in ("NAME", "BONUS"):  # 'bonus at most' means 'bonuses'

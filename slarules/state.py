@@ -125,8 +125,10 @@ class Carry:
                 [TriggerCarry(t["fired"], t["run"], [WindowEntry(**e) for e in t["recent"]]) for t in data["triggers"]],
             )
             _decimals(carry)
-        except (KeyError, TypeError, ValueError, InvalidOperation) as err:
-            fail(f"the state file is damaged: {type(err).__name__} {err}")
+        except KeyError as err:
+            fail(f"the state file is damaged: it has no {err}")
+        except (TypeError, ValueError, InvalidOperation, AttributeError) as err:
+            fail(f"the state file is damaged: {err}")
         return carry
 
     @classmethod

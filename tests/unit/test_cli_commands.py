@@ -97,3 +97,15 @@ def test_fmt_of_a_broken_ruleset_reports_the_syntax_error_and_writes_nothing(tmp
     code, _, err = run(capsys, "fmt", str(path))
     assert code == 1 and "error[SLA0" in err
     assert path.read_text() == RULESET.replace("target:", "target")
+
+
+def test_explain_prints_the_clauses_and_refuses_a_broken_ruleset(tmp_path, capsys):
+    path = tmp_path / "t.sla"
+    path.write_text(RULESET)
+    code, out, _ = run(capsys, "explain", str(path), "--format", "markdown")
+    assert code == 0
+    assert "**3.1.4 Cure period.** A miss is not charged at once: it opens a cure window of 1 month." in out
+    assert f"(`{path}:6`)" in out  # the cure clause's line
+    path.write_text(RULESET.replace("of fee", "of feee"))
+    code, out, err = run(capsys, "explain", str(path))
+    assert (code, out) == (1, "") and "error[SLA201]: unknown input 'feee'" in err

@@ -15,6 +15,7 @@ Paths are shown relative to tests/, so the output is the same on every machine.
 """
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 
@@ -33,6 +34,7 @@ DIAGNOSTICS = TESTS / "golden" / "diagnostics"
 DATA_ERRORS = TESTS / "golden" / "data_errors"
 RULESET_CASES = sorted(DIAGNOSTICS.glob("*.sla"))
 DATA_CASES = sorted(p for p in DATA_ERRORS.iterdir() if p.suffix in (".csv", ".json"))
+STATE_ERRORS = TESTS / "golden" / "state_errors"
 CODE = re.compile(r"SLA\d\d\d")
 
 
@@ -92,6 +94,29 @@ def test_data_file_diagnostics_match_their_golden_file(case, golden):
     golden(rendered(found), case.with_suffix(".expected"))
 
 
+# ---------------------------------------------------------------- saved states
+
+# Each case turns the state saved after January (state_errors/january.csv, read
+# against data_errors/ruleset.sla) into what a billing run might wrongly be given.
+STATE_CASES = {
+    "state_of_another_ruleset": lambda state: {**state, "ruleset": "0" * 64},
+    "damaged_state": lambda state: {key: value for key, value in state.items() if key != "windows"},
+    "not_a_state": lambda state: ["not", "a", "state"],
+    "data_does_not_continue_the_state": lambda state: state,  # march.csv skips February
+}
+
+
+@pytest.mark.parametrize("case", sorted(STATE_CASES))
+def test_state_diagnostics_match_their_golden_file(case, golden):
+    program = compile_source(_source(DATA_ERRORS / "ruleset.sla"))
+    january = program.evaluate(parse_history(program, _source(STATE_ERRORS / "january.csv")))
+    given = json.dumps(STATE_CASES[case](json.loads(january.state_json())))
+    with pytest.raises(SlaError) as info:
+        state = program.load_state(given, f"golden/state_errors/{case}.state.json")
+        program.evaluate(parse_history(program, _source(STATE_ERRORS / "march.csv")), state)
+    golden(rendered(list(info.value.diagnostics)), STATE_ERRORS / f"{case}.expected")
+
+
 # ---------------------------------------------------------------- the codes
 
 def _codes_written_in_package() -> set[str]:
@@ -113,7 +138,7 @@ def test_every_code_in_the_package_is_listed_in_codes_and_every_listed_code_is_u
 
 def test_every_code_has_a_golden_file_that_produces_it():
     produced = set()
-    for expected in list(DIAGNOSTICS.glob("*.expected")) + list(DATA_ERRORS.glob("*.expected")):
+    for expected in [*DIAGNOSTICS.glob("*.expected"), *DATA_ERRORS.glob("*.expected"), *STATE_ERRORS.glob("*.expected")]:
         produced |= set(re.findall(r"(?:error|warning)\[(SLA\d\d\d)\]", expected.read_text(encoding="utf-8")))
     assert sorted(set(CODES) - produced) == []
 
