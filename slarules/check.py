@@ -10,9 +10,9 @@ severity, and explicit ranges neither overlap nor leave gaps.
 """
 from __future__ import annotations
 
-from decimal import Decimal
+from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
 
-from . import nodes
+from . import nodes, printer
 from .diagnostics import Diagnostic, did_you_mean, nearest
 from .money import format_number
 from .semantics import (
@@ -115,6 +115,8 @@ class _Checker:
         self.terms_over_periods()
         for sl in self.ruleset.service_levels:
             self.service_level(sl)
+        if not any(d.is_error for d in self.found):
+            self.caps_that_never_bind()
         for inp in self.ruleset.inputs:
             if inp.name.text not in self.used_inputs:
                 self.warning("SLA217", f"input '{inp.name.text}' is declared but no term uses it", inp.name.span)
@@ -202,6 +204,9 @@ class _Checker:
         if not self.name_known(t.service_level, self.service_levels, "service level"):
             return
         sl = self.service_levels[t.service_level.text]
+        if sl.target is not None and _never_missed(sl, kpi_unit(sl, self.units)) and not isinstance(t, nodes.BelowFloor):
+            self.warning("SLA226", f"'{sl.name.text}' can never be missed (target "
+                         f"'{_target_text(sl)}'), so this right can never arise", span)
         if isinstance(t, nodes.MissedInARow):
             self.periods(t.count, t.unit, span, "a streak")
         elif isinstance(t, nodes.MissedInWindow):
@@ -216,6 +221,24 @@ class _Checker:
             unit = kpi_unit(sl, self.units)
             if unit is not None:
                 self.quantity_unit(t.comparison.quantity, unit, sl)
+
+    # ---------------------------------------------------------------- caps that can never bind
+    def caps_that_never_bind(self):
+        """A clause's cap no value can reach, or an at-risk amount all credits together cannot."""
+        for sl in self.ruleset.service_levels:
+            form = sl.credit.form if sl.credit is not None else None
+            if isinstance(form, (nodes.Linear, nodes.Shortfall)) and form.cap is not None:
+                most = _uncapped_maximum(sl, form, self.units)
+                if most is not None and _at_most(most, form.cap):
+                    self.warning("SLA225", f"this cap can never bind: the most the credit can reach is "
+                                 f"{printer.amount(most)}", form.cap.span)
+        at_risk = self.ruleset.of_type(nodes.AtRisk)
+        if at_risk and isinstance(at_risk[0].amount, nodes.PercentOf):
+            shares = [_share_of_at_risk(sl, at_risk[0].amount, self.units) for sl in self.ruleset.service_levels
+                      if sl.credit is not None]
+            if shares and None not in shares and sum(shares) <= 1:
+                self.warning("SLA225", f"the amount at risk can never bind: all credits together reach at most "
+                             f"{_edge(sum(shares) * 100)}% of it", at_risk[0].span)
 
     def spanning_clauses(self, sl: nodes.ServiceLevel):
         for clause, count, unit, what in ((sl.cure, "periods", "unit", "a cure period"),
@@ -491,6 +514,72 @@ class _Checker:
         if unbounded:
             self.error("SLA215", f"'{sl.name.text}' counts a missing input as a miss, but its credit has no maximum",
                        sl.credit.span, "add ', at most AMOUNT' so an unreported period has a definite credit")
+
+
+def _never_missed(sl: nodes.ServiceLevel, unit: str | None) -> bool:
+    """A target every value meets: at least 0, or at most 100% for a percentage."""
+    c = sl.target.comparison
+    return ((c.op == "at least" and c.quantity.value <= 0)
+            or (unit == "percent" and c.op == "at most" and c.quantity.value >= 100))
+
+
+def _worst_percent(sl: nodes.ServiceLevel, unit: str | None) -> Decimal | None:
+    """The far end of a percentage on the miss side; None when the unit has no far end."""
+    if unit != "percent":
+        return None
+    return Decimal(0) if higher_is_better(sl.target) else Decimal(100)
+
+
+def _uncapped_maximum(sl, form, units) -> nodes.Amount | None:
+    """The most a linear or shortfall credit gives before its cap, as an amount, if bounded."""
+    worst = _worst_percent(sl, kpi_unit(sl, units))
+    if worst is None:
+        return None
+    if isinstance(form, nodes.Shortfall):
+        points = abs(sl.target.comparison.quantity.value - worst)
+        return nodes.PercentOf(points, form.base)
+    distance = abs(form.threshold.value - worst) / (form.step or 1)
+    steps = distance.to_integral_value(rounding=ROUND_CEILING if form.rounding == "up" else ROUND_FLOOR)
+    steps = distance if form.rounding == "pro rata" else steps
+    if isinstance(form.amount, nodes.FixedMoney):
+        return nodes.FixedMoney(form.amount.currency, form.amount.value * steps)
+    return nodes.PercentOf(form.amount.percent * steps, form.amount.base)
+
+
+def _at_most(amount: nodes.Amount, cap: nodes.Amount) -> bool:
+    a, b = _comparable(amount), _comparable(cap)
+    return a is not None and b is not None and a[0] == b[0] and a[1] <= b[1]
+
+
+def _share_of_at_risk(sl, at_risk: nodes.PercentOf, units) -> Decimal | None:
+    """The most a service level's credit can be, as a share of the amount at risk; None if unknown."""
+    form = sl.credit.form
+    if isinstance(form, nodes.Flat):
+        amounts = [form.amount]
+    elif isinstance(form, nodes.Table):
+        amounts = [row.amount for row in form.rows]
+    else:
+        most = _uncapped_maximum(sl, form, units)
+        if most is None and form.cap is None:
+            return None
+        amounts = [form.cap if most is None or (form.cap is not None and _at_most(form.cap, most)) else most]
+    shares = [_as_share(a, sl, at_risk) for a in amounts]
+    return None if None in shares else max(shares)
+
+
+def _as_share(amount, sl, at_risk: nodes.PercentOf) -> Decimal | None:
+    if not isinstance(amount, nodes.PercentOf):
+        return None
+    base = amount.base
+    if isinstance(base, nodes.AtRiskBase):
+        return amount.percent / 100
+    if isinstance(base, nodes.AllocationBase) and sl.allocation is not None:
+        allocation = _as_share(sl.allocation.amount, sl, at_risk)
+        return None if allocation is None else amount.percent / 100 * allocation
+    if isinstance(base, nodes.InputBase) and isinstance(at_risk.base, nodes.InputBase) \
+            and base.name.text == at_risk.base.name.text and at_risk.percent:
+        return amount.percent / at_risk.percent
+    return None
 
 
 def _references(expr) -> set[str]:

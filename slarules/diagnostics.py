@@ -53,6 +53,8 @@ CODES: dict[str, str] = {
     "SLA222": "a termination trigger that can never fire",
     "SLA223": "a clause with no effect",
     "SLA224": "an amendment's date is not after the start, not a period's first month, or out of order",
+    "SLA225": "a cap that can never bind",
+    "SLA226": "a termination trigger on a service level that can never be missed",
     "SLA301": "data file cannot be read",
     "SLA302": "not a number",
     "SLA303": "value out of range for its unit",
