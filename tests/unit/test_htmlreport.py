@@ -1,0 +1,203 @@
+"""HTML report: one self-contained, well-formed, deterministic page whose plots
+draw the series the helpers compute."""
+from __future__ import annotations
+
+import re
+from decimal import Decimal
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+
+import slarules
+from slarules import Source, compile_source
+from slarules.htmlreport import credit_curve, fmt_money, percentile, render_report
+
+ROOT = Path(__file__).resolve().parents[2]
+RULESETS = ROOT / "rulesets"
+VOID = {"meta", "br", "hr", "img", "input", "link", "area", "base", "col", "embed", "source", "track", "wbr"}
+SVG_EMPTY_OK = {"line", "rect", "circle", "path"}
+
+FLAT = Source("flat.sla", '''contract "Flat <&> Co" currency USD, starts 2026-01
+inputs
+  fee money
+  calls count
+  fast count
+service level soa "Calls answered fast"
+  measured as fast / calls, in percent
+  target: at least 80%
+  credit: below 80%: 2% of fee
+''')
+FLAT_DATA = {"2026-01": {"fee": "10000", "calls": "1000", "fast": "850"},
+             "2026-02": {"fee": "10000", "calls": "1000", "fast": "700"},
+             "2026-03": {"fee": "10000", "calls": "1000", "fast": "900"}}
+
+
+class Checker(HTMLParser):
+    """Collects tags and fails on unbalanced ones."""
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.stack, self.counts, self.errors, self.text = [], {}, [], []
+
+    def handle_starttag(self, tag, attrs):
+        self.counts[tag] = self.counts.get(tag, 0) + 1
+        if tag not in VOID:
+            self.stack.append(tag)
+
+    def handle_startendtag(self, tag, attrs):
+        self.counts[tag] = self.counts.get(tag, 0) + 1
+        if tag not in VOID and tag not in SVG_EMPTY_OK:
+            self.errors.append(f"self-closed <{tag}/>")
+
+    def handle_endtag(self, tag):
+        if tag in VOID:
+            return
+        if not self.stack or self.stack[-1] != tag:
+            self.errors.append(f"</{tag}> closes {self.stack[-1] if self.stack else 'nothing'}")
+        else:
+            self.stack.pop()
+
+    def handle_data(self, data):
+        self.text.append(data)
+
+
+def check(page: str) -> Checker:
+    checker = Checker()
+    checker.feed(page)
+    checker.close()
+    assert not checker.errors, checker.errors[:5]
+    assert not checker.stack, checker.stack
+    return checker
+
+
+@pytest.fixture(scope="module")
+def acme():
+    program = slarules.load(RULESETS / "acme_contact_center.sla")
+    history = slarules.read_history(program, RULESETS / "acme_contact_center.csv",
+                                    RULESETS / "acme_contact_center.events.csv")
+    return program, history, program.evaluate(history)
+
+
+@pytest.fixture(scope="module")
+def acme_page(acme):
+    program, history, outcome = acme
+    nets = [Decimal(1000 * ((i * 37) % 101) - 20000) / 7 for i in range(500)]
+    nets = [n.quantize(Decimal("0.01")) for n in nets]
+    return render_report({"current": (program, outcome)}, history, {"current": nets})
+
+
+def flat():
+    program = compile_source(FLAT)
+    history = slarules.read_history(program, _write_csv(FLAT_DATA))
+    return program, history
+
+
+def _write_csv(data):
+    import tempfile
+
+    path = Path(tempfile.mkdtemp()) / "flat.csv"
+    names = list(next(iter(data.values())))
+    lines = ["period," + ",".join(names)] + [p + "," + ",".join(v[n] for n in names) for p, v in data.items()]
+    path.write_text("\n".join(lines) + "\n")
+    return path
+
+
+def test_page_is_self_contained_and_well_formed(acme_page):
+    assert acme_page.startswith("<!DOCTYPE html>")
+    assert "http://" not in acme_page and "https://" not in acme_page
+    assert "<script" not in acme_page.lower()
+    assert not re.search(r"""(src|href)\s*=""", acme_page)
+    assert "@import" not in acme_page and "url(" not in acme_page
+    check(acme_page)
+
+
+def test_acme_page_has_every_service_level_table_and_plot(acme, acme_page):
+    program, _, outcome = acme
+    checker = check(acme_page)
+    for sl in program.service_levels:
+        assert sl.name in acme_page
+        assert sl.title in acme_page
+    for table_id in ("totals", "periods-current", "service-levels-current", "terminations-current",
+                     "simulation-table"):
+        assert f'id="{table_id}"' in acme_page
+    for caption in ("Totals per period", "Totals per service level", "Termination rights"):
+        assert caption in acme_page
+    # 4 curves + 1 histogram + per service level (value/status, money bars) + 1 overall bars
+    assert checker.counts["svg"] == 4 + 1 + 4 * 2 + 1
+    assert acme_page.count("<svg") == checker.counts["svg"]
+    # the termination rights are listed, and money has thousands separators
+    assert len(outcome.terminations) == 2
+    for right in outcome.terminations:
+        assert right.trigger in acme_page
+    assert fmt_money(outcome.totals.credits) in acme_page and "," in fmt_money(outcome.totals.credits)
+    # percentiles are marked
+    for p in ("P50", "P90", "P95", "P99"):
+        assert p in acme_page
+
+
+def test_without_simulation_there_is_no_histogram(acme):
+    program, history, outcome = acme
+    page = render_report({"current": (program, outcome)}, history)
+    assert check(page).counts["svg"] == 4 + 4 * 2 + 1
+    assert "Simulated annual net outcome" not in page
+
+
+def test_flat_credit_curve():
+    program, history = flat()
+    curve = credit_curve(program, history, "soa")
+    assert curve.target == Decimal(80)
+    net = curve.net
+    assert len(net) > 20
+    assert any(x < 80 for x, _ in net) and any(x >= 80 for x, _ in net)
+    assert any(x == 80 for x, _ in net)  # the target itself is a sampled point
+    for x, money in net:
+        assert money == (Decimal(0) if x >= 80 else Decimal("200.00")), (x, money)
+    assert "varying fast" in curve.note and "calls = 1,000" in curve.note
+
+
+def test_curve_is_drawn_and_text_is_escaped():
+    program, history = flat()
+    outcome = program.evaluate(history)
+    page = render_report({"current": (program, outcome), "proposed": (program, outcome)}, history,
+                         title="Q&A <draft>")
+    check(page)
+    assert "<title>Q&amp;A &lt;draft&gt;</title>" in page
+    assert "Flat &lt;&amp;&gt; Co" in page and "Flat <&> Co" not in page
+    # one curve with two series, a dashed second one; legends name both rulesets
+    assert page.count('stroke-dasharray="7 3"') == 1
+    assert "holding calls = 1,000" in page
+
+
+def test_curve_of_a_linear_capped_credit_and_bonus(acme):
+    program, history, _ = acme
+    curve = credit_curve(program, history, "quality")  # USD 500 per point below 90, at most 3,000; bonus at 95
+    for x, money in curve.net:
+        if x >= 95:
+            assert money == Decimal("-1000")
+        elif x >= 90:
+            assert money == 0
+        else:
+            points = (Decimal(90) - x).to_integral_value(rounding="ROUND_CEILING")
+            assert money == min(points * 500, Decimal(3000))
+    assert min(x for x, _ in curve.net) <= 84 and max(x for x, _ in curve.net) >= 95
+
+
+def test_cured_credit_is_shown_once_the_cure_lapses(acme):
+    program, history, _ = acme
+    curve = credit_curve(program, history, "first_contact_resolution")
+    assert "cure period" in curve.note
+    assert max(money for _, money in curve.net) > 0
+
+
+def test_percentile_nearest_rank():
+    values = [Decimal(i) for i in range(1, 101)]
+    assert percentile(values, 50) == 50 and percentile(values, 99) == 99 and percentile(values, 100) == 100
+
+
+def test_deterministic(acme, acme_page):
+    program, history, outcome = acme
+    nets = [Decimal(1000 * ((i * 37) % 101) - 20000) / 7 for i in range(500)]
+    nets = [n.quantize(Decimal("0.01")) for n in nets]
+    again = render_report({"current": (program, outcome)}, history, {"current": list(reversed(nets))})
+    assert again == acme_page
