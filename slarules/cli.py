@@ -7,6 +7,7 @@ internal error (a bug in slarules, reported without a traceback).
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import sys
 from pathlib import Path
@@ -15,9 +16,12 @@ from typing import Sequence
 from . import check as check_pass
 from . import load, parse, read_history
 from .diagnostics import Diagnostic, SlaError
+from .dryrun import compare
 from .explain import FORMATS as EXPLAIN_FORMATS
 from .explain import explain
 from .fmt import format_source
+from .htmlreport import render_report
+from .simulate import DistributionError, parse_distributions, simulate
 from .source import Source
 
 FORMATS = ("table", "json", "csv")
@@ -59,6 +63,36 @@ def _parser() -> argparse.ArgumentParser:
     explain.add_argument("--format", choices=EXPLAIN_FORMATS, default="text",
                          help="text (default), markdown, or html (one self-contained page)")
 
+    dry_run = commands.add_parser(
+        "dry-run", help="proposed terms next to the current ones over the same history",
+        description="Evaluate PROPOSED and CURRENT over the same DATA, period by period and in total, with "
+                    "the difference and the termination rights each would have given; optionally simulate "
+                    "exposure and write an HTML report.",
+    )
+    dry_run.add_argument("proposed", metavar="PROPOSED")
+    dry_run.add_argument("--against", metavar="CURRENT", required=True, help="the current ruleset")
+    dry_run.add_argument("data", metavar="DATA")
+    dry_run.add_argument("--events", metavar="FILE", help="waivers and exclusions (CSV)")
+    dry_run.add_argument("--format", choices=("table", "json"), default="table")
+    dry_run.add_argument("--simulate", metavar="N", type=_positive, help="simulate N runs of KPI histories")
+    dry_run.add_argument("--years", metavar="Y", type=_positive, default=1, help="contract years per run (default 1)")
+    dry_run.add_argument("--block", metavar="K", type=_positive, default=3,
+                         help="periods per resampled block (default 3)")
+    dry_run.add_argument("--distribution", metavar="INPUT=SPEC", action="append", default=[],
+                         help="draw INPUT from normal(mean,sd) or uniform(low,high) instead of resampling it")
+    dry_run.add_argument("--seed", metavar="S", type=int, default=0, help="random seed (default 0)")
+    dry_run.add_argument("--report", metavar="FILE", help="also write a self-contained HTML report")
+
+    report = commands.add_parser(
+        "report", help="an HTML performance review of one ruleset over its data",
+        description="Write a self-contained HTML page: per service level its curve, its trend against the "
+                    "target, met or missed by period, and credits and bonuses over time.",
+    )
+    report.add_argument("ruleset", metavar="RULESET")
+    report.add_argument("data", metavar="DATA")
+    report.add_argument("--events", metavar="FILE", help="waivers and exclusions (CSV)")
+    report.add_argument("--out", metavar="FILE", required=True, help="the HTML file to write")
+
     fmt = commands.add_parser(
         "fmt", help="rewrite rulesets in the canonical layout, comments kept",
         description="Rewrite each RULESET in the canonical layout (comments kept); with --check, "
@@ -72,7 +106,9 @@ def _parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
-        return {"evaluate": _evaluate, "check": _check, "explain": _explain, "fmt": _fmt}[args.command](args)
+        commands = {"evaluate": _evaluate, "check": _check, "explain": _explain, "fmt": _fmt,
+                    "dry-run": _dry_run, "report": _report_html}
+        return commands[args.command](args)
     except SlaError as err:
         _report(err.diagnostics)
         return 1
@@ -114,6 +150,62 @@ def _write_atomically(path: str, text: str) -> None:
     temporary = f"{path}.tmp"
     Path(temporary).write_text(text, encoding="utf-8")
     os.replace(temporary, path)
+
+
+def _positive(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError("must be at least 1")
+    return value
+
+
+def _dry_run(args) -> int:
+    proposed, current = load(args.proposed), load(args.against)
+    history = read_history(current, args.data, args.events)
+    comparison = compare(proposed, current, history)
+    simulation = None
+    if args.simulate:
+        try:
+            simulation = simulate({"proposed": proposed, "current": current}, history, args.simulate, args.seed,
+                                  years=args.years, block=args.block,
+                                  distributions=parse_distributions(args.distribution),
+                                  progress=_progress_bar() if sys.stderr.isatty() else None)
+        except DistributionError as err:
+            print(f"slarules dry-run: error: --distribution: {err}", file=sys.stderr)
+            return 2
+    if args.format == "json":
+        data = json.loads(comparison.to_json())
+        if simulation is not None:
+            data["simulation"] = json.loads(simulation.to_json())
+        sys.stdout.write(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
+    else:
+        sys.stdout.write(comparison.to_text())
+        if simulation is not None:
+            sys.stdout.write("\n" + simulation.to_text())
+    if args.report:
+        nets = ({name: simulation.annual_net(name) for name in ("proposed", "current")}
+                if simulation is not None else None)
+        page = render_report({"proposed": (proposed, comparison.proposed_outcome),
+                              "current": (current, comparison.current_outcome)}, history, nets)
+        _write_atomically(args.report, page)
+    return 0
+
+
+def _progress_bar():
+    def show(done: int, total: int) -> None:
+        filled = 30 * done // total
+        end = "\n" if done == total else ""
+        print(f"\rsimulating [{'#' * filled}{'.' * (30 - filled)}] {done}/{total}", end=end, file=sys.stderr,
+              flush=True)
+    return show
+
+
+def _report_html(args) -> int:
+    program = load(args.ruleset)
+    history = read_history(program, args.data, args.events)
+    page = render_report({program.title: (program, program.evaluate(history))}, history)
+    _write_atomically(args.out, page)
+    return 0
 
 
 def _explain(args) -> int:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 from slarules.cli import main
 
@@ -109,3 +110,35 @@ def test_explain_prints_the_clauses_and_refuses_a_broken_ruleset(tmp_path, capsy
     path.write_text(RULESET.replace("of fee", "of feee"))
     code, out, err = run(capsys, "explain", str(path))
     assert (code, out) == (1, "") and "error[SLA201]: unknown input 'feee'" in err
+
+
+ROOT = Path(__file__).resolve().parents[2]
+ACME = [str(ROOT / "rulesets" / "acme_contact_center.sla"), str(ROOT / "rulesets" / "acme_contact_center.csv")]
+PROPOSED = str(ROOT / "tests" / "golden" / "dryrun" / "acme_proposed.sla")
+
+
+def test_dry_run_with_simulation_and_report(tmp_path, capsys):
+    page = tmp_path / "report.html"
+    code, out, err = run(capsys, "dry-run", PROPOSED, "--against", ACME[0], ACME[1], "--simulate", "20",
+                         "--seed", "7", "--format", "json", "--report", str(page))
+    assert (code, err) == (0, "")
+    data = json.loads(out)
+    assert data["format"] == "slarules.dryrun/1" and data["simulation"]["format"] == "slarules.simulation/1"
+    assert data["simulation"]["seed"] == 7
+    assert page.read_text().count("<svg") > 4
+    again = run(capsys, "dry-run", PROPOSED, "--against", ACME[0], ACME[1], "--simulate", "20", "--seed", "7",
+                "--format", "json")[1]
+    assert again == out  # reproducible with a seed
+
+
+def test_dry_run_rejects_a_bad_distribution_as_a_usage_error(capsys):
+    code, out, err = run(capsys, "dry-run", PROPOSED, "--against", ACME[0], ACME[1], "--simulate", "5",
+                         "--distribution", "calls_offered=normal(100)")
+    assert code == 2 and out == "" and "--distribution" in err
+
+
+def test_report_writes_one_self_contained_page(tmp_path, capsys):
+    page = tmp_path / "review.html"
+    assert run(capsys, "report", *ACME, "--out", str(page))[0] == 0
+    html = page.read_text()
+    assert html.startswith("<!DOCTYPE html>") and "https://" not in html and "<script" not in html
