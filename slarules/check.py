@@ -378,7 +378,6 @@ class _Checker:
     def award(self, award: nodes.Award, sl: nodes.ServiceLevel, unit: str, target_ok: bool):
         form = award.form
         credit = award.kind == "credit"
-        zone = "miss" if credit else "met"
         higher = higher_is_better(sl.target)
         target = met_interval(sl.target)
         if isinstance(form, nodes.Flat):

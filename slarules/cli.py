@@ -22,6 +22,7 @@ from .explain import explain
 from .fmt import format_source
 from .htmlreport import render_report
 from .simulate import DistributionError, parse_distributions, simulate
+from .verify import verify
 from .source import Source
 
 FORMATS = ("table", "json", "csv")
@@ -62,6 +63,18 @@ def _parser() -> argparse.ArgumentParser:
     explain.add_argument("ruleset", metavar="RULESET")
     explain.add_argument("--format", choices=EXPLAIN_FORMATS, default="text",
                          help="text (default), markdown, or html (one self-contained page)")
+
+    verify_cmd = commands.add_parser(
+        "verify", help="search for histories that break the fairness invariants of a ruleset",
+        description="Run the fairness invariants against RULESET with hypothesis, report each as held or "
+                    "violated with a minimal counterexample written as a data file, and report fairness "
+                    "findings (no reachable reward, cliffs, exposure). Exit 1 if an invariant is violated.",
+    )
+    verify_cmd.add_argument("ruleset", metavar="RULESET")
+    verify_cmd.add_argument("--seed", metavar="N", type=int, default=0, help="random seed (default 0)")
+    verify_cmd.add_argument("--effort", choices=("quick", "normal", "thorough"), default="normal",
+                            help="how many histories to try per property (default normal)")
+    verify_cmd.add_argument("--out", metavar="DIR", help="where to write counterexample data files")
 
     dry_run = commands.add_parser(
         "dry-run", help="proposed terms next to the current ones over the same history",
@@ -107,7 +120,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
         commands = {"evaluate": _evaluate, "check": _check, "explain": _explain, "fmt": _fmt,
-                    "dry-run": _dry_run, "report": _report_html}
+                    "dry-run": _dry_run, "report": _report_html, "verify": _verify}
         return commands[args.command](args)
     except SlaError as err:
         _report(err.diagnostics)
@@ -157,6 +170,13 @@ def _positive(text: str) -> int:
     if value < 1:
         raise argparse.ArgumentTypeError("must be at least 1")
     return value
+
+
+def _verify(args) -> int:
+    report = verify(load(args.ruleset), seed=args.seed, effort=args.effort,
+                    out_dir=Path(args.out) if args.out else None)
+    sys.stdout.write(report.to_text())
+    return 0 if report.ok else 1
 
 
 def _dry_run(args) -> int:

@@ -255,11 +255,16 @@ class CompiledServiceLevel:
     critical: bool
     unit: str
     target_text: str  # "at least 80%"
+    target: Decimal  # the threshold of the target
+    higher_is_better: bool
     measure: Callable[[dict], Decimal]
     measure_clause: Span
     met: Callable[[Decimal], bool]
     counted: Callable[[dict], bool] | None  # the minimum-volume condition
     volume_note: str | None  # "measured only when calls_offered is at least 500"
+    volume_input: str | None
+    volume_threshold: Decimal | None
+    measured_inputs: tuple[str, ...]  # the inputs `measured as` names, in source order, repeats kept
     reads: frozenset[str]  # inputs the measurement and volume condition read
     allocation: CompiledAmount | None
     credit: CompiledAward | None
@@ -458,6 +463,14 @@ def _period_cap(terms, digits) -> PeriodCap | None:
     return PeriodCap(compile_amount(terms[0].amount, None, digits), terms[0].span)
 
 
+def _names_in(expr) -> list[str]:
+    if isinstance(expr, nodes.Reference):
+        return [expr.name.text]
+    if isinstance(expr, nodes.BinaryOp):
+        return _names_in(expr.left) + _names_in(expr.right)
+    return []
+
+
 def _references(expr) -> frozenset[str]:
     if isinstance(expr, nodes.Reference):
         return frozenset({expr.name.text})
@@ -489,11 +502,16 @@ def _service_level(sl: nodes.ServiceLevel, units: dict[str, str], digits: int, c
         critical=sl.critical,
         unit=unit,
         target_text=describe_comparison(sl.target.comparison, unit),
+        target=sl.target.comparison.quantity.value,
+        higher_is_better=higher,
         measure=expr,
         measure_clause=sl.measured.span,
         met=compile_comparison(sl.target.comparison),
         counted=counted,
         volume_note=volume_note,
+        volume_input=sl.volume.input.text if sl.volume else None,
+        volume_threshold=sl.volume.comparison.quantity.value if sl.volume else None,
+        measured_inputs=tuple(_names_in(sl.measured.expr)),
         reads=reads,
         allocation=compile_amount(sl.allocation.amount, name, digits) if sl.allocation else None,
         credit=_award(sl.credit, sl, unit, higher, digits),

@@ -1065,7 +1065,7 @@ class _Terms:
         return Interval(t + step, True, None, False) if form.rounding == "down" else Interval(t, False, None, False)
 
     def linear_sentences(self, sl, award, form: nodes.Linear, when, who, zone) -> list[str]:
-        credit, unit = award.kind == "credit", self.unit_of(sl)
+        unit = self.unit_of(sl)
         noun, counted = self.step_words(form, unit)
         threshold = _qty(form.threshold.value, unit)
         if form.step is None:
@@ -1503,7 +1503,7 @@ class _Terms:
         in_a_row = any(isinstance(t.trigger, nodes.MissedInARow) for t in self.ruleset.of_type(nodes.Termination))
         if which == "waived":
             if node is None:
-                return "Waived misses", (f"A miss whose credit the client has waived still counts toward termination: "
+                return "Waived misses", ("A miss whose credit the client has waived still counts toward termination: "
                                          "the waiver forgives the credit, not the failure.")
             return "Waived misses", ("A miss whose credit the client has waived does not count toward termination: "
                                      "it neither counts as a miss nor interrupts a run of misses. (A floor in "

@@ -12,7 +12,6 @@ import json
 import pytest
 
 from slarules import SlaError, Source, compile_source
-from slarules.data import History, PeriodData
 from decimal import Decimal
 
 HEADER = 'contract "T" currency USD, starts 2026-01\ninputs fee money\n sl percent\n'
