@@ -20,9 +20,11 @@ Order within a period:
     whose gates are open (gates see every status), earn-backs;
  5. the at-risk cap, the window caps, the bonus limit, netting;
  6. termination triggers: each reports the first period its condition holds.
-Money is rounded once per line, where it is produced. Sentences explaining a
-line are built only when read (functools.partial binds what they need), except
-for credits held in a cure window, whose sentence travels with the state.
+Money is rounded once per line, where it is produced, with
+amount.quantize(quantum, mode): evaluation runs in money.CONTEXT. Sentences
+explaining a line are built only when read (functools.partial binds what they
+need), except for credits held in a cure window, whose sentence travels with
+the state.
 """
 from __future__ import annotations
 
@@ -82,6 +84,8 @@ def evaluate(program: Program, history, state: Carry | None = None, events=None)
 
     with decimal.localcontext(CONTEXT), _collector_paused():
         periods = tuple(map(evaluate_period, history.periods))
+    if periods:
+        carry.next_period = program.calendar.label(program.calendar.index(periods[-1].period) + 1)
     return summarize(program, periods, carry)
 
 
@@ -105,11 +109,12 @@ class PeriodEvaluator:
     def __init__(self, program: Program, carry: Carry, events=()):
         self.program = program
         self.carry = carry
-        self.round = program.rounding.rounder()
+        self.quantum, self.mode = program.rounding.quantum, program.rounding.decimal_mode
         self.digits = program.rounding.digits
-        self.zero = self.round(ZERO)  # 0.00: totals carry the currency's digits even when empty
+        self.zero = program.rounding.rounder()(ZERO)  # 0.00: totals carry the currency's digits even when empty
         self.defaults = [(s.name, s.default) for s in program.inputs if s.missing == "default"]
         self.required = [s for s in program.inputs if s.missing == "required"]
+        self.required_names = frozenset(s.name for s in self.required)
         self.counted_as_miss = frozenset(s.name for s in program.inputs if s.missing == "miss")
         self.has_gates = any(sl.gate is not None for sl in program.service_levels)
         self.earn_backs = any(sl.earn_back is not None for sl in program.service_levels)
@@ -126,23 +131,32 @@ class PeriodEvaluator:
         env = self.inputs(data)
         if program.at_risk is not None:
             env[AT_RISK_KEY] = program.at_risk.amount.value(env)
-        unreported = self.counted_as_miss.difference(env) if self.counted_as_miss else frozenset()
+        unreported = (self.counted_as_miss.difference(env)
+                      if self.counted_as_miss and not env.keys() >= self.counted_as_miss else frozenset())
         events = self.events.get(label, {})
         results = [self.status(sl, env, unreported, data, events.get(sl.name)) for sl in program.service_levels]
-        statuses = ({sl.name: (r.status, sl.critical) for sl, r in zip(program.service_levels, results)}
-                    if self.has_gates else None)
+        measured = tuple(results) if self.has_gates else None  # what bonus gates see
         lines: list[Line] = []
         for position, sl in enumerate(program.service_levels):
             if sl.allocation is not None:
                 env[allocation_key(sl.name)] = sl.allocation.value(env)
-            results[position] = self.service_level(sl, results[position], env, statuses, lines,
+            results[position] = self.service_level(sl, results[position], env, measured, lines,
                                                     label, index, year, year_ends)
-        credits = self.period_cap(label, program.at_risk, CREDIT_KINDS, "credit cap", "credits",
+        # The service levels' own lines, summed once: credits and bonuses, and each one's credits.
+        own_credits = bonuses = self.zero
+        credits_of: dict[str, Decimal] = {}
+        for line in lines:
+            if line.kind in CREDIT_KINDS:
+                own_credits += line.amount
+                credits_of[line.service_level] = credits_of.get(line.service_level, ZERO) + line.amount
+            elif line.kind in BONUS_KINDS:
+                bonuses += line.amount
+        credits = self.period_cap(label, program.at_risk, own_credits, "credit cap", "credits",
                                   "the amount at risk", env, lines)
         credits = self.window_caps(label, index, year, credits, env, lines)
         if self.earn_backs:
-            self.earn_backs_due(results, credits, lines, label, year_ends)
-        bonuses = self.period_cap(label, program.bonus_limit, BONUS_KINDS, "bonus cap", "bonuses",
+            self.earn_backs_due(results, own_credits, credits_of, credits, lines, label, year_ends)
+        bonuses = self.period_cap(label, program.bonus_limit, bonuses, "bonus cap", "bonuses",
                                   "the bonus limit", env, lines)
         if program.netting == "only offset" and bonuses > credits:
             excess = bonuses - credits
@@ -151,7 +165,6 @@ class PeriodEvaluator:
             bonuses = credits
         earned_back = -sum([line.amount for line in lines if line.kind == EARN_BACK], self.zero)
         terminations = self.terminations(label, index, year, results, credits, env) if program.triggers else ()
-        self.carry.next_period = calendar.label(index + 1)
         return PeriodOutcome(label, year, tuple(results), tuple(lines),
                              _totals(program.netting, credits, earned_back, bonuses), terminations)
 
@@ -161,6 +174,8 @@ class PeriodEvaluator:
         for name, default in self.defaults:
             if name not in env:
                 env[name] = default
+        if env.keys() >= self.required_names:
+            return env
         for spec in self.required:
             if spec.name not in env:
                 raise SlaError([Diagnostic(
@@ -212,7 +227,7 @@ class PeriodEvaluator:
         return KpiResult(sl.name, value, sl.unit, "met" if sl.met(value) else "missed")
 
     # ---- 3 and 4. what the status costs or earns
-    def service_level(self, sl, result: KpiResult, env, statuses, lines, label, index, year, year_ends) -> KpiResult:
+    def service_level(self, sl, result: KpiResult, env, measured, lines, label, index, year, year_ends) -> KpiResult:
         carry = self.carry.service_levels[sl.name]
         if carry.contract_year != year:
             carry.contract_year, carry.passes_used = year, 0
@@ -240,7 +255,7 @@ class PeriodEvaluator:
                            _join(result.note, f"cures the miss of {cured}"))
         if status == "met" and sl.bonus is not None:
             bonus = self.award(label, sl, sl.bonus, result, env)
-            withheld = sl.gate(statuses) if bonus and sl.gate is not None else None
+            withheld = sl.gate(self.statuses(measured)) if bonus and sl.gate is not None else None
             if withheld is None:
                 lines += bonus
             else:
@@ -249,6 +264,10 @@ class PeriodEvaluator:
             self.close_cure_windows(sl, carry, lines, label, index)
         return result
 
+    def statuses(self, measured) -> dict[str, tuple[str, bool]]:
+        """What a bonus gate sees: each service level's status before cures, and whether it is critical."""
+        return {sl.name: (r.status, sl.critical) for sl, r in zip(self.program.service_levels, measured)}
+
     def award(self, label, sl, award: CompiledAward, result: KpiResult, env) -> list[Line]:
         """The lines a credit or bonus clause produces: the amount, and a cap line if its cap binds."""
         form = award.form
@@ -256,19 +275,19 @@ class PeriodEvaluator:
             assessed = form.assess(result.value, env)
         elif award.cap is not None:
             # Not reported, counted as a miss: a capped clause's maximum is its cap.
-            amount = self.round(award.cap.value(env))
+            amount = award.cap.value(env).quantize(self.quantum, self.mode)
             return [Line(label, sl.name, award.kind, amount, award.cap_clause,
-                         partial(self.award_text, sl, award, result, partial(self.cap_phrase, award), env, amount))]
+                         partial(self.award_text, sl, award, result, None, None, env, amount))]
         else:
             assessed = form.worst(env)
         if assessed is None:
             return []
-        exact, clause, explain = assessed
-        amount = self.round(exact)
-        lines = [Line(label, sl.name, award.kind, amount, clause,
-                      partial(self.award_text, sl, award, result, explain, env, amount))]
+        exact, source, detail = assessed
+        amount = exact.quantize(self.quantum, self.mode)
+        lines = [Line(label, sl.name, award.kind, amount, source.clause,
+                      partial(self.award_text, sl, award, result, source, detail, env, amount))]
         if award.cap is not None:
-            limit = self.round(award.cap.value(env))
+            limit = award.cap.value(env).quantize(self.quantum, self.mode)
             if amount > limit:
                 lines.append(Line(label, sl.name, f"{award.kind} cap", limit - amount, award.cap_clause,
                                   partial(self.cap_text, sl, award, env, amount, limit)))
@@ -284,22 +303,23 @@ class PeriodEvaluator:
                 text = f"{sl.name} missed in {pending.missed_in}, not cured by {label}: {held.text}"
                 lines.append(Line(label, sl.name, held.kind, held.amount, clause, partial(str, text)))
 
-    def earn_backs_due(self, results, credits, lines, label, year_ends) -> None:
-        """Earn-back returns only credits actually charged: when period-wide caps cut
-        the period's credits, each service level's credits count in the same proportion."""
-        own_total = sum([line.amount for line in lines if line.kind in CREDIT_KINDS and line.service_level], ZERO)
-        kept = credits / own_total if own_total else Decimal(1)
+    def earn_backs_due(self, results, own_credits, credits_of, credits, lines, label, year_ends) -> None:
+        """Earn-back returns only credits actually charged: when period-wide caps cut the
+        period's credits (`own_credits`, the service levels' own lines, to `credits`), each
+        service level's credits (`credits_of`) count in the same proportion."""
+        kept = credits / own_credits if own_credits else Decimal(1)
         for sl, result in zip(self.program.service_levels, results):
             if sl.earn_back is not None:
-                own = sum([line.amount for line in lines
-                           if line.service_level == sl.name and line.kind in CREDIT_KINDS], ZERO)
+                own = credits_of.get(sl.name, ZERO)
                 self.earn_back(sl, self.carry.service_levels[sl.name], result, own * kept, lines, label, year_ends)
 
     def earn_back(self, sl, carry, result, own, lines, label, year_ends) -> None:
         rule = sl.earn_back
         carry.outstanding += own
         carry.year_credits += own
-        if result.status in MET:
+        if result.status in MET or result.status == "excluded":
+            # An excluded period counts for the vendor, as it cures a cure window: excluding
+            # a period must never cost the vendor an earn-back.
             carry.met_streak += 1
         elif result.status in MISSED or result.status == "waived":
             carry.met_streak = 0
@@ -308,7 +328,7 @@ class PeriodEvaluator:
             carry.year_count += 1
         if rule.after is not None:
             if carry.met_streak >= rule.after and carry.outstanding > 0:
-                returned = self.round(carry.outstanding * rule.rate)
+                returned = (carry.outstanding * rule.rate).quantize(self.quantum, self.mode)
                 reason = f"met {self.periods_text(carry.met_streak)} in a row"
                 basis = carry.outstanding
                 carry.outstanding, carry.met_streak = ZERO, 0
@@ -316,7 +336,7 @@ class PeriodEvaluator:
         elif year_ends:
             average = carry.year_sum / carry.year_count if carry.year_count else None
             if average is not None and sl.met(average) and carry.year_credits > 0:
-                returned = self.round(carry.year_credits * rule.rate)
+                returned = (carry.year_credits * rule.rate).quantize(self.quantum, self.mode)
                 reason = f"the contract year average {format_number(average)} meets the target {sl.target_text}"
                 self.add_earn_back(lines, label, sl, rule, returned, carry.year_credits, reason)
 
@@ -327,11 +347,11 @@ class PeriodEvaluator:
             lines.append(Line(label, sl.name, EARN_BACK, -returned, rule.clause, partial(str, text)))
 
     # ---- 5. period-wide caps
-    def period_cap(self, label, cap, kinds, cap_kind, what, cap_name, env, lines) -> Decimal:
-        total = sum([line.amount for line in lines if line.kind in kinds], self.zero)
+    def period_cap(self, label, cap, total, cap_kind, what, cap_name, env, lines) -> Decimal:
+        """`total` after the cap, adding a cap line when the cap binds."""
         if cap is None:
             return total
-        limit = self.round(cap.amount.value(env))
+        limit = cap.amount.value(env).quantize(self.quantum, self.mode)
         if total <= limit:
             return total
         lines.append(Line(label, None, cap_kind, limit - total, cap.clause,
@@ -344,7 +364,7 @@ class PeriodEvaluator:
             entries[:] = _in_window(entries, rule.length, index, year)
             earlier = sum([e.credits for e in entries], ZERO)
             bases = [e.base for e in entries] + ([env[rule.base]] if rule.base else [])
-            limit = self.round(rule.limit(bases))
+            limit = rule.limit(bases).quantize(self.quantum, self.mode)
             if earlier + credits > limit:
                 cut = min(earlier + credits - limit, credits)
                 first = entries[0].label if entries else label
@@ -394,7 +414,7 @@ class PeriodEvaluator:
                 carry.recent.append(WindowEntry(index, label, year, credits,
                                                 env[window.base] if window.base else ZERO, False))
                 total = sum([e.credits for e in carry.recent], ZERO)
-                limit = self.round(window.limit([e.base for e in carry.recent]))
+                limit = window.limit([e.base for e in carry.recent]).quantize(self.quantum, self.mode)
                 if total > limit:
                     fired = (f"credits of {self.fmt(total)} over {carry.recent[0].label} to {label} exceed "
                              f"{window.text} = {self.fmt(limit)}", tuple(e.label for e in carry.recent))
@@ -427,17 +447,16 @@ class PeriodEvaluator:
     def fmt(self, amount: Decimal) -> str:
         return format_money(amount, self.digits)
 
-    def award_text(self, sl, award, result, explain, env, amount) -> str:
+    def award_text(self, sl, award, result, source, detail, env, amount) -> str:
         if result.value is None:
             head = f"{sl.name} {result.note.split('; ')[0]}; counts as a miss: the maximum {award.kind} applies"
         else:
             shown = format_number(result.value) + _UNIT_SUFFIX.get(sl.unit, "")
             status = "met" if award.kind == "bonus" else "missed"
             head = f"{sl.name} {shown} {status} target {sl.target_text}"
-        return f"{head}; {explain(env)} = {self.fmt(amount)}"
-
-    def cap_phrase(self, award, env) -> str:
-        return f"its cap, {award.cap.describe(env)}"
+        # No source: the data was not reported and the award's cap applies.
+        explained = source.explain(env, detail) if source is not None else f"its cap, {award.cap.describe(env)}"
+        return f"{head}; {explained} = {self.fmt(amount)}"
 
     def cap_text(self, sl, award, env, amount, limit) -> str:
         return f"{sl.name} {award.kind} {self.fmt(amount)} capped at {award.cap.describe(env)} = {self.fmt(limit)}"
@@ -479,27 +498,41 @@ def _totals(netting: str, credits: Decimal, earned_back: Decimal, bonuses: Decim
 
 
 def summarize(program: Program, periods: tuple[PeriodOutcome, ...], carry: Carry) -> Outcome:
-    """History totals, per service level and per contract year, from the periods."""
-    totals = sum((p.totals for p in periods), ZERO_TOTALS)
-    by_sl = []
-    for sl in program.service_levels:
-        own = [line for p in periods for line in p.lines if line.service_level == sl.name]
-        statuses = [r.status for p in periods for r in p.results if r.service_level == sl.name]
-        by_sl.append(ServiceLevelTotals(
-            sl.name,
-            sum((line.amount for line in own if line.kind in CREDIT_KINDS), ZERO),
-            -sum((line.amount for line in own if line.kind == EARN_BACK), ZERO),
-            sum((line.amount for line in own if line.kind in BONUS_KINDS), ZERO),
-            sum(statuses.count(s) for s in ("missed", "in cure", "waived")),
-            sum(statuses.count(s) for s in MET),
-        ))
-    years: dict[int, list[PeriodOutcome]] = {}
+    """History totals, per service level and per contract year, from the periods (one pass)."""
+    # Per service level name (an amendment may add one; only the ruleset's own are reported).
+    credits: dict[str, Decimal] = {}
+    earn_backs: dict[str, Decimal] = {}
+    bonuses: dict[str, Decimal] = {}
+    missed: dict[str, int] = {}
+    met: dict[str, int] = {}
+    years: dict[int, list] = {}  # contract year -> [first period, last period, totals]
     for p in periods:
-        years.setdefault(p.contract_year, []).append(p)
-    by_year = tuple(
-        YearTotals(year, ps[0].period, ps[-1].period, sum((p.totals for p in ps), ZERO_TOTALS))
-        for year, ps in sorted(years.items())
-    )
+        for r in p.results:
+            if r.status in ("missed", "in cure", "waived"):
+                missed[r.service_level] = missed.get(r.service_level, 0) + 1
+            elif r.status in MET:
+                met[r.service_level] = met.get(r.service_level, 0) + 1
+        for line in p.lines:
+            name = line.service_level
+            if name is not None:
+                if line.kind in CREDIT_KINDS:
+                    credits[name] = credits.get(name, ZERO) + line.amount
+                elif line.kind == EARN_BACK:
+                    earn_backs[name] = earn_backs.get(name, ZERO) + line.amount
+                elif line.kind in BONUS_KINDS:
+                    bonuses[name] = bonuses.get(name, ZERO) + line.amount
+        year = years.get(p.contract_year)
+        if year is None:
+            years[p.contract_year] = [p.period, p.period, ZERO_TOTALS + p.totals]
+        else:
+            year[1], year[2] = p.period, year[2] + p.totals
+    by_sl = tuple(ServiceLevelTotals(sl.name, credits.get(sl.name, ZERO), -earn_backs.get(sl.name, ZERO),
+                                     bonuses.get(sl.name, ZERO), missed.get(sl.name, 0), met.get(sl.name, 0))
+                  for sl in program.service_levels)
+    by_year = tuple(YearTotals(year, first, last, year_totals)
+                    for year, (first, last, year_totals) in sorted(years.items()))
+    # Sums of cents are exact, so adding up the years gives the sum of the periods.
+    totals = sum((y.totals for y in by_year), ZERO_TOTALS)
     return Outcome(
         contract=program.title,
         currency=program.currency,
@@ -508,7 +541,7 @@ def summarize(program: Program, periods: tuple[PeriodOutcome, ...], carry: Carry
         netting=program.netting,
         periods=periods,
         totals=totals,
-        by_service_level=tuple(by_sl),
+        by_service_level=by_sl,
         by_contract_year=by_year,
         state=carry,
     )

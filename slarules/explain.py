@@ -1256,8 +1256,8 @@ class _Terms:
             text = (f"Once {name} has been met {_count(n, self.noun)} in a row, {share} not yet earned back "
                     f"are returned to the vendor, as a separate line in the {_ordinal(n)} of those {self.nouns}"
                     f"{rest}. After a return the count starts again. A {self.noun} in which {name} is missed or "
-                    f"waived ends the run; a {self.noun} in which it is not measured or is excluded neither counts "
-                    "toward the run nor ends it.")
+                    f"waived ends the run; a {self.noun} excluded for it counts toward the run, as a met one does; "
+                    f"a {self.noun} in which it is not measured neither counts toward the run nor ends it.")
             if sl.cure is not None:
                 text += f" A {self.noun} in which it is met and so cures an earlier miss counts as met."
         else:
