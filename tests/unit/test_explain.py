@@ -459,8 +459,9 @@ def test_earn_back_after_a_run_is_worked_out_after_the_caps():
     assert find(tree, "Earn-back") == (
         "Earn-back. Once s has been met 3 months in a row, 50% of its credits not yet earned back are returned to "
         "the vendor, as a separate line in the third of those months; the other 50% is final. After a return the "
-        "count starts again. A month in which s is missed or waived ends the run; a month in which it is not "
-        "measured or is excluded neither counts toward the run nor ends it. Only credits actually charged come back, "
+        "count starts again. A month in which s is missed or waived ends the run; a month excluded for it counts "
+        "toward the run, as a met one does; a month in which it is not measured neither counts toward the run nor "
+        "ends it. Only credits actually charged come back, "
         "worked out after the limits: when the "
         "amount at risk (4.1) cuts a month's credits, each service level's credits that month count in the same "
         "proportion. The return is not itself limited by them. [t.sla:13]")
