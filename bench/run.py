@@ -7,17 +7,22 @@ parser built beforehand) of each rulesets/*.sla; then evaluates
 rulesets/acme_contact_center.sla over N generated months (default 100,000,
 seeded, so every run sees the same data) with slarules and with
 `hand_written` below, alternating the two R times (default 3) and keeping the
-best time of each; checks both give the same credits and bonuses in every
-period (exit 1 naming the first period that differs); prints how often each
-service level was met, missed and not measured and how many line items each
-clause produced (so the data is seen to reach every clause and cap), then
-periods per second for each side; and ends with `ratio R`, slarules time /
-hand-written time.
+best time of each; checks both give the same credits, credits earned back and
+bonuses in every period (exit 1 naming the first period that differs); prints
+how often each service level was met, missed and not measured and how many
+line items each clause produced (so the data is seen to reach every clause and
+cap), then periods per second for each side; and ends with `ratio R`, slarules
+time / hand-written time.
 
-The History is built from PeriodData objects, so file reading is not timed.
-slarules.periods reads only four-digit years (`10000-01` is not a label), so
-the months are evaluated as consecutive histories from 2026-01 of at most
-95,688 months (to 9999-12) each.
+`hand_written` carries what the contract carries from month to month: a first
+contact resolution credit held for its cure window (C.2.3(b)), and the speed of
+answer credits outstanding and met months in a row for the earn-back (C.2.1(b)).
+It starts from the contract's start, as an evaluation without a saved state does.
+The termination triggers (C.5) move no money, so it leaves them out.
+
+The months form one History from 2026-01 (labels run past 9999-12: 100,000
+months end in 10359-04), built from PeriodData objects, so file reading is not
+timed.
 """
 from __future__ import annotations
 
@@ -36,7 +41,6 @@ from slarules.parse import parser
 ROOT = Path(__file__).resolve().parents[1]
 CONTRACT = ROOT / "rulesets" / "acme_contact_center.sla"
 FIRST_YEAR = 2026
-MONTHS_TO_9999 = (9999 - FIRST_YEAR + 1) * 12
 
 # ---------------------------------------------------------------- the contract, by hand
 
@@ -49,89 +53,120 @@ SOA_BONUS_AT_90, SOA_BONUS_AT_85 = Decimal("0.02"), Decimal("0.01")
 ABANDONMENT_CAP = Decimal("0.04")
 FCR_CREDIT_BELOW_60, FCR_CREDIT_BELOW_65, FCR_CREDIT_BELOW_70 = Decimal("0.03"), Decimal("0.02"), Decimal("0.01")
 QUALITY_PER_POINT, QUALITY_CAP, QUALITY_BONUS = Decimal(500), Decimal(3000), Decimal(1000)
+EARN_BACK_RATE = Decimal("0.5")  # C.2.1(b)
 
 
 def cents(amount: Decimal) -> Decimal:
     return amount.quantize(CENT, rounding=ROUND_HALF_UP)
 
 
-def hand_written(values) -> tuple[Decimal, Decimal]:
-    """Schedule C of the Acme contract for one month: (credits, bonuses) after the caps."""
-    fee = values["monthly_fee"]
-    calls = values["calls_offered"]
-    quality = values.get("quality_score")
-    credits = Decimal(0)
-    bonuses = Decimal(0)
+def hand_written(months) -> list[tuple[Decimal, Decimal, Decimal]]:
+    """Schedule C of the Acme contract over consecutive months, from the contract's start:
+    per month (credits after the caps, credits earned back, bonuses after the limit)."""
+    results = []
+    fcr_held = None  # C.2.3(b): last month's first contact resolution credit, if that month missed
+    soa_outstanding = Decimal(0)  # C.2.1(b): speed of answer credits charged since the last earn-back
+    soa_met_run = 0  # consecutive met months of speed of answer (months not measured do not count)
 
-    # C.2.4 quality (critical, always measured): a month without a score is a miss at the cap.
-    quality_missed = quality is None or quality < 90
-    if quality is None:
-        credits += QUALITY_CAP
-    elif quality < 90:
-        points = (90 - quality).to_integral_value(ROUND_CEILING)  # part points count as whole
-        credits += min(points * QUALITY_PER_POINT, QUALITY_CAP)  # whole dollars: nothing to round
-    elif quality >= 95:
-        bonuses += QUALITY_BONUS
+    for values in months:
+        fee = values["monthly_fee"]
+        calls = values["calls_offered"]
+        quality = values.get("quality_score")
+        credits = Decimal(0)  # the service levels' own credits, before the at-risk cap
+        bonuses = Decimal(0)
+        soa_credit = Decimal(0)
 
-    if calls >= 500:  # C.2.1 to C.2.3 are measured only from 500 calls
-        # Percentages of calls in the default 28-digit context: a ratio of counts is never
-        # within 28 digits of a threshold it does not equal, so every comparison is exact.
-        # C.2.1 speed of answer (critical): the most severe credit row, the best bonus row,
-        # the bonus only if no critical service level is missed (here: quality).
-        speed = values["answered_in_20s"] * HUNDRED / calls
-        if speed < 70:
-            credits += cents(fee * SOA_CREDIT_BELOW_70)
-        elif speed < 75:
-            credits += cents(fee * SOA_CREDIT_BELOW_75)
-        elif speed < 80:
-            credits += cents(fee * SOA_CREDIT_BELOW_80)
-        elif not quality_missed:
-            if speed >= 90:
-                bonuses += cents(fee * SOA_BONUS_AT_90)
-            elif speed >= 85:
-                bonuses += cents(fee * SOA_BONUS_AT_85)
+        # C.2.4 quality (critical, always measured): a month without a score is a miss at the cap.
+        quality_missed = quality is None or quality < 90
+        if quality is None:
+            credits += QUALITY_CAP
+        elif quality < 90:
+            points = (90 - quality).to_integral_value(ROUND_CEILING)  # part points count as whole
+            credits += min(points * QUALITY_PER_POINT, QUALITY_CAP)  # whole dollars: nothing to round
+        elif quality >= 95:
+            bonuses += QUALITY_BONUS
 
-        # C.2.2 abandonment: 1% of the fee per point above 5%, part points whole, at most 4%.
-        abandonment = values["abandoned"] * HUNDRED / calls
-        if abandonment > 5:
-            points = (abandonment - 5).to_integral_value(ROUND_CEILING)
-            credits += min(cents(fee * points / HUNDRED), cents(fee * ABANDONMENT_CAP))
+        fcr_due = fcr_held  # a held credit falls due this month unless this month cures it
+        fcr_held = None
+        if calls >= 500:  # C.2.1 to C.2.3 are measured only from 500 calls
+            # Percentages of calls in the default 28-digit context: a ratio of counts is never
+            # within 28 digits of a threshold it does not equal, so every comparison is exact.
+            # C.2.1 speed of answer (critical): the most severe credit row, the best bonus row,
+            # the bonus only if no critical service level is missed (here: quality).
+            speed = values["answered_in_20s"] * HUNDRED / calls
+            if speed < 70:
+                soa_credit = cents(fee * SOA_CREDIT_BELOW_70)
+            elif speed < 75:
+                soa_credit = cents(fee * SOA_CREDIT_BELOW_75)
+            elif speed < 80:
+                soa_credit = cents(fee * SOA_CREDIT_BELOW_80)
+            elif not quality_missed:
+                if speed >= 90:
+                    bonuses += cents(fee * SOA_BONUS_AT_90)
+                elif speed >= 85:
+                    bonuses += cents(fee * SOA_BONUS_AT_85)
+            credits += soa_credit
+            if speed < 80:
+                soa_met_run = 0
+            else:
+                soa_met_run += 1
 
-        # C.2.3 first contact resolution, by range.
-        resolution = values["resolved_first_call"] * HUNDRED / calls
-        if resolution < 60:
-            credits += cents(fee * FCR_CREDIT_BELOW_60)
-        elif resolution < 65:
-            credits += cents(fee * FCR_CREDIT_BELOW_65)
-        elif resolution < 70:
-            credits += cents(fee * FCR_CREDIT_BELOW_70)
+            # C.2.2 abandonment: 1% of the fee per point above 5%, part points whole, at most 4%.
+            abandonment = values["abandoned"] * HUNDRED / calls
+            if abandonment > 5:
+                points = (abandonment - 5).to_integral_value(ROUND_CEILING)
+                credits += min(cents(fee * points / HUNDRED), cents(fee * ABANDONMENT_CAP))
 
-    return min(credits, cents(fee * AT_RISK)), min(bonuses, cents(fee * BONUS_LIMIT))
+            # C.2.3 first contact resolution, by range; a miss is cured by meeting it next month,
+            # its credit (of the month of the miss) is otherwise due next month.
+            resolution = values["resolved_first_call"] * HUNDRED / calls
+            if resolution < 60:
+                fcr_held = cents(fee * FCR_CREDIT_BELOW_60)
+            elif resolution < 65:
+                fcr_held = cents(fee * FCR_CREDIT_BELOW_65)
+            elif resolution < 70:
+                fcr_held = cents(fee * FCR_CREDIT_BELOW_70)
+            else:
+                fcr_due = None  # met: last month's miss is cured
+        if fcr_due is not None:
+            credits += fcr_due
+
+        # C.3 at-risk cap on the month's credits (including a credit falling due from a cure window).
+        charged = min(credits, cents(fee * AT_RISK))
+
+        # C.2.1(b) earn-back: half of the speed of answer credits charged since the last earn-back,
+        # a month's credit counted in the proportion the at-risk cap left of the month's credits.
+        if soa_credit:
+            soa_outstanding += soa_credit * charged / credits
+        earned_back = Decimal(0)
+        if soa_met_run >= 3 and soa_outstanding > 0:
+            earned_back = cents(soa_outstanding * EARN_BACK_RATE)
+            soa_outstanding, soa_met_run = Decimal(0), 0
+
+        results.append((charged, earned_back, min(bonuses, cents(fee * BONUS_LIMIT))))
+    return results
 
 
 # ---------------------------------------------------------------- data
 
-def generate(periods: int, seed: int = 2026) -> list[History]:
-    """`periods` months of KPI values, as consecutive histories from 2026-01 up to 9999-12."""
+def generate(periods: int, seed: int = 2026) -> History:
+    """`periods` months of KPI values, one history from 2026-01."""
     rng = random.Random(seed)
-    histories = []
-    for start in range(0, periods, MONTHS_TO_9999):
-        months = []
-        for index in range(min(MONTHS_TO_9999, periods - start)):
-            year, month = divmod(index, 12)
-            calls = rng.randint(300, 12_000)
-            values = {
-                "monthly_fee": Decimal(rng.randint(5_800_000, 6_200_000)).scaleb(-2),  # 58,000.00 to 62,000.00
-                "calls_offered": Decimal(calls),
-                "answered_in_20s": Decimal(round(calls * rng.uniform(0.65, 0.95))),
-                "abandoned": Decimal(round(calls * rng.uniform(0.01, 0.12))),
-                "resolved_first_call": Decimal(round(calls * rng.uniform(0.55, 0.80))),
-            }
-            if rng.random() >= 0.03:  # 3% of months report no quality score
-                values["quality_score"] = Decimal(rng.randint(800, 1000)).scaleb(-1)  # 80.0 to 100.0
-            months.append(PeriodData(f"{FIRST_YEAR + year}-{month + 1:02d}", values))
-        histories.append(History(tuple(months)))
-    return histories
+    months = []
+    for index in range(periods):
+        year, month = divmod(index, 12)
+        calls = rng.randint(300, 12_000)
+        values = {
+            "monthly_fee": Decimal(rng.randint(5_800_000, 6_200_000)).scaleb(-2),  # 58,000.00 to 62,000.00
+            "calls_offered": Decimal(calls),
+            "answered_in_20s": Decimal(round(calls * rng.uniform(0.65, 0.95))),
+            "abandoned": Decimal(round(calls * rng.uniform(0.01, 0.12))),
+            "resolved_first_call": Decimal(round(calls * rng.uniform(0.55, 0.80))),
+        }
+        if rng.random() >= 0.03:  # 3% of months report no quality score
+            values["quality_score"] = Decimal(rng.randint(800, 1000)).scaleb(-1)  # 80.0 to 100.0
+        months.append(PeriodData(f"{FIRST_YEAR + year}-{month + 1:02d}", values))
+    return History(tuple(months))
 
 
 # ---------------------------------------------------------------- measurements
@@ -170,45 +205,41 @@ def main() -> int:
         print(f"  {path.name:28} {best_compile_ms(path)}")
 
     program = compile_source(Source(str(CONTRACT.relative_to(ROOT)), CONTRACT.read_text(encoding="utf-8")))
-    histories = generate(args.periods)
-    months = [period for history in histories for period in history.periods]
+    history = generate(args.periods)
+    months = history.periods
 
     engine_time = hand_time = float("inf")
     for _ in range(args.repeat):  # alternate the two sides, so a noisy spell hits both
-        outcomes = None  # the previous run's objects would otherwise weigh on this run's collector
-        seconds, outcomes = timed(lambda: [program.evaluate(history) for history in histories])
+        outcome = None  # the previous run's objects would otherwise weigh on this run's collector
+        seconds, outcome = timed(lambda: program.evaluate(history))
         engine_time = min(engine_time, seconds)
         by_hand = None
-        seconds, by_hand = timed(lambda: [hand_written(period.values) for period in months])
+        seconds, by_hand = timed(lambda: hand_written([period.values for period in months]))
         hand_time = min(hand_time, seconds)
 
-    engine = [(p.totals.credits, p.totals.bonuses) for outcome in outcomes for p in outcome.periods]
+    engine = [(p.totals.credits, p.totals.earned_back, p.totals.bonuses) for p in outcome.periods]
     for number, (period, ours, theirs) in enumerate(zip(months, engine, by_hand), start=1):
         if ours != theirs:
-            print(f"MISMATCH in month {number} ({period.label}): slarules credits {ours[0]} bonuses {ours[1]}, "
-                  f"hand-written credits {theirs[0]} bonuses {theirs[1]}; inputs {dict(period.values)}",
+            print(f"MISMATCH in month {number} ({period.label}): slarules credits {ours[0]} earned back {ours[1]} "
+                  f"bonuses {ours[2]}, hand-written credits {theirs[0]} earned back {theirs[1]} bonuses {theirs[2]}; "
+                  f"inputs {dict(period.values)}",
                   file=sys.stderr)
             return 1
 
-    print(f"\n{len(months)} months in {len(histories)} {'history' if len(histories) == 1 else 'histories'} "
-          f"from {FIRST_YEAR}-01; service levels:")
-    met, missed = Counter(), Counter()
-    for outcome in outcomes:
-        for level in outcome.by_service_level:
-            met[level.service_level] += level.periods_met
-            missed[level.service_level] += level.periods_missed
-    for name in met:
-        print(f"  {name:26} met {met[name]:7}  missed {missed[name]:7}  "
-              f"not measured {len(months) - met[name] - missed[name]:7}")
+    print(f"\n{len(months)} months from {months[0].label} to {months[-1].label}; service levels:")
+    for level in outcome.by_service_level:
+        met, missed = level.periods_met, level.periods_missed
+        print(f"  {level.service_level:26} met {met:7}  missed {missed:7}  "
+              f"not measured {len(months) - met - missed:7}")
     print("line items by clause:")
-    clauses = Counter((line.clause_ref, line.kind) for outcome in outcomes for line in outcome.lines)
+    clauses = Counter((line.clause_ref, line.kind) for line in outcome.lines)
     for (clause, kind), count in sorted(clauses.items(), key=lambda item: int(item[0][0].rsplit(":", 1)[1])):
         print(f"  {clause:40} {kind:10} {count:7}")
     print(f"time, best of {args.repeat}:")
     for name, seconds in (("slarules", engine_time), ("hand-written", hand_time)):
         print(f"  {name:14} {seconds:8.3f} s {len(months) / seconds:12,.0f} periods/s")
-    print(f"identical credits ({sum(c for c, _ in engine):,}) and bonuses ({sum(b for _, b in engine):,}) "
-          f"in all {len(months)} periods")
+    print(f"identical credits ({sum(c for c, _, _ in engine):,}), earned back ({sum(e for _, e, _ in engine):,}) "
+          f"and bonuses ({sum(b for _, _, b in engine):,}) in all {len(months)} periods")
     print(f"ratio {engine_time / hand_time:.2f}")
     return 0
 

@@ -6,8 +6,11 @@ reference and the sentence explaining each figure). Nothing a ruleset wrote is
 ever turned into source text or eval'd. Problems here are bugs, not user errors.
 
 Each credit and bonus form compiles to an object with `assess(value, env)`
-returning (exact amount, clause span, explain) or None when it does not apply,
-and `worst(env)` for a period whose data was not reported and counts as a miss.
+returning (exact amount, source, detail) or None when it does not apply, and
+`worst(env)` for a period whose data was not reported and counts as a miss. The
+source is the form or table row that applied: its `clause` is the line item's
+clause and `source.explain(env, detail)` the sentence, built only when read;
+detail is what that sentence needs beyond env (the units counted), or None.
 `env` maps input names (and the per-period pools, under keys no input can
 have) to exact Decimals.
 """
@@ -93,8 +96,7 @@ def compile_expr(expr: nodes.Expr) -> Callable[[dict], Decimal]:
         constant = expr.value
         return lambda env: constant
     if isinstance(expr, nodes.Reference):
-        name = expr.name.text
-        return lambda env: env[name]
+        return operator.itemgetter(expr.name.text)
     left, right = compile_expr(expr.left), compile_expr(expr.right)
     if expr.op == "/":
         def divide(env):
@@ -107,10 +109,33 @@ def compile_expr(expr: nodes.Expr) -> Callable[[dict], Decimal]:
     return lambda env: combine(left(env), right(env))
 
 
+# `value >= threshold` is `threshold <= value`: the threshold's own comparison, bound to it.
+_REVERSED = {"at least": "__le__", "at most": "__ge__", "above": "__lt__", "below": "__gt__"}
+
+
 def compile_comparison(comparison: nodes.Comparison) -> Callable[[Decimal], bool]:
-    threshold = comparison.quantity.value
-    test = {"at least": operator.ge, "at most": operator.le, "above": operator.gt, "below": operator.lt}[comparison.op]
-    return lambda value: test(value, threshold)
+    """value -> whether it satisfies the comparison (values and thresholds are Decimals)."""
+    return getattr(comparison.quantity.value, _REVERSED[comparison.op])
+
+
+def compile_measure(measured: nodes.Measured) -> Callable[[dict], Decimal]:
+    """The service level's value: the expression, times 100 if `in percent`. The common
+    `a / b, in percent` is one closure, computed exactly as compile_expr's would."""
+    expr = measured.expr
+    if (measured.in_percent and isinstance(expr, nodes.BinaryOp) and expr.op == "/"
+            and isinstance(expr.left, nodes.Reference) and isinstance(expr.right, nodes.Reference)):
+        numerator, denominator = expr.left.name.text, expr.right.name.text
+
+        def percentage(env):
+            divisor = env[denominator]
+            if not divisor:
+                raise ZeroDivisionError
+            return env[numerator] / divisor * HUNDRED
+        return percentage
+    value = compile_expr(expr)
+    if measured.in_percent:
+        return lambda env: value(env) * HUNDRED
+    return value
 
 
 # ---------------------------------------------------------------- credit and bonus forms
@@ -121,12 +146,12 @@ class FlatForm:
     clause: Span
 
     def assess(self, value, env):
-        return self.amount.value(env), self.clause, self.explain
+        return self.amount.value(env), self, None
 
     def worst(self, env):
         return self.assess(None, env)
 
-    def explain(self, env) -> str:
+    def explain(self, env, detail=None) -> str:
         return self.amount.describe(env)
 
 
@@ -137,7 +162,7 @@ class TierRow:
     clause: Span
     band: str
 
-    def explain(self, env) -> str:
+    def explain(self, env, detail=None) -> str:
         return f"row '{self.band}': {self.amount.describe(env)}"
 
 
@@ -151,12 +176,12 @@ class TableForm:
     def assess(self, value, env):
         for row in self.rows:
             if row.interval.contains(value):
-                return row.amount.value(env), row.clause, row.explain
+                return row.amount.value(env), row, None
         return None
 
     def worst(self, env):
         row = self.rows[0]
-        return row.amount.value(env), row.clause, row.explain
+        return row.amount.value(env), row, None
 
 
 @attrs.frozen
@@ -189,13 +214,13 @@ class LinearForm:
         units = self.units(value)
         if not units:
             return None
-        return units * self.amount.value(env), self.clause, lambda env: self.explain(units, env)
+        return units * self.amount.value(env), self, units
 
     def worst(self, env):
         # Only reached without a cap, which check.py allows only for a bounded unit.
         return self.assess(self.worst_value, env)
 
-    def explain(self, units, env) -> str:
+    def explain(self, env, units) -> str:
         side = "below" if self.below else "above"
         step = self.step_text if units != 1 else self.step_text.removesuffix("s")
         return (f"{format_number(units)} {step} {side} {self.threshold_text} "
@@ -215,12 +240,12 @@ class ShortfallForm:
         points = abs(self.target - value)
         if not points:
             return None
-        return points * self.base.value(env), self.clause, lambda env: self.explain(points, env)
+        return points * self.base.value(env), self, points
 
     def worst(self, env):
         return self.assess(self.worst_value, env)
 
-    def explain(self, points, env) -> str:
+    def explain(self, env, points) -> str:
         base = self.base.describe(env).replace("1% of ", "", 1)
         return f"shortfall {format_number(points)} points = {format_number(points)}% of {base}"
 
@@ -482,10 +507,7 @@ def _references(expr) -> frozenset[str]:
 def _service_level(sl: nodes.ServiceLevel, units: dict[str, str], digits: int, calendar: Calendar
                    ) -> CompiledServiceLevel:
     unit = kpi_unit(sl, units)
-    expr = compile_expr(sl.measured.expr)
-    if sl.measured.in_percent:
-        ratio = expr
-        expr = lambda env: ratio(env) * HUNDRED  # noqa: E731
+    expr = compile_measure(sl.measured)
     higher = higher_is_better(sl.target)
     reads = _references(sl.measured.expr)
     counted = volume_note = None

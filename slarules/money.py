@@ -45,10 +45,20 @@ class Rounding:
     mode: str = "half up"
     digits: int = 2
 
+    @property
+    def quantum(self) -> Decimal:
+        """The minor unit as a Decimal exponent: 0.01 for two digits."""
+        return Decimal(1).scaleb(-self.digits)
+
+    @property
+    def decimal_mode(self) -> str:
+        """The decimal module's rounding constant for `mode`."""
+        return ROUNDING_MODES[self.mode]
+
     def rounder(self):
-        """A function rounding an amount to a line item's precision (built once: it runs per line)."""
-        quantum = Decimal(1).scaleb(-self.digits)
-        mode = ROUNDING_MODES[self.mode]
+        """A function rounding an amount to a line item's precision (built once: it runs per line).
+        Code already running in CONTEXT (evaluate.py) calls amount.quantize(quantum, decimal_mode)."""
+        quantum, mode = self.quantum, self.decimal_mode
         return lambda amount: amount.quantize(quantum, rounding=mode, context=CONTEXT)
 
     def describe(self) -> str:

@@ -15,9 +15,9 @@ MONTHS_PER_PERIOD = {"monthly": 1, "quarterly": 3, "yearly": 12}
 PERIOD_NOUN = {"monthly": "month", "quarterly": "quarter", "yearly": "year"}
 MONTHS_IN = {"month": 1, "quarter": 3, "year": 12}
 _PATTERNS = {
-    "monthly": re.compile(r"(\d{4})-(0[1-9]|1[0-2])"),
-    "quarterly": re.compile(r"(\d{4})-Q([1-4])"),
-    "yearly": re.compile(r"(\d{4})"),
+    "monthly": re.compile(r"(\d{4,})-(0[1-9]|1[0-2])"),
+    "quarterly": re.compile(r"(\d{4,})-Q([1-4])"),
+    "yearly": re.compile(r"(\d{4,})"),
 }
 EXAMPLE_LABEL = {"monthly": "2026-03", "quarterly": "2026-Q1", "yearly": "2026"}
 
@@ -28,9 +28,11 @@ class Calendar:
 
     periodicity: str
     start_month: str
+    # The start month's index (year*12 + month-1), read once: contract_year_of runs every period.
+    _start_index: int = attrs.field(init=False, eq=False, repr=False)
 
-    @property
-    def _start_index(self) -> int:
+    @_start_index.default
+    def _start_month_index(self) -> int:
         year, month = self.start_month.split("-")
         return int(year) * 12 + int(month) - 1
 

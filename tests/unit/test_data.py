@@ -98,3 +98,22 @@ def test_cell_errors_point_at_the_cell():
         read("period,fee,sl\n2026-01,60000,9x\n")
     (d,) = info.value.diagnostics
     assert (d.span.line, d.span.column, d.span.end_column) == (2, 15, 17)
+
+
+def test_calendar_reads_years_beyond_four_digits():
+    from slarules.periods import Calendar
+
+    monthly = Calendar("monthly", "2026-01")
+    assert monthly.index("10000-01") == monthly.index("9999-12") + 1
+    assert monthly.label(monthly.index("9999-12") + 1) == "10000-01"
+    assert monthly.contract_year("10000-01") == (10000 - 2026) + 1
+    assert Calendar("quarterly", "2026-01").index("10000-Q1") == Calendar("quarterly", "2026-01").index("9999-Q4") + 1
+    assert Calendar("yearly", "2026-01").label(10000) == "10000"
+    assert monthly.index("999-12") is None  # fewer than four digits is still not a label
+
+
+def test_a_history_runs_past_year_9999():
+    outcome = PROGRAM.evaluate(read("period,fee,sl\n9999-12,60000.00,79\n10000-01,60000.00,81\n"))
+    assert [(p.period, p.contract_year, str(p.totals.credits)) for p in outcome.periods] == [
+        ("9999-12", 7974, "600.00"), ("10000-01", 7975, "0.00")]
+    assert outcome.state.next_period == "10000-02"
