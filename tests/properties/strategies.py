@@ -35,9 +35,10 @@ import attrs
 from hypothesis import assume, reject
 from hypothesis import strategies as st
 
-import reference
 from slarules import Outcome, Program, SlaError, Source, check, compile_ruleset, nodes, parse
 from slarules.printer import to_source
+
+import reference
 
 ROOT = Path(__file__).resolve().parents[2]
 RULESET_FILES = sorted(str(p.relative_to(ROOT)) for p in (ROOT / "rulesets").glob("*.sla"))
@@ -175,8 +176,8 @@ def measurement(draw, kpi_name: str, shared: str | None) -> Kpi:
     if flip(draw):
         if volume_input not in {n for n, _ in own} and volume_input != shared:
             own.append((volume_input, "count"))
-        least = nodes.Comparison(pick(draw, ("at least", "above")), quantity(Decimal(draw(st.integers(0, 1000))), "count"))
-        volume = nodes.Volume(name(volume_input), least)
+        least = quantity(Decimal(draw(st.integers(0, 1000))), "count")
+        volume = nodes.Volume(name(volume_input), nodes.Comparison(pick(draw, ("at least", "above")), least))
     return Kpi(kpi_name, unit, tuple(own), measured, volume, denominator)
 
 
@@ -639,7 +640,7 @@ def draw_period(draw, model: DataModel, allow_missing: bool) -> dict[str, Decima
 
 
 @st.composite
-def histories(draw, model: DataModel, allow_missing: bool = True, max_periods: int = 4) -> dict[str, dict[str, Decimal]]:
+def histories(draw, model: DataModel, allow_missing: bool = True, max_periods: int = 4) -> dict[str, dict]:
     """Consecutive periods from at or after the contract's start: {label: {input: value}}."""
     start = model.first_period + draw(st.integers(0, 2))
     count = draw(st.integers(1, max_periods))
@@ -720,7 +721,8 @@ currency_codes = st.from_regex(r"[A-Z]{3}", fullmatch=True)
 quantities = st.builds(nodes.Quantity, numbers, st.sampled_from((None, "percent", "seconds", "minutes")))
 comparisons = st.builds(nodes.Comparison, st.sampled_from(("at least", "at most", "above", "below")), quantities)
 bases = st.one_of(st.builds(nodes.InputBase, names), st.just(nodes.AtRiskBase()), st.just(nodes.AllocationBase()))
-any_amounts = st.one_of(st.builds(nodes.PercentOf, numbers, bases), st.builds(nodes.FixedMoney, currency_codes, numbers))
+any_amounts = st.one_of(st.builds(nodes.PercentOf, numbers, bases),
+                        st.builds(nodes.FixedMoney, currency_codes, numbers))
 bands = st.one_of(
     st.builds(nodes.Band, st.just("open"), comparisons),
     st.builds(nodes.Band, st.sampled_from(("from to", "from to below", "above to")), quantities, quantities))
@@ -738,7 +740,8 @@ linears = st.builds(
 def _forms(kind: str):
     tables = st.builds(nodes.Table, st.just("single"), st.tuples(rows))
     ranked = "most severe" if kind == "credit" else "best"
-    tables |= st.builds(nodes.Table, st.sampled_from((ranked, "range")), st.lists(rows, min_size=1, max_size=3).map(tuple))
+    several = st.lists(rows, min_size=1, max_size=3).map(tuple)
+    tables |= st.builds(nodes.Table, st.sampled_from((ranked, "range")), several)
     forms = st.builds(nodes.Flat, any_amounts) | tables | linears
     if kind == "credit":
         forms |= st.builds(nodes.Shortfall, bases, st.none() | any_amounts)

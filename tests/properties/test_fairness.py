@@ -25,10 +25,11 @@ import pytest
 from hypothesis import assume, example, given
 from hypothesis import strategies as st
 
-import reference
 from slarules import Program, Source, compile_source, nodes
 from slarules.data import parse_history
 from slarules.outcome import BONUS_KINDS, CREDIT_KINDS
+
+import reference
 from strategies import SUBJECT_NAMES, histories, input_value, met_histories, subjects
 
 ZERO = Decimal(0)

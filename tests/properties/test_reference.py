@@ -18,11 +18,11 @@ import pytest
 from hypothesis import event, example, given
 from hypothesis import strategies as st
 
-import reference
-from slarules import Source, compile_source, nodes, parse
-from slarules.diagnostics import SlaError
-from strategies import GENERATED, ROOT, RULESET_FILES, compiled, histories, rulesets, subjects
+from slarules import SlaError, Source, compile_source, nodes, parse
 from slarules.printer import to_source
+
+import reference
+from strategies import GENERATED, ROOT, RULESET_FILES, compiled, histories, rulesets, subjects
 
 
 def reference_params():

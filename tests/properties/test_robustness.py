@@ -23,6 +23,7 @@ from slarules import History, Outcome, SlaError, Source, check, compile_ruleset,
 from slarules.data import parse_history
 from slarules.parse import parser
 from slarules.printer import to_source
+
 from strategies import DataModel, compiled, histories, plain_text, rulesets, syntax_trees
 
 

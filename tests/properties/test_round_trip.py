@@ -11,6 +11,7 @@ from hypothesis import given
 
 from slarules import Source, check, parse
 from slarules.printer import to_source
+
 from strategies import ROOT, RULESET_FILES, rulesets, syntax_trees
 
 

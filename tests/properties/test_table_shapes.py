@@ -17,8 +17,9 @@ import pytest
 from hypothesis import assume, example, given
 from hypothesis import strategies as st
 
-import reference
 from slarules import Source, check, compile_ruleset, parse
+
+import reference
 
 HEAD = """contract "T" currency USD, starts 2026-01
 inputs
