@@ -142,6 +142,8 @@ def compile_measure(measured: nodes.Measured) -> Callable[[dict], Decimal]:
 
 @attrs.frozen
 class FlatForm:
+    unbounded = False  # an unreported value has a worst value that bounds the credit
+
     amount: CompiledAmount
     clause: Span
 
@@ -170,6 +172,8 @@ class TierRow:
 class TableForm:
     """Rows most extreme first, so the first row that contains the value applies:
     the most severe (credits), the best (bonuses), or the only one (ranges)."""
+    unbounded = False  # an unreported value has a worst value that bounds the credit
+
 
     rows: tuple[TierRow, ...]
 
@@ -199,6 +203,11 @@ class LinearForm:
     threshold_text: str
     rounding_text: str
 
+    @property
+    def unbounded(self) -> bool:
+        """Counting away from a threshold toward a unit with no far end (seconds above 40)."""
+        return self.worst_value is None
+
     def units(self, value: Decimal) -> Decimal:
         distance = self.threshold - value if self.below else value - self.threshold
         if distance <= 0:
@@ -217,8 +226,8 @@ class LinearForm:
         return units * self.amount.value(env), self, units
 
     def worst(self, env):
-        # Only reached without a cap, which check.py allows only for a bounded unit.
-        return self.assess(self.worst_value, env)
+        # No worst value: check.py requires a cap for such a clause, and the cap applies.
+        return None if self.worst_value is None else self.assess(self.worst_value, env)
 
     def explain(self, env, units) -> str:
         side = "below" if self.below else "above"
@@ -230,6 +239,8 @@ class LinearForm:
 @attrs.frozen
 class ShortfallForm:
     """`the shortfall in points as a percentage of BASE`: 97% target, 90% actual -> 7%."""
+    unbounded = False  # an unreported value has a worst value that bounds the credit
+
 
     base: CompiledAmount  # 1% of the base, so shortfall × base.value is the credit
     target: Decimal

@@ -274,10 +274,16 @@ class PeriodEvaluator:
         if result.value is not None:
             assessed = form.assess(result.value, env)
         elif award.cap is not None:
-            # Not reported, counted as a miss: a capped clause's maximum is its cap.
-            amount = award.cap.value(env).quantize(self.quantum, self.mode)
-            return [Line(label, sl.name, award.kind, amount, award.cap_clause,
-                         partial(self.award_text, sl, award, result, None, None, env, amount))]
+            # Not reported, counted as a miss: the clause's maximum, one line: what the worst
+            # value earns, or the cap when that is less or the unit has no worst value.
+            limit = award.cap.value(env).quantize(self.quantum, self.mode)
+            worst = form.worst(env)
+            if worst is None and not form.unbounded:
+                return []
+            if worst is None or worst[0].quantize(self.quantum, self.mode) >= limit:
+                return [Line(label, sl.name, award.kind, limit, award.cap_clause,
+                             partial(self.award_text, sl, award, result, None, None, env, limit))]
+            assessed = worst
         else:
             assessed = form.worst(env)
         if assessed is None:

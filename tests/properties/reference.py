@@ -386,12 +386,15 @@ def period(ruleset: nodes.Ruleset, values) -> PeriodResult:
         if exact is None:
             continue
         amount = round_money(exact, digits, mode)
-        lines.append(Line(name, earned.kind, amount, inexact and on_rounding_boundary(exact, digits, mode)))
         cap = getattr(earned.form, "cap", None)
-        if cap is not None:
-            limit = round_money(amount_value(cap, amounts, name), digits, mode)
-            if amount > limit:
-                lines.append(Line(name, f"{earned.kind} cap", limit - amount))
+        limit = round_money(amount_value(cap, amounts, name), digits, mode) if cap is not None else None
+        if value is None and limit is not None:
+            # Not reported: one line, the most the clause can give (never above its cap).
+            lines.append(Line(name, earned.kind, min(amount, limit)))
+            continue
+        lines.append(Line(name, earned.kind, amount, inexact and on_rounding_boundary(exact, digits, mode)))
+        if limit is not None and amount > limit:
+            lines.append(Line(name, f"{earned.kind} cap", limit - amount))
     credits = sum((line.amount for line in lines if line.kind in CREDIT_LINES), Decimal(0))
     if at_risk_terms:
         limit = round_money(amounts.at_risk, digits, mode)

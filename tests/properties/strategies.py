@@ -37,6 +37,7 @@ from hypothesis import strategies as st
 
 from slarules import Outcome, Program, SlaError, Source, check, compile_ruleset, nodes, parse
 from slarules.printer import to_source
+from slarules.semantics import amended
 
 import reference
 
@@ -657,22 +658,26 @@ def met_histories(draw, subject: Subject, max_periods: int = 3) -> dict[str, dic
 def meeting_every_target(draw, subject: Subject, values: dict[str, Decimal]) -> dict[str, Decimal]:
     """Move inputs until every service level meets its target; reject the draw if that fails."""
     ruleset, models = subject.ruleset, {m.name: m for m in subject.model.inputs}
+    versions = [ruleset]  # the terms as agreed, then as each amendment leaves them
+    for amendment in ruleset.amendments:
+        versions.append(amended(versions[-1], amendment))
+    levels = [sl for version in versions for sl in version.service_levels]
 
     def fine(period, sl):
         return reference.status(sl, reference.environment(ruleset, period), frozenset()) in ("met", "not measured")
 
-    for sl in ruleset.service_levels:
+    for sl in levels:
         if fine(values, sl):
             continue
         candidates = met_candidates(sl, values, models)
         first = draw(st.integers(0, max(len(candidates) - 1, 0)))
         for input_name, candidate in candidates[first:] + candidates[:first]:
             trial = dict(values, **{input_name: candidate})
-            others_fine = all(fine(trial, o) for o in ruleset.service_levels if fine(values, o))
+            others_fine = all(fine(trial, o) for o in levels if fine(values, o))
             if fine(trial, sl) and others_fine:
                 values = trial
                 break
-    assume(all(fine(values, sl) for sl in ruleset.service_levels))
+    assume(all(fine(values, sl) for sl in levels))
     return values
 
 

@@ -27,7 +27,7 @@ from hypothesis import strategies as st
 
 from slarules import Program, Source, compile_source, nodes
 from slarules.data import parse_history
-from slarules.outcome import BONUS_KINDS, CREDIT_KINDS
+from slarules.outcome import BONUS_KINDS, CREDIT_KINDS, EARN_BACK
 
 import reference
 from strategies import SUBJECT_NAMES, histories, input_value, met_histories, subjects
@@ -72,8 +72,8 @@ def test_monotone_a_better_kpi_value_never_costs_the_vendor_more(which, data):
     assert good.totals.credits <= bad.totals.credits
     assert earned_bonuses(good) >= earned_bonuses(bad)
     assert good.totals.net <= bad.totals.net
-    assert good.totals.credit_due <= bad.totals.credit_due
-    assert good.totals.bonus_due >= bad.totals.bonus_due
+    assert good.totals.due_to_client <= bad.totals.due_to_client
+    assert good.totals.due_to_vendor >= bad.totals.due_to_vendor
 
 
 # ------------------------------------------------------------------ 2 bounded
@@ -104,7 +104,7 @@ def test_bounded_credits_and_bonuses_stay_within_their_caps_and_nothing_is_negat
     every_totals = ([p.totals for p in outcome.periods] + [y.totals for y in outcome.by_contract_year]
                     + [outcome.totals])
     for totals in every_totals:
-        assert min(totals.credits, totals.bonuses, totals.credit_due, totals.bonus_due) >= 0
+        assert min(totals.credits, totals.bonuses, totals.due_to_client, totals.due_to_vendor) >= 0
     assert all(s.credits >= 0 and s.bonuses >= 0 for s in outcome.by_service_level)
 
 
@@ -118,7 +118,7 @@ def test_every_target_met_in_every_period_means_no_credit(which, data):
     outcome = subject.evaluate(history)
     assert {r.status for p in outcome.periods for r in p.results} <= {"met", "not measured"}
     assert [line for line in outcome.lines if line.kind in CREDIT_KINDS] == []
-    assert outcome.totals.credits == 0 and outcome.totals.credit_due == 0
+    assert outcome.totals.credits == 0 and outcome.totals.due_to_client == 0
 
 
 # ------------------------------------------------------------------ 4 credit or bonus, never both
@@ -133,7 +133,10 @@ def test_no_service_level_earns_a_credit_and_a_bonus_in_one_period(which, data):
         credited = {line.service_level for line in p.lines if line.kind == "credit"}
         rewarded = {line.service_level for line in p.lines if line.kind == "bonus"}
         assert credited & rewarded == set()
-        assert all(status[s] == "missed" for s in credited)
+        # A credit of this period's own miss; a cure window closing unmet charges an earlier month's.
+        charged_now = {line.service_level for line in p.lines
+                       if line.kind == "credit" and "not cured by" not in line.explanation}
+        assert all(status[s] == "missed" for s in charged_now)
         assert all(status[s] == "met" for s in rewarded)
 
 
@@ -146,15 +149,17 @@ def test_exact_line_items_add_up_to_every_total(which, data):
     outcome = subject.evaluate(data.draw(histories(subject.model)))
     netting = outcome.netting
     for p in outcome.periods:
-        assert all(line.kind in CREDIT_KINDS + BONUS_KINDS for line in p.lines)
+        assert all(line.kind in CREDIT_KINDS + BONUS_KINDS + (EARN_BACK,) for line in p.lines)
         credits, bonuses = lines_of(p, CREDIT_KINDS), lines_of(p, BONUS_KINDS)
-        assert (p.totals.credits, p.totals.bonuses) == (credits, bonuses)
-        if netting == "paid separately":
-            assert (p.totals.credit_due, p.totals.bonus_due) == (credits, bonuses)
+        earned_back = -lines_of(p, (EARN_BACK,))
+        assert (p.totals.credits, p.totals.earned_back, p.totals.bonuses) == (credits, earned_back, bonuses)
+        if netting == "paid separately":  # an earn-back beyond the period's credits is paid to the vendor
+            owed = credits - earned_back
+            assert (p.totals.due_to_client, p.totals.due_to_vendor) == (max(owed, ZERO), bonuses + max(-owed, ZERO))
         else:
-            assert (p.totals.credit_due, p.totals.bonus_due) == (max(credits - bonuses, ZERO),
-                                                                 max(bonuses - credits, ZERO))
-    fields = ("credits", "bonuses", "credit_due", "bonus_due")
+            net = credits - earned_back - bonuses
+            assert (p.totals.due_to_client, p.totals.due_to_vendor) == (max(net, ZERO), max(-net, ZERO))
+    fields = ("credits", "earned_back", "bonuses", "due_to_client", "due_to_vendor")
     for field in fields:
         assert getattr(outcome.totals, field) == sum((getattr(p.totals, field) for p in outcome.periods), ZERO)
         assert getattr(outcome.totals, field) == sum((getattr(y.totals, field) for y in outcome.by_contract_year),
@@ -229,9 +234,10 @@ def award_scales_with(award: nodes.Award | None, fee: str, ruleset, sl, unreport
         return False
     form = award.form
     if isinstance(form, nodes.Shortfall):
-        return scales_with(nodes.PercentOf(Decimal(1), form.base), fee, ruleset, sl)
+        found = [nodes.PercentOf(Decimal(1), form.base)] + ([form.cap] if unreported and form.cap else [])
+        return all(scales_with(a, fee, ruleset, sl) for a in found)
     found = [form.amount] if isinstance(form, (nodes.Flat, nodes.Linear)) else [row.amount for row in form.rows]
-    if unreported and isinstance(form, nodes.Linear) and form.cap is not None:
+    if unreported and isinstance(form, (nodes.Linear, nodes.Shortfall)) and form.cap is not None:
         found.append(form.cap)
     return all(scales_with(a, fee, ruleset, sl) for a in found)
 

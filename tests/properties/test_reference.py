@@ -126,8 +126,6 @@ service level s
 """
 
 
-@pytest.mark.xfail(strict=True, reason="an unreported period of a capped linear credit is charged the cap even "
-                                       "when the worst value (0%) earns no unit")
 @example(step=5, threshold=Decimal(3), rounding="only whole points count")
 @given(st.integers(1, 10), st.decimals("0", "99", places=2),
        st.sampled_from(("only whole points count", "part points count as whole", "pro rata")))
