@@ -100,7 +100,11 @@ def history_from_mapping(program, mapping: Mapping[str, Mapping[str, object]]) -
     """The Python API's form: {"2026-01": {"monthly_fee": "60000", ...}, ...}."""
     reader = _Reader(program, Source("<data>", ""))
     for label, values in mapping.items():
-        reader.add_period(str(label), None, [(name, value, None, f"{label}.{name}") for name, value in values.items()])
+        for name in values:
+            if name not in reader.units:
+                reader.unknown_input(str(name), None, f"{label}.{name}")
+        reader.add_period(str(label), None, [(name, value, None, f"{label}.{name}")
+                                             for name, value in values.items() if name in reader.units])
     return reader.finish()
 
 

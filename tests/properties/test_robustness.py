@@ -198,8 +198,6 @@ def test_carriage_return_line_endings_read_or_raise_data_errors(text):
         pass
 
 
-@pytest.mark.xfail(strict=True, reason="history_from_mapping raises KeyError for a name that is not an input "
-                                       "(program.evaluate({'2026-01': {..., 'montly_fee': '5'}}))")
 @example(extra="montly_fee")
 @given(st.text(max_size=12).filter(lambda n: n not in ("monthly_fee", "monthly_uptime")))
 def test_an_unknown_input_in_a_mapping_is_a_data_error(extra):
