@@ -22,7 +22,7 @@ from .explain import explain
 from .fmt import format_source
 from .htmlreport import render_report
 from .simulate import DistributionError, parse_distributions, simulate
-from .verify import verify
+from .verify import FINDINGS, INVARIANTS, verify
 from .source import Source
 
 FORMATS = ("table", "json", "csv")
@@ -75,6 +75,8 @@ def _parser() -> argparse.ArgumentParser:
     verify_cmd.add_argument("--effort", choices=("quick", "normal", "thorough"), default="normal",
                             help="how many histories to try per property (default normal)")
     verify_cmd.add_argument("--out", metavar="DIR", help="where to write counterexample data files")
+    verify_cmd.add_argument("--only", metavar="NAMES", type=_check_names,
+                            help="run only these checks, comma-separated: " + ", ".join([*INVARIANTS, *FINDINGS]))
 
     dry_run = commands.add_parser(
         "dry-run", help="proposed terms next to the current ones over the same history",
@@ -172,9 +174,18 @@ def _positive(text: str) -> int:
     return value
 
 
+def _check_names(text: str) -> tuple[str, ...]:
+    names = tuple(name.strip() for name in text.split(",") if name.strip())
+    unknown = [name for name in names if name not in INVARIANTS and name not in FINDINGS]
+    if unknown or not names:
+        raise argparse.ArgumentTypeError((f"no check named {unknown[0]!r}" if unknown else "no check named")
+                                         + "; the checks are " + ", ".join([*INVARIANTS, *FINDINGS]))
+    return names
+
+
 def _verify(args) -> int:
     report = verify(load(args.ruleset), seed=args.seed, effort=args.effort,
-                    out_dir=Path(args.out) if args.out else None)
+                    out_dir=Path(args.out) if args.out else None, only=args.only)
     sys.stdout.write(report.to_text())
     return 0 if report.ok else 1
 

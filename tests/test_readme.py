@@ -43,3 +43,14 @@ def test_the_readme_diagnostic_is_what_check_prints(tmp_path, capsys, monkeypatc
     assert main(["check", "rulesets/bad.sla"]) == 1
     printed = capsys.readouterr().err
     assert printed.startswith(shown)
+
+
+def test_the_readme_verify_example_finds_the_reversed_tier(tmp_path, capsys, monkeypatch):
+    (command,) = re.findall(r"^  (slarules verify .*)$", README, re.MULTILINE)
+    argv = command.split()[1:]
+    assert argv[-2:] == ["--out", "cex"]
+    monkeypatch.chdir(ROOT)
+    assert main([*argv[:-1], str(tmp_path)]) == 1
+    out = capsys.readouterr().out
+    assert "VIOLATED     monotone" in out and "credits rose from 300.00 to 500.00" in out
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["monotone.better.csv", "monotone.worse.csv"]

@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
+
 from slarules.cli import main
 
 RULESET = '''contract "T" currency USD, starts 2026-01
@@ -142,3 +144,33 @@ def test_report_writes_one_self_contained_page(tmp_path, capsys):
     assert run(capsys, "report", *ACME, "--out", str(page))[0] == 0
     html = page.read_text()
     assert html.startswith("<!DOCTYPE html>") and "https://" not in html and "<script" not in html
+
+
+GOLDEN_VERIFY = Path(__file__).resolve().parent.parent / "golden" / "verify"
+
+
+def test_verify_exits_1_on_a_violated_invariant_and_its_files_re_run(tmp_path, capsys):
+    code, out, _ = run(capsys, "verify", str(GOLDEN_VERIFY / "reversed_tier.sla"), "--effort", "quick",
+                       "--only", "monotone,reward", "--out", str(tmp_path))
+    assert code == 1
+    assert "VIOLATED     monotone" in out and "FINDING      reward" in out
+    assert "1 violated" in out and "re-run a file: slarules evaluate" in out
+    for name in ("worse", "better"):
+        assert f"file: {tmp_path / f'monotone.{name}.csv'}" in out
+        code, table, err = run(capsys, "evaluate", str(GOLDEN_VERIFY / "reversed_tier.sla"),
+                               str(tmp_path / f"monotone.{name}.csv"))
+        assert (code, err) == (0, "") and "speed_of_answer" in table
+
+
+def test_verify_exits_0_when_every_invariant_holds(capsys):
+    code, out, _ = run(capsys, "verify", str(GOLDEN_VERIFY / "fair.sla"), "--effort", "quick",
+                       "--only", "cure,termination")
+    assert code == 0
+    assert out.splitlines()[-1] == "2 of 2 invariants held, 0 violated; 0 findings"
+
+
+def test_verify_names_the_checks_when_only_is_wrong(capsys):
+    with pytest.raises(SystemExit) as usage:  # argparse exits for a usage error
+        main(["verify", str(GOLDEN_VERIFY / "fair.sla"), "--only", "cure,tremination"])
+    assert usage.value.code == 2
+    assert "no check named 'tremination'; the checks are monotone, bounded, all-met" in capsys.readouterr().err
