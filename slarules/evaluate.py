@@ -411,7 +411,8 @@ class PeriodEvaluator:
             elif rule.kind == "floor":
                 # Only a value that counts: not one of a period excluded, not measured or (by the
                 # contract's word) waived.
-                if result.value is not None and missed is not None and rule.floor(result.value):
+                if (result.value is not None and missed is not None and result.status != "excluded"
+                        and rule.floor(result.value)):
                     shown = format_number(result.value) + _UNIT_SUFFIX.get(result.unit, "")
                     fired = (f"{rule.service_level} was {shown}", (label,))
             elif rule.kind == "credits":

@@ -328,7 +328,9 @@ def reference_first_fire(program, rule, outcome, rows, floor_of):
                 return labels[t]
         elif rule.kind == "floor":
             r = results[t]
-            if r.value is not None and miss[t] is not None and floor_of(rule)(r.value):
+            # a value that counts: reported, not excluded (whatever the streak policy), not
+            # waived unless waived misses count
+            if r.value is not None and miss[t] is not None and r.status != "excluded" and floor_of(rule)(r.value):
                 return labels[t]
         elif rule.kind == "credits":
             s = window_starts(program, labels, t, rule.window.length)

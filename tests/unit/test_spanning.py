@@ -217,6 +217,17 @@ def test_excluded_periods_neither_count_nor_break_a_streak_unless_the_contract_s
     assert [r.period for r in outcome.terminations] == ([fires] if fires else [])
 
 
+@pytest.mark.parametrize("policy", ["", "excluded periods break streaks\n"])
+def test_an_excluded_periods_value_never_reaches_a_floor(policy):
+    # Found by `slarules verify` (termination): with "excluded periods break streaks" an excluded
+    # period's 40% fired "below 50% in any month", though the exclusion takes the value out.
+    p = program(policy + "terminate when soa is below 50% in any month\n" + SOA)
+    events = [{"period": "2026-02", "service_level": "soa", "event": "exclude", "reason": "force majeure"}]
+    outcome = p.evaluate(months(70, 40, 45), events=events)
+    assert statuses(outcome) == ["missed", "excluded", "missed"]
+    assert [r.period for r in outcome.terminations] == ["2026-03"]  # 45%, the first value that counts
+
+
 def test_an_excluded_period_inside_a_cure_window_cures_it():
     events = [{"period": "2026-02", "service_level": "soa", "event": "exclude", "reason": "force majeure"}]
     outcome = program(CURE_1).evaluate(months(70, 60), events=events)
