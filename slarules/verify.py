@@ -167,13 +167,18 @@ def _form_thresholds(award) -> list[Decimal]:
     return []
 
 
+def _versions(program: Program) -> list[Program]:
+    """The terms as agreed, then as each amendment leaves them."""
+    return [program, *(v for _, v in program.amendments)]
+
+
 class _Model:
     def __init__(self, program: Program, vary_fees: bool):
         self.program = program
         self.vary_fees = vary_fees
         self.units = {s.name: s.unit for s in program.inputs}
         self.money = [s.name for s in program.inputs if s.unit == "money"]
-        versions = [program, *(v for _, v in program.amendments)]
+        versions = _versions(program)
         by_unit: dict[str, list[Decimal]] = {}
         raw = []
         for sl in program.service_levels:
@@ -421,6 +426,19 @@ def _shares(outcome, rows) -> str:
             f"bonuses {format_money(outcome.totals.bonuses, outcome.digits)}")
 
 
+def _earn_back_shares_capped_credits(program: Program) -> bool:
+    """Documented (reference, earn-back): under period-wide and window caps, earn-back returns
+    each service level's share of the credits charged, so a milder miss or an event on one
+    service level can return less of another's. Credits net of earn-back are then not
+    asserted to move one way, only credits and bonuses."""
+    versions = _versions(program)
+    return (any(s.earn_back for v in versions for s in v.service_levels)
+            and any(v.at_risk is not None or v.window_caps for v in versions))
+
+
+NET_NOT_ASSERTED = " (net of earn-back not asserted: earn-back shares credits cut by a cap)"
+
+
 class _Runner:
     def __init__(self, program, model, seed, examples, out_dir, evaluate):
         self.program, self.model, self.seed, self.examples = program, model, seed, examples
@@ -487,6 +505,9 @@ def _monotone(r: _Runner) -> CheckResult:
     title = "a better value of one input in one period never raises credits nor lowers bonuses"
     if not levels:
         return CheckResult("monotone", "held", title + " (no credit or bonus clause: vacuous)")
+    shares = _earn_back_shares_capped_credits(r.program)
+    if shares:
+        title += NET_NOT_ASSERTED
 
     @st.composite
     def strategy(draw):
@@ -533,8 +554,10 @@ def _monotone(r: _Runner) -> CheckResult:
         worse, better = (changed, rows) if a_better else (rows, changed)
         ow, ob = r.outcome(worse, "worse"), r.outcome(better, "better")
         problems = []
-        if _credits(ob) > _credits(ow):
-            problems.append(f"credits rose from {_credits(ow)} to {_credits(ob)}")
+        if ob.totals.credits > ow.totals.credits:
+            problems.append(f"credits rose from {ow.totals.credits} to {ob.totals.credits}")
+        elif not shares and _credits(ob) > _credits(ow):
+            problems.append(f"credits net of earn-back rose from {_credits(ow)} to {_credits(ob)}")
         if _bonuses(ob) < _bonuses(ow):
             problems.append(f"bonuses fell from {_bonuses(ow)} to {_bonuses(ob)}")
         if problems:
@@ -731,7 +754,7 @@ def _cure(r: _Runner) -> CheckResult:
     model, program = r.model, r.program
     title = "a miss followed by a met period inside its cure window costs nothing"
     first = program.calendar.index(model.labels(1)[0])
-    versions = [program, *(v for _, v in program.amendments)]
+    versions = _versions(program)
     levels = [lv for lv in model.levels if lv.driver is not None
               and any((t := _twin(v, lv.name)) is not None and t.cure and t.credit is not None for v in versions)]
     if not levels:
@@ -906,16 +929,13 @@ def _events(r: _Runner) -> CheckResult:
     title = "a waiver or an exclusion never raises the credits the vendor owes"
     if not model.levels:
         return CheckResult("events", "held", title + " (no service level: vacuous)")
-    versions = [program, *(v for _, v in program.amendments)]
-    # Documented (reference, earn-back): earn-back returns each service level's share of the
-    # credits charged under period-wide and window caps, so an event on one service level can
-    # return less of another's; the contract-year average leaves an excluded value out, which
-    # can withhold a year-end earn-back. There only credits are asserted, not credits net of it.
-    shares = any(s.earn_back for v in versions for s in v.service_levels) and any(
-        v.at_risk is not None or v.window_caps for v in versions)
-    averages = {s.name for v in versions for s in v.service_levels if s.earn_back and s.earn_back.after is None}
+    shares = _earn_back_shares_capped_credits(program)
+    # Documented too: the contract-year average leaves an excluded value out, which can
+    # withhold a year-end earn-back; there an exclusion is asserted on credits only.
+    averages = {s.name for v in _versions(program) for s in v.service_levels
+                if s.earn_back and s.earn_back.after is None}
     if shares:
-        title += " (net of earn-back not asserted: earn-back shares credits cut by a cap)"
+        title += NET_NOT_ASSERTED
 
     @st.composite
     def strategy(draw):
