@@ -136,13 +136,33 @@ class _Reader:
         self.found.append(Diagnostic(code, message, span, tuple(notes), location=location))
 
     # ---- CSV
-    def csv(self) -> None:
+    def records(self) -> tuple[list[str], list[tuple[int, list[str]]]] | None:
+        """The text's lines, and each CSV record with the line it starts on. Line ends are read as
+        from a file on disk: `\r\n` and a lone `\r` (classic Mac) end a line, as `\n` does.
+        None, with an SLA301 naming the line, when the csv module cannot read a record."""
         lines = self.source.text.splitlines()
-        rows = list(csv.reader(io.StringIO(self.source.text)))
-        if not rows or not any(cell.strip() for cell in rows[0]):
+        reader = csv.reader(io.StringIO(self.source.text.replace("\r\n", "\n").replace("\r", "\n")))
+        found: list[tuple[int, list[str]]] = []
+        first_line = 1
+        try:
+            for row in reader:
+                found.append((first_line, row))
+                first_line = reader.line_num + 1
+        except csv.Error as err:
+            self.error("SLA301", f"this line cannot be read as CSV: {err}",
+                       self.cell_span(lines, reader.line_num, None))
+            return None
+        return lines, found
+
+    def csv(self) -> None:
+        read = self.records()
+        if read is None:
+            return
+        lines, records = read
+        if not records or not any(cell.strip() for cell in records[0][1]):
             self.error("SLA301", f"{self.source.path} is empty: expected a header row starting with 'period'")
             return
-        header = [cell.strip() for cell in rows[0]]
+        header = [cell.strip() for cell in records[0][1]]
         if header[:1] != ["period"]:
             self.error("SLA308", "the first column must be 'period'", self.cell_span(lines, 1, 0),
                        "a wide file has one column per input: period,monthly_fee,...; "
@@ -152,7 +172,7 @@ class _Reader:
         if not long_form:
             self.header_columns(header, lines)
         by_label: dict[str, tuple[int, list]] = {}
-        for number, row in enumerate(rows[1:], start=2):
+        for number, row in records[1:]:
             if not any(cell.strip() for cell in row):
                 continue
             if len(row) != len(header):
@@ -175,13 +195,15 @@ class _Reader:
             self.add_period(label, self.cell_span(lines, number, 0), cells)
 
     def events_csv(self) -> None:
-        lines = self.source.text.splitlines()
-        rows = list(csv.reader(io.StringIO(self.source.text)))
-        if not rows or [cell.strip() for cell in rows[0]] != EVENT_COLUMNS:
+        read = self.records()
+        if read is None:
+            return
+        lines, records = read
+        if not records or [cell.strip() for cell in records[0][1]] != EVENT_COLUMNS:
             self.error("SLA308", f"an events file starts with the header {','.join(EVENT_COLUMNS)}",
                        self.cell_span(lines, 1, None) if lines else None, place="header")
             return
-        for number, row in enumerate(rows[1:], start=2):
+        for number, row in records[1:]:
             if not any(cell.strip() for cell in row):
                 continue
             if len(row) != len(EVENT_COLUMNS):
