@@ -17,9 +17,9 @@ their own, `period,service_level,event,reason`, where event is `waive` (the
 client waives the period's credit) or `exclude` (the period does not count
 for that service level). An event for an unknown service level or a period
 outside the history is an error.
-Values are plain decimals (`60000.00`; a percentage may carry a `%`); an empty
-cell or a JSON null means "not reported", which the input's missing-data rule
-then governs.
+Values are plain decimals (`60000.00`; a percentage may carry a `%`), at most
+15 digits before the decimal point and 34 after; an empty cell or a JSON null
+means "not reported", which the input's missing-data rule then governs.
 """
 from __future__ import annotations
 
@@ -34,10 +34,17 @@ from typing import Mapping
 import attrs
 
 from .diagnostics import Diagnostic, SlaError, did_you_mean
+from .money import CONTEXT
 from .periods import EXAMPLE_LABEL
 from .source import Source, Span, span_at
 
 _DECIMAL = re.compile(r"[0-9]+(\.[0-9]+)?|\.[0-9]+")
+# The range of a data value, kept so that exact arithmetic to 34 significant digits
+# (money.CONTEXT) can carry every amount made from it to the cent: below 10^15, a thousand
+# trillion, which no monthly fee or count reaches even in the currencies of smallest unit,
+# and no finer than 10^-34 (a JSON number such as 1e-999999999 would overflow a division).
+MAX_WHOLE_DIGITS = 15
+MAX_DECIMALS = 34
 
 
 @attrs.frozen
@@ -344,6 +351,8 @@ class _Reader:
         if isinstance(raw, bool) or not isinstance(raw, (str, Decimal, int)):
             self.error("SLA302", f"'{name}' must be a number written as a string or a JSON number", span, place=place)
             return None
+        if isinstance(raw, int):
+            raw = Decimal(raw)  # str() of an int above 4,300 digits raises; a Decimal's does not
         text = str(raw).strip()
         if text == "":
             return None
@@ -369,10 +378,31 @@ class _Reader:
         if unit == "percent" and value > 100:
             self.error("SLA303", f"'{name}' is {text}%, above 100%", span, place=place)
             return None
+        if not self.in_exact_range(name, value, span, place):
+            return None
         if unit == "count" and value != value.to_integral_value():
             self.error("SLA303", f"'{name}' is {text}, but a count is a whole number", span, place=place)
             return None
         return value
+
+    def in_exact_range(self, name, value: Decimal, span, place) -> bool:
+        """Whether a non-negative value has at most MAX_WHOLE_DIGITS digits before the decimal point
+        and MAX_DECIMALS after it (trailing zeros aside); report it if not."""
+        if value == 0:
+            return True
+        _, digits, exponent = value.as_tuple()
+        trailing_zeros = len(digits) - len("".join(map(str, digits)).rstrip("0"))
+        whole, decimals = value.adjusted() + 1, -(exponent + trailing_zeros)
+        if whole > MAX_WHOLE_DIGITS:
+            self.error("SLA303", f"'{name}' has {whole:,} digits before the decimal point; a value has at most "
+                       f"{MAX_WHOLE_DIGITS}", span, f"every amount is computed exactly, to {CONTEXT.prec} "
+                       "significant digits, and must stay exact to the cent", place=place)
+            return False
+        if decimals > MAX_DECIMALS:
+            self.error("SLA303", f"'{name}' has {decimals:,} digits after the decimal point; a value has at most "
+                       f"{MAX_DECIMALS}", span, f"round it to {MAX_DECIMALS} decimals or fewer", place=place)
+            return False
+        return True
 
     def finish(self) -> History:
         ordered = sorted(self.periods.items())

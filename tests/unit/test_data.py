@@ -1,6 +1,7 @@
 """Data reader: the three layouts, calendar order, and values kept exact."""
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 
 import pytest
@@ -99,6 +100,24 @@ def test_a_row_the_csv_module_cannot_read_is_a_data_error_naming_its_line():
         (d,) = info.value.diagnostics
         assert (d.code, d.span.source.path, d.span.line, d.span.column) == ("SLA301", path, 2, 1)
         assert d.message.startswith("this line cannot be read as CSV: field larger than field limit")
+
+
+@pytest.mark.parametrize("value, accepted", [
+    ("999999999999999.99", True), ("1000000000000000", False), ("0." + "0" * 33 + "1", True),
+    ("0." + "0" * 34 + "1", False), ("1." + "0" * 60, True), (Decimal("1E+15"), False), (Decimal("1E-35"), False),
+    pytest.param(10 ** 5000, False, id="int-too-long-for-str"),
+])
+def test_a_value_has_at_most_15_digits_before_the_point_and_34_after(value, accepted):
+    mapping = {"2026-01": {"fee": value, "sl": "90"}}
+    if accepted:
+        assert PROGRAM.evaluate(mapping).periods[0].totals.credits == 0
+        return
+    with pytest.raises(SlaError) as info:
+        PROGRAM.evaluate(mapping)
+    (d,) = info.value.diagnostics
+    assert (d.code, d.location) == ("SLA303", "<data>: 2026-01.fee")
+    assert re.fullmatch(r"'fee' has [0-9,]+ digits (before|after) the decimal point; a value has at most (15|34)",
+                        d.message)
 
 
 def test_quarterly_labels():
