@@ -6,7 +6,9 @@ compile.py may assume: the header has a currency and a start; every name
 resolves; units agree; amounts have money bases in the contract's currency;
 each service level has one measurement and one target; tier rows lie on the
 miss side (credits) or the met side (bonuses) of the target, are ordered by
-severity, and explicit ranges neither overlap nor leave gaps.
+severity (rows on different bases, such as a share of the fee and fixed money,
+only get a warning: their order depends on the fee), and explicit ranges
+neither overlap, leave gaps, nor stop short of the end of the scale.
 """
 from __future__ import annotations
 
@@ -14,7 +16,7 @@ from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
 
 from . import nodes, printer
 from .diagnostics import Diagnostic, did_you_mean, nearest
-from .money import format_number
+from .money import CONTEXT, HUNDRED, format_money, format_number, minor_unit_digits
 from .semantics import (
     amended,
     QUANTITY_UNIT_FOR,
@@ -395,7 +397,7 @@ class _Checker:
             sided = [row for row in form.rows if self.row_side(row, credit, higher, target, sl)]
             if form.rule == "range":
                 self.range_coverage(sided, credit, higher, target, sl, unit)
-            self.row_order(sided, credit, higher)
+            self.row_order(sided, credit, higher, sl)
         elif isinstance(form, nodes.Linear):
             self.amount(form.amount, sl)
             if form.cap is not None:
@@ -446,20 +448,73 @@ class _Checker:
                          row.band.span)
         return True
 
-    def row_order(self, rows, credit: bool, higher: bool):
-        """A more extreme row must not earn less than a milder one with a comparable amount."""
-        def extremity(row):
+    def row_order(self, rows, credit: bool, higher: bool, sl: nodes.ServiceLevel):
+        """Rows from the mildest to the most extreme (of two on one threshold, the one including it
+        is the milder: `at most 75%` before `below 75%`, as compile.py applies them); no row may earn
+        less than a milder one. Amounts are compared as shares of an input or fixed money: on one
+        base, a row earning less is an error; on two (a share of the fee against fixed money), it
+        earns less only for some values of the input, which a warning states."""
+        def mildness(row):
             band = band_interval(row.band)
-            edge = band.high if higher == credit else band.low
-            return -edge if higher == credit else edge
-        ordered = sorted(rows, key=extremity)
-        for milder, harsher in zip(ordered, ordered[1:]):
-            a, b = _comparable(milder.amount), _comparable(harsher.amount)
-            if a[0] == b[0] and b[1] < a[1]:
-                what = "worse" if credit else "better"
-                self.error("SLA208", f"a {what} band earns less ({_amount_text(harsher.amount)}) than the row "
-                           f"at line {milder.span.line} ({_amount_text(milder.amount)})", harsher.span,
-                           "rows must not pay less as performance moves further from the target")
+            if higher == credit:
+                return (-band.high, not band.high_included)
+            return (band.low, not band.low_included)
+        ordered = sorted(rows, key=mildness)
+        for i, harsher in enumerate(ordered):
+            worse = _on_one_base(harsher.amount, self.ruleset, sl)
+            if worse is None:
+                continue
+            most: dict[str | None, tuple[Decimal, nodes.Row]] = {}  # base -> the milder row earning most on it
+            for milder in ordered[:i]:
+                on_base = _on_one_base(milder.amount, self.ruleset, sl)
+                if on_base is not None and (on_base[0] not in most or on_base[1] > most[on_base[0]][0]):
+                    most[on_base[0]] = (on_base[1], milder)
+            for base, (share, milder) in most.items():
+                self.compare_rows(harsher, worse, milder, (base, share), credit)
+
+    def compare_rows(self, harsher: nodes.Row, worse, milder: nodes.Row, better, credit: bool):
+        """Report where the harsher row earns less than the milder one; `worse` and `better` are
+        their amounts as (input or None for money, share of the input or money)."""
+        (worse_base, worse_share), (better_base, better_share) = worse, better
+        what, verb = ("worse", "pays") if credit else ("better", "earns")
+        if better_share == 0 or (worse_base == better_base and worse_share >= better_share):
+            return
+        resolved = [f"{printer.amount(row.amount)} is " + (f"{format_number(share * 100)}% of {base}" if base
+                                                          else f"{self.currency} {self.money_text(share)}")
+                    for row, (base, share) in ((harsher, worse), (milder, better))
+                    if _through_the_pool(row.amount)]
+        if worse_base == better_base or worse_share == 0:  # less whatever the inputs (above zero)
+            self.error("SLA208", f"a {what} band earns less ({self.amount_text(harsher.amount)}) than the row "
+                       f"at line {milder.span.line} ({self.amount_text(milder.amount)})", harsher.span,
+                       *resolved, "rows must not pay less as performance moves further from the target")
+            return
+        if worse_base is None:  # fixed money against a share of an input: less once the input is large
+            when = f"{better_base} is above {self.money_text(CONTEXT.divide(worse_share, better_share))}"
+        elif better_base is None:  # a share of an input against fixed money: less while the input is small
+            when = f"{worse_base} is below {self.money_text(CONTEXT.divide(better_share, worse_share))}"
+        else:  # shares of two inputs: less while the one is small beside the other
+            ratio = format_number(CONTEXT.divide(better_share, worse_share))
+            when = f"{worse_base} is below {ratio} times {better_base}"
+        self.warning("SLA208", f"a {what} band {verb} {self.amount_text(harsher.amount)}, less than "
+                     f"{self.amount_text(milder.amount)} (line {milder.span.line}) whenever {when}", harsher.span,
+                     *resolved, "rows on different bases compare only for some values of the base; "
+                     "check the table at the values the contract expects")
+
+    def money_text(self, value: Decimal) -> str:
+        """An amount of money to the contract's minor unit; 'about' when it has more decimals."""
+        shown = value.quantize(Decimal(1).scaleb(-self.money_digits), context=CONTEXT)
+        return ("" if shown == value else "about ") + format_money(shown, self.money_digits)
+
+    def amount_text(self, amount: nodes.Amount) -> str:
+        """An amount as written, money to the contract's minor unit: 'USD 300.00', '5% of fee'."""
+        if isinstance(amount, nodes.PercentOf):
+            return printer.amount(amount)
+        digits = max(self.money_digits, -amount.value.as_tuple().exponent)
+        return f"{amount.currency} {format_money(amount.value, digits)}"
+
+    @property
+    def money_digits(self) -> int:
+        return minor_unit_digits(self.currency) if self.currency else 2
 
     def range_coverage(self, rows, credit: bool, higher: bool, met: Interval, sl, unit):
         """Sweep the rows from low to high values; `reach` is the row that reaches highest so far,
@@ -482,6 +537,18 @@ class _Checker:
                                f"start this row where the row at line {reach_row.span.line} ends: '{start}'")
             if _high_key(b) > _high_key(reach):
                 reach, reach_row = b, rb
+        runs_down = higher == credit
+        far, far_row = intervals[0] if runs_down else (reach, reach_row)
+        beyond = _beyond(far, runs_down, unit)
+        if beyond is not None:
+            values, plural = _values(beyond, unit)
+            award = "no credit" if credit else "no bonus"
+            open_band = (f"{'at most' if far.high_included else 'below'} {_unit_text(far.high, unit)}" if runs_down
+                         else f"{'at least' if far.low_included else 'above'} {_unit_text(far.low, unit)}")
+            self.error("SLA209", f"{values} {'fall' if plural else 'falls'} in no row: "
+                       f"{'worse' if credit else 'better'} than this row, {'they earn' if plural else 'it earns'} "
+                       f"{award}", far_row.band.span, f"write '{open_band}' to take this row to the end of the "
+                       f"scale, or add a row for {'them' if plural else 'it'}")
         # A credit table should start where the target is missed. (A bonus table may well start
         # above the target: that dead band, which earns neither, is a common term.)
         if credit:
@@ -599,6 +666,30 @@ def _interval_points(interval: Interval):
     return points
 
 
+def _on_one_base(amount: nodes.Amount, ruleset: nodes.Ruleset, sl: nodes.ServiceLevel | None,
+                 through=(nodes.AtRiskBase, nodes.AllocationBase)) -> tuple[str | None, Decimal] | None:
+    """The amount as (input, share of it), or (None, money) for fixed money: `50% of the allocation`
+    with an allocation of 20% of the amount at risk, at risk 12% of fee, is ('fee', 0.012).
+    None when it names an amount at risk or an allocation that is not defined (reported elsewhere)."""
+    if isinstance(amount, nodes.FixedMoney):
+        return None, amount.value
+    share, base = CONTEXT.divide(amount.percent, HUNDRED), amount.base
+    if isinstance(base, nodes.InputBase):
+        return base.name.text, share
+    inner = None
+    if isinstance(base, nodes.AtRiskBase) and nodes.AtRiskBase in through and ruleset.of_type(nodes.AtRisk):
+        inner = _on_one_base(ruleset.of_type(nodes.AtRisk)[0].amount, ruleset, sl, ())
+    elif isinstance(base, nodes.AllocationBase) and nodes.AllocationBase in through \
+            and sl is not None and sl.allocation is not None:
+        inner = _on_one_base(sl.allocation.amount, ruleset, sl, (nodes.AtRiskBase,))
+    return None if inner is None else (inner[0], CONTEXT.multiply(share, inner[1]))
+
+
+def _through_the_pool(amount: nodes.Amount) -> bool:
+    """A share of the amount at risk or of the allocation: what it comes to is worked out, not written."""
+    return isinstance(amount, nodes.PercentOf) and isinstance(amount.base, (nodes.AtRiskBase, nodes.AllocationBase))
+
+
 def _comparable(amount: nodes.Amount):
     if isinstance(amount, nodes.FixedMoney):
         return ("money", amount.value)
@@ -617,10 +708,20 @@ def _award_amounts(award: nodes.Award) -> list[nodes.Amount]:
     return [nodes.PercentOf(Decimal(1), form.base, award.span)] + ([form.cap] if form.cap is not None else [])
 
 
-def _amount_text(amount: nodes.Amount) -> str:
-    if isinstance(amount, nodes.FixedMoney):
-        return f"{amount.currency} {format_number(amount.value)}"
-    return f"{format_number(amount.percent)}%"
+def _beyond(far: Interval, runs_down: bool, unit: str | None) -> Interval | None:
+    """The values past the far end of a table's furthest row, up to the end of the scale: 0 below
+    (no value is negative), 100% above for a percentage, nothing above for any other unit."""
+    if runs_down:
+        if far.low is None or far.low < 0 or (far.low == 0 and far.low_included):
+            return None
+        return Interval(Decimal(0), True, far.low, not far.low_included)
+    if far.high is None:
+        return None
+    if unit != "percent":
+        return Interval(far.high, not far.high_included, None, False)
+    if far.high > 100 or (far.high == 100 and far.high_included):
+        return None
+    return Interval(far.high, not far.high_included, HUNDRED, True)
 
 
 def _low_key(interval: Interval):

@@ -17,9 +17,9 @@ their own, `period,service_level,event,reason`, where event is `waive` (the
 client waives the period's credit) or `exclude` (the period does not count
 for that service level). An event for an unknown service level or a period
 outside the history is an error.
-Values are plain decimals (`60000.00`; a percentage may carry a `%`); an empty
-cell or a JSON null means "not reported", which the input's missing-data rule
-then governs.
+Values are plain decimals (`60000.00`; a percentage may carry a `%`), at most
+15 digits before the decimal point and 34 after; an empty cell or a JSON null
+means "not reported", which the input's missing-data rule then governs.
 """
 from __future__ import annotations
 
@@ -34,10 +34,17 @@ from typing import Mapping
 import attrs
 
 from .diagnostics import Diagnostic, SlaError, did_you_mean
+from .money import CONTEXT
 from .periods import EXAMPLE_LABEL
 from .source import Source, Span, span_at
 
 _DECIMAL = re.compile(r"[0-9]+(\.[0-9]+)?|\.[0-9]+")
+# The range of a data value, kept so that exact arithmetic to 34 significant digits
+# (money.CONTEXT) can carry every amount made from it to the cent: below 10^15, a thousand
+# trillion, which no monthly fee or count reaches even in the currencies of smallest unit,
+# and no finer than 10^-34 (a JSON number such as 1e-999999999 would overflow a division).
+MAX_WHOLE_DIGITS = 15
+MAX_DECIMALS = 34
 
 
 @attrs.frozen
@@ -136,13 +143,33 @@ class _Reader:
         self.found.append(Diagnostic(code, message, span, tuple(notes), location=location))
 
     # ---- CSV
-    def csv(self) -> None:
+    def records(self) -> tuple[list[str], list[tuple[int, list[str]]]] | None:
+        """The text's lines, and each CSV record with the line it starts on. Line ends are read as
+        from a file on disk: `\r\n` and a lone `\r` (classic Mac) end a line, as `\n` does.
+        None, with an SLA301 naming the line, when the csv module cannot read a record."""
         lines = self.source.text.splitlines()
-        rows = list(csv.reader(io.StringIO(self.source.text)))
-        if not rows or not any(cell.strip() for cell in rows[0]):
+        reader = csv.reader(io.StringIO(self.source.text.replace("\r\n", "\n").replace("\r", "\n")))
+        found: list[tuple[int, list[str]]] = []
+        first_line = 1
+        try:
+            for row in reader:
+                found.append((first_line, row))
+                first_line = reader.line_num + 1
+        except csv.Error as err:
+            self.error("SLA301", f"this line cannot be read as CSV: {err}",
+                       self.cell_span(lines, reader.line_num, None))
+            return None
+        return lines, found
+
+    def csv(self) -> None:
+        read = self.records()
+        if read is None:
+            return
+        lines, records = read
+        if not records or not any(cell.strip() for cell in records[0][1]):
             self.error("SLA301", f"{self.source.path} is empty: expected a header row starting with 'period'")
             return
-        header = [cell.strip() for cell in rows[0]]
+        header = [cell.strip() for cell in records[0][1]]
         if header[:1] != ["period"]:
             self.error("SLA308", "the first column must be 'period'", self.cell_span(lines, 1, 0),
                        "a wide file has one column per input: period,monthly_fee,...; "
@@ -152,7 +179,7 @@ class _Reader:
         if not long_form:
             self.header_columns(header, lines)
         by_label: dict[str, tuple[int, list]] = {}
-        for number, row in enumerate(rows[1:], start=2):
+        for number, row in records[1:]:
             if not any(cell.strip() for cell in row):
                 continue
             if len(row) != len(header):
@@ -175,13 +202,15 @@ class _Reader:
             self.add_period(label, self.cell_span(lines, number, 0), cells)
 
     def events_csv(self) -> None:
-        lines = self.source.text.splitlines()
-        rows = list(csv.reader(io.StringIO(self.source.text)))
-        if not rows or [cell.strip() for cell in rows[0]] != EVENT_COLUMNS:
+        read = self.records()
+        if read is None:
+            return
+        lines, records = read
+        if not records or [cell.strip() for cell in records[0][1]] != EVENT_COLUMNS:
             self.error("SLA308", f"an events file starts with the header {','.join(EVENT_COLUMNS)}",
                        self.cell_span(lines, 1, None) if lines else None, place="header")
             return
-        for number, row in enumerate(rows[1:], start=2):
+        for number, row in records[1:]:
             if not any(cell.strip() for cell in row):
                 continue
             if len(row) != len(EVENT_COLUMNS):
@@ -322,6 +351,8 @@ class _Reader:
         if isinstance(raw, bool) or not isinstance(raw, (str, Decimal, int)):
             self.error("SLA302", f"'{name}' must be a number written as a string or a JSON number", span, place=place)
             return None
+        if isinstance(raw, int):
+            raw = Decimal(raw)  # str() of an int above 4,300 digits raises; a Decimal's does not
         text = str(raw).strip()
         if text == "":
             return None
@@ -347,10 +378,31 @@ class _Reader:
         if unit == "percent" and value > 100:
             self.error("SLA303", f"'{name}' is {text}%, above 100%", span, place=place)
             return None
+        if not self.in_exact_range(name, value, span, place):
+            return None
         if unit == "count" and value != value.to_integral_value():
             self.error("SLA303", f"'{name}' is {text}, but a count is a whole number", span, place=place)
             return None
         return value
+
+    def in_exact_range(self, name, value: Decimal, span, place) -> bool:
+        """Whether a non-negative value has at most MAX_WHOLE_DIGITS digits before the decimal point
+        and MAX_DECIMALS after it (trailing zeros aside); report it if not."""
+        if value == 0:
+            return True
+        _, digits, exponent = value.as_tuple()
+        trailing_zeros = len(digits) - len("".join(map(str, digits)).rstrip("0"))
+        whole, decimals = value.adjusted() + 1, -(exponent + trailing_zeros)
+        if whole > MAX_WHOLE_DIGITS:
+            self.error("SLA303", f"'{name}' has {whole:,} digits before the decimal point; a value has at most "
+                       f"{MAX_WHOLE_DIGITS}", span, f"every amount is computed exactly, to {CONTEXT.prec} "
+                       "significant digits, and must stay exact to the cent", place=place)
+            return False
+        if decimals > MAX_DECIMALS:
+            self.error("SLA303", f"'{name}' has {decimals:,} digits after the decimal point; a value has at most "
+                       f"{MAX_DECIMALS}", span, f"round it to {MAX_DECIMALS} decimals or fewer", place=place)
+            return False
+        return True
 
     def finish(self) -> History:
         ordered = sorted(self.periods.items())

@@ -27,14 +27,21 @@ ROUNDING_MODES = {
     "down": decimal.ROUND_DOWN,
 }
 
-# ISO 4217 minor units for the currencies whose minor unit is not two digits.
-_MINOR_UNITS = {"JPY": 0, "KRW": 0, "CLP": 0, "ISK": 0, "VND": 0, "BHD": 3, "KWD": 3, "OMR": 3, "TND": 3, "JOD": 3}
+# ISO 4217 (list one, current codes) minor units for every currency whose minor unit is not
+# two digits. Codes ISO gives no minor unit (XAU, XDR, XTS, XXX, ...) keep the default of two.
+_MINOR_UNITS = {
+    "BIF": 0, "CLP": 0, "DJF": 0, "GNF": 0, "ISK": 0, "JPY": 0, "KMF": 0, "KRW": 0, "PYG": 0,
+    "RWF": 0, "UGX": 0, "UYI": 0, "VND": 0, "VUV": 0, "XAF": 0, "XOF": 0, "XPF": 0,
+    "BHD": 3, "IQD": 3, "JOD": 3, "KWD": 3, "LYD": 3, "OMR": 3, "TND": 3,
+    "CLF": 4, "UYW": 4,
+}
 
 ZERO = Decimal(0)
 HUNDRED = Decimal(100)
 
 
 def minor_unit_digits(currency: str) -> int:
+    """The decimals of the currency's minor unit: 2 for USD, 0 for JPY, 3 for KWD, 4 for CLF."""
     return _MINOR_UNITS.get(currency, 2)
 
 

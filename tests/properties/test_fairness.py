@@ -203,8 +203,6 @@ service level s
 """
 
 
-@pytest.mark.xfail(strict=True, reason="the engine's table of minor units lacks ISO 4217 currencies such as XOF, "
-                                       "XAF, UGX (0 digits) and IQD, LYD (3 digits): their amounts get 2 decimals")
 @example(currency="XOF")
 @given(st.sampled_from(sorted(reference.ISO_MINOR_UNITS)))
 def test_exact_every_iso_currency_rounds_to_its_minor_unit(currency):

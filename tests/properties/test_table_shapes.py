@@ -2,18 +2,20 @@
 
 The fairness invariant says a better KPI value never costs more, for every
 ruleset check() accepts. rulesets() writes only tables a fair contract writes;
-here each test writes one kind of table that check() must either reject or
-evaluate monotonically: rows sharing a threshold (`below 75%` and `at most
-75%`), explicit ranges that stop short of the end of the scale, and rows whose
-amounts are on different bases (a percentage of the fee against fixed money).
-Each runs one service level over a sweep of its critical values and compares
-the money with the order of the values.
+here each test writes one kind of table that check() must reject exactly when
+it is not monotone: rows sharing a threshold (`below 75%` and `at most 75%`),
+and explicit ranges that reach the end of the scale or stop short of it. Rows
+whose amounts are on different bases (a percentage of the fee against fixed
+money) are monotone or not depending on the fee: check() accepts them, and its
+warnings must name exactly the fees at which they are not. Each runs one
+service level over a sweep of its critical values and compares the money with
+the order of the values.
 """
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 
-import pytest
 from hypothesis import assume, example, given
 from hypothesis import strategies as st
 
@@ -89,8 +91,6 @@ def tables_sharing_thresholds(draw) -> str:
     return table(kind, higher, rows)
 
 
-@pytest.mark.xfail(strict=True, reason="check orders rows that share a threshold by where they are written, "
-                                       "not by which one reaches further (SLA208 both missed and wrongly raised)")
 @example(text=table("credit", True, [("below 75%", "3% of fee"), ("at most 75%", "5% of fee")]))
 @example(text=table("credit", True, [("below 75%", "5% of fee"), ("at most 75%", "3% of fee")]))
 @given(tables_sharing_thresholds())
@@ -100,27 +100,32 @@ def test_check_accepts_exactly_the_monotone_tables_with_shared_thresholds(text):
 
 
 @st.composite
-def ranges_stopping_short(draw) -> str:
-    """Explicit ranges, contiguous and ordered by severity, that stop before 0% or 100%."""
+def ranges_reaching_or_stopping_short(draw) -> str:
+    """Explicit ranges, contiguous and ordered by severity, from the target to a cut before 0%
+    or 100% (stopping short), to that end itself, or open beyond the furthest cut."""
     kind, higher = draw(st.sampled_from(("credit", "bonus"))), draw(st.booleans())
     target = 80 if higher else 20
     runs_down = higher == (kind == "credit")
     cuts = sorted(draw(st.lists(st.sampled_from(zone_values(kind, higher)), min_size=1, max_size=3, unique=True)))
-    edges = cuts + [target] if runs_down else [target] + cuts
-    rows = [f"from {low} to below {high}%" for low, high in zip(edges, edges[1:])]
+    reach = draw(st.sampled_from(("short", "end", "open")))
+    edges = ([0] if reach == "end" else []) + cuts + [target] if runs_down else \
+        [target] + cuts + ([100] if reach == "end" else [])
+    rows = [f"from {low} to {'' if reach == 'end' and high == 100 else 'below '}{high}%"
+            for low, high in zip(edges, edges[1:])]
+    if reach == "open":
+        rows = [f"below {edges[1]}%"] + rows[1:] if runs_down else rows[:-1] + [f"at least {edges[-2]}%"]
     amounts = sorted(draw(st.lists(st.integers(1, 9), min_size=len(rows), max_size=len(rows))))
     nearest_first = rows[::-1] if runs_down else rows
     return table(kind, higher, [(r, f"{a}% of fee") for r, a in zip(nearest_first, amounts)], by_range=True)
 
 
-@pytest.mark.xfail(strict=True, reason="check accepts 'by range' rows that stop short of the end of the scale, "
-                                       "so a worse value beyond the last row earns less than one inside it")
 @example(text=table("credit", True, [("from 70 to below 80%", "5% of fee")], by_range=True))
-@given(ranges_stopping_short())
-def test_every_range_table_check_accepts_is_monotone(text):
+@example(text=table("credit", True, [("from 70 to below 80%", "5% of fee"), ("from 0 to below 70%", "6% of fee")],
+                    by_range=True))
+@given(ranges_reaching_or_stopping_short())
+def test_check_accepts_exactly_the_range_tables_that_are_monotone(text):
     accepted, money = judge(text)
-    assume(accepted)
-    assert is_monotone(money), text
+    assert accepted == is_monotone(money), text
 
 
 @st.composite
@@ -141,11 +146,27 @@ def tables_on_mixed_bases(draw) -> str:
     return table(kind, higher, rows)
 
 
-@pytest.mark.xfail(strict=True, reason="check compares only rows on the same base, so a table mixing a "
-                                       "percentage of the fee with fixed money can pay less for a worse value")
+CROSSOVER = re.compile(r"whenever fee is (above|below) (?:about )?([0-9,]+\.[0-9]+)")
+
+
+def reversed_at(text: str, fee: str) -> bool:
+    """Whether a warning of check() says some worse row pays less (or better row earns less) at this fee."""
+    for d in check(parse(Source("table.sla", text))):
+        found = CROSSOVER.search(d.message) if (d.code, d.severity) == ("SLA208", "warning") else None
+        if found:
+            side, crossover = found.group(1), Decimal(found.group(2).replace(",", ""))
+            if (Decimal(fee) > crossover) if side == "above" else (Decimal(fee) < crossover):
+                return True
+    return False
+
+
 @example(text=table("credit", True, [("below 80%", "5% of fee"), ("below 70%", "USD 100")]), fee="60000")
+@example(text=table("credit", True, [("below 80%", "5% of fee"), ("below 70%", "USD 100")]), fee="1000")
 @given(tables_on_mixed_bases(), st.sampled_from(("1000", "60000", "1000000")))
-def test_every_table_on_mixed_bases_check_accepts_is_monotone(text, fee):
+def test_a_table_on_mixed_bases_is_accepted_and_monotone_at_exactly_the_fees_no_warning_names(text, fee):
+    """Whether a fixed amount undercuts a share of the fee depends on the fee, which check() does not
+    know: it accepts the table (verify shows such reversals by example) and warns of the fee beyond
+    which each row pays less than a milder one. The table is monotone exactly outside those fees."""
     accepted, money = judge(text, fee)
-    assume(accepted)
-    assert is_monotone(money), text
+    assert accepted, text
+    assert is_monotone(money) == (not reversed_at(text, fee)), text

@@ -123,6 +123,33 @@ def test_bonus_ranges_starting_above_the_target_are_a_dead_band_not_a_problem():
                        "    at least 90%: 2% of fee\n") == []
 
 
+@pytest.mark.parametrize("body, stretch", [
+    (FCR + "    from 65 to below 70%: 1% of fee\n    from 60 to below 65%: 2% of fee\n", "the values from 0 to below 60%"),
+    ("service level s\n  measured as sla\n  target: above 70%\n  credit by range:\n    above 0 to 70%: 2% of fee\n",
+     "the value 0%"),
+    (SLA + "  credit: 1% of fee\n  bonus by range:\n    from 85 to below 90%: 1% of fee\n    from 90 to 99%: 2% of fee\n",
+     "the values above 99 to 100%"),
+    (SLA + "  credit: 1% of fee\n  bonus by range:\n    from 85 to below 90%: 1% of fee\n"
+           "    from 90 to below 100%: 2% of fee\n", "the value 100%"),
+    (SECS + "  credit by range:\n    above 40 to 45 seconds: 2% of fee\n    above 45 to 600 seconds: 5% of fee\n",
+     "the values above 600 seconds"),
+])
+def test_ranges_stopping_short_of_the_end_of_the_scale_leave_the_worst_or_best_values_earning_nothing(body, stretch):
+    (d,) = found(body)
+    assert (d.code, d.severity) == ("SLA209", "error") and d.message.startswith(stretch + " fall")
+
+
+@pytest.mark.parametrize("body", [
+    FCR + "    from 65 to below 70%: 1% of fee\n    from 0 to below 65%: 2% of fee\n",
+    SLA + "  credit: 1% of fee\n  bonus by range:\n    from 85 to below 90%: 1% of fee\n    from 90 to 100%: 2% of fee\n",
+    SLA + "  credit: 1% of fee\n  bonus by range:\n    from 85 to below 90%: 1% of fee\n    at least 90%: 2% of fee\n",
+    "service level s\n  measured as sla\n  target: at most 20%\n  credit by range:\n"
+    "    above 20 to 50%: 1% of fee\n    above 50 to 100%: 2% of fee\n",
+])
+def test_ranges_reaching_the_end_of_the_scale_leave_nothing_uncovered(body):
+    assert codes(body) == []
+
+
 def test_gaps_are_only_checked_in_range_tables():
     # In a 'most severe row' table an open band covers everything below it.
     assert codes(SLA + "  credit, the most severe row applies:\n    below 75%: 2% of fee\n    below 70%: 5% of fee\n") == []
@@ -161,8 +188,60 @@ def test_a_worse_band_earning_less_is_an_error_for_credits_and_bonuses():
         == ["SLA208"]
 
 
-def test_rows_in_different_kinds_of_amount_are_not_compared():
-    assert codes(SLA + "  credit, the most severe row applies:\n    below 80%: 5% of fee\n    below 70%: USD 100\n") == []
+@pytest.mark.parametrize("rows, expected", [
+    ("    below 75%: 5% of fee\n    at most 75%: 3% of fee\n", []),
+    ("    at most 75%: 3% of fee\n    below 75%: 5% of fee\n", []),
+    ("    below 75%: 3% of fee\n    at most 75%: 5% of fee\n", [(11, "SLA208")]),
+    ("    at most 75%: 5% of fee\n    below 75%: 3% of fee\n", [(12, "SLA208")]),
+])
+def test_of_two_rows_on_one_threshold_the_exclusive_one_reaches_further_wherever_it_is_written(rows, expected):
+    assert [(d.span.line, d.code) for d in found(SLA + "  credit, the most severe row applies:\n" + rows)] == expected
+
+
+def test_of_two_bonus_rows_on_one_threshold_above_reaches_further_than_at_least():
+    assert errors(SLA + "  bonus, the best row applies:\n    above 90%: 1% of fee\n    at least 90%: 2% of fee\n") \
+        == ["SLA208"]
+    assert codes(SLA + "  bonus, the best row applies:\n    at least 90%: 1% of fee\n    above 90%: 2% of fee\n") == []
+
+
+def test_a_fixed_amount_below_a_share_of_the_fee_warns_of_the_fee_above_which_it_pays_less():
+    (d,) = found(SLA + "  credit, the most severe row applies:\n    below 80%: 5% of fee\n    below 70%: USD 300\n")
+    assert (d.code, d.severity, d.span.line) == ("SLA208", "warning", 12)
+    assert d.message == "a worse band pays USD 300.00, less than 5% of fee (line 11) whenever fee is above 6,000.00"
+
+
+def test_a_share_of_the_fee_below_a_fixed_amount_warns_of_the_fee_below_which_it_pays_less():
+    (d,) = found(SLA + "  credit, the most severe row applies:\n    below 80%: USD 1,000\n    below 70%: 3% of fee\n")
+    assert (d.code, d.severity) == ("SLA208", "warning")
+    assert d.message.endswith("whenever fee is below about 33,333.33")
+
+
+def test_rows_on_different_bases_are_compared_with_the_milder_row_that_pays_most_on_each_base():
+    diagnostics = found(SLA + "  credit, the most severe row applies:\n    below 80%: 2% of fee\n"
+                              "    below 75%: 5% of fee\n    below 70%: USD 100\n    below 65%: USD 200\n")
+    assert [(d.span.line, d.severity, d.message.split(" whenever ")[1]) for d in diagnostics] == [
+        (13, "warning", "fee is above 2,000.00"), (14, "warning", "fee is above 4,000.00")]
+
+
+def test_a_zero_amount_further_from_the_target_pays_less_whatever_the_fee():
+    assert codes(SLA + "  credit, the most severe row applies:\n    below 80%: 5% of fee\n    below 70%: USD 0\n") \
+        == [("SLA208", "error")]
+    assert codes(SLA + "  credit, the most severe row applies:\n    below 80%: USD 0\n    below 70%: 0% of fee\n") == []
+
+
+def test_shares_of_the_amount_at_risk_and_the_allocation_compare_with_shares_of_the_fee_they_come_from():
+    pool = "at risk: 10% of fee each month\n" + SLA + "  allocation: 50% of the amount at risk\n"
+    (d,) = found(pool + "  credit, the most severe row applies:\n    below 80%: 4% of fee\n"
+                        "    below 70%: 60% of the allocation\n")
+    assert (d.code, d.severity) == ("SLA208", "error") and d.notes[0] == "60% of the allocation is 3% of fee"
+    assert "SLA208" not in [d.code for d in found(pool + "  credit, the most severe row applies:\n"
+                                                "    below 80%: 4% of fee\n    below 70%: 100% of the allocation\n")]
+
+
+def test_shares_of_two_inputs_warn_of_the_ratio_below_which_the_worse_row_pays_less():
+    (d,) = found(SLA + "  credit, the most severe row applies:\n    below 80%: 3% of fee\n    below 70%: 2% of other\n",
+                 inputs=INPUTS + "  other money\n")
+    assert d.message.endswith("whenever other is below 1.5 times fee") and d.severity == "warning"
 
 
 def test_rows_in_the_wrong_unit_are_reported_once_not_as_a_cascade():

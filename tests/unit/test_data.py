@@ -1,6 +1,7 @@
 """Data reader: the three layouts, calendar order, and values kept exact."""
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 
 import pytest
@@ -59,6 +60,64 @@ def test_a_byte_order_mark_and_windows_line_ends_are_accepted(tmp_path):
     path = tmp_path / "d.csv"
     path.write_bytes("\ufeffperiod,fee,sl\r\n2026-01,60000.00,81.5\r\n".encode("utf-8"))
     assert as_plain(read_history(PROGRAM, path)) == [("2026-01", {"fee": Decimal("60000.00"), "sl": Decimal("81.5")})]
+
+
+def test_classic_mac_line_ends_read_as_a_file_on_disk_reads_them(tmp_path):
+    from slarules import read_history
+
+    text = "period,fee,sl\r2026-01,60000.00,81.5\r2026-02,60000.00,79\r"
+    path = tmp_path / "d.csv"
+    path.write_bytes(text.encode("utf-8"))
+    assert as_plain(read(text)) == as_plain(read_history(PROGRAM, path)) == [
+        ("2026-01", {"fee": Decimal("60000.00"), "sl": Decimal("81.5")}),
+        ("2026-02", {"fee": Decimal("60000.00"), "sl": Decimal("79")})]
+
+
+def test_a_lone_carriage_return_inside_a_row_ends_it_and_the_errors_name_the_lines():
+    with pytest.raises(SlaError) as info:
+        read("period,fee,sl\n2026-01,600\r00,79\n2026-02,x,79\n")
+    assert [(d.code, d.span.line, d.span.source.line(d.span.line)) for d in info.value.diagnostics] == [
+        ("SLA308", 2, "2026-01,600"), ("SLA308", 3, "00,79"), ("SLA302", 4, "2026-02,x,79")]
+
+
+def test_a_row_after_a_quoted_cell_over_two_lines_is_named_by_its_own_line():
+    with pytest.raises(SlaError) as info:
+        read('period,fee,sl\n2026-01,"600\n00",79\n2026-02,60000,x\n')
+    assert [(d.code, d.span.line, d.span.column) for d in info.value.diagnostics] == [("SLA302", 2, 1), ("SLA302", 4, 15)]
+
+
+def test_a_row_the_csv_module_cannot_read_is_a_data_error_naming_its_line():
+    import csv
+
+    huge = "9" * (csv.field_size_limit() + 1)
+    data = f"period,fee,sl\n2026-01,{huge},79\n"
+    events = f"period,service_level,event,reason\n2026-01,s,waive,{huge}\n"
+    cases = [("d.csv", Source("d.csv", data), None),
+             ("e.csv", Source("d.csv", "period,fee,sl\n2026-01,1,79\n"), Source("e.csv", events))]
+    for path, source, events_source in cases:
+        with pytest.raises(SlaError) as info:
+            parse_history(PROGRAM, source, events_source)
+        (d,) = info.value.diagnostics
+        assert (d.code, d.span.source.path, d.span.line, d.span.column) == ("SLA301", path, 2, 1)
+        assert d.message.startswith("this line cannot be read as CSV: field larger than field limit")
+
+
+@pytest.mark.parametrize("value, accepted", [
+    ("999999999999999.99", True), ("1000000000000000", False), ("0." + "0" * 33 + "1", True),
+    ("0." + "0" * 34 + "1", False), ("1." + "0" * 60, True), (Decimal("1E+15"), False), (Decimal("1E-35"), False),
+    pytest.param(10 ** 5000, False, id="int-too-long-for-str"),
+])
+def test_a_value_has_at_most_15_digits_before_the_point_and_34_after(value, accepted):
+    mapping = {"2026-01": {"fee": value, "sl": "90"}}
+    if accepted:
+        assert PROGRAM.evaluate(mapping).periods[0].totals.credits == 0
+        return
+    with pytest.raises(SlaError) as info:
+        PROGRAM.evaluate(mapping)
+    (d,) = info.value.diagnostics
+    assert (d.code, d.location) == ("SLA303", "<data>: 2026-01.fee")
+    assert re.fullmatch(r"'fee' has [0-9,]+ digits (before|after) the decimal point; a value has at most (15|34)",
+                        d.message)
 
 
 def test_quarterly_labels():
