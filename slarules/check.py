@@ -14,6 +14,8 @@ from __future__ import annotations
 
 from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
 
+import attrs
+
 from . import nodes, printer
 from .diagnostics import Diagnostic, did_you_mean, nearest
 from .money import CONTEXT, HUNDRED, format_money, format_number, minor_unit_digits
@@ -233,14 +235,14 @@ class _Checker:
                 most = _uncapped_maximum(sl, form, self.units)
                 if most is not None and _at_most(most, form.cap):
                     self.warning("SLA225", f"this cap can never bind: the most the credit can reach is "
-                                 f"{printer.amount(most)}", form.cap.span)
+                                 f"{_reached(most)}", form.cap.span)
         at_risk = self.ruleset.of_type(nodes.AtRisk)
         if at_risk and isinstance(at_risk[0].amount, nodes.PercentOf):
             shares = [_share_of_at_risk(sl, at_risk[0].amount, self.units) for sl in self.ruleset.service_levels
                       if sl.credit is not None]
             if shares and None not in shares and sum(shares) <= 1:
                 self.warning("SLA225", f"the amount at risk can never bind: all credits together reach at most "
-                             f"{_edge(sum(shares) * 100)}% of it", at_risk[0].span)
+                             f"{_about(sum(shares) * 100)}% of it", at_risk[0].span)
 
     def spanning_clauses(self, sl: nodes.ServiceLevel):
         for clause, count, unit, what in ((sl.cure, "periods", "unit", "a cure period"),
@@ -764,6 +766,22 @@ def _unit_text(value: Decimal, unit: str | None) -> str:
 
 def _edge(value: Decimal) -> str:
     return f"{value.normalize():f}"
+
+
+def _exact_enough(value: Decimal) -> bool:
+    return value == value.quantize(Decimal("0.0001"))
+
+
+def _about(value: Decimal) -> str:
+    """A computed figure for a message: exact up to four decimals, else 'about' it to two."""
+    return _edge(value) if _exact_enough(value) else f"about {value.quantize(Decimal('0.01'))}"
+
+
+def _reached(most: nodes.Amount) -> str:
+    """The most a clause can reach, computed: a share of its base ('about' it when long), or money."""
+    if isinstance(most, nodes.FixedMoney) or _exact_enough(most.percent):
+        return printer.amount(most)
+    return "about " + printer.amount(attrs.evolve(most, percent=most.percent.quantize(Decimal("0.01"))))
 
 
 def _quantity_text(q: nodes.Quantity) -> str:

@@ -6,7 +6,11 @@ wrong in a user's file carries a Span, so diagnostics can quote the line.
 """
 from __future__ import annotations
 
+import re
+
 import attrs
+
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")
 
 
 @attrs.frozen
@@ -17,7 +21,10 @@ class Source:
     text: str
 
     def line(self, number: int) -> str:
-        lines = self.text.splitlines()
+        """Line `number`. Lines end at \\n, \\r\\n or a lone \\r, as the data readers count
+        them (a file read from disk has only \\n by then); never at a form feed or a Unicode
+        line separator, which neither Lark nor the csv module counts."""
+        lines = _LINE_BREAK.split(self.text)
         return lines[number - 1] if 0 < number <= len(lines) else ""
 
 

@@ -461,3 +461,15 @@ def test_check_never_raises_on_a_ruleset_full_of_problems():
              "  credit: 1% of nope per 0 minutes above 1 second, pro rata\n"
              "  bonus: the shortfall in points as a percentage of fee\n".replace("  bonus: the", "  credit: the"))
     assert all(d.code.startswith("SLA2") for d in check(parse(Source("t.sla", messy))))
+
+
+@pytest.mark.parametrize("credit, reached", [
+    # 80 points / 0.3 per unit x 5% = 1,333.33...% of fee: a long figure is given to two places
+    ("5% of fee per 0.3 point below 80%, pro rata, at most 2000% of fee", "about 1333.33% of fee"),
+    # 80 points / 0.5 x 5% = 800% exactly: given as it is
+    ("5% of fee per 0.5 point below 80%, pro rata, at most 2000% of fee", "800% of fee"),
+])
+def test_a_cap_that_can_never_bind_names_what_the_credit_reaches(credit, reached):
+    (warning,) = found(SLA + f"  credit: {credit}\n")
+    assert warning.code == "SLA225"
+    assert warning.message == f"this cap can never bind: the most the credit can reach is {reached}"

@@ -231,3 +231,11 @@ def test_did_you_mean_suggests_only_a_close_name():
 def test_sla_error_message_is_the_rendered_diagnostics():
     d = Diagnostic("SLA301", "cannot read")
     assert str(SlaError([d, d])) == "error[SLA301]: cannot read\nerror[SLA301]: cannot read"
+
+
+def test_the_quoted_line_is_the_line_the_position_counts():
+    # A form feed or a Unicode line separator inside a line does not start a new one
+    # (str.splitlines would say it does, and quote the wrong text under the caret).
+    source = Source("t.csv", "period,fee\x0c,sl\n2026-01,\u20281,x\r2026-02,2,y\r\n2026-03,3,z")
+    assert [source.line(n) for n in (1, 2, 3, 4, 5)] == [
+        "period,fee\x0c,sl", "2026-01,\u20281,x", "2026-02,2,y", "2026-03,3,z", ""]
