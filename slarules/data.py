@@ -370,7 +370,8 @@ class _Reader:
             if text.startswith("-"):
                 self.error("SLA303", f"'{name}' is {text}: a {unit} cannot be negative", span, place=place)
             else:
-                self.error("SLA302", f"'{name}' is '{raw}', not a number", span, f"expected {hint}", place=place)
+                self.error("SLA302", f"'{name}' is '{_shown(str(raw))}', not a number", span, f"expected {hint}",
+                           place=place)
             return None
         if value < 0:
             self.error("SLA303", f"'{name}' is {text}: a {unit} cannot be negative", span, place=place)
@@ -415,3 +416,10 @@ class _Reader:
         if self.found:
             raise SlaError(sorted(self.found, key=lambda d: (d.span.line, d.span.column) if d.span else (0, 0)))
         return History(tuple(p for _, p in ordered), tuple(self.events))
+
+
+def _shown(cell: str, width: int = 40) -> str:
+    """A cell as a message quotes it: on one line (a line break or tab written as \\n, \\t),
+    cut to `width` characters."""
+    text = "".join(c if c.isprintable() else repr(c)[1:-1] for c in cell)
+    return text if len(text) <= width else text[:width - 3] + "..."

@@ -176,3 +176,12 @@ def test_a_history_runs_past_year_9999():
     assert [(p.period, p.contract_year, str(p.totals.credits)) for p in outcome.periods] == [
         ("9999-12", 7974, "600.00"), ("10000-01", 7975, "0.00")]
     assert outcome.state.next_period == "10000-02"
+
+
+def test_a_cell_is_quoted_on_one_line_and_cut_short():
+    text = 'period,fee,sl\n2026-01,"60000\n00",80\n2026-02,60000,"' + "9" * 30 + "x" * 30 + '"\n'
+    with pytest.raises(SlaError) as info:
+        read(text)
+    first, second = (d.message for d in info.value.diagnostics)
+    assert first == "'fee' is '60000\\n00', not a number"
+    assert second == "'sl' is '" + "9" * 30 + "x" * 7 + "...', not a number"
