@@ -13,12 +13,21 @@ clause and `source.explain(env, detail)` the sentence, built only when read;
 detail is what that sentence needs beyond env (the units counted), or None.
 `env` maps input names (and the per-period pools, under keys no input can
 have) to exact Decimals.
+
+A measured value is a Decimal of the context's 34 digits: a ratio such as
+239/300 is rounded. That is exact enough to compare with a threshold, but not
+to turn into money in proportion to it (a shortfall, units counted pro rata):
+an amount exactly on half a cent would round the wrong way. Those forms take
+the measurement as an exact fraction (compile_fraction) and divide once,
+rounding the last of 34 digits with ROUND_05UP, which keeps every later
+rounding to cents exactly as of the exact amount.
 """
 from __future__ import annotations
 
+import decimal
 import hashlib
 import operator
-from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
+from decimal import ROUND_05UP, ROUND_CEILING, ROUND_FLOOR, Decimal
 from typing import Callable
 
 import attrs
@@ -107,6 +116,62 @@ def compile_expr(expr: nodes.Expr) -> Callable[[dict], Decimal]:
         return divide
     combine = _ARITHMETIC[expr.op]
     return lambda env: combine(left(env), right(env))
+
+
+# Numerators and denominators of an exact fraction: products and sums of exact decimals, never rounded.
+_EXACT = decimal.Context(prec=decimal.MAX_PREC, traps=[decimal.InvalidOperation, decimal.Overflow])
+# One division of exact decimals rounded to odd (ROUND_05UP): rounding the quotient to cents afterwards,
+# in any mode, gives what rounding the exact quotient would.
+_QUOTIENT = decimal.Context(prec=CONTEXT.prec, rounding=ROUND_05UP, traps=[decimal.InvalidOperation])
+_ONE = Decimal(1)
+
+
+def compile_fraction(measured: nodes.Measured) -> Callable[[dict], tuple[Decimal, Decimal]] | None:
+    """The service level's value as an exact fraction, env -> (numerator, denominator),
+    for a measurement that divides (None otherwise: its value is already exact)."""
+    if not any(isinstance(n, nodes.BinaryOp) and n.op == "/" for n in _operations(measured.expr)):
+        return None
+    fraction = _fraction(measured.expr)
+    if not measured.in_percent:
+        return fraction
+
+    def percent(env):
+        numerator, denominator = fraction(env)
+        return _EXACT.multiply(numerator, HUNDRED), denominator
+    return percent
+
+
+def _operations(expr) -> list:
+    return [expr, *_operations(expr.left), *_operations(expr.right)] if isinstance(expr, nodes.BinaryOp) else []
+
+
+def _fraction(expr: nodes.Expr) -> Callable[[dict], tuple[Decimal, Decimal]]:
+    if isinstance(expr, nodes.Number):
+        constant = (expr.value, _ONE)
+        return lambda env: constant
+    if isinstance(expr, nodes.Reference):
+        name = expr.name.text
+        return lambda env: (env[name], _ONE)
+    left, right, op = _fraction(expr.left), _fraction(expr.right), expr.op
+    times = _EXACT.multiply
+
+    def combine(env):
+        (ln, ld), (rn, rd) = left(env), right(env)
+        if op == "*":
+            return times(ln, rn), times(ld, rd)
+        if op == "/":
+            return times(ln, rd), times(ld, rn)
+        across = _EXACT.add if op == "+" else _EXACT.subtract
+        return across(times(ln, rd), times(rn, ld)), times(ld, rd)
+    return combine
+
+
+def exact_distance_amount(fraction, env, threshold: Decimal, per: Decimal, unit: Decimal) -> Decimal:
+    """|threshold - value| / unit × per, for the value `fraction` measures in env: exact
+    numerators, one division rounded so that rounding it to cents is exact."""
+    numerator, denominator = fraction(env)
+    distance = abs(_EXACT.subtract(_EXACT.multiply(threshold, denominator), numerator))
+    return _QUOTIENT.divide(_EXACT.multiply(distance, per), abs(_EXACT.multiply(denominator, unit)))
 
 
 # `value >= threshold` is `threshold <= value`: the threshold's own comparison, bound to it.
@@ -202,6 +267,7 @@ class LinearForm:
     step_text: str  # "point", "0.5 point"
     threshold_text: str
     rounding_text: str
+    fraction: Callable[[dict], tuple[Decimal, Decimal]] | None = None  # the measurement, exactly, if pro rata
 
     @property
     def unbounded(self) -> bool:
@@ -220,14 +286,21 @@ class LinearForm:
         return units
 
     def assess(self, value, env):
+        """What the measured `value` earns (the measurement is in env, for its exact fraction)."""
         units = self.units(value)
         if not units:
             return None
+        if self.fraction is not None:
+            amount = exact_distance_amount(self.fraction, env, self.threshold, self.amount.value(env), self.step)
+            return amount, self, units
         return units * self.amount.value(env), self, units
 
     def worst(self, env):
         # No worst value: check.py requires a cap for such a clause, and the cap applies.
-        return None if self.worst_value is None else self.assess(self.worst_value, env)
+        if self.worst_value is None:
+            return None
+        units = self.units(self.worst_value)
+        return (units * self.amount.value(env), self, units) if units else None
 
     def explain(self, env, units) -> str:
         side = "below" if self.below else "above"
@@ -246,15 +319,20 @@ class ShortfallForm:
     target: Decimal
     clause: Span
     worst_value: Decimal
+    fraction: Callable[[dict], tuple[Decimal, Decimal]] | None = None  # the measurement, exactly, if it divides
 
     def assess(self, value, env):
+        """What the measured `value` earns (the measurement is in env, for its exact fraction)."""
         points = abs(self.target - value)
         if not points:
             return None
+        if self.fraction is not None:
+            return exact_distance_amount(self.fraction, env, self.target, self.base.value(env), _ONE), self, points
         return points * self.base.value(env), self, points
 
     def worst(self, env):
-        return self.assess(self.worst_value, env)
+        points = abs(self.target - self.worst_value)
+        return (points * self.base.value(env), self, points) if points else None
 
     def explain(self, env, points) -> str:
         base = self.base.describe(env).replace("1% of ", "", 1)
@@ -597,6 +675,9 @@ def _award(award: nodes.Award | None, sl, unit, higher, digits) -> CompiledAward
             rounding_text={"up": f"part {plural} count as whole",
                            "down": f"only whole {plural} count",
                            "pro rata": "pro rata"}[form.rounding],
+            # Whole units (up, down) of a rounded ratio are exact: a quotient of counts is never
+            # within 34 digits of a whole number it does not equal.
+            fraction=compile_fraction(sl.measured) if form.rounding == "pro rata" else None,
         )
         cap = form.cap
     else:
@@ -606,6 +687,7 @@ def _award(award: nodes.Award | None, sl, unit, higher, digits) -> CompiledAward
             sl.target.comparison.quantity.value,
             award.span,
             Decimal(0) if higher else HUNDRED,
+            compile_fraction(sl.measured),
         )
         cap = form.cap
     return CompiledAward(
