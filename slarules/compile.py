@@ -203,6 +203,25 @@ def compile_measure(measured: nodes.Measured) -> Callable[[dict], Decimal]:
     return value
 
 
+def compile_judge(measure, counted, met, volume_note) -> Callable[[dict], tuple]:
+    """measure, volume condition and target in one closure, run once per service level and
+    period: env -> (value, status, note), status "met", "missed" or "not measured" (with the
+    volume condition as its note). A period not measured keeps the value it would have had
+    (None when it divides by zero); a measured period that divides by zero raises
+    ZeroDivisionError."""
+    def judge(env):
+        try:
+            value = measure(env)
+        except ZeroDivisionError:
+            value = None
+        if counted is not None and not counted(env):
+            return value, "not measured", volume_note
+        if value is None:
+            raise ZeroDivisionError
+        return (value, "met", None) if met(value) else (value, "missed", None)
+    return judge
+
+
 # ---------------------------------------------------------------- credit and bonus forms
 
 @attrs.frozen
@@ -374,6 +393,7 @@ class CompiledServiceLevel:
     measure: Callable[[dict], Decimal]
     measure_clause: Span
     met: Callable[[Decimal], bool]
+    judge: Callable[[dict], tuple]  # env -> (value, status, note): see compile_judge
     counted: Callable[[dict], bool] | None  # the minimum-volume condition
     volume_note: str | None  # "measured only when calls_offered is at least 500"
     volume_input: str | None
@@ -607,6 +627,7 @@ def _service_level(sl: nodes.ServiceLevel, units: dict[str, str], digits: int, c
         volume_note = f"measured only when {volume_input} is {describe_comparison(sl.volume.comparison, units[volume_input])}"
         reads |= {volume_input}
     name = sl.name.text
+    met = compile_comparison(sl.target.comparison)
     return CompiledServiceLevel(
         name=name,
         title=sl.title,
@@ -617,7 +638,8 @@ def _service_level(sl: nodes.ServiceLevel, units: dict[str, str], digits: int, c
         higher_is_better=higher,
         measure=expr,
         measure_clause=sl.measured.span,
-        met=compile_comparison(sl.target.comparison),
+        met=met,
+        judge=compile_judge(expr, counted, met, volume_note),
         counted=counted,
         volume_note=volume_note,
         volume_input=sl.volume.input.text if sl.volume else None,

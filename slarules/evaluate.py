@@ -75,25 +75,27 @@ def evaluate(program: Program, history, state: Carry | None = None, events=None)
                       f"{carry.next_period}", history.periods[0].span,
             ("give the periods from the one after the state's last period, in order",),
             location=None if history.periods[0].span else "data")])
-    evaluators = {id(terms): PeriodEvaluator(terms, carry, history.events)
+    tally = Tally()
+    evaluators = {id(terms): PeriodEvaluator(terms, carry, tally, history.events)
                   for terms in (program, *(version for _, version in program.amendments))}
+    index_of = program.calendar.index
 
     def evaluate_period(data):
-        index = program.calendar.index(data.label)
+        index = index_of(data.label)
         return evaluators[id(program.in_force(index))](data, index)
 
     with decimal.localcontext(CONTEXT), _collector_paused():
         periods = tuple(map(evaluate_period, history.periods))
-    if periods:
-        carry.next_period = program.calendar.label(program.calendar.index(periods[-1].period) + 1)
-    return summarize(program, periods, carry)
+        if periods:
+            carry.next_period = program.calendar.label(program.calendar.index(periods[-1].period) + 1)
+        return summarize(program, periods, carry, tally)
 
 
 @contextmanager
 def _collector_paused():
-    """Evaluation allocates many small result objects and no reference cycles;
-    CPython's cyclic collector rescanning them doubled the time of a long
-    history (bench/run.py). Pause it, and restore whatever state it had."""
+    """Evaluation allocates many small records and no reference cycles; CPython's cyclic
+    collector rescanning them as the history grows doubled the time of a long history
+    (bench/run.py). Pause it, and restore whatever state it had."""
     was_enabled = gc.isenabled()
     gc.disable()
     try:
@@ -104,11 +106,20 @@ def _collector_paused():
 
 
 class PeriodEvaluator:
-    """Evaluates one period at a time, updating the carry it was given."""
+    """Evaluates one period at a time, updating the carry and the tally it was given;
+    builds a PeriodOutcome's results, lines and totals from its record when read.
 
-    def __init__(self, program: Program, carry: Carry, events=()):
+    A period's record is (results, lines, totals): per service level, in
+    declaration order, (value, status, note); per line item, (service level,
+    kind, amount, clause, sentence function, *its arguments); the five Totals."""
+
+    def __init__(self, program: Program, carry: Carry, tally: "Tally", events=()):
         self.program = program
         self.carry = carry
+        self.tally = tally
+        self.money_of = {sl.name: tally.of(sl.name)[0] for sl in program.service_levels}
+        self.status_counts = [tally.of(sl.name)[1] for sl in program.service_levels]
+        self.service_levels = program.service_levels
         self.quantum, self.mode = program.rounding.quantum, program.rounding.decimal_mode
         self.digits = program.rounding.digits
         self.zero = program.rounding.rounder()(ZERO)  # 0.00: totals carry the currency's digits even when empty
@@ -119,54 +130,89 @@ class PeriodEvaluator:
         self.has_gates = any(sl.gate is not None for sl in program.service_levels)
         self.earn_backs = any(sl.earn_back is not None for sl in program.service_levels)
         self.period_noun = PERIOD_NOUN[program.calendar.periodicity]
+        self.contract_year_of = program.calendar.contract_year_of
         self.events: dict[str, dict[str, object]] = {}
         for event in events:
             self.events.setdefault(event.period, {})[event.service_level] = event
+        # What each status means for a termination streak (see counts_as_miss).
+        self.miss_of = {status: self.counts_as_miss(status) for status in
+                        ("met", "cured", "missed", "in cure", "waived", "excluded", "not measured")}
+        position = {sl.name: i for i, sl in enumerate(program.service_levels)}
+        self.trigger_positions = [position.get(rule.service_level) for rule in program.triggers]
 
     def __call__(self, data, index: int) -> PeriodOutcome:
-        program, calendar = self.program, self.program.calendar
+        program = self.program
         label = data.label
-        year = calendar.contract_year_of(index)
-        year_ends = calendar.contract_year_of(index + 1) != year
+        year = self.contract_year_of(index)
+        year_ends = self.contract_year_of(index + 1) != year
         env = self.inputs(data)
         if program.at_risk is not None:
             env[AT_RISK_KEY] = program.at_risk.amount.value(env)
         unreported = (self.counted_as_miss.difference(env)
                       if self.counted_as_miss and not env.keys() >= self.counted_as_miss else frozenset())
-        events = self.events.get(label, {})
-        results = [self.status(sl, env, unreported, data, events.get(sl.name)) for sl in program.service_levels]
+        events = self.events.get(label)
+        results = None
+        if not (unreported or events):
+            try:
+                results = [sl.judge(env) for sl in self.service_levels]
+            except ZeroDivisionError:
+                pass  # status() below names the service level
+        if results is None:
+            events = events or {}
+            results = [self.status(sl, env, unreported, data, events.get(sl.name)) for sl in self.service_levels]
         measured = tuple(results) if self.has_gates else None  # what bonus gates see
-        lines: list[Line] = []
-        for position, sl in enumerate(program.service_levels):
+        lines: list[tuple] = []
+        for position, sl in enumerate(self.service_levels):
             if sl.allocation is not None:
                 env[allocation_key(sl.name)] = sl.allocation.value(env)
-            results[position] = self.service_level(sl, results[position], env, measured, lines,
-                                                    label, index, year, year_ends)
+            result = results[position] = self.service_level(sl, results[position], env, measured, lines,
+                                                             label, index, year)
+            counts = self.status_counts[position]
+            counts[result[1]] = counts.get(result[1], 0) + 1
         # The service levels' own lines, summed once: credits and bonuses, and each one's credits.
         own_credits = bonuses = self.zero
         credits_of: dict[str, Decimal] = {}
+        money_of = self.money_of
         for line in lines:
-            if line.kind in CREDIT_KINDS:
-                own_credits += line.amount
-                credits_of[line.service_level] = credits_of.get(line.service_level, ZERO) + line.amount
-            elif line.kind in BONUS_KINDS:
-                bonuses += line.amount
-        credits = self.period_cap(label, program.at_risk, own_credits, "credit cap", "credits",
+            kind = line[1]
+            if kind in CREDIT_KINDS:
+                name, amount = line[0], line[2]
+                own_credits += amount
+                credits_of[name] = credits_of.get(name, ZERO) + amount
+                money_of[name][0] += amount
+            elif kind in BONUS_KINDS:
+                bonuses += line[2]
+                money_of[line[0]][2] += line[2]
+        credits = self.period_cap(program.at_risk, own_credits, "credit cap", "credits",
                                   "the amount at risk", env, lines)
-        credits = self.window_caps(label, index, year, credits, env, lines)
+        if program.window_caps:
+            credits = self.window_caps(label, index, year, credits, env, lines)
+        earned_back = self.zero
         if self.earn_backs:
-            self.earn_backs_due(results, own_credits, credits_of, credits, lines, label, year_ends)
-        bonuses = self.period_cap(label, program.bonus_limit, bonuses, "bonus cap", "bonuses",
+            earned_back = self.earn_backs_due(results, own_credits, credits_of, credits, lines, label, year_ends)
+        bonuses = self.period_cap(program.bonus_limit, bonuses, "bonus cap", "bonuses",
                                   "the bonus limit", env, lines)
         if program.netting == "only offset" and bonuses > credits:
             excess = bonuses - credits
-            lines.append(Line(label, None, "bonus forfeit", -excess, program.netting_clause,
-                              partial(self.forfeit_text, bonuses, credits, excess)))
+            lines.append((None, "bonus forfeit", -excess, program.netting_clause,
+                          self.forfeit_text, bonuses, credits, excess))
             bonuses = credits
-        earned_back = -sum([line.amount for line in lines if line.kind == EARN_BACK], self.zero)
         terminations = self.terminations(label, index, year, results, credits, env) if program.triggers else ()
-        return PeriodOutcome(label, year, tuple(results), tuple(lines),
-                             _totals(program.netting, credits, earned_back, bonuses), terminations)
+        totals = (credits, earned_back, bonuses, *_due(program.netting, credits, earned_back, bonuses))
+        self.tally.period(label, year, totals)
+        return PeriodOutcome(label, year, terminations, record=(tuple(results), tuple(lines), totals), build=self)
+
+    # ---- the public figures of a period, built from its record when read
+    def results(self, record) -> tuple[KpiResult, ...]:
+        return tuple(KpiResult(sl.name, value, sl.unit, status, note)
+                     for sl, (value, status, note) in zip(self.service_levels, record[0]))
+
+    def lines(self, period: str, record) -> tuple[Line, ...]:
+        return tuple(Line(period, line[0], line[1], line[2], line[3], partial(line[4], *line[5:]))
+                     for line in record[1])
+
+    def totals(self, record) -> Totals:
+        return Totals(*record[2])
 
     # ---- 1. inputs
     def inputs(self, data) -> dict[str, Decimal]:
@@ -190,89 +236,80 @@ class PeriodEvaluator:
         return env
 
     # ---- 2. status
-    def status(self, sl: CompiledServiceLevel, env, unreported, data, event) -> KpiResult:
+    def status(self, sl: CompiledServiceLevel, env, unreported, data, event) -> tuple:
+        """(value, status, note) of a service level, with what is not reported and the period's event."""
+        excluded = event is not None and event.kind == "exclude"
         if unreported and sl.reads & unreported:
             missing = ", ".join(sorted(sl.reads & unreported))
-            result = KpiResult(sl.name, None, sl.unit, "missed", f"{missing} not reported; missing counts as a miss")
+            value, status, note = None, "missed", f"{missing} not reported; missing counts as a miss"
         else:
-            result = self.measure(sl, env, data, excluded=event is not None and event.kind == "exclude")
+            try:
+                value, status, note = sl.judge(env)
+            except ZeroDivisionError:
+                if not excluded:
+                    raise SlaError([Diagnostic(
+                        "SLA402",
+                        f"period {data.label}: measuring '{sl.name}' divides by zero",
+                        data.span,
+                        (f"the measurement is at {sl.measure_clause.where}; a minimum-volume condition "
+                         "('measured only when ... is at least N') makes such periods not measured",),
+                        location=None if data.span else f"period {data.label}",
+                    )]) from None
+                value, status, note = None, "excluded", None
         if event is None:
-            return result
+            return value, status, note
         reason = f": {event.reason}" if event.reason else ""
-        if event.kind == "exclude":
-            return KpiResult(sl.name, result.value, sl.unit, "excluded", f"excluded{reason}")
-        if result.status == "missed":
-            return KpiResult(sl.name, result.value, sl.unit, "waived", f"credit waived{reason}")
-        return KpiResult(sl.name, result.value, sl.unit, result.status,
-                         f"waiver not needed: {result.status}{reason}")
-
-    def measure(self, sl: CompiledServiceLevel, env, data, excluded: bool) -> KpiResult:
-        try:
-            value = sl.measure(env)
-        except ZeroDivisionError:
-            value = None
-        if sl.counted is not None and not sl.counted(env):
-            return KpiResult(sl.name, value, sl.unit, "not measured", sl.volume_note)
-        if value is None and not excluded:
-            raise SlaError([Diagnostic(
-                "SLA402",
-                f"period {data.label}: measuring '{sl.name}' divides by zero",
-                data.span,
-                (f"the measurement is at {sl.measure_clause.where}; a minimum-volume condition "
-                 "('measured only when ... is at least N') makes such periods not measured",),
-                location=None if data.span else f"period {data.label}",
-            )])
-        if value is None:
-            return KpiResult(sl.name, None, sl.unit, "excluded")
-        return KpiResult(sl.name, value, sl.unit, "met" if sl.met(value) else "missed")
+        if excluded:
+            return value, "excluded", f"excluded{reason}"
+        if status == "missed":
+            return value, "waived", f"credit waived{reason}"
+        return value, status, f"waiver not needed: {status}{reason}"
 
     # ---- 3 and 4. what the status costs or earns
-    def service_level(self, sl, result: KpiResult, env, measured, lines, label, index, year, year_ends) -> KpiResult:
+    def service_level(self, sl, result, env, measured, lines, label, index, year) -> tuple:
         carry = self.carry.service_levels[sl.name]
         if carry.contract_year != year:
             carry.contract_year, carry.passes_used = year, 0
             carry.year_sum, carry.year_count, carry.year_credits = ZERO, 0, ZERO
-        status = result.status
+        value, status, note = result
         if status == "missed":
             if sl.free_passes is not None and carry.passes_used < sl.free_passes:
                 carry.passes_used += 1
-                result = _with(result, note=_join(result.note, f"free pass {carry.passes_used} of {sl.free_passes} "
-                                                              f"in contract year {year}: a warning, no credit"))
+                result = value, status, _join(note, f"free pass {carry.passes_used} of {sl.free_passes} "
+                                                    f"in contract year {year}: a warning, no credit")
             elif sl.cure is not None and sl.credit is not None:
                 deadline = index + sl.cure
-                held = self.award(label, sl, sl.credit, result, env)
+                held = self.award(sl, sl.credit, value, note, env)
                 carry.pending.append(Pending(deadline, label, [
-                    PendingLine(line.kind, line.amount, line.clause.line, line.explanation) for line in held]))
-                result = _with(result, "in cure", _join(result.note, f"in cure until "
-                                                                     f"{self.program.calendar.label(deadline)} "
-                                                                     f"({sl.cure_text})"))
+                    PendingLine(line[1], line[2], line[3].line, partial(line[4], *line[5:])) for line in held]))
+                result = value, "in cure", _join(note, f"in cure until {self.program.calendar.label(deadline)} "
+                                                       f"({sl.cure_text})")
             elif sl.credit is not None:
-                lines += self.award(label, sl, sl.credit, result, env)
-        elif status in ("met", "excluded") and carry.pending:
+                lines += self.award(sl, sl.credit, value, note, env)
+        elif (status == "met" or status == "excluded") and carry.pending:
             cured = ", ".join(p.missed_in for p in carry.pending)
             carry.pending.clear()
-            result = _with(result, "cured" if status == "met" else status,
-                           _join(result.note, f"cures the miss of {cured}"))
+            result = value, "cured" if status == "met" else status, _join(note, f"cures the miss of {cured}")
         if status == "met" and sl.bonus is not None:
-            bonus = self.award(label, sl, sl.bonus, result, env)
+            bonus = self.award(sl, sl.bonus, value, note, env)
             withheld = sl.gate(self.statuses(measured)) if bonus and sl.gate is not None else None
             if withheld is None:
                 lines += bonus
             else:
-                result = _with(result, note=_join(result.note, f"bonus {withheld}"))
+                result = result[0], result[1], _join(result[2], f"bonus {withheld}")
         if carry.pending:
             self.close_cure_windows(sl, carry, lines, label, index)
         return result
 
     def statuses(self, measured) -> dict[str, tuple[str, bool]]:
         """What a bonus gate sees: each service level's status before cures, and whether it is critical."""
-        return {sl.name: (r.status, sl.critical) for sl, r in zip(self.program.service_levels, measured)}
+        return {sl.name: (r[1], sl.critical) for sl, r in zip(self.service_levels, measured)}
 
-    def award(self, label, sl, award: CompiledAward, result: KpiResult, env) -> list[Line]:
+    def award(self, sl, award: CompiledAward, value, note, env) -> list[tuple]:
         """The lines a credit or bonus clause produces: the amount, and a cap line if its cap binds."""
         form = award.form
-        if result.value is not None:
-            assessed = form.assess(result.value, env)
+        if value is not None:
+            assessed = form.assess(value, env)
         elif award.cap is not None:
             # Not reported, counted as a miss: the clause's maximum, one line: what the worst
             # value earns, or the cap when that is less or the unit has no worst value.
@@ -281,8 +318,8 @@ class PeriodEvaluator:
             if worst is None and not form.unbounded:
                 return []
             if worst is None or worst[0].quantize(self.quantum, self.mode) >= limit:
-                return [Line(label, sl.name, award.kind, limit, award.cap_clause,
-                             partial(self.award_text, sl, award, result, None, None, env, limit))]
+                return [(sl.name, award.kind, limit, award.cap_clause,
+                         self.award_text, sl, award, value, note, None, None, env, limit)]
             assessed = worst
         else:
             assessed = form.worst(env)
@@ -290,13 +327,13 @@ class PeriodEvaluator:
             return []
         exact, source, detail = assessed
         amount = exact.quantize(self.quantum, self.mode)
-        lines = [Line(label, sl.name, award.kind, amount, source.clause,
-                      partial(self.award_text, sl, award, result, source, detail, env, amount))]
+        lines = [(sl.name, award.kind, amount, source.clause,
+                  self.award_text, sl, award, value, note, source, detail, env, amount)]
         if award.cap is not None:
             limit = award.cap.value(env).quantize(self.quantum, self.mode)
             if amount > limit:
-                lines.append(Line(label, sl.name, f"{award.kind} cap", limit - amount, award.cap_clause,
-                                  partial(self.cap_text, sl, award, env, amount, limit)))
+                lines.append((sl.name, f"{award.kind} cap", limit - amount, award.cap_clause,
+                              self.cap_text, sl, award, env, amount, limit))
         return lines
 
     def close_cure_windows(self, sl, carry, lines, label, index) -> None:
@@ -306,62 +343,69 @@ class PeriodEvaluator:
         for pending in closing:
             for held in pending.lines:
                 clause = Span(source, held.line, 1, held.line, 1)
-                text = f"{sl.name} missed in {pending.missed_in}, not cured by {label}: {held.text}"
-                lines.append(Line(label, sl.name, held.kind, held.amount, clause, partial(str, text)))
+                lines.append((sl.name, held.kind, held.amount, clause,
+                              self.held_text, sl.name, pending.missed_in, label, held))
 
-    def earn_backs_due(self, results, own_credits, credits_of, credits, lines, label, year_ends) -> None:
+    def earn_backs_due(self, results, own_credits, credits_of, credits, lines, label, year_ends) -> Decimal:
         """Earn-back returns only credits actually charged: when period-wide caps cut the
         period's credits (`own_credits`, the service levels' own lines, to `credits`), each
-        service level's credits (`credits_of`) count in the same proportion."""
+        service level's credits (`credits_of`) count in the same proportion. Returns the
+        credits earned back in the period."""
         kept = credits / own_credits if own_credits else Decimal(1)
-        for sl, result in zip(self.program.service_levels, results):
+        earned_back = self.zero
+        for sl, result in zip(self.service_levels, results):
             if sl.earn_back is not None:
                 own = credits_of.get(sl.name, ZERO)
-                self.earn_back(sl, self.carry.service_levels[sl.name], result, own * kept, lines, label, year_ends)
+                earned_back += self.earn_back(sl, self.carry.service_levels[sl.name], result, own * kept, lines,
+                                              label, year_ends)
+        return earned_back
 
-    def earn_back(self, sl, carry, result, own, lines, label, year_ends) -> None:
+    def earn_back(self, sl, carry, result, own, lines, label, year_ends) -> Decimal:
         rule = sl.earn_back
+        value, status, _ = result
         carry.outstanding += own
         carry.year_credits += own
-        if result.status in MET or result.status == "excluded":
+        if status in MET or status == "excluded":
             # An excluded period counts for the vendor, as it cures a cure window: excluding
             # a period must never cost the vendor an earn-back.
             carry.met_streak += 1
-        elif result.status in MISSED or result.status == "waived":
+        elif status in MISSED or status == "waived":
             carry.met_streak = 0
-        if result.value is not None and result.status not in ("excluded", "not measured"):
-            carry.year_sum += result.value
+        if value is not None and status not in ("excluded", "not measured"):
+            carry.year_sum += value
             carry.year_count += 1
         if rule.after is not None:
             if carry.met_streak >= rule.after and carry.outstanding > 0:
                 returned = (carry.outstanding * rule.rate).quantize(self.quantum, self.mode)
-                reason = f"met {self.periods_text(carry.met_streak)} in a row"
-                basis = carry.outstanding
+                basis, streak = carry.outstanding, carry.met_streak
                 carry.outstanding, carry.met_streak = ZERO, 0
-                self.add_earn_back(lines, label, sl, rule, returned, basis, reason)
+                return self.add_earn_back(lines, sl, rule, returned, basis, streak, None)
         elif year_ends:
             average = carry.year_sum / carry.year_count if carry.year_count else None
             if average is not None and sl.met(average) and carry.year_credits > 0:
                 returned = (carry.year_credits * rule.rate).quantize(self.quantum, self.mode)
-                reason = f"the contract year average {format_number(average)} meets the target {sl.target_text}"
-                self.add_earn_back(lines, label, sl, rule, returned, carry.year_credits, reason)
+                return self.add_earn_back(lines, sl, rule, returned, carry.year_credits, None, average)
+        return ZERO
 
-    def add_earn_back(self, lines, label, sl, rule, returned, basis, reason) -> None:
+    def add_earn_back(self, lines, sl, rule, returned, basis, streak, average) -> Decimal:
+        """An earn-back line, unless nothing is returned: for `streak` met periods in a row,
+        or (streak None) for the contract year's `average`."""
         if returned:
-            text = (f"{sl.name} {reason}: {rule.text}; credits of {self.fmt(basis)} "
-                    f"-> {self.fmt(returned)} returned")
-            lines.append(Line(label, sl.name, EARN_BACK, -returned, rule.clause, partial(str, text)))
+            lines.append((sl.name, EARN_BACK, -returned, rule.clause,
+                          self.earn_back_text, sl, rule, returned, basis, streak, average))
+            self.money_of[sl.name][1] -= returned
+        return returned
 
     # ---- 5. period-wide caps
-    def period_cap(self, label, cap, total, cap_kind, what, cap_name, env, lines) -> Decimal:
+    def period_cap(self, cap, total, cap_kind, what, cap_name, env, lines) -> Decimal:
         """`total` after the cap, adding a cap line when the cap binds."""
         if cap is None:
             return total
         limit = cap.amount.value(env).quantize(self.quantum, self.mode)
         if total <= limit:
             return total
-        lines.append(Line(label, None, cap_kind, limit - total, cap.clause,
-                          partial(self.period_cap_text, what, cap_name, cap, env, total, limit)))
+        lines.append((None, cap_kind, limit - total, cap.clause,
+                      self.period_cap_text, what, cap_name, cap, env, total, limit))
         return limit
 
     def window_caps(self, label, index, year, credits, env, lines) -> Decimal:
@@ -374,8 +418,8 @@ class PeriodEvaluator:
             if earlier + credits > limit:
                 cut = min(earlier + credits - limit, credits)
                 first = entries[0].label if entries else label
-                lines.append(Line(label, None, "credit cap", -cut, rule.clause,
-                                  partial(self.window_cap_text, rule, first, label, earlier, credits, limit)))
+                lines.append((None, "credit cap", -cut, rule.clause,
+                              self.window_cap_text, rule, first, label, earlier, credits, limit))
                 credits -= cut
         for rule, entries in zip(rules, self.carry.windows):
             entries.append(WindowEntry(index, label, year, credits, env[rule.base] if rule.base else ZERO, False))
@@ -383,16 +427,14 @@ class PeriodEvaluator:
 
     # ---- 6. termination
     def terminations(self, label, index, year, results, credits, env) -> tuple[TerminationRight, ...]:
-        program = self.program
-        by_name = {r.service_level: r for r in results}
         rights = []
-        for rule, carry in zip(program.triggers, self.carry.triggers):
+        for rule, carry, position in zip(self.program.triggers, self.carry.triggers, self.trigger_positions):
             if carry.fired is not None:
                 continue
             fired = None
-            if rule.kind in ("in a row", "in window", "floor"):
-                result = by_name[rule.service_level]
-                missed = self.counts_as_miss(result)
+            if position is not None:
+                value, status, _ = results[position]
+                missed = self.miss_of[status]
             if rule.kind == "in a row":
                 if missed:
                     carry.run.append(label)
@@ -411,8 +453,9 @@ class PeriodEvaluator:
             elif rule.kind == "floor":
                 # Only a value that counts: not one of a period excluded, not measured or (by the
                 # contract's word) waived.
-                if result.value is not None and missed is not None and rule.floor(result.value):
-                    shown = format_number(result.value) + _UNIT_SUFFIX.get(result.unit, "")
+                if value is not None and missed is not None and rule.floor(value):
+                    unit = self.service_levels[position].unit
+                    shown = format_number(value) + _UNIT_SUFFIX.get(unit, "")
                     fired = (f"{rule.service_level} was {shown}", (label,))
             elif rule.kind == "credits":
                 window = rule.window
@@ -425,7 +468,8 @@ class PeriodEvaluator:
                     fired = (f"credits of {self.fmt(total)} over {carry.recent[0].label} to {label} exceed "
                              f"{window.text} = {self.fmt(limit)}", tuple(e.label for e in carry.recent))
             else:
-                missed_now = [r.service_level for r in results if self.counts_as_miss(r)]
+                missed_now = [sl.name for sl, result in zip(self.service_levels, results)
+                              if self.miss_of[result[1]]]
                 if len(missed_now) >= rule.count:
                     fired = (f"{len(missed_now)} service levels missed: {', '.join(missed_now)}", (label,))
             if fired is not None:
@@ -433,9 +477,8 @@ class PeriodEvaluator:
                 rights.append(TerminationRight(label, rule.text, rule.clause, fired[0], fired[1]))
         return tuple(rights)
 
-    def counts_as_miss(self, result: KpiResult) -> bool | None:
-        """True: a miss; False: breaks a streak of misses; None: neither (skipped)."""
-        status = result.status
+    def counts_as_miss(self, status: str) -> bool | None:
+        """For a termination streak, True: a miss; False: breaks a streak of misses; None: neither (skipped)."""
         if status in MISSED:
             return True
         if status == "waived":
@@ -453,11 +496,11 @@ class PeriodEvaluator:
     def fmt(self, amount: Decimal) -> str:
         return format_money(amount, self.digits)
 
-    def award_text(self, sl, award, result, source, detail, env, amount) -> str:
-        if result.value is None:
-            head = f"{sl.name} {result.note.split('; ')[0]}; counts as a miss: the maximum {award.kind} applies"
+    def award_text(self, sl, award, value, note, source, detail, env, amount) -> str:
+        if value is None:
+            head = f"{sl.name} {note.split('; ')[0]}; counts as a miss: the maximum {award.kind} applies"
         else:
-            shown = format_number(result.value) + _UNIT_SUFFIX.get(sl.unit, "")
+            shown = format_number(value) + _UNIT_SUFFIX.get(sl.unit, "")
             status = "met" if award.kind == "bonus" else "missed"
             head = f"{sl.name} {shown} {status} target {sl.target_text}"
         # No source: the data was not reported and the award's cap applies.
@@ -466,6 +509,16 @@ class PeriodEvaluator:
 
     def cap_text(self, sl, award, env, amount, limit) -> str:
         return f"{sl.name} {award.kind} {self.fmt(amount)} capped at {award.cap.describe(env)} = {self.fmt(limit)}"
+
+    def held_text(self, name, missed_in, label, held) -> str:
+        return f"{name} missed in {missed_in}, not cured by {label}: {held.text}"
+
+    def earn_back_text(self, sl, rule, returned, basis, streak, average) -> str:
+        if streak is not None:
+            reason = f"met {self.periods_text(streak)} in a row"
+        else:
+            reason = f"the contract year average {format_number(average)} meets the target {sl.target_text}"
+        return f"{sl.name} {reason}: {rule.text}; credits of {self.fmt(basis)} -> {self.fmt(returned)} returned"
 
     def period_cap_text(self, what, cap_name, cap, env, total, limit) -> str:
         return f"{what} {self.fmt(total)} exceed {cap_name}, {cap.amount.describe(env)} = {self.fmt(limit)}"
@@ -479,11 +532,6 @@ class PeriodEvaluator:
                 f"bonuses only offset credits, so {self.fmt(excess)} is forfeited")
 
 
-def _with(result: KpiResult, status: str | None = None, note: str | None = None) -> KpiResult:
-    return KpiResult(result.service_level, result.value, result.unit, status or result.status,
-                     note if note is not None else result.note)
-
-
 def _join(note: str | None, more: str) -> str:
     return f"{note}; {more}" if note else more
 
@@ -495,48 +543,51 @@ def _in_window(entries, length: int | None, index: int, year: int) -> list[Windo
     return [e for e in entries if e.index > index - length]
 
 
-def _totals(netting: str, credits: Decimal, earned_back: Decimal, bonuses: Decimal) -> Totals:
+def _due(netting: str, credits: Decimal, earned_back: Decimal, bonuses: Decimal) -> tuple[Decimal, Decimal]:
+    """(due to the client, due to the vendor) under the contract's netting (see Totals)."""
     if netting == "paid separately":
         owed = credits - earned_back
-        return Totals(credits, earned_back, bonuses, max(owed, ZERO), bonuses + max(-owed, ZERO))
+        return max(owed, ZERO), bonuses + max(-owed, ZERO)
     net = credits - earned_back - bonuses
-    return Totals(credits, earned_back, bonuses, max(net, ZERO), max(-net, ZERO))
+    return max(net, ZERO), max(-net, ZERO)
 
 
-def summarize(program: Program, periods: tuple[PeriodOutcome, ...], carry: Carry) -> Outcome:
-    """History totals, per service level and per contract year, from the periods (one pass)."""
-    # Per service level name (an amendment may add one; only the ruleset's own are reported).
-    credits: dict[str, Decimal] = {}
-    earn_backs: dict[str, Decimal] = {}
-    bonuses: dict[str, Decimal] = {}
-    missed: dict[str, int] = {}
-    met: dict[str, int] = {}
-    years: dict[int, list] = {}  # contract year -> [first period, last period, totals]
-    for p in periods:
-        for r in p.results:
-            if r.status in ("missed", "in cure", "waived"):
-                missed[r.service_level] = missed.get(r.service_level, 0) + 1
-            elif r.status in MET:
-                met[r.service_level] = met.get(r.service_level, 0) + 1
-        for line in p.lines:
-            name = line.service_level
-            if name is not None:
-                if line.kind in CREDIT_KINDS:
-                    credits[name] = credits.get(name, ZERO) + line.amount
-                elif line.kind == EARN_BACK:
-                    earn_backs[name] = earn_backs.get(name, ZERO) + line.amount
-                elif line.kind in BONUS_KINDS:
-                    bonuses[name] = bonuses.get(name, ZERO) + line.amount
-        year = years.get(p.contract_year)
-        if year is None:
-            years[p.contract_year] = [p.period, p.period, ZERO_TOTALS + p.totals]
+class Tally:
+    """History totals, added up as the periods are evaluated: per service level name (an
+    amendment changes a service level's terms, not its name) and per contract year."""
+
+    def __init__(self):
+        self.money: dict[str, list[Decimal]] = {}  # name -> [credits, credits earned back (negative), bonuses]
+        self.statuses: dict[str, dict[str, int]] = {}  # name -> periods per status
+        self.years: dict[int, list] = {}  # contract year -> [first period, last period, *the five totals]
+
+    def of(self, name: str) -> tuple[list[Decimal], dict[str, int]]:
+        """The running totals of a service level."""
+        if name not in self.money:
+            self.money[name] = [ZERO, ZERO, ZERO]
+            self.statuses[name] = {}
+        return self.money[name], self.statuses[name]
+
+    def period(self, label: str, year: int, totals: tuple) -> None:
+        sums = self.years.get(year)
+        if sums is None:
+            self.years[year] = [label, label, *totals]
         else:
-            year[1], year[2] = p.period, year[2] + p.totals
-    by_sl = tuple(ServiceLevelTotals(sl.name, credits.get(sl.name, ZERO), -earn_backs.get(sl.name, ZERO),
-                                     bonuses.get(sl.name, ZERO), missed.get(sl.name, 0), met.get(sl.name, 0))
-                  for sl in program.service_levels)
-    by_year = tuple(YearTotals(year, first, last, year_totals)
-                    for year, (first, last, year_totals) in sorted(years.items()))
+            sums[1] = label
+            for i, amount in enumerate(totals, 2):
+                sums[i] += amount
+
+
+def summarize(program: Program, periods: tuple[PeriodOutcome, ...], carry: Carry, tally: Tally) -> Outcome:
+    """The Outcome: the periods and the history totals of the tally."""
+    by_sl = []
+    for sl in program.service_levels:
+        (credits, earned_back, bonuses), statuses = tally.of(sl.name)
+        missed = sum(statuses.get(status, 0) for status in ("missed", "in cure", "waived"))
+        met = sum(statuses.get(status, 0) for status in MET)
+        by_sl.append(ServiceLevelTotals(sl.name, credits, -earned_back, bonuses, missed, met))
+    by_year = tuple(YearTotals(year, first, last, Totals(*totals))
+                    for year, (first, last, *totals) in sorted(tally.years.items()))
     # Sums of cents are exact, so adding up the years gives the sum of the periods.
     totals = sum((y.totals for y in by_year), ZERO_TOTALS)
     return Outcome(
@@ -547,7 +598,7 @@ def summarize(program: Program, periods: tuple[PeriodOutcome, ...], carry: Carry
         netting=program.netting,
         periods=periods,
         totals=totals,
-        by_service_level=by_sl,
+        by_service_level=tuple(by_sl),
         by_contract_year=by_year,
         state=carry,
     )

@@ -9,6 +9,7 @@ cent by construction. Rendering lives in report.py.
 """
 from __future__ import annotations
 
+import functools
 from decimal import Decimal
 from typing import Callable
 
@@ -97,14 +98,48 @@ class TerminationRight:
         return self.clause.where
 
 
-@attrs.frozen
+@attrs.frozen(eq=False, repr=False)
 class PeriodOutcome:
+    """One period: each service level's result, the line items, the totals and the
+    termination rights that arose.
+
+    The evaluator keeps a compact record of the period (`_record`) and the object
+    that read it (`_build`, the period's evaluator); `results`, `lines` and
+    `totals` are built from them when first read, then kept, so a billing run over
+    many periods does not pay for objects nobody reads. Equality, hash and repr
+    are those of the public attributes.
+    """
+
     period: str
     contract_year: int
-    results: tuple[KpiResult, ...]
-    lines: tuple[Line, ...]
-    totals: Totals
-    terminations: tuple[TerminationRight, ...] = ()
+    terminations: tuple[TerminationRight, ...]
+    _record: tuple = attrs.field(alias="record")
+    _build: object = attrs.field(alias="build")
+
+    @functools.cached_property
+    def results(self) -> tuple[KpiResult, ...]:
+        return self._build.results(self._record)
+
+    @functools.cached_property
+    def lines(self) -> tuple[Line, ...]:
+        return self._build.lines(self.period, self._record)
+
+    @functools.cached_property
+    def totals(self) -> Totals:
+        return self._build.totals(self._record)
+
+    def _public(self) -> tuple:
+        return self.period, self.contract_year, self.results, self.lines, self.totals, self.terminations
+
+    def __eq__(self, other) -> bool:
+        return self._public() == other._public() if type(other) is PeriodOutcome else NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(self._public())
+
+    def __repr__(self) -> str:
+        fields = ("period", "contract_year", "results", "lines", "totals", "terminations")
+        return f"PeriodOutcome({', '.join(f'{name}={value!r}' for name, value in zip(fields, self._public()))})"
 
 
 @attrs.frozen
