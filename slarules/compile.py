@@ -203,23 +203,42 @@ def compile_measure(measured: nodes.Measured) -> Callable[[dict], Decimal]:
     return value
 
 
-def compile_judge(measure, counted, met, volume_note) -> Callable[[dict], tuple]:
+def compile_judge(measure, volume: tuple[str, Callable, str] | None, met) -> Callable[[dict], tuple]:
     """measure, volume condition and target in one closure, run once per service level and
     period: env -> (value, status, note), status "met", "missed" or "not measured" (with the
-    volume condition as its note). A period not measured keeps the value it would have had
-    (None when it divides by zero); a measured period that divides by zero raises
-    ZeroDivisionError."""
-    def judge(env):
+    volume condition's note). `volume`: (input, test of its value, note), or None. A period
+    not measured keeps the value it would have had (None when it divides by zero); a
+    measured period that divides by zero raises ZeroDivisionError."""
+    if volume is None:
+        def judge(env):
+            value = measure(env)
+            return (value, "met", None) if met(value) else (value, "missed", None)
+        return judge
+    volume_input, counted, note = volume
+
+    def judge_volume(env):
         try:
             value = measure(env)
         except ZeroDivisionError:
             value = None
-        if counted is not None and not counted(env):
-            return value, "not measured", volume_note
+        if not counted(env[volume_input]):
+            return value, "not measured", note
         if value is None:
             raise ZeroDivisionError
         return (value, "met", None) if met(value) else (value, "missed", None)
-    return judge
+    return judge_volume
+
+
+def compile_interval(interval: Interval) -> Callable[[Decimal], bool]:
+    """value -> whether the interval contains it, as Interval.contains, with the ends bound."""
+    above_low = above_high = None
+    if interval.low is not None:
+        above_low = getattr(interval.low, "__le__" if interval.low_included else "__lt__")
+    if interval.high is not None:
+        above_high = getattr(interval.high, "__ge__" if interval.high_included else "__gt__")
+    if above_low is None or above_high is None:
+        return above_low or above_high or (lambda value: True)
+    return lambda value: above_low(value) and above_high(value)
 
 
 # ---------------------------------------------------------------- credit and bonus forms
@@ -247,6 +266,11 @@ class TierRow:
     amount: CompiledAmount
     clause: Span
     band: str
+    contains: Callable[[Decimal], bool] = attrs.field(init=False, eq=False, repr=False)
+
+    @contains.default
+    def _contains(self):
+        return compile_interval(self.interval)
 
     def explain(self, env, detail=None) -> str:
         return f"row '{self.band}': {self.amount.describe(env)}"
@@ -263,7 +287,7 @@ class TableForm:
 
     def assess(self, value, env):
         for row in self.rows:
-            if row.interval.contains(value):
+            if row.contains(value):
                 return row.amount.value(env), row, None
         return None
 
@@ -619,12 +643,13 @@ def _service_level(sl: nodes.ServiceLevel, units: dict[str, str], digits: int, c
     expr = compile_measure(sl.measured)
     higher = higher_is_better(sl.target)
     reads = _references(sl.measured.expr)
-    counted = volume_note = None
+    counted = volume_note = volume = None
     if sl.volume is not None:
         test = compile_comparison(sl.volume.comparison)
         volume_input = sl.volume.input.text
         counted = lambda env: test(env[volume_input])  # noqa: E731
         volume_note = f"measured only when {volume_input} is {describe_comparison(sl.volume.comparison, units[volume_input])}"
+        volume = (volume_input, test, volume_note)
         reads |= {volume_input}
     name = sl.name.text
     met = compile_comparison(sl.target.comparison)
@@ -639,7 +664,7 @@ def _service_level(sl: nodes.ServiceLevel, units: dict[str, str], digits: int, c
         measure=expr,
         measure_clause=sl.measured.span,
         met=met,
-        judge=compile_judge(expr, counted, met, volume_note),
+        judge=compile_judge(expr, volume, met),
         counted=counted,
         volume_note=volume_note,
         volume_input=sl.volume.input.text if sl.volume else None,

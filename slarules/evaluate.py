@@ -32,7 +32,10 @@ import decimal
 import gc
 from contextlib import contextmanager
 from decimal import Decimal
+from collections import Counter
 from functools import partial
+from itertools import chain, groupby, repeat
+from operator import add, attrgetter, itemgetter, neg, sub
 
 from .compile import AT_RISK_KEY, MET, MISSED, CompiledAward, CompiledServiceLevel, Program, allocation_key
 from .diagnostics import Diagnostic, SlaError
@@ -56,6 +59,10 @@ from .source import Span
 from .state import Carry, Pending, PendingLine, WindowEntry
 
 ZERO = Decimal(0)
+_RESULTS = 6  # where a period's record has its service levels' results (PeriodEvaluator)
+_RECORD = attrgetter("_record")
+
+
 _UNIT_SUFFIX = {"percent": "%", "seconds": " seconds", "minutes": " minutes"}
 
 
@@ -75,8 +82,8 @@ def evaluate(program: Program, history, state: Carry | None = None, events=None)
                       f"{carry.next_period}", history.periods[0].span,
             ("give the periods from the one after the state's last period, in order",),
             location=None if history.periods[0].span else "data")])
-    tally = Tally()
-    evaluators = {id(terms): PeriodEvaluator(terms, carry, tally, history.events)
+    money: dict[str, list[Decimal]] = {}  # per service level: credits, credits earned back (negative), bonuses
+    evaluators = {id(terms): PeriodEvaluator(terms, carry, money, history.events)
                   for terms in (program, *(version for _, version in program.amendments))}
     index_of = program.calendar.index
 
@@ -85,10 +92,14 @@ def evaluate(program: Program, history, state: Carry | None = None, events=None)
         return evaluators[id(program.in_force(index))](data, index)
 
     with decimal.localcontext(CONTEXT), _collector_paused():
-        periods = tuple(map(evaluate_period, history.periods))
+        if program.amendments:
+            periods = tuple(map(evaluate_period, history.periods))
+        else:
+            evaluator = evaluators[id(program)]
+            periods = tuple([evaluator(data, index_of(data.label)) for data in history.periods])
         if periods:
             carry.next_period = program.calendar.label(program.calendar.index(periods[-1].period) + 1)
-        return summarize(program, periods, carry, tally)
+        return summarize(program, periods, carry, money)
 
 
 @contextmanager
@@ -106,20 +117,25 @@ def _collector_paused():
 
 
 class PeriodEvaluator:
-    """Evaluates one period at a time, updating the carry and the tally it was given;
-    builds a PeriodOutcome's results, lines and totals from its record when read.
+    """Evaluates one period at a time, updating the carry it was given and the running
+    credits, credits earned back and bonuses of each service level (`money`, by
+    name: amendments change a service level's clauses, never which service levels
+    there are); builds a PeriodOutcome's results, lines, totals and terminations
+    from its record when they are read.
 
-    A period's record is (results, lines, totals): per service level, in
-    declaration order, (value, status, note); per line item, (service level,
-    kind, amount, clause, sentence function, *its arguments); the five Totals."""
+    A period's record is (this evaluator, lines, terminations, credits, earned
+    back, bonuses, *results): per line item, (service level, kind, amount,
+    clause, sentence method (unbound), *its arguments after self); per service
+    level, in declaration order, value, status, note."""
 
-    def __init__(self, program: Program, carry: Carry, tally: "Tally", events=()):
+    def __init__(self, program: Program, carry: Carry, money: dict[str, list[Decimal]], events=()):
         self.program = program
         self.carry = carry
-        self.tally = tally
-        self.money_of = {sl.name: tally.of(sl.name)[0] for sl in program.service_levels}
-        self.status_counts = [tally.of(sl.name)[1] for sl in program.service_levels]
         self.service_levels = program.service_levels
+        self.carries = [carry.service_levels[sl.name] for sl in program.service_levels]
+        self.money_of = {sl.name: money.setdefault(sl.name, [ZERO, ZERO, ZERO]) for sl in program.service_levels}
+        self.earning_back = [(position, sl) for position, sl in enumerate(program.service_levels)
+                             if sl.earn_back is not None]
         self.quantum, self.mode = program.rounding.quantum, program.rounding.decimal_mode
         self.digits = program.rounding.digits
         self.zero = program.rounding.rounder()(ZERO)  # 0.00: totals carry the currency's digits even when empty
@@ -128,7 +144,6 @@ class PeriodEvaluator:
         self.required_names = frozenset(s.name for s in self.required)
         self.counted_as_miss = frozenset(s.name for s in program.inputs if s.missing == "miss")
         self.has_gates = any(sl.gate is not None for sl in program.service_levels)
-        self.earn_backs = any(sl.earn_back is not None for sl in program.service_levels)
         self.period_noun = PERIOD_NOUN[program.calendar.periodicity]
         self.contract_year_of = program.calendar.contract_year_of
         self.events: dict[str, dict[str, object]] = {}
@@ -144,31 +159,32 @@ class PeriodEvaluator:
         program = self.program
         label = data.label
         year = self.contract_year_of(index)
-        year_ends = self.contract_year_of(index + 1) != year
-        env = self.inputs(data)
+        env = dict(data.values)
+        if self.defaults:
+            for name, default in self.defaults:
+                if name not in env:
+                    env[name] = default
+        if not env.keys() >= self.required_names:
+            self.missing_input(data, env)
         if program.at_risk is not None:
             env[AT_RISK_KEY] = program.at_risk.amount.value(env)
-        unreported = (self.counted_as_miss.difference(env)
-                      if self.counted_as_miss and not env.keys() >= self.counted_as_miss else frozenset())
-        events = self.events.get(label)
         results = None
-        if not (unreported or events):
+        if not (self.counted_as_miss and not env.keys() >= self.counted_as_miss or label in self.events):
             try:
                 results = [sl.judge(env) for sl in self.service_levels]
             except ZeroDivisionError:
-                pass  # status() below names the service level
+                pass  # status() names the service level
         if results is None:
-            events = events or {}
+            unreported = self.counted_as_miss.difference(env)
+            events = self.events.get(label, {})
             results = [self.status(sl, env, unreported, data, events.get(sl.name)) for sl in self.service_levels]
         measured = tuple(results) if self.has_gates else None  # what bonus gates see
         lines: list[tuple] = []
         for position, sl in enumerate(self.service_levels):
             if sl.allocation is not None:
                 env[allocation_key(sl.name)] = sl.allocation.value(env)
-            result = results[position] = self.service_level(sl, results[position], env, measured, lines,
-                                                             label, index, year)
-            counts = self.status_counts[position]
-            counts[result[1]] = counts.get(result[1], 0) + 1
+            results[position] = self.service_level(sl, self.carries[position], results[position], env,
+                                                   measured, lines, label, index, year)
         # The service levels' own lines, summed once: credits and bonuses, and each one's credits.
         own_credits = bonuses = self.zero
         credits_of: dict[str, Decimal] = {}
@@ -188,40 +204,40 @@ class PeriodEvaluator:
         if program.window_caps:
             credits = self.window_caps(label, index, year, credits, env, lines)
         earned_back = self.zero
-        if self.earn_backs:
-            earned_back = self.earn_backs_due(results, own_credits, credits_of, credits, lines, label, year_ends)
+        if self.earning_back:
+            year_ends = self.contract_year_of(index + 1) != year
+            earned_back = self.earn_backs_due(results, own_credits, credits_of, credits, lines, year_ends)
         bonuses = self.period_cap(program.bonus_limit, bonuses, "bonus cap", "bonuses",
                                   "the bonus limit", env, lines)
         if program.netting == "only offset" and bonuses > credits:
             excess = bonuses - credits
             lines.append((None, "bonus forfeit", -excess, program.netting_clause,
-                          self.forfeit_text, bonuses, credits, excess))
+                          PeriodEvaluator.forfeit_text, bonuses, credits, excess))
             bonuses = credits
-        terminations = self.terminations(label, index, year, results, credits, env) if program.triggers else ()
-        totals = (credits, earned_back, bonuses, *_due(program.netting, credits, earned_back, bonuses))
-        self.tally.period(label, year, totals)
-        return PeriodOutcome(label, year, terminations, record=(tuple(results), tuple(lines), totals), build=self)
+        terminations = self.termination_rights(label, index, year, results, credits, env) if program.triggers else ()
+        # One flat record: the collector visits each object a period keeps once, at the end.
+        return PeriodOutcome(label, year, (self, lines, terminations, credits, earned_back, bonuses,
+                                           *chain.from_iterable(results)))
 
-    # ---- the public figures of a period, built from its record when read
+    # ---- a period's public figures, built from its record when read
     def results(self, record) -> tuple[KpiResult, ...]:
-        return tuple(KpiResult(sl.name, value, sl.unit, status, note)
-                     for sl, (value, status, note) in zip(self.service_levels, record[0]))
+        flat = record[_RESULTS:]
+        return tuple(KpiResult(sl.name, flat[3 * i], sl.unit, flat[3 * i + 1], flat[3 * i + 2])
+                     for i, sl in enumerate(self.service_levels))
 
     def lines(self, period: str, record) -> tuple[Line, ...]:
-        return tuple(Line(period, line[0], line[1], line[2], line[3], partial(line[4], *line[5:]))
+        return tuple(Line(period, line[0], line[1], line[2], line[3], partial(line[4], self, *line[5:]))
                      for line in record[1])
 
     def totals(self, record) -> Totals:
-        return Totals(*record[2])
+        credits, earned_back, bonuses = record[3:_RESULTS]
+        return Totals(credits, earned_back, bonuses, *_due(self.program.netting, credits, earned_back, bonuses))
+
+    def terminations(self, record) -> tuple[TerminationRight, ...]:
+        return record[2]
 
     # ---- 1. inputs
-    def inputs(self, data) -> dict[str, Decimal]:
-        env = dict(data.values)
-        for name, default in self.defaults:
-            if name not in env:
-                env[name] = default
-        if env.keys() >= self.required_names:
-            return env
+    def missing_input(self, data, env) -> None:
         for spec in self.required:
             if spec.name not in env:
                 raise SlaError([Diagnostic(
@@ -233,7 +249,6 @@ class PeriodEvaluator:
                      "', missing counts as a miss' there",),
                     location=None if data.span else f"period {data.label}",
                 )])
-        return env
 
     # ---- 2. status
     def status(self, sl: CompiledServiceLevel, env, unreported, data, event) -> tuple:
@@ -266,8 +281,7 @@ class PeriodEvaluator:
         return value, status, f"waiver not needed: {status}{reason}"
 
     # ---- 3 and 4. what the status costs or earns
-    def service_level(self, sl, result, env, measured, lines, label, index, year) -> tuple:
-        carry = self.carry.service_levels[sl.name]
+    def service_level(self, sl, carry, result, env, measured, lines, label, index, year) -> tuple:
         if carry.contract_year != year:
             carry.contract_year, carry.passes_used = year, 0
             carry.year_sum, carry.year_count, carry.year_credits = ZERO, 0, ZERO
@@ -281,7 +295,7 @@ class PeriodEvaluator:
                 deadline = index + sl.cure
                 held = self.award(sl, sl.credit, value, note, env)
                 carry.pending.append(Pending(deadline, label, [
-                    PendingLine(line[1], line[2], line[3].line, partial(line[4], *line[5:])) for line in held]))
+                    PendingLine(line[1], line[2], line[3].line, partial(line[4], self, *line[5:])) for line in held]))
                 result = value, "in cure", _join(note, f"in cure until {self.program.calendar.label(deadline)} "
                                                        f"({sl.cure_text})")
             elif sl.credit is not None:
@@ -305,62 +319,74 @@ class PeriodEvaluator:
         """What a bonus gate sees: each service level's status before cures, and whether it is critical."""
         return {sl.name: (r[1], sl.critical) for sl, r in zip(self.service_levels, measured)}
 
-    def award(self, sl, award: CompiledAward, value, note, env) -> list[tuple]:
+    def award(self, sl, award: CompiledAward, value, note, env) -> tuple[tuple, ...]:
         """The lines a credit or bonus clause produces: the amount, and a cap line if its cap binds."""
-        form = award.form
-        if value is not None:
-            assessed = form.assess(value, env)
-        elif award.cap is not None:
-            # Not reported, counted as a miss: the clause's maximum, one line: what the worst
-            # value earns, or the cap when that is less or the unit has no worst value.
-            limit = award.cap.value(env).quantize(self.quantum, self.mode)
-            worst = form.worst(env)
-            if worst is None and not form.unbounded:
-                return []
-            if worst is None or worst[0].quantize(self.quantum, self.mode) >= limit:
-                return [(sl.name, award.kind, limit, award.cap_clause,
-                         self.award_text, sl, award, value, note, None, None, env, limit)]
-            assessed = worst
-        else:
-            assessed = form.worst(env)
+        if value is None:
+            return self.unreported_award(sl, award, note, env)
+        assessed = award.form.assess(value, env)
         if assessed is None:
-            return []
+            return ()
         exact, source, detail = assessed
         amount = exact.quantize(self.quantum, self.mode)
-        lines = [(sl.name, award.kind, amount, source.clause,
-                  self.award_text, sl, award, value, note, source, detail, env, amount)]
+        line = (sl.name, award.kind, amount, source.clause,
+                PeriodEvaluator.award_text, sl, award, value, note, source, detail, env, amount)
         if award.cap is not None:
             limit = award.cap.value(env).quantize(self.quantum, self.mode)
             if amount > limit:
-                lines.append((sl.name, f"{award.kind} cap", limit - amount, award.cap_clause,
-                              self.cap_text, sl, award, env, amount, limit))
-        return lines
+                return line, (sl.name, f"{award.kind} cap", limit - amount, award.cap_clause,
+                              PeriodEvaluator.cap_text, sl, award, env, amount, limit)
+        return line,
+
+    def unreported_award(self, sl, award: CompiledAward, note, env) -> tuple[tuple, ...]:
+        """Not reported, counted as a miss: the clause's maximum, one line: what the worst
+        value earns, or the cap when that is less or the unit has no worst value."""
+        form = award.form
+        if award.cap is None:
+            worst = form.worst(env)
+            if worst is None:
+                return ()
+            exact, source, detail = worst
+            amount = exact.quantize(self.quantum, self.mode)
+        else:
+            limit = award.cap.value(env).quantize(self.quantum, self.mode)
+            worst = form.worst(env)
+            if worst is None and not form.unbounded:
+                return ()
+            amount = None if worst is None else worst[0].quantize(self.quantum, self.mode)
+            if amount is None or amount >= limit:
+                amount, source, detail = limit, None, None
+            else:
+                _, source, detail = worst
+        clause = source.clause if source is not None else award.cap_clause
+        return (sl.name, award.kind, amount, clause,
+                PeriodEvaluator.award_text, sl, award, None, note, source, detail, env, amount),
 
     def close_cure_windows(self, sl, carry, lines, label, index) -> None:
         closing = [p for p in carry.pending if p.deadline == index]
+        if not closing:
+            return
         carry.pending = [p for p in carry.pending if p.deadline != index]
         source = sl.span.source
         for pending in closing:
             for held in pending.lines:
                 clause = Span(source, held.line, 1, held.line, 1)
                 lines.append((sl.name, held.kind, held.amount, clause,
-                              self.held_text, sl.name, pending.missed_in, label, held))
+                              PeriodEvaluator.held_text, sl.name, pending.missed_in, label, held))
 
-    def earn_backs_due(self, results, own_credits, credits_of, credits, lines, label, year_ends) -> Decimal:
+    def earn_backs_due(self, results, own_credits, credits_of, credits, lines, year_ends) -> Decimal:
         """Earn-back returns only credits actually charged: when period-wide caps cut the
         period's credits (`own_credits`, the service levels' own lines, to `credits`), each
         service level's credits (`credits_of`) count in the same proportion. Returns the
         credits earned back in the period."""
-        kept = credits / own_credits if own_credits else Decimal(1)
+        kept = credits / own_credits if credits != own_credits else None  # None: all kept
         earned_back = self.zero
-        for sl, result in zip(self.service_levels, results):
-            if sl.earn_back is not None:
-                own = credits_of.get(sl.name, ZERO)
-                earned_back += self.earn_back(sl, self.carry.service_levels[sl.name], result, own * kept, lines,
-                                              label, year_ends)
+        for position, sl in self.earning_back:
+            own = credits_of.get(sl.name, ZERO)
+            earned_back += self.earn_back(sl, self.carries[position], results[position],
+                                          own if kept is None else own * kept, lines, year_ends)
         return earned_back
 
-    def earn_back(self, sl, carry, result, own, lines, label, year_ends) -> Decimal:
+    def earn_back(self, sl, carry, result, own, lines, year_ends) -> Decimal:
         rule = sl.earn_back
         value, status, _ = result
         carry.outstanding += own
@@ -392,7 +418,7 @@ class PeriodEvaluator:
         or (streak None) for the contract year's `average`."""
         if returned:
             lines.append((sl.name, EARN_BACK, -returned, rule.clause,
-                          self.earn_back_text, sl, rule, returned, basis, streak, average))
+                          PeriodEvaluator.earn_back_text, sl, rule, returned, basis, streak, average))
             self.money_of[sl.name][1] -= returned
         return returned
 
@@ -405,13 +431,13 @@ class PeriodEvaluator:
         if total <= limit:
             return total
         lines.append((None, cap_kind, limit - total, cap.clause,
-                      self.period_cap_text, what, cap_name, cap, env, total, limit))
+                      PeriodEvaluator.period_cap_text, what, cap_name, cap, env, total, limit))
         return limit
 
     def window_caps(self, label, index, year, credits, env, lines) -> Decimal:
         rules = self.program.window_caps
         for rule, entries in zip(rules, self.carry.windows):
-            entries[:] = _in_window(entries, rule.length, index, year)
+            _trim(entries, rule.length, index, year)
             earlier = sum([e.credits for e in entries], ZERO)
             bases = [e.base for e in entries] + ([env[rule.base]] if rule.base else [])
             limit = rule.limit(bases).quantize(self.quantum, self.mode)
@@ -419,14 +445,14 @@ class PeriodEvaluator:
                 cut = min(earlier + credits - limit, credits)
                 first = entries[0].label if entries else label
                 lines.append((None, "credit cap", -cut, rule.clause,
-                              self.window_cap_text, rule, first, label, earlier, credits, limit))
+                              PeriodEvaluator.window_cap_text, rule, first, label, earlier, credits, limit))
                 credits -= cut
         for rule, entries in zip(rules, self.carry.windows):
             entries.append(WindowEntry(index, label, year, credits, env[rule.base] if rule.base else ZERO, False))
         return credits
 
     # ---- 6. termination
-    def terminations(self, label, index, year, results, credits, env) -> tuple[TerminationRight, ...]:
+    def termination_rights(self, label, index, year, results, credits, env) -> tuple[TerminationRight, ...]:
         rights = []
         for rule, carry, position in zip(self.program.triggers, self.carry.triggers, self.trigger_positions):
             if carry.fired is not None:
@@ -444,12 +470,12 @@ class PeriodEvaluator:
                     fired = (f"{rule.service_level} missed {self.periods_text(rule.count)} in a row",
                              tuple(carry.run))
             elif rule.kind == "in window":
-                carry.recent[:] = _in_window(carry.recent, rule.length, index, year)
+                _trim(carry.recent, rule.length, index, year)
                 carry.recent.append(WindowEntry(index, label, year, ZERO, ZERO, bool(missed)))
-                misses = tuple(e.label for e in carry.recent if e.missed)
+                misses = [e.label for e in carry.recent if e.missed]
                 if len(misses) >= rule.count:
                     fired = (f"{rule.service_level} missed {len(misses)} times from {carry.recent[0].label} "
-                             f"to {label}", misses)
+                             f"to {label}", tuple(misses))
             elif rule.kind == "floor":
                 # Only a value that counts: not one of a period excluded, not measured or (by the
                 # contract's word) waived.
@@ -459,7 +485,7 @@ class PeriodEvaluator:
                     fired = (f"{rule.service_level} was {shown}", (label,))
             elif rule.kind == "credits":
                 window = rule.window
-                carry.recent[:] = _in_window(carry.recent, window.length, index, year)
+                _trim(carry.recent, window.length, index, year)
                 carry.recent.append(WindowEntry(index, label, year, credits,
                                                 env[window.base] if window.base else ZERO, False))
                 total = sum([e.credits for e in carry.recent], ZERO)
@@ -536,58 +562,58 @@ def _join(note: str | None, more: str) -> str:
     return f"{note}; {more}" if note else more
 
 
-def _in_window(entries, length: int | None, index: int, year: int) -> list[WindowEntry]:
-    """The earlier entries still inside a window that ends at `index`."""
+def _trim(entries: list[WindowEntry], length: int | None, index: int, year: int) -> None:
+    """Drop the earlier entries no longer inside a window that ends at `index` (of `length`
+    periods, or the contract year). Entries are in period order, so those are the first ones."""
+    keep = 0
     if length is None:
-        return [e for e in entries if e.contract_year == year]
-    return [e for e in entries if e.index > index - length]
+        while keep < len(entries) and entries[keep].contract_year != year:
+            keep += 1
+    else:
+        while keep < len(entries) and entries[keep].index <= index - length:
+            keep += 1
+    del entries[:keep]
 
 
 def _due(netting: str, credits: Decimal, earned_back: Decimal, bonuses: Decimal) -> tuple[Decimal, Decimal]:
     """(due to the client, due to the vendor) under the contract's netting (see Totals)."""
+    due = _dues(netting, (credits,), (earned_back,), (bonuses,))
+    return next(due[0]), next(due[1])
+
+
+def _dues(netting: str, credits, earned_back, bonuses) -> tuple:
+    """_due over columns of periods: iterators of what is due to the client and to the vendor
+    (map and operator, so a long history is added up without a Python step per period)."""
     if netting == "paid separately":
-        owed = credits - earned_back
-        return max(owed, ZERO), bonuses + max(-owed, ZERO)
-    net = credits - earned_back - bonuses
-    return max(net, ZERO), max(-net, ZERO)
+        owed = list(map(sub, credits, earned_back))
+        return map(max, owed, repeat(ZERO)), map(add, bonuses, map(max, map(neg, owed), repeat(ZERO)))
+    net = list(map(sub, map(sub, credits, earned_back), bonuses))
+    return map(max, net, repeat(ZERO)), map(max, map(neg, net), repeat(ZERO))
 
 
-class Tally:
-    """History totals, added up as the periods are evaluated: per service level name (an
-    amendment changes a service level's terms, not its name) and per contract year."""
-
-    def __init__(self):
-        self.money: dict[str, list[Decimal]] = {}  # name -> [credits, credits earned back (negative), bonuses]
-        self.statuses: dict[str, dict[str, int]] = {}  # name -> periods per status
-        self.years: dict[int, list] = {}  # contract year -> [first period, last period, *the five totals]
-
-    def of(self, name: str) -> tuple[list[Decimal], dict[str, int]]:
-        """The running totals of a service level."""
-        if name not in self.money:
-            self.money[name] = [ZERO, ZERO, ZERO]
-            self.statuses[name] = {}
-        return self.money[name], self.statuses[name]
-
-    def period(self, label: str, year: int, totals: tuple) -> None:
-        sums = self.years.get(year)
-        if sums is None:
-            self.years[year] = [label, label, *totals]
-        else:
-            sums[1] = label
-            for i, amount in enumerate(totals, 2):
-                sums[i] += amount
-
-
-def summarize(program: Program, periods: tuple[PeriodOutcome, ...], carry: Carry, tally: Tally) -> Outcome:
-    """The Outcome: the periods and the history totals of the tally."""
+def summarize(program: Program, periods: tuple[PeriodOutcome, ...], carry: Carry,
+              money: dict[str, list[Decimal]]) -> Outcome:
+    """The Outcome: the periods, and the history totals per service level and per contract
+    year, added up from the periods' records by map, sum and Counter."""
     by_sl = []
-    for sl in program.service_levels:
-        (credits, earned_back, bonuses), statuses = tally.of(sl.name)
-        missed = sum(statuses.get(status, 0) for status in ("missed", "in cure", "waived"))
-        met = sum(statuses.get(status, 0) for status in MET)
-        by_sl.append(ServiceLevelTotals(sl.name, credits, -earned_back, bonuses, missed, met))
-    by_year = tuple(YearTotals(year, first, last, Totals(*totals))
-                    for year, (first, last, *totals) in sorted(tally.years.items()))
+    for position, sl in enumerate(program.service_levels):
+        statuses = Counter(map(itemgetter(_RESULTS + 3 * position + 1), map(_RECORD, periods)))
+        credits, earned_back, bonuses = money[sl.name]
+        by_sl.append(ServiceLevelTotals(sl.name, credits, -earned_back, bonuses,
+                                        statuses["missed"] + statuses["in cure"] + statuses["waived"],
+                                        statuses["met"] + statuses["cured"]))
+    years: dict[int, list] = {}  # contract year -> [first period, last period, totals]
+    for year, group in groupby(periods, attrgetter("contract_year")):
+        group = list(group)
+        totals = years[year][2] if year in years else ZERO_TOTALS
+        for evaluator, terms in groupby(map(_RECORD, group), itemgetter(0)):  # the netting in force
+            records = list(terms)
+            credits, earned_back, bonuses = (list(map(itemgetter(i), records)) for i in (3, 4, 5))
+            to_client, to_vendor = _dues(evaluator.program.netting, credits, earned_back, bonuses)
+            totals += Totals(*(sum(column, ZERO) for column in (credits, earned_back, bonuses, to_client, to_vendor)))
+        years[year] = [years[year][0] if year in years else group[0].period, group[-1].period, totals]
+    by_year = tuple(YearTotals(year, first, last, year_totals)
+                    for year, (first, last, year_totals) in sorted(years.items()))
     # Sums of cents are exact, so adding up the years gives the sum of the periods.
     totals = sum((y.totals for y in by_year), ZERO_TOTALS)
     return Outcome(

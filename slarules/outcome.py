@@ -103,30 +103,33 @@ class PeriodOutcome:
     """One period: each service level's result, the line items, the totals and the
     termination rights that arose.
 
-    The evaluator keeps a compact record of the period (`_record`) and the object
-    that read it (`_build`, the period's evaluator); `results`, `lines` and
-    `totals` are built from them when first read, then kept, so a billing run over
-    many periods does not pay for objects nobody reads. Equality, hash and repr
-    are those of the public attributes.
+    The evaluator keeps a compact record of the period: (the object that reads it,
+    which has `results(record)`, `lines(period, record)` and `totals(record)`,
+    then what those read). `results`, `lines` and `totals` are built from it when
+    first read, then kept, so a billing run over many periods does not pay for
+    objects nobody reads. Equality, hash and repr are those of the public
+    attributes.
     """
 
     period: str
     contract_year: int
-    terminations: tuple[TerminationRight, ...]
-    _record: tuple = attrs.field(alias="record")
-    _build: object = attrs.field(alias="build")
+    _record: tuple
 
     @functools.cached_property
     def results(self) -> tuple[KpiResult, ...]:
-        return self._build.results(self._record)
+        return self._record[0].results(self._record)
 
     @functools.cached_property
     def lines(self) -> tuple[Line, ...]:
-        return self._build.lines(self.period, self._record)
+        return self._record[0].lines(self.period, self._record)
 
     @functools.cached_property
     def totals(self) -> Totals:
-        return self._build.totals(self._record)
+        return self._record[0].totals(self._record)
+
+    @property
+    def terminations(self) -> tuple[TerminationRight, ...]:
+        return self._record[0].terminations(self._record)
 
     def _public(self) -> tuple:
         return self.period, self.contract_year, self.results, self.lines, self.totals, self.terminations
