@@ -321,7 +321,7 @@ class LinearForm:
         distance = self.threshold - value if self.below else value - self.threshold
         if distance <= 0:
             return Decimal(0)
-        units = distance / self.step
+        units = distance / self.step if self.step != 1 else distance  # the same Decimal, without dividing
         if self.rounding == "up":
             return units.to_integral_value(ROUND_CEILING)
         if self.rounding == "down":

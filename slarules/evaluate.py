@@ -42,8 +42,6 @@ from .diagnostics import Diagnostic, SlaError
 from .money import CONTEXT, format_money, format_number
 from .periods import PERIOD_NOUN
 from .outcome import (
-    BONUS_KINDS,
-    CREDIT_KINDS,
     EARN_BACK,
     ZERO_TOTALS,
     KpiResult,
@@ -180,25 +178,7 @@ class PeriodEvaluator:
             results = [self.status(sl, env, unreported, data, events.get(sl.name)) for sl in self.service_levels]
         measured = tuple(results) if self.has_gates else None  # what bonus gates see
         lines: list[tuple] = []
-        for position, sl in enumerate(self.service_levels):
-            if sl.allocation is not None:
-                env[allocation_key(sl.name)] = sl.allocation.value(env)
-            results[position] = self.service_level(sl, self.carries[position], results[position], env,
-                                                   measured, lines, label, index, year)
-        # The service levels' own lines, summed once: credits and bonuses, and each one's credits.
-        own_credits = bonuses = self.zero
-        credits_of: dict[str, Decimal] = {}
-        money_of = self.money_of
-        for line in lines:
-            kind = line[1]
-            if kind in CREDIT_KINDS:
-                name, amount = line[0], line[2]
-                own_credits += amount
-                credits_of[name] = credits_of.get(name, ZERO) + amount
-                money_of[name][0] += amount
-            elif kind in BONUS_KINDS:
-                bonuses += line[2]
-                money_of[line[0]][2] += line[2]
+        own_credits, bonuses, credits_of = self.consequences(results, env, measured, lines, label, index, year)
         credits = self.period_cap(program.at_risk, own_credits, "credit cap", "credits",
                                   "the amount at risk", env, lines)
         if program.window_caps:
@@ -281,97 +261,133 @@ class PeriodEvaluator:
         return value, status, f"waiver not needed: {status}{reason}"
 
     # ---- 3 and 4. what the status costs or earns
-    def service_level(self, sl, carry, result, env, measured, lines, label, index, year) -> tuple:
-        if carry.contract_year != year:
-            carry.contract_year, carry.passes_used = year, 0
-            carry.year_sum, carry.year_count, carry.year_credits = ZERO, 0, ZERO
-        value, status, note = result
-        if status == "missed":
-            if sl.free_passes is not None and carry.passes_used < sl.free_passes:
-                carry.passes_used += 1
-                result = value, status, _join(note, f"free pass {carry.passes_used} of {sl.free_passes} "
-                                                    f"in contract year {year}: a warning, no credit")
-            elif sl.cure is not None and sl.credit is not None:
-                deadline = index + sl.cure
-                held = self.award(sl, sl.credit, value, note, env)
-                carry.pending.append(Pending(deadline, label, [
-                    PendingLine(line[1], line[2], line[3].line, partial(line[4], self, *line[5:])) for line in held]))
-                result = value, "in cure", _join(note, f"in cure until {self.program.calendar.label(deadline)} "
-                                                       f"({sl.cure_text})")
-            elif sl.credit is not None:
-                lines += self.award(sl, sl.credit, value, note, env)
-        elif (status == "met" or status == "excluded") and carry.pending:
-            cured = ", ".join(p.missed_in for p in carry.pending)
-            carry.pending.clear()
-            result = value, "cured" if status == "met" else status, _join(note, f"cures the miss of {cured}")
-        if status == "met" and sl.bonus is not None:
-            bonus = self.award(sl, sl.bonus, value, note, env)
-            withheld = sl.gate(self.statuses(measured)) if bonus and sl.gate is not None else None
-            if withheld is None:
-                lines += bonus
-            else:
-                result = result[0], result[1], _join(result[2], f"bonus {withheld}")
-        if carry.pending:
-            self.close_cure_windows(sl, carry, lines, label, index)
-        return result
+    def consequences(self, results, env, measured, lines, label, index, year) -> tuple[Decimal, Decimal, dict]:
+        """Every service level's lines, in declaration order; results[i] becomes its final
+        (value, status, note). Returns the credits and the bonuses of these lines, and
+        the credits of each service level that has any."""
+        own_credits = bonuses = self.zero
+        credits_of: dict[str, Decimal] = {}
+        for position, sl in enumerate(self.service_levels):
+            if sl.allocation is not None:
+                env[allocation_key(sl.name)] = sl.allocation.value(env)
+            carry = self.carries[position]
+            if carry.contract_year != year:
+                carry.contract_year, carry.passes_used = year, 0
+                carry.year_sum, carry.year_count, carry.year_credits = ZERO, 0, ZERO
+            value, status, note = measured_result = results[position]
+            credited = bonus = None
+            if status == "missed":
+                if sl.free_passes is not None and carry.passes_used < sl.free_passes:
+                    carry.passes_used += 1
+                    note = _join(note, f"free pass {carry.passes_used} of {sl.free_passes} "
+                                       f"in contract year {year}: a warning, no credit")
+                elif sl.cure is not None and sl.credit is not None:
+                    deadline = index + sl.cure
+                    held: list[tuple] = []
+                    self.award(sl, sl.credit, value, note, env, held)
+                    carry.pending.append(Pending(deadline, label, [
+                        PendingLine(line[1], line[2], line[3].line, partial(line[4], self, *line[5:]))
+                        for line in held]))
+                    status = "in cure"
+                    note = _join(note, f"in cure until {self.program.calendar.label(deadline)} ({sl.cure_text})")
+                elif sl.credit is not None:
+                    credited = self.award(sl, sl.credit, value, note, env, lines)
+            elif (status == "met" or status == "excluded") and carry.pending:
+                cured = ", ".join(p.missed_in for p in carry.pending)
+                carry.pending.clear()
+                note = _join(note, f"cures the miss of {cured}")
+                if status == "met":
+                    status = "cured"
+            if measured_result[1] == "met" and sl.bonus is not None:
+                if sl.gate is None:
+                    bonus = self.award(sl, sl.bonus, value, measured_result[2], env, lines)
+                else:
+                    gated: list[tuple] = []
+                    bonus = self.award(sl, sl.bonus, value, measured_result[2], env, gated)
+                    withheld = sl.gate(self.statuses(measured)) if gated else None
+                    if withheld is None:
+                        lines += gated
+                    else:
+                        bonus = None
+                        note = _join(note, f"bonus {withheld}")
+            if carry.pending:
+                closed = self.close_cure_windows(sl, carry, lines, label, index)
+                if closed is not None:
+                    credited = closed if credited is None else credited + closed
+            if credited is not None:
+                own_credits += credited
+                credits_of[sl.name] = credited
+                self.money_of[sl.name][0] += credited
+            if bonus is not None:
+                bonuses += bonus
+                self.money_of[sl.name][2] += bonus
+            results[position] = value, status, note
+        return own_credits, bonuses, credits_of
 
     def statuses(self, measured) -> dict[str, tuple[str, bool]]:
         """What a bonus gate sees: each service level's status before cures, and whether it is critical."""
         return {sl.name: (r[1], sl.critical) for sl, r in zip(self.service_levels, measured)}
 
-    def award(self, sl, award: CompiledAward, value, note, env) -> tuple[tuple, ...]:
-        """The lines a credit or bonus clause produces: the amount, and a cap line if its cap binds."""
+    def award(self, sl, award: CompiledAward, value, note, env, lines) -> Decimal | None:
+        """Add the lines a credit or bonus clause produces: the amount, and a cap line if its
+        cap binds. Returns what they add up to (None: no line)."""
         if value is None:
-            return self.unreported_award(sl, award, note, env)
+            return self.unreported_award(sl, award, note, env, lines)
         assessed = award.form.assess(value, env)
         if assessed is None:
-            return ()
+            return None
         exact, source, detail = assessed
         amount = exact.quantize(self.quantum, self.mode)
-        line = (sl.name, award.kind, amount, source.clause,
-                PeriodEvaluator.award_text, sl, award, value, note, source, detail, env, amount)
+        lines.append((sl.name, award.kind, amount, source.clause,
+                      PeriodEvaluator.award_text, sl, award, value, note, source, detail, env, amount))
         if award.cap is not None:
             limit = award.cap.value(env).quantize(self.quantum, self.mode)
             if amount > limit:
-                return line, (sl.name, f"{award.kind} cap", limit - amount, award.cap_clause,
-                              PeriodEvaluator.cap_text, sl, award, env, amount, limit)
-        return line,
+                lines.append((sl.name, f"{award.kind} cap", limit - amount, award.cap_clause,
+                              PeriodEvaluator.cap_text, sl, award, env, amount, limit))
+                return limit
+        return amount
 
-    def unreported_award(self, sl, award: CompiledAward, note, env) -> tuple[tuple, ...]:
+    def unreported_award(self, sl, award: CompiledAward, note, env, lines) -> Decimal | None:
         """Not reported, counted as a miss: the clause's maximum, one line: what the worst
         value earns, or the cap when that is less or the unit has no worst value."""
         form = award.form
         if award.cap is None:
             worst = form.worst(env)
             if worst is None:
-                return ()
+                return None
             exact, source, detail = worst
             amount = exact.quantize(self.quantum, self.mode)
         else:
             limit = award.cap.value(env).quantize(self.quantum, self.mode)
             worst = form.worst(env)
             if worst is None and not form.unbounded:
-                return ()
+                return None
             amount = None if worst is None else worst[0].quantize(self.quantum, self.mode)
             if amount is None or amount >= limit:
                 amount, source, detail = limit, None, None
             else:
                 _, source, detail = worst
         clause = source.clause if source is not None else award.cap_clause
-        return (sl.name, award.kind, amount, clause,
-                PeriodEvaluator.award_text, sl, award, None, note, source, detail, env, amount),
+        lines.append((sl.name, award.kind, amount, clause,
+                      PeriodEvaluator.award_text, sl, award, None, note, source, detail, env, amount))
+        return amount
 
-    def close_cure_windows(self, sl, carry, lines, label, index) -> None:
+    def close_cure_windows(self, sl, carry, lines, label, index) -> Decimal | None:
+        """Add the held lines of the cure windows closing unmet now; returns their sum (None: none)."""
         closing = [p for p in carry.pending if p.deadline == index]
         if not closing:
-            return
+            return None
         carry.pending = [p for p in carry.pending if p.deadline != index]
         source = sl.span.source
+        total = None
         for pending in closing:
             for held in pending.lines:
                 clause = Span(source, held.line, 1, held.line, 1)
                 lines.append((sl.name, held.kind, held.amount, clause,
                               PeriodEvaluator.held_text, sl.name, pending.missed_in, label, held))
+                total = held.amount if total is None else total + held.amount
+        return total
 
     def earn_backs_due(self, results, own_credits, credits_of, credits, lines, year_ends) -> Decimal:
         """Earn-back returns only credits actually charged: when period-wide caps cut the
