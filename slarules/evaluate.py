@@ -34,8 +34,8 @@ from contextlib import contextmanager
 from decimal import Decimal
 from collections import Counter
 from functools import partial
-from itertools import chain, groupby, repeat
-from operator import add, attrgetter, itemgetter, neg, sub
+from itertools import chain, groupby
+from operator import add, attrgetter, itemgetter, sub
 
 from .compile import AT_RISK_KEY, MET, MISSED, CompiledAward, CompiledServiceLevel, Program, allocation_key
 from .diagnostics import Diagnostic, SlaError
@@ -89,7 +89,7 @@ def evaluate(program: Program, history, state: Carry | None = None, events=None)
         index = index_of(data.label)
         return evaluators[id(program.in_force(index))](data, index)
 
-    with decimal.localcontext(CONTEXT), _collector_paused():
+    with decimal.localcontext(CONTEXT), _no_full_collections():
         if program.amendments:
             periods = tuple(map(evaluate_period, history.periods))
         else:
@@ -101,17 +101,18 @@ def evaluate(program: Program, history, state: Carry | None = None, events=None)
 
 
 @contextmanager
-def _collector_paused():
-    """Evaluation allocates many small records and no reference cycles; CPython's cyclic
-    collector rescanning them as the history grows doubled the time of a long history
-    (bench/run.py). Pause it, and restore whatever state it had."""
-    was_enabled = gc.isenabled()
-    gc.disable()
+def _no_full_collections():
+    """Evaluation keeps a few small records per period, in no reference cycle. Each of
+    CPython's full collections rescans everything alive, and they come more often as the
+    history builds up: they doubled the time of a long history (bench/run.py). Collecting
+    the young generations, while their objects are fresh, costs little. Hold off full
+    collections (the third generation's threshold), and restore the thresholds."""
+    thresholds = gc.get_threshold()
+    gc.set_threshold(thresholds[0], thresholds[1], 2**31 - 1)
     try:
         yield
     finally:
-        if was_enabled:
-            gc.enable()
+        gc.set_threshold(*thresholds)
 
 
 class PeriodEvaluator:
@@ -151,7 +152,10 @@ class PeriodEvaluator:
         self.miss_of = {status: self.counts_as_miss(status) for status in
                         ("met", "cured", "missed", "in cure", "waived", "excluded", "not measured")}
         position = {sl.name: i for i, sl in enumerate(program.service_levels)}
-        self.trigger_positions = [position.get(rule.service_level) for rule in program.triggers]
+        # The triggers, with their carries and service levels, that have not fired yet.
+        self.live_triggers = [(rule, trigger, position.get(rule.service_level))
+                              for rule, trigger in zip(program.triggers, carry.triggers)]
+        self.held_clauses: dict[tuple[str, int], Span] = {}  # clause spans of held lines, by line number
 
     def __call__(self, data, index: int) -> PeriodOutcome:
         program = self.program
@@ -185,8 +189,7 @@ class PeriodEvaluator:
             credits = self.window_caps(label, index, year, credits, env, lines)
         earned_back = self.zero
         if self.earning_back:
-            year_ends = self.contract_year_of(index + 1) != year
-            earned_back = self.earn_backs_due(results, own_credits, credits_of, credits, lines, year_ends)
+            earned_back = self.earn_backs_due(results, own_credits, credits_of, credits, lines, index, year)
         bonuses = self.period_cap(program.bonus_limit, bonuses, "bonus cap", "bonuses",
                                   "the bonus limit", env, lines)
         if program.netting == "only offset" and bonuses > credits:
@@ -194,7 +197,7 @@ class PeriodEvaluator:
             lines.append((None, "bonus forfeit", -excess, program.netting_clause,
                           PeriodEvaluator.forfeit_text, bonuses, credits, excess))
             bonuses = credits
-        terminations = self.termination_rights(label, index, year, results, credits, env) if program.triggers else ()
+        terminations = self.termination_rights(label, index, year, results, credits, env) if self.live_triggers else ()
         # One flat record: the collector visits each object a period keeps once, at the end.
         return PeriodOutcome(label, year, (self, lines, terminations, credits, earned_back, bonuses,
                                            *chain.from_iterable(results)))
@@ -293,7 +296,7 @@ class PeriodEvaluator:
                 elif sl.credit is not None:
                     credited = self.award(sl, sl.credit, value, note, env, lines)
             elif (status == "met" or status == "excluded") and carry.pending:
-                cured = ", ".join(p.missed_in for p in carry.pending)
+                cured = ", ".join([p.missed_in for p in carry.pending])
                 carry.pending.clear()
                 note = _join(note, f"cures the miss of {cured}")
                 if status == "met":
@@ -379,17 +382,18 @@ class PeriodEvaluator:
         if not closing:
             return None
         carry.pending = [p for p in carry.pending if p.deadline != index]
-        source = sl.span.source
         total = None
         for pending in closing:
             for held in pending.lines:
-                clause = Span(source, held.line, 1, held.line, 1)
+                clause = self.held_clauses.get((sl.name, held.line))
+                if clause is None:
+                    clause = self.held_clauses[sl.name, held.line] = Span(sl.span.source, held.line, 1, held.line, 1)
                 lines.append((sl.name, held.kind, held.amount, clause,
                               PeriodEvaluator.held_text, sl.name, pending.missed_in, label, held))
                 total = held.amount if total is None else total + held.amount
         return total
 
-    def earn_backs_due(self, results, own_credits, credits_of, credits, lines, year_ends) -> Decimal:
+    def earn_backs_due(self, results, own_credits, credits_of, credits, lines, index, year) -> Decimal:
         """Earn-back returns only credits actually charged: when period-wide caps cut the
         period's credits (`own_credits`, the service levels' own lines, to `credits`), each
         service level's credits (`credits_of`) count in the same proportion. Returns the
@@ -397,37 +401,34 @@ class PeriodEvaluator:
         kept = credits / own_credits if credits != own_credits else None  # None: all kept
         earned_back = self.zero
         for position, sl in self.earning_back:
+            rule, carry = sl.earn_back, self.carries[position]
+            value, status, _ = results[position]
             own = credits_of.get(sl.name, ZERO)
-            earned_back += self.earn_back(sl, self.carries[position], results[position],
-                                          own if kept is None else own * kept, lines, year_ends)
+            if kept is not None:
+                own *= kept
+            carry.outstanding += own
+            carry.year_credits += own
+            if status in MET or status == "excluded":
+                # An excluded period counts for the vendor, as it cures a cure window: excluding
+                # a period must never cost the vendor an earn-back.
+                carry.met_streak += 1
+            elif status in MISSED or status == "waived":
+                carry.met_streak = 0
+            if value is not None and status not in ("excluded", "not measured"):
+                carry.year_sum += value
+                carry.year_count += 1
+            if rule.after is not None:
+                if carry.met_streak >= rule.after and carry.outstanding > 0:
+                    returned = (carry.outstanding * rule.rate).quantize(self.quantum, self.mode)
+                    basis, streak = carry.outstanding, carry.met_streak
+                    carry.outstanding, carry.met_streak = ZERO, 0
+                    earned_back += self.add_earn_back(lines, sl, rule, returned, basis, streak, None)
+            elif self.contract_year_of(index + 1) != year:  # the contract year ends
+                average = carry.year_sum / carry.year_count if carry.year_count else None
+                if average is not None and sl.met(average) and carry.year_credits > 0:
+                    returned = (carry.year_credits * rule.rate).quantize(self.quantum, self.mode)
+                    earned_back += self.add_earn_back(lines, sl, rule, returned, carry.year_credits, None, average)
         return earned_back
-
-    def earn_back(self, sl, carry, result, own, lines, year_ends) -> Decimal:
-        rule = sl.earn_back
-        value, status, _ = result
-        carry.outstanding += own
-        carry.year_credits += own
-        if status in MET or status == "excluded":
-            # An excluded period counts for the vendor, as it cures a cure window: excluding
-            # a period must never cost the vendor an earn-back.
-            carry.met_streak += 1
-        elif status in MISSED or status == "waived":
-            carry.met_streak = 0
-        if value is not None and status not in ("excluded", "not measured"):
-            carry.year_sum += value
-            carry.year_count += 1
-        if rule.after is not None:
-            if carry.met_streak >= rule.after and carry.outstanding > 0:
-                returned = (carry.outstanding * rule.rate).quantize(self.quantum, self.mode)
-                basis, streak = carry.outstanding, carry.met_streak
-                carry.outstanding, carry.met_streak = ZERO, 0
-                return self.add_earn_back(lines, sl, rule, returned, basis, streak, None)
-        elif year_ends:
-            average = carry.year_sum / carry.year_count if carry.year_count else None
-            if average is not None and sl.met(average) and carry.year_credits > 0:
-                returned = (carry.year_credits * rule.rate).quantize(self.quantum, self.mode)
-                return self.add_earn_back(lines, sl, rule, returned, carry.year_credits, None, average)
-        return ZERO
 
     def add_earn_back(self, lines, sl, rule, returned, basis, streak, average) -> Decimal:
         """An earn-back line, unless nothing is returned: for `streak` met periods in a row,
@@ -470,8 +471,10 @@ class PeriodEvaluator:
     # ---- 6. termination
     def termination_rights(self, label, index, year, results, credits, env) -> tuple[TerminationRight, ...]:
         rights = []
-        for rule, carry, position in zip(self.program.triggers, self.carry.triggers, self.trigger_positions):
-            if carry.fired is not None:
+        fired_before = False
+        for rule, carry, position in self.live_triggers:
+            if carry.fired is not None:  # under other terms in force: a right arises once
+                fired_before = True
                 continue
             fired = None
             if position is not None:
@@ -517,6 +520,8 @@ class PeriodEvaluator:
             if fired is not None:
                 carry.fired = label
                 rights.append(TerminationRight(label, rule.text, rule.clause, fired[0], fired[1]))
+        if rights or fired_before:
+            self.live_triggers = [live for live in self.live_triggers if live[1].fired is None]
         return tuple(rights)
 
     def counts_as_miss(self, status: str) -> bool | None:
@@ -592,19 +597,24 @@ def _trim(entries: list[WindowEntry], length: int | None, index: int, year: int)
 
 
 def _due(netting: str, credits: Decimal, earned_back: Decimal, bonuses: Decimal) -> tuple[Decimal, Decimal]:
-    """(due to the client, due to the vendor) under the contract's netting (see Totals)."""
-    due = _dues(netting, (credits,), (earned_back,), (bonuses,))
-    return next(due[0]), next(due[1])
-
-
-def _dues(netting: str, credits, earned_back, bonuses) -> tuple:
-    """_due over columns of periods: iterators of what is due to the client and to the vendor
-    (map and operator, so a long history is added up without a Python step per period)."""
+    """(due to the client, due to the vendor) in a period, under the contract's netting (see Totals)."""
     if netting == "paid separately":
-        owed = list(map(sub, credits, earned_back))
-        return map(max, owed, repeat(ZERO)), map(add, bonuses, map(max, map(neg, owed), repeat(ZERO)))
-    net = list(map(sub, map(sub, credits, earned_back), bonuses))
-    return map(max, net, repeat(ZERO)), map(max, map(neg, net), repeat(ZERO))
+        owed = credits - earned_back
+        return max(owed, ZERO), bonuses + max(-owed, ZERO)
+    net = credits - earned_back - bonuses
+    return max(net, ZERO), max(-net, ZERO)
+
+
+def _summed(netting: str, credits: list, earned_back: list, bonuses: list) -> tuple[Decimal, ...]:
+    """The five Totals of periods under one netting, added up without a Python step per
+    period: _due's max(x, 0) is x + max(-x, 0), so the dues add up to the balance plus
+    what the vendor is owed on balance in the periods where it is."""
+    c, e, b = sum(credits, ZERO), sum(earned_back, ZERO), sum(bonuses, ZERO)
+    if netting == "paid separately":
+        to_vendor = sum(filter(ZERO.__lt__, map(sub, earned_back, credits)), ZERO)
+        return c, e, b, c - e + to_vendor, b + to_vendor
+    to_vendor = sum(filter(ZERO.__lt__, map(sub, map(add, earned_back, bonuses), credits)), ZERO)
+    return c, e, b, c - e - b + to_vendor, to_vendor
 
 
 def summarize(program: Program, periods: tuple[PeriodOutcome, ...], carry: Carry,
@@ -625,8 +635,7 @@ def summarize(program: Program, periods: tuple[PeriodOutcome, ...], carry: Carry
         for evaluator, terms in groupby(map(_RECORD, group), itemgetter(0)):  # the netting in force
             records = list(terms)
             credits, earned_back, bonuses = (list(map(itemgetter(i), records)) for i in (3, 4, 5))
-            to_client, to_vendor = _dues(evaluator.program.netting, credits, earned_back, bonuses)
-            totals += Totals(*(sum(column, ZERO) for column in (credits, earned_back, bonuses, to_client, to_vendor)))
+            totals += Totals(*_summed(evaluator.program.netting, credits, earned_back, bonuses))
         years[year] = [years[year][0] if year in years else group[0].period, group[-1].period, totals]
     by_year = tuple(YearTotals(year, first, last, year_totals)
                     for year, (first, last, year_totals) in sorted(years.items()))
