@@ -80,24 +80,36 @@ def evaluate(program: Program, history, state: Carry | None = None, events=None)
                       f"{carry.next_period}", history.periods[0].span,
             ("give the periods from the one after the state's last period, in order",),
             location=None if history.periods[0].span else "data")])
+    indices, label_of = _calendar_of(program.calendar, [data.label for data in history.periods])
     money: dict[str, list[Decimal]] = {}  # per service level: credits, credits earned back (negative), bonuses
-    evaluators = {id(terms): PeriodEvaluator(terms, carry, money, history.events)
+    evaluators = {id(terms): PeriodEvaluator(terms, carry, money, label_of, history.events)
                   for terms in (program, *(version for _, version in program.amendments))}
-    index_of = program.calendar.index
-
-    def evaluate_period(data):
-        index = index_of(data.label)
-        return evaluators[id(program.in_force(index))](data, index)
 
     with decimal.localcontext(CONTEXT), _no_full_collections():
         if program.amendments:
-            periods = tuple(map(evaluate_period, history.periods))
+            periods = tuple([evaluators[id(program.in_force(index))](data, index)
+                             for data, index in zip(history.periods, indices)])
         else:
             evaluator = evaluators[id(program)]
-            periods = tuple([evaluator(data, index_of(data.label)) for data in history.periods])
+            periods = tuple([evaluator(data, index) for data, index in zip(history.periods, indices)])
         if periods:
             carry.next_period = program.calendar.label(program.calendar.index(periods[-1].period) + 1)
         return summarize(program, periods, carry, money)
+
+
+def _calendar_of(calendar, labels: list[str]):
+    """The calendar index of each period, and a function labelling an index. A History's
+    periods are consecutive (data.py makes sure): when the first and the last label agree,
+    the indices count up from the first and the labels are the history's own; otherwise
+    each label is read, and every label is written by the calendar."""
+    first, last = (calendar.index(labels[0]), calendar.index(labels[-1])) if labels else (None, None)
+    if first is None or last is None or last - first != len(labels) - 1:
+        return [calendar.index(label) for label in labels], calendar.label
+    end = first + len(labels)
+
+    def label_of(index: int) -> str:
+        return labels[index - first] if first <= index < end else calendar.label(index)
+    return range(first, end), label_of
 
 
 @contextmanager
@@ -127,8 +139,9 @@ class PeriodEvaluator:
     clause, sentence method (unbound), *its arguments after self); per service
     level, in declaration order, value, status, note."""
 
-    def __init__(self, program: Program, carry: Carry, money: dict[str, list[Decimal]], events=()):
+    def __init__(self, program: Program, carry: Carry, money: dict[str, list[Decimal]], label_of, events=()):
         self.program = program
+        self.label_of = label_of  # calendar index -> period label
         self.carry = carry
         self.service_levels = program.service_levels
         self.carries = [carry.service_levels[sl.name] for sl in program.service_levels]
@@ -183,14 +196,14 @@ class PeriodEvaluator:
         measured = tuple(results) if self.has_gates else None  # what bonus gates see
         lines: list[tuple] = []
         own_credits, bonuses, credits_of = self.consequences(results, env, measured, lines, label, index, year)
-        credits = self.period_cap(program.at_risk, own_credits, "credit cap", "credits",
+        credits = self.period_cap(program.at_risk, env.get(AT_RISK_KEY), own_credits, "credit cap", "credits",
                                   "the amount at risk", env, lines)
         if program.window_caps:
             credits = self.window_caps(label, index, year, credits, env, lines)
         earned_back = self.zero
         if self.earning_back:
             earned_back = self.earn_backs_due(results, own_credits, credits_of, credits, lines, index, year)
-        bonuses = self.period_cap(program.bonus_limit, bonuses, "bonus cap", "bonuses",
+        bonuses = self.period_cap(program.bonus_limit, None, bonuses, "bonus cap", "bonuses",
                                   "the bonus limit", env, lines)
         if program.netting == "only offset" and bonuses > credits:
             excess = bonuses - credits
@@ -292,7 +305,7 @@ class PeriodEvaluator:
                         PendingLine(line[1], line[2], line[3].line, partial(line[4], self, *line[5:]))
                         for line in held]))
                     status = "in cure"
-                    note = _join(note, f"in cure until {self.program.calendar.label(deadline)} ({sl.cure_text})")
+                    note = _join(note, f"in cure until {self.label_of(deadline)} ({sl.cure_text})")
                 elif sl.credit is not None:
                     credited = self.award(sl, sl.credit, value, note, env, lines)
             elif (status == "met" or status == "excluded") and carry.pending:
@@ -440,11 +453,12 @@ class PeriodEvaluator:
         return returned
 
     # ---- 5. period-wide caps
-    def period_cap(self, cap, total, cap_kind, what, cap_name, env, lines) -> Decimal:
-        """`total` after the cap, adding a cap line when the cap binds."""
+    def period_cap(self, cap, amount, total, cap_kind, what, cap_name, env, lines) -> Decimal:
+        """`total` after the cap, adding a cap line when the cap binds. `amount`: the cap's
+        amount when the period already has it (the amount at risk), else None."""
         if cap is None:
             return total
-        limit = cap.amount.value(env).quantize(self.quantum, self.mode)
+        limit = (cap.amount.value(env) if amount is None else amount).quantize(self.quantum, self.mode)
         if total <= limit:
             return total
         lines.append((None, cap_kind, limit - total, cap.clause,
@@ -622,8 +636,12 @@ def summarize(program: Program, periods: tuple[PeriodOutcome, ...], carry: Carry
     """The Outcome: the periods, and the history totals per service level and per contract
     year, added up from the periods' records by map, sum and Counter."""
     by_sl = []
+    # How many periods had each combination of the service levels' statuses, in one pass.
+    combinations = Counter(map(itemgetter(slice(_RESULTS + 1, None, 3)), map(_RECORD, periods)))
     for position, sl in enumerate(program.service_levels):
-        statuses = Counter(map(itemgetter(_RESULTS + 3 * position + 1), map(_RECORD, periods)))
+        statuses = Counter()
+        for combination, count in combinations.items():
+            statuses[combination[position]] += count
         credits, earned_back, bonuses = money[sl.name]
         by_sl.append(ServiceLevelTotals(sl.name, credits, -earned_back, bonuses,
                                         statuses["missed"] + statuses["in cure"] + statuses["waived"],
