@@ -29,13 +29,11 @@ the state.
 from __future__ import annotations
 
 import decimal
-import gc
-from contextlib import contextmanager
-from decimal import Decimal
 from collections import Counter
-from functools import partial
+from decimal import Decimal
 from itertools import chain, groupby
 from operator import add, attrgetter, itemgetter, sub
+from types import MethodType
 
 from .compile import AT_RISK_KEY, MET, MISSED, CompiledAward, CompiledServiceLevel, Program, allocation_key
 from .diagnostics import Diagnostic, SlaError
@@ -52,6 +50,7 @@ from .outcome import (
     TerminationRight,
     Totals,
     YearTotals,
+    no_full_collections,
 )
 from .source import Span
 from .state import Carry, Pending, PendingLine, WindowEntry
@@ -85,7 +84,7 @@ def evaluate(program: Program, history, state: Carry | None = None, events=None)
     evaluators = {id(terms): PeriodEvaluator(terms, carry, money, label_of, history.events)
                   for terms in (program, *(version for _, version in program.amendments))}
 
-    with decimal.localcontext(CONTEXT), _no_full_collections():
+    with decimal.localcontext(CONTEXT), no_full_collections():
         if program.amendments:
             periods = tuple([evaluators[id(program.in_force(index))](data, index)
                              for data, index in zip(history.periods, indices)])
@@ -112,21 +111,6 @@ def _calendar_of(calendar, labels: list[str]):
     return range(first, end), label_of
 
 
-@contextmanager
-def _no_full_collections():
-    """Evaluation keeps a few small records per period, in no reference cycle. Each of
-    CPython's full collections rescans everything alive, and they come more often as the
-    history builds up: they doubled the time of a long history (bench/run.py). Collecting
-    the young generations, while their objects are fresh, costs little. Hold off full
-    collections (the third generation's threshold), and restore the thresholds."""
-    thresholds = gc.get_threshold()
-    gc.set_threshold(thresholds[0], thresholds[1], 2**31 - 1)
-    try:
-        yield
-    finally:
-        gc.set_threshold(*thresholds)
-
-
 class PeriodEvaluator:
     """Evaluates one period at a time, updating the carry it was given and the running
     credits, credits earned back and bonuses of each service level (`money`, by
@@ -136,8 +120,9 @@ class PeriodEvaluator:
 
     A period's record is (this evaluator, lines, terminations, credits, earned
     back, bonuses, *results): per line item, (service level, kind, amount,
-    clause, sentence method (unbound), *its arguments after self); per service
-    level, in declaration order, value, status, note."""
+    clause, sentence method (unbound), this evaluator, *the method's other
+    arguments), read by _sentence; per service level, in declaration order,
+    value, status, note."""
 
     def __init__(self, program: Program, carry: Carry, money: dict[str, list[Decimal]], label_of, events=()):
         self.program = program
@@ -208,7 +193,7 @@ class PeriodEvaluator:
         if program.netting == "only offset" and bonuses > credits:
             excess = bonuses - credits
             lines.append((None, "bonus forfeit", -excess, program.netting_clause,
-                          PeriodEvaluator.forfeit_text, bonuses, credits, excess))
+                          PeriodEvaluator.forfeit_text, self, bonuses, credits, excess))
             bonuses = credits
         terminations = self.termination_rights(label, index, year, results, credits, env) if self.live_triggers else ()
         # One flat record: the collector visits each object a period keeps once, at the end.
@@ -222,7 +207,7 @@ class PeriodEvaluator:
                      for i, sl in enumerate(self.service_levels))
 
     def lines(self, period: str, record) -> tuple[Line, ...]:
-        return tuple(Line(period, line[0], line[1], line[2], line[3], partial(line[4], self, *line[5:]))
+        return tuple(Line(period, line[0], line[1], line[2], line[3], MethodType(_sentence, line))
                      for line in record[1])
 
     def totals(self, record) -> Totals:
@@ -302,7 +287,7 @@ class PeriodEvaluator:
                     held: list[tuple] = []
                     self.award(sl, sl.credit, value, note, env, held)
                     carry.pending.append(Pending(deadline, label, [
-                        PendingLine(line[1], line[2], line[3].line, partial(line[4], self, *line[5:]))
+                        PendingLine(line[1], line[2], line[3].line, MethodType(_sentence, line))
                         for line in held]))
                     status = "in cure"
                     note = _join(note, f"in cure until {self.label_of(deadline)} ({sl.cure_text})")
@@ -355,12 +340,12 @@ class PeriodEvaluator:
         exact, source, detail = assessed
         amount = exact.quantize(self.quantum, self.mode)
         lines.append((sl.name, award.kind, amount, source.clause,
-                      PeriodEvaluator.award_text, sl, award, value, note, source, detail, env, amount))
+                      PeriodEvaluator.award_text, self, sl, award, value, note, source, detail, env, amount))
         if award.cap is not None:
             limit = award.cap.value(env).quantize(self.quantum, self.mode)
             if amount > limit:
                 lines.append((sl.name, f"{award.kind} cap", limit - amount, award.cap_clause,
-                              PeriodEvaluator.cap_text, sl, award, env, amount, limit))
+                              PeriodEvaluator.cap_text, self, sl, award, env, amount, limit))
                 return limit
         return amount
 
@@ -386,7 +371,7 @@ class PeriodEvaluator:
                 _, source, detail = worst
         clause = source.clause if source is not None else award.cap_clause
         lines.append((sl.name, award.kind, amount, clause,
-                      PeriodEvaluator.award_text, sl, award, None, note, source, detail, env, amount))
+                      PeriodEvaluator.award_text, self, sl, award, None, note, source, detail, env, amount))
         return amount
 
     def close_cure_windows(self, sl, carry, lines, label, index) -> Decimal | None:
@@ -402,7 +387,7 @@ class PeriodEvaluator:
                 if clause is None:
                     clause = self.held_clauses[sl.name, held.line] = Span(sl.span.source, held.line, 1, held.line, 1)
                 lines.append((sl.name, held.kind, held.amount, clause,
-                              PeriodEvaluator.held_text, sl.name, pending.missed_in, label, held))
+                              PeriodEvaluator.held_text, self, sl.name, pending.missed_in, label, held))
                 total = held.amount if total is None else total + held.amount
         return total
 
@@ -448,7 +433,7 @@ class PeriodEvaluator:
         or (streak None) for the contract year's `average`."""
         if returned:
             lines.append((sl.name, EARN_BACK, -returned, rule.clause,
-                          PeriodEvaluator.earn_back_text, sl, rule, returned, basis, streak, average))
+                          PeriodEvaluator.earn_back_text, self, sl, rule, returned, basis, streak, average))
             self.money_of[sl.name][1] -= returned
         return returned
 
@@ -462,7 +447,7 @@ class PeriodEvaluator:
         if total <= limit:
             return total
         lines.append((None, cap_kind, limit - total, cap.clause,
-                      PeriodEvaluator.period_cap_text, what, cap_name, cap, env, total, limit))
+                      PeriodEvaluator.period_cap_text, self, what, cap_name, cap, env, total, limit))
         return limit
 
     def window_caps(self, label, index, year, credits, env, lines) -> Decimal:
@@ -476,7 +461,7 @@ class PeriodEvaluator:
                 cut = min(earlier + credits - limit, credits)
                 first = entries[0].label if entries else label
                 lines.append((None, "credit cap", -cut, rule.clause,
-                              PeriodEvaluator.window_cap_text, rule, first, label, earlier, credits, limit))
+                              PeriodEvaluator.window_cap_text, self, rule, first, label, earlier, credits, limit))
                 credits -= cut
         for rule, entries in zip(rules, self.carry.windows):
             entries.append(WindowEntry(index, label, year, credits, env[rule.base] if rule.base else ZERO, False))
@@ -591,6 +576,12 @@ class PeriodEvaluator:
     def forfeit_text(self, bonuses, credits, excess) -> str:
         return (f"bonuses {self.fmt(bonuses)} exceed credits {self.fmt(credits)}; "
                 f"bonuses only offset credits, so {self.fmt(excess)} is forfeited")
+
+
+def _sentence(line: tuple) -> str:
+    """The sentence explaining a line item, from its record (see PeriodEvaluator): the
+    record bound to this function is the Line's explanation, one small object per line."""
+    return line[4](*line[5:])
 
 
 def _join(note: str | None, more: str) -> str:

@@ -10,12 +10,30 @@ cent by construction. Rendering lives in report.py.
 from __future__ import annotations
 
 import functools
+import gc
+from contextlib import contextmanager
 from decimal import Decimal
 from typing import Callable
 
 import attrs
 
 from .source import Span
+
+@contextmanager
+def no_full_collections():
+    """Hold off CPython's full collections while many result objects are built at once
+    (an evaluation, a period's figures for every period, a report), and restore the
+    collector's thresholds. The objects are in no reference cycle, and each full
+    collection rescans everything alive; they come more often as the objects pile up
+    and doubled the time of a long history (bench/run.py). The young generations,
+    collected while their objects are fresh, cost little and go on."""
+    thresholds = gc.get_threshold()
+    gc.set_threshold(thresholds[0], thresholds[1], 2**31 - 1)
+    try:
+        yield
+    finally:
+        gc.set_threshold(*thresholds)
+
 
 CREDIT_KINDS = ("credit", "credit cap")
 BONUS_KINDS = ("bonus", "bonus cap", "bonus forfeit")
