@@ -187,7 +187,8 @@ def best_compile_ms(path: Path, repeat: int = 5) -> str:
 
 
 def read_everything(outcome) -> None:
-    """Read what an Outcome builds when first read (not the sentences, built when read again)."""
+    """Read what an Outcome builds when first read: every period's results, lines and totals
+    (not the lines' sentences, which are built each time one is read)."""
     for period in outcome.periods:
         period.results, period.lines, period.totals  # noqa: B018
 
