@@ -13,12 +13,21 @@ clause and `source.explain(env, detail)` the sentence, built only when read;
 detail is what that sentence needs beyond env (the units counted), or None.
 `env` maps input names (and the per-period pools, under keys no input can
 have) to exact Decimals.
+
+A measured value is a Decimal of the context's 34 digits: a ratio such as
+239/300 is rounded. That is exact enough to compare with a threshold, but not
+to turn into money in proportion to it (a shortfall, units counted pro rata):
+an amount exactly on half a cent would round the wrong way. Those forms take
+the measurement as an exact fraction (compile_fraction) and divide once,
+rounding the last of 34 digits with ROUND_05UP, which keeps every later
+rounding to cents exactly as of the exact amount.
 """
 from __future__ import annotations
 
+import decimal
 import hashlib
 import operator
-from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
+from decimal import ROUND_05UP, ROUND_CEILING, ROUND_FLOOR, Decimal
 from typing import Callable
 
 import attrs
@@ -109,6 +118,62 @@ def compile_expr(expr: nodes.Expr) -> Callable[[dict], Decimal]:
     return lambda env: combine(left(env), right(env))
 
 
+# Numerators and denominators of an exact fraction: products and sums of exact decimals, never rounded.
+_EXACT = decimal.Context(prec=decimal.MAX_PREC, traps=[decimal.InvalidOperation, decimal.Overflow])
+# One division of exact decimals rounded to odd (ROUND_05UP): rounding the quotient to cents afterwards,
+# in any mode, gives what rounding the exact quotient would.
+_QUOTIENT = decimal.Context(prec=CONTEXT.prec, rounding=ROUND_05UP, traps=[decimal.InvalidOperation])
+_ONE = Decimal(1)
+
+
+def compile_fraction(measured: nodes.Measured) -> Callable[[dict], tuple[Decimal, Decimal]] | None:
+    """The service level's value as an exact fraction, env -> (numerator, denominator),
+    for a measurement that divides (None otherwise: its value is already exact)."""
+    if not any(isinstance(n, nodes.BinaryOp) and n.op == "/" for n in _operations(measured.expr)):
+        return None
+    fraction = _fraction(measured.expr)
+    if not measured.in_percent:
+        return fraction
+
+    def percent(env):
+        numerator, denominator = fraction(env)
+        return _EXACT.multiply(numerator, HUNDRED), denominator
+    return percent
+
+
+def _operations(expr) -> list:
+    return [expr, *_operations(expr.left), *_operations(expr.right)] if isinstance(expr, nodes.BinaryOp) else []
+
+
+def _fraction(expr: nodes.Expr) -> Callable[[dict], tuple[Decimal, Decimal]]:
+    if isinstance(expr, nodes.Number):
+        constant = (expr.value, _ONE)
+        return lambda env: constant
+    if isinstance(expr, nodes.Reference):
+        name = expr.name.text
+        return lambda env: (env[name], _ONE)
+    left, right, op = _fraction(expr.left), _fraction(expr.right), expr.op
+    times = _EXACT.multiply
+
+    def combine(env):
+        (ln, ld), (rn, rd) = left(env), right(env)
+        if op == "*":
+            return times(ln, rn), times(ld, rd)
+        if op == "/":
+            return times(ln, rd), times(ld, rn)
+        across = _EXACT.add if op == "+" else _EXACT.subtract
+        return across(times(ln, rd), times(rn, ld)), times(ld, rd)
+    return combine
+
+
+def exact_distance_amount(fraction, env, threshold: Decimal, per: Decimal, unit: Decimal) -> Decimal:
+    """|threshold - value| / unit × per, for the value `fraction` measures in env: exact
+    numerators, one division rounded so that rounding it to cents is exact."""
+    numerator, denominator = fraction(env)
+    distance = abs(_EXACT.subtract(_EXACT.multiply(threshold, denominator), numerator))
+    return _QUOTIENT.divide(_EXACT.multiply(distance, per), abs(_EXACT.multiply(denominator, unit)))
+
+
 # `value >= threshold` is `threshold <= value`: the threshold's own comparison, bound to it.
 _REVERSED = {"at least": "__le__", "at most": "__ge__", "above": "__lt__", "below": "__gt__"}
 
@@ -138,6 +203,44 @@ def compile_measure(measured: nodes.Measured) -> Callable[[dict], Decimal]:
     return value
 
 
+def compile_judge(measure, volume: tuple[str, Callable, str] | None, met) -> Callable[[dict], tuple]:
+    """measure, volume condition and target in one closure, run once per service level and
+    period: env -> (value, status, note), status "met", "missed" or "not measured" (with the
+    volume condition's note). `volume`: (input, test of its value, note), or None. A period
+    not measured keeps the value it would have had (None when it divides by zero); a
+    measured period that divides by zero raises ZeroDivisionError."""
+    if volume is None:
+        def judge(env):
+            value = measure(env)
+            return (value, "met", None) if met(value) else (value, "missed", None)
+        return judge
+    volume_input, counted, note = volume
+
+    def judge_volume(env):
+        try:
+            value = measure(env)
+        except ZeroDivisionError:
+            value = None
+        if not counted(env[volume_input]):
+            return value, "not measured", note
+        if value is None:
+            raise ZeroDivisionError
+        return (value, "met", None) if met(value) else (value, "missed", None)
+    return judge_volume
+
+
+def compile_interval(interval: Interval) -> Callable[[Decimal], bool]:
+    """value -> whether the interval contains it, as Interval.contains, with the ends bound."""
+    above_low = above_high = None
+    if interval.low is not None:
+        above_low = getattr(interval.low, "__le__" if interval.low_included else "__lt__")
+    if interval.high is not None:
+        above_high = getattr(interval.high, "__ge__" if interval.high_included else "__gt__")
+    if above_low is None or above_high is None:
+        return above_low or above_high or (lambda value: True)
+    return lambda value: above_low(value) and above_high(value)
+
+
 # ---------------------------------------------------------------- credit and bonus forms
 
 @attrs.frozen
@@ -163,6 +266,11 @@ class TierRow:
     amount: CompiledAmount
     clause: Span
     band: str
+    contains: Callable[[Decimal], bool] = attrs.field(init=False, eq=False, repr=False)
+
+    @contains.default
+    def _contains(self):
+        return compile_interval(self.interval)
 
     def explain(self, env, detail=None) -> str:
         return f"row '{self.band}': {self.amount.describe(env)}"
@@ -179,7 +287,7 @@ class TableForm:
 
     def assess(self, value, env):
         for row in self.rows:
-            if row.interval.contains(value):
+            if row.contains(value):
                 return row.amount.value(env), row, None
         return None
 
@@ -202,6 +310,7 @@ class LinearForm:
     step_text: str  # "point", "0.5 point"
     threshold_text: str
     rounding_text: str
+    fraction: Callable[[dict], tuple[Decimal, Decimal]] | None = None  # the measurement, exactly, if pro rata
 
     @property
     def unbounded(self) -> bool:
@@ -212,7 +321,7 @@ class LinearForm:
         distance = self.threshold - value if self.below else value - self.threshold
         if distance <= 0:
             return Decimal(0)
-        units = distance / self.step
+        units = distance / self.step if self.step != 1 else distance  # the same Decimal, without dividing
         if self.rounding == "up":
             return units.to_integral_value(ROUND_CEILING)
         if self.rounding == "down":
@@ -220,14 +329,21 @@ class LinearForm:
         return units
 
     def assess(self, value, env):
+        """What the measured `value` earns (the measurement is in env, for its exact fraction)."""
         units = self.units(value)
         if not units:
             return None
+        if self.fraction is not None:
+            amount = exact_distance_amount(self.fraction, env, self.threshold, self.amount.value(env), self.step)
+            return amount, self, units
         return units * self.amount.value(env), self, units
 
     def worst(self, env):
         # No worst value: check.py requires a cap for such a clause, and the cap applies.
-        return None if self.worst_value is None else self.assess(self.worst_value, env)
+        if self.worst_value is None:
+            return None
+        units = self.units(self.worst_value)
+        return (units * self.amount.value(env), self, units) if units else None
 
     def explain(self, env, units) -> str:
         side = "below" if self.below else "above"
@@ -246,15 +362,20 @@ class ShortfallForm:
     target: Decimal
     clause: Span
     worst_value: Decimal
+    fraction: Callable[[dict], tuple[Decimal, Decimal]] | None = None  # the measurement, exactly, if it divides
 
     def assess(self, value, env):
+        """What the measured `value` earns (the measurement is in env, for its exact fraction)."""
         points = abs(self.target - value)
         if not points:
             return None
+        if self.fraction is not None:
+            return exact_distance_amount(self.fraction, env, self.target, self.base.value(env), _ONE), self, points
         return points * self.base.value(env), self, points
 
     def worst(self, env):
-        return self.assess(self.worst_value, env)
+        points = abs(self.target - self.worst_value)
+        return (points * self.base.value(env), self, points) if points else None
 
     def explain(self, env, points) -> str:
         base = self.base.describe(env).replace("1% of ", "", 1)
@@ -296,6 +417,7 @@ class CompiledServiceLevel:
     measure: Callable[[dict], Decimal]
     measure_clause: Span
     met: Callable[[Decimal], bool]
+    judge: Callable[[dict], tuple]  # env -> (value, status, note): see compile_judge
     counted: Callable[[dict], bool] | None  # the minimum-volume condition
     volume_note: str | None  # "measured only when calls_offered is at least 500"
     volume_input: str | None
@@ -521,14 +643,16 @@ def _service_level(sl: nodes.ServiceLevel, units: dict[str, str], digits: int, c
     expr = compile_measure(sl.measured)
     higher = higher_is_better(sl.target)
     reads = _references(sl.measured.expr)
-    counted = volume_note = None
+    counted = volume_note = volume = None
     if sl.volume is not None:
         test = compile_comparison(sl.volume.comparison)
         volume_input = sl.volume.input.text
         counted = lambda env: test(env[volume_input])  # noqa: E731
         volume_note = f"measured only when {volume_input} is {describe_comparison(sl.volume.comparison, units[volume_input])}"
+        volume = (volume_input, test, volume_note)
         reads |= {volume_input}
     name = sl.name.text
+    met = compile_comparison(sl.target.comparison)
     return CompiledServiceLevel(
         name=name,
         title=sl.title,
@@ -539,7 +663,8 @@ def _service_level(sl: nodes.ServiceLevel, units: dict[str, str], digits: int, c
         higher_is_better=higher,
         measure=expr,
         measure_clause=sl.measured.span,
-        met=compile_comparison(sl.target.comparison),
+        met=met,
+        judge=compile_judge(expr, volume, met),
         counted=counted,
         volume_note=volume_note,
         volume_input=sl.volume.input.text if sl.volume else None,
@@ -597,6 +722,9 @@ def _award(award: nodes.Award | None, sl, unit, higher, digits) -> CompiledAward
             rounding_text={"up": f"part {plural} count as whole",
                            "down": f"only whole {plural} count",
                            "pro rata": "pro rata"}[form.rounding],
+            # Whole units (up, down) of a rounded ratio are exact: a quotient of counts is never
+            # within 34 digits of a whole number it does not equal.
+            fraction=compile_fraction(sl.measured) if form.rounding == "pro rata" else None,
         )
         cap = form.cap
     else:
@@ -606,6 +734,7 @@ def _award(award: nodes.Award | None, sl, unit, higher, digits) -> CompiledAward
             sl.target.comparison.quantity.value,
             award.span,
             Decimal(0) if higher else HUNDRED,
+            compile_fraction(sl.measured),
         )
         cap = form.cap
     return CompiledAward(

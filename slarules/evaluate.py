@@ -29,18 +29,17 @@ the state.
 from __future__ import annotations
 
 import decimal
-import gc
-from contextlib import contextmanager
+from collections import Counter
 from decimal import Decimal
-from functools import partial
+from itertools import chain, groupby
+from operator import add, attrgetter, itemgetter, sub
+from types import MethodType
 
 from .compile import AT_RISK_KEY, MET, MISSED, CompiledAward, CompiledServiceLevel, Program, allocation_key
 from .diagnostics import Diagnostic, SlaError
 from .money import CONTEXT, format_money, format_number
 from .periods import PERIOD_NOUN
 from .outcome import (
-    BONUS_KINDS,
-    CREDIT_KINDS,
     EARN_BACK,
     ZERO_TOTALS,
     KpiResult,
@@ -51,11 +50,16 @@ from .outcome import (
     TerminationRight,
     Totals,
     YearTotals,
+    no_full_collections,
 )
 from .source import Span
 from .state import Carry, Pending, PendingLine, WindowEntry
 
 ZERO = Decimal(0)
+_RESULTS = 6  # where a period's record has its service levels' results (PeriodEvaluator)
+_RECORD = attrgetter("_record")
+
+
 _UNIT_SUFFIX = {"percent": "%", "seconds": " seconds", "minutes": " minutes"}
 
 
@@ -75,40 +79,60 @@ def evaluate(program: Program, history, state: Carry | None = None, events=None)
                       f"{carry.next_period}", history.periods[0].span,
             ("give the periods from the one after the state's last period, in order",),
             location=None if history.periods[0].span else "data")])
-    evaluators = {id(terms): PeriodEvaluator(terms, carry, history.events)
+    indices, label_of = _calendar_of(program.calendar, [data.label for data in history.periods])
+    money: dict[str, list[Decimal]] = {}  # per service level: credits, credits earned back (negative), bonuses
+    evaluators = {id(terms): PeriodEvaluator(terms, carry, money, label_of, history.events)
                   for terms in (program, *(version for _, version in program.amendments))}
 
-    def evaluate_period(data):
-        index = program.calendar.index(data.label)
-        return evaluators[id(program.in_force(index))](data, index)
+    with decimal.localcontext(CONTEXT), no_full_collections():
+        if program.amendments:
+            periods = tuple([evaluators[id(program.in_force(index))](data, index)
+                             for data, index in zip(history.periods, indices)])
+        else:
+            evaluator = evaluators[id(program)]
+            periods = tuple([evaluator(data, index) for data, index in zip(history.periods, indices)])
+        if periods:
+            carry.next_period = program.calendar.label(program.calendar.index(periods[-1].period) + 1)
+        return summarize(program, periods, carry, money)
 
-    with decimal.localcontext(CONTEXT), _collector_paused():
-        periods = tuple(map(evaluate_period, history.periods))
-    if periods:
-        carry.next_period = program.calendar.label(program.calendar.index(periods[-1].period) + 1)
-    return summarize(program, periods, carry)
 
+def _calendar_of(calendar, labels: list[str]):
+    """The calendar index of each period, and a function labelling an index. A History's
+    periods are consecutive (data.py makes sure): when the first and the last label agree,
+    the indices count up from the first and the labels are the history's own; otherwise
+    each label is read, and every label is written by the calendar."""
+    first, last = (calendar.index(labels[0]), calendar.index(labels[-1])) if labels else (None, None)
+    if first is None or last is None or last - first != len(labels) - 1:
+        return [calendar.index(label) for label in labels], calendar.label
+    end = first + len(labels)
 
-@contextmanager
-def _collector_paused():
-    """Evaluation allocates many small result objects and no reference cycles;
-    CPython's cyclic collector rescanning them doubled the time of a long
-    history (bench/run.py). Pause it, and restore whatever state it had."""
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
+    def label_of(index: int) -> str:
+        return labels[index - first] if first <= index < end else calendar.label(index)
+    return range(first, end), label_of
 
 
 class PeriodEvaluator:
-    """Evaluates one period at a time, updating the carry it was given."""
+    """Evaluates one period at a time, updating the carry it was given and the running
+    credits, credits earned back and bonuses of each service level (`money`, by
+    name: amendments change a service level's clauses, never which service levels
+    there are); builds a PeriodOutcome's results, lines, totals and terminations
+    from its record when they are read.
 
-    def __init__(self, program: Program, carry: Carry, events=()):
+    A period's record is (this evaluator, lines, terminations, credits, earned
+    back, bonuses, *results): per line item, (service level, kind, amount,
+    clause, sentence method (unbound), this evaluator, *the method's other
+    arguments), read by _sentence; per service level, in declaration order,
+    value, status, note."""
+
+    def __init__(self, program: Program, carry: Carry, money: dict[str, list[Decimal]], label_of, events=()):
         self.program = program
+        self.label_of = label_of  # calendar index -> period label
         self.carry = carry
+        self.service_levels = program.service_levels
+        self.carries = [carry.service_levels[sl.name] for sl in program.service_levels]
+        self.money_of = {sl.name: money.setdefault(sl.name, [ZERO, ZERO, ZERO]) for sl in program.service_levels}
+        self.earning_back = [(position, sl) for position, sl in enumerate(program.service_levels)
+                             if sl.earn_back is not None]
         self.quantum, self.mode = program.rounding.quantum, program.rounding.decimal_mode
         self.digits = program.rounding.digits
         self.zero = program.rounding.rounder()(ZERO)  # 0.00: totals carry the currency's digits even when empty
@@ -117,65 +141,84 @@ class PeriodEvaluator:
         self.required_names = frozenset(s.name for s in self.required)
         self.counted_as_miss = frozenset(s.name for s in program.inputs if s.missing == "miss")
         self.has_gates = any(sl.gate is not None for sl in program.service_levels)
-        self.earn_backs = any(sl.earn_back is not None for sl in program.service_levels)
         self.period_noun = PERIOD_NOUN[program.calendar.periodicity]
+        self.contract_year_of = program.calendar.contract_year_of
         self.events: dict[str, dict[str, object]] = {}
         for event in events:
             self.events.setdefault(event.period, {})[event.service_level] = event
+        # What each status means for a termination streak (see counts_as_miss).
+        self.miss_of = {status: self.counts_as_miss(status) for status in
+                        ("met", "cured", "missed", "in cure", "waived", "excluded", "not measured")}
+        position = {sl.name: i for i, sl in enumerate(program.service_levels)}
+        # The triggers, with their carries and service levels, that have not fired yet.
+        self.live_triggers = [(rule, trigger, position.get(rule.service_level))
+                              for rule, trigger in zip(program.triggers, carry.triggers)]
+        self.held_clauses: dict[tuple[str, int], Span] = {}  # clause spans of held lines, by line number
 
     def __call__(self, data, index: int) -> PeriodOutcome:
-        program, calendar = self.program, self.program.calendar
+        program = self.program
         label = data.label
-        year = calendar.contract_year_of(index)
-        year_ends = calendar.contract_year_of(index + 1) != year
-        env = self.inputs(data)
+        year = self.contract_year_of(index)
+        env = dict(data.values)
+        if self.defaults:
+            for name, default in self.defaults:
+                if name not in env:
+                    env[name] = default
+        if not env.keys() >= self.required_names:
+            self.missing_input(data, env)
         if program.at_risk is not None:
             env[AT_RISK_KEY] = program.at_risk.amount.value(env)
-        unreported = (self.counted_as_miss.difference(env)
-                      if self.counted_as_miss and not env.keys() >= self.counted_as_miss else frozenset())
-        events = self.events.get(label, {})
-        results = [self.status(sl, env, unreported, data, events.get(sl.name)) for sl in program.service_levels]
+        results = None
+        if not (self.counted_as_miss and not env.keys() >= self.counted_as_miss or label in self.events):
+            try:
+                results = [sl.judge(env) for sl in self.service_levels]
+            except ZeroDivisionError:
+                pass  # status() names the service level
+        if results is None:
+            unreported = self.counted_as_miss.difference(env)
+            events = self.events.get(label, {})
+            results = [self.status(sl, env, unreported, data, events.get(sl.name)) for sl in self.service_levels]
         measured = tuple(results) if self.has_gates else None  # what bonus gates see
-        lines: list[Line] = []
-        for position, sl in enumerate(program.service_levels):
-            if sl.allocation is not None:
-                env[allocation_key(sl.name)] = sl.allocation.value(env)
-            results[position] = self.service_level(sl, results[position], env, measured, lines,
-                                                    label, index, year, year_ends)
-        # The service levels' own lines, summed once: credits and bonuses, and each one's credits.
-        own_credits = bonuses = self.zero
-        credits_of: dict[str, Decimal] = {}
-        for line in lines:
-            if line.kind in CREDIT_KINDS:
-                own_credits += line.amount
-                credits_of[line.service_level] = credits_of.get(line.service_level, ZERO) + line.amount
-            elif line.kind in BONUS_KINDS:
-                bonuses += line.amount
-        credits = self.period_cap(label, program.at_risk, own_credits, "credit cap", "credits",
+        lines: list[tuple] = []
+        own_credits, bonuses, credits_of = self.consequences(results, env, measured, lines, label, index, year)
+        credits = self.period_cap(program.at_risk, env.get(AT_RISK_KEY), own_credits, "credit cap", "credits",
                                   "the amount at risk", env, lines)
-        credits = self.window_caps(label, index, year, credits, env, lines)
-        if self.earn_backs:
-            self.earn_backs_due(results, own_credits, credits_of, credits, lines, label, year_ends)
-        bonuses = self.period_cap(label, program.bonus_limit, bonuses, "bonus cap", "bonuses",
+        if program.window_caps:
+            credits = self.window_caps(label, index, year, credits, env, lines)
+        earned_back = self.zero
+        if self.earning_back:
+            earned_back = self.earn_backs_due(results, own_credits, credits_of, credits, lines, index, year)
+        bonuses = self.period_cap(program.bonus_limit, None, bonuses, "bonus cap", "bonuses",
                                   "the bonus limit", env, lines)
         if program.netting == "only offset" and bonuses > credits:
             excess = bonuses - credits
-            lines.append(Line(label, None, "bonus forfeit", -excess, program.netting_clause,
-                              partial(self.forfeit_text, bonuses, credits, excess)))
+            lines.append((None, "bonus forfeit", -excess, program.netting_clause,
+                          PeriodEvaluator.forfeit_text, self, bonuses, credits, excess))
             bonuses = credits
-        earned_back = -sum([line.amount for line in lines if line.kind == EARN_BACK], self.zero)
-        terminations = self.terminations(label, index, year, results, credits, env) if program.triggers else ()
-        return PeriodOutcome(label, year, tuple(results), tuple(lines),
-                             _totals(program.netting, credits, earned_back, bonuses), terminations)
+        terminations = self.termination_rights(label, index, year, results, credits, env) if self.live_triggers else ()
+        # One flat record: the collector visits each object a period keeps once, at the end.
+        return PeriodOutcome(label, year, (self, lines, terminations, credits, earned_back, bonuses,
+                                           *chain.from_iterable(results)))
+
+    # ---- a period's public figures, built from its record when read
+    def results(self, record) -> tuple[KpiResult, ...]:
+        flat = record[_RESULTS:]
+        return tuple(KpiResult(sl.name, flat[3 * i], sl.unit, flat[3 * i + 1], flat[3 * i + 2])
+                     for i, sl in enumerate(self.service_levels))
+
+    def lines(self, period: str, record) -> tuple[Line, ...]:
+        return tuple(Line(period, line[0], line[1], line[2], line[3], MethodType(_sentence, line))
+                     for line in record[1])
+
+    def totals(self, record) -> Totals:
+        credits, earned_back, bonuses = record[3:_RESULTS]
+        return Totals(credits, earned_back, bonuses, *_due(self.program.netting, credits, earned_back, bonuses))
+
+    def terminations(self, record) -> tuple[TerminationRight, ...]:
+        return record[2]
 
     # ---- 1. inputs
-    def inputs(self, data) -> dict[str, Decimal]:
-        env = dict(data.values)
-        for name, default in self.defaults:
-            if name not in env:
-                env[name] = default
-        if env.keys() >= self.required_names:
-            return env
+    def missing_input(self, data, env) -> None:
         for spec in self.required:
             if spec.name not in env:
                 raise SlaError([Diagnostic(
@@ -187,212 +230,255 @@ class PeriodEvaluator:
                      "', missing counts as a miss' there",),
                     location=None if data.span else f"period {data.label}",
                 )])
-        return env
 
     # ---- 2. status
-    def status(self, sl: CompiledServiceLevel, env, unreported, data, event) -> KpiResult:
+    def status(self, sl: CompiledServiceLevel, env, unreported, data, event) -> tuple:
+        """(value, status, note) of a service level, with what is not reported and the period's event."""
+        excluded = event is not None and event.kind == "exclude"
         if unreported and sl.reads & unreported:
             missing = ", ".join(sorted(sl.reads & unreported))
-            result = KpiResult(sl.name, None, sl.unit, "missed", f"{missing} not reported; missing counts as a miss")
+            value, status, note = None, "missed", f"{missing} not reported; missing counts as a miss"
         else:
-            result = self.measure(sl, env, data, excluded=event is not None and event.kind == "exclude")
+            try:
+                value, status, note = sl.judge(env)
+            except ZeroDivisionError:
+                if not excluded:
+                    raise SlaError([Diagnostic(
+                        "SLA402",
+                        f"period {data.label}: measuring '{sl.name}' divides by zero",
+                        data.span,
+                        (f"the measurement is at {sl.measure_clause.where}; a minimum-volume condition "
+                         "('measured only when ... is at least N') makes such periods not measured",),
+                        location=None if data.span else f"period {data.label}",
+                    )]) from None
+                value, status, note = None, "excluded", None
         if event is None:
-            return result
+            return value, status, note
         reason = f": {event.reason}" if event.reason else ""
-        if event.kind == "exclude":
-            return KpiResult(sl.name, result.value, sl.unit, "excluded", f"excluded{reason}")
-        if result.status == "missed":
-            return KpiResult(sl.name, result.value, sl.unit, "waived", f"credit waived{reason}")
-        return KpiResult(sl.name, result.value, sl.unit, result.status,
-                         f"waiver not needed: {result.status}{reason}")
-
-    def measure(self, sl: CompiledServiceLevel, env, data, excluded: bool) -> KpiResult:
-        try:
-            value = sl.measure(env)
-        except ZeroDivisionError:
-            value = None
-        if sl.counted is not None and not sl.counted(env):
-            return KpiResult(sl.name, value, sl.unit, "not measured", sl.volume_note)
-        if value is None and not excluded:
-            raise SlaError([Diagnostic(
-                "SLA402",
-                f"period {data.label}: measuring '{sl.name}' divides by zero",
-                data.span,
-                (f"the measurement is at {sl.measure_clause.where}; a minimum-volume condition "
-                 "('measured only when ... is at least N') makes such periods not measured",),
-                location=None if data.span else f"period {data.label}",
-            )])
-        if value is None:
-            return KpiResult(sl.name, None, sl.unit, "excluded")
-        return KpiResult(sl.name, value, sl.unit, "met" if sl.met(value) else "missed")
+        if excluded:
+            return value, "excluded", f"excluded{reason}"
+        if status == "missed":
+            return value, "waived", f"credit waived{reason}"
+        return value, status, f"waiver not needed: {status}{reason}"
 
     # ---- 3 and 4. what the status costs or earns
-    def service_level(self, sl, result: KpiResult, env, measured, lines, label, index, year, year_ends) -> KpiResult:
-        carry = self.carry.service_levels[sl.name]
-        if carry.contract_year != year:
-            carry.contract_year, carry.passes_used = year, 0
-            carry.year_sum, carry.year_count, carry.year_credits = ZERO, 0, ZERO
-        status = result.status
-        if status == "missed":
-            if sl.free_passes is not None and carry.passes_used < sl.free_passes:
-                carry.passes_used += 1
-                result = _with(result, note=_join(result.note, f"free pass {carry.passes_used} of {sl.free_passes} "
-                                                              f"in contract year {year}: a warning, no credit"))
-            elif sl.cure is not None and sl.credit is not None:
-                deadline = index + sl.cure
-                held = self.award(label, sl, sl.credit, result, env)
-                carry.pending.append(Pending(deadline, label, [
-                    PendingLine(line.kind, line.amount, line.clause.line, line.explanation) for line in held]))
-                result = _with(result, "in cure", _join(result.note, f"in cure until "
-                                                                     f"{self.program.calendar.label(deadline)} "
-                                                                     f"({sl.cure_text})"))
-            elif sl.credit is not None:
-                lines += self.award(label, sl, sl.credit, result, env)
-        elif status in ("met", "excluded") and carry.pending:
-            cured = ", ".join(p.missed_in for p in carry.pending)
-            carry.pending.clear()
-            result = _with(result, "cured" if status == "met" else status,
-                           _join(result.note, f"cures the miss of {cured}"))
-        if status == "met" and sl.bonus is not None:
-            bonus = self.award(label, sl, sl.bonus, result, env)
-            withheld = sl.gate(self.statuses(measured)) if bonus and sl.gate is not None else None
-            if withheld is None:
-                lines += bonus
-            else:
-                result = _with(result, note=_join(result.note, f"bonus {withheld}"))
-        if carry.pending:
-            self.close_cure_windows(sl, carry, lines, label, index)
-        return result
+    def consequences(self, results, env, measured, lines, label, index, year) -> tuple[Decimal, Decimal, dict]:
+        """Every service level's lines, in declaration order; results[i] becomes its final
+        (value, status, note). Returns the credits and the bonuses of these lines, and
+        the credits of each service level that has any."""
+        own_credits = bonuses = self.zero
+        credits_of: dict[str, Decimal] = {}
+        for position, sl in enumerate(self.service_levels):
+            if sl.allocation is not None:
+                env[allocation_key(sl.name)] = sl.allocation.value(env)
+            carry = self.carries[position]
+            if carry.contract_year != year:
+                carry.contract_year, carry.passes_used = year, 0
+                carry.year_sum, carry.year_count, carry.year_credits = ZERO, 0, ZERO
+            value, status, note = measured_result = results[position]
+            credited = bonus = None
+            if status == "missed":
+                if sl.free_passes is not None and carry.passes_used < sl.free_passes:
+                    carry.passes_used += 1
+                    note = _join(note, f"free pass {carry.passes_used} of {sl.free_passes} "
+                                       f"in contract year {year}: a warning, no credit")
+                elif sl.cure is not None and sl.credit is not None:
+                    deadline = index + sl.cure
+                    held: list[tuple] = []
+                    self.award(sl, sl.credit, value, note, env, held)
+                    carry.pending.append(Pending(deadline, label, [
+                        PendingLine(line[1], line[2], line[3].line, MethodType(_sentence, line))
+                        for line in held]))
+                    status = "in cure"
+                    note = _join(note, f"in cure until {self.label_of(deadline)} ({sl.cure_text})")
+                elif sl.credit is not None:
+                    credited = self.award(sl, sl.credit, value, note, env, lines)
+            elif (status == "met" or status == "excluded") and carry.pending:
+                cured = ", ".join([p.missed_in for p in carry.pending])
+                carry.pending.clear()
+                note = _join(note, f"cures the miss of {cured}")
+                if status == "met":
+                    status = "cured"
+            if measured_result[1] == "met" and sl.bonus is not None:
+                if sl.gate is None:
+                    bonus = self.award(sl, sl.bonus, value, measured_result[2], env, lines)
+                else:
+                    gated: list[tuple] = []
+                    bonus = self.award(sl, sl.bonus, value, measured_result[2], env, gated)
+                    withheld = sl.gate(self.statuses(measured)) if gated else None
+                    if withheld is None:
+                        lines += gated
+                    else:
+                        bonus = None
+                        note = _join(note, f"bonus {withheld}")
+            if carry.pending:
+                closed = self.close_cure_windows(sl, carry, lines, label, index)
+                if closed is not None:
+                    credited = closed if credited is None else credited + closed
+            if credited is not None:
+                own_credits += credited
+                credits_of[sl.name] = credited
+                self.money_of[sl.name][0] += credited
+            if bonus is not None:
+                bonuses += bonus
+                self.money_of[sl.name][2] += bonus
+            results[position] = value, status, note
+        return own_credits, bonuses, credits_of
 
     def statuses(self, measured) -> dict[str, tuple[str, bool]]:
         """What a bonus gate sees: each service level's status before cures, and whether it is critical."""
-        return {sl.name: (r.status, sl.critical) for sl, r in zip(self.program.service_levels, measured)}
+        return {sl.name: (r[1], sl.critical) for sl, r in zip(self.service_levels, measured)}
 
-    def award(self, label, sl, award: CompiledAward, result: KpiResult, env) -> list[Line]:
-        """The lines a credit or bonus clause produces: the amount, and a cap line if its cap binds."""
-        form = award.form
-        if result.value is not None:
-            assessed = form.assess(result.value, env)
-        elif award.cap is not None:
-            # Not reported, counted as a miss: the clause's maximum, one line: what the worst
-            # value earns, or the cap when that is less or the unit has no worst value.
-            limit = award.cap.value(env).quantize(self.quantum, self.mode)
-            worst = form.worst(env)
-            if worst is None and not form.unbounded:
-                return []
-            if worst is None or worst[0].quantize(self.quantum, self.mode) >= limit:
-                return [Line(label, sl.name, award.kind, limit, award.cap_clause,
-                             partial(self.award_text, sl, award, result, None, None, env, limit))]
-            assessed = worst
-        else:
-            assessed = form.worst(env)
+    def award(self, sl, award: CompiledAward, value, note, env, lines) -> Decimal | None:
+        """Add the lines a credit or bonus clause produces: the amount, and a cap line if its
+        cap binds. Returns what they add up to (None: no line)."""
+        if value is None:
+            return self.unreported_award(sl, award, note, env, lines)
+        assessed = award.form.assess(value, env)
         if assessed is None:
-            return []
+            return None
         exact, source, detail = assessed
         amount = exact.quantize(self.quantum, self.mode)
-        lines = [Line(label, sl.name, award.kind, amount, source.clause,
-                      partial(self.award_text, sl, award, result, source, detail, env, amount))]
+        lines.append((sl.name, award.kind, amount, source.clause,
+                      PeriodEvaluator.award_text, self, sl, award, value, note, source, detail, env, amount))
         if award.cap is not None:
             limit = award.cap.value(env).quantize(self.quantum, self.mode)
             if amount > limit:
-                lines.append(Line(label, sl.name, f"{award.kind} cap", limit - amount, award.cap_clause,
-                                  partial(self.cap_text, sl, award, env, amount, limit)))
-        return lines
+                lines.append((sl.name, f"{award.kind} cap", limit - amount, award.cap_clause,
+                              PeriodEvaluator.cap_text, self, sl, award, env, amount, limit))
+                return limit
+        return amount
 
-    def close_cure_windows(self, sl, carry, lines, label, index) -> None:
+    def unreported_award(self, sl, award: CompiledAward, note, env, lines) -> Decimal | None:
+        """Not reported, counted as a miss: the clause's maximum, one line: what the worst
+        value earns, or the cap when that is less or the unit has no worst value."""
+        form = award.form
+        if award.cap is None:
+            worst = form.worst(env)
+            if worst is None:
+                return None
+            exact, source, detail = worst
+            amount = exact.quantize(self.quantum, self.mode)
+        else:
+            limit = award.cap.value(env).quantize(self.quantum, self.mode)
+            worst = form.worst(env)
+            if worst is None and not form.unbounded:
+                return None
+            amount = None if worst is None else worst[0].quantize(self.quantum, self.mode)
+            if amount is None or amount >= limit:
+                amount, source, detail = limit, None, None
+            else:
+                _, source, detail = worst
+        clause = source.clause if source is not None else award.cap_clause
+        lines.append((sl.name, award.kind, amount, clause,
+                      PeriodEvaluator.award_text, self, sl, award, None, note, source, detail, env, amount))
+        return amount
+
+    def close_cure_windows(self, sl, carry, lines, label, index) -> Decimal | None:
+        """Add the held lines of the cure windows closing unmet now; returns their sum (None: none)."""
         closing = [p for p in carry.pending if p.deadline == index]
+        if not closing:
+            return None
         carry.pending = [p for p in carry.pending if p.deadline != index]
-        source = sl.span.source
+        total = None
         for pending in closing:
             for held in pending.lines:
-                clause = Span(source, held.line, 1, held.line, 1)
-                text = f"{sl.name} missed in {pending.missed_in}, not cured by {label}: {held.text}"
-                lines.append(Line(label, sl.name, held.kind, held.amount, clause, partial(str, text)))
+                clause = self.held_clauses.get((sl.name, held.line))
+                if clause is None:
+                    clause = self.held_clauses[sl.name, held.line] = Span(sl.span.source, held.line, 1, held.line, 1)
+                lines.append((sl.name, held.kind, held.amount, clause,
+                              PeriodEvaluator.held_text, self, sl.name, pending.missed_in, label, held))
+                total = held.amount if total is None else total + held.amount
+        return total
 
-    def earn_backs_due(self, results, own_credits, credits_of, credits, lines, label, year_ends) -> None:
+    def earn_backs_due(self, results, own_credits, credits_of, credits, lines, index, year) -> Decimal:
         """Earn-back returns only credits actually charged: when period-wide caps cut the
         period's credits (`own_credits`, the service levels' own lines, to `credits`), each
-        service level's credits (`credits_of`) count in the same proportion."""
-        kept = credits / own_credits if own_credits else Decimal(1)
-        for sl, result in zip(self.program.service_levels, results):
-            if sl.earn_back is not None:
-                own = credits_of.get(sl.name, ZERO)
-                self.earn_back(sl, self.carry.service_levels[sl.name], result, own * kept, lines, label, year_ends)
+        service level's credits (`credits_of`) count in the same proportion. Returns the
+        credits earned back in the period."""
+        kept = credits / own_credits if credits != own_credits else None  # None: all kept
+        earned_back = self.zero
+        for position, sl in self.earning_back:
+            rule, carry = sl.earn_back, self.carries[position]
+            value, status, _ = results[position]
+            own = credits_of.get(sl.name, ZERO)
+            if kept is not None:
+                own *= kept
+            carry.outstanding += own
+            carry.year_credits += own
+            if status in MET or status == "excluded":
+                # An excluded period counts for the vendor, as it cures a cure window: excluding
+                # a period must never cost the vendor an earn-back.
+                carry.met_streak += 1
+            elif status in MISSED or status == "waived":
+                carry.met_streak = 0
+            if value is not None and status not in ("excluded", "not measured"):
+                carry.year_sum += value
+                carry.year_count += 1
+            if rule.after is not None:
+                if carry.met_streak >= rule.after and carry.outstanding > 0:
+                    returned = (carry.outstanding * rule.rate).quantize(self.quantum, self.mode)
+                    basis, streak = carry.outstanding, carry.met_streak
+                    carry.outstanding, carry.met_streak = ZERO, 0
+                    earned_back += self.add_earn_back(lines, sl, rule, returned, basis, streak, None)
+            elif self.contract_year_of(index + 1) != year:  # the contract year ends
+                average = carry.year_sum / carry.year_count if carry.year_count else None
+                if average is not None and sl.met(average) and carry.year_credits > 0:
+                    returned = (carry.year_credits * rule.rate).quantize(self.quantum, self.mode)
+                    earned_back += self.add_earn_back(lines, sl, rule, returned, carry.year_credits, None, average)
+        return earned_back
 
-    def earn_back(self, sl, carry, result, own, lines, label, year_ends) -> None:
-        rule = sl.earn_back
-        carry.outstanding += own
-        carry.year_credits += own
-        if result.status in MET or result.status == "excluded":
-            # An excluded period counts for the vendor, as it cures a cure window: excluding
-            # a period must never cost the vendor an earn-back.
-            carry.met_streak += 1
-        elif result.status in MISSED or result.status == "waived":
-            carry.met_streak = 0
-        if result.value is not None and result.status not in ("excluded", "not measured"):
-            carry.year_sum += result.value
-            carry.year_count += 1
-        if rule.after is not None:
-            if carry.met_streak >= rule.after and carry.outstanding > 0:
-                returned = (carry.outstanding * rule.rate).quantize(self.quantum, self.mode)
-                reason = f"met {self.periods_text(carry.met_streak)} in a row"
-                basis = carry.outstanding
-                carry.outstanding, carry.met_streak = ZERO, 0
-                self.add_earn_back(lines, label, sl, rule, returned, basis, reason)
-        elif year_ends:
-            average = carry.year_sum / carry.year_count if carry.year_count else None
-            if average is not None and sl.met(average) and carry.year_credits > 0:
-                returned = (carry.year_credits * rule.rate).quantize(self.quantum, self.mode)
-                reason = f"the contract year average {format_number(average)} meets the target {sl.target_text}"
-                self.add_earn_back(lines, label, sl, rule, returned, carry.year_credits, reason)
-
-    def add_earn_back(self, lines, label, sl, rule, returned, basis, reason) -> None:
+    def add_earn_back(self, lines, sl, rule, returned, basis, streak, average) -> Decimal:
+        """An earn-back line, unless nothing is returned: for `streak` met periods in a row,
+        or (streak None) for the contract year's `average`."""
         if returned:
-            text = (f"{sl.name} {reason}: {rule.text}; credits of {self.fmt(basis)} "
-                    f"-> {self.fmt(returned)} returned")
-            lines.append(Line(label, sl.name, EARN_BACK, -returned, rule.clause, partial(str, text)))
+            lines.append((sl.name, EARN_BACK, -returned, rule.clause,
+                          PeriodEvaluator.earn_back_text, self, sl, rule, returned, basis, streak, average))
+            self.money_of[sl.name][1] -= returned
+        return returned
 
     # ---- 5. period-wide caps
-    def period_cap(self, label, cap, total, cap_kind, what, cap_name, env, lines) -> Decimal:
-        """`total` after the cap, adding a cap line when the cap binds."""
+    def period_cap(self, cap, amount, total, cap_kind, what, cap_name, env, lines) -> Decimal:
+        """`total` after the cap, adding a cap line when the cap binds. `amount`: the cap's
+        amount when the period already has it (the amount at risk), else None."""
         if cap is None:
             return total
-        limit = cap.amount.value(env).quantize(self.quantum, self.mode)
+        limit = (cap.amount.value(env) if amount is None else amount).quantize(self.quantum, self.mode)
         if total <= limit:
             return total
-        lines.append(Line(label, None, cap_kind, limit - total, cap.clause,
-                          partial(self.period_cap_text, what, cap_name, cap, env, total, limit)))
+        lines.append((None, cap_kind, limit - total, cap.clause,
+                      PeriodEvaluator.period_cap_text, self, what, cap_name, cap, env, total, limit))
         return limit
 
     def window_caps(self, label, index, year, credits, env, lines) -> Decimal:
         rules = self.program.window_caps
         for rule, entries in zip(rules, self.carry.windows):
-            entries[:] = _in_window(entries, rule.length, index, year)
+            _trim(entries, rule.length, index, year)
             earlier = sum([e.credits for e in entries], ZERO)
             bases = [e.base for e in entries] + ([env[rule.base]] if rule.base else [])
             limit = rule.limit(bases).quantize(self.quantum, self.mode)
             if earlier + credits > limit:
                 cut = min(earlier + credits - limit, credits)
                 first = entries[0].label if entries else label
-                lines.append(Line(label, None, "credit cap", -cut, rule.clause,
-                                  partial(self.window_cap_text, rule, first, label, earlier, credits, limit)))
+                lines.append((None, "credit cap", -cut, rule.clause,
+                              PeriodEvaluator.window_cap_text, self, rule, first, label, earlier, credits, limit))
                 credits -= cut
         for rule, entries in zip(rules, self.carry.windows):
             entries.append(WindowEntry(index, label, year, credits, env[rule.base] if rule.base else ZERO, False))
         return credits
 
     # ---- 6. termination
-    def terminations(self, label, index, year, results, credits, env) -> tuple[TerminationRight, ...]:
-        program = self.program
-        by_name = {r.service_level: r for r in results}
+    def termination_rights(self, label, index, year, results, credits, env) -> tuple[TerminationRight, ...]:
         rights = []
-        for rule, carry in zip(program.triggers, self.carry.triggers):
-            if carry.fired is not None:
+        fired_before = False
+        for rule, carry, position in self.live_triggers:
+            if carry.fired is not None:  # under other terms in force: a right arises once
+                fired_before = True
                 continue
             fired = None
-            if rule.kind in ("in a row", "in window", "floor"):
-                result = by_name[rule.service_level]
-                missed = self.counts_as_miss(result)
+            if position is not None:
+                value, status, _ = results[position]
+                missed = self.miss_of[status]
             if rule.kind == "in a row":
                 if missed:
                     carry.run.append(label)
@@ -402,22 +488,22 @@ class PeriodEvaluator:
                     fired = (f"{rule.service_level} missed {self.periods_text(rule.count)} in a row",
                              tuple(carry.run))
             elif rule.kind == "in window":
-                carry.recent[:] = _in_window(carry.recent, rule.length, index, year)
+                _trim(carry.recent, rule.length, index, year)
                 carry.recent.append(WindowEntry(index, label, year, ZERO, ZERO, bool(missed)))
-                misses = tuple(e.label for e in carry.recent if e.missed)
+                misses = [e.label for e in carry.recent if e.missed]
                 if len(misses) >= rule.count:
                     fired = (f"{rule.service_level} missed {len(misses)} times from {carry.recent[0].label} "
-                             f"to {label}", misses)
+                             f"to {label}", tuple(misses))
             elif rule.kind == "floor":
                 # Only a value that counts: not one of a period excluded, not measured or (by the
                 # contract's word) waived.
-                if (result.value is not None and missed is not None and result.status != "excluded"
-                        and rule.floor(result.value)):
-                    shown = format_number(result.value) + _UNIT_SUFFIX.get(result.unit, "")
+                if value is not None and missed is not None and status != "excluded" and rule.floor(value):
+                    unit = self.service_levels[position].unit
+                    shown = format_number(value) + _UNIT_SUFFIX.get(unit, "")
                     fired = (f"{rule.service_level} was {shown}", (label,))
             elif rule.kind == "credits":
                 window = rule.window
-                carry.recent[:] = _in_window(carry.recent, window.length, index, year)
+                _trim(carry.recent, window.length, index, year)
                 carry.recent.append(WindowEntry(index, label, year, credits,
                                                 env[window.base] if window.base else ZERO, False))
                 total = sum([e.credits for e in carry.recent], ZERO)
@@ -426,17 +512,19 @@ class PeriodEvaluator:
                     fired = (f"credits of {self.fmt(total)} over {carry.recent[0].label} to {label} exceed "
                              f"{window.text} = {self.fmt(limit)}", tuple(e.label for e in carry.recent))
             else:
-                missed_now = [r.service_level for r in results if self.counts_as_miss(r)]
+                missed_now = [sl.name for sl, result in zip(self.service_levels, results)
+                              if self.miss_of[result[1]]]
                 if len(missed_now) >= rule.count:
                     fired = (f"{len(missed_now)} service levels missed: {', '.join(missed_now)}", (label,))
             if fired is not None:
                 carry.fired = label
                 rights.append(TerminationRight(label, rule.text, rule.clause, fired[0], fired[1]))
+        if rights or fired_before:
+            self.live_triggers = [live for live in self.live_triggers if live[1].fired is None]
         return tuple(rights)
 
-    def counts_as_miss(self, result: KpiResult) -> bool | None:
-        """True: a miss; False: breaks a streak of misses; None: neither (skipped)."""
-        status = result.status
+    def counts_as_miss(self, status: str) -> bool | None:
+        """For a termination streak, True: a miss; False: breaks a streak of misses; None: neither (skipped)."""
         if status in MISSED:
             return True
         if status == "waived":
@@ -454,11 +542,11 @@ class PeriodEvaluator:
     def fmt(self, amount: Decimal) -> str:
         return format_money(amount, self.digits)
 
-    def award_text(self, sl, award, result, source, detail, env, amount) -> str:
-        if result.value is None:
-            head = f"{sl.name} {result.note.split('; ')[0]}; counts as a miss: the maximum {award.kind} applies"
+    def award_text(self, sl, award, value, note, source, detail, env, amount) -> str:
+        if value is None:
+            head = f"{sl.name} {note.split('; ')[0]}; counts as a miss: the maximum {award.kind} applies"
         else:
-            shown = format_number(result.value) + _UNIT_SUFFIX.get(sl.unit, "")
+            shown = format_number(value) + _UNIT_SUFFIX.get(sl.unit, "")
             status = "met" if award.kind == "bonus" else "missed"
             head = f"{sl.name} {shown} {status} target {sl.target_text}"
         # No source: the data was not reported and the award's cap applies.
@@ -467,6 +555,16 @@ class PeriodEvaluator:
 
     def cap_text(self, sl, award, env, amount, limit) -> str:
         return f"{sl.name} {award.kind} {self.fmt(amount)} capped at {award.cap.describe(env)} = {self.fmt(limit)}"
+
+    def held_text(self, name, missed_in, label, held) -> str:
+        return f"{name} missed in {missed_in}, not cured by {label}: {held.text}"
+
+    def earn_back_text(self, sl, rule, returned, basis, streak, average) -> str:
+        if streak is not None:
+            reason = f"met {self.periods_text(streak)} in a row"
+        else:
+            reason = f"the contract year average {format_number(average)} meets the target {sl.target_text}"
+        return f"{sl.name} {reason}: {rule.text}; credits of {self.fmt(basis)} -> {self.fmt(returned)} returned"
 
     def period_cap_text(self, what, cap_name, cap, env, total, limit) -> str:
         return f"{what} {self.fmt(total)} exceed {cap_name}, {cap.amount.describe(env)} = {self.fmt(limit)}"
@@ -480,62 +578,74 @@ class PeriodEvaluator:
                 f"bonuses only offset credits, so {self.fmt(excess)} is forfeited")
 
 
-def _with(result: KpiResult, status: str | None = None, note: str | None = None) -> KpiResult:
-    return KpiResult(result.service_level, result.value, result.unit, status or result.status,
-                     note if note is not None else result.note)
+def _sentence(line: tuple) -> str:
+    """The sentence explaining a line item, from its record (see PeriodEvaluator): the
+    record bound to this function is the Line's explanation, one small object per line."""
+    return line[4](*line[5:])
 
 
 def _join(note: str | None, more: str) -> str:
     return f"{note}; {more}" if note else more
 
 
-def _in_window(entries, length: int | None, index: int, year: int) -> list[WindowEntry]:
-    """The earlier entries still inside a window that ends at `index`."""
+def _trim(entries: list[WindowEntry], length: int | None, index: int, year: int) -> None:
+    """Drop the earlier entries no longer inside a window that ends at `index` (of `length`
+    periods, or the contract year). Entries are in period order, so those are the first ones."""
+    keep = 0
     if length is None:
-        return [e for e in entries if e.contract_year == year]
-    return [e for e in entries if e.index > index - length]
+        while keep < len(entries) and entries[keep].contract_year != year:
+            keep += 1
+    else:
+        while keep < len(entries) and entries[keep].index <= index - length:
+            keep += 1
+    del entries[:keep]
 
 
-def _totals(netting: str, credits: Decimal, earned_back: Decimal, bonuses: Decimal) -> Totals:
+def _due(netting: str, credits: Decimal, earned_back: Decimal, bonuses: Decimal) -> tuple[Decimal, Decimal]:
+    """(due to the client, due to the vendor) in a period, under the contract's netting (see Totals)."""
     if netting == "paid separately":
         owed = credits - earned_back
-        return Totals(credits, earned_back, bonuses, max(owed, ZERO), bonuses + max(-owed, ZERO))
+        return max(owed, ZERO), bonuses + max(-owed, ZERO)
     net = credits - earned_back - bonuses
-    return Totals(credits, earned_back, bonuses, max(net, ZERO), max(-net, ZERO))
+    return max(net, ZERO), max(-net, ZERO)
 
 
-def summarize(program: Program, periods: tuple[PeriodOutcome, ...], carry: Carry) -> Outcome:
-    """History totals, per service level and per contract year, from the periods (one pass)."""
-    # Per service level name (an amendment may add one; only the ruleset's own are reported).
-    credits: dict[str, Decimal] = {}
-    earn_backs: dict[str, Decimal] = {}
-    bonuses: dict[str, Decimal] = {}
-    missed: dict[str, int] = {}
-    met: dict[str, int] = {}
+def _summed(netting: str, credits: list, earned_back: list, bonuses: list) -> tuple[Decimal, ...]:
+    """The five Totals of periods under one netting, added up without a Python step per
+    period: _due's max(x, 0) is x + max(-x, 0), so the dues add up to the balance plus
+    what the vendor is owed on balance in the periods where it is."""
+    c, e, b = sum(credits, ZERO), sum(earned_back, ZERO), sum(bonuses, ZERO)
+    if netting == "paid separately":
+        to_vendor = sum(filter(ZERO.__lt__, map(sub, earned_back, credits)), ZERO)
+        return c, e, b, c - e + to_vendor, b + to_vendor
+    to_vendor = sum(filter(ZERO.__lt__, map(sub, map(add, earned_back, bonuses), credits)), ZERO)
+    return c, e, b, c - e - b + to_vendor, to_vendor
+
+
+def summarize(program: Program, periods: tuple[PeriodOutcome, ...], carry: Carry,
+              money: dict[str, list[Decimal]]) -> Outcome:
+    """The Outcome: the periods, and the history totals per service level and per contract
+    year, added up from the periods' records by map, sum and Counter."""
+    by_sl = []
+    # How many periods had each combination of the service levels' statuses, in one pass.
+    combinations = Counter(map(itemgetter(slice(_RESULTS + 1, None, 3)), map(_RECORD, periods)))
+    for position, sl in enumerate(program.service_levels):
+        statuses = Counter()
+        for combination, count in combinations.items():
+            statuses[combination[position]] += count
+        credits, earned_back, bonuses = money[sl.name]
+        by_sl.append(ServiceLevelTotals(sl.name, credits, -earned_back, bonuses,
+                                        statuses["missed"] + statuses["in cure"] + statuses["waived"],
+                                        statuses["met"] + statuses["cured"]))
     years: dict[int, list] = {}  # contract year -> [first period, last period, totals]
-    for p in periods:
-        for r in p.results:
-            if r.status in ("missed", "in cure", "waived"):
-                missed[r.service_level] = missed.get(r.service_level, 0) + 1
-            elif r.status in MET:
-                met[r.service_level] = met.get(r.service_level, 0) + 1
-        for line in p.lines:
-            name = line.service_level
-            if name is not None:
-                if line.kind in CREDIT_KINDS:
-                    credits[name] = credits.get(name, ZERO) + line.amount
-                elif line.kind == EARN_BACK:
-                    earn_backs[name] = earn_backs.get(name, ZERO) + line.amount
-                elif line.kind in BONUS_KINDS:
-                    bonuses[name] = bonuses.get(name, ZERO) + line.amount
-        year = years.get(p.contract_year)
-        if year is None:
-            years[p.contract_year] = [p.period, p.period, ZERO_TOTALS + p.totals]
-        else:
-            year[1], year[2] = p.period, year[2] + p.totals
-    by_sl = tuple(ServiceLevelTotals(sl.name, credits.get(sl.name, ZERO), -earn_backs.get(sl.name, ZERO),
-                                     bonuses.get(sl.name, ZERO), missed.get(sl.name, 0), met.get(sl.name, 0))
-                  for sl in program.service_levels)
+    for year, group in groupby(periods, attrgetter("contract_year")):
+        group = list(group)
+        totals = years[year][2] if year in years else ZERO_TOTALS
+        for evaluator, terms in groupby(map(_RECORD, group), itemgetter(0)):  # the netting in force
+            records = list(terms)
+            credits, earned_back, bonuses = (list(map(itemgetter(i), records)) for i in (3, 4, 5))
+            totals += Totals(*_summed(evaluator.program.netting, credits, earned_back, bonuses))
+        years[year] = [years[year][0] if year in years else group[0].period, group[-1].period, totals]
     by_year = tuple(YearTotals(year, first, last, year_totals)
                     for year, (first, last, year_totals) in sorted(years.items()))
     # Sums of cents are exact, so adding up the years gives the sum of the periods.
@@ -548,7 +658,7 @@ def summarize(program: Program, periods: tuple[PeriodOutcome, ...], carry: Carry
         netting=program.netting,
         periods=periods,
         totals=totals,
-        by_service_level=by_sl,
+        by_service_level=tuple(by_sl),
         by_contract_year=by_year,
         state=carry,
     )

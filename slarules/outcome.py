@@ -9,12 +9,31 @@ cent by construction. Rendering lives in report.py.
 """
 from __future__ import annotations
 
+import functools
+import gc
+from contextlib import contextmanager
 from decimal import Decimal
 from typing import Callable
 
 import attrs
 
 from .source import Span
+
+@contextmanager
+def no_full_collections():
+    """Hold off CPython's full collections while many result objects are built at once
+    (an evaluation, a period's figures for every period, a report), and restore the
+    collector's thresholds. The objects are in no reference cycle, and each full
+    collection rescans everything alive; they come more often as the objects pile up
+    and doubled the time of a long history (bench/run.py). The young generations,
+    collected while their objects are fresh, cost little and go on."""
+    thresholds = gc.get_threshold()
+    gc.set_threshold(thresholds[0], thresholds[1], 2**31 - 1)
+    try:
+        yield
+    finally:
+        gc.set_threshold(*thresholds)
+
 
 CREDIT_KINDS = ("credit", "credit cap")
 BONUS_KINDS = ("bonus", "bonus cap", "bonus forfeit")
@@ -97,14 +116,51 @@ class TerminationRight:
         return self.clause.where
 
 
-@attrs.frozen
+@attrs.frozen(eq=False, repr=False)
 class PeriodOutcome:
+    """One period: each service level's result, the line items, the totals and the
+    termination rights that arose.
+
+    The evaluator keeps a compact record of the period: (the object that reads it,
+    which has `results(record)`, `lines(period, record)` and `totals(record)`,
+    then what those read). `results`, `lines` and `totals` are built from it when
+    first read, then kept, so a billing run over many periods does not pay for
+    objects nobody reads. Equality, hash and repr are those of the public
+    attributes.
+    """
+
     period: str
     contract_year: int
-    results: tuple[KpiResult, ...]
-    lines: tuple[Line, ...]
-    totals: Totals
-    terminations: tuple[TerminationRight, ...] = ()
+    _record: tuple
+
+    @functools.cached_property
+    def results(self) -> tuple[KpiResult, ...]:
+        return self._record[0].results(self._record)
+
+    @functools.cached_property
+    def lines(self) -> tuple[Line, ...]:
+        return self._record[0].lines(self.period, self._record)
+
+    @functools.cached_property
+    def totals(self) -> Totals:
+        return self._record[0].totals(self._record)
+
+    @property
+    def terminations(self) -> tuple[TerminationRight, ...]:
+        return self._record[0].terminations(self._record)
+
+    def _public(self) -> tuple:
+        return self.period, self.contract_year, self.results, self.lines, self.totals, self.terminations
+
+    def __eq__(self, other) -> bool:
+        return self._public() == other._public() if type(other) is PeriodOutcome else NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(self._public())
+
+    def __repr__(self) -> str:
+        fields = ("period", "contract_year", "results", "lines", "totals", "terminations")
+        return f"PeriodOutcome({', '.join(f'{name}={value!r}' for name, value in zip(fields, self._public()))})"
 
 
 @attrs.frozen

@@ -14,7 +14,7 @@ import json
 from decimal import Decimal
 
 from .money import CONTEXT, format_money, format_number
-from .outcome import Outcome, Totals
+from .outcome import Outcome, Totals, no_full_collections
 
 JSON_FORMAT = "slarules.outcome/1"
 _UNIT_SUFFIX = {"percent": "%", "seconds": " s", "minutes": " min"}
@@ -41,6 +41,11 @@ def _totals(totals: Totals, digits: int) -> dict:
 
 def to_data(outcome: Outcome) -> dict:
     """The JSON document as Python data (strings, lists, dicts, ints, None)."""
+    with no_full_collections():
+        return _data(outcome)
+
+
+def _data(outcome: Outcome) -> dict:
     d = outcome.digits
     return {
         "format": JSON_FORMAT,
@@ -100,9 +105,10 @@ def to_csv(outcome: Outcome) -> str:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(CSV_COLUMNS)
-    for line in outcome.lines:
-        writer.writerow([line.period, line.service_level or "", line.kind, _money(line.amount, outcome.digits),
-                         outcome.currency, line.clause_ref, line.explanation])
+    with no_full_collections():
+        for line in outcome.lines:
+            writer.writerow([line.period, line.service_level or "", line.kind, _money(line.amount, outcome.digits),
+                             outcome.currency, line.clause_ref, line.explanation])
     return out.getvalue()
 
 
@@ -112,6 +118,11 @@ def _shown(value: Decimal | None, unit: str) -> str:
 
 def to_text(outcome: Outcome) -> str:
     """A table per period, each line with its clause and sentence, then the totals."""
+    with no_full_collections():
+        return _text(outcome)
+
+
+def _text(outcome: Outcome) -> str:
     d = outcome.digits
     money = lambda amount: format_money(amount, d)  # noqa: E731
     width = max([len(s.service_level) for s in outcome.by_service_level] + [len("service level")])

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 from decimal import Decimal, InvalidOperation
+from typing import Callable
 
 import attrs
 
@@ -24,12 +25,19 @@ STATE_FORMAT = "slarules.state/1"
 
 @attrs.define
 class PendingLine:
-    """A line of a missed period's credit, held until its cure window closes."""
+    """A line of a missed period's credit, held until its cure window closes. Its
+    sentence is built when first read (most windows close cured, unread)."""
 
     kind: str
     amount: Decimal
     line: int  # of the clause in the ruleset
-    text: str
+    _text: str | Callable[[], str] = attrs.field(alias="text")  # the sentence, or what builds it
+
+    @property
+    def text(self) -> str:
+        if not isinstance(self._text, str):
+            self._text = self._text()
+        return self._text
 
 
 @attrs.define
@@ -142,6 +150,9 @@ class Carry:
 
 
 def _to_json_value(instance, field, value):
+    if isinstance(instance, Pending) and field.name == "lines":
+        return [{"kind": line.kind, "amount": str(line.amount), "line": line.line, "text": line.text}
+                for line in value]
     return str(value) if isinstance(value, Decimal) else value
 
 

@@ -102,8 +102,6 @@ service level s
 """
 
 
-@pytest.mark.xfail(strict=True, reason="the measured ratio is rounded to 34 digits before the shortfall is "
-                                       "taken, so an exact half cent can round the wrong way")
 @example(good=239, total=300, fee=Decimal("1501.50"))
 @given(good=st.integers(0, 1000), total=st.integers(1, 1000), fee=st.decimals("0", "100000", places=2))
 def test_shortfall_on_a_ratio_rounds_the_exact_amount(good, total, fee):

@@ -106,6 +106,28 @@ def test_shortfall_in_points_is_a_percentage_of_the_base():
     assert amounts(outcome) == [("av_rate", "credit", "4200.00")]
 
 
+RATIO = """inputs fee money
+  good count
+  total count
+service level s measured as good / total, in percent
+  target: at least 80%
+"""
+
+
+@pytest.mark.parametrize("credit, explanation", [
+    # 239/300 = 79.66...%: shortfall 1/3 point of 1% of 1,501.50 = 5.005 exactly, half up 5.01
+    ("credit: the shortfall in points as a percentage of fee",
+     "shortfall ≈0.3333 points = ≈0.3333% of fee 1,501.50 = 5.01"),
+    # the same 1/3 point, pro rata, at 1% of the fee per point: 5.005, half up 5.01
+    ("credit: 1% of fee per point below 80%, pro rata",
+     "≈0.3333 points below 80% (pro rata) × 1% of fee 1,501.50 = 5.01"),
+])
+def test_money_in_proportion_to_a_ratio_is_exact_at_half_a_cent(credit, explanation):
+    outcome = run(RATIO + credit, {"2026-01": {"fee": "1501.50", "good": "239", "total": "300"}})
+    assert amounts(outcome) == [("s", "credit", "5.01")]
+    assert outcome.periods[0].lines[0].explanation.endswith(explanation)
+
+
 POOL = """inputs charges money
   a percent
   b percent

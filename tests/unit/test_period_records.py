@@ -1,0 +1,87 @@
+"""Evaluate pass internals a caller can see: a period's figures are built from a compact
+record when first read, yet behave as the frozen attrs values the README documents;
+sentences held in a cure window travel with the saved state; a consecutive history's
+calendar indices are counted rather than read; the collector's settings are restored.
+"""
+from __future__ import annotations
+
+import gc
+import json
+from decimal import Decimal
+
+import attrs
+import pytest
+
+from slarules import History, PeriodData, Source, compile_source
+from slarules.evaluate import _calendar_of
+
+HEADER = 'contract "T" currency USD, assessed monthly, rounding half up to cents, starts 2026-01\n'
+CURED = HEADER + """
+inputs
+  fee money
+  sl percent
+service level soa
+  measured as sl
+  target: at least 80%
+  credit, the most severe row applies:
+    below 80%: 2% of fee
+  bonus: at least 90%: 1% of fee
+  cure: within 1 month
+"""
+
+
+def evaluate(*values, state=None):
+    program = compile_source(Source("t.sla", CURED))
+    months = {f"2026-{m:02d}": {"fee": "60000", "sl": str(v)} for m, v in enumerate(values, start=1)}
+    return program, program.evaluate(months, state)
+
+
+def test_a_period_is_a_frozen_value_whose_figures_are_built_once():
+    _, first = evaluate(70, 75, 95)
+    _, again = evaluate(70, 75, 95)
+    period = first.periods[1]
+    assert period == again.periods[1] and hash(period) == hash(again.periods[1])
+    assert period != first.periods[0]
+    assert period.lines is period.lines and period.results is period.results
+    assert [r.status for r in period.results] == ["in cure"]
+    assert repr(period).startswith("PeriodOutcome(period='2026-02', contract_year=1, results=(KpiResult(")
+    with pytest.raises(attrs.exceptions.FrozenInstanceError):
+        period.period = "2026-03"
+
+
+def test_a_held_credit_keeps_its_sentence_in_the_saved_state():
+    # January misses (70%): its credit, 2% of 60,000.00 = 1,200.00, is held until February.
+    program, january = evaluate(70)
+    saved = json.loads(january.state_json())
+    (held,) = saved["service_levels"]["soa"]["pending"][0]["lines"]
+    assert held["text"] == "soa 70% missed target at least 80%; row 'below 80%': 2% of fee 60,000.00 = 1,200.00"
+    # February misses too: January's window closes unmet, with the sentence the state carried.
+    february = program.evaluate({"2026-02": {"fee": "60000", "sl": "75"}}, program.load_state(january.state_json()))
+    (line,) = february.periods[0].lines
+    assert line.explanation == f"soa missed in 2026-01, not cured by 2026-02: {held['text']}"
+
+
+def test_a_consecutive_history_counts_its_indices_and_names_its_own_periods():
+    calendar = compile_source(Source("t.sla", CURED)).calendar
+    indices, label_of = _calendar_of(calendar, ["2026-11", "2026-12", "2027-01"])
+    assert list(indices) == [calendar.index("2026-11") + i for i in range(3)]
+    assert [label_of(i) for i in indices] == ["2026-11", "2026-12", "2027-01"]
+    assert label_of(calendar.index("2027-02")) == "2027-02"  # past the history: the calendar's label
+    # Labels that skip a month are each read, as they are.
+    indices, label_of = _calendar_of(calendar, ["2026-01", "2026-03"])
+    assert indices == [calendar.index("2026-01"), calendar.index("2026-03")]
+    assert label_of == calendar.label
+
+
+def test_a_hand_built_history_evaluates_as_the_same_data_read_from_a_mapping():
+    program = compile_source(Source("t.sla", CURED))
+    months = {f"2026-{m:02d}": {"fee": "60000", "sl": str(v)} for m, v in enumerate((70, 75, 95, 70), start=1)}
+    built = History(tuple(PeriodData(label, {k: Decimal(v) for k, v in values.items()})
+                          for label, values in months.items()))
+    assert program.evaluate(built).to_json() == program.evaluate(months).to_json()
+
+
+def test_evaluation_restores_the_collector_settings():
+    thresholds, enabled = gc.get_threshold(), gc.isenabled()
+    evaluate(70, 75, 95)
+    assert (gc.get_threshold(), gc.isenabled()) == (thresholds, enabled)
