@@ -68,6 +68,7 @@ CODES: dict[str, str] = {
     "SLA403": "a saved state belongs to another ruleset",
     "SLA404": "a saved state cannot be read",
     "SLA405": "the data does not continue the saved state",
+    "SLA406": "a figure is beyond the exact range of evaluation",
 }
 
 

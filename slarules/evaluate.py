@@ -85,15 +85,26 @@ def evaluate(program: Program, history, state: Carry | None = None, events=None)
                   for terms in (program, *(version for _, version in program.amendments))}
 
     with decimal.localcontext(CONTEXT), no_full_collections():
-        if program.amendments:
-            periods = tuple([evaluators[id(program.in_force(index))](data, index)
-                             for data, index in zip(history.periods, indices)])
-        else:
-            evaluator = evaluators[id(program)]
-            periods = tuple([evaluator(data, index) for data, index in zip(history.periods, indices)])
+        single = None if program.amendments else evaluators[id(program)]
+        evaluated = []
+        try:
+            for data, index in zip(history.periods, indices):
+                evaluated.append((single or evaluators[id(program.in_force(index))])(data, index))
+        except (decimal.InvalidOperation, decimal.Overflow):
+            raise _beyond_exact_range(data) from None
+        periods = tuple(evaluated)
         if periods:
             carry.next_period = program.calendar.label(program.calendar.index(periods[-1].period) + 1)
         return summarize(program, periods, carry, money)
+
+
+def _beyond_exact_range(data) -> SlaError:
+    return SlaError([Diagnostic(
+        "SLA406", f"period {data.label}: a figure is beyond the {CONTEXT.prec} significant digits "
+                  "evaluation keeps exactly", data.span,
+        ("the ruleset's amounts, or this period's values, are too large or too fine to be multiplied "
+         "out and rounded to the currency's minor unit; check the figures of the clauses this period reaches",),
+        location=None if data.span else f"period {data.label}")])
 
 
 def _calendar_of(calendar, labels: list[str]):

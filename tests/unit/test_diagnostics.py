@@ -35,6 +35,7 @@ DATA_ERRORS = TESTS / "golden" / "data_errors"
 RULESET_CASES = sorted(DIAGNOSTICS.glob("*.sla"))
 DATA_CASES = sorted(p for p in DATA_ERRORS.iterdir() if p.suffix in (".csv", ".json"))
 STATE_ERRORS = TESTS / "golden" / "state_errors"
+EVALUATION_ERRORS = TESTS / "golden" / "evaluation_errors"
 CODE = re.compile(r"SLA\d\d\d")
 
 
@@ -117,6 +118,18 @@ def test_state_diagnostics_match_their_golden_file(case, golden):
     golden(rendered(list(info.value.diagnostics)), STATE_ERRORS / f"{case}.expected")
 
 
+# ---------------------------------------------------------------- evaluation
+
+@pytest.mark.parametrize("case", sorted(EVALUATION_ERRORS.glob("*.sla")), ids=lambda p: p.stem)
+def test_evaluation_diagnostics_match_their_golden_file(case, golden):
+    """Rulesets that check clean but cannot be evaluated over their data file."""
+    program = compile_source(_source(case))
+    assert [d for d in check(parse(_source(case))) if d.severity == "error"] == []
+    with pytest.raises(SlaError) as info:
+        program.evaluate(parse_history(program, _source(case.with_suffix(".csv"))))
+    golden(rendered(list(info.value.diagnostics)), case.with_suffix(".expected"))
+
+
 # ---------------------------------------------------------------- the codes
 
 def _codes_written_in_package() -> set[str]:
@@ -138,7 +151,8 @@ def test_every_code_in_the_package_is_listed_in_codes_and_every_listed_code_is_u
 
 def test_every_code_has_a_golden_file_that_produces_it():
     produced = set()
-    for expected in [*DIAGNOSTICS.glob("*.expected"), *DATA_ERRORS.glob("*.expected"), *STATE_ERRORS.glob("*.expected")]:
+    for expected in [*DIAGNOSTICS.glob("*.expected"), *DATA_ERRORS.glob("*.expected"),
+                     *STATE_ERRORS.glob("*.expected"), *EVALUATION_ERRORS.glob("*.expected")]:
         produced |= set(re.findall(r"(?:error|warning)\[(SLA\d\d\d)\]", expected.read_text(encoding="utf-8")))
     assert sorted(set(CODES) - produced) == []
 
