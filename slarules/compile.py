@@ -5,6 +5,10 @@ plain Python closures that capture the node they came from (for the clause
 reference and the sentence explaining each figure). Nothing a ruleset wrote is
 ever turned into source text or eval'd. Problems here are bugs, not user errors.
 
+A service level's measurement, minimum-volume condition and target compile to
+one closure, `judge(env) -> (value, status, note)`, the first thing evaluation
+runs for each service level in each period (compile_judge).
+
 Each credit and bonus form compiles to an object with `assess(value, env)`
 returning (exact amount, source, detail) or None when it does not apply, and
 `worst(env)` for a period whose data was not reported and counts as a miss. The
@@ -19,8 +23,8 @@ A measured value is a Decimal of the context's 34 digits: a ratio such as
 to turn into money in proportion to it (a shortfall, units counted pro rata):
 an amount exactly on half a cent would round the wrong way. Those forms take
 the measurement as an exact fraction (compile_fraction) and divide once,
-rounding the last of 34 digits with ROUND_05UP, which keeps every later
-rounding to cents exactly as of the exact amount.
+rounding the last of 34 digits with ROUND_05UP, so that rounding the quotient
+to cents, in any mode, gives what rounding the exact amount would.
 """
 from __future__ import annotations
 

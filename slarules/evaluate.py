@@ -21,10 +21,16 @@ Order within a period:
  5. the at-risk cap, the window caps, the bonus limit, netting;
  6. termination triggers: each reports the first period its condition holds.
 Money is rounded once per line, where it is produced, with
-amount.quantize(quantum, mode): evaluation runs in money.CONTEXT. Sentences
-explaining a line are built only when read (functools.partial binds what they
-need), except for credits held in a cure window, whose sentence travels with
-the state.
+amount.quantize(quantum, mode): evaluation runs in money.CONTEXT.
+
+A long history is a billing run's bulk, so a period costs as little as it can:
+each service level's measurement, volume condition and target are one compiled
+closure (compile.py); a period keeps a flat record (PeriodEvaluator), from which
+its KpiResults, Lines and Totals are built when first read; a sentence is built
+when read, from what its line's record keeps (a held credit's sentence travels
+with the state as text); the history totals are added up from the records by
+map, sum and Counter (summarize); and CPython's full collections, which rescan
+everything alive, are held off while the records pile up.
 """
 from __future__ import annotations
 
@@ -59,8 +65,6 @@ ZERO = Decimal(0)
 _RESULTS = 6  # where a period's record has its service levels' results (PeriodEvaluator)
 _RECORD = attrgetter("_record")
 _STATUS = itemgetter(1)  # of a service level's (value, status, note)
-
-
 _UNIT_SUFFIX = {"percent": "%", "seconds": " seconds", "minutes": " minutes"}
 
 
@@ -85,13 +89,13 @@ def evaluate(program: Program, history, state: Carry | None = None, events=None)
     evaluators = {id(terms): PeriodEvaluator(terms, carry, money, label_of, history.events)
                   for terms in (program, *(version for _, version in program.amendments))}
 
+    if program.amendments:
+        def evaluator(data, index):  # the terms in force
+            return evaluators[id(program.in_force(index))](data, index)
+    else:
+        evaluator = evaluators[id(program)]
     with decimal.localcontext(CONTEXT), no_full_collections():
-        if program.amendments:
-            periods = tuple([evaluators[id(program.in_force(index))](data, index)
-                             for data, index in zip(history.periods, indices)])
-        else:
-            evaluator = evaluators[id(program)]
-            periods = tuple([evaluator(data, index) for data, index in zip(history.periods, indices)])
+        periods = tuple([evaluator(data, index) for data, index in zip(history.periods, indices)])
         if periods:
             carry.next_period = program.calendar.label(program.calendar.index(periods[-1].period) + 1)
         return summarize(program, periods, carry, money)
@@ -203,15 +207,14 @@ class PeriodEvaluator:
                           PeriodEvaluator.forfeit_text, self, bonuses, credits, excess))
             bonuses = credits
         terminations = self.termination_rights(label, index, year, results, credits, env) if self.live_triggers else ()
-        # One flat record: the collector visits each object a period keeps once, at the end.
+        # One flat record, of few objects for the collector to visit.
         return PeriodOutcome(label, year, (self, lines, terminations, credits, earned_back, bonuses,
                                            *chain.from_iterable(results)))
 
     # ---- a period's public figures, built from its record when read
     def results(self, record) -> tuple[KpiResult, ...]:
-        flat = record[_RESULTS:]
-        return tuple(KpiResult(sl.name, flat[3 * i], sl.unit, flat[3 * i + 1], flat[3 * i + 2])
-                     for i, sl in enumerate(self.service_levels))
+        return tuple(KpiResult(sl.name, value, sl.unit, status, note) for sl, value, status, note in zip(
+            self.service_levels, record[_RESULTS::3], record[_RESULTS + 1::3], record[_RESULTS + 2::3]))
 
     def lines(self, period: str, record) -> tuple[Line, ...]:
         return tuple(Line(period, line[0], line[1], line[2], line[3], MethodType(_sentence, line))
