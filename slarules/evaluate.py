@@ -139,7 +139,6 @@ class PeriodEvaluator:
         self.judges = [sl.judge for sl in program.service_levels]
         self.year = None  # the contract year the carries' counters were last seen in
         self.names = [sl.name for sl in program.service_levels]
-        self.criticals = [sl.critical for sl in program.service_levels]
         # Per service level: its terms, its carry and its running credits, earned back and bonuses.
         self.levels = [(sl, carry, self.money_of[sl.name]) for sl, carry in zip(program.service_levels, self.carries)]
         self.earning_back = [(position, sl) for position, sl in enumerate(program.service_levels)
@@ -340,9 +339,9 @@ class PeriodEvaluator:
             results[position] = value, status, note
         return own_credits, bonuses, credits_of
 
-    def statuses(self, measured) -> dict[str, tuple[str, bool]]:
-        """What a bonus gate sees: each service level's status before cures, and whether it is critical."""
-        return dict(zip(self.names, zip(map(_STATUS, measured), self.criticals)))
+    def statuses(self, measured) -> dict[str, str]:
+        """What a bonus gate sees: each service level's status before cures."""
+        return dict(zip(self.names, map(_STATUS, measured)))
 
     def award(self, sl, award: CompiledAward, value, note, env, lines) -> Decimal | None:
         """Add the lines a credit or bonus clause produces: the amount, and a cap line if its
