@@ -5,6 +5,10 @@ plain Python closures that capture the node they came from (for the clause
 reference and the sentence explaining each figure). Nothing a ruleset wrote is
 ever turned into source text or eval'd. Problems here are bugs, not user errors.
 
+A service level's measurement, minimum-volume condition and target compile to
+one closure, `judge(env) -> (value, status, note)`, the first thing evaluation
+runs for each service level in each period (compile_judge).
+
 Each credit and bonus form compiles to an object with `assess(value, env)`
 returning (exact amount, source, detail) or None when it does not apply, and
 `worst(env)` for a period whose data was not reported and counts as a miss. The
@@ -19,8 +23,8 @@ A measured value is a Decimal of the context's 34 digits: a ratio such as
 to turn into money in proportion to it (a shortfall, units counted pro rata):
 an amount exactly on half a cent would round the wrong way. Those forms take
 the measurement as an exact fraction (compile_fraction) and divide once,
-rounding the last of 34 digits with ROUND_05UP, which keeps every later
-rounding to cents exactly as of the exact amount.
+rounding the last of 34 digits with ROUND_05UP, so that rounding the quotient
+to cents, in any mode, gives what rounding the exact amount would.
 """
 from __future__ import annotations
 
@@ -427,7 +431,7 @@ class CompiledServiceLevel:
     allocation: CompiledAmount | None
     credit: CompiledAward | None
     bonus: CompiledAward | None
-    gate: Callable[[dict], str | None] | None  # statuses -> why the bonus is withheld, or None
+    gate: Callable[[dict], str | None] | None  # {name: status before cures} -> why the bonus is withheld, or None
     cure: int | None  # periods within which a miss may be cured
     cure_text: str | None
     free_passes: int | None  # misses per contract year that are only warnings
@@ -557,7 +561,8 @@ def _compile_terms(ruleset: nodes.Ruleset, fingerprint: str | None = None) -> Pr
     netting = ruleset.of_type(nodes.Netting)
     calendar = Calendar(periodicity, header[nodes.Starts].month)
     policies = {p.policy for p in ruleset.of_type(nodes.StreakPolicy)}
-    service_levels = tuple(_service_level(sl, units, digits, calendar) for sl in ruleset.service_levels)
+    critical = tuple(sl.name.text for sl in ruleset.service_levels if sl.critical)
+    service_levels = tuple(_service_level(sl, units, digits, calendar, critical) for sl in ruleset.service_levels)
     return Program(
         title=ruleset.contract.title,
         currency=currency,
@@ -637,8 +642,8 @@ def _references(expr) -> frozenset[str]:
     return frozenset()
 
 
-def _service_level(sl: nodes.ServiceLevel, units: dict[str, str], digits: int, calendar: Calendar
-                   ) -> CompiledServiceLevel:
+def _service_level(sl: nodes.ServiceLevel, units: dict[str, str], digits: int, calendar: Calendar,
+                   critical: tuple[str, ...]) -> CompiledServiceLevel:
     unit = kpi_unit(sl, units)
     expr = compile_measure(sl.measured)
     higher = higher_is_better(sl.target)
@@ -674,7 +679,7 @@ def _service_level(sl: nodes.ServiceLevel, units: dict[str, str], digits: int, c
         allocation=compile_amount(sl.allocation.amount, name, digits) if sl.allocation else None,
         credit=_award(sl.credit, sl, unit, higher, digits),
         bonus=_award(sl.bonus, sl, unit, higher, digits),
-        gate=_gate(sl.gate) if sl.gate else None,
+        gate=_gate(sl.gate, critical) if sl.gate else None,
         cure=calendar.periods_in(sl.cure.periods, sl.cure.unit) if sl.cure else None,
         cure_text=printer.clause(sl.cure) if sl.cure else None,
         free_passes=int(sl.free_passes.count) if sl.free_passes else None,
@@ -762,21 +767,23 @@ def _table(form: nodes.Table, name: str, unit: str, upper_edge: bool, digits: in
     return TableForm(tuple(sorted(rows, key=extremity)))
 
 
-def _gate(gate: nodes.Gate) -> Callable[[dict], str | None]:
+def _gate(gate: nodes.Gate, critical: tuple[str, ...]) -> Callable[[dict], str | None]:
+    """statuses -> why the bonus is withheld, or None; `critical`: the critical service
+    levels, in declaration order."""
     if gate.kind == "named met":
         names = tuple(n.text for n in gate.names)
 
         def named(statuses):
-            unmet = [n for n in names if statuses[n][0] not in MET]
+            unmet = [n for n in names if statuses[n] not in MET]
             return f"withheld: {', '.join(unmet)} not met" if unmet else None
         return named
     if gate.kind == "all met":
         def all_met(statuses):
-            unmet = [n for n, s in statuses.items() if s[0] not in MET]
+            unmet = [n for n, status in statuses.items() if status not in MET]
             return f"withheld: {', '.join(unmet)} not met" if unmet else None
         return all_met
 
     def no_critical_missed(statuses):
-        missed = [n for n, s in statuses.items() if s[1] and s[0] in MISSED]
+        missed = [n for n in critical if statuses[n] in MISSED]
         return f"withheld: critical {', '.join(missed)} missed" if missed else None
     return no_critical_missed

@@ -21,10 +21,16 @@ Order within a period:
  5. the at-risk cap, the window caps, the bonus limit, netting;
  6. termination triggers: each reports the first period its condition holds.
 Money is rounded once per line, where it is produced, with
-amount.quantize(quantum, mode): evaluation runs in money.CONTEXT. Sentences
-explaining a line are built only when read (functools.partial binds what they
-need), except for credits held in a cure window, whose sentence travels with
-the state.
+amount.quantize(quantum, mode): evaluation runs in money.CONTEXT.
+
+A long history is a billing run's bulk, so a period costs as little as it can:
+each service level's measurement, volume condition and target are one compiled
+closure (compile.py); a period keeps a flat record (PeriodEvaluator), from which
+its KpiResults, Lines and Totals are built when first read; a sentence is built
+when read, from what its line's record keeps (a held credit's sentence travels
+with the state as text); the history totals are added up from the records by
+map, sum and Counter (summarize); and CPython's full collections, which rescan
+everything alive, are held off while the records pile up.
 """
 from __future__ import annotations
 
@@ -58,8 +64,7 @@ from .state import Carry, Pending, PendingLine, WindowEntry
 ZERO = Decimal(0)
 _RESULTS = 6  # where a period's record has its service levels' results (PeriodEvaluator)
 _RECORD = attrgetter("_record")
-
-
+_STATUS = itemgetter(1)  # of a service level's (value, status, note)
 _UNIT_SUFFIX = {"percent": "%", "seconds": " seconds", "minutes": " minutes"}
 
 
@@ -84,12 +89,16 @@ def evaluate(program: Program, history, state: Carry | None = None, events=None)
     evaluators = {id(terms): PeriodEvaluator(terms, carry, money, label_of, history.events)
                   for terms in (program, *(version for _, version in program.amendments))}
 
+    if program.amendments:
+        def evaluator(data, index):  # the terms in force
+            return evaluators[id(program.in_force(index))](data, index)
+    else:
+        evaluator = evaluators[id(program)]
     with decimal.localcontext(CONTEXT), no_full_collections():
-        single = None if program.amendments else evaluators[id(program)]
         evaluated = []
         try:
             for data, index in zip(history.periods, indices):
-                evaluated.append((single or evaluators[id(program.in_force(index))])(data, index))
+                evaluated.append(evaluator(data, index))
         except (decimal.InvalidOperation, decimal.Overflow):
             raise _beyond_exact_range(data) from None
         periods = tuple(evaluated)
@@ -142,6 +151,11 @@ class PeriodEvaluator:
         self.service_levels = program.service_levels
         self.carries = [carry.service_levels[sl.name] for sl in program.service_levels]
         self.money_of = {sl.name: money.setdefault(sl.name, [ZERO, ZERO, ZERO]) for sl in program.service_levels}
+        self.judges = [sl.judge for sl in program.service_levels]
+        self.year = None  # the contract year the carries' counters were last seen in
+        self.names = [sl.name for sl in program.service_levels]
+        # Per service level: its terms, its carry and its running credits, earned back and bonuses.
+        self.levels = [(sl, carry, self.money_of[sl.name]) for sl, carry in zip(program.service_levels, self.carries)]
         self.earning_back = [(position, sl) for position, sl in enumerate(program.service_levels)
                              if sl.earn_back is not None]
         self.quantum, self.mode = program.rounding.quantum, program.rounding.decimal_mode
@@ -182,7 +196,7 @@ class PeriodEvaluator:
         results = None
         if not (self.counted_as_miss and not env.keys() >= self.counted_as_miss or label in self.events):
             try:
-                results = [sl.judge(env) for sl in self.service_levels]
+                results = [judge(env) for judge in self.judges]
             except ZeroDivisionError:
                 pass  # status() names the service level
         if results is None:
@@ -207,15 +221,14 @@ class PeriodEvaluator:
                           PeriodEvaluator.forfeit_text, self, bonuses, credits, excess))
             bonuses = credits
         terminations = self.termination_rights(label, index, year, results, credits, env) if self.live_triggers else ()
-        # One flat record: the collector visits each object a period keeps once, at the end.
+        # One flat record, of few objects for the collector to visit.
         return PeriodOutcome(label, year, (self, lines, terminations, credits, earned_back, bonuses,
                                            *chain.from_iterable(results)))
 
     # ---- a period's public figures, built from its record when read
     def results(self, record) -> tuple[KpiResult, ...]:
-        flat = record[_RESULTS:]
-        return tuple(KpiResult(sl.name, flat[3 * i], sl.unit, flat[3 * i + 1], flat[3 * i + 2])
-                     for i, sl in enumerate(self.service_levels))
+        return tuple(KpiResult(sl.name, value, sl.unit, status, note) for sl, value, status, note in zip(
+            self.service_levels, record[_RESULTS::3], record[_RESULTS + 1::3], record[_RESULTS + 2::3]))
 
     def lines(self, period: str, record) -> tuple[Line, ...]:
         return tuple(Line(period, line[0], line[1], line[2], line[3], MethodType(_sentence, line))
@@ -279,14 +292,16 @@ class PeriodEvaluator:
         the credits of each service level that has any."""
         own_credits = bonuses = self.zero
         credits_of: dict[str, Decimal] = {}
-        for position, sl in enumerate(self.service_levels):
+        if year != self.year:  # a contract year begins: the counters of each service level restart
+            for carry in self.carries:
+                if carry.contract_year != year:
+                    carry.contract_year, carry.passes_used = year, 0
+                    carry.year_sum, carry.year_count, carry.year_credits = ZERO, 0, ZERO
+            self.year = year
+        for position, (sl, carry, money) in enumerate(self.levels):
             if sl.allocation is not None:
                 env[allocation_key(sl.name)] = sl.allocation.value(env)
-            carry = self.carries[position]
-            if carry.contract_year != year:
-                carry.contract_year, carry.passes_used = year, 0
-                carry.year_sum, carry.year_count, carry.year_credits = ZERO, 0, ZERO
-            value, status, note = measured_result = results[position]
+            value, status, note = results[position]
             credited = bonus = None
             if status == "missed":
                 if sl.free_passes is not None and carry.passes_used < sl.free_passes:
@@ -304,24 +319,27 @@ class PeriodEvaluator:
                     note = _join(note, f"in cure until {self.label_of(deadline)} ({sl.cure_text})")
                 elif sl.credit is not None:
                     credited = self.award(sl, sl.credit, value, note, env, lines)
-            elif (status == "met" or status == "excluded") and carry.pending:
-                cured = ", ".join([p.missed_in for p in carry.pending])
-                carry.pending.clear()
-                note = _join(note, f"cures the miss of {cured}")
-                if status == "met":
-                    status = "cured"
-            if measured_result[1] == "met" and sl.bonus is not None:
-                if sl.gate is None:
-                    bonus = self.award(sl, sl.bonus, value, measured_result[2], env, lines)
-                else:
-                    gated: list[tuple] = []
-                    bonus = self.award(sl, sl.bonus, value, measured_result[2], env, gated)
-                    withheld = sl.gate(self.statuses(measured)) if gated else None
-                    if withheld is None:
-                        lines += gated
+            elif status == "met" or status == "excluded":
+                withheld = None
+                if status == "met" and sl.bonus is not None:
+                    if sl.gate is None:
+                        bonus = self.award(sl, sl.bonus, value, note, env, lines)
                     else:
-                        bonus = None
-                        note = _join(note, f"bonus {withheld}")
+                        gated: list[tuple] = []
+                        bonus = self.award(sl, sl.bonus, value, note, env, gated)
+                        withheld = sl.gate(self.statuses(measured)) if gated else None
+                        if withheld is None:
+                            lines += gated
+                        else:
+                            bonus = None
+                if carry.pending:  # cures every open window
+                    cured = ", ".join([p.missed_in for p in carry.pending])
+                    carry.pending.clear()
+                    note = _join(note, f"cures the miss of {cured}")
+                    if status == "met":
+                        status = "cured"
+                if withheld is not None:
+                    note = _join(note, f"bonus {withheld}")
             if carry.pending:
                 closed = self.close_cure_windows(sl, carry, lines, label, index)
                 if closed is not None:
@@ -329,16 +347,16 @@ class PeriodEvaluator:
             if credited is not None:
                 own_credits += credited
                 credits_of[sl.name] = credited
-                self.money_of[sl.name][0] += credited
+                money[0] += credited
             if bonus is not None:
                 bonuses += bonus
-                self.money_of[sl.name][2] += bonus
+                money[2] += bonus
             results[position] = value, status, note
         return own_credits, bonuses, credits_of
 
-    def statuses(self, measured) -> dict[str, tuple[str, bool]]:
-        """What a bonus gate sees: each service level's status before cures, and whether it is critical."""
-        return {sl.name: (r[1], sl.critical) for sl, r in zip(self.service_levels, measured)}
+    def statuses(self, measured) -> dict[str, str]:
+        """What a bonus gate sees: each service level's status before cures."""
+        return dict(zip(self.names, map(_STATUS, measured)))
 
     def award(self, sl, award: CompiledAward, value, note, env, lines) -> Decimal | None:
         """Add the lines a credit or bonus clause produces: the amount, and a cap line if its

@@ -2,10 +2,11 @@
 
 An Outcome holds one PeriodOutcome per period: each service level's value
 and status, and the line items (credits, bonuses, caps) each with its clause
-(`file:line`) and a sentence a person can check by hand. Sentences are built
-when first read, not during evaluation, so a billing run over many periods
-pays only for the money. Totals are sums of line items, so they add up to the
-cent by construction. Rendering lives in report.py.
+(`file:line`) and a sentence a person can check by hand. A period's results,
+lines and totals are built from the evaluator's record of it when first read,
+and a sentence each time it is read, not during evaluation, so a billing run
+over many periods pays only for the money. Totals are sums of line items, so
+they add up to the cent by construction. Rendering lives in report.py.
 """
 from __future__ import annotations
 
@@ -122,11 +123,11 @@ class PeriodOutcome:
     termination rights that arose.
 
     The evaluator keeps a compact record of the period: (the object that reads it,
-    which has `results(record)`, `lines(period, record)` and `totals(record)`,
-    then what those read). `results`, `lines` and `totals` are built from it when
-    first read, then kept, so a billing run over many periods does not pay for
-    objects nobody reads. Equality, hash and repr are those of the public
-    attributes.
+    which has `results(record)`, `lines(period, record)`, `totals(record)` and
+    `terminations(record)`, then what those read). `results`, `lines` and
+    `totals` are built from it when first read, then kept, so a billing run over
+    many periods does not pay for objects nobody reads. Equality, hash and repr
+    are those of the public attributes.
     """
 
     period: str
@@ -204,7 +205,9 @@ class Outcome:
 
     @property
     def lines(self) -> list[Line]:
-        return [line for period in self.periods for line in period.lines]
+        """Every period's lines, in order (built at once for the periods not read yet)."""
+        with no_full_collections():
+            return [line for period in self.periods for line in period.lines]
 
     def to_json(self) -> str:
         from .report import to_json
