@@ -9,40 +9,32 @@ The public API, one function per step and `load` for all of them:
 
 Every user error is raised as SlaError, whose `.diagnostics` are rendered
 `path:line:col: error[CODE]: message` with the source line and a caret.
+
+The package is layered; each layer imports only the ones below it
+(tests/unit/test_layers.py holds it to that):
+
+    core/        where text is, what an error says, exact money, the calendar
+    language/    ruleset text -> a checked tree: parse, nodes, check, semantics,
+                 printer, fmt
+    engine/      checked tree -> money: compile, evaluate, outcome, state
+    formats/     data in and out: KPI and event files; table, JSON and CSV
+                 outcomes; the JSON Schema
+    tools/       built on the engine: explain, verify, dry-run, simulate, the
+                 HTML report
+    interfaces/  how people and programs reach it: the Python API (api.py,
+                 re-exported here) and the command line (cli.py)
 """
 from __future__ import annotations
 
-from pathlib import Path
-
-from .check import check
-from .compile import Program, compile_ruleset
-from .data import History, PeriodData, read_history
-from .diagnostics import Diagnostic, SlaError
-from .outcome import Outcome
-from .parse import parse
-from .source import Source
+from .core.diagnostics import Diagnostic, SlaError
+from .core.source import Source
+from .engine.history import History, PeriodData
+from .formats.kpi_data import read_history
+from .interfaces.api import Outcome, Program, compile_ruleset, compile_source, load
+from .language.check import check
+from .language.parse import parse
 
 __all__ = [
     "Diagnostic", "History", "Outcome", "PeriodData", "Program", "SlaError", "Source",
     "check", "compile_ruleset", "compile_source", "load", "parse", "read_history",
 ]
-
-
-def compile_source(source: Source, strict: bool = False) -> Program:
-    """Parse, check and compile; raise SlaError if check finds an error
-    (or, with strict, a warning). Warnings are otherwise not raised."""
-    ruleset = parse(source)
-    problems = [d for d in check(ruleset) if d.is_error or strict]
-    if problems:
-        raise SlaError(problems)
-    return compile_ruleset(ruleset)
-
-
-def load(path: str | Path, strict: bool = False) -> Program:
-    """Read, parse, check and compile a ruleset file."""
-    path = str(path)
-    try:
-        text = Path(path).read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as err:
-        raise SlaError([Diagnostic("SLA301", f"cannot read ruleset {path}: {err}")]) from None
-    return compile_source(Source(path, text), strict)

@@ -1,6 +1,6 @@
 """`python -m slarules` runs the command line."""
 import sys
 
-from .cli import main
+from .interfaces.cli import main
 
 sys.exit(main())

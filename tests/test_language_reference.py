@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from slarules import Source, check, compile_source, parse
-from slarules.data import parse_history
+from slarules.formats.kpi_data import parse_history
 
 ROOT = Path(__file__).resolve().parents[1]
 REFERENCE = (ROOT / "docs" / "reference.md").read_text(encoding="utf-8")

@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 from slarules import Source, check, parse
-from slarules.cli import main
+from slarules.interfaces.cli import main
 
 ROOT = Path(__file__).resolve().parents[1]
 README = (ROOT / "README.md").read_text(encoding="utf-8")

@@ -15,12 +15,13 @@ from typing import NamedTuple
 import jsonschema
 import pytest
 
-from slarules import Source, check, compile_source, nodes, parse, read_history
+from slarules import Source, check, compile_source, parse, read_history
+from slarules.language import nodes
 
 ROOT = Path(__file__).resolve().parents[1]
 RULESETS = sorted((ROOT / "rulesets").glob("*.sla"))
 GOLDEN = ROOT / "tests" / "golden" / "outcomes"
-SCHEMA = json.loads((ROOT / "slarules" / "schema" / "outcome.schema.json").read_text(encoding="utf-8"))
+SCHEMA = json.loads((ROOT / "slarules" / "formats" / "schema" / "outcome.schema.json").read_text(encoding="utf-8"))
 CREDIT_KINDS = {"credit", "credit cap"}
 BONUS_KINDS = {"bonus", "bonus cap", "bonus forfeit"}
 EARN_BACK_KINDS = {"earn back"}

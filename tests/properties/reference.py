@@ -16,7 +16,7 @@ from fractions import Fraction
 
 import attrs
 
-from slarules import nodes
+from slarules.language import nodes
 
 KNOWN_NODES = {
     nodes.Name, nodes.Quantity, nodes.Comparison, nodes.Band, nodes.InputBase, nodes.AtRiskBase,

@@ -35,9 +35,10 @@ import attrs
 from hypothesis import assume, reject
 from hypothesis import strategies as st
 
-from slarules import Outcome, Program, SlaError, Source, check, compile_ruleset, nodes, parse
-from slarules.printer import to_source
-from slarules.semantics import amended
+from slarules import Outcome, Program, SlaError, Source, check, compile_ruleset, parse
+from slarules.language import nodes
+from slarules.language.printer import to_source
+from slarules.language.semantics import amended
 
 import reference
 

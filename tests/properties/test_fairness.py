@@ -25,9 +25,10 @@ import pytest
 from hypothesis import assume, example, given
 from hypothesis import strategies as st
 
-from slarules import Program, Source, compile_source, nodes
-from slarules.data import parse_history
-from slarules.outcome import BONUS_KINDS, CREDIT_KINDS, EARN_BACK
+from slarules import Program, Source, compile_source
+from slarules.language import nodes
+from slarules.formats.kpi_data import parse_history
+from slarules.engine.outcome import BONUS_KINDS, CREDIT_KINDS, EARN_BACK
 
 import reference
 from strategies import SUBJECT_NAMES, histories, input_value, met_histories, subjects

@@ -18,9 +18,9 @@ from hypothesis import assume, given
 from hypothesis import strategies as st
 
 from slarules import SlaError
-from slarules.fmt import comments, format_source
-from slarules.parse import parse
-from slarules.source import Source
+from slarules.language.fmt import comments, format_source
+from slarules.language.parse import parse
+from slarules.core.source import Source
 
 ROOT = Path(__file__).resolve().parents[2]
 RULESETS = sorted((ROOT / "rulesets").glob("*.sla"))

@@ -18,8 +18,9 @@ import pytest
 from hypothesis import event, example, given
 from hypothesis import strategies as st
 
-from slarules import SlaError, Source, compile_source, nodes, parse
-from slarules.printer import to_source
+from slarules import SlaError, Source, compile_source, parse
+from slarules.language import nodes
+from slarules.language.printer import to_source
 
 import reference
 from strategies import GENERATED, ROOT, RULESET_FILES, compiled, histories, rulesets, subjects

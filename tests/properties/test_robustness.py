@@ -20,9 +20,9 @@ from hypothesis import strategies as st
 from hypothesis.extra.lark import from_lark
 
 from slarules import History, Outcome, SlaError, Source, check, compile_ruleset, parse
-from slarules.data import parse_history
-from slarules.parse import parser
-from slarules.printer import to_source
+from slarules.formats.kpi_data import parse_history
+from slarules.language.parse import parser
+from slarules.language.printer import to_source
 
 from strategies import DataModel, compiled, histories, plain_text, rulesets, syntax_trees
 

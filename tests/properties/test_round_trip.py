@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given
 
 from slarules import Source, check, parse
-from slarules.printer import to_source
+from slarules.language.printer import to_source
 
 from strategies import ROOT, RULESET_FILES, rulesets, syntax_trees
 

@@ -15,8 +15,8 @@ from pathlib import Path
 
 import pytest
 
-from slarules import cli
-from slarules.cli import main
+from slarules.interfaces import cli
+from slarules.interfaces.cli import main
 
 TESTS = Path(__file__).resolve().parents[1]
 ROOT = TESTS.parent

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from slarules.cli import main
+from slarules.interfaces.cli import main
 
 RULESET = '''contract "T" currency USD, starts 2026-01
 inputs fee money

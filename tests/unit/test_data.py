@@ -7,7 +7,7 @@ from decimal import Decimal
 import pytest
 
 from slarules import SlaError, Source, compile_source
-from slarules.data import parse_history
+from slarules.formats.kpi_data import parse_history
 
 PROGRAM = compile_source(Source("t.sla", '''contract "T" currency USD, starts 2026-01
 inputs
@@ -160,7 +160,7 @@ def test_cell_errors_point_at_the_cell():
 
 
 def test_calendar_reads_years_beyond_four_digits():
-    from slarules.periods import Calendar
+    from slarules.core.periods import Calendar
 
     monthly = Calendar("monthly", "2026-01")
     assert monthly.index("10000-01") == monthly.index("9999-12") + 1

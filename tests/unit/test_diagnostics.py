@@ -23,10 +23,10 @@ import lark
 import pytest
 
 from slarules import SlaError, Source, check, compile_source, parse
-from slarules.data import parse_history
-from slarules.diagnostics import CODES, Diagnostic, did_you_mean, render
-from slarules.parse import _EXAMPLES, _WHERE, SYNTAX_EXAMPLES, parser
-from slarules.source import Span
+from slarules.formats.kpi_data import parse_history
+from slarules.core.diagnostics import CODES, Diagnostic, did_you_mean, render
+from slarules.language.parse import _EXAMPLES, _WHERE, SYNTAX_EXAMPLES, parser
+from slarules.core.source import Span
 
 TESTS = Path(__file__).resolve().parents[1]
 PACKAGE = TESTS.parent / "slarules"

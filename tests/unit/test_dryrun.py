@@ -9,7 +9,7 @@ import pytest
 
 import slarules
 from slarules import SlaError, Source
-from slarules.dryrun import compare
+from slarules.tools.dryrun import compare
 from tests.conftest import ROOT, TESTS
 
 GOLDEN = TESTS / "golden" / "dryrun"

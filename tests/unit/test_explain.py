@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from slarules import Source, check, parse
-from slarules.explain import FORMATS, document, explain
+from slarules.tools.explain import FORMATS, document, explain
 
 ROOT = Path(__file__).resolve().parents[2]
 RULESETS = sorted((ROOT / "rulesets").glob("*.sla"))

@@ -6,10 +6,10 @@ from pathlib import Path
 import pytest
 
 from slarules import SlaError
-from slarules.fmt import comments, format_source
-from slarules.parse import parse, parse_text
-from slarules.printer import clause, to_source
-from slarules.source import Source
+from slarules.language.fmt import comments, format_source
+from slarules.language.parse import parse, parse_text
+from slarules.language.printer import clause, to_source
+from slarules.core.source import Source
 
 ROOT = Path(__file__).resolve().parents[2]
 RULESETS = sorted((ROOT / "rulesets").glob("*.sla"))

@@ -11,7 +11,7 @@ import pytest
 
 import slarules
 from slarules import Source, compile_source
-from slarules.htmlreport import credit_curve, fmt_money, percentile, render_report
+from slarules.tools.htmlreport import credit_curve, fmt_money, percentile, render_report
 
 ROOT = Path(__file__).resolve().parents[2]
 RULESETS = ROOT / "rulesets"

@@ -5,9 +5,10 @@ from decimal import Decimal
 
 import pytest
 
-from slarules import SlaError, nodes
-from slarules.parse import _ToAst, parse_text, parser
-from slarules.printer import to_source
+from slarules import SlaError
+from slarules.language import nodes
+from slarules.language.parse import _ToAst, parse_text, parser
+from slarules.language.printer import to_source
 
 HEADER = 'contract "C" currency USD, assessed monthly, rounding half even to cents, starts 2026-01\n'
 

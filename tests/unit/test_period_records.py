@@ -13,7 +13,7 @@ import attrs
 import pytest
 
 from slarules import History, PeriodData, Source, compile_source
-from slarules.evaluate import _calendar_of
+from slarules.engine.evaluate import _calendar_of
 
 HEADER = 'contract "T" currency USD, assessed monthly, rounding half up to cents, starts 2026-01\n'
 CURED = HEADER + """

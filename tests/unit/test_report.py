@@ -11,9 +11,9 @@ from pathlib import Path
 import jsonschema
 
 from slarules import Source, compile_source
-from slarules.report import CSV_COLUMNS
+from slarules.formats.report import CSV_COLUMNS
 
-SCHEMA = json.loads((Path(__file__).resolve().parents[2] / "slarules" / "schema" / "outcome.schema.json").read_text())
+SCHEMA = json.loads((Path(__file__).resolve().parents[2] / "slarules" / "formats" / "schema" / "outcome.schema.json").read_text())
 
 SOURCE = Source("t.sla", '''contract "T" currency USD, starts 2026-01
 inputs fee money

@@ -9,7 +9,7 @@ from decimal import Decimal
 import pytest
 
 import slarules
-from slarules.simulate import (
+from slarules.tools.simulate import (
     DistributionError,
     Normal,
     Uniform,

@@ -10,7 +10,7 @@ import attrs
 import pytest
 
 import slarules
-from slarules.verify import verify
+from slarules.tools.verify import verify
 
 GOLDEN = Path(__file__).resolve().parent.parent / "golden" / "verify"
 RULESETS = sorted(p.name for p in GOLDEN.glob("*.sla"))

@@ -1,6 +1,6 @@
-"""Evaluate pass: Program x History (x a saved state) -> Outcome.
+"""Evaluate pass: Terms x History (x a saved state) -> Outcome.
 
-Input: a compiled Program, a History of periods (data.py) with its waivers and
+Input: a compiled Terms, a History of periods (data.py) with its waivers and
 exclusions, and optionally the state a previous evaluation ended with. Output:
 an Outcome with, per period and in the order the ruleset declares them, each
 service level's value and status and the line items it produced, the
@@ -41,10 +41,12 @@ from itertools import chain, groupby
 from operator import add, attrgetter, itemgetter, sub
 from types import MethodType
 
-from .compile import AT_RISK_KEY, MET, MISSED, CompiledAward, CompiledServiceLevel, Program, allocation_key
-from .diagnostics import Diagnostic, SlaError
-from .money import CONTEXT, format_money, format_number
-from .periods import PERIOD_NOUN
+from ..core.diagnostics import Diagnostic, SlaError
+from ..core.money import CONTEXT, format_money, format_number
+from ..core.periods import PERIOD_NOUN
+from ..core.source import Span
+from .compile import AT_RISK_KEY, MET, MISSED, CompiledAward, CompiledServiceLevel, Terms, allocation_key
+from .history import History
 from .outcome import (
     EARN_BACK,
     ZERO_TOTALS,
@@ -58,7 +60,6 @@ from .outcome import (
     YearTotals,
     no_full_collections,
 )
-from .source import Span
 from .state import Carry, Pending, PendingLine, WindowEntry
 
 ZERO = Decimal(0)
@@ -68,14 +69,8 @@ _STATUS = itemgetter(1)  # of a service level's (value, status, note)
 _UNIT_SUFFIX = {"percent": "%", "seconds": " seconds", "minutes": " minutes"}
 
 
-def evaluate(program: Program, history, state: Carry | None = None, events=None) -> Outcome:
+def evaluate(program: Terms, history: History, state: Carry | None = None) -> Outcome:
     """Evaluate every period of the history, continuing from `state` if given."""
-    from .data import History, history_from_mapping, with_events
-
-    if not isinstance(history, History):
-        history = history_from_mapping(program, history)
-    if events is not None:
-        history = with_events(program, history, events)
     # Start from a copy made through the JSON form, exactly as a saved state is read back.
     carry = Carry.from_data((state or Carry.initial(program)).to_data(), program)
     if carry.next_period is not None and history.periods and history.periods[0].label != carry.next_period:
@@ -144,7 +139,7 @@ class PeriodEvaluator:
     arguments), read by _sentence; per service level, in declaration order,
     value, status, note."""
 
-    def __init__(self, program: Program, carry: Carry, money: dict[str, list[Decimal]], label_of, events=()):
+    def __init__(self, program: Terms, carry: Carry, money: dict[str, list[Decimal]], label_of, events=()):
         self.program = program
         self.label_of = label_of  # calendar index -> period label
         self.carry = carry
@@ -651,7 +646,7 @@ def _summed(netting: str, credits: list, earned_back: list, bonuses: list) -> tu
     return c, e, b, c - e - b + to_vendor, to_vendor
 
 
-def summarize(program: Program, periods: tuple[PeriodOutcome, ...], carry: Carry,
+def summarize(program: Terms, periods: tuple[PeriodOutcome, ...], carry: Carry,
               money: dict[str, list[Decimal]]) -> Outcome:
     """The Outcome: the periods, and the history totals per service level and per contract
     year, added up from the periods' records by map, sum and Counter."""

@@ -27,10 +27,10 @@ from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
 
 import attrs
 
-from . import nodes
-from .money import CONTEXT, HUNDRED, format_number, minor_unit_digits
-from .periods import MONTHS_IN, MONTHS_PER_PERIOD, PERIOD_NOUN, Calendar
-from .semantics import Interval, amended, band_interval, comparison_interval, higher_is_better, kpi_unit
+from ..core.money import CONTEXT, HUNDRED, format_number, minor_unit_digits
+from ..core.periods import MONTHS_IN, MONTHS_PER_PERIOD, PERIOD_NOUN, Calendar
+from ..language import nodes
+from ..language.semantics import Interval, amended, band_interval, comparison_interval, higher_is_better, kpi_unit
 
 FORMATS = ("text", "markdown", "html")
 

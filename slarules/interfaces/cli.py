@@ -13,17 +13,19 @@ import sys
 from pathlib import Path
 from typing import Sequence
 
-from . import check as check_pass
-from . import load, parse, read_history
-from .diagnostics import Diagnostic, SlaError
-from .dryrun import compare
-from .explain import FORMATS as EXPLAIN_FORMATS
-from .explain import explain
-from .fmt import format_source
-from .htmlreport import render_report
-from .simulate import DistributionError, parse_distributions, simulate
-from .verify import FINDINGS, INVARIANTS, verify
-from .source import Source
+from ..core.diagnostics import Diagnostic, SlaError
+from ..core.source import Source
+from ..formats.kpi_data import read_history
+from ..language.check import check as check_pass
+from ..language.fmt import format_source
+from ..language.parse import parse
+from ..tools.dryrun import compare
+from ..tools.explain import FORMATS as EXPLAIN_FORMATS
+from ..tools.explain import explain
+from ..tools.htmlreport import render_report
+from ..tools.simulate import DistributionError, parse_distributions, simulate
+from ..tools.verify import FINDINGS, INVARIANTS, verify
+from .api import load
 
 FORMATS = ("table", "json", "csv")
 

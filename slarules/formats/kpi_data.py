@@ -31,12 +31,11 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Mapping
 
-import attrs
-
-from .diagnostics import Diagnostic, SlaError, did_you_mean
-from .money import CONTEXT
-from .periods import EXAMPLE_LABEL
-from .source import Source, Span, span_at
+from ..core.diagnostics import Diagnostic, SlaError, did_you_mean
+from ..core.money import CONTEXT
+from ..core.periods import EXAMPLE_LABEL
+from ..core.source import Source, Span, span_at
+from ..engine.history import EVENT_KINDS, Event, History, PeriodData
 
 _DECIMAL = re.compile(r"[0-9]+(\.[0-9]+)?|\.[0-9]+")
 # The range of a data value, kept so that exact arithmetic to 34 significant digits
@@ -47,36 +46,7 @@ MAX_WHOLE_DIGITS = 15
 MAX_DECIMALS = 34
 
 
-@attrs.frozen
-class PeriodData:
-    """One period's reported inputs; `span` is where the period is in the data file."""
-
-    label: str
-    values: Mapping[str, Decimal]
-    span: Span | None = attrs.field(default=None, eq=False)
-
-
-@attrs.frozen
-class Event:
-    """A waiver or exclusion of one service level in one period."""
-
-    period: str
-    service_level: str
-    kind: str  # "waive" | "exclude"
-    reason: str
-    span: Span | None = attrs.field(default=None, eq=False)
-
-
-EVENT_KINDS = ("waive", "exclude")
 EVENT_COLUMNS = ["period", "service_level", "event", "reason"]
-
-
-@attrs.frozen
-class History:
-    """Periods in calendar order, consecutive, no duplicates; events by period."""
-
-    periods: tuple[PeriodData, ...]
-    events: tuple[Event, ...] = ()
 
 
 def _read(path: str | Path) -> Source:

@@ -16,13 +16,14 @@ from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
 
 import attrs
 
+from ..core.diagnostics import Diagnostic, did_you_mean, nearest
+from ..core.money import CONTEXT, HUNDRED, format_money, format_number, minor_unit_digits
+from ..core.periods import MONTHS_IN, MONTHS_PER_PERIOD, PERIOD_NOUN
 from . import nodes, printer
-from .diagnostics import Diagnostic, did_you_mean, nearest
-from .money import CONTEXT, HUNDRED, format_money, format_number, minor_unit_digits
 from .semantics import (
-    amended,
     QUANTITY_UNIT_FOR,
     Interval,
+    amended,
     band_interval,
     band_quantities,
     higher_is_better,
@@ -30,7 +31,6 @@ from .semantics import (
     met_interval,
     step_units,
 )
-from .periods import MONTHS_IN, MONTHS_PER_PERIOD, PERIOD_NOUN
 
 
 def check(ruleset: nodes.Ruleset) -> list[Diagnostic]:

@@ -25,10 +25,12 @@ from typing import Sequence
 
 import attrs
 
-from .compile import LinearForm, Program, ShortfallForm, TableForm
-from .data import History
-from .diagnostics import SlaError
-from .outcome import BONUS_KINDS, CREDIT_KINDS, EARN_BACK, Outcome
+from ..core.diagnostics import SlaError
+from ..engine.compile import LinearForm, ShortfallForm, TableForm, Terms
+from ..engine.evaluate import evaluate
+from ..engine.history import History
+from ..engine.outcome import BONUS_KINDS, CREDIT_KINDS, EARN_BACK, Outcome
+from ..formats.kpi_data import history_from_mapping
 
 __all__ = ["Curve", "credit_curve", "percentile", "render_report"]
 
@@ -88,7 +90,7 @@ class Curve:
         return [(x, credit - bonus) for x, credit, bonus in self.points]
 
 
-def _typical(program: Program, history: History) -> dict[str, Decimal]:
+def _typical(program: Terms, history: History) -> dict[str, Decimal]:
     """The median of each input across the periods that report it."""
     typical = {}
     for spec in program.inputs:
@@ -157,7 +159,7 @@ def _nice_step(span: float, count: int) -> float:
 class _Sweep:
     """Evaluates one program on synthetic histories, one KPI value at a time."""
 
-    def __init__(self, program: Program, history: History, sl):
+    def __init__(self, program: Terms, history: History, sl):
         self.program, self.sl = program, sl
         self.typical = _typical(program, history)
         self.units = {spec.name: spec.unit for spec in program.inputs}
@@ -208,7 +210,7 @@ class _Sweep:
         env = {name: str(v) for name, v in self.typical.items()}
         env[self.varied] = str(value)
         try:
-            outcome = self.program.evaluate({label: dict(env) for label in self.labels})
+            outcome = evaluate(self.program, history_from_mapping(self.program, {label: dict(env) for label in self.labels}))
         except SlaError:
             return None
         last = outcome.periods[-1]
@@ -228,7 +230,7 @@ class _Sweep:
         return result.value, credits, bonuses
 
 
-def credit_curve(program: Program, history: History, service_level: str, points: int = 160) -> Curve:
+def credit_curve(program: Terms, history: History, service_level: str, points: int = 160) -> Curve:
     """The credit/bonus curve of one service level: the program evaluated on
     synthetic histories of a typical period (each input's median over
     `history`), the KPI swept across the range where the money changes."""
@@ -588,7 +590,7 @@ def _status_legend() -> str:
         for status, color in STATUS_COLORS.items()) + "</p>")
 
 
-def _review(label: str, program: Program, outcome: Outcome, color: str) -> list[str]:
+def _review(label: str, program: Terms, outcome: Outcome, color: str) -> list[str]:
     d, cur = outcome.digits, outcome.currency
     slug = _slug(label)
     out = [f'<h2 id="review-{esc(slug)}">Performance review: {esc(label)}</h2>',
@@ -656,7 +658,7 @@ def _review(label: str, program: Program, outcome: Outcome, color: str) -> list[
     return out
 
 
-def render_report(rulesets: dict[str, tuple[Program, Outcome]], history: History,
+def render_report(rulesets: dict[str, tuple[Terms, Outcome]], history: History,
                   annual_nets: dict[str, list[Decimal]] | None = None, title: str | None = None) -> str:
     """One self-contained HTML page (inline SVG, no script) for the rulesets'
     outcomes over `history`, with the simulated annual nets when given."""

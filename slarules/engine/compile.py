@@ -1,6 +1,6 @@
-"""Compile pass: a checked Ruleset -> Program of closures.
+"""Compile pass: a checked Ruleset -> Terms, the contract's terms as closures.
 
-Input: a nodes.Ruleset that check() passed with no error. Output: a Program,
+Input: a nodes.Ruleset that check() passed with no error. Output: Terms,
 plain Python closures that capture the node they came from (for the clause
 reference and the sentence explaining each figure). Nothing a ruleset wrote is
 ever turned into source text or eval'd. Problems here are bugs, not user errors.
@@ -36,13 +36,14 @@ from typing import Callable
 
 import attrs
 
-from . import nodes, printer
-from .printer import to_source
-from .money import CONTEXT, HUNDRED, Rounding, format_money, format_number, minor_unit_digits
-from .periods import Calendar
-from .semantics import (
-    amended,
+from ..core.money import CONTEXT, HUNDRED, Rounding, format_money, format_number, minor_unit_digits
+from ..core.periods import Calendar
+from ..core.source import Span
+from ..language import nodes, printer
+from ..language.printer import to_source
+from ..language.semantics import (
     Interval,
+    amended,
     band_interval,
     describe_band,
     describe_comparison,
@@ -50,7 +51,6 @@ from .semantics import (
     higher_is_better,
     kpi_unit,
 )
-from .source import Span
 
 AT_RISK_KEY = " the amount at risk"  # leading space: no input name can collide
 
@@ -492,7 +492,7 @@ class TriggerRule:
 
 
 @attrs.frozen
-class Program:
+class Terms:
     """A compiled ruleset: everything evaluate() needs, nothing it must re-derive."""
 
     title: str
@@ -511,9 +511,9 @@ class Program:
     excluded_periods_break_streaks: bool
     path: str
     fingerprint: str  # sha256 of the ruleset text: a saved state belongs to exactly this ruleset
-    amendments: tuple[tuple[int, "Program"], ...] = ()  # (first period index, terms in force from it)
+    amendments: tuple[tuple[int, "Terms"], ...] = ()  # (first period index, terms in force from it)
 
-    def in_force(self, index: int) -> "Program":
+    def in_force(self, index: int) -> "Terms":
         """The terms in force in the period with this calendar index."""
         terms = self
         for first, program in self.amendments:
@@ -521,33 +521,19 @@ class Program:
                 terms = program
         return terms
 
-    def evaluate(self, history, state=None, events=None):
-        """Evaluate a History (see data.py), or a mapping {period: {input: value}},
-        into an Outcome; continue from `state` (an Outcome's .state, or
-        load_state()) when given; `events` adds waivers and exclusions."""
-        from .evaluate import evaluate
 
-        return evaluate(self, history, state, events)
-
-    def load_state(self, text: str, where: str = "<state>"):
-        """Read a state saved with Outcome.state_json(); SLA403 if it is another ruleset's."""
-        from .state import Carry
-
-        return Carry.from_json(text, self, where)
-
-
-def compile_ruleset(ruleset: nodes.Ruleset) -> Program:
-    program = _compile_terms(ruleset)
+def compile_terms(ruleset: nodes.Ruleset) -> Terms:
+    program = _terms(ruleset)
     versions = []
     in_force = ruleset
     for amendment in ruleset.amendments:
         in_force = amended(in_force, amendment)
         versions.append((program.calendar.index(program.calendar.label_of_month(amendment.effective)),
-                         _compile_terms(in_force, program.fingerprint)))
+                         _terms(in_force, program.fingerprint)))
     return attrs.evolve(program, amendments=tuple(versions))
 
 
-def _compile_terms(ruleset: nodes.Ruleset, fingerprint: str | None = None) -> Program:
+def _terms(ruleset: nodes.Ruleset, fingerprint: str | None = None) -> Terms:
     header = {type(term): term for term in ruleset.contract.terms}
     currency = header[nodes.Currency].code
     rounding_node = header.get(nodes.Rounding)
@@ -563,7 +549,7 @@ def _compile_terms(ruleset: nodes.Ruleset, fingerprint: str | None = None) -> Pr
     policies = {p.policy for p in ruleset.of_type(nodes.StreakPolicy)}
     critical = tuple(sl.name.text for sl in ruleset.service_levels if sl.critical)
     service_levels = tuple(_service_level(sl, units, digits, calendar, critical) for sl in ruleset.service_levels)
-    return Program(
+    return Terms(
         title=ruleset.contract.title,
         currency=currency,
         calendar=calendar,

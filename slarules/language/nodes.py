@@ -12,7 +12,7 @@ from typing import Union
 
 import attrs
 
-from .source import Source, Span
+from ..core.source import Source, Span
 
 
 def _span():

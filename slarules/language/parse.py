@@ -18,16 +18,16 @@ from pathlib import Path
 import lark
 from lark import v_args
 
+from ..core.diagnostics import Diagnostic, SlaError, nearest
+from ..core.source import Source, Span
 from . import nodes
-from .diagnostics import Diagnostic, SlaError, nearest
-from .source import Source, Span
 
 
 def _grammar_text() -> str:
     packaged = files("slarules") / "grammar" / "slarules.lark"  # installed wheel
     if packaged.is_file():
         return packaged.read_text(encoding="utf-8")
-    checkout = Path(__file__).resolve().parents[1] / "grammar" / "slarules.lark"
+    checkout = Path(__file__).resolve().parents[2] / "grammar" / "slarules.lark"
     return checkout.read_text(encoding="utf-8")  # checkout or editable install
 
 

@@ -40,9 +40,9 @@ from collections import defaultdict
 
 import attrs
 
+from ..core.source import Source
 from . import printer
 from .parse import parse
-from .source import Source
 
 
 @attrs.frozen

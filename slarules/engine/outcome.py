@@ -6,7 +6,7 @@ and status, and the line items (credits, bonuses, caps) each with its clause
 lines and totals are built from the evaluator's record of it when first read,
 and a sentence each time it is read, not during evaluation, so a billing run
 over many periods pays only for the money. Totals are sums of line items, so
-they add up to the cent by construction. Rendering lives in report.py.
+they add up to the cent by construction. Rendering lives in formats/report.py.
 """
 from __future__ import annotations
 
@@ -18,7 +18,8 @@ from typing import Callable
 
 import attrs
 
-from .source import Span
+from ..core.source import Span
+
 
 @contextmanager
 def no_full_collections():
@@ -209,21 +210,7 @@ class Outcome:
         with no_full_collections():
             return [line for period in self.periods for line in period.lines]
 
-    def to_json(self) -> str:
-        from .report import to_json
-
-        return to_json(self)
-
-    def to_text(self) -> str:
-        from .report import to_text
-
-        return to_text(self)
-
     def state_json(self) -> str:
         """The state after the last period, to evaluate the next one from (`--state`)."""
         return self.state.to_json()
 
-    def to_csv(self) -> str:
-        from .report import to_csv
-
-        return to_csv(self)

@@ -129,7 +129,7 @@ def kpi_unit(service_level: nodes.ServiceLevel, units: dict[str, str]) -> str | 
 
 
 def format_quantity(value: Decimal, unit: str | None) -> str:
-    from .money import format_number
+    from ..core.money import format_number
 
     return format_number(value) + UNIT_WORDS.get(unit or "", "")
 

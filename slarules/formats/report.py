@@ -4,7 +4,7 @@ Input: an Outcome. Output: a string; never raises. Every rendering is a view
 of the same line items, in the same order, so the table, the JSON and the CSV
 always agree. JSON amounts are decimal strings with exactly the currency's
 minor-unit digits; KPI values are exact decimal strings. The JSON layout is
-published as slarules/schema/outcome.schema.json.
+published as slarules/formats/schema/outcome.schema.json.
 """
 from __future__ import annotations
 
@@ -13,8 +13,8 @@ import io
 import json
 from decimal import Decimal
 
-from .money import CONTEXT, format_money, format_number
-from .outcome import Outcome, Totals, no_full_collections
+from ..core.money import CONTEXT, format_money, format_number
+from ..engine.outcome import Outcome, Totals, no_full_collections
 
 JSON_FORMAT = "slarules.outcome/1"
 _UNIT_SUFFIX = {"percent": "%", "seconds": " s", "minutes": " min"}

@@ -24,11 +24,12 @@ from decimal import Decimal
 
 import attrs
 
-from .compile import Program
-from .data import History
-from .diagnostics import Diagnostic, SlaError
-from .money import format_money
-from .outcome import BONUS_KINDS, CREDIT_KINDS, EARN_BACK, Outcome, Totals
+from ..core.diagnostics import Diagnostic, SlaError
+from ..core.money import format_money
+from ..engine.compile import Terms
+from ..engine.evaluate import evaluate
+from ..engine.history import History
+from ..engine.outcome import BONUS_KINDS, CREDIT_KINDS, EARN_BACK, Outcome, Totals
 
 JSON_FORMAT = "slarules.dryrun/1"
 ZERO = Decimal(0)
@@ -143,7 +144,7 @@ class Comparison:
 
 # ---------------------------------------------------------------- compare
 
-def compare(proposed: Program, current: Program, history: History,
+def compare(proposed: Terms, current: Terms, history: History,
             proposed_name: str = "proposed", current_name: str = "current") -> Comparison:
     """Evaluate both rulesets over the same history and set them side by side."""
     if proposed.currency != current.currency:
@@ -156,7 +157,7 @@ def compare(proposed: Program, current: Program, history: History,
         _check_labels(program, history)
         names = {sl.name for terms in (program, *(v for _, v in program.amendments)) for sl in terms.service_levels}
         own = attrs.evolve(history, events=tuple(e for e in history.events if e.service_level in names))
-        outcomes.append(program.evaluate(own))
+        outcomes.append(evaluate(program, own))
     p_out, c_out = outcomes
     names = _union([s.service_level for s in p_out.by_service_level], [s.service_level for s in c_out.by_service_level])
     p_names = {s.service_level for s in p_out.by_service_level}
@@ -189,7 +190,7 @@ def compare(proposed: Program, current: Program, history: History,
         Amounts.of_totals(p_out.totals), Amounts.of_totals(c_out.totals), p_out, c_out)
 
 
-def _check_labels(program: Program, history: History) -> None:
+def _check_labels(program: Terms, history: History) -> None:
     """Every period label must be one of this program's periods, on or after its start."""
     found = []
     for data in history.periods:

@@ -1,6 +1,6 @@
 """`slarules verify`: the fairness invariants, run against one user's ruleset.
 
-Input: a compiled Program (its `path` is re-read, when it can be, to learn
+Input: a compiled Terms (its `path` is re-read, when it can be, to learn
 which input of a derived measurement drives it), a seed, an effort
 ("quick" | "normal" | "thorough": how many generated histories per property),
 a directory for counterexample files and optionally the names of the checks to
@@ -67,12 +67,15 @@ import hypothesis
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
-from .compile import Program
-from .data import EVENT_COLUMNS, EVENT_KINDS, Event, History, PeriodData, parse_history
-from .diagnostics import SlaError
-from .money import format_money
-from .outcome import BONUS_KINDS, CREDIT_KINDS, EARN_BACK
-from .source import Source
+from ..core.diagnostics import SlaError
+from ..core.money import format_money
+from ..core.source import Source
+from ..engine.compile import Terms
+from ..engine.evaluate import evaluate as exact_evaluate
+from ..engine.history import EVENT_KINDS, Event, History, PeriodData
+from ..engine.outcome import BONUS_KINDS, CREDIT_KINDS, EARN_BACK
+from ..formats.kpi_data import EVENT_COLUMNS, parse_history
+from ..formats.report import to_json
 
 EFFORT = {"quick": 25, "normal": 100, "thorough": 400}
 FEE = Decimal("10000.00")
@@ -167,13 +170,13 @@ def _form_thresholds(award) -> list[Decimal]:
     return []
 
 
-def _versions(program: Program) -> list[Program]:
+def _versions(program: Terms) -> list[Terms]:
     """The terms as agreed, then as each amendment leaves them."""
     return [program, *(v for _, v in program.amendments)]
 
 
 class _Model:
-    def __init__(self, program: Program, vary_fees: bool):
+    def __init__(self, program: Terms, vary_fees: bool):
         self.program = program
         self.vary_fees = vary_fees
         self.units = {s.name: s.unit for s in program.inputs}
@@ -286,7 +289,7 @@ class _Model:
         return values
 
     # ---- solving a driver for a wanted measured value
-    def solve(self, lv: _Level, values: dict, wanted: Decimal, terms: Program | None = None) -> dict:
+    def solve(self, lv: _Level, values: dict, wanted: Decimal, terms: Terms | None = None) -> dict:
         """Set lv's driver so that its measured value is as close to `wanted` as the input allows."""
         if lv.driver is None:
             return values
@@ -336,7 +339,7 @@ class _Model:
             values[lv.driver] = best[1] if unit != "count" else best[1].quantize(Decimal(1))
         return values
 
-    def period(self, context: dict, wanted: dict[str, Decimal], terms: Program | None = None) -> dict:
+    def period(self, context: dict, wanted: dict[str, Decimal], terms: Terms | None = None) -> dict:
         values = dict(context)
         for lv in self.levels:
             if lv.driver is not None and lv.driver not in values:
@@ -408,10 +411,6 @@ def _plain(value: Decimal) -> str:
 
 # ---------------------------------------------------------------- running properties
 
-def _evaluate(program, history, state=None):
-    return program.evaluate(history, state)
-
-
 def _credits(outcome) -> Decimal:
     return outcome.totals.credits - outcome.totals.earned_back
 
@@ -426,7 +425,7 @@ def _shares(outcome, rows) -> str:
             f"bonuses {format_money(outcome.totals.bonuses, outcome.digits)}")
 
 
-def _earn_back_shares_capped_credits(program: Program) -> bool:
+def _earn_back_shares_capped_credits(program: Terms) -> bool:
     """Documented (reference, earn-back): under period-wide and window caps, earn-back returns
     each service level's share of the credits charged, so a milder miss or an event on one
     service level can return less of another's. Credits net of earn-back are then not
@@ -707,14 +706,14 @@ def _deterministic(r: _Runner) -> CheckResult:
 
     def body(drawn):
         rows, order = drawn
-        first = r.outcome(rows, "").to_json()
-        again = r.outcome(rows, "").to_json()
+        first = to_json(r.outcome(rows, ""))
+        again = to_json(r.outcome(rows, ""))
         if first != again:
             raise _Violation("two evaluations of the same history differ", {"": rows})
         shuffled = model.csv_text(rows, list(order))
         try:
             history = parse_history(r.program, Source("shuffled.csv", shuffled))
-            third = r.evaluate(r.program, history).to_json()
+            third = to_json(r.evaluate(r.program, history))
         except SlaError as err:
             raise _Violation(f"the shuffled CSV was rejected: {err}", {"": rows}) from None
         if third != first:
@@ -725,7 +724,7 @@ def _deterministic(r: _Runner) -> CheckResult:
 
 # ---------------------------------------------------------------- terms that span periods
 
-def _twin(terms: Program, name: str):
+def _twin(terms: Terms, name: str):
     return next((s for s in terms.service_levels if s.name == name), None)
 
 
@@ -806,7 +805,7 @@ def _cure(r: _Runner) -> CheckResult:
     return r.run("cure", title, strategy(), body)
 
 
-def _counts_as_miss(program: Program, status: str) -> bool | None:
+def _counts_as_miss(program: Terms, status: str) -> bool | None:
     """Toward a streak: True a miss, False breaks the streak, None skipped (the contract's
     policies on waived misses and excluded periods)."""
     if status == "missed":
@@ -910,9 +909,9 @@ def _incremental(r: _Runner) -> CheckResult:
             except SlaError as err:
                 raise _Violation(f"the state saved after {labels[b - 1]} cannot be read back: {err}",
                                  {"": (rows, events)}) from None
-            periods += json.loads(step.to_json())["periods"]
+            periods += json.loads(to_json(step))["periods"]
         parts = ", ".join(f"{labels[a]}..{labels[b - 1]}" for a, b in zip([0, *cuts], [*cuts, len(rows)]))
-        whole = json.loads(batch.to_json())["periods"]
+        whole = json.loads(to_json(batch))["periods"]
         differ = next((labels[k] for k, (p, q) in enumerate(zip(periods, whole)) if p != q), None)
         if differ is not None:
             raise _Violation(f"evaluated as {parts}, each continuing from the state the one before saved, "
@@ -1106,7 +1105,7 @@ INVARIANTS = {"monotone": _monotone, "bounded": _bounded, "all-met": _all_met, "
 FINDINGS = {"reward": lambda r: [_reward(r)], "cliff": _cliffs, "exposure": _exposure}
 
 
-def verify(program: Program, seed: int = 0, effort: str = "normal", out_dir: Path | None = None,
+def verify(program: Terms, seed: int = 0, effort: str = "normal", out_dir: Path | None = None,
            *, vary_fees: bool = False, evaluate=None, only=None) -> VerifyReport:
     """Run the fairness invariants and findings against `program`.
 
@@ -1123,7 +1122,7 @@ def verify(program: Program, seed: int = 0, effort: str = "normal", out_dir: Pat
     random.seed(seed)
     model = _Model(program, vary_fees)
     runner = _Runner(program, model, seed, EFFORT[effort], Path(out_dir) if out_dir is not None else None,
-                     evaluate or _evaluate)
+                     evaluate or exact_evaluate)
     checks = [check(runner) for name, check in INVARIANTS.items() if only is None or name in only]
     for name, finder in FINDINGS.items():
         if only is not None and name not in only:

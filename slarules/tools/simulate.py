@@ -14,7 +14,7 @@ seed. Each run generates `years` contract years of KPI data:
     number, other units to 0.01, a ratio to 0.0001).
 
 The generated periods are relabelled as consecutive periods from the contract
-start, and every Program evaluates the same generated history (common random
+start, and every Terms evaluates the same generated history (common random
 numbers: differences between rulesets are not noise of separate draws).
 Waivers and exclusions of the real history are not carried into the runs.
 
@@ -38,11 +38,12 @@ from typing import Callable, Mapping
 
 import attrs
 
-from .compile import Program
-from .data import History, PeriodData
-from .diagnostics import did_you_mean
-from .money import CONTEXT, format_money
-from .periods import MONTHS_PER_PERIOD
+from ..core.diagnostics import did_you_mean
+from ..core.money import CONTEXT, format_money
+from ..core.periods import MONTHS_PER_PERIOD
+from ..engine.compile import Terms
+from ..engine.evaluate import evaluate
+from ..engine.history import History, PeriodData
 
 JSON_FORMAT = "slarules.simulation/1"
 PERCENTILES = (50, 90, 95, 99)
@@ -163,7 +164,7 @@ def generate(rng: random.Random, history: History, length: int, block: int,
     return periods
 
 
-def labelled(program: Program, periods: list[dict[str, Decimal]]) -> History:
+def labelled(program: Terms, periods: list[dict[str, Decimal]]) -> History:
     """The generated periods as a History from the program's contract start."""
     calendar = program.calendar
     first = calendar.index(calendar.label_of_month(calendar.start_month))
@@ -245,7 +246,7 @@ class Simulation:
 
 # ---------------------------------------------------------------- simulate
 
-def simulate(programs: dict[str, Program], history: History, runs: int, seed: int, years: int = 1,
+def simulate(programs: dict[str, Terms], history: History, runs: int, seed: int, years: int = 1,
              block: int = 3, distributions: dict[str, Distribution] | None = None,
              progress: Callable[[int, int], None] | None = None) -> Simulation:
     """Evaluate every program over `runs` generated histories of `years` contract years."""
@@ -282,7 +283,7 @@ def simulate(programs: dict[str, Program], history: History, runs: int, seed: in
     for run in range(runs):
         periods = generate(rng, history, length, block, distributions, units)
         for name, program in listed:
-            outcome = program.evaluate(labelled(program, periods))
+            outcome = evaluate(program, labelled(program, periods))
             quantum = Decimal(1).scaleb(-digits[name])
             credits, bonuses, net = amounts[name]
             t = outcome.totals

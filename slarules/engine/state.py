@@ -18,7 +18,7 @@ from typing import Callable
 
 import attrs
 
-from .diagnostics import Diagnostic, SlaError
+from ..core.diagnostics import Diagnostic, SlaError
 
 STATE_FORMAT = "slarules.state/1"
 

@@ -1,0 +1,45 @@
+"""What evaluation takes in: each period's reported inputs, and the waivers and exclusions.
+
+Values only; formats/kpi_data.py reads them from files and Python mappings, checked
+against the terms' inputs (a History it returns is consecutive, in calendar order,
+every value an exact Decimal in range).
+"""
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Mapping
+
+import attrs
+
+from ..core.source import Span
+
+
+@attrs.frozen
+class PeriodData:
+    """One period's reported inputs; `span` is where the period is in the data file."""
+
+    label: str
+    values: Mapping[str, Decimal]
+    span: Span | None = attrs.field(default=None, eq=False)
+
+
+@attrs.frozen
+class Event:
+    """A waiver or exclusion of one service level in one period."""
+
+    period: str
+    service_level: str
+    kind: str  # "waive" | "exclude"
+    reason: str
+    span: Span | None = attrs.field(default=None, eq=False)
+
+
+EVENT_KINDS = ("waive", "exclude")
+
+
+@attrs.frozen
+class History:
+    """Periods in calendar order, consecutive, no duplicates; events by period."""
+
+    periods: tuple[PeriodData, ...]
+    events: tuple[Event, ...] = ()

@@ -1,0 +1,95 @@
+"""The Python API: what `import slarules` hands a caller.
+
+Input: ruleset text or a path, KPI results as a History (formats/kpi_data.py)
+or a plain mapping, and a saved state. Output: a Program (the engine's compiled
+Terms that can evaluate themselves) and an Outcome (the engine's Outcome that
+can render itself as a table, JSON or CSV line items). Errors: SlaError, whose
+diagnostics name the clause, the data row or the state.
+
+This layer adapts; it decides nothing. Parsing, checking, compiling and
+evaluating are the language and engine passes, reading data and rendering
+results are formats/, so that a tool or a billing system can call any pass
+on its own.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+import attrs
+
+from ..core.diagnostics import Diagnostic, SlaError
+from ..core.source import Source
+from ..engine import outcome
+from ..engine.compile import Terms, compile_terms
+from ..engine.evaluate import evaluate
+from ..engine.history import History
+from ..engine.state import Carry
+from ..formats import report
+from ..formats.kpi_data import history_from_mapping, with_events
+from ..language import nodes
+from ..language.check import check
+from ..language.parse import parse
+
+
+@attrs.frozen
+class Outcome(outcome.Outcome):
+    """An evaluation's Outcome, with its renderings."""
+
+    def to_json(self) -> str:
+        """JSON for programs: amounts as decimal strings (formats/schema/outcome.schema.json)."""
+        return report.to_json(self)
+
+    def to_text(self) -> str:
+        """The table for people."""
+        return report.to_text(self)
+
+    def to_csv(self) -> str:
+        """One CSV row per line item, for billing import."""
+        return report.to_csv(self)
+
+
+@attrs.frozen
+class Program(Terms):
+    """A compiled ruleset, ready to evaluate KPI histories."""
+
+    def evaluate(self, history, state=None, events=None) -> Outcome:
+        """Evaluate a History, or a mapping {period: {input: value}}, into an
+        Outcome; continue from `state` (an Outcome's .state, or load_state())
+        when given; `events` ([{"period", "service_level", "event", "reason"}])
+        adds waivers and exclusions."""
+        if not isinstance(history, History):
+            history = history_from_mapping(self, history)
+        if events is not None:
+            history = with_events(self, history, events)
+        evaluated = evaluate(self, history, state)
+        return Outcome(**{field.name: getattr(evaluated, field.name) for field in attrs.fields(outcome.Outcome)})
+
+    def load_state(self, text: str, where: str = "<state>") -> Carry:
+        """Read a state saved with Outcome.state_json(); SLA403 if it is another ruleset's."""
+        return Carry.from_json(text, self, where)
+
+
+def compile_ruleset(ruleset: nodes.Ruleset) -> Program:
+    """Compile a checked Ruleset (check() found no error in it)."""
+    terms = compile_terms(ruleset)
+    return Program(**{field.name: getattr(terms, field.name) for field in attrs.fields(Terms)})
+
+
+def compile_source(source: Source, strict: bool = False) -> Program:
+    """Parse, check and compile; raise SlaError if check finds an error
+    (or, with strict, a warning). Warnings are otherwise not raised."""
+    ruleset = parse(source)
+    problems = [d for d in check(ruleset) if d.is_error or strict]
+    if problems:
+        raise SlaError(problems)
+    return compile_ruleset(ruleset)
+
+
+def load(path: str | Path, strict: bool = False) -> Program:
+    """Read, parse, check and compile a ruleset file."""
+    path = str(path)
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as err:
+        raise SlaError([Diagnostic("SLA301", f"cannot read ruleset {path}: {err}")]) from None
+    return compile_source(Source(path, text), strict)
