@@ -55,6 +55,8 @@ CODES: dict[str, str] = {
     "SLA224": "an amendment's date is not after the start, not a period's first month, or out of order",
     "SLA225": "a cap that can never bind",
     "SLA226": "a termination trigger on a service level that can never be missed",
+    "SLA229": "a reporting grid that does not fit the KPI, or a tier row holding no value on it",
+    "SLA230": "a tier row whose two comparisons do not enclose a range",
     "SLA301": "data file cannot be read",
     "SLA302": "not a number",
     "SLA303": "value out of range for its unit",

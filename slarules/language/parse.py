@@ -171,6 +171,11 @@ class _ToAst(lark.Transformer):
         _, amount, per = children
         return nodes.AtRisk(amount, _noun(per), self._span(meta))
 
+    def credits_at_most(self, meta, children):
+        """at_risk: "credits" "at" "most" amount "each" PERIOD_WORD -> credits_at_most"""
+        amount, per = children
+        return nodes.AtRisk(amount, _noun(per), self._span(meta), as_credits_at_most=True)
+
     def bonus_limit(self, meta, children):
         """bonus_limit: "bonuses" "at" "most" amount "each" PERIOD_WORD"""
         amount, per = children
@@ -262,13 +267,28 @@ class _ToAst(lark.Transformer):
         )
 
     def measured(self, meta, children):
-        """measured: "measured" "as" expr [in_percent]"""
-        expr, in_percent = children
-        return nodes.Measured(expr, bool(in_percent), self._span(meta))
+        """measured: "measured" "as" expr [in_percent] [reported]"""
+        expr, in_percent, reported = children
+        return nodes.Measured(expr, bool(in_percent), self._span(meta), reported)
 
     def in_percent(self, meta, children):
         """in_percent: "," "in" "percent\""""
         return True
+
+    # ---- reporting precision
+    def reported(self, meta, children):
+        """reported: "," "reported" "to" grid ["," "rounding" ROUNDING_MODE]"""
+        (decimals, whole), mode = children
+        return nodes.Reported(decimals, whole, " ".join(str(mode).split()) if mode is not None else None,
+                              self._span(meta))
+
+    def whole_grid(self, meta, children):
+        """grid: "whole" STEP_UNIT -> whole_grid"""
+        return Decimal(0), str(children[0])
+
+    def decimals_grid(self, meta, children):
+        """grid: NUMBER DECIMALS_WORD -> decimals_grid"""
+        return _number(children[0]), None
 
     def target(self, meta, children):
         """target: "target" ":" comparison"""
@@ -406,6 +426,15 @@ class _ToAst(lark.Transformer):
     def above_to(self, meta, children):
         """band: "above" quantity "to" quantity -> above_to"""
         return nodes.Band("above to", children[0], children[1], self._span(meta))
+
+    # ---- rows as contracts word them
+    def above_to_below(self, meta, children):
+        """band: "above" quantity "to" "below" quantity -> above_to_below"""
+        return nodes.Band("above to below", children[0], children[1], self._span(meta))
+
+    def between(self, meta, children):
+        """band: comparison "and" comparison -> between"""
+        return nodes.Band("and", children[0], children[1], self._span(meta))
 
     def _comparison(self, op, meta, children):
         return nodes.Comparison(op, children[0], self._span(meta))
@@ -586,6 +615,7 @@ _WORDS = {
     "QUANTITY_UNIT": "a unit (%, seconds, minutes)",
     "STEP_UNIT": "a unit (point, second, minute, unit)",
     "SIDE": "'below' or 'above'",
+    "DECIMALS_WORD": "'decimals'",
     "IS_OR_ARE": "'is' or 'are'",
     "AT_RISK": "'at risk'",
     "CRITICAL": "'critical'",

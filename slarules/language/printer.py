@@ -213,10 +213,13 @@ def comparison(c: nodes.Comparison) -> str:
 def band(b: nodes.Band) -> str:
     if b.kind == "open":
         return comparison(b.first)
+    if b.kind == "and":
+        return f"{comparison(b.first)} and {comparison(b.second)}"
     first, second = quantity(b.first), quantity(b.second)
     return {"from to": f"from {first} to {second}",
             "from to below": f"from {first} to below {second}",
-            "above to": f"above {first} to {second}"}[b.kind]
+            "above to": f"above {first} to {second}",
+            "above to below": f"above {first} to below {second}"}[b.kind]
 
 
 def _expr(e: nodes.Expr, parent_precedence: int = 0, right_side: bool = False) -> str:
@@ -290,6 +293,12 @@ def termination(t: nodes.Termination) -> str:
     return f"terminate when {text}"
 
 
+def reported(r: nodes.Reported) -> str:
+    """`reported to whole seconds`, `reported to 2 decimals, rounding half up`."""
+    grid = f"whole {r.whole}" if r.whole is not None else f"{_number(r.decimals)} decimal{'s' * (r.decimals != 1)}"
+    return f"reported to {grid}" + (f", rounding {r.mode}" if r.mode is not None else "")
+
+
 def _earn_back(e: nodes.EarnBack) -> str:
     if e.after is None:
         condition = "when the contract year average meets the target"
@@ -308,7 +317,8 @@ def _gate(g: nodes.Gate) -> str:
 
 
 _CLAUSES = {
-    nodes.Measured: lambda m: f"measured as {_expr(m.expr)}" + (", in percent" if m.in_percent else ""),
+    nodes.Measured: lambda m: (f"measured as {_expr(m.expr)}" + (", in percent" if m.in_percent else "")
+                               + (f", {reported(m.reported)}" if m.reported is not None else "")),
     nodes.Target: lambda t: f"target: {comparison(t.comparison)}",
     nodes.Volume: lambda v: f"measured only when {v.input.text} is {comparison(v.comparison)}",
     nodes.Allocation: lambda a: f"allocation: {amount(a.amount)}",
@@ -321,7 +331,8 @@ _CLAUSES = {
 }
 
 _SECTIONS = {
-    nodes.AtRisk: lambda t: f"at risk: {amount(t.amount)} each {t.per}",
+    nodes.AtRisk: lambda t: (f"credits at most {amount(t.amount)} each {t.per}" if t.as_credits_at_most
+                             else f"at risk: {amount(t.amount)} each {t.per}"),
     nodes.BonusLimit: lambda t: f"bonuses at most {amount(t.amount)} each {t.per}",
     nodes.Netting: lambda t: {"paid separately": "bonuses are paid separately", "offset": "bonuses offset credits",
                               "only offset": "bonuses only offset credits"}[t.policy],

@@ -7,11 +7,11 @@ checker accepts is exactly what the compiler evaluates.
 """
 from __future__ import annotations
 
-from decimal import Decimal
+from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
 
 import attrs
 
-from . import nodes
+from . import nodes, printer
 
 HIGHER_IS_BETTER_OPS = ("at least", "above")
 
@@ -75,6 +75,35 @@ class Interval:
         return None
 
 
+# ---------------------------------------------------------------- reporting precision
+
+def grid_step(measured: nodes.Measured | None) -> Decimal | None:
+    """The step of the grid the contract reports the KPI on (1 for whole units, 0.01 for
+    2 decimals), or None when it states none and values compare exactly."""
+    if measured is None or measured.reported is None:
+        return None
+    return Decimal(1).scaleb(-int(measured.reported.decimals))
+
+
+def grid_points(interval: Interval, step: Decimal | None) -> Interval | None:
+    """The grid values an interval holds, as a closed interval from the first to the last
+    (unbounded ends stay unbounded); None when it holds none. Without a grid, the interval."""
+    if step is None:
+        return interval
+    low = high = None
+    if interval.low is not None:
+        low = (interval.low / step).to_integral_value(ROUND_CEILING) * step
+        if low == interval.low and not interval.low_included:
+            low += step
+    if interval.high is not None:
+        high = (interval.high / step).to_integral_value(ROUND_FLOOR) * step
+        if high == interval.high and not interval.high_included:
+            high -= step
+    if low is not None and high is not None and low > high:
+        return None
+    return Interval(low, low is not None, high, high is not None)
+
+
 def _low_key(interval: Interval):
     return (interval.low is not None, interval.low or 0, not interval.low_included)
 
@@ -92,11 +121,16 @@ def comparison_interval(comparison: nodes.Comparison) -> Interval:
 def band_interval(band: nodes.Band) -> Interval:
     if band.kind == "open":
         return comparison_interval(band.first)
+    if band.kind == "and":  # check.py makes sure one bounds it from below, the other from above
+        first, second = comparison_interval(band.first), comparison_interval(band.second)
+        low, high = (first, second) if first.low is not None else (second, first)
+        return Interval(low.low, low.low_included, high.high, high.high_included)
     low, high = band.first.value, band.second.value
     return {
         "from to": Interval(low, True, high, True),
         "from to below": Interval(low, True, high, False),
         "above to": Interval(low, False, high, True),
+        "above to below": Interval(low, False, high, False),
     }[band.kind]
 
 
@@ -108,6 +142,8 @@ def met_interval(target: nodes.Target) -> Interval:
 def band_quantities(band: nodes.Band) -> list[nodes.Quantity]:
     if band.kind == "open":
         return [band.first.quantity]
+    if band.kind == "and":
+        return [band.first.quantity, band.second.quantity]
     return [band.first, band.second]
 
 
@@ -134,17 +170,9 @@ def format_quantity(value: Decimal, unit: str | None) -> str:
     return format_number(value) + UNIT_WORDS.get(unit or "", "")
 
 
-def describe_band(band: nodes.Band, unit: str | None) -> str:
-    """The band as the contract wrote it: `below 80%`, `from 41 to 45 seconds`."""
-    if band.kind == "open":
-        return describe_comparison(band.first, unit)
-    first = format_quantity(band.first.value, None)
-    second = format_quantity(band.second.value, unit)
-    return {
-        "from to": f"from {first} to {second}",
-        "from to below": f"from {first} to below {second}",
-        "above to": f"above {first} to {second}",
-    }[band.kind]
+def describe_band(band: nodes.Band) -> str:
+    """The band as the contract wrote it: `below 80%`, `from 95.0 to 99.0%`."""
+    return printer.band(band)
 
 
 def describe_comparison(comparison: nodes.Comparison, unit: str | None) -> str:

@@ -108,14 +108,15 @@ def test_a_range_nested_in_a_wider_one_is_an_overlap_not_a_gap():
     assert found_codes == ["SLA210", "SLA210"]
 
 
-def test_credit_ranges_starting_below_the_target_warn_of_the_values_that_earn_nothing():
-    assert codes(FCR + "    from 65 to below 68%: 1% of fee\n    below 65%: 2% of fee\n") == [("SLA209", "warning")]
+def test_credit_ranges_starting_below_the_target_are_an_error_like_a_gap_between_rows():
+    # The values from 68 to below 70% miss the target but earn nothing: as serious as a gap between rows.
+    assert codes(FCR + "    from 65 to below 68%: 1% of fee\n    below 65%: 2% of fee\n") == [("SLA209", "error")]
 
 
 def test_an_above_target_leaves_its_boundary_value_uncovered_by_a_to_below_row():
     (d,) = found("service level s\n  measured as sla\n  target: above 70%\n  credit by range:\n"
                  "    from 65 to below 70%: 1% of fee\n    below 65%: 2% of fee\n")
-    assert (d.code, d.severity) == ("SLA209", "warning") and "the value 70%" in d.message
+    assert (d.code, d.severity) == ("SLA209", "error") and "the value 70%" in d.message
 
 
 def test_bonus_ranges_starting_above_the_target_are_a_dead_band_not_a_problem():
