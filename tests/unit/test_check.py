@@ -87,7 +87,7 @@ def test_a_gap_names_the_values_it_leaves_and_where_the_next_row_should_start():
     (d,) = found(FCR + "    from 65 to below 70%: 1% of fee\n    from 61 to below 65%: 2% of fee\n"
                        "    below 60%: 3% of fee\n")
     assert d.code == "SLA209" and "from 60 to below 61%" in d.message
-    assert d.notes == ("start this row where the row at line 13 ends: 'from 60 to ...'",)
+    assert d.notes[0].startswith("start this row where the row at line 13 ends: 'from 60 to ...'")
 
 
 def test_a_gap_after_a_row_that_includes_its_end_starts_the_next_row_above_it():
@@ -474,3 +474,65 @@ def test_a_cap_that_can_never_bind_names_what_the_credit_reaches(credit, reached
     (warning,) = found(SLA + f"  credit: {credit}\n")
     assert warning.code == "SLA225"
     assert warning.message == f"this cap can never bind: the most the credit can reach is {reached}"
+
+
+# ---------------------------------------------------------------- the reporting grid (issue 10, item 3)
+
+GRID = ("service level s\n  measured as secs, reported to whole seconds\n  target: at most 20 seconds\n"
+        "  credit by range:\n    from 21 to 25 seconds: 10% of fee\n")
+
+
+def test_a_table_in_whole_seconds_complete_on_the_grid_is_accepted():
+    assert codes(GRID + "    from 26 to 30 seconds: 30% of fee\n    at least 31 seconds: 60% of fee\n") == []
+
+
+def test_the_same_table_compared_exactly_has_gaps_between_the_whole_seconds():
+    body = GRID.replace(", reported to whole seconds", "") + ("    from 26 to 30 seconds: 30% of fee\n"
+                                                              "    at least 31 seconds: 60% of fee\n")
+    assert errors(body) == ["SLA209", "SLA209", "SLA209"]
+
+
+def test_a_real_gap_on_the_grid_is_still_an_error_naming_the_values():
+    (d,) = found(GRID + "    from 27 to 30 seconds: 30% of fee\n    at least 31 seconds: 60% of fee\n")
+    assert (d.code, d.severity) == ("SLA209", "error") and d.message == "the value 26 seconds falls in no row"
+    assert d.notes == ("start this row where the row at line 11 ends: 'from 26 to ...'",)
+
+
+def test_two_decimals_leave_no_gap_between_2_and_2_01_percent():
+    body = ("service level s\n  measured as sla, reported to 2 decimals, rounding half even\n  target: at most 2%\n"
+            "  credit by range:\n    from 2.01 to 2.50%: 10% of fee\n    at least 2.51%: 20% of fee\n")
+    assert codes(body) == []
+
+
+def test_a_row_holding_no_value_of_the_grid_is_an_error():
+    assert "SLA229" in errors(GRID + "    above 25 to below 26 seconds: 20% of fee\n"
+                                     "    at least 26 seconds: 60% of fee\n")
+
+
+@pytest.mark.parametrize("grid", ["whole minutes", "whole points", "2.5 decimals", "12 decimals"])
+def test_a_grid_that_does_not_fit_the_kpi_is_an_error(grid):
+    body = GRID.replace("whole seconds", grid) + "    at least 26 seconds: 60% of fee\n"
+    assert "SLA229" in errors(body)
+
+
+# ---------------------------------------------------------------- rows as contracts word them (issue 10, item 4)
+
+def test_rows_written_upper_bound_first_and_open_ranges_are_accepted_in_any_order():
+    body = ("service level s\n  measured as sla\n  target: at least 99.95%\n  credit by range:\n"
+            "    below 99.95% and at least 99.5%: 10% of fee\n    below 99% : 30% of fee\n"
+            "    at least 99% and below 99.5%: 25% of fee\n"
+            "service level t\n  measured as sla\n  target: at most 2%\n  credit by range:\n"
+            "    above 2 to below 4%: 10% of fee\n    at least 4%: 20% of fee\n")
+    assert codes(body) == []
+
+
+def test_two_comparisons_bounding_a_row_from_one_side_are_an_error():
+    body = ("service level s\n  measured as sla\n  target: at least 80%\n  credit by range:\n"
+            "    below 80% and below 70%: 10% of fee\n    below 70%: 20% of fee\n")
+    assert errors(body) == ["SLA230"]
+
+
+def test_credits_at_most_is_the_amount_at_risk():
+    # The cap binds: two service levels may each take all of it.
+    twice = SLA + "  credit: 100% of the amount at risk\n" + SLA.replace("level s", "level t")
+    assert codes("credits at most 50% of fee each month\n" + twice + "  credit: 100% of the amount at risk\n") == []
