@@ -147,6 +147,7 @@ class Kpi:
     measured: nodes.Measured
     volume: nodes.Volume | None
     denominator: str | None
+    places: int  # the decimals its thresholds are written with: its reporting grid's, if it has one
 
 
 def quantity(value: Decimal, unit: str, bare: bool = False) -> nodes.Quantity:
@@ -180,7 +181,23 @@ def measurement(draw, kpi_name: str, shared: str | None) -> Kpi:
             own.append((volume_input, "count"))
         least = quantity(Decimal(draw(st.integers(0, 1000))), "count")
         volume = nodes.Volume(name(volume_input), nodes.Comparison(pick(draw, ("at least", "above")), least))
-    return Kpi(kpi_name, unit, tuple(own), measured, volume, denominator)
+    measured, places = reporting_grid(draw, measured, unit)
+    return Kpi(kpi_name, unit, tuple(own), measured, volume, denominator, places)
+
+
+GRID_WORDS = {"percent": "points", "seconds": "seconds", "minutes": "minutes"}
+
+
+def reporting_grid(draw, measured: nodes.Measured, unit: str) -> tuple[nodes.Measured, int]:
+    """Maybe a reporting grid (`reported to whole seconds`, `reported to 2 decimals, rounding
+    half even`) as coarse as the data's decimals or coarser, and the decimals thresholds take."""
+    places = VALUE_RANGE[unit][2]
+    if flip(draw):
+        return measured, places
+    decimals = draw(st.integers(0, places))
+    whole = GRID_WORDS.get(unit, "units") if decimals == 0 and flip(draw) else None
+    mode = pick(draw, (None,) + ROUNDING_MODES)
+    return attrs.evolve(measured, reported=nodes.Reported(Decimal(decimals), whole, mode)), decimals
 
 
 @attrs.frozen
@@ -204,8 +221,8 @@ class Zone:
         return self.edge + self.direction * Decimal(steps).scaleb(-self.places)
 
 
-def zone(kpi_unit: str, target: Decimal, higher: bool, credit: bool) -> Zone:
-    low, high, places = VALUE_RANGE[kpi_unit]
+def zone(kpi_unit: str, target: Decimal, higher: bool, credit: bool, places: int) -> Zone:
+    low, high, _ = VALUE_RANGE[kpi_unit]
     direction = -1 if higher == credit else 1
     far = low if direction < 0 else high
     hard = far == HARD_LOW if direction < 0 else far == HARD_HIGH.get(kpi_unit)
@@ -245,28 +262,50 @@ def ranked_table(draw, kpi: Kpi, z: Zone, ctx: Context, allocation: bool, rule: 
     return nodes.Table(rule, tuple(shuffled(draw, rows)))
 
 
-_CLOSED_KIND = {(True, True): "from to", (True, False): "from to below", (False, True): "above to"}
+_CLOSED_KIND = {(True, True): "from to", (True, False): "from to below", (False, True): "above to",
+                (False, False): "above to below"}
 
 
-def range_table(draw, kpi: Kpi, z: Zone, ctx: Context, allocation: bool) -> nodes.Table:
+def range_table(draw, kpi: Kpi, z: Zone, ctx: Context, allocation: bool, near: bool | None = None) -> nodes.Table:
     """Explicit ranges tiling the zone from a cut near the target to its far end:
     each cut value belongs to exactly one row, and beyond the furthest cut lies an
     open row, unless that cut is where all data ends (0, or 100 for a percentage)
-    and the last closed row includes it."""
-    closed = draw(st.integers(0, min(3, z.room)))
-    cuts = distinct(draw, closed + 1, z.room)
+    and the last closed row includes it. `near`, for a credit table: the first cut is
+    the target and the row there includes it or not as `near` says, so that no value
+    misses the target and earns nothing. On a KPI reported on a grid, cuts are two grid
+    steps apart or more, so every row holds a value of the grid, and a row may be
+    written with its ends on the grid as contracts write them ('from 21 to 25 seconds').
+    A row is written as two comparisons ('below 99.95% and at least 99.5%') now and then."""
+    grid = kpi.measured.reported is not None
+    spread = 2 if grid else 1
+    closed = draw(st.integers(0, min(3, z.room // spread)))
+    cuts = [c * spread for c in distinct(draw, closed + 1, z.room // spread)]
+    if near is not None:
+        cuts[0] = 0
     ends_at_far = closed > 0 and z.hard_far and cuts[-1] == z.room and flip(draw)
     values = sorted(z.at(c) for c in cuts)
     open_inclusive = flip(draw)  # whether the open row owns the furthest cut
+    if near is not None and closed == 0:
+        open_inclusive = near
     # Closed rows from the lowest value up; each cut goes to exactly one of its two rows.
     low_included = (ends_at_far or not open_inclusive) if z.direction < 0 else flip(draw)
+    if near is not None and z.direction > 0 and closed:
+        low_included = near
     bands: list[nodes.Band] = []
     for i in range(closed):
         must_own_top = not low_included or (i == closed - 1 and z.direction > 0 and ends_at_far)
         high_included = True if must_own_top else flip(draw)
+        if near is not None and z.direction < 0 and i == closed - 1:
+            high_included = near
         bare = kpi.unit in QUANTITY_UNIT and flip(draw)
-        bands.append(nodes.Band(_CLOSED_KIND[(low_included, high_included)],
-                                quantity(values[i], kpi.unit, bare), quantity(values[i + 1], kpi.unit)))
+        low, high = values[i], values[i + 1]
+        if grid and flip(draw):  # an excluded end written as the grid value inside it
+            step = Decimal(1).scaleb(-kpi.places)
+            low, high = (low if low_included else low + step), (high if high_included else high - step)
+            bands.append(nodes.Band("from to", quantity(low, kpi.unit, bare), quantity(high, kpi.unit)))
+        else:
+            bands.append(two_comparisons(draw, _CLOSED_KIND[(low_included, high_included)],
+                                         quantity(low, kpi.unit, bare), quantity(high, kpi.unit)))
         low_included = not high_included
     if not ends_at_far:
         if z.direction > 0 and closed:
@@ -276,6 +315,21 @@ def range_table(draw, kpi: Kpi, z: Zone, ctx: Context, allocation: bool) -> node
     nearest_first = bands[::-1] if z.direction < 0 else bands
     rows = [nodes.Row(b, a) for b, a in zip(nearest_first, amounts(draw, ctx, len(bands), allocation))]
     return nodes.Table("range", tuple(shuffled(draw, rows)))
+
+
+_LOW_OP = {"from to": "at least", "from to below": "at least", "above to": "above", "above to below": "above"}
+
+
+def two_comparisons(draw, kind: str, low: nodes.Quantity, high: nodes.Quantity) -> nodes.Band:
+    """The band `kind` from low to high, or the same values as two comparisons in either order."""
+    if flip(draw) or flip(draw):
+        return nodes.Band(kind, low, high)
+    high_op = "at most" if kind in ("from to", "above to") else "below"
+    first_written = [nodes.Comparison(_LOW_OP[kind], low), nodes.Comparison(high_op, high)]
+    pair = shuffled(draw, first_written)
+    if pair[0] is not first_written[0]:  # only the first quantity written may leave its unit to the second
+        pair[1] = nodes.Comparison(pair[1].op, attrs.evolve(low, unit=high.unit))
+    return nodes.Band("and", *pair)
 
 
 def linear(draw, kpi: Kpi, z: Zone, ctx: Context, allocation: bool) -> nodes.Linear:
@@ -299,7 +353,7 @@ def shortfall(draw, ctx: Context, allocation: bool) -> nodes.Shortfall:
 def award(draw, kind: str, kpi: Kpi, target: nodes.Comparison, ctx: Context, allocation: bool,
           forms: tuple[str, ...]) -> nodes.Award:
     higher = target.op in ("at least", "above")
-    z = zone(kpi.unit, target.quantity.value, higher, kind == "credit")
+    z = zone(kpi.unit, target.quantity.value, higher, kind == "credit", kpi.places)
     form = pick(draw, [f for f in forms if f != "shortfall" or (kind == "credit" and kpi.unit == "percent")])
     if form == "flat":
         built = nodes.Flat(amount(draw, ctx, allocation))
@@ -307,7 +361,10 @@ def award(draw, kind: str, kpi: Kpi, target: nodes.Comparison, ctx: Context, all
         rule = "single" if form == "single" else ("most severe" if kind == "credit" else "best")
         built = ranked_table(draw, kpi, z, ctx, allocation, rule)
     elif form == "range":
-        built = range_table(draw, kpi, z, ctx, allocation)
+        # A credit table starts where the target is missed: with the target's own value when the target
+        # excludes it ('above 80%' is missed at 80), else just beyond it.
+        near = (target.op in ("above", "below")) if kind == "credit" else None
+        built = range_table(draw, kpi, z, ctx, allocation, near)
     elif form == "linear":
         built = linear(draw, kpi, z, ctx, allocation)
     else:
@@ -316,16 +373,17 @@ def award(draw, kind: str, kpi: Kpi, target: nodes.Comparison, ctx: Context, all
 
 
 def target(draw, kpi: Kpi) -> nodes.Comparison:
-    low, high, places = VALUE_RANGE[kpi.unit]
+    low, high, _ = VALUE_RANGE[kpi.unit]
     margin = (high - low) / 100
     op = pick(draw, ("at least", "above", "at most", "below"))
-    return nodes.Comparison(op, quantity(draw_decimal(draw, low + margin, high - margin, places), kpi.unit))
+    return nodes.Comparison(op, quantity(draw_decimal(draw, low + margin, high - margin, kpi.places), kpi.unit))
 
 
 def service_level_clauses(draw, kpi: Kpi, ctx: Context, forms: tuple[str, ...]) -> list[nodes.Clause]:
     """The clauses of one service level, gate aside (gates need every name)."""
     goal = target(draw, kpi)
-    clauses: list[nodes.Clause] = [nodes.Measured(kpi.measured.expr, kpi.measured.in_percent), nodes.Target(goal)]
+    clauses: list[nodes.Clause] = [nodes.Measured(kpi.measured.expr, kpi.measured.in_percent,
+                                                  reported=kpi.measured.reported), nodes.Target(goal)]
     if kpi.volume is not None:
         clauses.append(kpi.volume)
     allocation = flip(draw)
@@ -385,7 +443,7 @@ def rulesets(draw, max_service_levels: int = 4, forms: tuple[str, ...] = FORMS) 
             risk = nodes.PercentOf(draw_decimal(draw, Decimal(1), Decimal(100), 1), nodes.InputBase(name(FEE)))
         else:
             risk = nodes.FixedMoney(currency, draw_decimal(draw, Decimal(100), Decimal(50000), 0))
-        sections.append(nodes.AtRisk(risk, "month"))
+        sections.append(nodes.AtRisk(risk, "month", as_credits_at_most=flip(draw)))
     if flip(draw):
         sections.append(nodes.BonusLimit(amount(draw, Context(currency, False), False), "month"))
     if flip(draw):
@@ -550,6 +608,9 @@ def critical_values(sl: nodes.ServiceLevel, unit: str) -> list[Decimal]:
     """The values where the service level's money may change: every quantity it
     compares its value with, and a linear amount's first few whole steps."""
     found = [q.value for q in reference.quantities(sl) if q.unit == QUANTITY_UNIT.get(unit)]
+    if sl.measured.reported is not None:  # where the value rounds to a threshold or away from it
+        half = Decimal(1).scaleb(-int(sl.measured.reported.decimals)) / 2
+        found += [v + d for v in found for d in (-half, half)]
     for award in (sl.credit, sl.bonus):
         if award is not None and isinstance(award.form, nodes.Linear):
             form = award.form
