@@ -114,6 +114,16 @@ service level quality # no title
     at least 4.0
   credit: 1% of fee
 
+service level grid
+  measured as wait_time, reported to whole seconds
+  measured as csat, reported to 2 decimals, rounding half even
+  measured as csat, reported to 1 decimal
+  target: at most 20 seconds
+  credit by range:
+    above 20 to below 30 seconds: 1% of fee
+    below 40 seconds and at least 30 seconds: 2% of fee
+credits at most 50% of fee each month
+
 terminate when speed is missed 3 months in a row
 terminate when speed is missed 4 times in any 12 months
 terminate when quality is below 3 in any month
