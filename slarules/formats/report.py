@@ -88,7 +88,7 @@ def _result(r) -> dict:
     """A service level's result; `reported` only where the contract states a reporting grid."""
     result = {"name": r.service_level, "value": _value(r.value), "unit": r.unit, "status": r.status, "note": r.note}
     if r.reported is not None:
-        result["reported"] = _value(r.reported)
+        result["reported"] = f"{r.reported:f}"  # with the grid's digits: "80.0"
     return result
 
 
