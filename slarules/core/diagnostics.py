@@ -29,6 +29,8 @@ CODES: dict[str, str] = {
     "SLA005": "syntax error: unexpected character",
     "SLA006": "syntax error: a service level clause stands outside a service level",
     "SLA007": "syntax error: a misspelled keyword",
+    "SLA008": "syntax error: a per-unit amount does not say how part units count",
+    "SLA009": "syntax error: a percentage without the amount it is a share of",
     "SLA201": "unknown name",
     "SLA202": "duplicate name",
     "SLA203": "unit mismatch",

@@ -548,6 +548,10 @@ _WHERE["row"] = [clause + table + row
 
 _NO_UNIT = ("SLA003 input '{previous}' has no unit: write money, percent, seconds, minutes, count, score "
             "or ratio after its name")
+_NO_COUNTING = ("SLA008 a per-unit amount says how part units count: after the threshold write ', part points "
+                "count as whole' (or seconds, minutes, units), ', only whole points count' or ', pro rata'")
+_NO_BASE = ("SLA009 a percentage needs the amount it is a share of: write 'N% of monthly_fee' (a money input), "
+            "'N% of the amount at risk' or 'N% of the allocation'")
 _EXAMPLES: dict[str, list[tuple[str, str]]] = {
     "SLA001 expected ':' after '{previous}'": [
         ("clause", "target at least 80%"),
@@ -587,12 +591,28 @@ _EXAMPLES: dict[str, list[tuple[str, str]]] = {
     "SLA000 a target says how the value compares: 'at least 80%', 'at most 5%', 'above ...' or 'below ...'": [
         ("clause", "target: 80%"),
     ],
+    # What a new user tripped on (issue 10, item 5): each names what is missing and the words to write.
+    _NO_COUNTING: [
+        ("clause", "credit: 1% of fee per point below 80%, at most 5% of fee"),
+        ("clause", "credit: 1% of fee per point below 80%, target: at least 80%"),
+        ("clause", "credit: 1% of fee per point below 80% cure: within 1 month"),
+        ("clause", "credit: 1% of fee per point below 80% at most 5% of fee"),
+        ("clause", "credit: 1% of fee per second above 20 seconds cure: within 1 month"),
+    ],
+    _NO_BASE: [
+        ("clause", "credit: 1% of fee per point below 80%, pro rata, at most 10% cure: within 1 month"),
+        ("clause", "credit: 2% cure: within 1 month"),
+        ("clause", "allocation: 20% cure: within 1 month"),
+        ("row", "below 80%: 2% below 70%: 5% of fee"),
+        ("top", "at risk: 12% each month"),
+        ("top", "bonuses at most 3% each month"),
+    ],
 }
 SYNTAX_EXAMPLES: dict[str, list[str]] = {
     label: [where + example for place, example in examples for where in _WHERE[place]]
     for label, examples in _EXAMPLES.items()
 }
-_ABOUT_PREVIOUS = {_NO_UNIT}  # labels whose caret goes under the token they name, not the one found
+_ABOUT_PREVIOUS = {_NO_UNIT, _NO_BASE}  # labels whose caret goes under the token they name, not the one found
 
 # Clause keywords of a service level, and what follows each (for a clause written before
 # any service level: inside `inputs` its keyword is read as the name of a new input).
@@ -600,6 +620,9 @@ _CLAUSE_KEYWORDS = {"TARGET", "CREDIT", "BONUS", "MEASURED", "ALLOCATION"}
 _AFTER_CLAUSE_KEYWORD = {"COLON", "COMMA", "AS", "BY", "ONLY"}
 _SECTION_KEYWORDS = ("inputs", "bonuses", "service", "critical")  # the first words of `_section`
 _CURRENCY_SIGNS = {"$": "USD", "€": "EUR", "£": "GBP", "¥": "JPY"}
+# Words a contract uses for a band that the language says otherwise (less than -> below, ...).
+_NATURAL_BAND_WORDS = {"less", "more", "greater", "between", "over", "under", "equal", "up", "fewer", "lower",
+                       "higher", "exceeding", "within"}
 
 _WORDS = {
     "NAME": "a name (lower case, like monthly_fee)",
@@ -729,6 +752,30 @@ def _syntax_diagnostic(source: Source, err: lark.UnexpectedInput) -> Diagnostic:
         return Diagnostic("SLA006", f"'{clause}' is a service level clause, but it stands before any service level",
                           _token_span(source, clause),
                           ("start the service level above it: 'service level NAME', then its clauses",))
+
+    # `for each point`: the language says `per point`.
+    if token is not None and token.type == "NAME" and str(token) == "for" and "PER" in expected:
+        following = source.text[token.end_pos:].split()[:2]
+        unit = following[1] if following[:1] == ["each"] and len(following) > 1 else "point"
+        return Diagnostic("SLA007", f"unexpected 'for'; an amount per unit is written 'per {unit}'", span,
+                          (f"as in '1% of monthly_fee per {unit} below 80%, part {unit.removesuffix('s')}s count "
+                           "as whole'",))
+    # A tier row worded as the contract words it, in words the language does not use: name the accepted forms.
+    if (token is not None and "FROM" in expected and "BELOW" in expected
+            and (token.type == "NUMBER" or str(token) in _NATURAL_BAND_WORDS)):
+        return Diagnostic("SLA007", f"unexpected {found}; a tier row's band is written with 'below', 'at most', "
+                          "'above', 'at least', 'from ... to ...', or two of them joined by 'and'", span,
+                          ("'less than 99.95% but equal to or greater than 99.5%' is 'below 99.95% and at least 99.5%'; "
+                           "'more than 2 and less than 4 points' is 'above 2 to below 4%'",))
+    if token is not None and str(token) == "but" and "AND" in expected:
+        return Diagnostic("SLA007", "unexpected 'but'; the two comparisons of a row are joined by 'and'", span,
+                          ("as in 'below 99.95% and at least 99.5%'",))
+    # `Service Level`: keywords and names are lower case (capitals are for currency codes).
+    if isinstance(err, lark.UnexpectedCharacters) and source.text[err.pos_in_stream].isupper():
+        word = re.match(r"[A-Za-z_]\w*", source.text[err.pos_in_stream:])
+        if word is not None and not re.fullmatch(r"[A-Z]{3}", word.group()):
+            return Diagnostic("SLA005", f"unexpected '{word.group()}'; keywords and names are lower case", span,
+                              (f"write '{word.group().lower()}' (capitals are only for currency codes, as in 'USD')",))
 
     # Two words where a name the file uses belongs (`monthly fee` for monthly_fee): not a misspelled keyword.
     if (token is not None and token.type == "NAME" and previous is not None and previous.type == "NAME"
