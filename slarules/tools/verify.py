@@ -74,6 +74,7 @@ from ..engine.compile import Terms
 from ..engine.evaluate import evaluate as exact_evaluate
 from ..engine.history import EVENT_KINDS, Event, History, PeriodData
 from ..engine.outcome import BONUS_KINDS, CREDIT_KINDS, EARN_BACK
+from ..formats.files import write_atomically
 from ..formats.kpi_data import EVENT_COLUMNS, parse_history
 from ..formats.report import to_json
 
@@ -482,7 +483,7 @@ class _Runner:
         self.out_dir.mkdir(parents=True, exist_ok=True)
         path = self.out_dir / filename
         text = self.model.csv_text(rows) if events is None else self.model.events_csv_text(rows, events)
-        path.write_text(text, encoding="utf-8")
+        write_atomically(path, text)
         self.written.append(path)
         return path
 
