@@ -244,10 +244,12 @@ class _Reader:
         missed_in = self.label(data["missed_in"], f"{path}.missed_in")
         deadline = self.whole(data["deadline"], f"{path}.deadline")
         missed = self.calendar.index(missed_in)
-        if not missed < deadline <= missed + cure or (self.next_index is not None and deadline < self.next_index):
+        if not missed < deadline <= missed + cure:
             closes = f"between {missed + 1} and {missed + cure}" if cure else "never: the ruleset has no cure period"
-            self.fail(f"{path}.deadline is {deadline}, but a cure window opened in {missed_in} closes {closes}, "
-                      f"and not before the period the state continues from")
+            self.fail(f"{path}.deadline is {deadline}, but a cure window opened in {missed_in} closes {closes}")
+        if self.next_index is not None and deadline < self.next_index:
+            self.fail(f"{path}.deadline is {deadline}, before {self.next_index}, the period the state continues "
+                      "from: the window would never close")
         return Pending(deadline, missed_in, [self.held_line(line, f"{path}.lines[{i}]")
                                              for i, line in enumerate(self.items(data["lines"], f"{path}.lines"))])
 
@@ -259,7 +261,7 @@ class _Reader:
         if amount < 0 if data["kind"] == "credit" else amount > 0:  # a credit is owed, its cap cuts it
             self.fail(f"{path}.amount {amount} has the wrong sign for a {data['kind']} line")
         line = self.whole(data["line"], f"{path}.line", low=1, high=self.ruleset_lines)
-        if not isinstance(data["text"], str):
+        if type(data["text"]) is not str:
             self.fail(f"{path}.text must be a string, not {_shown(data['text'])}")
         return PendingLine(data["kind"], amount, line, data["text"])
 
@@ -275,9 +277,11 @@ class _Reader:
         self.record(data, path, ("index", "label", "contract_year", "credits", "base", "missed"))
         label = self.label(data["label"], f"{path}.label")
         index = self.whole(data["index"], f"{path}.index")
-        if index != self.calendar.index(label) or (self.next_index is not None and index >= self.next_index):
-            self.fail(f"{path}.index {index} is not the index of {label} ({self.calendar.index(label)}), "
-                      "a period before the one the state continues from")
+        if index != self.calendar.index(label):
+            self.fail(f"{path}.index is {index}, but the index of {label} is {self.calendar.index(label)}")
+        if self.next_index is not None and index >= self.next_index:
+            self.fail(f"{path}.label {label} is not before {self.calendar.label(self.next_index)}, "
+                      "the period the state continues from")
         year = self.whole(data["contract_year"], f"{path}.contract_year")
         if year != self.calendar.contract_year_of(index):
             self.fail(f"{path}.contract_year is {year}, but {label} is in contract year "
@@ -317,6 +321,8 @@ class _Reader:
         return data
 
     def whole(self, data, path: str, low: int = 0, high: int = 10 ** _MAX_DIGITS) -> int:
+        if isinstance(data, _Literal) and data.lstrip("-").isdigit():
+            self.fail(f"{path} is {_shown(data)}, out of its range {low} to {high}")
         if type(data) is not int:
             self.fail(f"{path} must be a whole number, not {_shown(data)}")
         if not low <= data <= high:

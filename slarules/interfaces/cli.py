@@ -48,7 +48,8 @@ def _parser() -> argparse.ArgumentParser:
     evaluate.add_argument("--events", metavar="FILE",
                           help="waivers and exclusions: CSV with period,service_level,event,reason")
     evaluate.add_argument("--state", metavar="FILE",
-                          help="continue from the state saved in FILE (if it exists) and save the new state there")
+                          help="continue from the state saved in FILE (if it exists) and save the new state there, "
+                               "once the outcome is out; waits while another run holds FILE")
     evaluate.add_argument("--strict", action="store_true", help="treat warnings in the ruleset as errors")
 
     check = commands.add_parser(

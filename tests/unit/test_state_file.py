@@ -90,7 +90,7 @@ DAMAGED = {
                         "lines[0].amount -1200.00 has the wrong sign for a credit line"),
     "5,000-digit integer": (edited(lambda d: sl(d).update(passes_used=0)).replace(
         '"passes_used": 0', '"passes_used": ' + "9" * 5000),
-        "service_levels.soa.passes_used must be a whole number, not a number of 5000 digits"),
+        "service_levels.soa.passes_used is a number of 5000 digits, out of its range"),
     "deep nesting": (with_nesting(100_000), "nested too deeply"),
     "nesting where labels belong": (with_nesting(50), "triggers[0].run[0] must be a period label like '2026-03', "
                                                       "not a list"),
@@ -102,6 +102,14 @@ DAMAGED = {
     "edited counter (checksum)": (edited(lambda d: sl(d).update(met_streak=5)),
                                   "its checksum does not match its content"),
     "checksum removed": (edited(lambda d: d.pop("checksum")), "the state has no 'checksum'"),
+    "window entry of a later period": (edited(lambda d: d["triggers"][0].update(recent=[{
+        "index": 24314, "label": "2026-03", "contract_year": 1, "credits": "0", "base": "0", "missed": True}])),
+        "triggers[0].recent[0].label 2026-03 is not before 2026-02"),
+    "window entry index off its label": (edited(lambda d: d["triggers"][0].update(recent=[{
+        "index": 24300, "label": "2026-01", "contract_year": 1, "credits": "0", "base": "0", "missed": True}])),
+        "triggers[0].recent[0].index is 24300, but the index of 2026-01 is 24312"),
+    "text as a number": (edited(lambda d: sl(d)["pending"][0]["lines"][0].update(text=1.5)),
+                         "lines[0].text must be a string, not the number 1.5"),
 }
 
 
