@@ -67,8 +67,11 @@ import attrs
 import hypothesis
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
-from hypothesis.internal.conjecture import providers as _providers
-from hypothesis.internal.constants_ast import Constants as _Constants
+try:  # hypothesis' internals, to keep a seed's search independent of our source (_seed_alone)
+    from hypothesis.internal.conjecture import providers as _providers
+    from hypothesis.internal.constants_ast import Constants as _Constants
+except ImportError:  # a hypothesis without source constants: nothing to hold off
+    _providers = _Constants = None
 
 from ..core.diagnostics import SlaError
 from ..core.money import format_money
