@@ -72,7 +72,7 @@ class Update:
                 os.fsync(file.fileno())
         except OSError as err:
             self.discard()
-            raise cannot_write(self.path, err) from None
+            raise _cannot_write(self.path, err) from None
 
     def commit(self) -> None:
         """Rename the staged text over the target and make the rename durable."""
@@ -84,7 +84,7 @@ class Update:
             _fsync_folder(os.path.dirname(self.target))
         except OSError as err:
             self.discard()
-            raise cannot_write(self.path, err) from None
+            raise _cannot_write(self.path, err) from None
 
     def discard(self) -> None:
         if self._staged is not None:
@@ -150,11 +150,11 @@ def write_stream(stream: TextIO, text: str, name: str = "standard output") -> No
             null = os.open(os.devnull, os.O_WRONLY)
             os.dup2(null, fileno)
             os.close(null)
-        raise cannot_write(name, err, "nothing was saved; run it again once the output can be written",
+        raise _cannot_write(name, err, "nothing was saved; run it again once the output can be written",
                            what="the outcome") from None
 
 
-def cannot_write(path: str, err: OSError, note: str | None = None, what: str | None = None) -> SlaError:
+def _cannot_write(path: str, err: OSError, note: str | None = None, what: str | None = None) -> SlaError:
     reason = err.strerror or str(err)
     return SlaError([Diagnostic("SLA501", f"cannot write {what or path}: {reason}", None,
                                 (note,) if note else (), location=path)])
@@ -175,7 +175,7 @@ def _writable_target(path: str) -> str:
     except FileNotFoundError:
         return target
     except OSError as err:
-        raise cannot_write(path, err) from None
+        raise _cannot_write(path, err) from None
     if stat.S_ISDIR(status.st_mode):
         _refuse(path, f"{path} is a folder", "give the path of a file inside it")
     if not stat.S_ISREG(status.st_mode):
@@ -192,7 +192,7 @@ def _check_folder_writable(path: str, folder: str) -> None:
     except FileNotFoundError:
         _refuse(path, f"the folder {folder} does not exist", "create it first, or give another path")
     except OSError as err:
-        raise cannot_write(path, err) from None
+        raise _cannot_write(path, err) from None
     if not stat.S_ISDIR(status.st_mode):
         _refuse(path, f"{folder} is not a folder", "give a path inside a folder")
     if not _allows_writing(folder, status):
@@ -215,7 +215,7 @@ def _lock(path: str, target: str, wait: float | None) -> int:
             except FileNotFoundError:
                 fd, on_file = os.open(os.path.dirname(target), os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC), False
         except OSError as err:
-            raise cannot_write(path, err) from None
+            raise _cannot_write(path, err) from None
         try:
             _flock(fd, deadline, path, wait)
             if _still_current(fd, target, on_file):
@@ -237,7 +237,7 @@ def _flock(fd: int, deadline: float | None, path: str, wait: float | None) -> No
             return
         except OSError as err:
             if err.errno not in (errno.EWOULDBLOCK, errno.EAGAIN):
-                raise cannot_write(path, err) from None
+                raise _cannot_write(path, err) from None
         if time.monotonic() >= deadline:
             raise SlaError([Diagnostic(
                 "SLA502", f"another slarules run has held {path} for {wait:g} seconds", None,
@@ -268,7 +268,7 @@ def _read_locked(path: str, lock: int):
         while chunk := os.read(lock, 1 << 20):
             chunks.append(chunk)
     except OSError as err:
-        raise cannot_write(path, err) from None
+        raise _cannot_write(path, err) from None
     return b"".join(chunks), stat.S_IMODE(status.st_mode), (status.st_uid, status.st_gid)
 
 
