@@ -149,9 +149,10 @@ def _history():
 def test_a_run_killed_mid_way_changes_nothing_and_the_next_run_cleans_up(folder):
     assert bill(1)[0] == 0
     saved = Path("st.json").read_bytes()
-    Path("rest.csv").write_text("period,fee,sl\n" + "".join(f"{l},60000,{v}\n" for l, v in zip(LABELS[1:], SL[1:])))
+    months = {f"{2026 + m // 12}-{m % 12 + 1:02d}": SL[m % len(SL)] for m in range(24)}  # two years
+    Path("rest.csv").write_text("period,fee,sl\n" + "".join(f"{l},60000,{v}\n" for l, v in list(months.items())[1:]))
     reader, writer = os.pipe()
-    fcntl.fcntl(writer, fcntl.F_SETPIPE_SZ, 4096)  # smaller than the outcome: the run blocks printing it
+    fcntl.fcntl(writer, fcntl.F_SETPIPE_SZ, 4096)  # the outcome (about 15 kB) does not fit: the run blocks printing
     killed = subprocess.Popen([str(SLARULES), "evaluate", "t.sla", "rest.csv", "--state", "st.json", "--format", "json"],
                               stdout=writer, stderr=subprocess.DEVNULL)
     os.close(writer)
@@ -166,7 +167,8 @@ def test_a_run_killed_mid_way_changes_nothing_and_the_next_run_cleans_up(folder)
     assert [p for p in temporaries() if TEMPORARY.fullmatch(p)], "the run was not killed mid-way"
     code, out, err = run("evaluate", "t.sla", "rest.csv", "--state", "st.json", "--format", "csv")
     assert (code, err) == (0, "") and temporaries() == []
-    assert Path("st.json").read_text() == load("t.sla").evaluate(_history()).state_json()
+    whole = load("t.sla").evaluate({label: {"fee": "60000", "sl": value} for label, value in months.items()})
+    assert Path("st.json").read_text() == whole.state_json()
 
 
 # ---------------------------------------------------------------- permissions, links, folders
