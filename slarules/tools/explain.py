@@ -29,8 +29,17 @@ import attrs
 
 from ..core.money import CONTEXT, HUNDRED, format_number, minor_unit_digits
 from ..core.periods import MONTHS_IN, MONTHS_PER_PERIOD, PERIOD_NOUN, Calendar
-from ..language import nodes
-from ..language.semantics import Interval, amended, band_interval, comparison_interval, higher_is_better, kpi_unit
+from ..language import nodes, printer
+from ..language.semantics import (
+    Interval,
+    amended,
+    band_interval,
+    comparison_interval,
+    grid_points,
+    grid_step,
+    higher_is_better,
+    kpi_unit,
+)
 
 FORMATS = ("text", "markdown", "html")
 
@@ -417,6 +426,12 @@ class _Explainer:
         return items
 
     # ---- the document
+    def unless_reported(self) -> str:
+        """The preface's exception for service levels reported on a grid (`reported to whole seconds`)."""
+        gridded = any(sl.measured is not None and sl.measured.reported is not None
+                      for version in self.versions for sl in version.service_levels)
+        return " (except to the grid a service level states its value is reported on)" if gridded else ""
+
     def document(self) -> Document:
         terms = _Terms(self.versions[0], self.path, self.numbers)
         preface = (
@@ -424,7 +439,7 @@ class _Explainer:
             "\u201cThe vendor\u201d is the party that provides the services and owes service credits; "
             "\u201cthe client\u201d is the party that receives them and owes bonuses. Values and amounts are "
             "exact: no measured value is "
-            f"rounded before it is compared, and each amount of money is rounded once, as {_xref('1.2')} says. Each "
+            f"rounded before it is compared{self.unless_reported()}, and each amount of money is rounded once, as {_xref('1.2')} says. Each "
             "clause ends with the line of the ruleset it comes from; \u201cdefault; not stated\u201d marks a rule "
             "that applies because the ruleset says nothing on the point.")
         parts = [
@@ -866,6 +881,10 @@ class _Terms:
                     f"{_UNIT_PHRASE.get(unit, 'a number')}.")
         else:
             text = f"Measured each {self.noun} as {_expr(expr)}, {_UNIT_PHRASE.get(unit, 'a number')}."
+        if measured.reported is not None:  # the reporting grid (issue 10, item 3)
+            text += (f" The value is {printer.reported(measured.reported)}"
+                     f"{'' if measured.reported.mode else ', rounding half up'}, and every comparison below is "
+                     "made with the value as reported.")
         volume = sl.volume
         unguarded = []
         for divisor in _divisors(expr):
@@ -911,7 +930,8 @@ class _Terms:
         comparison, unit = sl.target.comparison, self.unit_of(sl)
         x = comparison.quantity.value
         q = _qty(x, unit)
-        below, above = _qty(x - _near(x), unit, True), _qty(x + _near(x), unit, True)
+        step = grid_step(sl.measured) or _near(x)  # the next value that can be compared: on the grid, if any
+        below, above = _qty(x - step, unit, True), _qty(x + step, unit, True)
         text = {
             "at least": f"At least {q}; higher is better. The target is met by a value of {q} or more, so exactly "
                         f"{q} meets it, and missed by any value below {q}: {below} misses it.",
@@ -922,6 +942,8 @@ class _Terms:
             "below": f"Below {q}; lower is better. The target is met only by a value below {q}: exactly {q} "
                      f"misses it, {below} meets it.",
         }[comparison.op]
+        if sl.measured is not None and sl.measured.reported is not None:
+            return text + f" Values are compared as reported ({_xref(self.numbers[('sl', sl.name.text, 'measured')])})."
         return text + " Values are compared exactly as measured, without rounding."
 
     # ---- allocation
@@ -978,6 +1000,8 @@ class _Terms:
             sentences += self.shortfall_sentences(sl, form, when, who)
         if zone is not None:
             gaps = _uncovered(zone, covered)
+            step = grid_step(sl.measured)  # on a grid, only the values it holds can fall between rows
+            gaps = [g for g in (grid_points(gap, step) for gap in gaps) if g is not None]
             if gaps:
                 values = _or([_a_value(g, unit) for g in gaps])
                 effect = "misses the target but carries no credit" if credit else "meets the target but earns no bonus"
