@@ -54,6 +54,7 @@ from ..language.semantics import (
     format_quantity,
     grid_step,
     higher_is_better,
+    kpi_table,
     kpi_unit,
 )
 
@@ -738,7 +739,7 @@ def _award(award: nodes.Award | None, sl, unit, higher, digits) -> CompiledAward
     if isinstance(form, nodes.Flat):
         compiled = FlatForm(compile_amount(form.amount, name, digits), award.span)
     elif isinstance(form, nodes.Table):
-        compiled = _table(form, name, unit, credit == higher, digits)
+        compiled = _table(form, sl.target, name, credit == higher, digits)
     elif isinstance(form, nodes.Linear):
         below = form.side == "below"
         worst = None
@@ -791,14 +792,16 @@ def _exact_fraction(measured: nodes.Measured):
     return compile_fraction(measured) if measured.reported is None else None
 
 
-def _table(form: nodes.Table, name: str, unit: str, upper_edge: bool, digits: int) -> TableForm:
+def _table(form: nodes.Table, target: nodes.Target, name: str, upper_edge: bool, digits: int) -> TableForm:
     """Order rows most extreme first. `upper_edge`: the rows' upper ends face the target
-    (credits on a higher-is-better KPI, bonuses on a lower-is-better one)."""
+    (credits on a higher-is-better KPI, bonuses on a lower-is-better one). Bands on the
+    shortfall compare the KPI values they stand for, and read as written."""
     rows = []
-    for row in form.rows:
+    prefix = "shortfall " if form.rule == "shortfall" else ""
+    for written, row in zip(form.rows, kpi_table(form, target).rows):
         interval = band_interval(row.band)
         rows.append(TierRow(interval, compile_amount(row.amount, name, digits), row.span,
-                            describe_band(row.band)))
+                            prefix + describe_band(written.band)))
 
     def extremity(row: TierRow):
         edge = row.interval.high if upper_edge else row.interval.low

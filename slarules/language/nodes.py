@@ -34,7 +34,7 @@ class Quantity:
     """A number with the unit written after it: 80%, 20 seconds, 500."""
 
     value: Decimal
-    unit: str | None  # "percent", "seconds", "minutes" or None for a bare number
+    unit: str | None  # "percent", "seconds", "minutes", "points" (of a shortfall) or None for a bare number
     span: Span | None = _span()
 
 
@@ -351,7 +351,9 @@ class Flat:
 class Table:
     """Tier rows. `rule` is "most severe" or "best" (the matching row furthest
     from the target applies) or "range" (rows must not overlap; the one that
-    matches applies). A one-row table is written `bonus: at least 85%: ...`."""
+    matches applies), or "shortfall" (ranges of the shortfall from the target,
+    `credit by shortfall:`; semantics.kpi_table gives the ranges of the KPI they
+    stand for). A one-row table is written `bonus: at least 85%: ...`."""
 
     rule: str
     rows: tuple[Row, ...]

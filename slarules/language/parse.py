@@ -327,7 +327,7 @@ class _ToAst(lark.Transformer):
         return (None, None)
 
     def credit(self, meta, children):
-        """credit: "credit" (_award | most_severe_table | shortfall)"""
+        """credit: "credit" (_award | most_severe_table | shortfall | shortfall_table)"""
         return nodes.Award("credit", children[0], self._span(meta))
 
     def bonus(self, meta, children):
@@ -345,6 +345,10 @@ class _ToAst(lark.Transformer):
     def most_severe_table(self, meta, children):
         """most_severe_table: "," "the" "most" "severe" "row" "applies" ":" row+"""
         return nodes.Table("most severe", tuple(children))
+
+    def shortfall_table(self, meta, children):
+        """shortfall_table: "by" "shortfall" ":" row+"""
+        return nodes.Table("shortfall", tuple(children))
 
     def best_table(self, meta, children):
         """best_table: "," "the" "best" "row" "applies" ":" row+"""
@@ -456,7 +460,7 @@ class _ToAst(lark.Transformer):
         return self._comparison("below", meta, children)
 
     _UNITS = {"%": "percent", "second": "seconds", "seconds": "seconds",
-              "minute": "minutes", "minutes": "minutes"}
+              "minute": "minutes", "minutes": "minutes", "point": "points", "points": "points"}
 
     def quantity(self, meta, children):
         """quantity: NUMBER [QUANTITY_UNIT]"""
@@ -635,7 +639,7 @@ _WORDS = {
     "MISS_WORD": "'misses'",
     "ROUNDING_MODE": "a rounding mode (half up, half even, half down, up, down)",
     "UNIT": "a unit (money, percent, seconds, minutes, count, score, ratio)",
-    "QUANTITY_UNIT": "a unit (%, seconds, minutes)",
+    "QUANTITY_UNIT": "a unit (%, seconds, minutes, points)",
     "STEP_UNIT": "a unit (point, second, minute, unit)",
     "SIDE": "'below' or 'above'",
     "DECIMALS_WORD": "'decimals'",

@@ -164,7 +164,7 @@ def clause_lines(c: nodes.Clause, indent: int) -> list[Line]:
         form = c.form
         if isinstance(form, nodes.Table) and form.rule != "single":
             head = {"most severe": ", the most severe row applies:", "best": ", the best row applies:",
-                    "range": " by range:"}[form.rule]
+                    "range": " by range:", "shortfall": " by shortfall:"}[form.rule]
             return [Line(indent, f"{c.kind}{head}", _at(c))] + [
                 Line(indent + 2, f"{band(r.band)}: {amount(r.amount)}", _at(r)) for r in form.rows]
         if isinstance(form, (nodes.Linear, nodes.Shortfall)) and form.cap is not None:
@@ -202,7 +202,7 @@ def _base(base: nodes.Base) -> str:
 
 
 def quantity(q: nodes.Quantity) -> str:
-    unit = {"percent": "%", "seconds": " seconds", "minutes": " minutes", None: ""}[q.unit]
+    unit = {"percent": "%", "seconds": " seconds", "minutes": " minutes", "points": " points", None: ""}[q.unit]
     return f"{_number(q.value)}{unit}"
 
 

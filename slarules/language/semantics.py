@@ -75,6 +75,61 @@ class Interval:
         return None
 
 
+# ---------------------------------------------------------------- bands on the shortfall
+
+# The unit a `credit by shortfall:` row is written in, for each KPI unit (None: a bare number).
+SHORTFALL_UNIT_FOR = {"percent": "points", "seconds": "seconds", "minutes": "minutes"}
+
+
+def kpi_table(table: nodes.Table, target: nodes.Target) -> nodes.Table:
+    """A `credit by shortfall:` table as the `by range` table on the KPI it stands for. With
+    the target `at least 99.5%`, `at most 2 points` is `at least 97.5% and below 99.5%` (a row
+    open toward no shortfall stops where the target is missed), `above 2 to below 6 points`
+    is `above 93.5% to below 97.5%`, `at least 6 points` is `at most 93.5%`. Any other table
+    as it is. Each row keeps its amount and its spans."""
+    if table.rule != "shortfall":
+        return table
+    return nodes.Table("range", tuple(attrs.evolve(row, band=_kpi_band(row.band, target)) for row in table.rows))
+
+
+def _kpi_band(band: nodes.Band, target: nodes.Target) -> nodes.Band:
+    t, shortfall = target.comparison.quantity, band_interval(band)
+    if higher_is_better(target):  # the value is the target less the shortfall
+        low = None if shortfall.high is None else t.value - shortfall.high
+        high = None if shortfall.low is None else t.value - shortfall.low
+        kpi = Interval(low, shortfall.high_included, high, shortfall.low_included)
+    else:
+        low = None if shortfall.low is None else t.value + shortfall.low
+        high = None if shortfall.high is None else t.value + shortfall.high
+        kpi = Interval(low, shortfall.low_included, high, shortfall.high_included)
+    missed = _missed(target)
+    if missed.high is not None and (kpi.high is None or kpi.high > missed.high):
+        kpi = attrs.evolve(kpi, high=missed.high, high_included=missed.high_included)
+    if missed.low is not None and (kpi.low is None or kpi.low < missed.low):
+        kpi = attrs.evolve(kpi, low=missed.low, low_included=missed.low_included)
+    return _interval_band(kpi, t.unit, band.span)
+
+
+def _missed(target: nodes.Target) -> Interval:
+    """The values that miss the target."""
+    value = target.comparison.quantity.value
+    return {"at least": Interval(None, False, value, False), "above": Interval(None, False, value, True),
+            "at most": Interval(value, False, None, False), "below": Interval(value, True, None, False)
+            }[target.comparison.op]
+
+
+def _interval_band(interval: Interval, unit: str | None, span) -> nodes.Band:
+    if interval.low is None:
+        op = "at most" if interval.high_included else "below"
+        return nodes.Band("open", nodes.Comparison(op, nodes.Quantity(interval.high, unit)), span=span)
+    if interval.high is None:
+        op = "at least" if interval.low_included else "above"
+        return nodes.Band("open", nodes.Comparison(op, nodes.Quantity(interval.low, unit)), span=span)
+    kind = {(True, True): "from to", (True, False): "from to below", (False, True): "above to",
+            (False, False): "above to below"}[(interval.low_included, interval.high_included)]
+    return nodes.Band(kind, nodes.Quantity(interval.low, unit), nodes.Quantity(interval.high, unit), span=span)
+
+
 # ---------------------------------------------------------------- reporting precision
 
 def grid_step(measured: nodes.Measured | None) -> Decimal | None:

@@ -38,6 +38,7 @@ from ..language.semantics import (
     grid_points,
     grid_step,
     higher_is_better,
+    kpi_table,
     kpi_unit,
 )
 
@@ -975,6 +976,8 @@ class _Terms:
 
     def award_text(self, sl: nodes.ServiceLevel, award: nodes.Award) -> str:
         form, credit, unit = award.form, award.kind == "credit", self.unit_of(sl)
+        if isinstance(form, nodes.Table):  # bands on the shortfall: told as the ranges of the value they are
+            form = kpi_table(form, sl.target)
         if credit:
             when, who = "If the target is missed", "the vendor owes the client"
             what = "a service credit of"

@@ -286,10 +286,17 @@ def reach(band: nodes.Band, direction: int) -> tuple[Fraction, int]:
     return low, int(band.kind in ("above to", "above to below"))
 
 
-def tier_row(table: nodes.Table, value: Fraction | None, direction: int) -> nodes.Row | None:
+def tier_row(table: nodes.Table, value: Fraction | None, direction: int,
+             target: nodes.Comparison | None = None) -> nodes.Row | None:
     """The row that applies: try every row; of those containing the value, the one
     reaching furthest from the target (a range table has at most one). With no
-    value (unreported), the furthest row of all."""
+    value (unreported), the furthest row of all. A `by shortfall` table's rows hold
+    distances from the target into the miss side."""
+    if table.rule == "shortfall":
+        if value is None:  # the row holding the largest shortfalls
+            return next(r for r in table.rows if band_contains(r.band, Fraction(10) ** 9))
+        shortfall = abs(value - Fraction(target.quantity.value))
+        return next((r for r in table.rows if band_contains(r.band, shortfall)), None)
     rows = list(table.rows) if value is None else [r for r in table.rows if band_contains(r.band, value)]
     if table.rule == "range" and value is not None:
         assert len(rows) <= 1, "overlapping ranges"
@@ -355,7 +362,7 @@ def award_exact(sl: nodes.ServiceLevel, award: nodes.Award, value: Fraction | No
     if isinstance(form, nodes.Flat):
         return amount_value(form.amount, pools, name), False
     if isinstance(form, nodes.Table):
-        row = tier_row(form, value, direction)
+        row = tier_row(form, value, direction, sl.target.comparison)
         return (None, False) if row is None else (amount_value(row.amount, pools, name), False)
     if isinstance(form, nodes.Linear):
         if value is None:  # unreported and missing counts as a miss: the far end of the unit

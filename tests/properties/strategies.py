@@ -54,7 +54,7 @@ ROUNDING_MODES = ("half up", "half even", "half down", "up", "down")
 KPI_UNITS = ("percent", "seconds", "minutes", "score", "ratio")
 # Credit and bonus forms: a flat amount, one row, a most severe / best table,
 # explicit ranges, per unit, and (credits on percentages) the shortfall formula.
-FORMS = ("flat", "single", "ranked", "range", "linear", "shortfall")
+FORMS = ("flat", "single", "ranked", "range", "linear", "shortfall", "shortfall bands")
 
 # Each unit's values in the data: lowest, highest, decimal places drawn.
 VALUE_RANGE = {
@@ -332,6 +332,27 @@ def two_comparisons(draw, kind: str, low: nodes.Quantity, high: nodes.Quantity) 
     return nodes.Band("and", *pair)
 
 
+SHORTFALL_UNIT = {"percent": "points", "seconds": "seconds", "minutes": "minutes"}
+
+
+def shortfall_bands(draw, kpi: Kpi, ctx: Context, allocation: bool) -> nodes.Table:
+    """`credit by shortfall:` rows tiling every shortfall from none up: 'at most 2 points',
+    'above 2 to below 6 points', 'at least 6 points', each cut in exactly one row (two grid
+    steps apart or more on a grid, so every row holds a value of it)."""
+    spread = 2 if kpi.measured.reported is not None else 1
+    cuts = [Decimal(c * spread + spread).scaleb(-kpi.places) for c in distinct(draw, draw(st.integers(1, 3)), 40)]
+    unit = SHORTFALL_UNIT.get(kpi.unit)
+    owned_below = [flip(draw) for _ in cuts]  # whether the row nearer the target holds the cut
+    bands = [nodes.Band("open", nodes.Comparison("at most" if owned_below[0] else "below", nodes.Quantity(cuts[0], unit)))]
+    for i in range(len(cuts) - 1):
+        kind = _CLOSED_KIND[(not owned_below[i], owned_below[i + 1])]
+        bands.append(nodes.Band(kind, nodes.Quantity(cuts[i], None if flip(draw) else unit), nodes.Quantity(cuts[i + 1], unit)))
+    far = "above" if owned_below[-1] else "at least"
+    bands.append(nodes.Band("open", nodes.Comparison(far, nodes.Quantity(cuts[-1], unit))))
+    rows = [nodes.Row(b, a) for b, a in zip(bands, amounts(draw, ctx, len(bands), allocation))]
+    return nodes.Table("shortfall", tuple(shuffled(draw, rows)))
+
+
 def linear(draw, kpi: Kpi, z: Zone, ctx: Context, allocation: bool) -> nodes.Linear:
     return nodes.Linear(
         amount=amount(draw, ctx, allocation, Decimal("0.25")),
@@ -354,7 +375,8 @@ def award(draw, kind: str, kpi: Kpi, target: nodes.Comparison, ctx: Context, all
           forms: tuple[str, ...]) -> nodes.Award:
     higher = target.op in ("at least", "above")
     z = zone(kpi.unit, target.quantity.value, higher, kind == "credit", kpi.places)
-    form = pick(draw, [f for f in forms if f != "shortfall" or (kind == "credit" and kpi.unit == "percent")])
+    form = pick(draw, [f for f in forms if (f != "shortfall" or (kind == "credit" and kpi.unit == "percent"))
+                       and (f != "shortfall bands" or kind == "credit")])
     if form == "flat":
         built = nodes.Flat(amount(draw, ctx, allocation))
     elif form in ("single", "ranked"):
@@ -367,6 +389,8 @@ def award(draw, kind: str, kpi: Kpi, target: nodes.Comparison, ctx: Context, all
         built = range_table(draw, kpi, z, ctx, allocation, near)
     elif form == "linear":
         built = linear(draw, kpi, z, ctx, allocation)
+    elif form == "shortfall bands":
+        built = shortfall_bands(draw, kpi, ctx, allocation)
     else:
         built = shortfall(draw, ctx, allocation)
     return nodes.Award(kind, built)
@@ -608,6 +632,12 @@ def critical_values(sl: nodes.ServiceLevel, unit: str) -> list[Decimal]:
     """The values where the service level's money may change: every quantity it
     compares its value with, and a linear amount's first few whole steps."""
     found = [q.value for q in reference.quantities(sl) if q.unit == QUANTITY_UNIT.get(unit)]
+    credit = sl.credit.form if sl.credit is not None else None
+    if isinstance(credit, nodes.Table) and credit.rule == "shortfall":  # the KPI values the shortfall cuts stand for
+        sign = -1 if reference.higher_is_better(sl) else 1
+        goal = sl.target.comparison.quantity.value
+        found += [goal + sign * q.value for row in credit.rows for q in reference.walk(row.band)
+                  if isinstance(q, nodes.Quantity)]
     if sl.measured.reported is not None:  # where the value rounds to a threshold or away from it
         half = Decimal(1).scaleb(-int(sl.measured.reported.decimals)) / 2
         found += [v + d for v in found for d in (-half, half)]

@@ -536,3 +536,22 @@ def test_credits_at_most_is_the_amount_at_risk():
     # The cap binds: two service levels may each take all of it.
     twice = SLA + "  credit: 100% of the amount at risk\n" + SLA.replace("level s", "level t")
     assert codes("credits at most 50% of fee each month\n" + twice + "  credit: 100% of the amount at risk\n") == []
+
+
+BANDS = ("service level s\n  measured as sla, reported to 2 decimals\n  target: at least 99.5%\n  credit by shortfall:\n"
+         "    at most 2 points: 3% of fee\n")
+
+
+def test_bands_on_the_shortfall_tiling_every_shortfall_are_accepted():
+    assert codes(BANDS + "    above 2 to below 6 points: 8% of fee\n    at least 6 points: 12% of fee\n") == []
+
+
+def test_a_gap_between_shortfall_bands_is_named_in_values_of_the_kpi():
+    (d,) = found(BANDS + "    above 3 to below 6 points: 8% of fee\n    at least 6 points: 12% of fee\n")
+    # Shortfalls above 2 up to 3 points are the values from 96.5% to below 97.5%: on two decimals, 96.50 to 97.49.
+    assert (d.code, d.message) == ("SLA209", "the values from 96.5 to 97.49% fall in no row")
+
+
+def test_a_shortfall_band_in_percent_is_a_unit_error():
+    (d,) = found(BANDS + "    above 2%: 8% of fee\n")
+    assert d.code == "SLA203" and d.notes == ("write '2 points'",)

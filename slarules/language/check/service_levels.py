@@ -9,7 +9,15 @@ from __future__ import annotations
 from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
 
 from .. import nodes
-from ..semantics import band_quantities, higher_is_better, kpi_unit, met_interval, step_units
+from ..semantics import (
+    SHORTFALL_UNIT_FOR,
+    band_quantities,
+    higher_is_better,
+    kpi_table,
+    kpi_unit,
+    met_interval,
+    step_units,
+)
 from .base import Checks, _about, _edge, _quantity_text, _reached, _target_text
 from .quantities import _UNIT_PHRASE
 
@@ -68,6 +76,16 @@ class ServiceLevelChecks(Checks):
             self.error("SLA229", f"a value cannot be reported to {_edge(decimals)} decimals", reported.span,
                        "write a whole number of decimals from 0 to 9, or 'whole ...'")
 
+    def shortfall_unit(self, quantity: nodes.Quantity, unit: str, sl: nodes.ServiceLevel, bare_ok: bool) -> bool:
+        """A row of `credit by shortfall:` is written in the shortfall's unit: points for a percentage."""
+        expected = SHORTFALL_UNIT_FOR.get(unit)
+        if quantity.unit == expected or (bare_ok and quantity.unit is None):
+            return True
+        written = f"{_edge(quantity.value)} {expected}" if expected else _edge(quantity.value)
+        self.error("SLA203", f"a shortfall of '{sl.name.text}' is measured in {expected or 'plain numbers'}",
+                   quantity.span, f"write '{written}'")
+        return False
+
     def target_in_range(self, sl: nodes.ServiceLevel, unit: str):
         """A percentage is never above 100: a target beyond it is never met, or always met."""
         op, value = sl.target.comparison.op, sl.target.comparison.quantity.value
@@ -91,10 +109,15 @@ class ServiceLevelChecks(Checks):
                 units_ok = self.two_sided(row.band) and units_ok
                 quantities = band_quantities(row.band)
                 for i, q in enumerate(quantities):
-                    ok = self.quantity_unit(q, unit, f"'{sl.name.text}'", bare_ok=(i == 0 and len(quantities) == 2))
+                    bare_ok = i == 0 and len(quantities) == 2
+                    if form.rule == "shortfall":
+                        ok = self.shortfall_unit(q, unit, sl, bare_ok)
+                    else:
+                        ok = self.quantity_unit(q, unit, f"'{sl.name.text}'", bare_ok=bare_ok)
                     units_ok = units_ok and ok
             if not units_ok:  # a value in the wrong unit cannot be compared with the others
                 return
+            form = kpi_table(form, sl.target)  # bands on the shortfall: checked as the ranges of the KPI they are
             sided = [row for row in form.rows if self.row_side(row, credit, higher, target, sl)]
             if form.rule == "range":
                 self.range_coverage(sided, credit, higher, target, sl, unit)
