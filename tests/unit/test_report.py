@@ -108,3 +108,21 @@ def test_the_per_service_level_totals_say_they_are_before_the_period_wide_caps()
     assert "Totals by service level (each one's own lines, before the period-wide caps and netting)" in OUTCOME.to_text()
     description = SCHEMA["properties"]["by_service_level"]["description"]
     assert "before the period-wide caps" in description
+
+
+def test_a_value_a_hair_from_the_target_is_shown_with_the_digits_that_tell_them_apart():
+    outcome = compile_source(Source("h.sla", '''contract "H" currency USD, starts 2026-01
+inputs fee money
+  up percent
+service level availability
+  measured as up
+  target: at least 99.5%
+  credit, the most severe row applies:
+    below 99.5%: 10% of fee
+    below 95.0%: 25% of fee
+''')).evaluate({"2026-01": {"fee": "1000", "up": "99.499999"}, "2026-02": {"fee": "1000", "up": "94.99"}})
+    sentences = [line.explanation for line in outcome.lines]
+    # Four decimals would show '≈99.5%', the target itself: six are shown.
+    assert sentences[0].startswith("availability 99.499999% missed target at least 99.5%; row 'below 99.5%'")
+    # The row as the contract writes it: 'below 95.0%', not 'below 95%'.
+    assert "row 'below 95.0%': 25% of fee 1,000.00 = 250.00" in sentences[1]
