@@ -206,54 +206,6 @@ def _references(expr: nodes.Expr) -> set[str]:
 
 # ---------------------------------------------------------------- intervals of KPI values
 
-def _max_low(a: tuple, b: tuple) -> tuple:
-    if a[0] is None:
-        return b
-    if b[0] is None:
-        return a
-    if a[0] != b[0]:
-        return a if a[0] > b[0] else b
-    return (a[0], a[1] and b[1])
-
-
-def _min_high(a: tuple, b: tuple) -> tuple:
-    if a[0] is None:
-        return b
-    if b[0] is None:
-        return a
-    if a[0] != b[0]:
-        return a if a[0] < b[0] else b
-    return (a[0], a[1] and b[1])
-
-
-def _intersect(a: Interval, b: Interval) -> Interval | None:
-    low = _max_low((a.low, a.low_included), (b.low, b.low_included))
-    high = _min_high((a.high, a.high_included), (b.high, b.high_included))
-    result = Interval(low[0], low[1], high[0], high[1])
-    if result.low is not None and result.high is not None:
-        closed = result.low_included and result.high_included
-        if result.low > result.high or (result.low == result.high and not closed):
-            return None
-    return result
-
-
-def _subtract(a: Interval, b: Interval) -> list[Interval]:
-    pieces = []
-    if b.low is not None:
-        pieces.append(_intersect(a, Interval(None, False, b.low, not b.low_included)))
-    if b.high is not None:
-        pieces.append(_intersect(a, Interval(b.high, not b.high_included, None, False)))
-    return [p for p in pieces if p is not None]
-
-
-def _uncovered(zone: Interval, covered: list[Interval]) -> list[Interval]:
-    """The parts of `zone` in none of `covered`, lowest first."""
-    pieces = [zone]
-    for interval in covered:
-        pieces = [part for piece in pieces for part in _subtract(piece, interval)]
-    return sorted(pieces, key=lambda p: (p.low is not None, p.low if p.low is not None else 0))
-
-
 def _domain(unit: str | None) -> Interval:
     """The values a KPI can take: a percentage from 0 to 100, anything else from 0 up."""
     return Interval(Decimal(0), True, HUNDRED if unit == "percent" else None, unit == "percent")
@@ -303,8 +255,8 @@ def _a_value(interval: Interval, unit: str | None) -> str:
 
 def _point_in(interval: Interval, unit: str | None) -> Decimal | None:
     """A value inside the interval to use in an example, or None if it has none that reads well."""
-    piece = _intersect(interval, _domain(unit))
-    if piece is None:
+    piece = interval.intersection(_domain(unit))
+    if piece.is_empty():
         return None
     # Zero (and 100 for a percentage) are the ends of the scale, not edges a contract wrote.
     low = None if piece.low == 0 and piece.low_included else piece.low
@@ -959,8 +911,8 @@ class _Terms:
         else:
             when, who = f"In a {self.noun} in which the target is met", "the client owes the vendor"
             what = "a bonus of"
-        zone = _intersect(_miss_interval(sl.target) if credit else comparison_interval(sl.target.comparison),
-                          _domain(unit))
+        zone = (_miss_interval(sl.target) if credit else comparison_interval(sl.target.comparison)).intersection(
+            _domain(unit))
         sentences: list[str] = []
         covered: list[Interval] = []
         if isinstance(form, nodes.Flat):
@@ -976,8 +928,8 @@ class _Terms:
         else:
             covered = [self.shortfall_zone(sl)]
             sentences += self.shortfall_sentences(sl, form, when, who)
-        if zone is not None:
-            gaps = _uncovered(zone, covered)
+        if not zone.is_empty():
+            gaps = zone.outside(covered)
             if gaps:
                 values = _or([_a_value(g, unit) for g in gaps])
                 effect = "misses the target but carries no credit" if credit else "meets the target but earns no bonus"
@@ -1033,9 +985,9 @@ class _Terms:
         ordered = self.ordered_rows(sl, form, credit)
         for k in range(len(ordered) - 2, -1, -1):
             piece = band_interval(ordered[k].band)
-            pieces = _uncovered(piece, [band_interval(r.band) for r in ordered[:k]])
-            if zone is not None:
-                pieces = [p for p in (_intersect(p, zone) for p in pieces) if p is not None]
+            pieces = piece.outside([band_interval(r.band) for r in ordered[:k]])
+            if not zone.is_empty():
+                pieces = [p for p in (p.intersection(zone) for p in pieces) if not p.is_empty()]
             for candidate in pieces:
                 point = _point_in(candidate, unit)
                 if point is None:
@@ -1094,7 +1046,7 @@ class _Terms:
         for fraction in (Decimal("1.2"), Decimal("0.6")):
             distance = step * fraction
             value = form.threshold.value - distance if form.side == "below" else form.threshold.value + distance
-            if zone is None or not zone.contains(value):
+            if zone.is_empty() or not zone.contains(value):
                 continue
             units = _round_units(fraction, form.rounding)
             if not units:
