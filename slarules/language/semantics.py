@@ -1,4 +1,4 @@
-"""What the written terms mean, shared by check.py and compile.py.
+"""What the written terms mean, shared by the check (check/) and compile.py.
 
 Small pure functions over nodes: which way is better for a service level,
 which interval of values a band covers, what unit a KPI is measured in, and
