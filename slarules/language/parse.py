@@ -359,7 +359,7 @@ class _ToAst(lark.Transformer):
         return nodes.Table("range", tuple(children))
 
     def linear(self, meta, children):
-        """linear: ":" amount "per" [NUMBER] STEP_UNIT SIDE quantity "," unit_rounding [cap]"""
+        """linear: ":" amount "per" [NUMBER] _step_word SIDE quantity "," unit_rounding [cap]"""
         amount, step, unit, side, threshold, rounding, cap = children
         return nodes.Linear(
             amount,
@@ -381,11 +381,11 @@ class _ToAst(lark.Transformer):
         return children[0]
 
     def whole_units_up(self, meta, children):
-        """unit_rounding: "part" STEP_UNIT "count" "as" "whole" -> whole_units_up"""
+        """unit_rounding: "part" _step_word "count" "as" "whole" -> whole_units_up"""
         return "up"
 
     def whole_units_down(self, meta, children):
-        """unit_rounding: "only" "whole" STEP_UNIT "count" -> whole_units_down"""
+        """unit_rounding: "only" "whole" _step_word "count" -> whole_units_down"""
         return "down"
 
     def pro_rata(self, meta, children):
@@ -588,7 +588,7 @@ _EXAMPLES: dict[str, list[tuple[str, str]]] = {
         ("top", "inputs fee calls count"),
         ("top", "inputs fee"),
     ],
-    "SLA003 expected a unit after 'per': point, second, minute or unit, as in 'per point below 80%'": [
+    "SLA003 expected a unit after 'per': point, second, minute, or what a count counts (ticket), as in 'per point below 80%'": [
         ("clause", "credit: 1% of fee per below 80%, pro rata"),
         ("clause", "credit: 1% of fee per 0.5 below 80%, pro rata"),
     ],
@@ -641,6 +641,7 @@ _WORDS = {
     "UNIT": "a unit (money, percent, seconds, minutes, count, score, ratio)",
     "QUANTITY_UNIT": "a unit (%, seconds, minutes, points)",
     "STEP_UNIT": "a unit (point, second, minute, unit)",
+    "NOUN": "what a count counts (ticket, incident)",
     "SIDE": "'below' or 'above'",
     "DECIMALS_WORD": "'decimals'",
     "IS_OR_ARE": "'is' or 'are'",

@@ -357,7 +357,7 @@ def linear(draw, kpi: Kpi, z: Zone, ctx: Context, allocation: bool) -> nodes.Lin
     return nodes.Linear(
         amount=amount(draw, ctx, allocation, Decimal("0.25")),
         step=pick(draw, (None, Decimal(1), Decimal("0.5"), Decimal("0.25"), Decimal(2), Decimal(5))),
-        step_unit=pick(draw, STEP_WORDS.get(kpi.unit, ("unit", "units"))),
+        step_unit=pick(draw, STEP_WORDS.get(kpi.unit, ("unit", "units", "ticket", "incidents"))),
         side="below" if z.direction < 0 else "above",
         threshold=quantity(z.at(draw(st.integers(0, z.room // 2))), kpi.unit),
         rounding=pick(draw, ("up", "down", "pro rata")),

@@ -555,3 +555,19 @@ def test_a_gap_between_shortfall_bands_is_named_in_values_of_the_kpi():
 def test_a_shortfall_band_in_percent_is_a_unit_error():
     (d,) = found(BANDS + "    above 2%: 8% of fee\n")
     assert d.code == "SLA203" and d.notes == ("write '2 points'",)
+
+
+# ---------------------------------------------------------------- the noun a contract counts in (issue 10, item 4)
+
+def test_a_count_is_counted_in_the_noun_the_contract_uses():
+    body = "service level s\n  measured as calls\n  target: at most 3\n  credit: USD 8 per ticket above 3, only whole tickets count\n"
+    assert codes(body) == []
+
+
+@pytest.mark.parametrize("kpi, unit", [("calls", "point"), ("sla", "ticket")])
+def test_a_percentage_counts_points_and_a_count_not_another_kpis_unit(kpi, unit):
+    target = "at most 3" if kpi == "calls" else "at most 3%"
+    threshold = "3" if kpi == "calls" else "3%"
+    body = (f"service level s\n  measured as {kpi}\n  target: {target}\n"
+            f"  credit: USD 8 per {unit} above {threshold}, pro rata, at most 10% of fee\n")
+    assert errors(body) == ["SLA203"]

@@ -11,6 +11,7 @@ from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
 from .. import nodes
 from ..semantics import (
     SHORTFALL_UNIT_FOR,
+    STEP_UNITS_FOR,
     band_quantities,
     higher_is_better,
     kpi_table,
@@ -20,6 +21,10 @@ from ..semantics import (
 )
 from .base import Checks, _about, _edge, _quantity_text, _reached, _target_text
 from .quantities import _UNIT_PHRASE
+
+
+# The step words that belong to a KPI's own unit: a count cannot be counted in points or seconds.
+_KPI_STEP_WORDS = {word for words in STEP_UNITS_FOR.values() for word in words}
 
 
 class ServiceLevelChecks(Checks):
@@ -127,7 +132,9 @@ class ServiceLevelChecks(Checks):
             if form.cap is not None:
                 self.amount(form.cap, sl)
             self.quantity_unit(form.threshold, unit, f"'{sl.name.text}'")
-            if form.step_unit not in step_units(unit):
+            # A percentage counts points, a time its seconds or minutes; a count, score or ratio
+            # counts in the noun the contract uses (`per ticket`), any but another KPI's unit.
+            if form.step_unit not in step_units(unit) and (unit in STEP_UNITS_FOR or form.step_unit in _KPI_STEP_WORDS):
                 self.error("SLA203", f"'per {form.step_unit}' for a KPI measured in {unit}", award.span,
                            f"write 'per {step_units(unit)[0]}'")
             if form.step is not None and form.step <= 0:
