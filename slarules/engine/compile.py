@@ -10,7 +10,7 @@ one closure, `judge(env) -> (value, status, note, as measured)`, the first thing
 evaluation runs for each service level in each period (compile_judge). A KPI the
 contract reports on a grid (`reported to 2 decimals`) is rounded to it first: the
 value every comparison, tier and amount sees is the value on the grid, and the
-value as measured is kept to be shown next to it (compile_reported).
+value as measured is kept to be shown next to it (reported.py).
 
 Each credit and bonus form compiles to an object with `assess(value, env)`
 returning (exact amount, source, detail) or None when it does not apply, and
@@ -35,12 +35,11 @@ import decimal
 import hashlib
 import operator
 from decimal import ROUND_05UP, ROUND_CEILING, ROUND_FLOOR, Decimal
-from fractions import Fraction
 from typing import Callable
 
 import attrs
 
-from ..core.money import CONTEXT, HUNDRED, ROUNDING_MODES, Rounding, format_money, format_number, minor_unit_digits
+from ..core.money import CONTEXT, HUNDRED, Rounding, format_money, format_number, minor_unit_digits
 from ..core.periods import Calendar
 from ..core.source import Span
 from ..language import nodes, printer
@@ -52,11 +51,11 @@ from ..language.semantics import (
     describe_band,
     describe_comparison,
     format_quantity,
-    grid_step,
     higher_is_better,
     kpi_table,
     kpi_unit,
 )
+from .reported import compile_reported
 
 AT_RISK_KEY = " the amount at risk"  # leading space: no input name can collide
 
@@ -241,40 +240,6 @@ def compile_judge(measure, volume: tuple[str, Callable, str] | None, met, report
             raise ZeroDivisionError
         return (value, "met", None, as_measured) if met(value) else (value, "missed", None, as_measured)
     return judge_volume
-
-
-# ---------------------------------------------------------------- reporting precision
-
-def compile_reported(measured: nodes.Measured, measure: Callable[[dict], Decimal]) -> Callable[[dict], tuple]:
-    """env -> (the value rounded to the grid `measured.reported` states, the value as measured).
-    A measurement that divides is rounded from its exact fraction, so a value a hair under a
-    half-way point is never rounded as if it were on it."""
-    quantum, mode = grid_step(measured), ROUNDING_MODES[measured.reported.mode or "half up"]
-    fraction = compile_fraction(measured)
-
-    def on_grid(env):
-        value = measure(env)
-        if fraction is None:
-            return value.quantize(quantum, rounding=mode, context=_EXACT), value
-        numerator, denominator = fraction(env)
-        return round_exact(Fraction(numerator) / Fraction(denominator), quantum, mode), value
-    return on_grid
-
-
-
-
-def round_exact(value: Fraction, quantum: Decimal, mode: str) -> Decimal:
-    """An exact rational rounded to a multiple of `quantum` with a decimal rounding mode
-    (a measurement made exact elsewhere is rounded here the same way)."""
-    steps = abs(value) / Fraction(quantum)
-    whole, rest = divmod(steps.numerator, steps.denominator)
-    rest = Fraction(rest, steps.denominator)
-    half = Fraction(1, 2)
-    away = {decimal.ROUND_HALF_UP: rest >= half, decimal.ROUND_HALF_DOWN: rest > half,
-            decimal.ROUND_HALF_EVEN: rest > half or (rest == half and whole % 2 == 1),
-            decimal.ROUND_UP: rest > 0, decimal.ROUND_DOWN: False}[mode]
-    whole += away
-    return _EXACT.multiply(Decimal(-whole if value < 0 else whole), quantum)
 
 
 def compile_interval(interval: Interval) -> Callable[[Decimal], bool]:
@@ -679,7 +644,7 @@ def _service_level(sl: nodes.ServiceLevel, units: dict[str, str], digits: int, c
     expr = compile_measure(sl.measured)
     reported = None
     if sl.measured.reported is not None:  # every comparison sees the value on the reporting grid
-        reported = compile_reported(sl.measured, expr)
+        reported = compile_reported(sl.measured, expr, compile_fraction(sl.measured))
         expr = lambda env: reported(env)[0]  # noqa: E731
     higher = higher_is_better(sl.target)
     reads = _references(sl.measured.expr)
