@@ -690,12 +690,12 @@ def _trim(entries: list[WindowEntry], length: int | None, index: int, year: int)
 def _due(netting: str, credits: Decimal, earned_back: Decimal, bonuses: Decimal,
          withheld: Decimal) -> tuple[Decimal, Decimal]:
     """(due to the client, due to the vendor) in a period, under the contract's netting (see
-    Totals); withheld charges are due to the client in full, outside the netting."""
+    Totals); for what is invoiced, withheld charges count with the credits."""
+    owed = credits + withheld - earned_back
     if netting == "paid separately":
-        owed = credits - earned_back
-        return withheld + max(owed, ZERO), bonuses + max(-owed, ZERO)
-    net = credits - earned_back - bonuses
-    return withheld + max(net, ZERO), max(-net, ZERO)
+        return max(owed, ZERO), bonuses + max(-owed, ZERO)
+    net = owed - bonuses
+    return max(net, ZERO), max(-net, ZERO)
 
 
 def _summed(netting: str, credits: list, earned_back: list, bonuses: list, withheld: list) -> tuple[Decimal, ...]:
@@ -703,11 +703,12 @@ def _summed(netting: str, credits: list, earned_back: list, bonuses: list, withh
     period: _due's max(x, 0) is x + max(-x, 0), so the dues add up to the balance plus
     what the vendor is owed on balance in the periods where it is."""
     c, e, b, w = sum(credits, ZERO), sum(earned_back, ZERO), sum(bonuses, ZERO), sum(withheld, ZERO)
+    owed = list(map(add, credits, withheld)) if w else credits
     if netting == "paid separately":
-        to_vendor = sum(filter(ZERO.__lt__, map(sub, earned_back, credits)), ZERO)
-        return c, e, b, w, w + c - e + to_vendor, b + to_vendor
-    to_vendor = sum(filter(ZERO.__lt__, map(sub, map(add, earned_back, bonuses), credits)), ZERO)
-    return c, e, b, w, w + c - e - b + to_vendor, to_vendor
+        to_vendor = sum(filter(ZERO.__lt__, map(sub, earned_back, owed)), ZERO)
+        return c, e, b, w, c + w - e + to_vendor, b + to_vendor
+    to_vendor = sum(filter(ZERO.__lt__, map(sub, map(add, earned_back, bonuses), owed)), ZERO)
+    return c, e, b, w, c + w - e - b + to_vendor, to_vendor
 
 
 def summarize(program: Terms, periods: tuple[PeriodOutcome, ...], carry: Carry,

@@ -87,8 +87,9 @@ class Totals:
     due_to_client and due_to_vendor are what is invoiced under the contract's netting:
     paid separately, each in full (an earn-back beyond the period's credits is
     paid to the vendor); offset, only the net, on whichever side it falls. The
-    withheld charges are not a service credit: no bonus offsets them and no
-    earn-back returns them, so they are due to the client in full under any netting.
+    withheld charges are not a service credit (they are never earned back, and
+    `bonuses only offset credits` forfeits bonuses beyond the credits alone), but
+    for what is invoiced they count with the credits.
     """
 
     credits: Decimal
