@@ -37,7 +37,7 @@ from __future__ import annotations
 
 import decimal
 from collections import Counter
-from decimal import Decimal
+from decimal import ROUND_FLOOR, Decimal
 from itertools import chain, groupby
 from operator import add, attrgetter, itemgetter, sub
 from types import MethodType
@@ -497,7 +497,7 @@ class PeriodEvaluator:
             lines.append((None, CREDITS_REPLACED, -own_credits, rule.replace_clause,
                           PeriodEvaluator.replaced_text, self, rule, failure, own_credits))
             accrued = self.zero
-        charges = env[rule.base].quantize(self.quantum, self.mode)
+        charges = env[rule.base].quantize(self.quantum, ROUND_FLOOR)  # the most a line can be, not above them
         withheld = min(rule.withhold.value(env).quantize(self.quantum, self.mode), charges)
         lines.append((None, WITHHOLD, withheld, rule.withhold_clause,
                       PeriodEvaluator.withhold_text, self, rule, failure, env, withheld))
