@@ -176,7 +176,8 @@ class PeriodOutcome:
 
 @attrs.frozen
 class ServiceLevelTotals:
-    """A service level's own lines over the history (period-wide caps not included)."""
+    """A service level's own lines over the history (period-wide lines, caps, replaced credits
+    and withholds, not included)."""
 
     service_level: str
     credits: Decimal
