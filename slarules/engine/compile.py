@@ -505,6 +505,7 @@ class FailureTest:
     floor: Callable[[Decimal], bool] | None
     count: int
     text: str  # a floor's comparison ("below 95%"), or the condition as written ("3 or more service ...")
+    threshold: Decimal | None = None  # a floor's value
 
 
 @attrs.frozen
@@ -640,7 +641,7 @@ def _critical_failure(ruleset: nodes.Ruleset, digits: int) -> CriticalFailureRul
             at = position[c.service_level.text]
             unit = kpi_unit(ruleset.service_levels[at], units)
             tests.append(FailureTest("floor", at, compile_comparison(c.comparison), 1,
-                                     describe_comparison(c.comparison, unit)))
+                                     describe_comparison(c.comparison, unit), c.comparison.quantity.value))
         else:
             tests.append(FailureTest("many", None, None, int(c.count), printer.failure_condition(c)))
     withhold = cf.withhold

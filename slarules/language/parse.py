@@ -251,7 +251,8 @@ class _ToAst(lark.Transformer):
 
     # ---- critical service level failure
     def critical_failure(self, meta, children):
-        """critical_failure: CRITICAL "failure" "when" _failure_conditions ":" [credits_not_accrued] withhold [may_terminate]"""
+        """critical_failure: CRITICAL "failure" "when" _failure_conditions ":"
+                             [credits_not_accrued] withhold [may_terminate]"""
         _, *conditions, not_accrued, withhold, may_terminate = children
         return nodes.CriticalFailure(tuple(conditions), not_accrued, withhold, may_terminate, self._span(meta))
 

@@ -23,19 +23,23 @@ Where a property needs them, up to three waivers and exclusions are drawn too.
 Invariants (numbers as in the brief's "Fairness invariants"):
   1 monotone   a better value of one input in one period (every service level
                reading it weakly better, one strictly, volume conditions
-               unchanged) never raises credits net of earn-backs, never lowers
-               bonuses (bonus lines and bonus caps; netting forfeits excluded)
+               unchanged) never raises credits and charges withheld on a critical
+               failure (together, and net of earn-backs), never withholds more,
+               never lowers bonuses (bonus lines and bonus caps; netting
+               forfeits excluded)
   2 bounded    per period: credits <= the amount at risk; per window cap:
-               credits <= its limit; no credit, bonus or total is negative
+               credits <= its limit; a withhold <= the input it is a share of;
+               no credit, bonus, withhold or total is negative
   3 all met    every service level met (or not measured) in every period:
-               zero credits, no termination right
+               zero credits, nothing withheld, no termination right
   4 exclusive  no service level has a credit and a bonus in one period
   5 cure       a miss in period t (not a free pass; t-1 met, so no earlier
                window is open), met again inside its cure window: the service
                level's credits over the history equal those with t met
   6 termination  each trigger arises in the first period its condition holds
                by the ruleset's own definitions of met, missed and the streak
-               policies, and not at all if it never holds
+               policies (a critical failure's: its floors and its count of
+               misses), and not at all if it never holds
   7 exact      line items add up to the period totals, periods to the history,
                service level and contract year totals, to the minor unit
   8 determinism  the same JSON twice; the same JSON from the CSV rows shuffled
@@ -73,7 +77,7 @@ from ..core.source import Source
 from ..engine.compile import Terms
 from ..engine.evaluate import evaluate as exact_evaluate
 from ..engine.history import EVENT_KINDS, Event, History, PeriodData
-from ..engine.outcome import BONUS_KINDS, CREDIT_KINDS, EARN_BACK
+from ..engine.outcome import BONUS_KINDS, CREDIT_KINDS, EARN_BACK, WITHHOLD
 from ..formats.kpi_data import EVENT_COLUMNS, parse_history
 from ..formats.report import to_json
 
@@ -170,6 +174,15 @@ def _form_thresholds(award) -> list[Decimal]:
     return []
 
 
+def _floors(terms: Terms, name: str) -> list[Decimal]:
+    """The floors a critical failure holds the service level against: money moves there too."""
+    rule = terms.critical_failure
+    if rule is None:
+        return []
+    return [t.threshold for t in rule.conditions
+            if t.kind == "floor" and terms.service_levels[t.position].name == name]
+
+
 def _versions(program: Terms) -> list[Terms]:
     """The terms as agreed, then as each amendment leaves them."""
     return [program, *(v for _, v in program.amendments)]
@@ -190,6 +203,7 @@ class _Model:
                 twin = next((t for t in version.service_levels if t.name == sl.name), None)
                 if twin is not None:
                     thresholds += [twin.target] + _form_thresholds(twin.credit) + _form_thresholds(twin.bonus)
+                    thresholds += _floors(version, sl.name)
             thresholds = sorted({t for t in thresholds if t is not None})
             by_unit.setdefault(sl.unit, []).extend(thresholds)
             raw.append((sl, thresholds))
@@ -412,7 +426,29 @@ def _plain(value: Decimal) -> str:
 # ---------------------------------------------------------------- running properties
 
 def _credits(outcome) -> Decimal:
-    return outcome.totals.credits - outcome.totals.earned_back
+    """Credits and charges withheld on a critical failure, net of earn-back."""
+    return outcome.totals.credits + outcome.totals.withheld - outcome.totals.earned_back
+
+
+def _owed(outcome) -> Decimal:
+    """Credits and charges withheld: a critical failure replaces credits with a withhold."""
+    return outcome.totals.credits + outcome.totals.withheld
+
+
+def _withholds(program: Terms) -> bool:
+    """Whether the terms, as agreed or amended, have a critical failure that withholds."""
+    return any(v.critical_failure is not None for v in _versions(program))
+
+
+def _owed_words(program: Terms) -> str:
+    return "credits and charges withheld" if _withholds(program) else "credits"
+
+
+def _rose(before, after) -> str:
+    """What rose: the credits, or the credits and charges withheld together."""
+    if before.totals.withheld or after.totals.withheld:
+        return f"credits and charges withheld rose from {_owed(before)} to {_owed(after)}"
+    return f"credits rose from {before.totals.credits} to {after.totals.credits}"
 
 
 def _bonuses(outcome) -> Decimal:
@@ -420,9 +456,11 @@ def _bonuses(outcome) -> Decimal:
 
 
 def _shares(outcome, rows) -> str:
+    withheld = outcome.totals.withheld
     return (f"credits {format_money(outcome.totals.credits, outcome.digits)}, "
             f"earned back {format_money(outcome.totals.earned_back, outcome.digits)}, "
-            f"bonuses {format_money(outcome.totals.bonuses, outcome.digits)}")
+            f"bonuses {format_money(outcome.totals.bonuses, outcome.digits)}"
+            + (f", withheld {format_money(withheld, outcome.digits)}" if withheld else ""))
 
 
 def _earn_back_shares_capped_credits(program: Terms) -> bool:
@@ -553,10 +591,12 @@ def _monotone(r: _Runner) -> CheckResult:
         worse, better = (changed, rows) if a_better else (rows, changed)
         ow, ob = r.outcome(worse, "worse"), r.outcome(better, "better")
         problems = []
-        if ob.totals.credits > ow.totals.credits:
-            problems.append(f"credits rose from {ow.totals.credits} to {ob.totals.credits}")
+        if _owed(ob) > _owed(ow):
+            problems.append(_rose(ow, ob))
         elif not shares and _credits(ob) > _credits(ow):
             problems.append(f"credits net of earn-back rose from {_credits(ow)} to {_credits(ob)}")
+        if ob.totals.withheld > ow.totals.withheld:
+            problems.append(f"charges withheld rose from {ow.totals.withheld} to {ob.totals.withheld}")
         if _bonuses(ob) < _bonuses(ow):
             problems.append(f"bonuses fell from {_bonuses(ow)} to {_bonuses(ob)}")
         if problems:
@@ -572,9 +612,14 @@ def _monotone(r: _Runner) -> CheckResult:
     return r.run("monotone", title, strategy(), body)
 
 
+_POSITIVE_KINDS = ("credit", "bonus", WITHHOLD)  # every other line is a cap, forfeit, replacement or return
+
+
 def _bounded(r: _Runner) -> CheckResult:
     model, program = r.model, r.program
-    title = "period credits never exceed the amount at risk or a window cap; nothing is negative"
+    withholds = _withholds(program)
+    title = ("period credits never exceed the amount at risk or a window cap"
+             + (", a withhold the charges" * withholds) + "; nothing is negative")
     first = program.calendar.index(model.labels(1)[0])
 
     def body(rows):
@@ -585,17 +630,20 @@ def _bounded(r: _Runner) -> CheckResult:
             terms = program.in_force(first + i)
             fee = row[fee_names[0]] if fee_names else None
             if fee:
-                share = p.totals.credits / fee
+                share = (p.totals.credits + p.totals.withheld) / fee
                 top = max(top, share)
                 if share > r.worst_share:
                     r.worst_share, r.worst_rows = share, [dict(x) for x in rows[: i + 1]]
             problems = [f"{line.kind} line of {line.service_level or 'the period'} is {line.amount}"
                         for line in p.lines
-                        if (line.kind in ("credit", "bonus") and line.amount < 0)
-                        or (line.kind not in ("credit", "bonus") and line.amount > 0)]
-            for figure in ("credits", "earned_back", "bonuses", "due_to_client", "due_to_vendor"):
+                        if (line.kind in _POSITIVE_KINDS and line.amount < 0)
+                        or (line.kind not in _POSITIVE_KINDS and line.amount > 0)]
+            for figure in ("credits", "earned_back", "bonuses", "withheld", "due_to_client", "due_to_vendor"):
                 if getattr(p.totals, figure) < 0:
                     problems.append(f"{figure} is {getattr(p.totals, figure)}")
+            if terms.critical_failure is not None and p.totals.withheld > row[terms.critical_failure.base]:
+                problems.append(f"withheld {p.totals.withheld} exceeds {terms.critical_failure.base} "
+                                f"{row[terms.critical_failure.base]}")
             if terms.at_risk is not None:
                 limit = terms.at_risk.amount.value(dict(row))
                 if p.totals.credits > limit:
@@ -632,6 +680,8 @@ def _all_met(r: _Runner) -> CheckResult:
         problems = []
         if outcome.totals.credits:
             problems.append(f"credits {outcome.totals.credits}")
+        if outcome.totals.withheld:
+            problems.append(f"charges withheld {outcome.totals.withheld}")
         if outcome.terminations:
             t = outcome.terminations[0]
             problems.append(f"a termination right in {t.period} ({t.trigger})")
@@ -676,11 +726,12 @@ def _exact(r: _Runner) -> CheckResult:
                 "credits": sum((ln.amount for ln in p.lines if ln.kind in CREDIT_KINDS), Decimal(0)),
                 "earned_back": -sum((ln.amount for ln in p.lines if ln.kind == EARN_BACK), Decimal(0)),
                 "bonuses": sum((ln.amount for ln in p.lines if ln.kind in BONUS_KINDS), Decimal(0)),
+                "withheld": sum((ln.amount for ln in p.lines if ln.kind == WITHHOLD), Decimal(0)),
             }
             for figure, total in sums.items():
                 if total != getattr(p.totals, figure):
                     problems.append(f"{p.period}: {figure} lines add up to {total}, totals say {getattr(p.totals, figure)}")
-        for figure in ("credits", "earned_back", "bonuses", "due_to_client", "due_to_vendor"):
+        for figure in ("credits", "earned_back", "bonuses", "withheld", "due_to_client", "due_to_vendor"):
             whole = sum((getattr(p.totals, figure) for p in outcome.periods), Decimal(0))
             years = sum((getattr(y.totals, figure) for y in outcome.by_contract_year), Decimal(0))
             if not whole == years == getattr(outcome.totals, figure):
@@ -837,6 +888,8 @@ def _first_fire(r: _Runner, rule, rows, statuses, outcome, first: int) -> int | 
             fired = (statuses[t][rule.service_level] in ("met", "missed")
                      or statuses[t][rule.service_level] == "waived" and program.waived_misses_count) \
                 and rule.floor(sl.measure(rows[t]))
+        elif rule.kind == "critical failure":
+            fired = _critical_failure_holds(program, program.in_force(first + t), rows[t], statuses[t])
         elif rule.kind == "credits":
             window = rule.window
             if window.length is None:
@@ -852,6 +905,25 @@ def _first_fire(r: _Runner, rule, rows, statuses, outcome, first: int) -> int | 
         if fired:
             return t
     return None
+
+
+def _critical_failure_holds(program: Terms, terms: Terms, row: dict, statuses: dict) -> bool:
+    """Whether a condition of the critical failure in force holds, by the ruleset's own
+    definitions: a floor held against a value that counts (met or missed, or waived when
+    waived misses count), or that many service levels missed."""
+    rule = terms.critical_failure
+    if rule is None:
+        return False
+    for test in rule.conditions:
+        if test.kind == "floor":
+            sl = terms.service_levels[test.position]
+            status = statuses[sl.name]
+            if (status in ("met", "missed") or status == "waived" and program.waived_misses_count) \
+                    and test.floor(sl.measure(row)):
+                return True
+        elif sum(1 for s in statuses.values() if _counts_as_miss(program, s)) >= test.count:
+            return True
+    return False
 
 
 def _termination(r: _Runner) -> CheckResult:
@@ -925,7 +997,8 @@ def _incremental(r: _Runner) -> CheckResult:
 
 def _events(r: _Runner) -> CheckResult:
     model, program = r.model, r.program
-    title = "a waiver or an exclusion never raises the credits the vendor owes"
+    title = ("a waiver or an exclusion never raises the credits"
+             + (" and charges withheld" * _withholds(program)) + " the vendor owes")
     if not model.levels:
         return CheckResult("events", "held", title + " (no service level: vacuous)")
     shares = _earn_back_shares_capped_credits(program)
@@ -948,8 +1021,8 @@ def _events(r: _Runner) -> CheckResult:
         rows, events, extra = drawn
         before, after = r.outcome(rows, "", events), r.outcome(rows, "", (*events, extra))
         problems = []
-        if after.totals.credits > before.totals.credits:
-            problems.append(f"credits rose from {before.totals.credits} to {after.totals.credits}")
+        if _owed(after) > _owed(before):
+            problems.append(_rose(before, after))
         if not shares and not (extra[2] == "exclude" and extra[1] in averages) and _credits(after) > _credits(before):
             problems.append(f"credits net of earn-back rose from {_credits(before)} to {_credits(after)}")
         if problems:
@@ -965,7 +1038,7 @@ def _events(r: _Runner) -> CheckResult:
 # ---------------------------------------------------------------- findings
 
 def _net(outcome) -> Decimal:
-    return outcome.totals.credits - outcome.totals.earned_back - outcome.totals.bonuses
+    return outcome.totals.net
 
 
 def _best(lv: _Level) -> Decimal:
@@ -1068,7 +1141,7 @@ def _exposure(r: _Runner) -> list[CheckResult]:
     per_year = {"monthly": 12, "quarterly": 4}.get(program.calendar.periodicity, 1)
     year_rows = [model.period(base, {lv.name: _worst(lv) for lv in model.levels})] * per_year
     year = r.evaluate(program, model.history(year_rows))
-    shares = [p.totals.credits / FEE for p in year.periods]
+    shares = [(p.totals.credits + p.totals.withheld) / FEE for p in year.periods]
     top = shares.index(max(shares))
     period_share, period_rows = shares[top], year_rows[:top + 1]
     in_a_row = f", {top + 1} periods in a row" if top else ""
@@ -1079,19 +1152,20 @@ def _exposure(r: _Runner) -> list[CheckResult]:
     cap = (f"the amount at risk caps it at {_pct(program.at_risk.amount.value(base) / FEE)} of {fee_name}"
            if program.at_risk is not None else
            f"no amount at risk caps it: it grows with the worst value searched ({worst_values})")
-    year_share = year.totals.credits / (FEE * per_year)
+    year_share = _owed(year) / (FEE * per_year)
     if r.worst_rows is not None:  # the search's worst period, all year long
         searched = r.evaluate(program, model.history([r.worst_rows[-1]] * per_year))
-        year_share = max(year_share, searched.totals.credits / (r.worst_rows[-1][fee_name] * per_year))
+        year_share = max(year_share, _owed(searched) / (r.worst_rows[-1][fee_name] * per_year))
     results = [CheckResult("exposure", "ok",
                            f"worst period {_pct(period_share)} of {fee_name} ({source}); {cap}; "
                            f"worst contract year {_pct(year_share)} of the year's {fee_name}")]
     if period_share > 1:
-        credits = r.evaluate(program, model.history(period_rows)).periods[-1].totals.credits
+        worst = r.evaluate(program, model.history(period_rows)).periods[-1].totals
+        credits = worst.credits + worst.withheld
         results.append(CheckResult(
             "exposure above the fee", "finding",
-            f"credits in one period can reach {_pct(period_share)} of {fee_name}",
-            (f"e.g. {example}: credits {format_money(credits, program.rounding.digits)} on a fee of "
+            f"{_owed_words(program)} in one period can reach {_pct(period_share)} of {fee_name}",
+            (f"e.g. {example}: {_owed_words(program)} {format_money(credits, program.rounding.digits)} on a fee of "
              f"{format_money(period_rows[-1][fee_name], program.rounding.digits)}",),
             (str(r.write("exposure.csv", period_rows)),)))
     return results
