@@ -389,6 +389,8 @@ class _Explainer:
             items.append((("at risk",), None))
         for i, cap in enumerate(ruleset.of_type(nodes.WindowCap)):
             items.append((("window", i), cap))
+        for failure in ruleset.of_type(nodes.CriticalFailure)[:1]:  # check.py allows one
+            items.append((("critical failure",), failure))
         limit = ruleset.of_type(nodes.BonusLimit)
         if limit:
             items.append((("bonus limit",), limit[0]))
@@ -407,6 +409,8 @@ class _Explainer:
     def _termination_items(ruleset: nodes.Ruleset) -> list[tuple[tuple, object]]:
         terminations = ruleset.of_type(nodes.Termination)
         items: list[tuple[tuple, object]] = [(("trigger", i), t) for i, t in enumerate(terminations)]
+        items += [(("critical failure right",), f.may_terminate) for f in ruleset.of_type(nodes.CriticalFailure)[:1]
+                  if f.may_terminate is not None]
         if not items:
             items.append((("no trigger",), None))
         policies = {p.policy: p for p in ruleset.of_type(nodes.StreakPolicy)}
@@ -1301,6 +1305,8 @@ class _Terms:
             heading = ("Limit on credits in each contract year" if node.window.kind == "contract year"
                        else "Limit on credits over several " + self.nouns)
             return heading, self.window_text(node)
+        if kind == "critical failure":
+            return "Critical service level failure", self.critical_failure_text(node)
         if kind == "bonus limit":
             return ("Limit on bonuses", self.bonus_limit_text(node)) if node is not None else (
                 "No overall limit on bonuses",
@@ -1396,7 +1402,7 @@ class _Terms:
 
     # ---------------------------------------------------------------- 5. termination
     def termination_intro(self) -> str | None:
-        if not self.ruleset.of_type(nodes.Termination):
+        if not self.ruleset.of_type(nodes.Termination) and ("critical failure right",) not in self.numbers:
             return None
         return (f"The client's right to terminate arises in the first {self.noun} in which one of these conditions "
                 f"holds. Each right is reported once, for that {self.noun}; the client need not exercise it, and "
@@ -1408,6 +1414,9 @@ class _Terms:
             if key[0] == "trigger":
                 heading, body = self.trigger_text(node)
                 clauses.append(Clause(self.numbers[key], heading, body, (self.ref(node),)))
+            elif key[0] == "critical failure right":
+                clauses.append(Clause(self.numbers[key], "Critical service level failure",
+                                      self.critical_failure_right_text(), (self.ref(node),)))
             elif key[0] == "no trigger":
                 clauses.append(Clause(self.numbers[key], "No right to terminate",
                                       "The ruleset gives the client no right to terminate for service level "
@@ -1467,11 +1476,7 @@ class _Terms:
             condition = {"below": f"below {q} (exactly {q} is not)", "above": f"above {q} (exactly {q} is not)",
                          "at most": f"{q} or less", "at least": f"{q} or more"}[c.op]
             text = (f"When the value of {self.sl_ref(t.service_level.text)} in any {self.noun} is {condition}, the "
-                    f"right arises in that {self.noun}, whatever the credits. A waiver does not prevent it; an "
-                    f"excluded {self.noun}, or one without a reported value, does not give rise to it.")
-            if sl is not None and sl.volume is not None:
-                text += (f" The value is tested even in a {self.noun} in which {_code(sl.name.text)} is not measured "
-                         f"for low volume ({_xref(self.numbers[('sl', sl.name.text, 'volume')])}).")
+                    f"right arises in that {self.noun}, whatever the credits. {self.floor_counts(sl)}")
             return "Performance below a floor", text
         if isinstance(t, nodes.CreditsExceed):
             n = self.periods_in(t.length, t.unit)
@@ -1499,6 +1504,69 @@ class _Terms:
         text += f" For waived and excluded {self.nouns}, see {_xref(policies[0])} and {_xref(policies[1])}."
         return "Several service levels missed at once", text
 
+    def floor_counts(self, sl: nodes.ServiceLevel | None) -> str:
+        """Which values a floor is held against (evaluate.counts_for_floor)."""
+        policies = {p.policy for p in self.ruleset.of_type(nodes.StreakPolicy)}
+        if "waived misses do not count" in policies:
+            text = f"An excluded or waived {self.noun}, or one without a reported value, does not give rise to it."
+        else:
+            text = (f"A waiver does not prevent it; an excluded {self.noun}, or one without a reported value, does "
+                    "not give rise to it.")
+        if sl is not None and sl.volume is not None:
+            text += (f" Nor does a {self.noun} in which {_code(sl.name.text)} is not measured "
+                     f"({_xref(self.numbers[('sl', sl.name.text, 'volume')])}), whatever its value.")
+        return text
+
+    def critical_failure_text(self, node: nodes.CriticalFailure) -> str:
+        conditions = []
+        for c in node.conditions:
+            if isinstance(c, nodes.FailureFloor):
+                sl = self.by_name.get(c.service_level.text)
+                q = _qty(c.comparison.quantity.value, self.unit_of(sl) if sl is not None else None)
+                condition = {"below": f"below {q} (exactly {q} is not)", "above": f"above {q} (exactly {q} is not)",
+                             "at most": f"{q} or less", "at least": f"{q} or more"}[c.comparison.op]
+                conditions.append(f"the value of {self.sl_ref(c.service_level.text)} is {condition}")
+            else:
+                conditions.append(f"{int(c.count)} or more service levels are missed in it (counted as for "
+                                  "termination: whether charged, held in a cure window or forgiven by a free pass)")
+        text = f"A {self.noun} is a critical service level failure when {_or(conditions)}."
+        floors = [self.by_name[c.service_level.text] for c in node.conditions
+                  if isinstance(c, nodes.FailureFloor) and c.service_level.text in self.by_name]
+        for sl in floors:
+            counts = self.floor_counts(sl)
+            text += f" Against the floor of {_code(sl.name.text)}: {counts[0].lower()}{counts[1:]}"
+        if node.credits_not_accrued is not None:
+            caps = [f"the amount at risk ({_xref(self.numbers[('at risk',)])})"] if self.ruleset.of_type(
+                nodes.AtRisk) else []
+            caps += [f"the limits over several {self.nouns}"] if self.ruleset.of_type(nodes.WindowCap) else []
+            text += (f" In such a {self.noun}, the service credits that would otherwise accrue in it do not accrue: "
+                     "each service level's credit is still shown as assessed (after its own cap")
+            if any(sl.cure is not None for sl in self.ruleset.service_levels):
+                text += f", and with the credits of cure windows closing unmet that {self.noun}"
+            text += "), and one separate line takes them all back to zero"
+            text += f", before {_and(caps)} {'apply' if len(caps) > 1 else 'applies'}." if caps else "."
+            if any(sl.earn_back is not None for sl in self.ruleset.service_levels):
+                text += " Credits that never accrued are never earned back."
+        else:
+            text += f" The credits of such a {self.noun} accrue as in any other."
+        withhold = node.withhold
+        share = "all" if withhold.percent == 100 else f"{_num(withhold.percent)}%"
+        text += (f" The client withholds {share} of the {_code(withhold.base.text)} of that {self.noun}, as a "
+                 f"separate line, never more than the {_code(withhold.base.text)} itself. The sum withheld is not a "
+                 "service credit and is never earned back, but it counts with the credits in what is invoiced "
+                 f"({_xref(self.numbers[('netting',)])})." if ("netting",) in self.numbers else
+                 f" The client withholds {share} of the {_code(withhold.base.text)} of that {self.noun}, as a "
+                 f"separate line, never more than the {_code(withhold.base.text)} itself. The sum withheld is not a "
+                 "service credit and is never earned back.")
+        if node.may_terminate is not None:
+            text += f" It gives the client a right to terminate ({_xref(self.numbers[('critical failure right',)])})."
+        return text
+
+    def critical_failure_right_text(self) -> str:
+        return (f"In the first {self.noun} that is a critical service level failure "
+                f"({_xref(self.numbers[('critical failure',)])}), the right to terminate arises in that {self.noun}; "
+                "later critical failures do not give it again.")
+
     def policy_text(self, which: str, node) -> tuple[str, str]:
         in_a_row = any(isinstance(t.trigger, nodes.MissedInARow) for t in self.ruleset.of_type(nodes.Termination))
         if which == "waived":
@@ -1506,12 +1574,8 @@ class _Terms:
                 return "Waived misses", ("A miss whose credit the client has waived still counts toward termination: "
                                          "the waiver forgives the credit, not the failure.")
             return "Waived misses", ("A miss whose credit the client has waived does not count toward termination: "
-                                     "it neither counts as a miss nor interrupts a run of misses. (A floor in "
-                                     "termination is tested on the value all the same.)"
-                                     if any(isinstance(t.trigger, nodes.BelowFloor)
-                                            for t in self.ruleset.of_type(nodes.Termination))
-                                     else "A miss whose credit the client has waived does not count toward "
-                                          "termination: it neither counts as a miss nor interrupts a run of misses.")
+                                     "it neither counts as a miss nor interrupts a run of misses, and its value is "
+                                     "not held against a floor.")
         if node is None:
             text = (f"A {self.noun} excluded for a service level (a relief event) neither counts as a miss nor "
                     f"interrupts a run of misses: the {self.nouns} either side of it count as consecutive.")
