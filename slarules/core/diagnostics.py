@@ -60,6 +60,8 @@ CODES: dict[str, str] = {
     "SLA226": "a termination trigger on a service level that can never be missed",
     "SLA229": "a reporting grid that does not fit the KPI, or a tier row holding no value on it",
     "SLA230": "a tier row whose two comparisons do not enclose a range",
+    "SLA240": "a floor that a volume condition on another input can stop",
+    "SLA241": "a critical failure whose withhold can be less than the credits it replaces",
     "SLA301": "data file cannot be read",
     "SLA302": "not a number",
     "SLA303": "value out of range for its unit",
