@@ -442,7 +442,7 @@ def critical_failure(draw, kpis: list[Kpi], service_levels: list[nodes.ServiceLe
     conditions: list[nodes.FailureCondition] = []
     for kpi, sl in zip(kpis, service_levels):
         goal = sl.target.comparison
-        z = zone(kpi.unit, goal.quantity.value, goal.op in ("at least", "above"), True)
+        z = zone(kpi.unit, goal.quantity.value, goal.op in ("at least", "above"), True, kpi.places)
         if z.room >= 1 and flip(draw):
             steps = draw(st.integers(1, z.room))
             op = ("at most" if flip(draw) else "below") if z.direction < 0 else ("at least" if flip(draw) else "above")
