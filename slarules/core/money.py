@@ -78,6 +78,17 @@ def format_money(amount: Decimal, digits: int) -> str:
     return f"{amount:,.{digits}f}"
 
 
+def format_given(amount: Decimal, digits: int) -> str:
+    """An input or a base as given, for a sentence: like format_money, but never fewer
+    decimals than the value has, so `1% of fee 149.6` is not shown as `1% of fee 150`."""
+    _, figures, exponent = amount.as_tuple()
+    if not isinstance(exponent, int):
+        return format_money(amount, digits)
+    significant = "".join(map(str, figures)).rstrip("0")
+    decimals = max(digits, -(exponent + len(figures) - len(significant))) if significant else digits
+    return f"{amount:,.{decimals}f}"
+
+
 def format_number(value: Decimal) -> str:
     """A KPI value or a rate for a sentence: exact, without exponent or needless zeros.
 

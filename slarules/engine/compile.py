@@ -38,7 +38,7 @@ from typing import Callable
 
 import attrs
 
-from ..core.money import CONTEXT, HUNDRED, Rounding, format_money, format_number, minor_unit_digits
+from ..core.money import CONTEXT, HUNDRED, Rounding, format_given, format_money, format_number, minor_unit_digits
 from ..core.periods import Calendar
 from ..core.source import Span
 from ..language import nodes, printer
@@ -95,7 +95,7 @@ def compile_amount(amount: nodes.Amount, service_level: str | None, digits: int)
         return env[key] * rate
 
     def describe(env: dict) -> str:
-        return f"{percent}% of {label} {format_money(env[key], digits)}"
+        return f"{percent}% of {label} {format_given(env[key], digits)}"
 
     return CompiledAmount(value, describe, amount.span)
 
