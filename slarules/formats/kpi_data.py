@@ -19,7 +19,9 @@ for that service level). An event for an unknown service level or a period
 outside the history is an error.
 Values are plain decimals (`60000.00`; a percentage may carry a `%`), at most
 15 digits before the decimal point and 34 after; an empty cell or a JSON null
-means "not reported", which the input's missing-data rule then governs.
+means "not reported", which the input's missing-data rule then governs. A zero
+written with a minus sign (`-0`, `-0.00`) is zero, in CSV and JSON alike; any
+other negative value is an error (SLA303).
 """
 from __future__ import annotations
 
@@ -333,8 +335,8 @@ class _Reader:
             if not value.is_finite():
                 self.error("SLA302", f"'{name}' is {raw}, not a finite number", span, place=place)
                 return None
-        elif _DECIMAL.fullmatch(text):
-            value = Decimal(text)
+        elif _DECIMAL.fullmatch(text.removeprefix("-")) and (not text.startswith("-") or not Decimal(text[1:])):
+            value = Decimal(text.removeprefix("-"))  # a zero written with a minus sign is zero
         else:
             hint = "a plain decimal such as 60000.00 (no currency sign or thousands separator)"
             if text.startswith("-"):
@@ -343,7 +345,9 @@ class _Reader:
                 self.error("SLA302", f"'{name}' is '{_shown(str(raw))}', not a number", span, f"expected {hint}",
                            place=place)
             return None
-        if value < 0:
+        if value.is_zero():
+            value = value.copy_abs()  # -0 in JSON is zero, as in CSV
+        elif value < 0:
             self.error("SLA303", f"'{name}' is {text}: a {unit} cannot be negative", span, place=place)
             return None
         if unit == "percent" and value > 100:

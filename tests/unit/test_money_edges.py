@@ -5,6 +5,7 @@ Every expected amount is derived in its comment from the clause wording.
 """
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 
 import pytest
@@ -68,3 +69,39 @@ def test_a_base_is_shown_as_given_not_rounded_to_the_currency():
     line = outcome.periods[0].lines[0]
     assert line.amount == Decimal(1)
     assert "1% of fee 149.6 = 1" in line.explanation
+
+
+ZERO_FEE = "inputs fee money\n sl percent\nservice level s measured as sl target: at least 80% credit: 1% of fee"
+
+
+def test_minus_zero_is_zero_in_json_and_csv_alike(tmp_path):
+    from slarules import read_history
+    zero_fee = program(ZERO_FEE)
+    as_json = tmp_path / "d.json"
+    as_json.write_text('{"periods": [{"period": "2026-01", "fee": -0, "sl": -0.0}]}')
+    as_csv = tmp_path / "d.csv"
+    as_csv.write_text("period,fee,sl\n2026-01,-0,-0.0\n")
+    outcomes = [zero_fee.evaluate(read_history(zero_fee, path)) for path in (as_json, as_csv)]
+    # 0% misses "at least 80%"; 1% of a fee of 0 is a credit of 0.00, never -0.00.
+    for outcome in outcomes:
+        for text in (outcome.to_csv(), outcome.to_json(), outcome.to_text()):
+            assert not re.search(r"(?<!\d)-0(\.0*)?(?!\d)", text)  # -0, -0.00 (not 2026-01)
+        assert outcome.periods[0].results[0].value == 0
+        assert [str(line.amount) for line in outcome.periods[0].lines] == ["0.00"]
+    assert outcomes[0].to_json() == outcomes[1].to_json()
+
+
+def test_a_negative_value_other_than_zero_is_still_rejected(tmp_path):
+    from slarules import SlaError, read_history
+    data = tmp_path / "d.csv"
+    data.write_text("period,fee,sl\n2026-01,-0.01,50\n")
+    with pytest.raises(SlaError) as raised:
+        read_history(program(ZERO_FEE), data)
+    assert raised.value.diagnostics[0].code == "SLA303"
+
+
+@pytest.mark.parametrize("amount, expected", [("-0.00", "0.00"), ("-0.001", "0.00"), ("-0.01", "-0.01")])
+def test_money_is_never_shown_as_minus_zero(amount, expected):
+    from slarules.core.money import format_money, plain_money
+    assert plain_money(Decimal(amount), 2) == expected
+    assert format_money(Decimal(amount), 2) == expected
