@@ -26,6 +26,7 @@ other negative value is an error (SLA303).
 from __future__ import annotations
 
 import csv
+import decimal
 import io
 import json
 import re
@@ -33,7 +34,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Mapping
 
-from ..core.diagnostics import Diagnostic, SlaError, did_you_mean
+from ..core.diagnostics import Diagnostic, SlaError, did_you_mean, quoted_text
 from ..core.money import CONTEXT
 from ..core.periods import EXAMPLE_LABEL
 from ..core.source import Source, Span, span_at
@@ -46,6 +47,8 @@ _DECIMAL = re.compile(r"[0-9]+(\.[0-9]+)?|\.[0-9]+")
 # and no finer than 10^-34 (a JSON number such as 1e-999999999 would overflow a division).
 MAX_WHOLE_DIGITS = 15
 MAX_DECIMALS = 34
+# normalize() in it drops trailing zeros, never a digit, whatever the exponent
+_UNROUNDED = decimal.Context(prec=decimal.MAX_PREC, Emax=decimal.MAX_EMAX, Emin=decimal.MIN_EMIN, traps=[])
 
 
 EVENT_COLUMNS = ["period", "service_level", "event", "reason"]
@@ -111,7 +114,7 @@ class _Reader:
         self.events: list[Event] = data_reader.events if data_reader else []
 
     def error(self, code, message, span=None, *notes, place=None):
-        location = f"{self.source.path}: {place}" if span is None and place else None
+        location = f"{self.source.path}: {quoted_text(place, 80)}" if span is None and place else None
         self.found.append(Diagnostic(code, message, span, tuple(notes), location=location))
 
     # ---- CSV
@@ -202,18 +205,18 @@ class _Reader:
             return
         ok = True
         if entry["service_level"] not in self.service_levels:
-            self.error("SLA304", f"'{entry['service_level']}' is not a service level of this contract",
+            self.error("SLA304", f"'{quoted_text(entry['service_level'])}' is not a service level of this contract",
                        span("service_level"), *did_you_mean(entry["service_level"], self.service_levels),
                        place=place)
             ok = False
         if entry["event"] not in EVENT_KINDS:
-            self.error("SLA304", f"unknown event '{entry['event']}'", span("event"),
+            self.error("SLA304", f"unknown event '{quoted_text(entry['event'])}'", span("event"),
                        "an event is 'waive' (the client waives the credit) or 'exclude' (the period does not count)",
                        place=place)
             ok = False
         index = self.calendar.index(entry["period"])
         if index not in self.periods:
-            self.error("SLA306", f"event for {entry['period']}, which is not a period of the data", span("period"),
+            self.error("SLA306", f"event for {quoted_text(entry['period'])}, which is not a period of the data", span("period"),
                        place=place)
             ok = False
         for other in self.events:
@@ -229,7 +232,7 @@ class _Reader:
         seen = set()
         for i, name in enumerate(header[1:], start=1):
             if name in seen:
-                self.error("SLA304", f"column '{name}' appears twice", self.cell_span(lines, 1, i))
+                self.error("SLA304", f"column '{quoted_text(name)}' appears twice", self.cell_span(lines, 1, i))
             seen.add(name)
             if name not in self.units:
                 self.unknown_input(name, self.cell_span(lines, 1, i))
@@ -240,7 +243,7 @@ class _Reader:
                            f"'{spec.name}' is declared at {spec.span.where}")
 
     def unknown_input(self, name, span, place=None):
-        self.error("SLA304", f"'{name}' is not an input of this contract", span,
+        self.error("SLA304", f"'{quoted_text(name)}' is not an input of this contract", span,
                    *did_you_mean(name, self.units), f"the inputs are: {', '.join(self.units)}", place=place)
 
     def cell_span(self, lines, line_number, column_index) -> Span:
@@ -294,7 +297,7 @@ class _Reader:
         place = place or label
         index = self.calendar.index(label)
         if index is None:
-            self.error("SLA306", f"'{label}' is not a {self.calendar.periodicity} period label", span,
+            self.error("SLA306", f"'{quoted_text(label)}' is not a {self.calendar.periodicity} period label", span,
                        f"write periods like {EXAMPLE_LABEL[self.calendar.periodicity]}", place=place)
             return
         if self.calendar.starts_before_contract(label):
@@ -333,25 +336,27 @@ class _Reader:
         if isinstance(raw, Decimal):
             value = raw
             if not value.is_finite():
-                self.error("SLA302", f"'{name}' is {raw}, not a finite number", span, place=place)
+                self.error("SLA302", f"'{name}' is {quoted_text(str(raw))}, not a finite number", span, place=place)
                 return None
         elif _DECIMAL.fullmatch(text.removeprefix("-")) and (not text.startswith("-") or not Decimal(text[1:])):
             value = Decimal(text.removeprefix("-"))  # a zero written with a minus sign is zero
         else:
             hint = "a plain decimal such as 60000.00 (no currency sign or thousands separator)"
             if text.startswith("-"):
-                self.error("SLA303", f"'{name}' is {text}: a {unit} cannot be negative", span, place=place)
+                self.error("SLA303", f"'{name}' is {quoted_text(text)}: a {unit} cannot be negative", span,
+                           place=place)
             else:
-                self.error("SLA302", f"'{name}' is '{_shown(str(raw))}', not a number", span, f"expected {hint}",
+                self.error("SLA302", f"'{name}' is '{quoted_text(str(raw))}', not a number", span, f"expected {hint}",
                            place=place)
             return None
         if value.is_zero():
             value = value.copy_abs()  # -0 in JSON is zero, as in CSV
         elif value < 0:
-            self.error("SLA303", f"'{name}' is {text}: a {unit} cannot be negative", span, place=place)
+            self.error("SLA303", f"'{name}' is {quoted_text(text)}: a {unit} cannot be negative", span,
+                       place=place)
             return None
         if unit == "percent" and value > 100:
-            self.error("SLA303", f"'{name}' is {text}%, above 100%", span, place=place)
+            self.error("SLA303", f"'{name}' is {quoted_text(text)}%, above 100%", span, place=place)
             return None
         if not self.in_exact_range(name, value, span, place):
             return None
@@ -365,9 +370,7 @@ class _Reader:
         and MAX_DECIMALS after it (trailing zeros aside); report it if not."""
         if value == 0:
             return True
-        _, digits, exponent = value.as_tuple()
-        trailing_zeros = len(digits) - len("".join(map(str, digits)).rstrip("0"))
-        whole, decimals = value.adjusted() + 1, -(exponent + trailing_zeros)
+        whole, decimals = value.adjusted() + 1, -_UNROUNDED.normalize(value).as_tuple().exponent
         if whole > MAX_WHOLE_DIGITS:
             self.error("SLA303", f"'{name}' has {whole:,} digits before the decimal point; a value has at most "
                        f"{MAX_WHOLE_DIGITS}", span, f"every amount is computed exactly, to {CONTEXT.prec} "
@@ -390,10 +393,3 @@ class _Reader:
         if self.found:
             raise SlaError(sorted(self.found, key=lambda d: (d.span.line, d.span.column) if d.span else (0, 0)))
         return History(tuple(p for _, p in ordered), tuple(self.events))
-
-
-def _shown(cell: str, width: int = 40) -> str:
-    """A cell as a message quotes it: on one line (a line break or tab written as \\n, \\t),
-    cut to `width` characters."""
-    text = "".join(c if c.isprintable() else repr(c)[1:-1] for c in cell)
-    return text if len(text) <= width else text[:width - 3] + "..."

@@ -1,0 +1,81 @@
+"""Hostile input (issue 11, items 8-11, 16): every such input is an SLA error naming the
+place and the limit, never a Python traceback, and no diagnostic grows with its input."""
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from slarules import SlaError, load, read_history
+
+ACME = "rulesets/acme_contact_center.sla"
+HEADER = "period,monthly_fee,calls_offered,answered_in_20s,abandoned,resolved_first_call,quality_score\n"
+HUGE_YEAR = "9" * 5000 + "-01"
+
+
+@pytest.fixture(scope="module")
+def acme():
+    return load(ACME)
+
+
+def codes(raised) -> list[str]:
+    return [d.code for d in raised.value.diagnostics]
+
+
+@pytest.mark.parametrize("name, text", [
+    ("d.csv", HEADER + HUGE_YEAR + ",60000,1000,900,10,800,95\n"),
+    ("d.json", json.dumps({"periods": [{"period": HUGE_YEAR}]})),
+])
+def test_a_5000_digit_year_is_not_a_period_label(acme, tmp_path, name, text):
+    data = tmp_path / name
+    data.write_text(text)
+    with pytest.raises(SlaError) as raised:
+        read_history(acme, data)
+    assert codes(raised) == ["SLA306"]
+    assert len(str(raised.value)) < 1000
+
+
+def test_an_event_in_a_5000_digit_year_is_not_a_period_of_the_data(acme, tmp_path):
+    data, events = tmp_path / "d.csv", tmp_path / "e.csv"
+    data.write_text(HEADER + "2026-01,60000,1000,900,10,800,95\n")
+    events.write_text(f"period,service_level,event,reason\n{HUGE_YEAR},quality,waive,x\n")
+    with pytest.raises(SlaError) as raised:
+        read_history(acme, data, events)
+    assert codes(raised) == ["SLA306"]
+    assert len(str(raised.value)) < 1000
+
+
+def test_a_5000_digit_year_given_to_the_api_is_an_error(acme):
+    with pytest.raises(SlaError) as raised:
+        acme.evaluate({HUGE_YEAR: {"monthly_fee": "1"}})
+    assert "SLA306" in codes(raised)
+    assert len(str(raised.value)) < 2000
+
+
+TEN_MB = 10_000_000
+
+
+def test_a_10_mb_json_cell_gives_a_short_diagnostic(acme, tmp_path):
+    data = tmp_path / "d.json"
+    big = "9" * TEN_MB
+    data.write_text('{"periods": [{"period": "2026-01", "monthly_fee": ' + big + ', "calls_offered": "-' + big
+                    + '", "abandoned": "' + big + 'x", "' + "q" * TEN_MB + '": 1}]}')
+    with pytest.raises(SlaError) as raised:
+        read_history(acme, data)
+    assert codes(raised) == ["SLA304", "SLA303", "SLA303", "SLA302"]
+    assert len(str(raised.value)) < 2000
+
+
+def test_a_long_csv_line_is_quoted_around_the_problem(acme, tmp_path):
+    data = tmp_path / "d.csv"
+    data.write_text(HEADER + "2026-01," + "9" * 100_000 + ",1000,900,10,800,101\n")
+    with pytest.raises(SlaError) as raised:
+        read_history(acme, data)
+    shown = str(raised.value)
+    assert codes(raised) == ["SLA303", "SLA303"]  # a fee of 100,000 digits; a score above 100%
+    assert len(shown) < 2000
+    # the second quotes the line from a little before its cell, and its caret still points at it
+    second = shown.splitlines()[raised.value.diagnostics[0].render().count("\n") + 1:]
+    quoted, caret = second[2], second[3]
+    assert quoted.startswith("2 | ...") and quoted.endswith(",800,101")
+    assert caret.index("^") == quoted.index(",101") + 1 and caret.endswith("^^^")
