@@ -29,6 +29,7 @@ CODES: dict[str, str] = {
     "SLA005": "syntax error: unexpected character",
     "SLA006": "syntax error: a service level clause stands outside a service level",
     "SLA007": "syntax error: a misspelled keyword",
+    "SLA008": "an expression nested too deep",
     "SLA201": "unknown name",
     "SLA202": "duplicate name",
     "SLA203": "unit mismatch",

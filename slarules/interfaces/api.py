@@ -89,7 +89,7 @@ def load(path: str | Path, strict: bool = False) -> Program:
     """Read, parse, check and compile a ruleset file."""
     path = str(path)
     try:
-        text = Path(path).read_text(encoding="utf-8")
+        text = Path(path).read_text(encoding="utf-8-sig")
     except (OSError, UnicodeDecodeError) as err:
         raise SlaError([Diagnostic("SLA301", f"cannot read ruleset {path}: {err}")]) from None
     return compile_source(Source(path, text), strict)
