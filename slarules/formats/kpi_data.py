@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import csv
 import decimal
+import functools
 import io
 import json
 import re
@@ -114,86 +115,82 @@ class _Reader:
         self.events: list[Event] = data_reader.events if data_reader else []
 
     def error(self, code, message, span=None, *notes, place=None):
+        """Record a problem; `span` is a Span, or a CSV cell as (line number, column index)."""
+        if isinstance(span, tuple):
+            span = self.cell_span(*span)
         location = f"{self.source.path}: {quoted_text(place, 80)}" if span is None and place else None
         self.found.append(Diagnostic(code, message, span, tuple(notes), location=location))
 
     # ---- CSV
-    def records(self) -> tuple[list[str], list[tuple[int, list[str]]]] | None:
-        """The text's lines, and each CSV record with the line it starts on. Line ends are read as
-        from a file on disk: `\r\n` and a lone `\r` (classic Mac) end a line, as `\n` does.
-        None, with an SLA301 naming the line, when the csv module cannot read a record."""
-        lines = self.source.text.splitlines()
-        reader = csv.reader(io.StringIO(self.source.text.replace("\r\n", "\n").replace("\r", "\n")))
-        found: list[tuple[int, list[str]]] = []
+    def records(self):
+        """Each CSV record with the line it starts on, read one at a time. Line ends are read
+        as from a file on disk: `\r\n` and a lone `\r` (classic Mac) end a line, as `\n`
+        does. Stops, with an SLA301 naming the line, when the csv module cannot read a record."""
+        reader = csv.reader(io.StringIO(self.source.text, newline=None))
         first_line = 1
         try:
             for row in reader:
-                found.append((first_line, row))
+                yield first_line, row
                 first_line = reader.line_num + 1
         except csv.Error as err:
-            self.error("SLA301", f"this line cannot be read as CSV: {err}",
-                       self.cell_span(lines, reader.line_num, None))
-            return None
-        return lines, found
+            self.error("SLA301", f"this line cannot be read as CSV: {err}", (reader.line_num, None))
 
     def csv(self) -> None:
-        read = self.records()
-        if read is None:
+        records = self.records()
+        first = next(records, None)
+        if first is None or not any(cell.strip() for cell in first[1]):
+            if not self.found:
+                self.error("SLA301", f"{self.source.path} is empty: expected a header row starting with 'period'")
             return
-        lines, records = read
-        if not records or not any(cell.strip() for cell in records[0][1]):
-            self.error("SLA301", f"{self.source.path} is empty: expected a header row starting with 'period'")
-            return
-        header = [cell.strip() for cell in records[0][1]]
+        header = [cell.strip() for cell in first[1]]
         if header[:1] != ["period"]:
-            self.error("SLA308", "the first column must be 'period'", self.cell_span(lines, 1, 0),
+            self.error("SLA308", "the first column must be 'period'", (1, 0),
                        "a wide file has one column per input: period,monthly_fee,...; "
                        "a long file has period,input,value")
             return
         long_form = header == ["period", "input", "value"]
         if not long_form:
-            self.header_columns(header, lines)
+            self.header_columns(header)
+        columns = [(i, name) for i, name in enumerate(header) if i and name in self.units]
         by_label: dict[str, tuple[int, list]] = {}
-        for number, row in records[1:]:
-            if not any(cell.strip() for cell in row):
-                continue
+        for number, row in records:
             if len(row) != len(header):
-                self.error("SLA308", f"row has {len(row)} cells but the header has {len(header)}",
-                           self.cell_span(lines, number, None))
+                if any(cell.strip() for cell in row):
+                    self.error("SLA308", f"row has {len(row)} cells but the header has {len(header)}",
+                               (number, None))
                 continue
             label = row[0].strip()
+            if not label and not any(cell.strip() for cell in row):
+                continue
             if long_form:
                 name = row[1].strip()
                 entry = by_label.setdefault(label, (number, []))
                 if name not in self.units:
-                    self.unknown_input(name, self.cell_span(lines, number, 1))
+                    self.unknown_input(name, (number, 1))
                     continue
-                entry[1].append((name, row[2], self.cell_span(lines, number, 2), None))
+                entry[1].append((name, row[2], (number, 2), None))
             else:
-                cells = [(header[i], row[i], self.cell_span(lines, number, i), None)
-                         for i in range(1, len(row)) if header[i] in self.units]
-                self.add_period(label, self.cell_span(lines, number, 0), cells)
+                self.add_period(label, span_at(self.source, number, 1, len(row[0])),
+                                [(name, row[i], (number, i), None) for i, name in columns])
         for label, (number, cells) in by_label.items():
-            self.add_period(label, self.cell_span(lines, number, 0), cells)
+            self.add_period(label, (number, 0), cells)
 
     def events_csv(self) -> None:
-        read = self.records()
-        if read is None:
-            return
-        lines, records = read
-        if not records or [cell.strip() for cell in records[0][1]] != EVENT_COLUMNS:
+        records = self.records()
+        first = next(records, None)
+        if first is None or [cell.strip() for cell in first[1]] != EVENT_COLUMNS:
             self.error("SLA308", f"an events file starts with the header {','.join(EVENT_COLUMNS)}",
-                       self.cell_span(lines, 1, None) if lines else None, place="header")
+                       (1, None) if self.source.text else None, place="header")
             return
-        for number, row in records[1:]:
+        for number, row in records:
             if not any(cell.strip() for cell in row):
                 continue
             if len(row) != len(EVENT_COLUMNS):
                 self.error("SLA308", f"row has {len(row)} cells but the header has {len(EVENT_COLUMNS)}",
-                           self.cell_span(lines, number, None))
+                           (number, None))
                 continue
             entry = dict(zip(EVENT_COLUMNS, (cell.strip() for cell in row)))
-            self.add_event(entry, lambda column: self.cell_span(lines, number, EVENT_COLUMNS.index(column)), None)
+            self.add_event(entry, lambda column, number=number: (number, EVENT_COLUMNS.index(column)), None)
 
     def add_event(self, entry, span_of, place) -> None:
         """Validate one event; span_of(column) gives a CSV cell's span, place a JSON path."""
@@ -228,26 +225,31 @@ class _Reader:
             self.events.append(Event(entry["period"], entry["service_level"], entry["event"],
                                      str(entry.get("reason") or ""), span("period")))
 
-    def header_columns(self, header, lines):
+    def header_columns(self, header):
         seen = set()
         for i, name in enumerate(header[1:], start=1):
             if name in seen:
-                self.error("SLA304", f"column '{quoted_text(name)}' appears twice", self.cell_span(lines, 1, i))
+                self.error("SLA304", f"column '{quoted_text(name)}' appears twice", (1, i))
             seen.add(name)
             if name not in self.units:
-                self.unknown_input(name, self.cell_span(lines, 1, i))
+                self.unknown_input(name, (1, i))
         for spec in self.program.inputs:
             if spec.name not in seen and spec.missing == "required":
                 self.error("SLA308", f"no column for input '{spec.name}', which every period must report",
-                           self.cell_span(lines, 1, None),
-                           f"'{spec.name}' is declared at {spec.span.where}")
+                           (1, None), f"'{spec.name}' is declared at {spec.span.where}")
 
     def unknown_input(self, name, span, place=None):
         self.error("SLA304", f"'{quoted_text(name)}' is not an input of this contract", span,
                    *did_you_mean(name, self.units), f"the inputs are: {', '.join(self.units)}", place=place)
 
-    def cell_span(self, lines, line_number, column_index) -> Span:
+    @functools.cached_property
+    def lines(self) -> list[str]:
+        """The text's lines, split once, when a diagnostic first needs one."""
+        return self.source.text.splitlines()
+
+    def cell_span(self, line_number, column_index) -> Span:
         """The cell's characters on its line (the whole line if the row has quoted commas)."""
+        lines = self.lines
         text = lines[line_number - 1] if line_number <= len(lines) else ""
         if column_index is None or '"' in text:
             return span_at(self.source, line_number, 1, len(text))
@@ -294,6 +296,9 @@ class _Reader:
 
     # ---- shared
     def add_period(self, label, span, cells, place=None):
+        """Check and add one period; `span` (a Span or a CSV cell) is where its label is."""
+        if isinstance(span, tuple):
+            span = self.cell_span(*span)
         place = place or label
         index = self.calendar.index(label)
         if index is None:
