@@ -42,6 +42,7 @@ from ..core.source import Source, Span, span_at
 from ..engine.history import EVENT_KINDS, Event, History, PeriodData
 
 _DECIMAL = re.compile(r"[0-9]+(\.[0-9]+)?|\.[0-9]+")
+_PLAIN = re.compile(r"[0-9]+(\.[0-9]+)?")
 # The range of a data value, kept so that exact arithmetic to 34 significant digits
 # (money.CONTEXT) can carry every amount made from it to the cent: below 10^15, a thousand
 # trillion, which no monthly fee or count reaches even in the currencies of smallest unit,
@@ -326,6 +327,11 @@ class _Reader:
 
     def value(self, name, raw, span, place) -> Decimal | None:
         unit = self.units[name]
+        if type(raw) is str and len(raw) <= MAX_WHOLE_DIGITS and _PLAIN.fullmatch(raw):
+            # The common cell, `60000.00`: a plain decimal too short to be out of range.
+            value = Decimal(raw)
+            if (unit != "percent" or value <= 100) and (unit != "count" or value == value.to_integral_value()):
+                return value
         if raw is None:
             return None
         if isinstance(raw, bool) or not isinstance(raw, (str, Decimal, int)):
