@@ -31,6 +31,7 @@ import functools
 import io
 import json
 import re
+import sys
 from decimal import Decimal
 from pathlib import Path
 from typing import Mapping
@@ -264,6 +265,10 @@ class _Reader:
             document = json.loads(self.source.text, parse_float=Decimal, parse_int=Decimal)
         except json.JSONDecodeError as err:
             self.error("SLA301", f"not valid JSON: {err.msg}", span_at(self.source, err.lineno, err.colno))
+            return
+        except RecursionError:
+            self.error("SLA301", f"brackets nest deeper than the JSON reader follows (about {sys.getrecursionlimit():,} "
+                       "levels)", None, 'a data file nests three: {"periods": [{"period": ...}]}', place="top level")
             return
         periods = document.get("periods") if isinstance(document, dict) else None
         if not isinstance(periods, list):

@@ -79,3 +79,36 @@ def test_a_long_csv_line_is_quoted_around_the_problem(acme, tmp_path):
     quoted, caret = second[2], second[3]
     assert quoted.startswith("2 | ...") and quoted.endswith(",800,101")
     assert caret.index("^") == quoted.index(",101") + 1 and caret.endswith("^^^")
+
+
+def test_json_nested_100000_brackets_deep_is_an_error_naming_the_limit(acme, tmp_path):
+    data = tmp_path / "d.json"
+    data.write_text('{"periods": ' + "[" * 100_000 + "]" * 100_000 + "}")
+    with pytest.raises(SlaError) as raised:
+        read_history(acme, data)
+    assert codes(raised) == ["SLA301"]
+    assert "brackets nest deeper than the JSON reader follows" in str(raised.value)
+
+
+@pytest.mark.parametrize("terms, code", [(201, None), (202, "SLA008"), (500, "SLA008"), (5000, "SLA008")])
+def test_a_measurement_of_hundreds_of_terms_is_an_error_naming_the_limit(terms, code):
+    from slarules import Source, compile_source
+    text = ('contract "T" currency USD, starts 2026-01\ninputs\n fee money\n a count\nservice level s\n'
+            f" measured as {' + '.join(['a'] * terms)}\n target: at least 1\n credit: 1% of fee\n")
+    if code is None:  # 200 operators: compiled and evaluated (201 × 1 = 201 meets "at least 1")
+        outcome = compile_source(Source("t.sla", text)).evaluate({"2026-01": {"fee": "1", "a": "1"}})
+        assert outcome.periods[0].results[0].value == terms
+        return
+    with pytest.raises(SlaError) as raised:
+        compile_source(Source("t.sla", text))
+    assert codes(raised) == [code]
+    assert "more than 200 operations deep" in str(raised.value)
+
+
+def test_a_ruleset_with_a_byte_order_mark_is_read(tmp_path):
+    from slarules.interfaces.cli import main
+    ruleset = tmp_path / "bom.sla"
+    ruleset.write_bytes(b"\xef\xbb\xbf" + open(ACME, "rb").read())
+    assert load(ruleset).title == load(ACME).title
+    for command in (["check", str(ruleset)], ["explain", str(ruleset)], ["fmt", "--check", str(ruleset)]):
+        assert main(command) == 0, command
