@@ -8,13 +8,13 @@ published as slarules/formats/schema/outcome.schema.json.
 """
 from __future__ import annotations
 
-import csv
 import io
 import json
 from decimal import Decimal
 
 from ..core.money import CONTEXT, format_money, format_number, plain_money, unsigned_zero
 from ..engine.outcome import Outcome, Totals, no_full_collections
+from .csv_cells import csv_writer
 
 JSON_FORMAT = "slarules.outcome/1"
 _UNIT_SUFFIX = {"percent": "%", "seconds": " s", "minutes": " min"}
@@ -99,7 +99,7 @@ CSV_COLUMNS = ("period", "service_level", "kind", "amount", "currency", "clause"
 def to_csv(outcome: Outcome) -> str:
     """Billing line items: one row per line, amounts signed (caps negative)."""
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
+    writer = csv_writer(out)
     writer.writerow(CSV_COLUMNS)
     with no_full_collections():
         for line in outcome.lines:

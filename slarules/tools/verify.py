@@ -54,7 +54,6 @@ when it has waivers or exclusions.
 """
 from __future__ import annotations
 
-import csv
 import io
 import json
 import random
@@ -74,6 +73,7 @@ from ..engine.compile import Terms
 from ..engine.evaluate import evaluate as exact_evaluate
 from ..engine.history import EVENT_KINDS, Event, History, PeriodData
 from ..engine.outcome import BONUS_KINDS, CREDIT_KINDS, EARN_BACK
+from ..formats.csv_cells import csv_writer
 from ..formats.kpi_data import EVENT_COLUMNS, parse_history
 from ..formats.report import to_json
 
@@ -388,7 +388,7 @@ class _Model:
     def events_csv_text(self, rows: list[dict], events) -> str:
         labels = self.labels(len(rows))
         out = io.StringIO()
-        writer = csv.writer(out, lineterminator="\n")
+        writer = csv_writer(out)
         writer.writerow(EVENT_COLUMNS)
         for i, name, kind in sorted(events):
             writer.writerow([labels[i], name, kind, EVENT_REASON])
@@ -398,7 +398,7 @@ class _Model:
         labels = self.labels(len(rows))
         names = [s.name for s in self.program.inputs]
         out = io.StringIO()
-        writer = csv.writer(out, lineterminator="\n")
+        writer = csv_writer(out)
         writer.writerow(["period", *names])
         for i in (order if order is not None else range(len(rows))):
             writer.writerow([labels[i], *(_plain(rows[i][n]) if n in rows[i] else "" for n in names)])
