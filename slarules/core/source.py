@@ -14,6 +14,8 @@ _LINE_BREAK = re.compile(r"\r\n|\r|\n")
 
 
 def _without_byte_order_mark(text: str) -> str:
+    if not isinstance(text, str):
+        raise TypeError(f"Source(): text must be a str, not {type(text).__name__}")
     return text.removeprefix("\ufeff")
 
 

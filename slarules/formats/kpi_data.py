@@ -36,10 +36,13 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Mapping
 
+import attrs
+
 from ..core.diagnostics import Diagnostic, SlaError, did_you_mean, quoted_text
 from ..core.money import CONTEXT
 from ..core.periods import EXAMPLE_LABEL
 from ..core.source import Source, Span, span_at
+from ..engine.compile import Terms
 from ..engine.history import EVENT_KINDS, Event, History, PeriodData
 
 _DECIMAL = re.compile(r"[0-9]+(\.[0-9]+)?|\.[0-9]+")
@@ -67,6 +70,8 @@ def _read(path: str | Path) -> Source:
 
 def read_history(program, path: str | Path, events: str | Path | None = None) -> History:
     """Read a CSV or JSON data file for this program, and optionally a CSV of events."""
+    if not isinstance(program, Terms):
+        raise TypeError(f"read_history(): program must be a Program (slarules.load), not {type(program).__name__}")
     return parse_history(program, _read(path), _read(events) if events is not None else None)
 
 
@@ -85,11 +90,38 @@ def history_from_mapping(program, mapping: Mapping[str, Mapping[str, object]]) -
     """The Python API's form: {"2026-01": {"monthly_fee": "60000", ...}, ...}."""
     reader = _Reader(program, Source("<data>", ""))
     for label, values in mapping.items():
+        if not isinstance(values, Mapping):
+            reader.error("SLA308", f"a period's values must be a mapping {{input: value}}, not {type(values).__name__}",
+                         place=quoted_text(str(label)))
+            continue
         for name in values:
             if name not in reader.units:
                 reader.unknown_input(str(name), None, f"{label}.{name}")
         reader.add_period(str(label), None, [(name, value, None, f"{label}.{name}")
                                              for name, value in values.items() if name in reader.units])
+    return reader.finish()
+
+
+def checked_history(program, history: History) -> History:
+    """A History built by hand, read as the data reader reads a file: every period a PeriodData
+    with a label of the program's calendar and values in range, consecutive, events included."""
+    reader = _Reader(program, Source("<history>", ""))
+    for number, data in enumerate(history.periods):
+        place = f"history.periods[{number}]"
+        if not isinstance(data, PeriodData) or not isinstance(data.label, str) or not isinstance(data.values, Mapping):
+            reader.error("SLA308", "each period must be a PeriodData(label, {input: Decimal})", place=place)
+            continue
+        unknown = [name for name in data.values if name not in reader.units]
+        for name in unknown:
+            reader.unknown_input(str(name), None, f"{place}.{name}")
+        reader.add_period(data.label, None, [(name, value, None, f"{place}.{name}")
+                                             for name, value in data.values.items() if name in reader.units],
+                          place=place)
+    for number, event in enumerate(history.events):
+        entry = attrs.asdict(event) if isinstance(event, Event) else event
+        if isinstance(entry, dict) and "kind" in entry:
+            entry["event"] = entry.pop("kind")
+        reader.add_event(entry, None, f"history.events[{number}]")
     return reader.finish()
 
 

@@ -50,7 +50,9 @@ def parser(strict: bool = False) -> lark.Lark:
 
 
 def parse(source: Source) -> nodes.Ruleset:
-    """Parse a ruleset; raise SlaError on the first syntax error."""
+    """Parse a ruleset; raise SlaError on the first syntax error (TypeError if `source` is no Source)."""
+    if not isinstance(source, Source):
+        raise TypeError(f"parse(): source must be a slarules.Source(path, text), not {type(source).__name__}")
     try:
         tree = parser().parse(source.text)
     except lark.UnexpectedInput as err:

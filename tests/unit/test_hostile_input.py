@@ -112,3 +112,59 @@ def test_a_ruleset_with_a_byte_order_mark_is_read(tmp_path):
     assert load(ruleset).title == load(ACME).title
     for command in (["check", str(ruleset)], ["explain", str(ruleset)], ["fmt", "--check", str(ruleset)]):
         assert main(command) == 0, command
+
+
+# ---------------------------------------------------------------- the Python API's parameters
+# A value of the wrong Python type is a TypeError naming the parameter (a programming error);
+# a value of the right type that says something wrong (a label, a value, an event) is an SlaError.
+
+def _history(acme):
+    return read_history(acme, "rulesets/acme_contact_center.csv")
+
+
+@pytest.mark.parametrize("call, parameter", [
+    (lambda p, h: load(None), "path"),
+    (lambda p, h: load(b"rulesets/acme_contact_center.sla"), "path"),
+    (lambda p, h: __import__("slarules").compile_source("contract ..."), "source"),
+    (lambda p, h: __import__("slarules").parse(None), "source"),
+    (lambda p, h: __import__("slarules").check("x"), "ruleset"),
+    (lambda p, h: read_history(None, "rulesets/acme_contact_center.csv"), "program"),
+    (lambda p, h: p.evaluate(None), "history"),
+    (lambda p, h: p.evaluate([]), "history"),
+    (lambda p, h: p.evaluate(h, state="{}"), "state"),
+    (lambda p, h: p.evaluate(h, state={}), "state"),
+    (lambda p, h: p.evaluate(h, events=1), "events"),
+    (lambda p, h: p.evaluate(h, events="waive"), "events"),
+    (lambda p, h: p.load_state(None), "text"),
+    (lambda p, h: p.load_state(b"{}"), "text"),
+    (lambda p, h: __import__("slarules").Source("x.sla", None), "text"),
+])
+def test_a_parameter_of_the_wrong_type_is_a_type_error_naming_it(acme, call, parameter):
+    with pytest.raises(TypeError, match=rf"\b{parameter} must be"):
+        call(acme, _history(acme))
+
+
+@pytest.mark.parametrize("history, code", [
+    ({"2026-01": 5}, "SLA308"),                        # a period's values are no mapping
+    ({"2026-01": None}, "SLA308"),
+    ({"2026-01": {"monthly_fee": 1.5}}, "SLA302"),     # a float is no exact number
+    ({1: {}}, "SLA306"),                               # 1 is no period label
+])
+def test_a_mapping_that_says_something_wrong_is_an_sla_error(acme, history, code):
+    with pytest.raises(SlaError) as raised:
+        acme.evaluate(history)
+    assert code in codes(raised)
+
+
+def test_a_history_built_by_hand_that_evaluation_cannot_read_is_an_sla_error(acme):
+    from slarules import History, PeriodData
+    for history, code in [(History(("2026-01",)), "SLA308"), (History((PeriodData("zz", {}),)), "SLA306")]:
+        with pytest.raises(SlaError) as raised:
+            acme.evaluate(history)
+        assert code in codes(raised)
+
+
+def test_an_event_that_is_no_mapping_is_an_sla_error(acme):
+    with pytest.raises(SlaError) as raised:
+        acme.evaluate(_history(acme), events=["waive"])
+    assert codes(raised) == ["SLA308"]
