@@ -182,6 +182,9 @@ def compile_measure(measured: nodes.Measured) -> Callable[[dict], Decimal]:
         if measured.in_percent:
             return lambda env: _EXACT.multiply(value(env), HUNDRED)
         return value
+    if (measured.in_percent and expr.op == "/" and isinstance(expr.left, nodes.Reference)
+            and isinstance(expr.right, nodes.Reference)):
+        return _percentage(expr.left.name.text, expr.right.name.text)
     if expr.op == "/" and _is_operand(expr.left) and _is_operand(expr.right):
         return _single_division(_operand(expr.left), _operand(expr.right), measured.in_percent)
     fraction = compile_fraction(measured)
@@ -201,6 +204,16 @@ def _operand(expr: nodes.Reference | nodes.Number) -> Callable[[dict], Decimal]:
         constant = expr.value
         return lambda env: constant
     return operator.itemgetter(expr.name.text)
+
+
+def _percentage(numerator: str, denominator: str) -> Callable[[dict], Decimal]:
+    """The most common measurement, `a / b, in percent`, with its inputs looked up in place."""
+    def percentage(env):
+        divisor = env[denominator]
+        if not divisor:
+            raise ZeroDivisionError
+        return env[numerator] / divisor * HUNDRED
+    return percentage
 
 
 def _single_division(numerator, denominator, in_percent: bool) -> Callable[[dict], Decimal]:
