@@ -38,7 +38,7 @@ from typing import Callable
 
 import attrs
 
-from ..core.money import CONTEXT, HUNDRED, Rounding, format_given, format_money, format_number, minor_unit_digits
+from ..core.money import CONTEXT, HUNDRED, Rounding, format_given, format_number, minor_unit_digits
 from ..core.periods import Calendar
 from ..core.source import Span
 from ..language import nodes, printer
@@ -79,7 +79,7 @@ class CompiledAmount:
 def compile_amount(amount: nodes.Amount, service_level: str | None, digits: int) -> CompiledAmount:
     if isinstance(amount, nodes.FixedMoney):
         fixed = amount.value
-        text = f"{amount.currency} {format_money(fixed, digits)}"
+        text = f"{amount.currency} {format_given(fixed, digits)}"
         return CompiledAmount(lambda env: fixed, lambda env: text, amount.span)
     base = amount.base
     if isinstance(base, nodes.InputBase):

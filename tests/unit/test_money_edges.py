@@ -105,3 +105,13 @@ def test_money_is_never_shown_as_minus_zero(amount, expected):
     from slarules.core.money import format_money, plain_money
     assert plain_money(Decimal(amount), 2) == expected
     assert format_money(Decimal(amount), 2) == expected
+
+
+def test_a_fixed_amount_is_shown_as_the_contract_writes_it():
+    # USD 0.125 per point below 80%, 10 points below: 1.25 exactly; the sentence shows 0.125, not 0.13.
+    body = ("inputs fee money\n sl percent\nservice level s measured as sl target: at least 80% "
+            "credit: USD 0.125 per point below 80%, pro rata")
+    outcome = program(body).evaluate({"2026-01": {"fee": "100", "sl": "70"}})
+    line = outcome.periods[0].lines[0]
+    assert line.amount == Decimal("1.25")
+    assert "× USD 0.125 = 1.25" in line.explanation
