@@ -57,6 +57,8 @@ CODES: dict[str, str] = {
     "SLA224": "an amendment's date is not after the start, not a period's first month, or out of order",
     "SLA225": "a cap that can never bind",
     "SLA226": "a termination trigger on a service level that can never be missed",
+    "SLA240": "a floor that a volume condition on another input can stop",
+    "SLA241": "a critical failure whose withhold can be less than the credits it replaces",
     "SLA301": "data file cannot be read",
     "SLA302": "not a number",
     "SLA303": "value out of range for its unit",
