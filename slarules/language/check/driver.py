@@ -18,7 +18,10 @@ from .service_levels import ServiceLevelChecks
 
 def check(ruleset: nodes.Ruleset) -> list[Diagnostic]:
     """All problems in the ruleset, errors and warnings, in source order.
-    Each amendment is checked as the whole ruleset in force from its date."""
+    Each amendment is checked as the whole ruleset in force from its date.
+    TypeError if `ruleset` is not what parse() returns."""
+    if not isinstance(ruleset, nodes.Ruleset):
+        raise TypeError(f"check(): ruleset must be what slarules.parse() returns, not {type(ruleset).__name__}")
     checker = _Checker(ruleset)
     checker.run()
     found = checker.found
