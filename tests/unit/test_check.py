@@ -529,7 +529,7 @@ def test_rows_written_upper_bound_first_and_open_ranges_are_accepted_in_any_orde
 def test_two_comparisons_bounding_a_row_from_one_side_are_an_error():
     body = ("service level s\n  measured as sla\n  target: at least 80%\n  credit by range:\n"
             "    below 80% and below 70%: 10% of fee\n    below 70%: 20% of fee\n")
-    assert errors(body) == ["SLA230"]
+    assert errors(body) == ["SLA228"]
 
 
 def test_credits_at_most_is_the_amount_at_risk():

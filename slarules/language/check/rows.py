@@ -34,7 +34,7 @@ class RowChecks(Checks):
         if lower[0] != lower[1]:
             return True
         side = "below" if lower[0] else "above"
-        self.error("SLA230", f"both comparisons bound this row from {side}", band.span,
+        self.error("SLA228", f"both comparisons bound this row from {side}", band.span,
                    "write one bound from each side, as in 'below 99.95% and at least 99.5%' "
                    "or 'above 2 and below 4'")
         return False
