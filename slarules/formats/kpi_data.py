@@ -289,6 +289,7 @@ class _Reader:
 
     # ---- shared
     def add_period(self, label, span, cells, place=None):
+        location = f"{self.source.path}: {place}" if span is None and place else None
         place = place or label
         index = self.calendar.index(label)
         if index is None:
@@ -312,7 +313,7 @@ class _Reader:
             value = self.value(name, raw, cell_span, cell_place)
             if value is not None:
                 values[name] = value
-        self.periods[index] = PeriodData(label, values, span)
+        self.periods[index] = PeriodData(label, values, span, location)
 
     def value(self, name, raw, span, place) -> Decimal | None:
         unit = self.units[name]
