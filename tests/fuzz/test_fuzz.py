@@ -13,7 +13,6 @@ SLARULES_FUZZ_SUMMARY=FILE appends a JSON line per category with the figures.
 """
 from __future__ import annotations
 
-import collections
 import json
 import os
 import sys
@@ -49,8 +48,8 @@ def _watchdog(case: cases.Case) -> threading.Timer:
 
 
 def _run(category: str, count: int, runner) -> tuple[dict, dict]:
-    """Run `count` cases; returns (unknown failures, known failures), each {signature: [cases]}."""
-    unknown, known = collections.defaultdict(list), collections.defaultdict(list)
+    """Run `count` cases; returns (unknown failures, known failures), each {signature: (how many, first case)}."""
+    unknown, known = {}, {}
     started = time.perf_counter()
     for index in range(count):
         case = cases.make_case(category, SEED, index)
@@ -64,7 +63,11 @@ def _run(category: str, count: int, runner) -> tuple[dict, dict]:
         if problems:
             signature = cases.signature(case, problems, result)
             owner = known_owner(case, problems, result)
-            (known if owner else unknown)[f"{signature} [{owner}]" if owner else signature].append(case)
+            found = known if owner else unknown
+            key = f"{signature} [{owner}]" if owner else signature
+            found[key] = (found[key][0] + 1, found[key][1]) if key in found else (1, case.replay())
+        if (index + 1) % 2500 == 0 and index + 1 < count:
+            _summarise(category, index + 1, unknown, known, time.perf_counter() - started, runner.__name__)
     _summarise(category, count, unknown, known, time.perf_counter() - started, runner.__name__)
     return unknown, known
 
@@ -74,15 +77,14 @@ def _summarise(category, count, unknown, known, seconds, runner) -> None:
     if not path:
         return
     line = {"category": category, "runner": runner, "seed": SEED, "cases": count, "seconds": round(seconds, 1),
-            "unknown": {s: [len(c), c[0].replay()] for s, c in unknown.items()},
-            "known": {s: [len(c), c[0].replay()] for s, c in known.items()}}
+            "unknown": unknown, "known": known}
     with open(path, "a", encoding="utf-8") as out:
         out.write(json.dumps(line) + "\n")
 
 
 def _message(unknown: dict) -> str:
-    return "\n".join(f"{len(found)} case(s): {signature}\n    replay: {found[0].replay()}"
-                     for signature, found in sorted(unknown.items()))
+    return "\n".join(f"{count} case(s): {signature}\n    replay: {replay}"
+                     for signature, (count, replay) in sorted(unknown.items()))
 
 
 @pytest.mark.parametrize("category", cases.CATEGORIES)
