@@ -22,6 +22,7 @@ from __future__ import annotations
 import contextlib
 import io
 import json
+import os
 import random
 import re
 import resource
@@ -42,6 +43,9 @@ CATEGORIES = ("ruleset", "data", "state")
 TIME_LIMIT = {"verify": 120.0}  # seconds per case; others: DEFAULT_TIME_LIMIT
 DEFAULT_TIME_LIMIT = 20.0
 MEMORY_LIMIT = 3 * 2 ** 30  # bytes of address space while a case runs in-process
+
+# Case folders on a RAM disk where there is one: creating and removing a folder on disk costs more than a case.
+SCRATCH = "/dev/shm" if os.access("/dev/shm", os.W_OK) else None
 
 SAMPLE_VALUES = {"money": "1000.00", "percent": "90", "seconds": "30", "minutes": "5", "count": "100",
                  "score": "4", "ratio": "0.9"}
@@ -346,7 +350,7 @@ def signature(case: Case, problems: list[str], result: Result) -> str:
 
 def main_(argv: list[str]) -> int:
     category, seed, index = argv[0], int(argv[1]), int(argv[2])
-    folder = Path(argv[3]) if len(argv) > 3 else Path(tempfile.mkdtemp(prefix="slarules-fuzz-"))
+    folder = Path(argv[3]) if len(argv) > 3 else Path(tempfile.mkdtemp(prefix="slarules-fuzz-", dir=SCRATCH))
     folder.mkdir(parents=True, exist_ok=True)
     case = make_case(category, seed, index)
     result = run_in_process(case, folder)

@@ -11,6 +11,12 @@ import re
 
 # (branch fixing it, issue 11 item, category or None for any, regex over the problems and stderr)
 KNOWN: tuple[tuple[str, str, str | None, str], ...] = (
+    ("edges", "item 9 (found/many_terms, found/deep_json)", "ruleset", r"exit 3 \(RecursionError\)"),
+    ("edges", "item 9 (found/deep_json)", "data", r"exit 3 \(RecursionError\)"),
+    ("edges", "item 8 (found/huge_year)", "data", r"exit 3 \(ValueError\).*integer string conversion"),
+    ("units", "item 7 (found/literal_29_digits)", "ruleset",
+     r"exit 3 \((InvalidOperation|DivisionImpossible|Overflow)\)"),
+    ("state", "item 3 (found/state_*)", "state", r"exit 3 "),
 )
 
 
@@ -18,6 +24,6 @@ def known_owner(case, problems: list[str], result) -> str | None:
     """The branch fixing this failure, or None when nobody is known to."""
     text = "\n".join(problems) + "\n" + result.stderr
     for branch, item, category, pattern in KNOWN:
-        if (category is None or category == case.category) and re.search(pattern, text):
+        if (category is None or category == case.category) and re.search(pattern, text, re.S):
             return f"{branch}: {item}"
     return None

@@ -53,7 +53,7 @@ def _run(category: str, count: int, runner) -> tuple[dict, dict]:
     started = time.perf_counter()
     for index in range(count):
         case = cases.make_case(category, SEED, index)
-        with tempfile.TemporaryDirectory(prefix="slarules-fuzz-") as folder:
+        with tempfile.TemporaryDirectory(prefix="slarules-fuzz-", dir=cases.SCRATCH) as folder:
             timer = _watchdog(case)
             try:
                 result = runner(case, Path(folder))
