@@ -16,7 +16,6 @@ KNOWN: tuple[tuple[str, str, str | None, str], ...] = (
     ("edges", "item 8 (found/huge_year)", "data", r"exit 3 \(ValueError\).*integer string conversion"),
     ("units", "item 7 (found/literal_29_digits)", "ruleset",
      r"exit 3 \((InvalidOperation|DivisionImpossible|Overflow)\)"),
-    ("state", "item 3 (found/state_*)", "state", r"exit 3 "),
 )
 
 
