@@ -268,7 +268,7 @@ def run_in_process(case: Case, folder: Path) -> Result:
     soft, hard = resource.getrlimit(resource.RLIMIT_AS)
     if soft == resource.RLIM_INFINITY or soft > MEMORY_LIMIT:
         resource.setrlimit(resource.RLIMIT_AS, (MEMORY_LIMIT, hard))
-    signal.setitimer(signal.ITIMER_REAL, limit)
+    signal.setitimer(signal.ITIMER_REAL, limit, 1.0)  # again every second, should something swallow the first
     try:
         with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
             try:

@@ -13,6 +13,7 @@ generator state gives the same damage, so a case is replayed from its
 """
 from __future__ import annotations
 
+import copy
 import json
 import random
 import re
@@ -276,7 +277,7 @@ def _json_edit(document, rng: random.Random):
     elif edit == 1:
         del parent[key]
     elif edit == 2 and isinstance(parent, list):
-        parent.insert(key, json.loads(json.dumps(parent[key])) if rng.random() < 0.7 else odd_json_value(rng))
+        parent.insert(key, copy.deepcopy(parent[key]) if rng.random() < 0.7 else odd_json_value(rng))
     elif edit == 2:
         parent[odd_cell(rng)[:30]] = odd_json_value(rng)
     elif edit == 3 and isinstance(parent, dict):

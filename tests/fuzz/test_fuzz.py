@@ -29,6 +29,7 @@ from known import known_owner  # noqa: E402
 
 TOTAL = int(os.environ.get("SLARULES_FUZZ_CASES", "360"))
 SEED = int(os.environ.get("SLARULES_FUZZ_SEED", "0"))
+START = int(os.environ.get("SLARULES_FUZZ_START", "0"))  # the first case's index: to go on after a fatal hang
 SHARE = {"ruleset": 0.5, "data": 0.3, "state": 0.2}
 SCRIPT_CASES = 4  # per category, through the installed script
 
@@ -38,7 +39,11 @@ def _watchdog(case: cases.Case) -> threading.Timer:
     limit = 3 * cases.TIME_LIMIT.get(case.argv[0], cases.DEFAULT_TIME_LIMIT) + 30
 
     def fire():
-        print(f"\nfuzz: case {case.replay()} still running after {limit:.0f} s: a hang", file=sys.stderr, flush=True)
+        said = f"fuzz: case {case.replay()} still running after {limit:.0f} s: a hang"
+        if os.environ.get("SLARULES_FUZZ_SUMMARY"):
+            with open(os.environ["SLARULES_FUZZ_SUMMARY"], "a", encoding="utf-8") as out:
+                out.write(json.dumps({"fatal hang": case.replay(), "seconds": limit}) + "\n")
+        os.write(sys.__stderr__.fileno(), f"\n{said}\n".encode())
         os._exit(70)
 
     timer = threading.Timer(limit, fire)
@@ -51,7 +56,7 @@ def _run(category: str, count: int, runner) -> tuple[dict, dict]:
     """Run `count` cases; returns (unknown failures, known failures), each {signature: (how many, first case)}."""
     unknown, known = {}, {}
     started = time.perf_counter()
-    for index in range(count):
+    for index in range(START, START + count):
         case = cases.make_case(category, SEED, index)
         with tempfile.TemporaryDirectory(prefix="slarules-fuzz-", dir=cases.SCRATCH) as folder:
             timer = _watchdog(case)
@@ -66,8 +71,8 @@ def _run(category: str, count: int, runner) -> tuple[dict, dict]:
             found = known if owner else unknown
             key = f"{signature} [{owner}]" if owner else signature
             found[key] = (found[key][0] + 1, found[key][1]) if key in found else (1, case.replay())
-        if (index + 1) % 2500 == 0 and index + 1 < count:
-            _summarise(category, index + 1, unknown, known, time.perf_counter() - started, runner.__name__)
+        if (index + 1 - START) % 2500 == 0 and index + 1 - START < count:
+            _summarise(category, index + 1 - START, unknown, known, time.perf_counter() - started, runner.__name__)
     _summarise(category, count, unknown, known, time.perf_counter() - started, runner.__name__)
     return unknown, known
 
@@ -76,7 +81,7 @@ def _summarise(category, count, unknown, known, seconds, runner) -> None:
     path = os.environ.get("SLARULES_FUZZ_SUMMARY")
     if not path:
         return
-    line = {"category": category, "runner": runner, "seed": SEED, "cases": count, "seconds": round(seconds, 1),
+    line = {"category": category, "runner": runner, "seed": SEED, "start": START, "cases": count, "seconds": round(seconds, 1),
             "unknown": unknown, "known": known}
     with open(path, "a", encoding="utf-8") as out:
         out.write(json.dumps(line) + "\n")
