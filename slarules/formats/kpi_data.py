@@ -137,7 +137,8 @@ class _Reader:
             return
         lines, records = read
         if not records or not any(cell.strip() for cell in records[0][1]):
-            self.error("SLA301", f"{self.source.path} is empty: expected a header row starting with 'period'")
+            self.error("SLA301", "the file is empty: expected a header row starting with 'period'",
+                       span_at(self.source, 1, 1))
             return
         header = [cell.strip() for cell in records[0][1]]
         if header[:1] != ["period"]:

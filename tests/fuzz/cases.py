@@ -59,7 +59,6 @@ class Subject:
     data_name: str | None = None
     data: str | None = None
     events: str | None = None
-    state_split: int | None = None  # evaluate this many lines/periods first to make a state
 
 
 @lru_cache(maxsize=None)
