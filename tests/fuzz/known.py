@@ -14,8 +14,8 @@ KNOWN: tuple[tuple[str, str, str | None, str], ...] = (
     ("edges", "item 9 (found/many_terms, found/deep_json)", "ruleset", r"exit 3 \(RecursionError\)"),
     ("edges", "item 9 (found/deep_json)", "data", r"exit 3 \(RecursionError\)"),
     ("edges", "item 8 (found/huge_year)", "data", r"exit 3 \(ValueError\).*integer string conversion"),
-    ("units", "item 7 (found/literal_29_digits)", "ruleset",
-     r"exit 3 \((InvalidOperation|DivisionImpossible|Overflow)\)"),
+    ("units", "item 7 (found/literal_29_digits, found/report_huge_target)", "ruleset",
+     r"exit 3 \((InvalidOperation|DivisionImpossible|Overflow|OverflowError)\)"),
 )
 
 
