@@ -592,6 +592,18 @@ class Terms:
                 terms = program
         return terms
 
+    def without_cures(self) -> "Terms":
+        """These terms with every cure window set aside, so a miss is charged in its own period.
+
+        In a run of identical periods each period charges the credit of the miss
+        one cure period before it, computed from that month: the same credit,
+        under the same caps, as a miss charged at once. Tools that sweep one
+        typical period (report curves, verify's cliff scan) evaluate these
+        terms, in one period whatever the length of the cure window."""
+        levels = tuple(attrs.evolve(sl, cure=None, cure_text=None) for sl in self.service_levels)
+        return attrs.evolve(self, service_levels=levels,
+                            amendments=tuple((first, terms.without_cures()) for first, terms in self.amendments))
+
 
 def compile_terms(ruleset: nodes.Ruleset) -> Terms:
     program = _terms(ruleset)

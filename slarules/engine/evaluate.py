@@ -82,7 +82,7 @@ def evaluate(program: Terms, history: History, state: Carry | None = None) -> Ou
             "SLA405", f"the data starts at {history.periods[0].label}, but the state continues from "
                       f"{carry.next_period}", history.periods[0].span,
             ("give the periods from the one after the state's last period, in order",),
-            location=None if history.periods[0].span else "data")])
+            location=None if history.periods[0].span else history.periods[0].location or "data")])
     indices, label_of = _calendar_of(program.calendar, [data.label for data in history.periods])
     money: dict[str, list[Decimal]] = {}  # per service level: credits, credits earned back (negative), bonuses
     evaluators = {id(terms): PeriodEvaluator(terms, carry, money, label_of, history.events)
@@ -112,7 +112,7 @@ def _beyond_exact_range(data) -> SlaError:
                   "evaluation keeps exactly", data.span,
         ("the ruleset's amounts, or this period's values, are too large or too fine to be multiplied "
          "out and rounded to the currency's minor unit; check the figures of the clauses this period reaches",),
-        location=None if data.span else f"period {data.label}")])
+        location=data.place())])
 
 
 def _calendar_of(calendar, labels: list[str]):
@@ -262,7 +262,7 @@ class PeriodEvaluator:
                     (f"'{spec.name}' is declared at {spec.span.where} with no rule for missing data; "
                      "if the contract says how missing data counts, add ', default N' or "
                      "', missing counts as a miss' there",),
-                    location=None if data.span else f"period {data.label}",
+                    location=data.place(),
                 )])
 
     # ---- 2. status
@@ -284,7 +284,7 @@ class PeriodEvaluator:
                         data.span,
                         (f"the measurement is at {sl.measure_clause.where}; a minimum-volume condition "
                          "('measured only when ... is at least N') makes such periods not measured",),
-                        location=None if data.span else f"period {data.label}",
+                        location=data.place(),
                     )]) from None
                 value, status, note, as_measured = None, "excluded", None, None
         if event is None:
