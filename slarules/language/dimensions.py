@@ -199,7 +199,8 @@ def _converted(powers: dict[str, int], factor: Fraction | None, constant: bool) 
             powers, factor = {**powers, "seconds": 0, "minutes": powers.get("minutes", 0) + 1}, Fraction(1)
     if any(powers.get(q) for q in QUANTITIES):
         powers = {**powers, "count": 0}
-    return Dimension(tuple(sorted((b, e) for b, e in powers.items() if e)), factor, constant)
+    return Dimension(tuple(sorted(((b, e) for b, e in powers.items() if e), key=lambda p: BASES.index(p[0]))),
+                     factor, constant)
 
 
 def _factor(value: Decimal) -> Fraction | None:

@@ -41,7 +41,7 @@ WHAT = {
     (nodes.ManyMissed, "count"): "the number of service levels",
     (nodes.Cure, "periods"): "the length of the cure period",
     (nodes.FreePasses, "count"): "the number of free passes",
-    (nodes.EarnBack, "after"): "the number of met periods",
+    (nodes.EarnBack, "after"): "the length of the earn-back streak",
     (nodes.DefaultValue, "value"): "the default",
 }
 

@@ -20,6 +20,7 @@ class Checks:
         self.ruleset = ruleset
         self.found: list[Diagnostic] = []
         self.units: dict[str, str] = {}
+        self.missing_is_a_miss: set[str] = set()  # inputs whose absence is a miss
         self.used_inputs: set[str] = set()
         self.currency: str | None = None
         self.periodicity = "monthly"

@@ -1,7 +1,8 @@
-"""The checker's driver: `check()` runs every part over the ruleset and over
-the ruleset as each amendment leaves it in force, adds what is wrong with the
-amendments themselves (dates, names), and returns the diagnostics once each,
-in source order.
+"""The checker's driver: `check()` bounds every number the ruleset writes
+(literals.py; nothing else is checked while one is out of range), runs every
+part over the ruleset and over the ruleset as each amendment leaves it in
+force, adds what is wrong with the amendments themselves (dates, names), and
+returns the diagnostics once each, in source order.
 """
 from __future__ import annotations
 
@@ -9,7 +10,9 @@ from ...core.diagnostics import Diagnostic, did_you_mean
 from ...core.periods import MONTHS_PER_PERIOD, PERIOD_NOUN
 from .. import nodes
 from ..semantics import amended
+from ..literals import literal_problems
 from .header import HeaderChecks
+from .measurements import MeasurementChecks
 from .quantities import QuantityChecks
 from .rows import RowChecks
 from .service_levels import ServiceLevelChecks
@@ -18,6 +21,9 @@ from .service_levels import ServiceLevelChecks
 def check(ruleset: nodes.Ruleset) -> list[Diagnostic]:
     """All problems in the ruleset, errors and warnings, in source order.
     Each amendment is checked as the whole ruleset in force from its date."""
+    out_of_range = literal_problems(ruleset)
+    if out_of_range:  # no other check computes with a number it cannot hold exactly
+        return out_of_range
     checker = _Checker(ruleset)
     checker.run()
     found = checker.found
@@ -63,7 +69,7 @@ def _position(d: Diagnostic):
     return (d.span.line, d.span.column) if d.span else (0, 0)
 
 
-class _Checker(HeaderChecks, QuantityChecks, ServiceLevelChecks, RowChecks):
+class _Checker(HeaderChecks, QuantityChecks, MeasurementChecks, ServiceLevelChecks, RowChecks):
     """Every part of the check, run over one ruleset in order."""
 
     def run(self):

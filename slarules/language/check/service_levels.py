@@ -28,9 +28,7 @@ class ServiceLevelChecks(Checks):
         if missing:
             self.error("SLA205", f"service level '{sl.name.text}' has no "
                        f"{' and no '.join(repr(m) for m in missing)} clause", sl.name.span)
-        if sl.measured is not None:
-            self.expression(sl.measured.expr)
-        unit = kpi_unit(sl, self.units)
+        unit = self.measurement(sl)
         target_ok = False
         if sl.target is not None and unit is not None:
             target_ok = self.quantity_unit(sl.target.comparison.quantity, unit, f"'{sl.name.text}'")
@@ -122,7 +120,7 @@ class ServiceLevelChecks(Checks):
                          "write 'critical service level NAME' for the critical ones")
 
     def missing_policy(self, sl: nodes.ServiceLevel, unit: str | None):
-        misses = {i.name.text for i in self.ruleset.inputs if isinstance(i.missing, nodes.MissingIsMiss)}
+        misses = self.missing_is_a_miss
         reads = _references(sl.measured.expr) if sl.measured else set()
         if not (reads & misses) or sl.credit is None:
             return
