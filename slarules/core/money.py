@@ -102,7 +102,7 @@ def format_number(value: Decimal) -> str:
     shown digits are the whole value.
     """
     if value == value.to_integral_value():
-        return f"{value.quantize(Decimal(1)):,}"
+        return f"{value.to_integral_value():,f}"  # exact at any size (quantize stops at 28 digits)
     exponent = value.normalize(CONTEXT).as_tuple().exponent
     if isinstance(exponent, int) and exponent >= -4:
         return f"{value.normalize(CONTEXT):,f}"

@@ -14,7 +14,8 @@ The rules (docs/reference.md, section 4, says them to users):
 - `*` and `/` multiply and divide units: minutes / minutes is a ratio;
 - a count multiplying or dividing another quantity counts items of it:
   `resolution_minutes / incidents` is minutes (an average per incident),
-  `price * tickets` is money; a count by a count is a ratio;
+  `price * tickets` is money; a count by a count is a ratio; a count per
+  minute stays a rate;
 - `+` and `-` need like units (minutes - seconds, money + count are
   mismatches); a constant added takes the other side's unit (`down + 5`);
 - a constant multiplier (`calls * 0.05`) keeps the unit, except the two
@@ -187,7 +188,7 @@ def _combine(left: Fraction | None, right: Fraction | None, op: str) -> Fraction
 
 def _converted(powers: dict[str, int], factor: Fraction | None, constant: bool) -> Dimension:
     """The product read as contracts write it: the conversions by 100 and by 60, and a count
-    beside a quantity read as items of it."""
+    beside a quantity (in its numerator) read as items of it."""
     if not constant:
         if factor == _HUNDRED and not any(powers.values()):
             powers, factor = {"percent": 1}, Fraction(1)
@@ -197,7 +198,7 @@ def _converted(powers: dict[str, int], factor: Fraction | None, constant: bool) 
             powers, factor = {**powers, "minutes": 0, "seconds": powers.get("seconds", 0) + 1}, Fraction(1)
         elif factor == 1 / _SIXTY and powers.get("seconds") == 1:
             powers, factor = {**powers, "seconds": 0, "minutes": powers.get("minutes", 0) + 1}, Fraction(1)
-    if any(powers.get(q) for q in QUANTITIES):
+    if any(powers.get(q, 0) > 0 for q in QUANTITIES):  # minutes per incident, money for all tickets
         powers = {**powers, "count": 0}
     return Dimension(tuple(sorted(((b, e) for b, e in powers.items() if e), key=lambda p: BASES.index(p[0]))),
                      factor, constant)
