@@ -1,6 +1,9 @@
 """Diagnostics: one format for every problem in a ruleset or a data file.
 
-A Diagnostic has a stable code, a severity, a message, a span and notes.
+A Diagnostic has a stable code, a severity, a message, a span and notes. The
+severity is "error" (the ruleset or data cannot be used), "warning" (probably
+not what the contract means; `--strict` fails on it) or "note" (true and worth
+knowing, such as a cap the contract states that can never bind; never fails).
 `render()` gives the text every tool prints on stderr:
 
     rulesets/acme.sla:3:27: error[SLA201]: unknown input 'monthy_fee'
@@ -83,7 +86,7 @@ class Diagnostic:
     message: str
     span: Span | None = None
     notes: tuple[str, ...] = ()
-    severity: str = "error"
+    severity: str = "error"  # "error" | "warning" | "note"
     location: str | None = None  # where, when there is no span: "data.json: periods[3]"
 
     @property

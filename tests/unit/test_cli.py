@@ -70,9 +70,20 @@ def test_check_of_a_ruleset_with_an_error_exits_1_with_the_diagnostic_on_stderr(
 def test_check_with_only_warnings_exits_0_but_1_under_strict(run, tmp_path):
     path = write(tmp_path, "warn.sla", WARNING_ONLY)
     status, _, err = run("check", path)
-    assert status == 0 and "warning[SLA217]" in err and "0 errors, 1 warning\n" in err
+    assert status == 0 and "warning[SLA217]" in err
+    # One true summary line (issue 10.5: '0 errors, 1 warning' was followed by '... checked: no errors').
+    assert [line for line in err.splitlines() if "error" in line and "[" not in line] == [
+        "1 ruleset checked: 0 errors, 1 warning"]
     status, _, err = run("check", "--strict", path)
     assert status == 1 and "warning[SLA217]" in err
+
+
+def test_check_strict_passes_a_cap_the_contract_states_that_can_never_bind(run, tmp_path):
+    """Issue 10.5: a 12-month cap no credits can reach, as cloud SLAs state them, is a note:
+    shown and counted, but it does not fail --strict."""
+    path = write(tmp_path, "cloud.sla", GOOD + "credits in any 12 months at most 100% of fee in those months\n")
+    status, _, err = run("check", "--strict", path)
+    assert status == 0 and "note[SLA225]" in err and err.endswith("1 ruleset checked: 0 errors, 0 warnings, 1 note\n")
 
 
 def test_check_reports_every_file_and_fails_if_any_has_an_error(run, tmp_path):

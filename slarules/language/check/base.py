@@ -32,6 +32,9 @@ class Checks:
     def warning(self, code, message, span, *notes):
         self.found.append(Diagnostic(code, message, span, tuple(notes), severity="warning"))
 
+    def note(self, code, message, span, *notes):
+        self.found.append(Diagnostic(code, message, span, tuple(notes), severity="note"))
+
     def name_known(self, name: nodes.Name, known, what: str) -> bool:
         if name.text in known:
             return True

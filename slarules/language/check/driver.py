@@ -16,6 +16,7 @@ from .measurements import MeasurementChecks
 from .quantities import QuantityChecks
 from .rows import RowChecks
 from .service_levels import ServiceLevelChecks
+from .window_caps import WindowCapChecks
 
 
 def check(ruleset: nodes.Ruleset) -> list[Diagnostic]:
@@ -69,7 +70,7 @@ def _position(d: Diagnostic):
     return (d.span.line, d.span.column) if d.span else (0, 0)
 
 
-class _Checker(HeaderChecks, QuantityChecks, MeasurementChecks, ServiceLevelChecks, RowChecks):
+class _Checker(HeaderChecks, QuantityChecks, MeasurementChecks, ServiceLevelChecks, RowChecks, WindowCapChecks):
     """Every part of the check, run over one ruleset in order."""
 
     def run(self):
@@ -87,6 +88,7 @@ class _Checker(HeaderChecks, QuantityChecks, MeasurementChecks, ServiceLevelChec
             self.service_level(sl)
         if not any(d.is_error for d in self.found):
             self.caps_that_never_bind()
+            self.window_caps_that_never_bind()
         for inp in self.ruleset.inputs:
             if inp.name.text not in self.used_inputs:
                 self.warning("SLA217", f"input '{inp.name.text}' is declared but no term uses it", inp.name.span)

@@ -152,15 +152,15 @@ class ServiceLevelChecks(Checks):
             if isinstance(form, (nodes.Linear, nodes.Shortfall)) and form.cap is not None:
                 most = _uncapped_maximum(sl, form, self.units)
                 if most is not None and _at_most(most, form.cap):
-                    self.warning("SLA225", f"this cap can never bind: the most the credit can reach is "
-                                 f"{_reached(most)}", form.cap.span)
+                    self.note("SLA225", f"this cap can never bind: the most the credit can reach is "
+                              f"{_reached(most)}", form.cap.span)
         at_risk = self.ruleset.of_type(nodes.AtRisk)
         if at_risk and isinstance(at_risk[0].amount, nodes.PercentOf):
             shares = [_share_of_at_risk(sl, at_risk[0].amount, self.units) for sl in self.ruleset.service_levels
                       if sl.credit is not None]
             if shares and None not in shares and sum(shares) <= 1:
-                self.warning("SLA225", f"the amount at risk can never bind: all credits together reach at most "
-                             f"{_about(sum(shares) * 100)}% of it", at_risk[0].span)
+                self.note("SLA225", f"the amount at risk can never bind: all credits together reach at most "
+                          f"{_about(sum(shares) * 100)}% of it", at_risk[0].span)
 
 
 def _never_missed(sl: nodes.ServiceLevel, unit: str | None) -> bool:
