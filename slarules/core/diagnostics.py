@@ -12,7 +12,8 @@ knowing, such as a cap the contract states that can never bind; never fails).
       |                 ^^^^^^^^^^
       = note: did you mean 'monthly_fee'?
 
-Codes: SLA0xx syntax, SLA2xx static checks, SLA3xx data files, SLA4xx evaluation.
+Codes: SLA0xx syntax, SLA2xx static checks, SLA3xx data files, SLA4xx evaluation,
+SLA5xx files slarules writes.
 """
 from __future__ import annotations
 
@@ -75,6 +76,8 @@ CODES: dict[str, str] = {
     "SLA404": "a saved state cannot be read",
     "SLA405": "the data does not continue the saved state",
     "SLA406": "a figure is beyond the exact range of evaluation",
+    "SLA501": "a file cannot be written (a missing or read-only folder, a folder, a read-only file, a full disk)",
+    "SLA502": "a file is held by another slarules run for too long",
 }
 
 

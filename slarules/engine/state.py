@@ -7,20 +7,31 @@ a billing run saves it after one period and loads it before the next, and gets
 exactly the batch result, because both go through the same JSON form (the
 batch starts from `Carry.initial(program)` read back through `from_data`).
 
-The JSON is versioned (`format`) and names the ruleset it belongs to by the
-SHA-256 of its text; loading it for another ruleset is an error (SLA403).
+The JSON is versioned (`format`, `slarules.state/2`; `/1`, from before the
+checksum, is still read) and names the ruleset it belongs to by the SHA-256 of
+its text; loading it for another ruleset is an error (SLA403). Reading checks
+every field against its type, its range and the ruleset (each service level,
+window cap and trigger present, labels on the contract's calendar, cure
+deadlines inside their cure period), then a SHA-256 checksum over the content:
+a damaged or edited state is SLA404 naming the field, never wrong money.
+formats/schema/state.schema.json publishes the layout.
 """
 from __future__ import annotations
 
+import hashlib
 import json
-from decimal import Decimal, InvalidOperation
+import re
+from decimal import Decimal
 from typing import Callable
 
 import attrs
 
 from ..core.diagnostics import Diagnostic, SlaError
+from ..core.periods import EXAMPLE_LABEL
 
-STATE_FORMAT = "slarules.state/1"
+STATE_FORMAT = "slarules.state/2"
+# /1 was written before states carried a checksum: still read (checked field by field), saved back as /2.
+READABLE_FORMATS = ("slarules.state/1", STATE_FORMAT)
 
 
 @attrs.define
@@ -105,48 +116,37 @@ class Carry:
         return {"format": STATE_FORMAT, **data}
 
     def to_json(self) -> str:
-        return json.dumps(self.to_data(), indent=2, sort_keys=True) + "\n"
+        data = self.to_data()
+        return json.dumps({**data, "checksum": _checksum(data)}, indent=2, sort_keys=True) + "\n"
 
     @classmethod
     def from_data(cls, data, program, where: str = "<state>") -> "Carry":
-        def fail(message, *notes):
-            raise SlaError([Diagnostic("SLA404", message, None, notes, location=where)])
-
-        if not isinstance(data, dict) or data.get("format") != STATE_FORMAT:
-            fail(f"not a slarules state of format {STATE_FORMAT}")
-        if data.get("ruleset") != program.fingerprint:
-            raise SlaError([Diagnostic(
-                "SLA403", f"this state was saved for another ruleset, not {program.path}", None,
-                ("a state belongs to the exact ruleset text it was made with; "
-                 "evaluate the whole history again to start a new state",), location=where)])
-        try:
-            carry = cls(
-                program.fingerprint,
-                data["next_period"],
-                {name: ServiceLevelCarry(
-                    [Pending(p["deadline"], p["missed_in"], [PendingLine(**line) for line in p["lines"]])
-                     for p in sl["pending"]],
-                    sl["contract_year"], sl["passes_used"], sl["met_streak"], sl["outstanding"],
-                    sl["year_sum"], sl["year_count"], sl["year_credits"])
-                 for name, sl in data["service_levels"].items()},
-                [[WindowEntry(**entry) for entry in window] for window in data["windows"]],
-                [TriggerCarry(t["fired"], t["run"], [WindowEntry(**e) for e in t["recent"]]) for t in data["triggers"]],
-            )
-            _decimals(carry)
-        except KeyError as err:
-            fail(f"the state file is damaged: it has no {err}")
-        except (TypeError, ValueError, InvalidOperation, AttributeError) as err:
-            fail(f"the state file is damaged: {err}")
-        return carry
+        """The carry a state's JSON data describes, every field read and checked
+        against its type, its range and the ruleset (SLA404 naming the field)."""
+        return _Reader(program, where).carry(data)
 
     @classmethod
     def from_json(cls, text: str, program, where: str) -> "Carry":
+        """Read a saved state (a leading byte-order mark is ignored); its checksum
+        must match its content (SLA404), since a state is written only by slarules."""
         try:
-            data = json.loads(text)
+            data = json.loads(text.removeprefix("\ufeff"), parse_int=_whole_literal,
+                              parse_float=_Literal, parse_constant=_Literal)
         except json.JSONDecodeError as err:
             raise SlaError([Diagnostic("SLA404", f"not valid JSON: {err.msg} at line {err.lineno}",
                                        location=where)]) from None
-        return cls.from_data(data, program, where)
+        except RecursionError:
+            raise SlaError([Diagnostic("SLA404", "not a slarules state: its JSON is nested too deeply",
+                                       location=where)]) from None
+        carry = cls.from_data(data, program, where)
+        if data["format"] == STATE_FORMAT:
+            saved = {key: value for key, value in data.items() if key != "checksum"}
+            if "checksum" not in data:
+                _Reader(program, where).fail("the state has no 'checksum'")
+            if data["checksum"] != _checksum(saved):
+                _Reader(program, where).fail(
+                    "its checksum does not match its content: it was changed after slarules saved it")
+        return carry
 
 
 def _to_json_value(instance, field, value):
@@ -156,14 +156,203 @@ def _to_json_value(instance, field, value):
     return str(value) if isinstance(value, Decimal) else value
 
 
-def _decimals(carry: Carry) -> None:
-    """Turn the decimal strings of a loaded state back into Decimals."""
-    for sl in carry.service_levels.values():
-        sl.outstanding, sl.year_sum, sl.year_credits = (Decimal(sl.outstanding), Decimal(sl.year_sum),
-                                                        Decimal(sl.year_credits))
-        for pending in sl.pending:
-            for line in pending.lines:
-                line.amount = Decimal(line.amount)
-    for entries in carry.windows + [t.recent for t in carry.triggers]:
-        for entry in entries:
-            entry.credits, entry.base = Decimal(entry.credits), Decimal(entry.base)
+def _checksum(data: dict) -> str:
+    """SHA-256 of the state's content written canonically (keys sorted, no spaces), so
+    the layout of the file does not matter, only what it says."""
+    canonical = json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=True)
+    return "sha256:" + hashlib.sha256(canonical.encode("ascii")).hexdigest()
+
+
+class _Literal(str):
+    """A JSON number no state holds (a fraction, NaN, Infinity, a whole number of
+    more digits than any counter), kept as its text so the error can name it."""
+
+
+def _whole_literal(text: str):
+    return int(text) if len(text.lstrip("-")) <= _MAX_DIGITS else _Literal(text)
+
+
+_MAX_DIGITS = 18  # of a counter or a period index
+_DECIMAL = re.compile(r"-?\d+(?:\.\d+)?(?:E[+-]?\d+)?")  # as str(Decimal) writes a finite one
+_MAX_DECIMAL = 80  # characters
+_HELD_KINDS = ("credit", "credit cap")  # the lines a cure window holds
+_DAMAGED_NOTE = ("a state is written only by slarules: restore the copy saved with the last billing run, "
+                 "or evaluate the whole history again to make a new one",)
+
+
+class _Reader:
+    """Reads a state's JSON data into a Carry, checking each field: its type, its range,
+    and that it fits the ruleset (its service levels, window caps and triggers, its
+    calendar, its cure periods and its lines). The first fault is SLA404 naming it."""
+
+    def __init__(self, program, where: str):
+        self.program, self.where, self.calendar = program, where, program.calendar
+        self.next_index: int | None = None
+        sources = {sl.span.source.text for sl in program.service_levels}
+        self.ruleset_lines = max([text.count("\n") + 1 for text in sources], default=1)  # a held line's clause
+
+    def fail(self, message: str):
+        raise SlaError([Diagnostic("SLA404", f"the state file is damaged: {message}", None, _DAMAGED_NOTE,
+                                   location=self.where)])
+
+    def carry(self, data) -> Carry:
+        program = self.program
+        if not isinstance(data, dict) or data.get("format") not in READABLE_FORMATS:
+            raise SlaError([Diagnostic("SLA404", f"not a slarules state of format {STATE_FORMAT}",
+                                       location=self.where)])
+        if data.get("ruleset") != program.fingerprint:
+            raise SlaError([Diagnostic(
+                "SLA403", f"this state was saved for another ruleset, not {program.path}", None,
+                ("a state belongs to the exact ruleset text it was made with; "
+                 "evaluate the whole history again to start a new state",), location=self.where)])
+        optional = ("checksum",) if data["format"] == STATE_FORMAT else ()
+        self.record(data, "the state", ("format", "ruleset", "next_period", "service_levels", "windows", "triggers"),
+                    optional)
+        if "checksum" in data and not (isinstance(data["checksum"], str)
+                                       and re.fullmatch(r"sha256:[0-9a-f]{64}", data["checksum"])):
+            self.fail(f"checksum must be 'sha256:' and 64 hexadecimal digits, not {_shown(data['checksum'])}")
+        next_period = None if data["next_period"] is None else self.label(data["next_period"], "next_period")
+        self.next_index = None if next_period is None else self.calendar.index(next_period)
+        levels = self.mapping(data["service_levels"], "service_levels", [sl.name for sl in program.service_levels])
+        windows = self.items(data["windows"], "windows", len(program.window_caps), "window caps")
+        triggers = self.items(data["triggers"], "triggers", len(program.triggers), "termination triggers")
+        return Carry(
+            program.fingerprint, next_period,
+            {name: self.service_level(levels[name], f"service_levels.{name}", name) for name in levels},
+            [[self.entry(entry, f"windows[{i}][{j}]") for j, entry in enumerate(self.items(window, f"windows[{i}]"))]
+             for i, window in enumerate(windows)],
+            [self.trigger(trigger, f"triggers[{i}]") for i, trigger in enumerate(triggers)])
+
+    def service_level(self, data, path: str, name: str) -> ServiceLevelCarry:
+        self.record(data, path, ("pending", "contract_year", "passes_used", "met_streak", "outstanding",
+                                 "year_sum", "year_count", "year_credits"))
+        cures = [version_sl.cure for version in (self.program, *(terms for _, terms in self.program.amendments))
+                 for version_sl in version.service_levels if version_sl.name == name and version_sl.cure]
+        return ServiceLevelCarry(
+            [self.pending(p, f"{path}.pending[{i}]", max(cures, default=0))
+             for i, p in enumerate(self.items(data["pending"], f"{path}.pending"))],
+            self.whole(data["contract_year"], f"{path}.contract_year"),
+            self.whole(data["passes_used"], f"{path}.passes_used"),
+            self.whole(data["met_streak"], f"{path}.met_streak"),
+            self.decimal(data["outstanding"], f"{path}.outstanding", at_least_zero=True),
+            self.decimal(data["year_sum"], f"{path}.year_sum"),
+            self.whole(data["year_count"], f"{path}.year_count"),
+            self.decimal(data["year_credits"], f"{path}.year_credits", at_least_zero=True))
+
+    def pending(self, data, path: str, cure: int) -> Pending:
+        self.record(data, path, ("deadline", "missed_in", "lines"))
+        missed_in = self.label(data["missed_in"], f"{path}.missed_in")
+        deadline = self.whole(data["deadline"], f"{path}.deadline")
+        missed = self.calendar.index(missed_in)
+        if not missed < deadline <= missed + cure:
+            closes = f"between {missed + 1} and {missed + cure}" if cure else "never: the ruleset has no cure period"
+            self.fail(f"{path}.deadline is {deadline}, but a cure window opened in {missed_in} closes {closes}")
+        if self.next_index is not None and deadline < self.next_index:
+            self.fail(f"{path}.deadline is {deadline}, before {self.next_index}, the period the state continues "
+                      "from: the window would never close")
+        return Pending(deadline, missed_in, [self.held_line(line, f"{path}.lines[{i}]")
+                                             for i, line in enumerate(self.items(data["lines"], f"{path}.lines"))])
+
+    def held_line(self, data, path: str) -> PendingLine:
+        self.record(data, path, ("kind", "amount", "line", "text"))
+        if data["kind"] not in _HELD_KINDS:
+            self.fail(f"{path}.kind must be {' or '.join(map(repr, _HELD_KINDS))}, not {_shown(data['kind'])}")
+        amount = self.decimal(data["amount"], f"{path}.amount")
+        if amount < 0 if data["kind"] == "credit" else amount > 0:  # a credit is owed, its cap cuts it
+            self.fail(f"{path}.amount {amount} has the wrong sign for a {data['kind']} line")
+        line = self.whole(data["line"], f"{path}.line", low=1, high=self.ruleset_lines)
+        if type(data["text"]) is not str:
+            self.fail(f"{path}.text must be a string, not {_shown(data['text'])}")
+        return PendingLine(data["kind"], amount, line, data["text"])
+
+    def trigger(self, data, path: str) -> TriggerCarry:
+        self.record(data, path, ("fired", "run", "recent"))
+        return TriggerCarry(
+            None if data["fired"] is None else self.label(data["fired"], f"{path}.fired"),
+            [self.label(label, f"{path}.run[{i}]") for i, label in enumerate(self.items(data["run"], f"{path}.run"))],
+            [self.entry(entry, f"{path}.recent[{i}]")
+             for i, entry in enumerate(self.items(data["recent"], f"{path}.recent"))])
+
+    def entry(self, data, path: str) -> WindowEntry:
+        self.record(data, path, ("index", "label", "contract_year", "credits", "base", "missed"))
+        label = self.label(data["label"], f"{path}.label")
+        index = self.whole(data["index"], f"{path}.index")
+        if index != self.calendar.index(label):
+            self.fail(f"{path}.index is {index}, but the index of {label} is {self.calendar.index(label)}")
+        if self.next_index is not None and index >= self.next_index:
+            self.fail(f"{path}.label {label} is not before {self.calendar.label(self.next_index)}, "
+                      "the period the state continues from")
+        year = self.whole(data["contract_year"], f"{path}.contract_year")
+        if year != self.calendar.contract_year_of(index):
+            self.fail(f"{path}.contract_year is {year}, but {label} is in contract year "
+                      f"{self.calendar.contract_year_of(index)}")
+        if not isinstance(data["missed"], bool):
+            self.fail(f"{path}.missed must be true or false, not {_shown(data['missed'])}")
+        return WindowEntry(index, label, year, self.decimal(data["credits"], f"{path}.credits", at_least_zero=True),
+                           self.decimal(data["base"], f"{path}.base", at_least_zero=True), data["missed"])
+
+    # ---- the kinds of field
+    def record(self, data, path: str, fields: tuple[str, ...], optional: tuple[str, ...] = ()) -> None:
+        if not isinstance(data, dict):
+            self.fail(f"{path} must be an object, not {_shown(data)}")
+        for name in fields:
+            if name not in data:
+                self.fail(f"{path} has no {name!r}")
+        for name in data:
+            if name not in fields and name not in optional:
+                self.fail(f"{path} has an unknown field {name!r}")
+
+    def mapping(self, data, path: str, names: list[str]) -> dict:
+        if not isinstance(data, dict):
+            self.fail(f"{path} must be an object, not {_shown(data)}")
+        for name in names:
+            if name not in data:
+                self.fail(f"{path} has no {name!r}: the ruleset has that service level")
+        for name in data:
+            if name not in names:
+                self.fail(f"{path} has {name!r}, which the ruleset has no service level of")
+        return {name: data[name] for name in names}
+
+    def items(self, data, path: str, count: int | None = None, what: str = "") -> list:
+        if not isinstance(data, list):
+            self.fail(f"{path} must be a list, not {_shown(data)}")
+        if count is not None and len(data) != count:
+            self.fail(f"{path} has {len(data)} entries, but the ruleset has {count} {what}")
+        return data
+
+    def whole(self, data, path: str, low: int = 0, high: int = 10 ** _MAX_DIGITS) -> int:
+        if isinstance(data, _Literal) and data.lstrip("-").isdigit():
+            self.fail(f"{path} is {_shown(data)}, out of its range {low} to {high}")
+        if type(data) is not int:
+            self.fail(f"{path} must be a whole number, not {_shown(data)}")
+        if not low <= data <= high:
+            self.fail(f"{path} is {data}, out of its range {low} to {high}")
+        return data
+
+    def decimal(self, data, path: str, at_least_zero: bool = False) -> Decimal:
+        if type(data) is not str or len(data) > _MAX_DECIMAL or not _DECIMAL.fullmatch(data):
+            self.fail(f"{path} must be a decimal number written as a string (\"1200.00\"), not {_shown(data)}")
+        value = Decimal(data)
+        if at_least_zero and value < 0:
+            self.fail(f"{path} is {data}, but it is never negative")
+        return value
+
+    def label(self, data, path: str) -> str:
+        if type(data) is not str or len(data) > 16 or self.calendar.index(data) is None:
+            self.fail(f"{path} must be a period label like {EXAMPLE_LABEL[self.calendar.periodicity]!r}, "
+                      f"not {_shown(data)}")
+        return data
+
+
+def _shown(value) -> str:
+    """A value as an error message names it: its JSON type, and a short view of it."""
+    if isinstance(value, _Literal):
+        digits = len(value.lstrip("-"))
+        return f"a number of {digits} digits" if value.lstrip("-").isdigit() else f"the number {value[:40]}"
+    if isinstance(value, bool) or value is None:
+        return json.dumps(value)
+    if isinstance(value, str):
+        return "the string " + json.dumps(value if len(value) <= 40 else value[:40] + "...")
+    if isinstance(value, int):
+        return f"the number {value}"
+    return "a list" if isinstance(value, list) else "an object"

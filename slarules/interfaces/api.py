@@ -1,10 +1,11 @@
 """The Python API: what `import slarules` hands a caller.
 
 Input: ruleset text or a path, KPI results as a History (formats/kpi_data.py)
-or a plain mapping, and a saved state. Output: a Program (the engine's compiled
-Terms that can evaluate themselves) and an Outcome (the engine's Outcome that
-can render itself as a table, JSON or CSV line items). Errors: SlaError, whose
-diagnostics name the clause, the data row or the state.
+or a plain mapping, and a saved state (text, or a state file a billing run
+locks, reads and replaces). Output: a Program (the engine's compiled Terms that
+can evaluate themselves) and an Outcome (the engine's Outcome that can render
+itself as a table, JSON or CSV line items). Errors: SlaError, whose
+diagnostics name the clause, the data row, the state or the file.
 
 This layer adapts; it decides nothing. Parsing, checking, compiling and
 evaluating are the language and engine passes, reading data and rendering
@@ -13,7 +14,9 @@ on its own.
 """
 from __future__ import annotations
 
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Iterator
 
 import attrs
 
@@ -24,7 +27,7 @@ from ..engine.compile import Terms, compile_terms
 from ..engine.evaluate import evaluate
 from ..engine.history import History
 from ..engine.state import Carry
-from ..formats import report
+from ..formats import files, report
 from ..formats.kpi_data import history_from_mapping, with_events
 from ..language import nodes
 from ..language.check import check
@@ -65,8 +68,48 @@ class Program(Terms):
         return Outcome(**{field.name: getattr(evaluated, field.name) for field in attrs.fields(outcome.Outcome)})
 
     def load_state(self, text: str, where: str = "<state>") -> Carry:
-        """Read a state saved with Outcome.state_json(); SLA403 if it is another ruleset's."""
+        """Read a state saved with Outcome.state_json(); SLA403 if it is another ruleset's,
+        SLA404 naming the field if it is damaged or was edited."""
         return Carry.from_json(text, self, where)
+
+    @contextmanager
+    def billing_run(self, state_path: str | Path, wait: float | None = files.WAIT) -> Iterator["BillingRun"]:
+        """A locked billing step on the state file at `state_path`: waits (up to `wait`
+        seconds, SLA502 after) for any other run on the same file, reads the state (none
+        if the file does not exist yet), and hands over a BillingRun. Its evaluate()
+        continues from that state; leaving the block normally then saves the new state,
+        while an exception (from evaluating, or from writing the output inside the block)
+        leaves the file as it was. See formats/files.py for what "saves" guarantees."""
+        with files.updating(state_path, wait) as update:
+            where = str(state_path)
+            state = None
+            if update.existing is not None:
+                try:
+                    text = update.existing.decode("utf-8")
+                except UnicodeDecodeError as err:
+                    raise SlaError([Diagnostic("SLA404", f"cannot read state file {where}: {err}",
+                                               location=where)]) from None
+                state = self.load_state(text, where)
+            yield BillingRun(self, state, update)
+
+
+class BillingRun:
+    """One billing step inside Program.billing_run(): `state` is the saved state (None
+    before the first run); evaluate() once, write its output, and leave the block."""
+
+    def __init__(self, program: Program, state: Carry | None, update: files.Update):
+        self.program, self.state, self._update = program, state, update
+        self._evaluated = False
+
+    def evaluate(self, history, events=None) -> Outcome:
+        """Program.evaluate from the saved state; the new state is written aside (and
+        fsynced) at once, so a full disk fails here, before any output is written."""
+        if self._evaluated:
+            raise RuntimeError("a billing run evaluates once; start another billing_run() for the next periods")
+        outcome = self.program.evaluate(history, self.state, events)
+        self._update.stage(outcome.state_json())
+        self._evaluated = True
+        return outcome
 
 
 def compile_ruleset(ruleset: nodes.Ruleset) -> Program:

@@ -8,13 +8,13 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
 from pathlib import Path
 from typing import Sequence
 
 from ..core.diagnostics import Diagnostic, SlaError
 from ..core.source import Source
+from ..formats.files import check_folder, write_atomically, write_stream
 from ..formats.kpi_data import read_history
 from ..language.check import check as check_pass
 from ..language.fmt import format_source
@@ -25,7 +25,7 @@ from ..tools.explain import explain
 from ..tools.htmlreport import render_report
 from ..tools.simulate import DistributionError, parse_distributions, simulate
 from ..tools.verify import FINDINGS, INVARIANTS, verify
-from .api import load
+from .api import Outcome, load
 
 FORMATS = ("table", "json", "csv")
 
@@ -48,7 +48,8 @@ def _parser() -> argparse.ArgumentParser:
     evaluate.add_argument("--events", metavar="FILE",
                           help="waivers and exclusions: CSV with period,service_level,event,reason")
     evaluate.add_argument("--state", metavar="FILE",
-                          help="continue from the state saved in FILE (if it exists) and save the new state there")
+                          help="continue from the state saved in FILE (if it exists) and save the new state there, "
+                               "once the outcome is out; waits while another run holds FILE")
     evaluate.add_argument("--strict", action="store_true", help="treat warnings in the ruleset as errors")
 
     check = commands.add_parser(
@@ -154,26 +155,14 @@ def _report(diagnostics: Sequence[Diagnostic], checked: int | None = None) -> No
 def _evaluate(args) -> int:
     program = load(args.ruleset, strict=args.strict)
     history = read_history(program, args.data, args.events)
-    state = None
-    if args.state is not None and os.path.exists(args.state):
-        try:
-            text = Path(args.state).read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as err:
-            raise SlaError([Diagnostic("SLA404", f"cannot read state file {args.state}: {err}")]) from None
-        state = program.load_state(text, args.state)
-    outcome = program.evaluate(history, state)
-    rendered = {"table": outcome.to_text, "json": outcome.to_json, "csv": outcome.to_csv}[args.format]()
-    if args.state is not None:
-        _write_atomically(args.state, outcome.state_json())
-    sys.stdout.write(rendered)
+    render = {"table": Outcome.to_text, "json": Outcome.to_json, "csv": Outcome.to_csv}[args.format]
+    if args.state is None:
+        write_stream(sys.stdout, render(program.evaluate(history)))
+        return 0
+    # The state is saved only once the outcome is out: a run that cannot print bills nothing.
+    with program.billing_run(args.state) as run:
+        write_stream(sys.stdout, render(run.evaluate(history)))
     return 0
-
-
-def _write_atomically(path: str, text: str) -> None:
-    """Replace the file in one step, so a failed billing run never leaves half a state."""
-    temporary = f"{path}.tmp"
-    Path(temporary).write_text(text, encoding="utf-8")
-    os.replace(temporary, path)
 
 
 def _positive(text: str) -> int:
@@ -193,6 +182,8 @@ def _check_names(text: str) -> tuple[str, ...]:
 
 
 def _verify(args) -> int:
+    if args.out:
+        check_folder(args.out)
     report = verify(load(args.ruleset), seed=args.seed, effort=args.effort,
                     out_dir=Path(args.out) if args.out else None, only=args.only)
     sys.stdout.write(report.to_text())
@@ -227,7 +218,7 @@ def _dry_run(args) -> int:
                 if simulation is not None else None)
         page = render_report({"proposed": (proposed, comparison.proposed_outcome),
                               "current": (current, comparison.current_outcome)}, history, nets)
-        _write_atomically(args.report, page)
+        write_atomically(args.report, page)
     return 0
 
 
@@ -244,7 +235,7 @@ def _report_html(args) -> int:
     program = load(args.ruleset)
     history = read_history(program, args.data, args.events)
     page = render_report({program.title: (program, program.evaluate(history))}, history)
-    _write_atomically(args.out, page)
+    write_atomically(args.out, page)
     return 0
 
 
@@ -266,7 +257,7 @@ def _fmt(args) -> int:
             continue
         unformatted.append(path)
         if not args.check:
-            _write_atomically(path, formatted)
+            write_atomically(path, formatted)
     verb = "would be reformatted" if args.check else "reformatted"
     for path in unformatted:
         print(f"{path}: {verb}", file=sys.stderr)

@@ -59,6 +59,7 @@ import io
 import json
 import random
 import tempfile
+from contextlib import contextmanager
 from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_UP, Decimal, localcontext
 from pathlib import Path
 
@@ -66,6 +67,11 @@ import attrs
 import hypothesis
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
+try:  # hypothesis' internals, to keep a seed's search independent of our source (_seed_alone)
+    from hypothesis.internal.conjecture import providers as _providers
+    from hypothesis.internal.constants_ast import Constants as _Constants
+except ImportError:  # a hypothesis without source constants: nothing to hold off
+    _providers = _Constants = None
 
 from ..core.diagnostics import SlaError
 from ..core.money import format_money
@@ -74,6 +80,7 @@ from ..engine.compile import Terms
 from ..engine.evaluate import evaluate as exact_evaluate
 from ..engine.history import EVENT_KINDS, Event, History, PeriodData
 from ..engine.outcome import BONUS_KINDS, CREDIT_KINDS, EARN_BACK
+from ..formats.files import write_atomically
 from ..formats.kpi_data import EVENT_COLUMNS, parse_history
 from ..formats.report import to_json
 
@@ -461,7 +468,8 @@ class _Runner:
             body(drawn)
 
         try:
-            test()
+            with _seed_alone():
+                test()
         except _Violation as v:
             files = []
             for key, history in v.histories.items():
@@ -482,7 +490,7 @@ class _Runner:
         self.out_dir.mkdir(parents=True, exist_ok=True)
         path = self.out_dir / filename
         text = self.model.csv_text(rows) if events is None else self.model.events_csv_text(rows, events)
-        path.write_text(text, encoding="utf-8")
+        write_atomically(path, text)
         self.written.append(path)
         return path
 
@@ -494,6 +502,23 @@ class _Runner:
             raise _Violation(f"evaluation of a generated {what} history failed: {err}", {"": history}) from None
         except Exception as err:  # the evaluator crashed: that is a finding in itself
             raise _Violation(f"evaluation crashed: {type(err).__name__}: {err}", {"": history}) from None
+
+
+@contextmanager
+def _seed_alone():
+    """Hypothesis also draws, now and then, numbers it finds written in the source of
+    "local" modules: slarules itself when it is not installed in site-packages. Then
+    what a seed finds would change with any literal in slarules' code, and differ
+    between a checkout and an install; held off here, a run depends on its seed alone."""
+    original = getattr(_providers, "_get_local_constants", None)
+    if original is None:
+        yield
+        return
+    _providers._get_local_constants = _Constants
+    try:
+        yield
+    finally:
+        _providers._get_local_constants = original
 
 
 # ---------------------------------------------------------------- the properties
