@@ -60,7 +60,7 @@ class Calendar:
 
     def periods_in(self, count, unit: str) -> int:
         """How many periods `count` units make: 12 months on a quarterly contract are 4.
-        check.py makes sure the result is a whole number of at least one."""
+        the check makes sure the result is a whole number of at least one."""
         if unit == "period":
             return int(count)
         return int(count * MONTHS_IN[unit] / MONTHS_PER_PERIOD[self.periodicity])

@@ -343,7 +343,7 @@ class LinearForm:
         return units * self.amount.value(env), self, units
 
     def worst(self, env):
-        # No worst value: check.py requires a cap for such a clause, and the cap applies.
+        # No worst value: the check requires a cap for such a clause, and the cap applies.
         if self.worst_value is None:
             return None
         units = self.units(self.worst_value)

@@ -1,0 +1,7 @@
+"""Data in and out. May import core, language and engine.
+
+    kpi_data.py  KPI data and events from CSV and JSON files (or mappings) -> History
+    report.py    Outcome -> a table for people, JSON for programs, CSV for billing
+    files.py     how every file slarules writes is replaced: lock, unique temporary, fsync
+    schema/      the JSON Schemas of the JSON outcome and of the saved state
+"""

@@ -1,0 +1,5 @@
+"""How people and programs reach slarules; the top layer, it may import any other.
+
+    api.py  the Python API (Program, Outcome, load, compile_source), re-exported by slarules/__init__.py
+    cli.py  the `slarules` command line
+"""

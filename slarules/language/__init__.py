@@ -1,0 +1,9 @@
+"""The language: ruleset text -> a checked tree. May import only core.
+
+    parse.py      ruleset text -> nodes.Ruleset (Lark grammar in grammar/slarules.lark)
+    nodes.py      the syntax tree: frozen attrs classes, one per contract construct
+    check/        static checks on a parsed tree: every problem as a Diagnostic (a package)
+    semantics.py  what the written terms mean, shared by check and compile: intervals, units, sides, amendments
+    printer.py    a tree -> canonical source text
+    fmt.py        ruleset text -> the same ruleset in the canonical layout, comments kept
+"""

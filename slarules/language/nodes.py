@@ -2,7 +2,7 @@
 
 parse.py builds these from the Lark tree; nothing else sees Lark. Spans do not
 take part in equality, so a ruleset printed and parsed again compares equal to
-the original. Nodes hold what was written, not what it means: check.py decides
+the original. Nodes hold what was written, not what it means: the check decides
 whether it makes sense, compile.py what it does.
 """
 from __future__ import annotations

@@ -5,7 +5,7 @@ Errors: the first syntax error, raised as SlaError with one SLA0xx diagnostic
 that says in words what was expected. No Lark tree or Lark exception leaves
 this module. The transformer only builds nodes; it validates nothing (an
 exception inside a transformer arrives wrapped in VisitError), so every
-judgement about meaning is check.py's.
+judgement about meaning is the check's (check/).
 """
 from __future__ import annotations
 

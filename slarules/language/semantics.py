@@ -1,4 +1,4 @@
-"""What the written terms mean, shared by check.py and compile.py.
+"""What the written terms mean, shared by the check (check/) and compile.py.
 
 Small pure functions over nodes: which way is better for a service level,
 which interval of values a band covers, what unit a KPI is measured in, and
@@ -44,7 +44,9 @@ def step_units(kpi_unit: str) -> tuple[str, ...]:
 
 @attrs.frozen
 class Interval:
-    """Values from `low` to `high` (None: unbounded), each end included or not."""
+    """Values from `low` to `high` (None: unbounded), each end included or not, and
+    what the passes ask of them: membership, overlap, the gap between two, the
+    intersection, what is left of one outside others, and how ends sort."""
 
     low: Decimal | None
     low_included: bool
@@ -59,7 +61,7 @@ class Interval:
         return True
 
     def overlaps(self, other: "Interval") -> bool:
-        first, second = sorted((self, other), key=_low_key)
+        first, second = sorted((self, other), key=Interval.low_key)
         if first.high is None or second.low is None:
             return True
         if first.high > second.low:
@@ -74,9 +76,42 @@ class Interval:
             return Interval(self.high, not self.high_included, other.low, not other.low_included)
         return None
 
+    def is_empty(self) -> bool:
+        """No value lies in it: its ends cross, or meet without both being included."""
+        if self.low is None or self.high is None:
+            return False
+        closed = self.low_included and self.high_included
+        return self.low > self.high or (self.low == self.high and not closed)
 
-def _low_key(interval: Interval):
-    return (interval.low is not None, interval.low or 0, not interval.low_included)
+    def intersection(self, other: "Interval") -> "Interval":
+        """The values in both: the higher low end and the lower high end (empty if they cross)."""
+        low = max(self, other, key=Interval.low_key)
+        high = min(self, other, key=Interval.high_key)
+        return Interval(low.low, low.low_included, high.high, high.high_included)
+
+    def minus(self, other: "Interval") -> "list[Interval]":
+        """The values in self and not in other: at most two pieces, lowest first."""
+        pieces = []
+        if other.low is not None:
+            pieces.append(self.intersection(Interval(None, False, other.low, not other.low_included)))
+        if other.high is not None:
+            pieces.append(self.intersection(Interval(other.high, not other.high_included, None, False)))
+        return [piece for piece in pieces if not piece.is_empty()]
+
+    def outside(self, others: "list[Interval]") -> "list[Interval]":
+        """The values in self and in none of `others`, as pieces, lowest first."""
+        pieces = [self]
+        for other in others:
+            pieces = [part for piece in pieces for part in piece.minus(other)]
+        return sorted(pieces, key=Interval.low_key)
+
+    def low_key(self) -> tuple:
+        """Sort key of the low end: unbounded first, then by value, an included end first."""
+        return (self.low is not None, self.low or 0, not self.low_included)
+
+    def high_key(self) -> tuple:
+        """Sort key of the high end: by value, an included end after an excluded one, unbounded last."""
+        return (self.high is None, self.high or 0, self.high_included)
 
 
 def comparison_interval(comparison: nodes.Comparison) -> Interval:

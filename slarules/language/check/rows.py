@@ -121,12 +121,12 @@ class RowChecks(Checks):
         so a row nested inside a wide one is an overlap and not mistaken for a gap."""
         if not rows:
             return
-        intervals = sorted(((band_interval(r.band), r) for r in rows), key=lambda p: _low_key(p[0]))
+        intervals = sorted(((band_interval(r.band), r) for r in rows), key=lambda p: p[0].low_key())
         reach, reach_row = intervals[0]
         for b, rb in intervals[1:]:
             if reach.overlaps(b):
                 self.error("SLA210", f"this range and the row at line {reach_row.span.line} both contain "
-                           f"{_values(_intersection(reach, b), unit)[0]}", rb.band.span,
+                           f"{_values(reach.intersection(b), unit)[0]}", rb.band.span,
                            "in a 'by range' table each value must fall in exactly one row")
             else:
                 gap = reach.gap_to(b)
@@ -135,7 +135,7 @@ class RowChecks(Checks):
                     values, plural = _values(gap, unit)
                     self.error("SLA209", f"{values} {'fall' if plural else 'falls'} in no row", rb.band.span,
                                f"start this row where the row at line {reach_row.span.line} ends: '{start}'")
-            if _high_key(b) > _high_key(reach):
+            if b.high_key() > reach.high_key():
                 reach, reach_row = b, rb
         runs_down = higher == credit
         far, far_row = intervals[0] if runs_down else (reach, reach_row)
@@ -213,22 +213,6 @@ def _beyond(far: Interval, runs_down: bool, unit: str | None) -> Interval | None
     if far.high > 100 or (far.high == 100 and far.high_included):
         return None
     return Interval(far.high, not far.high_included, HUNDRED, True)
-
-
-def _low_key(interval: Interval):
-    """Sort key of an interval's low end: unbounded first, then by value, an included end first."""
-    return (interval.low is not None, interval.low or 0, not interval.low_included)
-
-
-def _high_key(interval: Interval):
-    """Sort key of an interval's high end: by value, an included end after an excluded one, unbounded last."""
-    return (interval.high is None, interval.high or 0, interval.high_included)
-
-
-def _intersection(a: Interval, b: Interval) -> Interval:
-    low = max(a, b, key=_low_key)
-    high = min(a, b, key=_high_key)
-    return Interval(low.low, low.low_included, high.high, high.high_included)
 
 
 def _values(interval: Interval, unit: str | None) -> tuple[str, bool]:

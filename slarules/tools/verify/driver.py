@@ -1,0 +1,47 @@
+"""`verify()`: the model of the program, a runner with the seed and effort,
+every invariant then every finding (a finding that cannot be computed is
+reported as inconclusive, never hiding the invariants), as one VerifyReport.
+"""
+from __future__ import annotations
+
+import random
+from pathlib import Path
+
+from ...engine.compile import Terms
+from ...engine.evaluate import evaluate as exact_evaluate
+from .findings import FINDINGS
+from .invariants import INVARIANTS
+from .model import _Model
+from .report import CheckResult, VerifyReport, _Runner
+
+
+EFFORT = {"quick": 25, "normal": 100, "thorough": 400}
+
+
+def verify(program: Terms, seed: int = 0, effort: str = "normal", out_dir: Path | None = None,
+           *, vary_fees: bool = False, evaluate=None, only=None) -> VerifyReport:
+    """Run the fairness invariants and findings against `program`.
+
+    `out_dir` receives the counterexample CSVs (a new temporary directory when
+    None, made only if there is something to write). `only` names the invariants
+    and findings to run (keys of INVARIANTS and FINDINGS; all when None).
+    `evaluate(program, history, state)` replaces the evaluator (tests use it to
+    prove the property machinery finds a broken one)."""
+    if effort not in EFFORT:
+        raise ValueError(f"effort is one of {', '.join(EFFORT)}, not {effort!r}")
+    unknown = sorted(set(only or ()) - INVARIANTS.keys() - FINDINGS.keys())
+    if unknown:
+        raise ValueError(f"no check named {unknown[0]!r}; the checks are {', '.join([*INVARIANTS, *FINDINGS])}")
+    random.seed(seed)
+    model = _Model(program, vary_fees)
+    runner = _Runner(program, model, seed, EFFORT[effort], Path(out_dir) if out_dir is not None else None,
+                     evaluate or exact_evaluate)
+    checks = [check(runner) for name, check in INVARIANTS.items() if only is None or name in only]
+    for name, finder in FINDINGS.items():
+        if only is not None and name not in only:
+            continue
+        try:
+            checks.extend(finder(runner))
+        except Exception as err:  # a finding that cannot be computed must not hide the invariants
+            checks.append(CheckResult(name, "inconclusive", f"could not compute: {type(err).__name__}: {err}"))
+    return VerifyReport(program.path, seed, effort, EFFORT[effort], tuple(checks))
