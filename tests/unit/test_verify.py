@@ -232,3 +232,15 @@ def test_without_an_out_dir_nothing_is_written_and_two_runs_print_the_same(tmp_p
     assert "file: monotone.worse.csv (not written)" in first
     assert first.splitlines()[-1] == (f"write the files: slarules verify {_relative(GOLDEN / 'reversed_tier.sla')} "
                                       "--seed 0 --effort quick --out DIR")
+
+
+def test_a_measurement_in_money_is_searched_too(tmp_path):
+    """A derived measurement in money (penalties per ticket) is in money, and verify has a
+    step for it (it crashed with KeyError: 'money')."""
+    program = slarules.compile_source(slarules.Source("money.sla", (
+        'contract "M" currency USD, starts 2026-01\ninputs\n  fee money\n  penalties money\n  tickets count\n'
+        "service level cost_per_ticket\n  measured as penalties / tickets\n  target: at most 50\n"
+        "  credit: 2% of fee\n")))
+    assert program.service_levels[0].unit == "money"
+    report = verify(program, seed=0, effort="quick", out_dir=tmp_path, only=("monotone", "exposure"))
+    assert [c.status for c in report.checks] == ["held", "ok"]

@@ -3,8 +3,8 @@
 Input: a compiled Terms (its `path` is re-read, when it can be, to learn
 which input of a derived measurement drives it), a seed, an effort
 ("quick" | "normal" | "thorough": how many generated histories per property),
-a directory for counterexample files (none: they are named, not written) and optionally the names of the checks to
-run. Output: a VerifyReport whose `.ok` is False when an invariant is violated
+a directory for counterexample files (none: they are named, not written) and
+optionally the names of the checks to run. Output: a VerifyReport whose `.ok` is False when an invariant is violated
 and whose `to_text()` lists every check as held, violated or a finding, with
 the counterexamples' paths. The same program, seed and effort give the same
 report (hypothesis runs with `database=None` and an explicit seed). Nothing
