@@ -62,6 +62,8 @@ CODES: dict[str, str] = {
     "SLA230": "a measurement's unit differs from its target's",
     "SLA231": "a measurement in a unit no word of the language names",
     "SLA232": "a number beyond the exact range",
+    "SLA240": "a floor that a volume condition on another input can stop",
+    "SLA241": "a critical failure whose withhold can be less than the credits it replaces",
     "SLA301": "data file cannot be read",
     "SLA302": "not a number",
     "SLA303": "value out of range for its unit",

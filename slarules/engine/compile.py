@@ -479,7 +479,8 @@ class TriggerRule:
     """When a right to terminate arises. kind: "in a row" (count consecutive
     misses), "in window" (count misses in any `length` periods), "floor" (the
     value beyond `floor` in one period), "credits" (credits over `window`
-    above its limit), "many" (count or more service levels missed at once)."""
+    above its limit), "many" (count or more service levels missed at once),
+    "critical failure" (the period is a critical failure: see CriticalFailureRule)."""
 
     kind: str
     service_level: str | None
@@ -489,6 +490,40 @@ class TriggerRule:
     window: WindowRule | None
     clause: Span
     text: str
+
+
+# ---------------------------------------------------------------- critical service level failure
+
+@attrs.frozen
+class FailureTest:
+    """One condition of a critical failure: kind "floor" (the service level at `position`
+    with a counted value for which `floor` holds) or "many" (`count` or more service
+    levels missed in the period)."""
+
+    kind: str
+    position: int | None
+    floor: Callable[[Decimal], bool] | None
+    count: int
+    text: str  # a floor's comparison ("below 95%"), or the condition as written ("3 or more service ...")
+    threshold: Decimal | None = None  # a floor's value
+
+
+@attrs.frozen
+class CriticalFailureRule:
+    """`critical failure when ...`: in a period where any condition holds, `withhold` of
+    the `base` input is withheld (never more than the input), the period's credits are
+    replaced when `replaces_credits`, and a right to terminate arises when the clause
+    says so (a TriggerRule of kind "critical failure" among the Terms' triggers)."""
+
+    conditions: tuple[FailureTest, ...]
+    withhold: CompiledAmount
+    base: str
+    replaces_credits: bool
+    clause: Span
+    withhold_clause: Span
+    replace_clause: Span | None
+    text: str  # the head as written: "critical failure when availability is below 95%"
+    withhold_text: str  # "withhold 100% of monthly_charges"
 
 
 @attrs.frozen
@@ -507,6 +542,7 @@ class Terms:
     netting_clause: Span | None
     window_caps: tuple[WindowRule, ...]
     triggers: tuple[TriggerRule, ...]
+    critical_failure: CriticalFailureRule | None
     waived_misses_count: bool  # toward termination
     excluded_periods_break_streaks: bool
     path: str
@@ -561,7 +597,8 @@ def _terms(ruleset: nodes.Ruleset, fingerprint: str | None = None) -> Terms:
         netting=netting[0].policy if netting else "paid separately",
         netting_clause=netting[0].span if netting else None,
         window_caps=tuple(_window(c.window, c.limit, c.span, calendar) for c in ruleset.of_type(nodes.WindowCap)),
-        triggers=tuple(_trigger(t, calendar, units) for t in ruleset.of_type(nodes.Termination)),
+        triggers=_triggers(ruleset, calendar, units),
+        critical_failure=_critical_failure(ruleset, digits),
         waived_misses_count="waived misses do not count" not in policies,
         excluded_periods_break_streaks="excluded periods break streaks" in policies,
         path=ruleset.source.path if ruleset.source else "<string>",
@@ -577,6 +614,50 @@ def _window(window: nodes.Window, limit, clause: Span, calendar: Calendar) -> Wi
     if isinstance(limit, nodes.FixedMoney):
         return WindowRule(length, limit.value, None, None, clause, text)
     return WindowRule(length, None, CONTEXT.divide(limit.percent, HUNDRED), limit.base.text, clause, text)
+
+
+def _triggers(ruleset: nodes.Ruleset, calendar: Calendar, units) -> tuple[TriggerRule, ...]:
+    """The termination triggers in source order, a critical failure's right to terminate among them."""
+    triggers = []
+    for section in ruleset.sections:
+        if isinstance(section, nodes.Termination):
+            triggers.append(_trigger(section, calendar, units))
+        elif isinstance(section, nodes.CriticalFailure) and section.may_terminate is not None:
+            triggers.append(TriggerRule("critical failure", None, 1, None, None, None, section.may_terminate.span,
+                                        f"{printer.critical_failure_head(section)}: the client may terminate"))
+    return tuple(triggers)
+
+
+def _critical_failure(ruleset: nodes.Ruleset, digits: int) -> CriticalFailureRule | None:
+    found = ruleset.of_type(nodes.CriticalFailure)
+    if not found:
+        return None
+    cf = found[0]  # check.py allows one
+    position = {sl.name.text: i for i, sl in enumerate(ruleset.service_levels)}
+    units = {i.name.text: i.unit for i in ruleset.inputs}
+    tests = []
+    for c in cf.conditions:
+        if isinstance(c, nodes.FailureFloor):
+            at = position[c.service_level.text]
+            unit = kpi_unit(ruleset.service_levels[at], units)
+            tests.append(FailureTest("floor", at, compile_comparison(c.comparison), 1,
+                                     describe_comparison(c.comparison, unit), c.comparison.quantity.value))
+        else:
+            tests.append(FailureTest("many", None, None, int(c.count), printer.failure_condition(c)))
+    withhold = cf.withhold
+    share = nodes.PercentOf(withhold.percent, nodes.InputBase(withhold.base), withhold.span)
+    not_accrued = cf.credits_not_accrued
+    return CriticalFailureRule(
+        conditions=tuple(tests),
+        withhold=compile_amount(share, None, digits),
+        base=withhold.base.text,
+        replaces_credits=not_accrued is not None,
+        clause=cf.span,
+        withhold_clause=withhold.span,
+        replace_clause=not_accrued.span if not_accrued is not None else None,
+        text=printer.critical_failure_head(cf),
+        withhold_text=printer.withhold(withhold),
+    )
 
 
 def _trigger(termination: nodes.Termination, calendar: Calendar, units) -> TriggerRule:

@@ -33,6 +33,7 @@ def _totals(totals: Totals, digits: int) -> dict:
         "credits": _money(totals.credits, digits),
         "earned_back": _money(totals.earned_back, digits),
         "bonuses": _money(totals.bonuses, digits),
+        "withheld": _money(totals.withheld, digits),
         "net": _money(totals.net, digits),
         "due_to_client": _money(totals.due_to_client, digits),
         "due_to_vendor": _money(totals.due_to_vendor, digits),
@@ -126,6 +127,7 @@ def _text(outcome: Outcome) -> str:
     d = outcome.digits
     money = lambda amount: format_money(amount, d)  # noqa: E731
     width = max([len(s.service_level) for s in outcome.by_service_level] + [len("service level")])
+    kind_width = max([len(line.kind) for p in outcome.periods for line in p.lines] + [13])
     out = [f"{outcome.contract} ({outcome.ruleset}), amounts in {outcome.currency}", ""]
     for p in outcome.periods:
         out.append(f"{p.period}  (contract year {p.contract_year})")
@@ -133,7 +135,7 @@ def _text(outcome: Outcome) -> str:
             note = f"  {r.note}" if r.note else ""
             out.append(f"  {r.service_level:<{width}}  {_shown(r.value, r.unit):>12}  {r.status}{note}")
         for line in p.lines:
-            out.append(f"  {line.kind:<13} {money(line.amount):>14}  {line.clause_ref}")
+            out.append(f"  {line.kind:<{kind_width}} {money(line.amount):>14}  {line.clause_ref}")
             out.append(f"      {line.explanation}")
         for right in p.terminations:
             out.append(f"  TERMINATION RIGHT  {right.clause_ref}")
@@ -153,7 +155,8 @@ def _text(outcome: Outcome) -> str:
     t = outcome.totals
     out.append("")
     out.append(f"Whole history: {_totals_text(t, money)}")
-    out.append(f"  (net = credits - earned back - bonuses; bonuses {outcome.netting}); "
+    withheld = " + withheld" if t.withheld else ""
+    out.append(f"  (net = credits{withheld} - earned back - bonuses; bonuses {outcome.netting}); "
                f"invoiced: due to the client {money(t.due_to_client)}, due to the vendor {money(t.due_to_vendor)}")
     if outcome.terminations:
         out.append("")
@@ -165,4 +168,5 @@ def _text(outcome: Outcome) -> str:
 
 def _totals_text(t: Totals, money) -> str:
     earned = f"  earned back {money(t.earned_back)}" if t.earned_back else ""
-    return f"credits {money(t.credits)}{earned}  bonuses {money(t.bonuses)}  net {money(t.net)}"
+    withheld = f"  withheld {money(t.withheld)}" if t.withheld else ""
+    return f"credits {money(t.credits)}{earned}  bonuses {money(t.bonuses)}{withheld}  net {money(t.net)}"

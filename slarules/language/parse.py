@@ -249,6 +249,36 @@ class _ToAst(lark.Transformer):
         """streak_policy: "excluded" PERIOD_WORD "break" "streaks" -> excluded_periods_break_streaks"""
         return nodes.StreakPolicy("excluded periods break streaks", self._span(meta))
 
+    # ---- critical service level failure
+    def critical_failure(self, meta, children):
+        """critical_failure: CRITICAL "failure" "when" _failure_conditions ":"
+                             [credits_not_accrued] withhold [may_terminate]"""
+        _, *conditions, not_accrued, withhold, may_terminate = children
+        return nodes.CriticalFailure(tuple(conditions), not_accrued, withhold, may_terminate, self._span(meta))
+
+    def failure_floor(self, meta, children):
+        """failure_condition: NAME "is" comparison -> failure_floor"""
+        name, comparison = children
+        return nodes.FailureFloor(self._name(name), comparison, self._span(meta))
+
+    def failure_many_missed(self, meta, children):
+        """failure_condition: NUMBER "or" "more" "service" "levels" "are" "missed" "in" "one" PERIOD_WORD -> ..."""
+        count, unit = children
+        return nodes.FailureManyMissed(_number(count), _noun(unit), self._span(meta))
+
+    def credits_not_accrued(self, meta, children):
+        """credits_not_accrued: "credits" "of" "that" PERIOD_WORD "do" "not" "accrue\""""
+        return nodes.CreditsNotAccrued(_noun(children[0]), self._span(meta))
+
+    def withhold(self, meta, children):
+        """withhold: "withhold" NUMBER "%" "of" NAME"""
+        percent, base = children
+        return nodes.Withhold(_number(percent), self._name(base), self._span(meta))
+
+    def may_terminate(self, meta, children):
+        """may_terminate: "the" "client" "may" "terminate\""""
+        return nodes.MayTerminate(self._span(meta))
+
     # ---- service levels
     def service_level(self, meta, children):
         """service_level: [CRITICAL] "service" "level" NAME [STRING] _clause+"""

@@ -21,6 +21,7 @@ One checker, its parts by what they are about (each a mixin of the checker):
     service_levels.py  service levels: targets, awards, gates, cure/free passes/earn-back, caps that never bind
     rows.py            rows of credit and bonus tables: sides, order, comparison, coverage
     window_caps.py     caps over several periods that can never bind
+    critical_failure.py  the critical failure clause; floors a volume condition stops
 """
 from __future__ import annotations
 

@@ -11,6 +11,7 @@ from ...core.periods import MONTHS_PER_PERIOD, PERIOD_NOUN
 from .. import nodes
 from ..semantics import amended
 from ..literals import literal_problems
+from .critical_failure import CriticalFailureChecks
 from .header import HeaderChecks
 from .measurements import MeasurementChecks
 from .quantities import QuantityChecks
@@ -70,7 +71,8 @@ def _position(d: Diagnostic):
     return (d.span.line, d.span.column) if d.span else (0, 0)
 
 
-class _Checker(HeaderChecks, QuantityChecks, MeasurementChecks, ServiceLevelChecks, RowChecks, WindowCapChecks):
+class _Checker(HeaderChecks, QuantityChecks, MeasurementChecks, ServiceLevelChecks, RowChecks, WindowCapChecks,
+               CriticalFailureChecks):
     """Every part of the check, run over one ruleset in order."""
 
     def run(self):
@@ -86,6 +88,7 @@ class _Checker(HeaderChecks, QuantityChecks, MeasurementChecks, ServiceLevelChec
         self.terms_over_periods()
         for sl in self.ruleset.service_levels:
             self.service_level(sl)
+        self.critical_failures()
         if not any(d.is_error for d in self.found):
             self.caps_that_never_bind()
             self.window_caps_that_never_bind()

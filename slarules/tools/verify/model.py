@@ -75,6 +75,29 @@ def _capped_at(award) -> Decimal:
     return form.threshold + (units + 1) * form.step
 
 
+def _floors(terms: Terms, name: str) -> list[Decimal]:
+    """The floors a critical failure holds the service level against: money moves there too."""
+    rule = terms.critical_failure
+    if rule is None:
+        return []
+    return [t.threshold for t in rule.conditions
+            if t.kind == "floor" and terms.service_levels[t.position].name == name]
+
+
+def _withholds(program: Terms) -> bool:
+    """Whether the terms, as agreed or amended, have a critical failure that withholds."""
+    return any(v.critical_failure is not None for v in _versions(program))
+
+
+def _owed_words(program: Terms) -> str:
+    return "credits and charges withheld" if _withholds(program) else "credits"
+
+
+def _owed(outcome) -> Decimal:
+    """Credits and charges withheld: a critical failure replaces credits with a withhold."""
+    return outcome.totals.credits + outcome.totals.withheld
+
+
 def _versions(program: Terms) -> list[Terms]:
     """The terms as agreed, then as each amendment leaves them."""
     return [program, *(v for _, v in program.amendments)]
@@ -96,6 +119,7 @@ class _Model:
                 if twin is not None:
                     thresholds += [twin.target] + _form_thresholds(twin.credit) + _form_thresholds(twin.bonus)
                     reach = max([reach] + [_capped_at(award) for award in (twin.credit, twin.bonus)])
+                    thresholds += _floors(version, sl.name)
             thresholds = sorted({t for t in thresholds if t is not None})
             by_unit.setdefault(sl.unit, []).extend(thresholds)
             raw.append((sl, thresholds, reach))
