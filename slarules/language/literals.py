@@ -39,6 +39,8 @@ WHAT = {
     (nodes.MissedInWindow, "times"): "the number of misses",
     (nodes.MissedInARow, "count"): "the number of periods in a row",
     (nodes.ManyMissed, "count"): "the number of service levels",
+    (nodes.FailureManyMissed, "count"): "the number of service levels",
+    (nodes.Withhold, "percent"): "the percentage",
     (nodes.Cure, "periods"): "the length of the cure period",
     (nodes.FreePasses, "count"): "the number of free passes",
     (nodes.EarnBack, "after"): "the length of the earn-back streak",

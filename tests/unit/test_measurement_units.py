@@ -4,12 +4,15 @@ charged the 25% row for 99.98% uptime); and bounds on every number a ruleset wri
 11.7: a 29-digit percentage passed check and crashed evaluate; in an earn-back, check itself)."""
 from __future__ import annotations
 
+import inspect
 from decimal import Decimal
 
+import attrs
 import pytest
 
 from slarules import SlaError, Source, check, compile_source, parse
-from slarules.language import dimensions
+from slarules.language import dimensions, nodes
+from slarules.language.literals import WHAT
 
 UNITS = {"fee": "money", "calls": "count", "answered": "count", "mins": "minutes", "down": "minutes",
          "secs": "seconds", "up": "percent", "r": "ratio", "qa": "score"}
@@ -156,3 +159,10 @@ def test_a_number_beyond_the_exact_range_is_an_error_naming_it_and_check_does_no
 def test_numbers_at_the_bounds_are_accepted():
     body = SLA + "  credit: 999,999,999,999,999% of fee\n" + "bonuses at most USD 0.0000000000000000000000000000000001 each month\n"
     assert [d.code for d in check(parse(Source("t.sla", HEAD + INPUTS + body))) if d.is_error] == []
+
+
+def test_every_number_a_node_holds_has_a_name_for_the_message():
+    """A new construct's number is bounded whatever (the walk is generic); this keeps its name."""
+    unnamed = [(cls.__name__, field.name) for _, cls in inspect.getmembers(nodes, inspect.isclass) if attrs.has(cls)
+               for field in attrs.fields(cls) if "Decimal" in str(field.type) and (cls, field.name) not in WHAT]
+    assert unnamed == []
