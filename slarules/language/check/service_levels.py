@@ -115,7 +115,7 @@ class ServiceLevelChecks(Checks):
             self.error("SLA206", f"'bonus only if' but service level '{sl.name.text}' has no bonus", gate.span)
         for name in gate.names:
             self.name_known(name, self.service_levels, "service level")
-        if gate.kind == "no critical missed" and not any(s.critical for s in self.service_levels.values()):
+        if gate.kind == "no critical missed" and not self.any_critical:
             self.warning("SLA219", "no service level is marked critical, so this condition always holds", gate.span,
                          "write 'critical service level NAME' for the critical ones")
 
