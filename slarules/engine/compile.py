@@ -18,13 +18,15 @@ detail is what that sentence needs beyond env (the units counted), or None.
 `env` maps input names (and the per-period pools, under keys no input can
 have) to exact Decimals.
 
-A measured value is a Decimal of the context's 34 digits: a ratio such as
-239/300 is rounded. That is exact enough to compare with a threshold, but not
-to turn into money in proportion to it (a shortfall, units counted pro rata):
-an amount exactly on half a cent would round the wrong way. Those forms take
-the measurement as an exact fraction (compile_fraction) and divide once,
-rounding the last of 34 digits with ROUND_05UP, so that rounding the quotient
-to cents, in any mode, gives what rounding the exact amount would.
+A measured value is never rounded before it is compared (compile_measure): one
+input is its own value, a single division is rounded once to 34 digits, any
+other expression is computed as one exact fraction and divided once, rounded to
+odd, so that its comparisons with thresholds are those of the exact value. Turned
+into money in proportion to it (a shortfall, units counted pro rata), a rounded
+ratio could still put an amount exactly on half a cent the wrong way: those forms
+take the measurement as an exact fraction (compile_fraction) and divide once,
+rounding the last of 34 digits with ROUND_05UP, so that rounding the quotient to
+cents, in any mode, gives what rounding the exact amount would.
 """
 from __future__ import annotations
 
@@ -36,7 +38,7 @@ from typing import Callable
 
 import attrs
 
-from ..core.money import CONTEXT, HUNDRED, Rounding, format_money, format_number, minor_unit_digits
+from ..core.money import CONTEXT, HUNDRED, Rounding, format_given, format_number, minor_unit_digits
 from ..core.periods import Calendar
 from ..core.source import Span
 from ..language import nodes, printer
@@ -77,7 +79,7 @@ class CompiledAmount:
 def compile_amount(amount: nodes.Amount, service_level: str | None, digits: int) -> CompiledAmount:
     if isinstance(amount, nodes.FixedMoney):
         fixed = amount.value
-        text = f"{amount.currency} {format_money(fixed, digits)}"
+        text = f"{amount.currency} {format_given(fixed, digits)}"
         return CompiledAmount(lambda env: fixed, lambda env: text, amount.span)
     base = amount.base
     if isinstance(base, nodes.InputBase):
@@ -93,47 +95,28 @@ def compile_amount(amount: nodes.Amount, service_level: str | None, digits: int)
         return env[key] * rate
 
     def describe(env: dict) -> str:
-        return f"{percent}% of {label} {format_money(env[key], digits)}"
+        return f"{percent}% of {label} {format_given(env[key], digits)}"
 
     return CompiledAmount(value, describe, amount.span)
 
 
 # ---------------------------------------------------------------- expressions
 
-_ARITHMETIC = {"+": operator.add, "-": operator.sub, "*": operator.mul, "/": operator.truediv}
-
-
-def compile_expr(expr: nodes.Expr) -> Callable[[dict], Decimal]:
-    """A closure computing the expression; division by zero raises ZeroDivisionError."""
-    if isinstance(expr, nodes.Number):
-        constant = expr.value
-        return lambda env: constant
-    if isinstance(expr, nodes.Reference):
-        return operator.itemgetter(expr.name.text)
-    left, right = compile_expr(expr.left), compile_expr(expr.right)
-    if expr.op == "/":
-        def divide(env):
-            denominator = right(env)
-            if not denominator:
-                raise ZeroDivisionError
-            return left(env) / denominator
-        return divide
-    combine = _ARITHMETIC[expr.op]
-    return lambda env: combine(left(env), right(env))
-
-
 # Numerators and denominators of an exact fraction: products and sums of exact decimals, never rounded.
 _EXACT = decimal.Context(prec=decimal.MAX_PREC, traps=[decimal.InvalidOperation, decimal.Overflow])
 # One division of exact decimals rounded to odd (ROUND_05UP): rounding the quotient to cents afterwards,
-# in any mode, gives what rounding the exact quotient would.
+# in any mode, gives what rounding the exact quotient would; and comparing it with a number of at most
+# 33 significant digits (every threshold) gives what comparing the exact quotient would, since an inexact
+# quotient never ends in the 0 such a number ends in at the 34th digit.
 _QUOTIENT = decimal.Context(prec=CONTEXT.prec, rounding=ROUND_05UP, traps=[decimal.InvalidOperation])
 _ONE = Decimal(1)
 
 
 def compile_fraction(measured: nodes.Measured) -> Callable[[dict], tuple[Decimal, Decimal]] | None:
     """The service level's value as an exact fraction, env -> (numerator, denominator),
-    for a measurement that divides (None otherwise: its value is already exact)."""
-    if not any(isinstance(n, nodes.BinaryOp) and n.op == "/" for n in _operations(measured.expr)):
+    for a measurement that computes (None for one input or number: its value is already exact).
+    A division by zero anywhere in it raises ZeroDivisionError."""
+    if isinstance(measured.expr, (nodes.Reference, nodes.Number)):
         return None
     fraction = _fraction(measured.expr)
     if not measured.in_percent:
@@ -143,10 +126,6 @@ def compile_fraction(measured: nodes.Measured) -> Callable[[dict], tuple[Decimal
         numerator, denominator = fraction(env)
         return _EXACT.multiply(numerator, HUNDRED), denominator
     return percent
-
-
-def _operations(expr) -> list:
-    return [expr, *_operations(expr.left), *_operations(expr.right)] if isinstance(expr, nodes.BinaryOp) else []
 
 
 def _fraction(expr: nodes.Expr) -> Callable[[dict], tuple[Decimal, Decimal]]:
@@ -164,6 +143,8 @@ def _fraction(expr: nodes.Expr) -> Callable[[dict], tuple[Decimal, Decimal]]:
         if op == "*":
             return times(ln, rn), times(ld, rd)
         if op == "/":
+            if not rn:  # every denominator so far is a product of non-zero divisors
+                raise ZeroDivisionError
             return times(ln, rd), times(ld, rn)
         across = _EXACT.add if op == "+" else _EXACT.subtract
         return across(times(ln, rd), times(rn, ld)), times(ld, rd)
@@ -188,23 +169,67 @@ def compile_comparison(comparison: nodes.Comparison) -> Callable[[Decimal], bool
 
 
 def compile_measure(measured: nodes.Measured) -> Callable[[dict], Decimal]:
-    """The service level's value: the expression, times 100 if `in percent`. The common
-    `a / b, in percent` is one closure, computed exactly as compile_expr's would."""
+    """The service level's value: the expression, times 100 if `in percent`, never rounded
+    before it is compared. One input is its own value; one division of two inputs (or
+    numbers), the common `a / b, in percent`, is one Decimal division, rounded once. Any
+    other expression is computed as one exact fraction (compile_fraction) and divided once,
+    rounded to odd (_QUOTIENT), so that `a / b + a / b + a / b` is exactly 3 × a / b and its
+    comparisons with the thresholds are those of the exact value. A division by zero raises
+    ZeroDivisionError."""
     expr = measured.expr
-    if (measured.in_percent and isinstance(expr, nodes.BinaryOp) and expr.op == "/"
-            and isinstance(expr.left, nodes.Reference) and isinstance(expr.right, nodes.Reference)):
-        numerator, denominator = expr.left.name.text, expr.right.name.text
+    if _is_operand(expr):
+        value = _operand(expr)
+        if measured.in_percent:
+            return lambda env: _EXACT.multiply(value(env), HUNDRED)
+        return value
+    if (measured.in_percent and expr.op == "/" and isinstance(expr.left, nodes.Reference)
+            and isinstance(expr.right, nodes.Reference)):
+        return _percentage(expr.left.name.text, expr.right.name.text)
+    if expr.op == "/" and _is_operand(expr.left) and _is_operand(expr.right):
+        return _single_division(_operand(expr.left), _operand(expr.right), measured.in_percent)
+    fraction = compile_fraction(measured)
+    divide = _QUOTIENT.divide
 
-        def percentage(env):
-            divisor = env[denominator]
-            if not divisor:
-                raise ZeroDivisionError
-            return env[numerator] / divisor * HUNDRED
-        return percentage
-    value = compile_expr(expr)
-    if measured.in_percent:
-        return lambda env: value(env) * HUNDRED
-    return value
+    def exact_then_divided(env):
+        return divide(*fraction(env))
+    return exact_then_divided
+
+
+def _is_operand(expr: nodes.Expr) -> bool:
+    return isinstance(expr, (nodes.Reference, nodes.Number))
+
+
+def _operand(expr: nodes.Reference | nodes.Number) -> Callable[[dict], Decimal]:
+    if isinstance(expr, nodes.Number):
+        constant = expr.value
+        return lambda env: constant
+    return operator.itemgetter(expr.name.text)
+
+
+def _percentage(numerator: str, denominator: str) -> Callable[[dict], Decimal]:
+    """The most common measurement, `a / b, in percent`, with its inputs looked up in place."""
+    def percentage(env):
+        divisor = env[denominator]
+        if not divisor:
+            raise ZeroDivisionError
+        return env[numerator] / divisor * HUNDRED
+    return percentage
+
+
+def _single_division(numerator, denominator, in_percent: bool) -> Callable[[dict], Decimal]:
+    """numerator / denominator (× 100), in the evaluation's context (money.CONTEXT)."""
+    def percentage(env):
+        divisor = denominator(env)
+        if not divisor:
+            raise ZeroDivisionError
+        return numerator(env) / divisor * HUNDRED
+
+    def ratio(env):
+        divisor = denominator(env)
+        if not divisor:
+            raise ZeroDivisionError
+        return numerator(env) / divisor
+    return percentage if in_percent else ratio
 
 
 def compile_judge(measure, volume: tuple[str, Callable, str] | None, met) -> Callable[[dict], tuple]:

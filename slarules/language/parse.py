@@ -50,12 +50,38 @@ def parser(strict: bool = False) -> lark.Lark:
 
 
 def parse(source: Source) -> nodes.Ruleset:
-    """Parse a ruleset; raise SlaError on the first syntax error."""
+    """Parse a ruleset; raise SlaError on the first syntax error (TypeError if `source` is no Source)."""
+    if not isinstance(source, Source):
+        raise TypeError(f"parse(): source must be a slarules.Source(path, text), not {type(source).__name__}")
     try:
         tree = parser().parse(source.text)
     except lark.UnexpectedInput as err:
         raise SlaError([_syntax_diagnostic(source, err)]) from None
+    _check_nesting(source, tree)
     return _ToAst(source).transform(tree)
+
+
+# How deep arithmetic may nest: `a + b + ... ` with this many operators, or as many nested
+# operations. Every pass walks an expression recursively, and Python's stack is finite; no
+# contract's measurement comes near it.
+MAX_NESTING = 200
+_ARITHMETIC = frozenset({"add", "subtract", "multiply", "divide"})
+
+
+def _check_nesting(source: Source, tree: lark.Tree) -> None:
+    """SLA008 if an expression nests deeper than MAX_NESTING operations (found without recursion)."""
+    depth: dict[int, int] = {}
+    for subtree in tree.iter_subtrees():  # children before their parents
+        if subtree.data in _ARITHMETIC:
+            below = max((depth.get(id(child), 0) for child in subtree.children), default=0)
+            depth[id(subtree)] = below + 1
+            if below + 1 > MAX_NESTING:
+                meta = subtree.meta
+                raise SlaError([Diagnostic(
+                    "SLA008", f"this expression nests more than {MAX_NESTING} operations deep",
+                    Span(source, meta.line, meta.column, meta.end_line, meta.end_column),
+                    (f"an expression has at most {MAX_NESTING} operators in a row (or nested); "
+                     "a measurement that long is better split into inputs",))])
 
 
 def parse_text(text: str, path: str = "<string>") -> nodes.Ruleset:

@@ -25,7 +25,7 @@ from decimal import Decimal
 import attrs
 
 from ..core.diagnostics import Diagnostic, SlaError
-from ..core.money import format_money
+from ..core.money import format_money, plain_money
 from ..engine.compile import Terms
 from ..engine.evaluate import evaluate
 from ..engine.history import History
@@ -230,16 +230,12 @@ def _by_service_level(lines) -> dict[str | None, Amounts]:
 
 # ---------------------------------------------------------------- rendering
 
-def _money(amount: Decimal, digits: int) -> str:
-    return f"{amount:.{digits}f}"
-
-
 def _amounts(a: Amounts | None, digits: int) -> dict | None:
     if a is None:
         return None
-    return {"credits": _money(a.credits, digits), "earned_back": _money(a.earned_back, digits),
-            "bonuses": _money(a.bonuses, digits), "withheld": _money(a.withheld, digits),
-            "net": _money(a.net, digits)}
+    return {"credits": plain_money(a.credits, digits), "earned_back": plain_money(a.earned_back, digits),
+            "bonuses": plain_money(a.bonuses, digits), "withheld": plain_money(a.withheld, digits),
+            "net": plain_money(a.net, digits)}
 
 
 def _row(r: Row, digits: int) -> dict:

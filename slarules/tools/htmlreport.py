@@ -26,6 +26,7 @@ from typing import Sequence
 import attrs
 
 from ..core.diagnostics import SlaError
+from ..core.money import format_money, unsigned_zero
 from ..engine.compile import LinearForm, ShortfallForm, TableForm, Terms
 from ..engine.evaluate import evaluate
 from ..engine.history import History
@@ -51,7 +52,7 @@ def esc(text) -> str:
 
 
 def fmt_money(amount: Decimal, digits: int = 2) -> str:
-    return f"{amount:,.{digits}f}"
+    return format_money(amount, digits)
 
 
 def fmt_value(value: Decimal | None) -> str:
@@ -59,7 +60,7 @@ def fmt_value(value: Decimal | None) -> str:
         return "not reported"
     value = value.normalize()
     if value == value.to_integral_value():
-        return f"{value:,.0f}"
+        return unsigned_zero(f"{value:,.0f}")
     return f"{value:,f}"
 
 

@@ -22,7 +22,10 @@ from .window_caps import WindowCapChecks
 
 def check(ruleset: nodes.Ruleset) -> list[Diagnostic]:
     """All problems in the ruleset, errors and warnings, in source order.
-    Each amendment is checked as the whole ruleset in force from its date."""
+    Each amendment is checked as the whole ruleset in force from its date.
+    TypeError if `ruleset` is not what parse() returns."""
+    if not isinstance(ruleset, nodes.Ruleset):
+        raise TypeError(f"check(): ruleset must be what slarules.parse() returns, not {type(ruleset).__name__}")
     out_of_range = literal_problems(ruleset)
     if out_of_range:  # no other check computes with a number it cannot hold exactly
         return out_of_range

@@ -8,7 +8,6 @@ wanted measured value; and histories as History values and as the CSV files
 from __future__ import annotations
 
 import collections
-import csv
 import io
 from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_UP, Decimal, localcontext
 
@@ -17,6 +16,7 @@ from hypothesis import strategies as st
 
 from ...engine.compile import Terms
 from ...engine.history import EVENT_KINDS, Event, History, PeriodData
+from ...formats.csv_cells import csv_writer
 from ...formats.kpi_data import EVENT_COLUMNS
 
 
@@ -318,7 +318,7 @@ class _Model:
     def events_csv_text(self, rows: list[dict], events) -> str:
         labels = self.labels(len(rows))
         out = io.StringIO()
-        writer = csv.writer(out, lineterminator="\n")
+        writer = csv_writer(out)
         writer.writerow(EVENT_COLUMNS)
         for i, name, kind in sorted(events):
             writer.writerow([labels[i], name, kind, EVENT_REASON])
@@ -328,7 +328,7 @@ class _Model:
         labels = self.labels(len(rows))
         names = [s.name for s in self.program.inputs]
         out = io.StringIO()
-        writer = csv.writer(out, lineterminator="\n")
+        writer = csv_writer(out)
         writer.writerow(["period", *names])
         for i in (order if order is not None else range(len(rows))):
             writer.writerow([labels[i], *(_plain(rows[i][n]) if n in rows[i] else "" for n in names)])
