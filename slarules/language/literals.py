@@ -1,6 +1,6 @@
 """Bounds on the numbers a ruleset writes.
 
-Input: a parsed nodes.Ruleset. Output: one SLA232 Diagnostic for each number
+Input: a parsed nodes.Ruleset. Output: one SLA235 Diagnostic for each number
 written in it (a percentage, an amount of money, a threshold, a step, a
 constant in a measurement, a count of periods, misses or passes, a default)
 with more than MAX_WHOLE_DIGITS digits before the decimal point or more than
@@ -49,7 +49,7 @@ WHAT = {
 
 
 def literal_problems(ruleset: nodes.Ruleset) -> list[Diagnostic]:
-    """An SLA232 error for every number in the ruleset beyond the exact range."""
+    """An SLA235 error for every number in the ruleset beyond the exact range."""
     found = []
     for value, what, span in _numbers(ruleset):
         whole, decimals = digits_of(value)
@@ -59,7 +59,7 @@ def literal_problems(ruleset: nodes.Ruleset) -> list[Diagnostic]:
             excess = f"{decimals:,} digits after the decimal point; a number in a ruleset has at most {MAX_DECIMALS}"
         else:
             continue
-        found.append(Diagnostic("SLA232", f"{what} {_shortened(value)} has {excess}", span,
+        found.append(Diagnostic("SLA235", f"{what} {_shortened(value)} has {excess}", span,
                                 ("every amount is computed exactly, to 34 significant digits, and must stay "
                                  "exact to the cent",)))
     return found

@@ -92,7 +92,7 @@ def diagnostics(measured_as: str, target: str, credit="  credit: 2% of fee\n"):
     ("fee / calls", "at most 5 minutes"),
 ])
 def test_a_target_in_another_unit_than_the_measurement_is_an_error(measured_as, target):
-    assert diagnostics(measured_as, target) == [("SLA230", "error")]
+    assert diagnostics(measured_as, target) == [("SLA233", "error")]
 
 
 @pytest.mark.parametrize("measured_as, target", [
@@ -109,11 +109,11 @@ def test_a_target_in_the_measurement_unit_is_accepted(measured_as, target):
 
 
 def test_a_measurement_in_no_named_unit_is_a_warning():
-    assert diagnostics("fee * mins", "at most 1000") == [("SLA231", "warning")]
+    assert diagnostics("fee * mins", "at most 1000") == [("SLA234", "warning")]
 
 
 def test_the_trap_of_issue_10_is_refused_and_its_fix_meets_the_target():
-    """Without ', in percent' the ruleset does not compile (SLA230); with it (the fix SLA230
+    """Without ', in percent' the ruleset does not compile (SLA233); with it (the fix SLA233
     offers), 99.98% uptime meets 99.9%: no credit, where the ratio 0.9998 earned the 25% row.
     43,200 minutes in the month, 8.64 down: (43,200 - 8.64) / 43,200 = 99.98%."""
     text = (HEAD + "inputs\n  fee money\n  mins minutes\n  down minutes\n"
@@ -122,7 +122,7 @@ def test_the_trap_of_issue_10_is_refused_and_its_fix_meets_the_target():
             "    below 99.9%: 10% of fee\n    below 99%: 25% of fee\n")
     with pytest.raises(SlaError) as refused:
         compile_source(Source("t.sla", text.format("")))
-    assert [d.code for d in refused.value.diagnostics] == ["SLA230"]
+    assert [d.code for d in refused.value.diagnostics] == ["SLA233"]
     program = compile_source(Source("t.sla", text.format(", in percent")))
     outcome = program.evaluate({"2026-01": {"fee": "1000", "mins": "43200", "down": "8.64"}})
     assert [(r.status, Decimal(r.value)) for r in outcome.periods[0].results] == [("met", Decimal("99.98"))]
@@ -152,7 +152,7 @@ SLA = "service level s\n  measured as up\n  target: at least 80%\n"
 ])
 def test_a_number_beyond_the_exact_range_is_an_error_naming_it_and_check_does_not_crash(body):
     found = check(parse(Source("t.sla", HEAD + INPUTS + body)))
-    assert [(d.code, d.severity) for d in found] == [("SLA232", "error")]
+    assert [(d.code, d.severity) for d in found] == [("SLA235", "error")]
     assert "digits" in found[0].message
 
 

@@ -40,7 +40,7 @@ class MeasurementChecks(Checks):
             return kpi_unit(sl, self.units)
         unit = dimension.unit or "ratio"
         if dimension.unit is None and not dimension.is_rate:
-            self.warning("SLA231", f"'{sl.name.text}' is in {dimension.describe()}, a unit the language "
+            self.warning("SLA234", f"'{sl.name.text}' is in {dimension.describe()}, a unit the language "
                          "has no word for", sl.measured.span,
                          "a measurement is usually one input, a ratio of like quantities ('late / total'), or an "
                          "average ('minutes / incidents'); check the expression")
@@ -49,7 +49,7 @@ class MeasurementChecks(Checks):
         written = sl.target.comparison.quantity.unit
         if QUANTITY_UNIT_FOR.get(unit) == written:
             return unit
-        self.error("SLA230", f"'{sl.name.text}' is {_KPI_WORDS.get(unit, 'in ' + dimension.describe())}, but its target "
+        self.error("SLA233", f"'{sl.name.text}' is {_KPI_WORDS.get(unit, 'in ' + dimension.describe())}, but its target "
                    f"'{printer.comparison(sl.target.comparison)}' is {_TARGET_WORDS[written]}",
                    sl.measured.span, _fix(sl, unit, written))
         return None
