@@ -45,6 +45,7 @@ WHAT = {
     (nodes.FreePasses, "count"): "the number of free passes",
     (nodes.EarnBack, "after"): "the length of the earn-back streak",
     (nodes.DefaultValue, "value"): "the default",
+    (nodes.Reported, "decimals"): "the number of decimals reported",
 }
 
 
