@@ -1,6 +1,9 @@
 """Diagnostics: one format for every problem in a ruleset or a data file.
 
-A Diagnostic has a stable code, a severity, a message, a span and notes.
+A Diagnostic has a stable code, a severity, a message, a span and notes. The
+severity is "error" (the ruleset or data cannot be used), "warning" (probably
+not what the contract means; `--strict` fails on it) or "note" (true and worth
+knowing, such as a cap the contract states that can never bind; never fails).
 `render()` gives the text every tool prints on stderr:
 
     rulesets/acme.sla:3:27: error[SLA201]: unknown input 'monthy_fee'
@@ -61,6 +64,9 @@ CODES: dict[str, str] = {
     "SLA226": "a termination trigger on a service level that can never be missed",
     "SLA228": "a tier row whose two comparisons do not enclose a range",
     "SLA229": "a reporting grid that does not fit the KPI, or a tier row holding no value on it",
+    "SLA233": "a measurement's unit differs from its target's",
+    "SLA234": "a measurement in a unit no word of the language names",
+    "SLA235": "a number beyond the exact range",
     "SLA240": "a floor that a volume condition on another input can stop",
     "SLA241": "a critical failure whose withhold can be less than the credits it replaces",
     "SLA301": "data file cannot be read",
@@ -90,7 +96,7 @@ class Diagnostic:
     message: str
     span: Span | None = None
     notes: tuple[str, ...] = ()
-    severity: str = "error"
+    severity: str = "error"  # "error" | "warning" | "note"
     location: str | None = None  # where, when there is no span: "data.json: periods[3]"
 
     @property

@@ -40,6 +40,22 @@ _MINOR_UNITS = {
 ZERO = Decimal(0)
 HUNDRED = Decimal(100)
 
+# The range of a number in a ruleset or a data file, kept so that exact arithmetic to 34
+# significant digits (CONTEXT) can carry every amount made from it to the cent: below 10^15,
+# a thousand trillion, which no monthly fee or count reaches even in the currencies of smallest
+# unit, and no finer than 10^-34 (a JSON number such as 1e-999999999 would overflow a division).
+MAX_WHOLE_DIGITS = 15
+MAX_DECIMALS = 34
+
+
+def digits_of(value: Decimal) -> tuple[int, int]:
+    """(digits before the decimal point, digits after it), trailing zeros aside: 1,200.50 is (4, 1)."""
+    if not value:
+        return 0, 0
+    _, digits, exponent = value.as_tuple()
+    trailing_zeros = len(digits) - len("".join(map(str, digits)).rstrip("0"))
+    return max(value.adjusted() + 1, 0), max(-(exponent + trailing_zeros), 0)
+
 
 def minor_unit_digits(currency: str) -> int:
     """The decimals of the currency's minor unit: 2 for USD, 0 for JPY, 3 for KWD, 4 for CLF."""
@@ -111,7 +127,7 @@ def format_number(value: Decimal) -> str:
     shown digits are the whole value.
     """
     if value == value.to_integral_value():
-        return unsigned_zero(f"{value.quantize(Decimal(1)):,}")
+        return unsigned_zero(f"{value.to_integral_value():,f}")  # exact at any size (quantize stops at 28 digits)
     exponent = value.normalize(CONTEXT).as_tuple().exponent
     if isinstance(exponent, int) and exponent >= -4:
         return f"{value.normalize(CONTEXT):,f}"

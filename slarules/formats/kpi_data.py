@@ -26,7 +26,6 @@ other negative value is an error (SLA303).
 from __future__ import annotations
 
 import csv
-import decimal
 import functools
 import io
 import json
@@ -39,7 +38,7 @@ from typing import Mapping
 import attrs
 
 from ..core.diagnostics import Diagnostic, SlaError, did_you_mean, quoted_text
-from ..core.money import CONTEXT
+from ..core.money import CONTEXT, MAX_DECIMALS, MAX_WHOLE_DIGITS, digits_of
 from ..core.periods import EXAMPLE_LABEL
 from ..core.source import Source, Span, span_at
 from ..engine.compile import Terms
@@ -47,14 +46,6 @@ from ..engine.history import EVENT_KINDS, Event, History, PeriodData
 
 _DECIMAL = re.compile(r"[0-9]+(\.[0-9]+)?|\.[0-9]+")
 _PLAIN = re.compile(r"[0-9]+(\.[0-9]+)?")
-# The range of a data value, kept so that exact arithmetic to 34 significant digits
-# (money.CONTEXT) can carry every amount made from it to the cent: below 10^15, a thousand
-# trillion, which no monthly fee or count reaches even in the currencies of smallest unit,
-# and no finer than 10^-34 (a JSON number such as 1e-999999999 would overflow a division).
-MAX_WHOLE_DIGITS = 15
-MAX_DECIMALS = 34
-# normalize() in it drops trailing zeros, never a digit, whatever the exponent
-_UNROUNDED = decimal.Context(prec=decimal.MAX_PREC, Emax=decimal.MAX_EMAX, Emin=decimal.MIN_EMIN, traps=[])
 
 
 EVENT_COLUMNS = ["period", "service_level", "event", "reason"]
@@ -419,9 +410,7 @@ class _Reader:
     def in_exact_range(self, name, value: Decimal, span, place) -> bool:
         """Whether a non-negative value has at most MAX_WHOLE_DIGITS digits before the decimal point
         and MAX_DECIMALS after it (trailing zeros aside); report it if not."""
-        if value == 0:
-            return True
-        whole, decimals = value.adjusted() + 1, -_UNROUNDED.normalize(value).as_tuple().exponent
+        whole, decimals = digits_of(value)
         if whole > MAX_WHOLE_DIGITS:
             self.error("SLA303", f"'{name}' has {whole:,} digits before the decimal point; a value has at most "
                        f"{MAX_WHOLE_DIGITS}", span, f"every amount is computed exactly, to {CONTEXT.prec} "

@@ -141,10 +141,10 @@ def compile_ruleset(ruleset: nodes.Ruleset) -> Program:
 
 def compile_source(source: Source, strict: bool = False) -> Program:
     """Parse, check and compile; raise SlaError if check finds an error
-    (or, with strict, a warning). Warnings are otherwise not raised."""
+    (or, with strict, a warning). Warnings are otherwise not raised, notes never."""
     _require(source, (Source,), "compile_source", "source", "a slarules.Source(path, text)")
     ruleset = parse(source)
-    problems = [d for d in check(ruleset) if d.is_error or strict]
+    problems = [d for d in check(ruleset) if d.is_error or (strict and d.severity == "warning")]
     if problems:
         raise SlaError(problems)
     return compile_ruleset(ruleset)

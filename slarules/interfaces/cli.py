@@ -136,13 +136,20 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 3
 
 
-def _report(diagnostics: Sequence[Diagnostic]) -> None:
+def _report(diagnostics: Sequence[Diagnostic], checked: int | None = None) -> None:
+    """Each diagnostic, then one summary line: the counts, after `N rulesets checked: ` for check."""
     for d in diagnostics:
         print(d.render(), file=sys.stderr)
     errors = sum(d.is_error for d in diagnostics)
-    warnings = len(diagnostics) - errors
-    if diagnostics:
-        print(f"{errors} error{'s' * (errors != 1)}, {warnings} warning{'s' * (warnings != 1)}", file=sys.stderr)
+    warnings = sum(d.severity == "warning" for d in diagnostics)
+    notes = len(diagnostics) - errors - warnings
+    counts = f"{errors} error{'s' * (errors != 1)}, {warnings} warning{'s' * (warnings != 1)}"
+    counts += f", {notes} note{'s' * (notes != 1)}" if notes else ""
+    if checked is not None:
+        print(f"{checked} ruleset{'s' * (checked != 1)} checked: {counts if diagnostics else 'no errors'}",
+              file=sys.stderr)
+    elif diagnostics:
+        print(counts, file=sys.stderr)
 
 
 def _evaluate(args) -> int:
@@ -271,11 +278,8 @@ def _check(args) -> int:
             found += check_pass(parse(Source(path, _read_ruleset(path))))
         except SlaError as err:
             found += err.diagnostics
-    _report(found)
-    failed = any(d.is_error or args.strict for d in found)
-    if not failed:
-        print(f"{len(args.rulesets)} ruleset{'s' * (len(args.rulesets) != 1)} checked: no errors", file=sys.stderr)
-    return 1 if failed else 0
+    _report(found, checked=len(args.rulesets))
+    return 1 if any(d.is_error or (args.strict and d.severity == "warning") for d in found) else 0
 
 
 if __name__ == "__main__":

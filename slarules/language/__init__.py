@@ -4,6 +4,8 @@
     nodes.py      the syntax tree: frozen attrs classes, one per contract construct
     check/        static checks on a parsed tree: every problem as a Diagnostic (a package)
     semantics.py  what the written terms mean, shared by check and compile: intervals, units, sides, amendments
+    dimensions.py the unit a `measured as` expression comes out in, and units that do not fit
+    literals.py   bounds on every number a ruleset writes
     printer.py    a tree -> canonical source text
     fmt.py        ruleset text -> the same ruleset in the canonical layout, comments kept
 """

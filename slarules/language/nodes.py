@@ -627,9 +627,15 @@ class Ruleset:
     sections: tuple[Section, ...]
     source: Source | None = attrs.field(eq=False, repr=False, default=None)
     amendments: tuple[Amendment, ...] = ()
+    _of_type: dict = attrs.field(init=False, eq=False, repr=False, factory=dict)
 
     def of_type(self, kind) -> list:
-        return [s for s in self.sections if isinstance(s, kind)]
+        """The sections of a kind, in source order: found once per kind, since a pass may ask
+        for them per service level (a scan each time made `check` quadratic)."""
+        found = self._of_type.get(kind)
+        if found is None:
+            found = self._of_type[kind] = tuple(s for s in self.sections if isinstance(s, kind))
+        return list(found)
 
     @property
     def inputs(self) -> list[Input]:

@@ -11,7 +11,7 @@ from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
 
 import attrs
 
-from . import nodes, printer
+from . import dimensions, nodes, printer
 
 HIGHER_IS_BETTER_OPS = ("at least", "above")
 
@@ -238,12 +238,16 @@ def band_quantities(band: nodes.Band) -> list[nodes.Quantity]:
 
 
 def kpi_unit(service_level: nodes.ServiceLevel, units: dict[str, str]) -> str | None:
-    """The KPI's unit: percent if `in percent`, a lone input's unit, else the unit
-    its target is written in (arithmetic such as `a / b * 100` leaves that to the
-    contract). None when it cannot be told (the checker reports why)."""
+    """The KPI's unit: the unit its measurement is in (dimensions.py): `a / b, in percent`
+    is percent, `minutes / incidents` minutes, `tickets - late` a count, a quotient of unlike
+    quantities (calls per minute) a ratio. Where the units do not fit (the checker reports
+    it), a lone input's unit or the unit its target is written in. None when it cannot be told."""
     measured, target = service_level.measured, service_level.target
     if measured is None:
         return None
+    dimension, _ = dimensions.measured(measured, units)
+    if dimension is not None:
+        return dimension.unit or "ratio"
     if measured.in_percent:
         return "percent"
     if isinstance(measured.expr, nodes.Reference):

@@ -6,10 +6,8 @@ Fast by default (a few hundred cases, seed 0, every run the same cases); on dema
 
 SLARULES_FUZZ_CASES is the total over the three categories (half rulesets, three
 tenths data files, a fifth states). A failing test lists each distinct failure
-with the command that replays one case of it. Failures already known and being
-fixed on another branch are in known.py with a reproducer under found/;
-they do not fail this test (their reproducers are strict xfails instead).
-SLARULES_FUZZ_SUMMARY=FILE appends a JSON line per category with the figures.
+with the command that replays one case of it; each failure found and fixed
+keeps a minimal reproducer under found/. SLARULES_FUZZ_SUMMARY=FILE appends a JSON line per category with the figures.
 """
 from __future__ import annotations
 
@@ -25,7 +23,6 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import cases  # noqa: E402
-from known import known_owner  # noqa: E402
 
 TOTAL = int(os.environ.get("SLARULES_FUZZ_CASES", "360"))
 SEED = int(os.environ.get("SLARULES_FUZZ_SEED", "0"))
@@ -52,9 +49,9 @@ def _watchdog(case: cases.Case) -> threading.Timer:
     return timer
 
 
-def _run(category: str, count: int, runner) -> tuple[dict, dict]:
-    """Run `count` cases; returns (unknown failures, known failures), each {signature: (how many, first case)}."""
-    unknown, known = {}, {}
+def _run(category: str, count: int, runner) -> dict:
+    """Run `count` cases; returns the failures as {signature: (how many, first case)}."""
+    failures = {}
     started = time.perf_counter()
     for index in range(START, START + count):
         case = cases.make_case(category, SEED, index)
@@ -66,45 +63,42 @@ def _run(category: str, count: int, runner) -> tuple[dict, dict]:
                 timer.cancel()
             problems = cases.judge(case, result, Path(folder))
         if problems:
-            signature = cases.signature(case, problems, result)
-            owner = known_owner(case, problems, result)
-            found = known if owner else unknown
-            key = f"{signature} [{owner}]" if owner else signature
-            found[key] = (found[key][0] + 1, found[key][1]) if key in found else (1, case.replay())
+            key = cases.signature(case, problems, result)
+            failures[key] = (failures[key][0] + 1, failures[key][1]) if key in failures else (1, case.replay())
         if (index + 1 - START) % 2500 == 0 and index + 1 - START < count:
-            _summarise(category, index + 1 - START, unknown, known, time.perf_counter() - started, runner.__name__)
-    _summarise(category, count, unknown, known, time.perf_counter() - started, runner.__name__)
-    return unknown, known
+            _summarise(category, index + 1 - START, failures, time.perf_counter() - started, runner.__name__)
+    _summarise(category, count, failures, time.perf_counter() - started, runner.__name__)
+    return failures
 
 
-def _summarise(category, count, unknown, known, seconds, runner) -> None:
+def _summarise(category, count, failures, seconds, runner) -> None:
     path = os.environ.get("SLARULES_FUZZ_SUMMARY")
     if not path:
         return
     line = {"category": category, "runner": runner, "seed": SEED, "start": START, "cases": count, "seconds": round(seconds, 1),
-            "unknown": unknown, "known": known}
+            "failures": failures}
     with open(path, "a", encoding="utf-8") as out:
         out.write(json.dumps(line) + "\n")
 
 
-def _message(unknown: dict) -> str:
+def _message(failures: dict) -> str:
     return "\n".join(f"{count} case(s): {signature}\n    replay: {replay}"
-                     for signature, (count, replay) in sorted(unknown.items()))
+                     for signature, (count, replay) in sorted(failures.items()))
 
 
 @pytest.mark.parametrize("category", cases.CATEGORIES)
 def test_mutated_input_never_crashes_hangs_or_hides_the_place(category):
-    unknown, _ = _run(category, max(1, round(TOTAL * SHARE[category])), cases.run_in_process)
-    if unknown:
-        pytest.fail(f"seed {SEED}:\n" + _message(unknown), pytrace=False)
+    failures = _run(category, max(1, round(TOTAL * SHARE[category])), cases.run_in_process)
+    if failures:
+        pytest.fail(f"seed {SEED}:\n" + _message(failures), pytrace=False)
 
 
 @pytest.mark.parametrize("category", cases.CATEGORIES)
 def test_mutated_input_through_the_installed_script(category):
     """A few cases through the real `slarules` script: a traceback here would reach a user's terminal."""
-    unknown, _ = _run(category, SCRIPT_CASES, cases.run_script)
-    if unknown:
-        pytest.fail(f"seed {SEED}:\n" + _message(unknown), pytrace=False)
+    failures = _run(category, SCRIPT_CASES, cases.run_script)
+    if failures:
+        pytest.fail(f"seed {SEED}:\n" + _message(failures), pytrace=False)
 
 
 def test_the_oracle_catches_an_internal_error_and_an_unnamed_place():

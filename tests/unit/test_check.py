@@ -471,9 +471,50 @@ def test_check_never_raises_on_a_ruleset_full_of_problems():
     ("5% of fee per 0.5 point below 80%, pro rata, at most 2000% of fee", "800% of fee"),
 ])
 def test_a_cap_that_can_never_bind_names_what_the_credit_reaches(credit, reached):
-    (warning,) = found(SLA + f"  credit: {credit}\n")
-    assert warning.code == "SLA225"
-    assert warning.message == f"this cap can never bind: the most the credit can reach is {reached}"
+    (note,) = found(SLA + f"  credit: {credit}\n")
+    assert (note.code, note.severity) == ("SLA225", "note")
+    assert note.message == f"this cap can never bind: the most the credit can reach is {reached}"
+
+
+# ---------------------------------------------------------------- caps over several periods (issue 10.5)
+
+CLOUD = SLA + "  credit, the most severe row applies:\n    below 80%: 10% of fee\n    below 50%: 30% of fee\n"
+
+
+@pytest.mark.parametrize("cap, note", [
+    # the deepest row is 30% of the fee: twelve months reach 30% of the fees of those months
+    ("credits in any 12 months at most 100% of fee in those months",
+     "this cap can never bind: each month's credits together reach at most 30% of fee"),
+    ("credits in each contract year at most 30% of fee in that year",
+     "this cap can never bind: each month's credits together reach at most 30% of fee"),
+])
+def test_a_window_cap_no_credits_can_reach_is_a_note(cap, note):
+    assert [(d.code, d.severity, d.message) for d in found(CLOUD + cap + "\n")] == [("SLA225", "note", note)]
+
+
+@pytest.mark.parametrize("body", [
+    CLOUD + "credits in any 12 months at most 29.99% of fee in those months\n",   # 30% in one month crosses it
+    CLOUD + "credits in any 12 months at most USD 100,000\n",        # a share of a fee has no upper bound
+    CLOUD + "  cure: within 1 month\ncredits in any 12 months at most 100% of fee in those months\n",
+])
+def test_a_window_cap_that_credits_can_reach_is_not_noted(body):
+    assert codes(body) == []
+
+
+def test_a_money_window_cap_above_what_fixed_credits_add_up_to_is_a_note():
+    # USD 1,000 a month at most (the deepest row), 12,000.00 in any 12 months: under USD 12,000.01
+    body = (SLA + "  credit, the most severe row applies:\n    below 80%: USD 500\n    below 50%: USD 1,000\n"
+            "credits in any 12 months at most USD 12,000.01\n")
+    (note,) = found(body)
+    assert (note.code, note.severity) == ("SLA225", "note")
+    assert note.message == "this cap can never bind: credits reach at most 1,000.00 a month, 12,000.00 over the window"
+    assert codes(body.replace("12,000.01", "11,999.99")) == []
+
+
+def test_notes_do_not_fail_strict_compilation():
+    text = HEAD + "inputs\n  fee money\n  sla percent\n" + CLOUD + "credits in any 12 months at most 100% of fee in those months\n"
+    assert [d.severity for d in check(parse(Source("t.sla", text)))] == ["note"]
+    compile_source(Source("t.sla", text), strict=True)
 
 
 # ---------------------------------------------------------------- the reporting grid (issue 10, item 3)

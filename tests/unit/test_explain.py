@@ -196,9 +196,11 @@ def test_each_missing_data_rule_of_an_input():
     ("answered / calls, in percent", "5%", "Measured each month as answered divided by calls, as a percentage."),
     ("sl", "5%", "Measured each month as the reported value of sl, a percentage."),
     ("wait", "20 seconds", "Measured each month as the reported value of wait, in seconds."),
-    ("(calls - answered) / (calls + 1) * 100, in percent", "5%",
-     "Measured each month as ((calls minus answered) divided by (calls plus 1)) times 100, as a percentage."),
-    ("calls - answered - 1", "5%", "Measured each month as calls minus answered minus 1, a percentage."),
+    ("(calls - answered) / (calls + 1) * 100", "5%",
+     "Measured each month as ((calls minus answered) divided by (calls plus 1)) times 100, a percentage."),
+    # A count minus a count is a count (issue 10.1: it was called whatever its target's unit was).
+    ("calls - answered - 1", "5", "Measured each month as calls minus answered minus 1, a count."),
+    ("(calls - answered) / calls", "0.05", "Measured each month as (calls minus answered) divided by calls, a ratio."),
 ])
 def test_measurement_reads_left_to_right_without_ambiguity(measured, target, expected):
     tree = ruleset(f"service level s measured as {measured}\n  target: at most {target}\n  "

@@ -42,10 +42,10 @@ def test_a_sum_of_thirds_is_exactly_the_whole():
 @pytest.mark.parametrize("expression, target, a, b, status", [
     ("a / b * b", "at least 2", "2", "3", "met"),                     # 2/3 × 3 is exactly 2
     ("(a / b) * (b / a) + 1", "above 2", "7", "9", "missed"),          # exactly 2, not above 2
-    ("a / (b / a) - a / b", "at most 0.5", "2", "4", "met"),           # 2/2 - 2/4 is exactly 0.5
+    ("b / (b / a) / a - a / b", "at most 0.5", "2", "4", "met"),       # 4/(4/2)/2 - 2/4 is exactly 0.5
     # 1 - 1/3 = 2/3 is below 0.666...667 (34 digits): missed; rounded half-even to 34 digits
     # it would equal the threshold and be met.
-    ("a * b / 3 - a / b", "at least 0.6666666666666666666666666666666667", "1", "3", "missed"),
+    ("b / b - a / b", "at least 0.6666666666666666666666666666666667", "1", "3", "missed"),
 ])
 def test_compound_measurements_compare_exactly(expression, target, a, b, status):
     body = (f"inputs fee money\n a count\n b count\nservice level s measured as {expression} "

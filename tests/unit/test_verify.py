@@ -238,3 +238,41 @@ def test_the_cliff_scan_stays_short_whatever_the_cure_window_and_free_passes(cla
         assert cliffs == [] and max(lengths) == 13
     else:  # fair.sla: abandonment 5% meets the target; at 5.01% the miss credits USD 50 (0.5% of the fee)
         assert len(cliffs) == 1 and "moves 50.00" in cliffs[0] and max(lengths) == 1
+
+
+def test_the_exposure_search_reaches_where_a_capped_credit_per_unit_stops(tmp_path):
+    """Issue 10.5: 5% of the fee per day of outage, at most 100%, was reported as 'worst
+    period 5%' (the search stopped at 3 times the largest threshold, 0, or at least 1 day).
+    The cap binds from 20 days: the worst period is 100% of the fee."""
+    program = slarules.compile_source(slarules.Source("per_day.sla", (
+        'contract "Per day" currency USD, starts 2026-01\ninputs\n  fee money\n  outage_days count\n'
+        "service level outages\n  measured as outage_days\n  target: at most 0\n"
+        "  credit: 5% of fee per unit above 0, part units count as whole, at most 100% of fee\n")))
+    report = verify(program, seed=0, effort="quick", out_dir=tmp_path, only=("exposure",))
+    assert report.check("exposure").summary.startswith("worst period 100% of fee")
+
+
+def test_without_an_out_dir_nothing_is_written_and_two_runs_print_the_same(tmp_path, monkeypatch):
+    """Issue 11.16: verify without --out left slarules-verify-* folders in the temporary
+    directory and printed their paths, so two runs differed."""
+    monkeypatch.chdir(GOLDEN.parent.parent.parent)
+    monkeypatch.setenv("TMPDIR", str(tmp_path))
+    monkeypatch.setattr("tempfile.tempdir", str(tmp_path))
+    program = slarules.load(_relative(GOLDEN / "reversed_tier.sla"))
+    first, second = (verify(program, seed=0, effort="quick", only=("monotone",)).to_text() for _ in range(2))
+    assert first == second and list(tmp_path.iterdir()) == []
+    assert "file: monotone.worse.csv (not written)" in first
+    assert first.splitlines()[-1] == (f"write the files: slarules verify {_relative(GOLDEN / 'reversed_tier.sla')} "
+                                      "--seed 0 --effort quick --out DIR")
+
+
+def test_a_measurement_in_money_is_searched_too(tmp_path):
+    """A derived measurement in money (penalties per ticket) is in money, and verify has a
+    step for it (it crashed with KeyError: 'money')."""
+    program = slarules.compile_source(slarules.Source("money.sla", (
+        'contract "M" currency USD, starts 2026-01\ninputs\n  fee money\n  penalties money\n  tickets count\n'
+        "service level cost_per_ticket\n  measured as penalties / tickets\n  target: at most 50\n"
+        "  credit: 2% of fee\n")))
+    assert program.service_levels[0].unit == "money"
+    report = verify(program, seed=0, effort="quick", out_dir=tmp_path, only=("monotone", "exposure"))
+    assert [c.status for c in report.checks] == ["held", "ok"]

@@ -12,12 +12,15 @@ neither overlap, leave gaps, nor stop short of the end of the scale.
 
 One checker, its parts by what they are about (each a mixin of the checker):
 
-    driver.py          check(): the parts in order, amendments, diagnostics once each in source order
+    driver.py          check(): numbers bounded (literals.py), the parts in order, amendments,
+                       diagnostics once each in source order
     base.py            the state the parts share, reporting, name lookup, how messages write values
     header.py          the contract header, counts of periods, caps over windows, termination triggers
-    quantities.py      inputs, expressions, amounts and the units of quantities
+    quantities.py      inputs, amounts and the units of quantities
+    measurements.py    measurements: names, units (dimensions.py), the unit against the target's
     service_levels.py  service levels: targets, awards, gates, cure/free passes/earn-back, caps that never bind
     rows.py            rows of credit and bonus tables: sides, order, comparison, coverage
+    window_caps.py     caps over several periods that can never bind
     critical_failure.py  the critical failure clause; floors a volume condition stops
 """
 from __future__ import annotations

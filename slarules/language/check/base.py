@@ -5,6 +5,7 @@ looks a name up, and how a message writes a value or a target.
 """
 from __future__ import annotations
 
+import functools
 from decimal import Decimal
 
 import attrs
@@ -20,6 +21,7 @@ class Checks:
         self.ruleset = ruleset
         self.found: list[Diagnostic] = []
         self.units: dict[str, str] = {}
+        self.missing_is_a_miss: set[str] = set()  # inputs whose absence is a miss
         self.used_inputs: set[str] = set()
         self.currency: str | None = None
         self.periodicity = "monthly"
@@ -30,6 +32,14 @@ class Checks:
 
     def warning(self, code, message, span, *notes):
         self.found.append(Diagnostic(code, message, span, tuple(notes), severity="warning"))
+
+    def note(self, code, message, span, *notes):
+        self.found.append(Diagnostic(code, message, span, tuple(notes), severity="note"))
+
+    @functools.cached_property
+    def any_critical(self) -> bool:
+        """Whether a service level is marked critical (asked per gate: found once)."""
+        return any(sl.critical for sl in self.ruleset.service_levels)
 
     def name_known(self, name: nodes.Name, known, what: str) -> bool:
         if name.text in known:

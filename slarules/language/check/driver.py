@@ -1,7 +1,8 @@
-"""The checker's driver: `check()` runs every part over the ruleset and over
-the ruleset as each amendment leaves it in force, adds what is wrong with the
-amendments themselves (dates, names), and returns the diagnostics once each,
-in source order.
+"""The checker's driver: `check()` bounds every number the ruleset writes
+(literals.py; nothing else is checked while one is out of range), runs every
+part over the ruleset and over the ruleset as each amendment leaves it in
+force, adds what is wrong with the amendments themselves (dates, names), and
+returns the diagnostics once each, in source order.
 """
 from __future__ import annotations
 
@@ -9,11 +10,14 @@ from ...core.diagnostics import Diagnostic, did_you_mean
 from ...core.periods import MONTHS_PER_PERIOD, PERIOD_NOUN
 from .. import nodes
 from ..semantics import amended
+from ..literals import literal_problems
 from .critical_failure import CriticalFailureChecks
 from .header import HeaderChecks
+from .measurements import MeasurementChecks
 from .quantities import QuantityChecks
 from .rows import RowChecks
 from .service_levels import ServiceLevelChecks
+from .window_caps import WindowCapChecks
 
 
 def check(ruleset: nodes.Ruleset) -> list[Diagnostic]:
@@ -22,6 +26,9 @@ def check(ruleset: nodes.Ruleset) -> list[Diagnostic]:
     TypeError if `ruleset` is not what parse() returns."""
     if not isinstance(ruleset, nodes.Ruleset):
         raise TypeError(f"check(): ruleset must be what slarules.parse() returns, not {type(ruleset).__name__}")
+    out_of_range = literal_problems(ruleset)
+    if out_of_range:  # no other check computes with a number it cannot hold exactly
+        return out_of_range
     checker = _Checker(ruleset)
     checker.run()
     found = checker.found
@@ -67,7 +74,8 @@ def _position(d: Diagnostic):
     return (d.span.line, d.span.column) if d.span else (0, 0)
 
 
-class _Checker(HeaderChecks, QuantityChecks, ServiceLevelChecks, RowChecks, CriticalFailureChecks):
+class _Checker(HeaderChecks, QuantityChecks, MeasurementChecks, ServiceLevelChecks, RowChecks, WindowCapChecks,
+               CriticalFailureChecks):
     """Every part of the check, run over one ruleset in order."""
 
     def run(self):
@@ -86,6 +94,7 @@ class _Checker(HeaderChecks, QuantityChecks, ServiceLevelChecks, RowChecks, Crit
         self.critical_failures()
         if not any(d.is_error for d in self.found):
             self.caps_that_never_bind()
+            self.window_caps_that_never_bind()
         for inp in self.ruleset.inputs:
             if inp.name.text not in self.used_inputs:
                 self.warning("SLA217", f"input '{inp.name.text}' is declared but no term uses it", inp.name.span)

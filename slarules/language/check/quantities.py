@@ -1,8 +1,8 @@
-"""Inputs, expressions and the units of quantities: each input declared once,
-with a default its unit allows; every name an expression or an amount reads
-resolves, and an amount is money in the contract's currency or a share of a
-money input, the amount at risk or the allocation; quantities are written in
-the unit of what they are compared with.
+"""Inputs, amounts and the units of quantities: each input declared once,
+with a default its unit allows; every name an amount reads resolves, and an
+amount is money in the contract's currency or a share of a money input, the
+amount at risk or the allocation; quantities are written in the unit of what
+they are compared with. (Measurements: measurements.py.)
 """
 from __future__ import annotations
 
@@ -31,6 +31,8 @@ class QuantityChecks(Checks):
                            f"the first is at line {first.name.span.line}")
                 continue
             self.units[inp.name.text] = inp.unit
+            if isinstance(inp.missing, nodes.MissingIsMiss):
+                self.missing_is_a_miss.add(inp.name.text)
             if isinstance(inp.missing, nodes.DefaultValue) and inp.unit == "percent" and inp.missing.value > 100:
                 self.error("SLA213", f"default {inp.missing.value} for a percentage is above 100", inp.span)
 
@@ -63,21 +65,6 @@ class QuantityChecks(Checks):
             elif sl is None or sl.allocation is None:
                 self.error("SLA214", "'the allocation' is used but this service level has no allocation", amount.span,
                            "add 'allocation: N% of the amount at risk' to the service level")
-
-    def expression(self, expr: nodes.Expr) -> str | None:
-        """Check names and units; return the unit of the expression (None for a bare number)."""
-        if isinstance(expr, nodes.Number):
-            return None
-        if isinstance(expr, nodes.Reference):
-            if self.name_known(expr.name, self.units, "input"):
-                self.used_inputs.add(expr.name.text)
-                return self.units[expr.name.text]
-            return None
-        left, right = self.expression(expr.left), self.expression(expr.right)
-        if expr.op in "+-" and left is not None and right is not None and left != right:
-            self.error("SLA203", f"'{expr.op}' combines {left} with {right}", expr.span,
-                       "only quantities of the same unit can be added or subtracted")
-        return left or right
 
     def quantity_unit(self, quantity: nodes.Quantity, unit: str, subject: str, bare_ok=False) -> bool:
         """Is the quantity written in the unit of `subject` (a KPI or an input measured in `unit`)?"""

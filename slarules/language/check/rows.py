@@ -6,9 +6,10 @@ scale once, without overlaps or gaps.
 """
 from __future__ import annotations
 
+import decimal
 from decimal import Decimal
 
-from ...core.money import CONTEXT, HUNDRED, format_money, format_number, minor_unit_digits
+from ...core.money import CONTEXT, HUNDRED, MAX_WHOLE_DIGITS, format_money, format_number, minor_unit_digits
 from .. import nodes, printer
 from ..semantics import (
     HIGHER_IS_BETTER_OPS,
@@ -20,6 +21,10 @@ from ..semantics import (
     step_units,
 )
 from .base import Checks, _edge, _quantity_text, _target_text
+
+
+# Rounding a computed figure for a message: exact whatever its size (CONTEXT stops at 34 digits).
+_EXACT = decimal.Context(prec=decimal.MAX_PREC)
 
 
 class RowChecks(Checks):
@@ -103,7 +108,10 @@ class RowChecks(Checks):
                        *resolved, "rows must not pay less as performance moves further from the target")
             return
         if worse_base is None:  # fixed money against a share of an input: less once the input is large
-            when = f"{better_base} is above {self.money_text(CONTEXT.divide(worse_share, better_share))}"
+            crossing = CONTEXT.divide(worse_share, better_share)
+            if crossing.adjusted() >= MAX_WHOLE_DIGITS:  # beyond every value data can hold
+                return
+            when = f"{better_base} is above {self.money_text(crossing)}"
         elif better_base is None:  # a share of an input against fixed money: less while the input is small
             when = f"{worse_base} is below {self.money_text(CONTEXT.divide(better_share, worse_share))}"
         else:  # shares of two inputs: less while the one is small beside the other
@@ -116,7 +124,7 @@ class RowChecks(Checks):
 
     def money_text(self, value: Decimal) -> str:
         """An amount of money to the contract's minor unit; 'about' when it has more decimals."""
-        shown = value.quantize(Decimal(1).scaleb(-self.money_digits), context=CONTEXT)
+        shown = value.quantize(Decimal(1).scaleb(-self.money_digits), context=_EXACT)
         return ("" if shown == value else "about ") + format_money(shown, self.money_digits)
 
     def amount_text(self, amount: nodes.Amount) -> str:

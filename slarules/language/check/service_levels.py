@@ -42,9 +42,7 @@ class ServiceLevelChecks(Checks):
         if missing:
             self.error("SLA205", f"service level '{sl.name.text}' has no "
                        f"{' and no '.join(repr(m) for m in missing)} clause", sl.name.span)
-        if sl.measured is not None:
-            self.expression(sl.measured.expr)
-        unit = kpi_unit(sl, self.units)
+        unit = self.measurement(sl)
         if sl.measured is not None and sl.measured.reported is not None and unit is not None:
             self.reporting_grid(sl.measured.reported, unit)
         target_ok = False
@@ -162,12 +160,12 @@ class ServiceLevelChecks(Checks):
             self.error("SLA206", f"'bonus only if' but service level '{sl.name.text}' has no bonus", gate.span)
         for name in gate.names:
             self.name_known(name, self.service_levels, "service level")
-        if gate.kind == "no critical missed" and not any(s.critical for s in self.service_levels.values()):
+        if gate.kind == "no critical missed" and not self.any_critical:
             self.warning("SLA219", "no service level is marked critical, so this condition always holds", gate.span,
                          "write 'critical service level NAME' for the critical ones")
 
     def missing_policy(self, sl: nodes.ServiceLevel, unit: str | None):
-        misses = {i.name.text for i in self.ruleset.inputs if isinstance(i.missing, nodes.MissingIsMiss)}
+        misses = self.missing_is_a_miss
         reads = _references(sl.measured.expr) if sl.measured else set()
         if not (reads & misses) or sl.credit is None:
             return
@@ -199,15 +197,15 @@ class ServiceLevelChecks(Checks):
             if isinstance(form, (nodes.Linear, nodes.Shortfall)) and form.cap is not None:
                 most = _uncapped_maximum(sl, form, self.units)
                 if most is not None and _at_most(most, form.cap):
-                    self.warning("SLA225", f"this cap can never bind: the most the credit can reach is "
-                                 f"{_reached(most)}", form.cap.span)
+                    self.note("SLA225", f"this cap can never bind: the most the credit can reach is "
+                              f"{_reached(most)}", form.cap.span)
         at_risk = self.ruleset.of_type(nodes.AtRisk)
         if at_risk and isinstance(at_risk[0].amount, nodes.PercentOf):
             shares = [_share_of_at_risk(sl, at_risk[0].amount, self.units) for sl in self.ruleset.service_levels
                       if sl.credit is not None]
             if shares and None not in shares and sum(shares) <= 1:
-                self.warning("SLA225", f"the amount at risk can never bind: all credits together reach at most "
-                             f"{_about(sum(shares) * 100)}% of it", at_risk[0].span)
+                self.note("SLA225", f"the amount at risk can never bind: all credits together reach at most "
+                          f"{_about(sum(shares) * 100)}% of it", at_risk[0].span)
 
 
 def _never_missed(sl: nodes.ServiceLevel, unit: str | None) -> bool:

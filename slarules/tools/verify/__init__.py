@@ -3,8 +3,8 @@
 Input: a compiled Terms (its `path` is re-read, when it can be, to learn
 which input of a derived measurement drives it), a seed, an effort
 ("quick" | "normal" | "thorough": how many generated histories per property),
-a directory for counterexample files and optionally the names of the checks to
-run. Output: a VerifyReport whose `.ok` is False when an invariant is violated
+a directory for counterexample files (none: they are named, not written) and
+optionally the names of the checks to run. Output: a VerifyReport whose `.ok` is False when an invariant is violated
 and whose `to_text()` lists every check as held, violated or a finding, with
 the counterexamples' paths. The same program, seed and effort give the same
 report (hypothesis runs with `database=None` and an explicit seed). Nothing
@@ -15,8 +15,9 @@ Histories are generated in the ruleset's own inputs and units: money inputs
 held at a constant fee (10,000.00, or varied 1,000..100,000 with
 `vary_fees=True`); counts 1..20,000 (around each minimum-volume threshold
 too); each service level's measured value is drawn (percent 0..100; seconds,
-minutes, scores 0..a few times the largest threshold in the ruleset, with
-extra weight on every threshold and its neighbours) and its driving input
+minutes, scores 0..a few times the largest threshold in the ruleset, and at
+least to where a capped amount per unit reaches its cap, with extra weight on
+every threshold and its neighbours) and its driving input
 solved for it (`answered_in_20s` for `answered_in_20s / calls_offered`).
 Where a property needs them, up to three waivers and exclusions are drawn too.
 

@@ -22,8 +22,9 @@ def verify(program: Terms, seed: int = 0, effort: str = "normal", out_dir: Path 
            *, vary_fees: bool = False, evaluate=None, only=None) -> VerifyReport:
     """Run the fairness invariants and findings against `program`.
 
-    `out_dir` receives the counterexample CSVs (a new temporary directory when
-    None, made only if there is something to write). `only` names the invariants
+    `out_dir` receives the counterexample CSVs (made only if there is something
+    to write); with None nothing is written and the report names the files, so
+    a run leaves nothing behind and two runs print the same text. `only` names the invariants
     and findings to run (keys of INVARIANTS and FINDINGS; all when None).
     `evaluate(program, history, state)` replaces the evaluator (tests use it to
     prove the property machinery finds a broken one)."""
@@ -44,4 +45,4 @@ def verify(program: Terms, seed: int = 0, effort: str = "normal", out_dir: Path 
             checks.extend(finder(runner))
         except Exception as err:  # a finding that cannot be computed must not hide the invariants
             checks.append(CheckResult(name, "inconclusive", f"could not compute: {type(err).__name__}: {err}"))
-    return VerifyReport(program.path, seed, effort, EFFORT[effort], tuple(checks))
+    return VerifyReport(program.path, seed, effort, EFFORT[effort], tuple(checks), written=out_dir is not None)

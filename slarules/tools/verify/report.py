@@ -2,11 +2,10 @@
 invariant or finding, the VerifyReport and its text; the runner that runs a
 property with hypothesis (seeded, no database) and, when it breaks, writes the
 counterexample as a data CSV (and an events CSV) that `slarules evaluate`
-accepts.
+accepts, into the out_dir (with none, the files are only named).
 """
 from __future__ import annotations
 
-import tempfile
 from contextlib import contextmanager
 from decimal import Decimal
 from pathlib import Path
@@ -41,6 +40,7 @@ class VerifyReport:
     effort: str
     examples: int
     checks: tuple[CheckResult, ...]
+    written: bool = True  # whether the files named were written (to an out_dir), or only named
 
     @property
     def ok(self) -> bool:
@@ -55,14 +55,18 @@ class VerifyReport:
         for c in self.checks:
             out.append(f"{c.status.upper():<12} {c.name}: {c.summary}")
             out.extend(f"             {d}" for d in c.details)
-            out.extend(f"             {'events' if f.endswith('.events.csv') else 'file'}: {f}" for f in c.files)
+            out.extend(f"             {'events' if f.endswith('.events.csv') else 'file'}: {f}"
+                       + ("" if self.written else " (not written)") for f in c.files)
         invariants = [c for c in self.checks if c.status in ("held", "violated", "inconclusive")]
         bad = sum(c.status == "violated" for c in invariants)
         findings = sum(c.status == "finding" for c in self.checks)
         out += ["", f"{len(invariants) - bad} of {len(invariants)} invariants held, {bad} violated; "
                     f"{findings} finding{'s' if findings != 1 else ''}"]
-        if any(c.files for c in self.checks):
+        if any(c.files for c in self.checks) and self.written:
             out.append(f"re-run a file: slarules evaluate {self.ruleset} FILE [--events EVENTS]")
+        elif any(c.files for c in self.checks):  # the same seed and effort find the same histories
+            out.append(f"write the files: slarules verify {self.ruleset} --seed {self.seed} --effort {self.effort} "
+                       "--out DIR")
         return "\n".join(out) + "\n"
 
 
@@ -128,9 +132,10 @@ class _Runner:
         return CheckResult(name, "held", title)
 
     def write(self, filename: str, rows, events=None) -> Path:
-        """Write the rows as a data file, or (events given) the events file that goes with them."""
+        """Write the rows as a data file, or (events given) the events file that goes with them;
+        with no out_dir, only name it (nothing is left behind, and two runs print the same)."""
         if self.out_dir is None:
-            self.out_dir = Path(tempfile.mkdtemp(prefix="slarules-verify-"))
+            return Path(filename)
         self.out_dir.mkdir(parents=True, exist_ok=True)
         path = self.out_dir / filename
         text = self.model.csv_text(rows) if events is None else self.model.events_csv_text(rows, events)

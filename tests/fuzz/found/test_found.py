@@ -1,10 +1,8 @@
 """The fuzz harness's findings, each replayed from its folder here.
 
 A folder holds the files of one minimal failing case and case.json: the
-command's arguments (file names relative to the folder), the branch fixing it
-and why it fails. A finding another branch is fixing is a strict xfail: when
-the fix is merged it passes, the XPASS fails the suite, and then its mark and
-its entry in ../known.py go. See README.md for one line per finding.
+command's arguments (file names relative to the folder) and what used to go
+wrong. Each is a regression test now. See README.md for one line per finding.
 """
 from __future__ import annotations
 
@@ -23,8 +21,7 @@ FOLDERS = sorted(p for p in FOUND.iterdir() if (p / "case.json").exists())
 
 def _param(folder: Path):
     about = json.loads((folder / "case.json").read_text(encoding="utf-8"))
-    marks = [pytest.mark.xfail(strict=True, reason=f"{about['owner']}: {about['reason']}")] if about.get("owner") else []
-    return pytest.param(folder, about, id=folder.name, marks=marks)
+    return pytest.param(folder, about, id=folder.name)
 
 
 @pytest.mark.parametrize("folder, about", [_param(f) for f in FOLDERS])
