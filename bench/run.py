@@ -38,7 +38,7 @@ from decimal import ROUND_CEILING, ROUND_HALF_UP, Decimal
 from pathlib import Path
 
 from slarules import History, PeriodData, SlaError, Source, compile_source
-from slarules.language.parse import parser
+from slarules.language.grammar import parser
 
 ROOT = Path(__file__).resolve().parents[1]
 CONTRACT = ROOT / "rulesets" / "acme_contact_center.sla"

@@ -1,6 +1,8 @@
 """The engine: a checked tree -> money. May import core and language.
 
     compile.py   a checked Ruleset -> Terms, the contract's terms as closures
+    measure.py   a service level's measurement, volume condition and target as one judge closure
+    forms.py     credit and bonus forms (flat, table, linear, shortfall) and the amounts they pay
     evaluate.py  Terms x History (x a saved state) -> Outcome
     history.py   what evaluation takes in: each period's inputs, waivers and exclusions
     outcome.py   the result: periods, statuses and line items, every figure traceable

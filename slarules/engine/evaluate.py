@@ -46,7 +46,8 @@ from ..core.diagnostics import Diagnostic, SlaError
 from ..core.money import CONTEXT, format_beside, format_money, format_number
 from ..core.periods import PERIOD_NOUN
 from ..core.source import Span
-from .compile import AT_RISK_KEY, MET, MISSED, CompiledAward, CompiledServiceLevel, Terms, allocation_key
+from .compile import MET, MISSED, CompiledServiceLevel, Terms
+from .forms import AT_RISK_KEY, CompiledAward, allocation_key
 from .history import History
 from .outcome import (
     CREDITS_REPLACED,

@@ -1,6 +1,8 @@
 """The language: ruleset text -> a checked tree. May import only core.
 
-    parse.py      ruleset text -> nodes.Ruleset (Lark grammar in grammar/slarules.lark)
+    grammar.py    the Lark grammar (grammar/slarules.lark) and its LALR parser, built once
+    parse.py      ruleset text -> nodes.Ruleset
+    syntax_errors.py  a parse error -> one diagnostic that says in words what was expected
     nodes.py      the syntax tree: frozen attrs classes, one per contract construct
     check/        static checks on a parsed tree: every problem as a Diagnostic (a package)
     semantics.py  what the written terms mean, shared by check and compile: intervals, units, sides, amendments

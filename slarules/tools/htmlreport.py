@@ -27,7 +27,8 @@ import attrs
 
 from ..core.diagnostics import SlaError
 from ..core.money import format_money, unsigned_zero
-from ..engine.compile import LinearForm, ShortfallForm, TableForm, Terms
+from ..engine.compile import Terms
+from ..engine.forms import LinearForm, ShortfallForm, TableForm
 from ..engine.evaluate import evaluate
 from ..engine.history import History
 from ..engine.outcome import BONUS_KINDS, CREDIT_KINDS, EARN_BACK, Outcome

@@ -21,7 +21,7 @@ from hypothesis.extra.lark import from_lark
 
 from slarules import History, Outcome, SlaError, Source, check, compile_ruleset, parse
 from slarules.formats.kpi_data import parse_history
-from slarules.language.parse import parser
+from slarules.language.grammar import parser
 from slarules.language.printer import to_source
 
 from strategies import DataModel, compiled, histories, plain_text, rulesets, syntax_trees

@@ -7,7 +7,8 @@ import pytest
 
 from slarules import SlaError
 from slarules.language import nodes
-from slarules.language.parse import _ToAst, parse_text, parser
+from slarules.language.grammar import parser
+from slarules.language.parse import _ToAst, parse_text
 from slarules.language.printer import to_source
 
 HEADER = 'contract "C" currency USD, assessed monthly, rounding half even to cents, starts 2026-01\n'

@@ -9,8 +9,8 @@ from __future__ import annotations
 from ...core.diagnostics import Diagnostic, did_you_mean
 from ...core.periods import MONTHS_PER_PERIOD, PERIOD_NOUN
 from .. import nodes
-from ..semantics import amended
 from ..literals import literal_problems
+from ..semantics import amended
 from .critical_failure import CriticalFailureChecks
 from .header import HeaderChecks
 from .measurements import MeasurementChecks

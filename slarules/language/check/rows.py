@@ -22,7 +22,6 @@ from ..semantics import (
 )
 from .base import Checks, _edge, _quantity_text, _target_text
 
-
 # Rounding a computed figure for a message: exact whatever its size (CONTEXT stops at 34 digits).
 _EXACT = decimal.Context(prec=decimal.MAX_PREC)
 

@@ -22,7 +22,6 @@ from ..semantics import (
 from .base import Checks, _about, _edge, _quantity_text, _reached, _target_text
 from .quantities import _UNIT_PHRASE
 
-
 # The step words that belong to a KPI's own unit: a count cannot be counted in points or seconds.
 _KPI_STEP_WORDS = {word for words in STEP_UNITS_FOR.values() for word in words}
 

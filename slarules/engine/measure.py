@@ -1,0 +1,206 @@
+"""A service level's measurement as closures: its value, its volume condition and target.
+
+Input: the checked nodes of one service level's `measured as`, target and
+volume condition. Output: `judge(env) -> (value, status, note, as measured)`,
+the first thing evaluation runs for each service level in each period
+(compile_judge), and the exact fraction of a measurement for money in
+proportion to it (compile_fraction). A KPI the contract reports on a grid
+(`reported to 2 decimals`) is rounded to it first: the value every comparison,
+tier and amount sees is the value on the grid, and the value as measured is
+kept to be shown next to it (reported.py).
+
+A measured value is never rounded before it is compared (compile_measure): one
+input is its own value, a single division is rounded once to 34 digits, any
+other expression is computed as one exact fraction and divided once, rounded to
+odd, so that its comparisons with thresholds are those of the exact value. Turned
+into money in proportion to it (a shortfall, units counted pro rata), a rounded
+ratio could still put an amount exactly on half a cent the wrong way: those forms
+take the measurement as an exact fraction (compile_fraction) and divide once,
+rounding the last of 34 digits with ROUND_05UP, so that rounding the quotient to
+cents, in any mode, gives what rounding the exact amount would.
+"""
+from __future__ import annotations
+
+import decimal
+import operator
+from decimal import ROUND_05UP, Decimal
+from typing import Callable
+
+from ..core.money import CONTEXT, HUNDRED
+from ..language import nodes
+from ..language.semantics import Interval
+
+# ---------------------------------------------------------------- expressions
+
+# Numerators and denominators of an exact fraction: products and sums of exact decimals, never rounded.
+_EXACT = decimal.Context(prec=decimal.MAX_PREC, traps=[decimal.InvalidOperation, decimal.Overflow])
+# One division of exact decimals rounded to odd (ROUND_05UP): rounding the quotient to cents afterwards,
+# in any mode, gives what rounding the exact quotient would; and comparing it with a number of at most
+# 33 significant digits (every threshold) gives what comparing the exact quotient would, since an inexact
+# quotient never ends in the 0 such a number ends in at the 34th digit.
+_QUOTIENT = decimal.Context(prec=CONTEXT.prec, rounding=ROUND_05UP, traps=[decimal.InvalidOperation])
+_ONE = Decimal(1)
+
+
+def compile_fraction(measured: nodes.Measured) -> Callable[[dict], tuple[Decimal, Decimal]] | None:
+    """The service level's value as an exact fraction, env -> (numerator, denominator),
+    for a measurement that computes (None for one input or number: its value is already exact).
+    A division by zero anywhere in it raises ZeroDivisionError."""
+    if isinstance(measured.expr, (nodes.Reference, nodes.Number)):
+        return None
+    fraction = _fraction(measured.expr)
+    if not measured.in_percent:
+        return fraction
+
+    def percent(env):
+        numerator, denominator = fraction(env)
+        return _EXACT.multiply(numerator, HUNDRED), denominator
+    return percent
+
+
+def _fraction(expr: nodes.Expr) -> Callable[[dict], tuple[Decimal, Decimal]]:
+    if isinstance(expr, nodes.Number):
+        constant = (expr.value, _ONE)
+        return lambda env: constant
+    if isinstance(expr, nodes.Reference):
+        name = expr.name.text
+        return lambda env: (env[name], _ONE)
+    left, right, op = _fraction(expr.left), _fraction(expr.right), expr.op
+    times = _EXACT.multiply
+
+    def combine(env):
+        (ln, ld), (rn, rd) = left(env), right(env)
+        if op == "*":
+            return times(ln, rn), times(ld, rd)
+        if op == "/":
+            if not rn:  # every denominator so far is a product of non-zero divisors
+                raise ZeroDivisionError
+            return times(ln, rd), times(ld, rn)
+        across = _EXACT.add if op == "+" else _EXACT.subtract
+        return across(times(ln, rd), times(rn, ld)), times(ld, rd)
+    return combine
+
+
+def exact_distance_amount(fraction, env, threshold: Decimal, per: Decimal, unit: Decimal) -> Decimal:
+    """|threshold - value| / unit × per, for the value `fraction` measures in env: exact
+    numerators, one division rounded so that rounding it to cents is exact."""
+    numerator, denominator = fraction(env)
+    distance = abs(_EXACT.subtract(_EXACT.multiply(threshold, denominator), numerator))
+    return _QUOTIENT.divide(_EXACT.multiply(distance, per), abs(_EXACT.multiply(denominator, unit)))
+
+
+# `value >= threshold` is `threshold <= value`: the threshold's own comparison, bound to it.
+_REVERSED = {"at least": "__le__", "at most": "__ge__", "above": "__lt__", "below": "__gt__"}
+
+
+def compile_comparison(comparison: nodes.Comparison) -> Callable[[Decimal], bool]:
+    """value -> whether it satisfies the comparison (values and thresholds are Decimals)."""
+    return getattr(comparison.quantity.value, _REVERSED[comparison.op])
+
+
+def compile_measure(measured: nodes.Measured) -> Callable[[dict], Decimal]:
+    """The service level's value: the expression, times 100 if `in percent`, never rounded
+    before it is compared. One input is its own value; one division of two inputs (or
+    numbers), the common `a / b, in percent`, is one Decimal division, rounded once. Any
+    other expression is computed as one exact fraction (compile_fraction) and divided once,
+    rounded to odd (_QUOTIENT), so that `a / b + a / b + a / b` is exactly 3 × a / b and its
+    comparisons with the thresholds are those of the exact value. A division by zero raises
+    ZeroDivisionError."""
+    expr = measured.expr
+    if _is_operand(expr):
+        value = _operand(expr)
+        if measured.in_percent:
+            return lambda env: _EXACT.multiply(value(env), HUNDRED)
+        return value
+    if (measured.in_percent and expr.op == "/" and isinstance(expr.left, nodes.Reference)
+            and isinstance(expr.right, nodes.Reference)):
+        return _percentage(expr.left.name.text, expr.right.name.text)
+    if expr.op == "/" and _is_operand(expr.left) and _is_operand(expr.right):
+        return _single_division(_operand(expr.left), _operand(expr.right), measured.in_percent)
+    fraction = compile_fraction(measured)
+    divide = _QUOTIENT.divide
+
+    def exact_then_divided(env):
+        return divide(*fraction(env))
+    return exact_then_divided
+
+
+def _is_operand(expr: nodes.Expr) -> bool:
+    return isinstance(expr, (nodes.Reference, nodes.Number))
+
+
+def _operand(expr: nodes.Reference | nodes.Number) -> Callable[[dict], Decimal]:
+    if isinstance(expr, nodes.Number):
+        constant = expr.value
+        return lambda env: constant
+    return operator.itemgetter(expr.name.text)
+
+
+def _percentage(numerator: str, denominator: str) -> Callable[[dict], Decimal]:
+    """The most common measurement, `a / b, in percent`, with its inputs looked up in place."""
+    def percentage(env):
+        divisor = env[denominator]
+        if not divisor:
+            raise ZeroDivisionError
+        return env[numerator] / divisor * HUNDRED
+    return percentage
+
+
+def _single_division(numerator, denominator, in_percent: bool) -> Callable[[dict], Decimal]:
+    """numerator / denominator (× 100), in the evaluation's context (money.CONTEXT)."""
+    def percentage(env):
+        divisor = denominator(env)
+        if not divisor:
+            raise ZeroDivisionError
+        return numerator(env) / divisor * HUNDRED
+
+    def ratio(env):
+        divisor = denominator(env)
+        if not divisor:
+            raise ZeroDivisionError
+        return numerator(env) / divisor
+    return percentage if in_percent else ratio
+
+
+def compile_judge(measure, volume: tuple[str, Callable, str] | None, met, reported=None) -> Callable[[dict], tuple]:
+    """measure, volume condition and target in one closure, run once per service level and
+    period: env -> (value, status, note, as measured), status "met", "missed" or "not
+    measured" (with the volume condition's note). `volume`: (input, test of its value, note),
+    or None. `reported`: for a KPI the contract reports on a grid, env -> (the value on the
+    grid, the value as measured) (compile_reported); the value on the grid is the one judged
+    and returned first, the value as measured last (None without a grid). A period not
+    measured keeps the value it would have had (None when it divides by zero); a measured
+    period that divides by zero raises ZeroDivisionError."""
+    if volume is None and reported is None:
+        def judge(env):
+            value = measure(env)
+            return (value, "met", None, None) if met(value) else (value, "missed", None, None)
+        return judge
+    both = reported or (lambda env: (measure(env), None))
+    volume_input, counted, note = volume or (None, None, None)
+
+    def judge_volume(env):
+        try:
+            value, as_measured = both(env)
+        except ZeroDivisionError:
+            value = as_measured = None
+        if counted is not None and not counted(env[volume_input]):
+            return value, "not measured", note, as_measured
+        if value is None:
+            raise ZeroDivisionError
+        return (value, "met", None, as_measured) if met(value) else (value, "missed", None, as_measured)
+    return judge_volume
+
+
+def compile_interval(interval: Interval) -> Callable[[Decimal], bool]:
+    """value -> whether the interval contains it, as Interval.contains, with the ends bound."""
+    above_low = above_high = None
+    if interval.low is not None:
+        above_low = getattr(interval.low, "__le__" if interval.low_included else "__lt__")
+    if interval.high is not None:
+        above_high = getattr(interval.high, "__ge__" if interval.high_included else "__gt__")
+    if above_low is None or above_high is None:
+        return above_low or above_high or (lambda value: True)
+    return lambda value: above_low(value) and above_high(value)
+
+
