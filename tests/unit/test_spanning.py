@@ -135,6 +135,47 @@ def test_rolling_window_cap_cuts_the_period_that_crosses_it():
     assert outcome.periods[0].lines[-1].kind == "credit cap"
 
 
+# A miss every month is 1,200.00 and a window of N months may hold at most 2,000.00. Each month
+# is cut to what its window (itself and the N - 1 months before it) leaves:
+#   N = 1: every month alone, 1,200.00 <= 2,000.00: never cut.
+#   N = 2: Jan 1,200.00; Feb 1,200.00 + 1,200.00 > 2,000.00 -> 800.00; Mar: Feb's 800.00 leaves
+#          1,200.00; Apr: Mar's 1,200.00 leaves 800.00; and so on.
+#   N = 3: Jan 1,200.00, Feb 800.00, Mar: Jan + Feb = 2,000.00 leave 0.00; Apr: Feb + Mar = 800.00
+#          leave 1,200.00; May: Mar + Apr = 1,200.00 leave 800.00; Jun: 2,000.00 leave 0.00.
+#   N = 4, 5, 6: 1,200.00, 800.00, then 0.00 until Jan and Feb leave the window (after N months).
+# Every window length gives different money, so a window one month short or long is seen.
+WINDOW_MONEY = {
+    1: ["1200.00"] * 6,
+    2: ["1200.00", "800.00", "1200.00", "800.00", "1200.00", "800.00"],
+    3: ["1200.00", "800.00", "0.00", "1200.00", "800.00", "0.00"],
+    4: ["1200.00", "800.00", "0.00", "0.00", "1200.00", "800.00"],
+    5: ["1200.00", "800.00", "0.00", "0.00", "0.00", "1200.00"],
+    6: ["1200.00", "800.00", "0.00", "0.00", "0.00", "0.00"],
+}
+
+
+@pytest.mark.parametrize("length", WINDOW_MONEY)
+def test_a_rolling_window_holds_exactly_its_number_of_months(length):
+    body = f"credits in any {length} months at most USD 2,000\n" + SOA
+    outcome = program(body).evaluate(months(*[70] * 6))
+    assert credits(outcome) == WINDOW_MONEY[length]
+
+
+def test_a_window_cap_never_cuts_more_than_the_months_own_credits_when_the_fee_falls():
+    body = "credits in any 2 months at most 3% of fee in those months\n" + SOA.replace("2% of fee", "4% of fee")
+    fees = ["60000", "60000", "6000", "6000"]
+    history = {f"2026-0{i + 1}": {"fee": fee, "sl": sl} for i, (fee, sl) in enumerate(zip(fees, ["90", "70", "70", "70"]))}
+    # Jan met: 0.00. Feb misses: 4% of 60,000.00 = 2,400.00; its window (Jan, Feb) may hold
+    # 3% of 120,000.00 = 3,600.00: stands. Mar misses: 4% of 6,000.00 = 240.00; its window
+    # (Feb, Mar) may hold 3% of 66,000.00 = 1,980.00 but Feb alone holds 2,400.00: the excess
+    # 2,400.00 + 240.00 - 1,980.00 = 660.00 is cut only down to Mar's own 240.00 -> 0.00 (Feb's
+    # credit is never reversed). Apr: window (Mar, Apr) 0.00 + 240.00 <= 3% of 12,000.00 = 360.00.
+    outcome = program(body).evaluate(history)
+    assert credits(outcome) == ["0.00", "2400.00", "0.00", "240.00"]
+    (cap,) = outcome.periods[2].lines[1:]
+    assert (cap.kind, str(cap.amount)) == ("credit cap", "-240.00")
+
+
 def test_contract_year_cap_resets_with_the_year():
     body = "credits in each contract year at most USD 2,000\n" + SOA
     # 1,200.00 + 1,200.00 = 2,400.00 > 2,000.00 in Feb: cut 400.00; later months of year 1 cut
