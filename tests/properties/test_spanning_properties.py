@@ -123,6 +123,10 @@ def specs(draw):
         else:
             triggers.append(f"terminate when {draw(st.integers(1, n))} or more service levels are missed "
                             "in one month\n")
+    netting = draw(st.sampled_from([None, "paid separately", "offset", "only offset"]))
+    if netting is not None:  # combined with earn-back and bonuses drawn above
+        sections.append({"paid separately": "bonuses are paid separately\n", "offset": "bonuses offset credits\n",
+                         "only offset": "bonuses only offset credits\n"}[netting])
     if draw(st.booleans()):
         sections.append("waived misses do not count toward termination\n")
     if draw(st.booleans()):
@@ -359,6 +363,36 @@ def check_termination(program, outcome, rows):
                       for first in [reference_first_fire(program, rule, outcome, rows, floor_from_text)]
                       if first is not None)
     assert got == expected
+
+
+def check_dues(program, outcome):
+    """What each side is owed, from the netting wording: paid separately, the credits less
+    earned back go to the client and the bonuses (with any earn-back beyond the period's
+    credits) to the vendor; offset, only the net credits - earned back - bonuses, on its
+    side; only offset, as offset after bonuses beyond the credits are forfeit. The history
+    and each contract year owe the sums of their periods' dues."""
+    zero = D(0)
+    for p in outcome.periods:
+        t, netting = p.totals, program.in_force(program.calendar.index(p.period)).netting
+        if netting == "paid separately":
+            expected = (max(t.credits - t.earned_back, zero), t.bonuses + max(t.earned_back - t.credits, zero))
+        else:
+            if netting == "only offset":
+                assert t.bonuses <= t.credits, p.period
+            net = t.credits - t.earned_back - t.bonuses
+            expected = (max(net, zero), max(-net, zero))
+        assert (t.due_to_client, t.due_to_vendor) == expected, (netting, p.period)
+    for totals, periods in [(outcome.totals, outcome.periods)] + [
+            (y.totals, [p for p in outcome.periods if p.contract_year == y.contract_year]) for y in outcome.by_contract_year]:
+        assert totals.due_to_client == sum((p.totals.due_to_client for p in periods), zero)
+        assert totals.due_to_vendor == sum((p.totals.due_to_vendor for p in periods), zero)
+
+
+@given(generated_case())
+def test_what_is_due_follows_the_netting_with_earn_back_and_bonuses(case):
+    spec, rows, events = case
+    program = compile_spec(spec)
+    check_dues(program, program.evaluate(rows, events=events))
 
 
 def check_bounds(program, outcome, rows):
