@@ -36,6 +36,8 @@ def rendered(outcome) -> str:
         line = f"{p.period}  {statuses}  credits {p.totals.credits}  bonuses {p.totals.bonuses}"
         if p.totals.earned_back:
             line += f"  earned back {p.totals.earned_back}"
+        if p.totals.withheld:
+            line += f"  withheld {p.totals.withheld}"
         if p.terminations:
             line += "  terminate"
         lines.append(line)

@@ -22,9 +22,10 @@ ROOT = Path(__file__).resolve().parents[1]
 RULESETS = sorted((ROOT / "rulesets").glob("*.sla"))
 GOLDEN = ROOT / "tests" / "golden" / "outcomes"
 SCHEMA = json.loads((ROOT / "slarules" / "formats" / "schema" / "outcome.schema.json").read_text(encoding="utf-8"))
-CREDIT_KINDS = {"credit", "credit cap"}
+CREDIT_KINDS = {"credit", "credit cap", "credits replaced"}
 BONUS_KINDS = {"bonus", "bonus cap", "bonus forfeit"}
 EARN_BACK_KINDS = {"earn back"}
+WITHHOLD_KINDS = {"withhold"}
 
 each_ruleset = pytest.mark.parametrize("path", RULESETS, ids=[p.stem for p in RULESETS])
 
@@ -90,10 +91,10 @@ def test_line_items_add_up_to_period_service_level_year_and_history_totals(path)
     outcome = evaluate(path)
     # Earn-back lines are negative (credits returned); the totals report them as a positive amount.
     for kinds, total, sign in ((CREDIT_KINDS, "credits", 1), (BONUS_KINDS, "bonuses", 1),
-                               (EARN_BACK_KINDS, "earned_back", -1)):
+                               (EARN_BACK_KINDS, "earned_back", -1), (WITHHOLD_KINDS, "withheld", 1)):
         for period in outcome.periods:
             assert getattr(period.totals, total) == sign * _sum(period.lines, kinds)
-        for sl in outcome.by_service_level:
+        for sl in outcome.by_service_level if total != "withheld" else ():  # a withhold is period-wide
             own = [line for line in outcome.lines if line.service_level == sl.service_level]
             assert getattr(sl, total) == sign * _sum(own, kinds)
         history = getattr(outcome.totals, total)
@@ -139,12 +140,22 @@ def test_every_clause_fires_in_some_period(path):
     expected |= {("credit cap", term.span.line) for term in ruleset.of_type(nodes.AtRisk)}
     expected |= {("credit cap", term.span.line) for term in ruleset.of_type(nodes.WindowCap)}
     expected |= {("bonus cap", term.span.line) for term in ruleset.of_type(nodes.BonusLimit)}
+    failures = ruleset.of_type(nodes.CriticalFailure)
+    expected |= {("withhold", term.withhold.span.line) for term in failures}
+    expected |= {("credits replaced", term.credits_not_accrued.span.line) for term in failures
+                 if term.credits_not_accrued is not None}
     assert expected - cited == set()
+    for term in failures:  # each condition of a critical failure holds in some period
+        for condition in term.conditions:
+            text = (f"{condition.service_level.text} was" if isinstance(condition, nodes.FailureFloor)
+                    else "service levels missed:")
+            assert any(text in line.explanation for line in outcome.lines if line.kind == "withhold"), text
     for inp in ruleset.inputs:
         if isinstance(inp.missing, nodes.MissingIsMiss):
             unreported = f"{inp.name.text} not reported"
             assert any(r.status == "missed" and unreported in (r.note or "") for r in results), unreported
     triggers = {term.span.line for term in ruleset.of_type(nodes.Termination)}
+    triggers |= {term.may_terminate.span.line for term in failures if term.may_terminate is not None}
     assert {right.clause.line for right in outcome.terminations} == triggers
     assert any(all(r.status == "met" for r in p.results) for p in outcome.periods)
 
@@ -155,13 +166,15 @@ class Month(NamedTuple):
     """A period computed by hand: each service level's status in declaration order
     (m met, x missed, - not measured, i in cure, c cured, w waived, e excluded),
     credits and bonuses after every cap, every line item as (service level, kind,
-    amount) in the outcome's order, and the credits earned back in the period."""
+    amount) in the outcome's order, the credits earned back in the period and the
+    charges withheld on a critical failure."""
 
     statuses: str
     credits: str
     bonuses: str
     lines: tuple[tuple[str | None, str, str], ...] = ()
     earned_back: str = "0.00"
+    withheld: str = "0.00"
 
 
 _STATUS_LETTER = {"met": "m", "missed": "x", "not measured": "-", "in cure": "i", "cured": "c",
@@ -508,11 +521,76 @@ SOC = {
     "2028-Q4": Month("mmm", "0.00", "0.00"),
 }
 
-BY_HAND = {"acme_contact_center": ACME, "cloud_hosting": CLOUD, "it_outsourcing": IT,
-           "managed_security_quarterly": SOC}
+# Schedule 2.2, Regional Services, GBP. Charges 200,000.00 (220,000.00 from October
+# 2026); the Service Credit Cap (at risk) 15% = 30,000.00 (33,000.00). Columns:
+# availability, incident_resolution, call_answering, patching. Availability is
+# (minutes - outage) / minutes. A Critical Service Level Failure (4.1): availability
+# below 97% (97% itself is not below), or 3 or more of the 4 missed in the month; then
+# (4.2) the month's credits are replaced by a 'credits replaced' line and 100% of the
+# charges are withheld; the first one gives the right to terminate.
+PUBLIC = {
+    # (43,200 - 100) / 43,200 = 99.77%; 4 of 4 Severity 1 resolved; 18,400/20,000 = 92%; 99%.
+    "2026-04": Month("mmmm", "0.00", "0.00"),
+    # Every target met exactly: (44,640 - 223.2) / 44,640 = 99.5%, 18,000/20,000 = 90%,
+    # patching 98%. No Severity 1 incident: not measured.
+    "2026-05": Month("m-mm", "0.00", "0.00"),
+    # Two missed (one short of a critical failure): availability (43,200 - 648) / 43,200 =
+    # 98.5%, below 99%: the most severe row, 10% = 20,000.00; calls 17,700/20,000 = 88.5%:
+    # 1.5 points, part points count as whole -> 2 x 2% = 8,000.00. 28,000.00 < 30,000.00.
+    "2026-06": Month("xmxm", "28000.00", "0.00", (
+        ("availability", "credit", "20000.00"),
+        ("call_answering", "credit", "8000.00"))),
+    # Availability (44,640 - 1,339.2) / 44,640 = 97.00% exactly: on the floor, not below
+    # it, so no critical failure; row 'below 99%' 10% = 20,000.00. Calls 86.2%: 3.8 -> 4
+    # points x 4,000 = 16,000.00, capped at 6% = 12,000.00 (-4,000.00). 32,000.00 exceeds
+    # the 30,000.00 at risk: cap -2,000.00. Two missed again.
+    "2026-07": Month("xmxm", "30000.00", "0.00", (
+        ("availability", "credit", "20000.00"),
+        ("call_answering", "credit", "16000.00"),
+        ("call_answering", "credit cap", "-4000.00"),
+        (None, "credit cap", "-2000.00"))),
+    # Availability 99.8% ends the run; patching 97% < 98%: 2% = 4,000.00.
+    "2026-08": Month("mmmx", "4000.00", "0.00", (
+        ("patching", "credit", "4000.00"),)),
+    # Three missed: a critical failure with availability 99.2% above its floor. Availability
+    # row 'below 99.5%' 5% = 10,000.00; calls 89.5%: 0.5 -> 1 point = 4,000.00; patching 96%
+    # = 4,000.00. The 18,000.00 do not accrue (4.2(a)): credits 0.00; 100% of 200,000.00
+    # withheld (4.2(b)); the right to terminate arises (the first critical failure).
+    "2026-09": Month("xmxx", "0.00", "0.00", (
+        ("availability", "credit", "10000.00"),
+        ("call_answering", "credit", "4000.00"),
+        ("patching", "credit", "4000.00"),
+        (None, "credits replaced", "-18000.00"),
+        (None, "withhold", "200000.00")), withheld="200000.00"),
+    # Charges 220,000.00. Availability 99.9%, calls 92.5%, patching 99.5%.
+    "2026-10": Month("mmmm", "0.00", "0.00"),
+    # Availability (43,200 - 1,300.32) / 43,200 = 96.99%, just below 97%: a critical
+    # failure with one service level missed. Its row 'below 99%' 10% = 22,000.00 does not
+    # accrue; 100% of 220,000.00 withheld. The right to terminate arose in September:
+    # reported once. First miss of a new run of availability.
+    "2026-11": Month("xmmm", "0.00", "0.00", (
+        ("availability", "credit", "22000.00"),
+        (None, "credits replaced", "-22000.00"),
+        (None, "withhold", "220000.00")), withheld="220000.00"),
+    # Availability 98.8%: 10% = 22,000.00 (second miss in a row); Severity 1 2 of 3 =
+    # 66.67%: 3% = 6,600.00. Two missed: 28,600.00, under the 33,000.00 at risk.
+    "2026-12": Month("xxmm", "28600.00", "0.00", (
+        ("availability", "credit", "22000.00"),
+        ("incident_resolution", "credit", "6600.00"))),
+    # Availability 99.4%: row 'below 99.5%' 5% = 11,000.00; the third miss in a row (Nov,
+    # Dec, Jan; November's critical failure counts as a miss): termination right under 4.3.
+    "2027-01": Month("xmmm", "11000.00", "0.00", (
+        ("availability", "credit", "11000.00"),)),
+    # No Severity 1 incident; everything else met.
+    "2027-02": Month("m-mm", "0.00", "0.00"),
+    "2027-03": Month("mmmm", "0.00", "0.00"),
+}
 
-# Whole history: credits, earned back, bonuses, net = credits - earned back - bonuses;
-# the sums of the periods above.
+BY_HAND = {"acme_contact_center": ACME, "cloud_hosting": CLOUD, "it_outsourcing": IT,
+           "managed_security_quarterly": SOC, "public_sector_services": PUBLIC}
+
+# Whole history: credits, earned back, bonuses, net = credits + withheld - earned back
+# - bonuses, withheld; the sums of the periods above.
 HISTORY_BY_HAND = {
     # 4,200 + 1,000 + 2,100 + 3,000 + 3,600 + 7,200 + 1,920 = 23,020.00 in 2026;
     # 1,280 + 3,200 + 1,280 + 1,920 + 1,280 = 8,960.00 in 2027: 31,980.00. Earned back
@@ -527,6 +605,9 @@ HISTORY_BY_HAND = {
     # 4,500 + 3,000 = 7,500.00 in 2026; 4,680 + 15,600 + 10,920 = 31,200.00 in 2027
     # (the year's cap); 4,860.00 in 2028.
     "managed_security_quarterly": ("43560.00", "0.00", "0.00", "43560.00"),
+    # 28,000 + 30,000 + 4,000 + 28,600 + 11,000 = 101,600.00; withheld 200,000 + 220,000
+    # = 420,000.00; net 521,600.00.
+    "public_sector_services": ("101600.00", "0.00", "0.00", "521600.00", "420000.00"),
 }
 
 # Termination rights: (period the right arises, trigger as written, periods that caused it).
@@ -547,6 +628,12 @@ TERMINATIONS_BY_HAND = {
         # Triage is at least 91% in every quarter before 2027-Q3's 78%.
         ("2027-Q3", "terminate when alert_triage is below 80% in any quarter", ("2027-Q3",)),
     ],
+    "public_sector_services": [
+        # The first critical failure (4.2): three service levels missed in 2026-09.
+        ("2026-09", "critical failure when availability is below 97% or when 3 or more service levels are "
+                    "missed in one month: the client may terminate", ("2026-09",)),
+        ("2027-01", "terminate when availability is missed 3 months in a row", ("2026-11", "2026-12", "2027-01")),
+    ],
 }
 
 
@@ -558,10 +645,12 @@ def test_every_ruleset_has_a_hand_computation():
 def test_periods_match_the_hand_computation(stem):
     outcome = evaluate(ROOT / "rulesets" / f"{stem}.sla")
     actual = {p.period: ("".join(_STATUS_LETTER[r.status] for r in p.results), p.totals.credits, p.totals.bonuses,
-                         [(line.service_level, line.kind, line.amount) for line in p.lines], p.totals.earned_back)
+                         [(line.service_level, line.kind, line.amount) for line in p.lines], p.totals.earned_back,
+                         p.totals.withheld)
               for p in outcome.periods}
     expected = {period: (m.statuses, Decimal(m.credits), Decimal(m.bonuses),
-                         [(sl, kind, Decimal(amount)) for sl, kind, amount in m.lines], Decimal(m.earned_back))
+                         [(sl, kind, Decimal(amount)) for sl, kind, amount in m.lines], Decimal(m.earned_back),
+                         Decimal(m.withheld))
                 for period, m in BY_HAND[stem].items()}
     assert actual == expected
 
@@ -569,8 +658,9 @@ def test_periods_match_the_hand_computation(stem):
 @pytest.mark.parametrize("stem", sorted(HISTORY_BY_HAND))
 def test_history_totals_match_the_hand_computation(stem):
     totals = evaluate(ROOT / "rulesets" / f"{stem}.sla").totals
-    assert (totals.credits, totals.earned_back, totals.bonuses, totals.net) == tuple(
-        map(Decimal, HISTORY_BY_HAND[stem]))
+    credits, earned_back, bonuses, net, *withheld = map(Decimal, HISTORY_BY_HAND[stem])
+    assert (totals.credits, totals.earned_back, totals.bonuses, totals.net, totals.withheld) == (
+        credits, earned_back, bonuses, net, withheld[0] if withheld else Decimal(0))
 
 
 @pytest.mark.parametrize("stem", sorted(TERMINATIONS_BY_HAND))

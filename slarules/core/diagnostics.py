@@ -30,6 +30,7 @@ CODES: dict[str, str] = {
     "SLA005": "syntax error: unexpected character",
     "SLA006": "syntax error: a service level clause stands outside a service level",
     "SLA007": "syntax error: a misspelled keyword",
+    "SLA008": "an expression nested too deep",
     "SLA201": "unknown name",
     "SLA202": "duplicate name",
     "SLA203": "unit mismatch",
@@ -56,6 +57,8 @@ CODES: dict[str, str] = {
     "SLA224": "an amendment's date is not after the start, not a period's first month, or out of order",
     "SLA225": "a cap that can never bind",
     "SLA226": "a termination trigger on a service level that can never be missed",
+    "SLA240": "a floor that a volume condition on another input can stop",
+    "SLA241": "a critical failure whose withhold can be less than the credits it replaces",
     "SLA301": "data file cannot be read",
     "SLA302": "not a number",
     "SLA303": "value out of range for its unit",
@@ -99,15 +102,44 @@ class Diagnostic:
         head = f"{span.source.path}:{span.line}:{span.column}: {self.severity}[{self.code}]: {self.message}"
         text = span.source.line(span.line).replace("\t", " ")
         width = span.end_column - span.column if span.end_line == span.line else len(text) - span.column + 1
+        text, column, width = _quoted(text, span.column, max(width, 1))
         gutter = " " * len(str(span.line))
         lines = [
             head,
             f"{gutter} |",
             f"{span.line} | {text}",
-            f"{gutter} | {' ' * (span.column - 1)}{'^' * max(width, 1)}",
+            f"{gutter} | {' ' * (column - 1)}{'^' * width}",
         ]
         lines += [f"{gutter} = note: {n}" for n in self.notes]
         return "\n".join(lines)
+
+
+# What a diagnostic quotes of a source line: a line of a 10 MB data cell is shown as this many
+# characters around the column, so that no diagnostic grows with its input.
+QUOTED_WIDTH = 160
+_BEFORE_COLUMN = 40
+
+
+def _quoted(text: str, column: int, width: int) -> tuple[str, int, int]:
+    """The part of a line a diagnostic shows, the column and the caret width within it:
+    the whole line if short, else QUOTED_WIDTH characters from a little before the column,
+    cuts marked with '...'."""
+    if len(text) <= QUOTED_WIDTH:
+        return text, column, width
+    start = max(0, min(column - 1 - _BEFORE_COLUMN, len(text) - QUOTED_WIDTH))
+    shown = text[start:start + QUOTED_WIDTH]
+    lead = "..." if start else ""
+    tail = "..." if start + QUOTED_WIDTH < len(text) else ""
+    column = column - start + len(lead)
+    return lead + shown + tail, column, max(1, min(width, len(lead) + len(shown) - column + 1))
+
+
+def quoted_text(text: str, width: int = 40) -> str:
+    """A user's text as a message quotes it: on one line (a line break or tab written as
+    \\n, \\t), cut to `width` characters."""
+    text = text[:width * 4]  # no more than a cut needs, so a 10 MB cell costs nothing
+    text = "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
+    return text if len(text) <= width else text[:width - 3] + "..."
 
 
 class SlaError(Exception):
@@ -124,7 +156,12 @@ def render(diagnostics: Iterable[Diagnostic]) -> str:
 
 def nearest(name: str, candidates: Iterable[str]) -> str | None:
     """The known name closest to `name`, if one is close enough to be a typo."""
-    close = difflib.get_close_matches(name, sorted(set(candidates)), n=1, cutoff=0.6)
+    candidates = sorted(set(candidates))
+    # A similarity of 0.6 needs a name under 2.4 times the longest candidate: a longer one (a
+    # 10 MB header cell) is no typo, and comparing it would take seconds.
+    if not candidates or len(name) > 3 * max(map(len, candidates)):
+        return None
+    close = difflib.get_close_matches(name, candidates, n=1, cutoff=0.6)
     return close[0] if close else None
 
 

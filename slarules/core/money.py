@@ -8,6 +8,7 @@ decimal context, so a host application cannot change our results.
 from __future__ import annotations
 
 import decimal
+import re
 from decimal import Decimal
 
 import attrs
@@ -73,9 +74,33 @@ class Rounding:
         return f"{self.mode} to {unit}"
 
 
+_NON_ZERO_DIGITS = re.compile(r"[1-9]")
+
+
+def unsigned_zero(text: str) -> str:
+    """A formatted number with the sign of a zero dropped: nothing shows -0 or -0.00."""
+    return text[1:] if text.startswith("-") and not _NON_ZERO_DIGITS.search(text) else text
+
+
+def plain_money(amount: Decimal, digits: int) -> str:
+    """`1200.00`: exactly `digits` decimals, no separators (JSON and CSV; never `-0.00`)."""
+    return unsigned_zero(f"{amount:.{digits}f}")
+
+
 def format_money(amount: Decimal, digits: int) -> str:
-    """`1,200.00`: thousands separated, exactly `digits` decimals."""
-    return f"{amount:,.{digits}f}"
+    """`1,200.00`: thousands separated, exactly `digits` decimals (never `-0.00`)."""
+    return unsigned_zero(f"{amount:,.{digits}f}")
+
+
+def format_given(amount: Decimal, digits: int) -> str:
+    """An input or a base as given, for a sentence: like format_money, but never fewer
+    decimals than the value has, so `1% of fee 149.6` is not shown as `1% of fee 150`."""
+    _, figures, exponent = amount.as_tuple()
+    if not isinstance(exponent, int):
+        return format_money(amount, digits)
+    significant = "".join(map(str, figures)).rstrip("0")
+    decimals = max(digits, -(exponent + len(figures) - len(significant))) if significant else digits
+    return unsigned_zero(f"{amount:,.{decimals}f}")
 
 
 def format_number(value: Decimal) -> str:
@@ -86,8 +111,8 @@ def format_number(value: Decimal) -> str:
     shown digits are the whole value.
     """
     if value == value.to_integral_value():
-        return f"{value.quantize(Decimal(1)):,}"
+        return unsigned_zero(f"{value.quantize(Decimal(1)):,}")
     exponent = value.normalize(CONTEXT).as_tuple().exponent
     if isinstance(exponent, int) and exponent >= -4:
         return f"{value.normalize(CONTEXT):,f}"
-    return "≈" + f"{value.quantize(Decimal('0.0001'), context=CONTEXT).normalize(CONTEXT):,f}"
+    return "≈" + unsigned_zero(f"{value.quantize(Decimal('0.0001'), context=CONTEXT).normalize(CONTEXT):,f}")

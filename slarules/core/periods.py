@@ -14,10 +14,13 @@ import attrs
 MONTHS_PER_PERIOD = {"monthly": 1, "quarterly": 3, "yearly": 12}
 PERIOD_NOUN = {"monthly": "month", "quarterly": "quarter", "yearly": "year"}
 MONTHS_IN = {"month": 1, "quarter": 3, "year": 12}
+# A year has four to nine ASCII digits: a label of more is not a period (and a 5,000-digit
+# year would exceed Python's limit on converting digits to an int).
+_YEAR = r"([0-9]{4,9})"
 _PATTERNS = {
-    "monthly": re.compile(r"(\d{4,})-(0[1-9]|1[0-2])"),
-    "quarterly": re.compile(r"(\d{4,})-Q([1-4])"),
-    "yearly": re.compile(r"(\d{4,})"),
+    "monthly": re.compile(_YEAR + r"-(0[1-9]|1[0-2])"),
+    "quarterly": re.compile(_YEAR + r"-Q([1-4])"),
+    "yearly": re.compile(_YEAR),
 }
 EXAMPLE_LABEL = {"monthly": "2026-03", "quarterly": "2026-Q1", "yearly": "2026"}
 

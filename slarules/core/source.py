@@ -13,12 +13,19 @@ import attrs
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
 
 
+def _without_byte_order_mark(text: str) -> str:
+    if not isinstance(text, str):
+        raise TypeError(f"Source(): text must be a str, not {type(text).__name__}")
+    return text.removeprefix("\ufeff")
+
+
 @attrs.frozen
 class Source:
-    """A file's name as the user gave it, and its text."""
+    """A file's name as the user gave it, and its text; a leading byte-order mark
+    (as some Windows editors write) is not part of the text."""
 
     path: str
-    text: str
+    text: str = attrs.field(converter=_without_byte_order_mark)
 
     def line(self, number: int) -> str:
         """Line `number`. Lines end at \\n, \\r\\n or a lone \\r, as the data readers count

@@ -18,13 +18,15 @@ detail is what that sentence needs beyond env (the units counted), or None.
 `env` maps input names (and the per-period pools, under keys no input can
 have) to exact Decimals.
 
-A measured value is a Decimal of the context's 34 digits: a ratio such as
-239/300 is rounded. That is exact enough to compare with a threshold, but not
-to turn into money in proportion to it (a shortfall, units counted pro rata):
-an amount exactly on half a cent would round the wrong way. Those forms take
-the measurement as an exact fraction (compile_fraction) and divide once,
-rounding the last of 34 digits with ROUND_05UP, so that rounding the quotient
-to cents, in any mode, gives what rounding the exact amount would.
+A measured value is never rounded before it is compared (compile_measure): one
+input is its own value, a single division is rounded once to 34 digits, any
+other expression is computed as one exact fraction and divided once, rounded to
+odd, so that its comparisons with thresholds are those of the exact value. Turned
+into money in proportion to it (a shortfall, units counted pro rata), a rounded
+ratio could still put an amount exactly on half a cent the wrong way: those forms
+take the measurement as an exact fraction (compile_fraction) and divide once,
+rounding the last of 34 digits with ROUND_05UP, so that rounding the quotient to
+cents, in any mode, gives what rounding the exact amount would.
 """
 from __future__ import annotations
 
@@ -36,7 +38,7 @@ from typing import Callable
 
 import attrs
 
-from ..core.money import CONTEXT, HUNDRED, Rounding, format_money, format_number, minor_unit_digits
+from ..core.money import CONTEXT, HUNDRED, Rounding, format_given, format_number, minor_unit_digits
 from ..core.periods import Calendar
 from ..core.source import Span
 from ..language import nodes, printer
@@ -77,7 +79,7 @@ class CompiledAmount:
 def compile_amount(amount: nodes.Amount, service_level: str | None, digits: int) -> CompiledAmount:
     if isinstance(amount, nodes.FixedMoney):
         fixed = amount.value
-        text = f"{amount.currency} {format_money(fixed, digits)}"
+        text = f"{amount.currency} {format_given(fixed, digits)}"
         return CompiledAmount(lambda env: fixed, lambda env: text, amount.span)
     base = amount.base
     if isinstance(base, nodes.InputBase):
@@ -93,47 +95,28 @@ def compile_amount(amount: nodes.Amount, service_level: str | None, digits: int)
         return env[key] * rate
 
     def describe(env: dict) -> str:
-        return f"{percent}% of {label} {format_money(env[key], digits)}"
+        return f"{percent}% of {label} {format_given(env[key], digits)}"
 
     return CompiledAmount(value, describe, amount.span)
 
 
 # ---------------------------------------------------------------- expressions
 
-_ARITHMETIC = {"+": operator.add, "-": operator.sub, "*": operator.mul, "/": operator.truediv}
-
-
-def compile_expr(expr: nodes.Expr) -> Callable[[dict], Decimal]:
-    """A closure computing the expression; division by zero raises ZeroDivisionError."""
-    if isinstance(expr, nodes.Number):
-        constant = expr.value
-        return lambda env: constant
-    if isinstance(expr, nodes.Reference):
-        return operator.itemgetter(expr.name.text)
-    left, right = compile_expr(expr.left), compile_expr(expr.right)
-    if expr.op == "/":
-        def divide(env):
-            denominator = right(env)
-            if not denominator:
-                raise ZeroDivisionError
-            return left(env) / denominator
-        return divide
-    combine = _ARITHMETIC[expr.op]
-    return lambda env: combine(left(env), right(env))
-
-
 # Numerators and denominators of an exact fraction: products and sums of exact decimals, never rounded.
 _EXACT = decimal.Context(prec=decimal.MAX_PREC, traps=[decimal.InvalidOperation, decimal.Overflow])
 # One division of exact decimals rounded to odd (ROUND_05UP): rounding the quotient to cents afterwards,
-# in any mode, gives what rounding the exact quotient would.
+# in any mode, gives what rounding the exact quotient would; and comparing it with a number of at most
+# 33 significant digits (every threshold) gives what comparing the exact quotient would, since an inexact
+# quotient never ends in the 0 such a number ends in at the 34th digit.
 _QUOTIENT = decimal.Context(prec=CONTEXT.prec, rounding=ROUND_05UP, traps=[decimal.InvalidOperation])
 _ONE = Decimal(1)
 
 
 def compile_fraction(measured: nodes.Measured) -> Callable[[dict], tuple[Decimal, Decimal]] | None:
     """The service level's value as an exact fraction, env -> (numerator, denominator),
-    for a measurement that divides (None otherwise: its value is already exact)."""
-    if not any(isinstance(n, nodes.BinaryOp) and n.op == "/" for n in _operations(measured.expr)):
+    for a measurement that computes (None for one input or number: its value is already exact).
+    A division by zero anywhere in it raises ZeroDivisionError."""
+    if isinstance(measured.expr, (nodes.Reference, nodes.Number)):
         return None
     fraction = _fraction(measured.expr)
     if not measured.in_percent:
@@ -143,10 +126,6 @@ def compile_fraction(measured: nodes.Measured) -> Callable[[dict], tuple[Decimal
         numerator, denominator = fraction(env)
         return _EXACT.multiply(numerator, HUNDRED), denominator
     return percent
-
-
-def _operations(expr) -> list:
-    return [expr, *_operations(expr.left), *_operations(expr.right)] if isinstance(expr, nodes.BinaryOp) else []
 
 
 def _fraction(expr: nodes.Expr) -> Callable[[dict], tuple[Decimal, Decimal]]:
@@ -164,6 +143,8 @@ def _fraction(expr: nodes.Expr) -> Callable[[dict], tuple[Decimal, Decimal]]:
         if op == "*":
             return times(ln, rn), times(ld, rd)
         if op == "/":
+            if not rn:  # every denominator so far is a product of non-zero divisors
+                raise ZeroDivisionError
             return times(ln, rd), times(ld, rn)
         across = _EXACT.add if op == "+" else _EXACT.subtract
         return across(times(ln, rd), times(rn, ld)), times(ld, rd)
@@ -188,23 +169,67 @@ def compile_comparison(comparison: nodes.Comparison) -> Callable[[Decimal], bool
 
 
 def compile_measure(measured: nodes.Measured) -> Callable[[dict], Decimal]:
-    """The service level's value: the expression, times 100 if `in percent`. The common
-    `a / b, in percent` is one closure, computed exactly as compile_expr's would."""
+    """The service level's value: the expression, times 100 if `in percent`, never rounded
+    before it is compared. One input is its own value; one division of two inputs (or
+    numbers), the common `a / b, in percent`, is one Decimal division, rounded once. Any
+    other expression is computed as one exact fraction (compile_fraction) and divided once,
+    rounded to odd (_QUOTIENT), so that `a / b + a / b + a / b` is exactly 3 × a / b and its
+    comparisons with the thresholds are those of the exact value. A division by zero raises
+    ZeroDivisionError."""
     expr = measured.expr
-    if (measured.in_percent and isinstance(expr, nodes.BinaryOp) and expr.op == "/"
-            and isinstance(expr.left, nodes.Reference) and isinstance(expr.right, nodes.Reference)):
-        numerator, denominator = expr.left.name.text, expr.right.name.text
+    if _is_operand(expr):
+        value = _operand(expr)
+        if measured.in_percent:
+            return lambda env: _EXACT.multiply(value(env), HUNDRED)
+        return value
+    if (measured.in_percent and expr.op == "/" and isinstance(expr.left, nodes.Reference)
+            and isinstance(expr.right, nodes.Reference)):
+        return _percentage(expr.left.name.text, expr.right.name.text)
+    if expr.op == "/" and _is_operand(expr.left) and _is_operand(expr.right):
+        return _single_division(_operand(expr.left), _operand(expr.right), measured.in_percent)
+    fraction = compile_fraction(measured)
+    divide = _QUOTIENT.divide
 
-        def percentage(env):
-            divisor = env[denominator]
-            if not divisor:
-                raise ZeroDivisionError
-            return env[numerator] / divisor * HUNDRED
-        return percentage
-    value = compile_expr(expr)
-    if measured.in_percent:
-        return lambda env: value(env) * HUNDRED
-    return value
+    def exact_then_divided(env):
+        return divide(*fraction(env))
+    return exact_then_divided
+
+
+def _is_operand(expr: nodes.Expr) -> bool:
+    return isinstance(expr, (nodes.Reference, nodes.Number))
+
+
+def _operand(expr: nodes.Reference | nodes.Number) -> Callable[[dict], Decimal]:
+    if isinstance(expr, nodes.Number):
+        constant = expr.value
+        return lambda env: constant
+    return operator.itemgetter(expr.name.text)
+
+
+def _percentage(numerator: str, denominator: str) -> Callable[[dict], Decimal]:
+    """The most common measurement, `a / b, in percent`, with its inputs looked up in place."""
+    def percentage(env):
+        divisor = env[denominator]
+        if not divisor:
+            raise ZeroDivisionError
+        return env[numerator] / divisor * HUNDRED
+    return percentage
+
+
+def _single_division(numerator, denominator, in_percent: bool) -> Callable[[dict], Decimal]:
+    """numerator / denominator (× 100), in the evaluation's context (money.CONTEXT)."""
+    def percentage(env):
+        divisor = denominator(env)
+        if not divisor:
+            raise ZeroDivisionError
+        return numerator(env) / divisor * HUNDRED
+
+    def ratio(env):
+        divisor = denominator(env)
+        if not divisor:
+            raise ZeroDivisionError
+        return numerator(env) / divisor
+    return percentage if in_percent else ratio
 
 
 def compile_judge(measure, volume: tuple[str, Callable, str] | None, met) -> Callable[[dict], tuple]:
@@ -479,7 +504,8 @@ class TriggerRule:
     """When a right to terminate arises. kind: "in a row" (count consecutive
     misses), "in window" (count misses in any `length` periods), "floor" (the
     value beyond `floor` in one period), "credits" (credits over `window`
-    above its limit), "many" (count or more service levels missed at once)."""
+    above its limit), "many" (count or more service levels missed at once),
+    "critical failure" (the period is a critical failure: see CriticalFailureRule)."""
 
     kind: str
     service_level: str | None
@@ -489,6 +515,40 @@ class TriggerRule:
     window: WindowRule | None
     clause: Span
     text: str
+
+
+# ---------------------------------------------------------------- critical service level failure
+
+@attrs.frozen
+class FailureTest:
+    """One condition of a critical failure: kind "floor" (the service level at `position`
+    with a counted value for which `floor` holds) or "many" (`count` or more service
+    levels missed in the period)."""
+
+    kind: str
+    position: int | None
+    floor: Callable[[Decimal], bool] | None
+    count: int
+    text: str  # a floor's comparison ("below 95%"), or the condition as written ("3 or more service ...")
+    threshold: Decimal | None = None  # a floor's value
+
+
+@attrs.frozen
+class CriticalFailureRule:
+    """`critical failure when ...`: in a period where any condition holds, `withhold` of
+    the `base` input is withheld (never more than the input), the period's credits are
+    replaced when `replaces_credits`, and a right to terminate arises when the clause
+    says so (a TriggerRule of kind "critical failure" among the Terms' triggers)."""
+
+    conditions: tuple[FailureTest, ...]
+    withhold: CompiledAmount
+    base: str
+    replaces_credits: bool
+    clause: Span
+    withhold_clause: Span
+    replace_clause: Span | None
+    text: str  # the head as written: "critical failure when availability is below 95%"
+    withhold_text: str  # "withhold 100% of monthly_charges"
 
 
 @attrs.frozen
@@ -507,6 +567,7 @@ class Terms:
     netting_clause: Span | None
     window_caps: tuple[WindowRule, ...]
     triggers: tuple[TriggerRule, ...]
+    critical_failure: CriticalFailureRule | None
     waived_misses_count: bool  # toward termination
     excluded_periods_break_streaks: bool
     path: str
@@ -561,7 +622,8 @@ def _terms(ruleset: nodes.Ruleset, fingerprint: str | None = None) -> Terms:
         netting=netting[0].policy if netting else "paid separately",
         netting_clause=netting[0].span if netting else None,
         window_caps=tuple(_window(c.window, c.limit, c.span, calendar) for c in ruleset.of_type(nodes.WindowCap)),
-        triggers=tuple(_trigger(t, calendar, units) for t in ruleset.of_type(nodes.Termination)),
+        triggers=_triggers(ruleset, calendar, units),
+        critical_failure=_critical_failure(ruleset, digits),
         waived_misses_count="waived misses do not count" not in policies,
         excluded_periods_break_streaks="excluded periods break streaks" in policies,
         path=ruleset.source.path if ruleset.source else "<string>",
@@ -577,6 +639,50 @@ def _window(window: nodes.Window, limit, clause: Span, calendar: Calendar) -> Wi
     if isinstance(limit, nodes.FixedMoney):
         return WindowRule(length, limit.value, None, None, clause, text)
     return WindowRule(length, None, CONTEXT.divide(limit.percent, HUNDRED), limit.base.text, clause, text)
+
+
+def _triggers(ruleset: nodes.Ruleset, calendar: Calendar, units) -> tuple[TriggerRule, ...]:
+    """The termination triggers in source order, a critical failure's right to terminate among them."""
+    triggers = []
+    for section in ruleset.sections:
+        if isinstance(section, nodes.Termination):
+            triggers.append(_trigger(section, calendar, units))
+        elif isinstance(section, nodes.CriticalFailure) and section.may_terminate is not None:
+            triggers.append(TriggerRule("critical failure", None, 1, None, None, None, section.may_terminate.span,
+                                        f"{printer.critical_failure_head(section)}: the client may terminate"))
+    return tuple(triggers)
+
+
+def _critical_failure(ruleset: nodes.Ruleset, digits: int) -> CriticalFailureRule | None:
+    found = ruleset.of_type(nodes.CriticalFailure)
+    if not found:
+        return None
+    cf = found[0]  # check.py allows one
+    position = {sl.name.text: i for i, sl in enumerate(ruleset.service_levels)}
+    units = {i.name.text: i.unit for i in ruleset.inputs}
+    tests = []
+    for c in cf.conditions:
+        if isinstance(c, nodes.FailureFloor):
+            at = position[c.service_level.text]
+            unit = kpi_unit(ruleset.service_levels[at], units)
+            tests.append(FailureTest("floor", at, compile_comparison(c.comparison), 1,
+                                     describe_comparison(c.comparison, unit), c.comparison.quantity.value))
+        else:
+            tests.append(FailureTest("many", None, None, int(c.count), printer.failure_condition(c)))
+    withhold = cf.withhold
+    share = nodes.PercentOf(withhold.percent, nodes.InputBase(withhold.base), withhold.span)
+    not_accrued = cf.credits_not_accrued
+    return CriticalFailureRule(
+        conditions=tuple(tests),
+        withhold=compile_amount(share, None, digits),
+        base=withhold.base.text,
+        replaces_credits=not_accrued is not None,
+        clause=cf.span,
+        withhold_clause=withhold.span,
+        replace_clause=not_accrued.span if not_accrued is not None else None,
+        text=printer.critical_failure_head(cf),
+        withhold_text=printer.withhold(withhold),
+    )
 
 
 def _trigger(termination: nodes.Termination, calendar: Calendar, units) -> TriggerRule:

@@ -18,8 +18,9 @@ Order within a period:
     period cures every open window ("cured");
  4. credits with their caps, credits of cure windows closing unmet, bonuses
     whose gates are open (gates see every status), earn-backs;
- 5. the at-risk cap, the window caps, the bonus limit, netting;
- 6. termination triggers: each reports the first period its condition holds.
+ 5. a critical failure: the withhold, and the credits of 3 and 4 replaced;
+ 6. the at-risk cap, the window caps, the bonus limit, netting;
+ 7. termination triggers: each reports the first period its condition holds.
 Money is rounded once per line, where it is produced, with
 amount.quantize(quantum, mode): evaluation runs in money.CONTEXT.
 
@@ -36,7 +37,7 @@ from __future__ import annotations
 
 import decimal
 from collections import Counter
-from decimal import Decimal
+from decimal import ROUND_FLOOR, Decimal
 from itertools import chain, groupby
 from operator import add, attrgetter, itemgetter, sub
 from types import MethodType
@@ -48,7 +49,9 @@ from ..core.source import Span
 from .compile import AT_RISK_KEY, MET, MISSED, CompiledAward, CompiledServiceLevel, Terms, allocation_key
 from .history import History
 from .outcome import (
+    CREDITS_REPLACED,
     EARN_BACK,
+    WITHHOLD,
     ZERO_TOTALS,
     KpiResult,
     Line,
@@ -63,7 +66,7 @@ from .outcome import (
 from .state import Carry, Pending, PendingLine, WindowEntry
 
 ZERO = Decimal(0)
-_RESULTS = 6  # where a period's record has its service levels' results (PeriodEvaluator)
+_RESULTS = 7  # where a period's record has its service levels' results (PeriodEvaluator)
 _RECORD = attrgetter("_record")
 _STATUS = itemgetter(1)  # of a service level's (value, status, note)
 _UNIT_SUFFIX = {"percent": "%", "seconds": " seconds", "minutes": " minutes"}
@@ -134,7 +137,7 @@ class PeriodEvaluator:
     from its record when they are read.
 
     A period's record is (this evaluator, lines, terminations, credits, earned
-    back, bonuses, *results): per line item, (service level, kind, amount,
+    back, bonuses, withheld, *results): per line item, (service level, kind, amount,
     clause, sentence method (unbound), this evaluator, *the method's other
     arguments), read by _sentence; per service level, in declaration order,
     value, status, note."""
@@ -201,7 +204,13 @@ class PeriodEvaluator:
         measured = tuple(results) if self.has_gates else None  # what bonus gates see
         lines: list[tuple] = []
         own_credits, bonuses, credits_of = self.consequences(results, env, measured, lines, label, index, year)
-        credits = self.period_cap(program.at_risk, env.get(AT_RISK_KEY), own_credits, "credit cap", "credits",
+        accrued, withheld, failure = own_credits, self.zero, None
+        if program.critical_failure is not None:
+            failure = self.critical_failure(results)
+            if failure is not None:
+                accrued, withheld = self.critical_failure_lines(program.critical_failure, failure, own_credits, env,
+                                                                lines)
+        credits = self.period_cap(program.at_risk, env.get(AT_RISK_KEY), accrued, "credit cap", "credits",
                                   "the amount at risk", env, lines)
         if program.window_caps:
             credits = self.window_caps(label, index, year, credits, env, lines)
@@ -215,9 +224,10 @@ class PeriodEvaluator:
             lines.append((None, "bonus forfeit", -excess, program.netting_clause,
                           PeriodEvaluator.forfeit_text, self, bonuses, credits, excess))
             bonuses = credits
-        terminations = self.termination_rights(label, index, year, results, credits, env) if self.live_triggers else ()
+        terminations = (self.termination_rights(label, index, year, results, credits, env, failure)
+                        if self.live_triggers else ())
         # One flat record, of few objects for the collector to visit.
-        return PeriodOutcome(label, year, (self, lines, terminations, credits, earned_back, bonuses,
+        return PeriodOutcome(label, year, (self, lines, terminations, credits, earned_back, bonuses, withheld,
                                            *chain.from_iterable(results)))
 
     # ---- a period's public figures, built from its record when read
@@ -230,8 +240,9 @@ class PeriodEvaluator:
                      for line in record[1])
 
     def totals(self, record) -> Totals:
-        credits, earned_back, bonuses = record[3:_RESULTS]
-        return Totals(credits, earned_back, bonuses, *_due(self.program.netting, credits, earned_back, bonuses))
+        credits, earned_back, bonuses, withheld = record[3:_RESULTS]
+        return Totals(credits, earned_back, bonuses, withheld,
+                      *_due(self.program.netting, credits, earned_back, bonuses, withheld))
 
     def terminations(self, record) -> tuple[TerminationRight, ...]:
         return record[2]
@@ -461,7 +472,38 @@ class PeriodEvaluator:
             self.money_of[sl.name][1] -= returned
         return returned
 
-    # ---- 5. period-wide caps
+    # ---- 5. critical failure
+    def critical_failure(self, results) -> str | None:
+        """Why the period is a critical failure ("availability was 94.5%, below 95%"), or None."""
+        reasons = []
+        for test in self.program.critical_failure.conditions:
+            if test.kind == "floor":
+                value, status, _ = results[test.position]
+                if self.counts_for_floor(value, status) and test.floor(value):
+                    sl = self.service_levels[test.position]
+                    reasons.append(f"{sl.name} was {_shown(value, sl.unit)}, {test.text}")
+            else:
+                missed_now = self.missed_now(results)
+                if len(missed_now) >= test.count:
+                    reasons.append(f"{len(missed_now)} service levels missed: {', '.join(missed_now)}")
+        return "; ".join(reasons) if reasons else None
+
+    def critical_failure_lines(self, rule, failure, own_credits, env, lines) -> tuple[Decimal, Decimal]:
+        """The lines of a critical failure: the service levels' credits replaced (when the
+        clause says they do not accrue and there are any), and the withhold, never more than
+        the input it is a share of. Returns (the credits that still accrue, the withheld)."""
+        accrued = own_credits
+        if rule.replaces_credits and own_credits:
+            lines.append((None, CREDITS_REPLACED, -own_credits, rule.replace_clause,
+                          PeriodEvaluator.replaced_text, self, rule, failure, own_credits))
+            accrued = self.zero
+        charges = env[rule.base].quantize(self.quantum, ROUND_FLOOR)  # the most a line can be, not above them
+        withheld = min(rule.withhold.value(env).quantize(self.quantum, self.mode), charges)
+        lines.append((None, WITHHOLD, withheld, rule.withhold_clause,
+                      PeriodEvaluator.withhold_text, self, rule, failure, env, withheld))
+        return accrued, withheld
+
+    # ---- 6. period-wide caps
     def period_cap(self, cap, amount, total, cap_kind, what, cap_name, env, lines) -> Decimal:
         """`total` after the cap, adding a cap line when the cap binds. `amount`: the cap's
         amount when the period already has it (the amount at risk), else None."""
@@ -491,8 +533,8 @@ class PeriodEvaluator:
             entries.append(WindowEntry(index, label, year, credits, env[rule.base] if rule.base else ZERO, False))
         return credits
 
-    # ---- 6. termination
-    def termination_rights(self, label, index, year, results, credits, env) -> tuple[TerminationRight, ...]:
+    # ---- 7. termination
+    def termination_rights(self, label, index, year, results, credits, env, failure) -> tuple[TerminationRight, ...]:
         rights = []
         fired_before = False
         for rule, carry, position in self.live_triggers:
@@ -519,12 +561,9 @@ class PeriodEvaluator:
                     fired = (f"{rule.service_level} missed {len(misses)} times from {carry.recent[0].label} "
                              f"to {label}", tuple(misses))
             elif rule.kind == "floor":
-                # Only a value that counts: not one of a period excluded, not measured or (by the
-                # contract's word) waived.
-                if value is not None and missed is not None and status != "excluded" and rule.floor(value):
-                    unit = self.service_levels[position].unit
-                    shown = format_number(value) + _UNIT_SUFFIX.get(unit, "")
-                    fired = (f"{rule.service_level} was {shown}", (label,))
+                if self.counts_for_floor(value, status) and rule.floor(value):
+                    fired = (f"{rule.service_level} was {_shown(value, self.service_levels[position].unit)}",
+                             (label,))
             elif rule.kind == "credits":
                 window = rule.window
                 _trim(carry.recent, window.length, index, year)
@@ -535,9 +574,11 @@ class PeriodEvaluator:
                 if total > limit:
                     fired = (f"credits of {self.fmt(total)} over {carry.recent[0].label} to {label} exceed "
                              f"{window.text} = {self.fmt(limit)}", tuple(e.label for e in carry.recent))
+            elif rule.kind == "critical failure":
+                if failure is not None:
+                    fired = (failure, (label,))
             else:
-                missed_now = [sl.name for sl, result in zip(self.service_levels, results)
-                              if self.miss_of[result[1]]]
+                missed_now = self.missed_now(results)
                 if len(missed_now) >= rule.count:
                     fired = (f"{len(missed_now)} service levels missed: {', '.join(missed_now)}", (label,))
             if fired is not None:
@@ -546,6 +587,15 @@ class PeriodEvaluator:
         if rights or fired_before:
             self.live_triggers = [live for live in self.live_triggers if live[1].fired is None]
         return tuple(rights)
+
+    def counts_for_floor(self, value, status: str) -> bool:
+        """Whether a value is held against a floor: a reported value of a period not excluded,
+        not measured nor (by the contract's word) waived."""
+        return value is not None and self.miss_of[status] is not None and status != "excluded"
+
+    def missed_now(self, results) -> list[str]:
+        """The service levels whose status counts as a miss toward termination in this period."""
+        return [sl.name for sl, result in zip(self.service_levels, results) if self.miss_of[result[1]]]
 
     def counts_as_miss(self, status: str) -> bool | None:
         """For a termination streak, True: a miss; False: breaks a streak of misses; None: neither (skipped)."""
@@ -570,7 +620,7 @@ class PeriodEvaluator:
         if value is None:
             head = f"{sl.name} {note.split('; ')[0]}; counts as a miss: the maximum {award.kind} applies"
         else:
-            shown = format_number(value) + _UNIT_SUFFIX.get(sl.unit, "")
+            shown = _shown(value, sl.unit)
             status = "met" if award.kind == "bonus" else "missed"
             head = f"{sl.name} {shown} {status} target {sl.target_text}"
         # No source: the data was not reported and the award's cap applies.
@@ -597,6 +647,13 @@ class PeriodEvaluator:
         return (f"credits from {first} to {label}, {self.fmt(earlier)} before this period and {self.fmt(credits)} "
                 f"in it, exceed {rule.text} = {self.fmt(limit)}")
 
+    def replaced_text(self, rule, failure, own_credits) -> str:
+        return (f"critical failure ({failure}): credits of {self.fmt(own_credits)} of this "
+                f"{self.period_noun} do not accrue")
+
+    def withhold_text(self, rule, failure, env, withheld) -> str:
+        return f"critical failure ({failure}): {rule.withhold.describe(env)} withheld = {self.fmt(withheld)}"
+
     def forfeit_text(self, bonuses, credits, excess) -> str:
         return (f"bonuses {self.fmt(bonuses)} exceed credits {self.fmt(credits)}; "
                 f"bonuses only offset credits, so {self.fmt(excess)} is forfeited")
@@ -606,6 +663,11 @@ def _sentence(line: tuple) -> str:
     """The sentence explaining a line item, from its record (see PeriodEvaluator): the
     record bound to this function is the Line's explanation, one small object per line."""
     return line[4](*line[5:])
+
+
+def _shown(value: Decimal, unit: str) -> str:
+    """A measured value with its unit, as sentences show it: 94.5%."""
+    return format_number(value) + _UNIT_SUFFIX.get(unit, "")
 
 
 def _join(note: str | None, more: str) -> str:
@@ -625,25 +687,28 @@ def _trim(entries: list[WindowEntry], length: int | None, index: int, year: int)
     del entries[:keep]
 
 
-def _due(netting: str, credits: Decimal, earned_back: Decimal, bonuses: Decimal) -> tuple[Decimal, Decimal]:
-    """(due to the client, due to the vendor) in a period, under the contract's netting (see Totals)."""
+def _due(netting: str, credits: Decimal, earned_back: Decimal, bonuses: Decimal,
+         withheld: Decimal) -> tuple[Decimal, Decimal]:
+    """(due to the client, due to the vendor) in a period, under the contract's netting (see
+    Totals); for what is invoiced, withheld charges count with the credits."""
+    owed = credits + withheld - earned_back
     if netting == "paid separately":
-        owed = credits - earned_back
         return max(owed, ZERO), bonuses + max(-owed, ZERO)
-    net = credits - earned_back - bonuses
+    net = owed - bonuses
     return max(net, ZERO), max(-net, ZERO)
 
 
-def _summed(netting: str, credits: list, earned_back: list, bonuses: list) -> tuple[Decimal, ...]:
-    """The five Totals of periods under one netting, added up without a Python step per
+def _summed(netting: str, credits: list, earned_back: list, bonuses: list, withheld: list) -> tuple[Decimal, ...]:
+    """The six Totals of periods under one netting, added up without a Python step per
     period: _due's max(x, 0) is x + max(-x, 0), so the dues add up to the balance plus
     what the vendor is owed on balance in the periods where it is."""
-    c, e, b = sum(credits, ZERO), sum(earned_back, ZERO), sum(bonuses, ZERO)
+    c, e, b, w = sum(credits, ZERO), sum(earned_back, ZERO), sum(bonuses, ZERO), sum(withheld, ZERO)
+    owed = list(map(add, credits, withheld)) if w else credits
     if netting == "paid separately":
-        to_vendor = sum(filter(ZERO.__lt__, map(sub, earned_back, credits)), ZERO)
-        return c, e, b, c - e + to_vendor, b + to_vendor
-    to_vendor = sum(filter(ZERO.__lt__, map(sub, map(add, earned_back, bonuses), credits)), ZERO)
-    return c, e, b, c - e - b + to_vendor, to_vendor
+        to_vendor = sum(filter(ZERO.__lt__, map(sub, earned_back, owed)), ZERO)
+        return c, e, b, w, c + w - e + to_vendor, b + to_vendor
+    to_vendor = sum(filter(ZERO.__lt__, map(sub, map(add, earned_back, bonuses), owed)), ZERO)
+    return c, e, b, w, c + w - e - b + to_vendor, to_vendor
 
 
 def summarize(program: Terms, periods: tuple[PeriodOutcome, ...], carry: Carry,
@@ -667,8 +732,8 @@ def summarize(program: Terms, periods: tuple[PeriodOutcome, ...], carry: Carry,
         totals = years[year][2] if year in years else ZERO_TOTALS
         for evaluator, terms in groupby(map(_RECORD, group), itemgetter(0)):  # the netting in force
             records = list(terms)
-            credits, earned_back, bonuses = (list(map(itemgetter(i), records)) for i in (3, 4, 5))
-            totals += Totals(*_summed(evaluator.program.netting, credits, earned_back, bonuses))
+            credits, earned_back, bonuses, withheld = (list(map(itemgetter(i), records)) for i in (3, 4, 5, 6))
+            totals += Totals(*_summed(evaluator.program.netting, credits, earned_back, bonuses, withheld))
         years[year] = [years[year][0] if year in years else group[0].period, group[-1].period, totals]
     by_year = tuple(YearTotals(year, first, last, year_totals)
                     for year, (first, last, year_totals) in sorted(years.items()))

@@ -37,19 +37,23 @@ def no_full_collections():
         gc.set_threshold(*thresholds)
 
 
-CREDIT_KINDS = ("credit", "credit cap")
+CREDITS_REPLACED = "credits replaced"  # a critical failure's credits that do not accrue: a negative credit line
+CREDIT_KINDS = ("credit", "credit cap", CREDITS_REPLACED)
 BONUS_KINDS = ("bonus", "bonus cap", "bonus forfeit")
 EARN_BACK = "earn back"
+WITHHOLD = "withhold"  # the share of the charges a critical failure lets the client withhold
 
 
 @attrs.frozen
 class Line:
-    """One line item. Credits and bonuses are positive; caps, forfeits and
-    earn-backs (credits returned to the vendor) negative."""
+    """One line item. Credits, bonuses and withholds are positive; caps, forfeits,
+    credits replaced by a critical failure and earn-backs (credits returned to the
+    vendor) negative."""
 
     period: str
     service_level: str | None  # None for a period-wide line (the at-risk cap)
-    kind: str  # "credit" | "credit cap" | "earn back" | "bonus" | "bonus cap" | "bonus forfeit"
+    kind: str  # "credit" | "credit cap" | "credits replaced" | "earn back" | "bonus" | "bonus cap"
+    #            | "bonus forfeit" | "withhold"
     amount: Decimal
     clause: Span = attrs.field(eq=False)
     _explain: Callable[[], str] = attrs.field(eq=False, repr=False, alias="explain")
@@ -76,31 +80,36 @@ class KpiResult:
 
 @attrs.frozen
 class Totals:
-    """Credits and bonuses after every cap, credits earned back, and
-    net = credits - earned_back - bonuses (positive: owed to the client).
+    """Credits and bonuses after every cap, credits earned back, charges withheld on a
+    critical failure, and net = credits + withheld - earned_back - bonuses (positive:
+    owed to the client).
 
     due_to_client and due_to_vendor are what is invoiced under the contract's netting:
     paid separately, each in full (an earn-back beyond the period's credits is
-    paid to the vendor); offset, only the net, on whichever side it falls.
+    paid to the vendor); offset, only the net, on whichever side it falls. The
+    withheld charges are not a service credit (they are never earned back, and
+    `bonuses only offset credits` forfeits bonuses beyond the credits alone), but
+    for what is invoiced they count with the credits.
     """
 
     credits: Decimal
     earned_back: Decimal
     bonuses: Decimal
+    withheld: Decimal
     due_to_client: Decimal
     due_to_vendor: Decimal
 
     @property
     def net(self) -> Decimal:
-        return self.credits - self.earned_back - self.bonuses
+        return self.credits + self.withheld - self.earned_back - self.bonuses
 
     def __add__(self, other: "Totals") -> "Totals":
         return Totals(self.credits + other.credits, self.earned_back + other.earned_back,
-                      self.bonuses + other.bonuses, self.due_to_client + other.due_to_client,
-                      self.due_to_vendor + other.due_to_vendor)
+                      self.bonuses + other.bonuses, self.withheld + other.withheld,
+                      self.due_to_client + other.due_to_client, self.due_to_vendor + other.due_to_vendor)
 
 
-ZERO_TOTALS = Totals(Decimal(0), Decimal(0), Decimal(0), Decimal(0), Decimal(0))
+ZERO_TOTALS = Totals(Decimal(0), Decimal(0), Decimal(0), Decimal(0), Decimal(0), Decimal(0))
 
 
 @attrs.frozen
@@ -167,7 +176,8 @@ class PeriodOutcome:
 
 @attrs.frozen
 class ServiceLevelTotals:
-    """A service level's own lines over the history (period-wide caps not included)."""
+    """A service level's own lines over the history (period-wide lines, caps, replaced credits
+    and withholds, not included)."""
 
     service_level: str
     credits: Decimal

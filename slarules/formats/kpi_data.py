@@ -19,31 +19,42 @@ for that service level). An event for an unknown service level or a period
 outside the history is an error.
 Values are plain decimals (`60000.00`; a percentage may carry a `%`), at most
 15 digits before the decimal point and 34 after; an empty cell or a JSON null
-means "not reported", which the input's missing-data rule then governs.
+means "not reported", which the input's missing-data rule then governs. A zero
+written with a minus sign (`-0`, `-0.00`) is zero, in CSV and JSON alike; any
+other negative value is an error (SLA303).
 """
 from __future__ import annotations
 
 import csv
+import decimal
+import functools
 import io
 import json
 import re
+import sys
 from decimal import Decimal
 from pathlib import Path
 from typing import Mapping
 
-from ..core.diagnostics import Diagnostic, SlaError, did_you_mean
+import attrs
+
+from ..core.diagnostics import Diagnostic, SlaError, did_you_mean, quoted_text
 from ..core.money import CONTEXT
 from ..core.periods import EXAMPLE_LABEL
 from ..core.source import Source, Span, span_at
+from ..engine.compile import Terms
 from ..engine.history import EVENT_KINDS, Event, History, PeriodData
 
 _DECIMAL = re.compile(r"[0-9]+(\.[0-9]+)?|\.[0-9]+")
+_PLAIN = re.compile(r"[0-9]+(\.[0-9]+)?")
 # The range of a data value, kept so that exact arithmetic to 34 significant digits
 # (money.CONTEXT) can carry every amount made from it to the cent: below 10^15, a thousand
 # trillion, which no monthly fee or count reaches even in the currencies of smallest unit,
 # and no finer than 10^-34 (a JSON number such as 1e-999999999 would overflow a division).
 MAX_WHOLE_DIGITS = 15
 MAX_DECIMALS = 34
+# normalize() in it drops trailing zeros, never a digit, whatever the exponent
+_UNROUNDED = decimal.Context(prec=decimal.MAX_PREC, Emax=decimal.MAX_EMAX, Emin=decimal.MIN_EMIN, traps=[])
 
 
 EVENT_COLUMNS = ["period", "service_level", "event", "reason"]
@@ -59,6 +70,8 @@ def _read(path: str | Path) -> Source:
 
 def read_history(program, path: str | Path, events: str | Path | None = None) -> History:
     """Read a CSV or JSON data file for this program, and optionally a CSV of events."""
+    if not isinstance(program, Terms):
+        raise TypeError(f"read_history(): program must be a Program (slarules.load), not {type(program).__name__}")
     return parse_history(program, _read(path), _read(events) if events is not None else None)
 
 
@@ -77,11 +90,38 @@ def history_from_mapping(program, mapping: Mapping[str, Mapping[str, object]]) -
     """The Python API's form: {"2026-01": {"monthly_fee": "60000", ...}, ...}."""
     reader = _Reader(program, Source("<data>", ""))
     for label, values in mapping.items():
+        if not isinstance(values, Mapping):
+            reader.error("SLA308", f"a period's values must be a mapping {{input: value}}, not {type(values).__name__}",
+                         place=quoted_text(str(label)))
+            continue
         for name in values:
             if name not in reader.units:
                 reader.unknown_input(str(name), None, f"{label}.{name}")
         reader.add_period(str(label), None, [(name, value, None, f"{label}.{name}")
                                              for name, value in values.items() if name in reader.units])
+    return reader.finish()
+
+
+def checked_history(program, history: History) -> History:
+    """A History built by hand, read as the data reader reads a file: every period a PeriodData
+    with a label of the program's calendar and values in range, consecutive, events included."""
+    reader = _Reader(program, Source("<history>", ""))
+    for number, data in enumerate(history.periods):
+        place = f"history.periods[{number}]"
+        if not isinstance(data, PeriodData) or not isinstance(data.label, str) or not isinstance(data.values, Mapping):
+            reader.error("SLA308", "each period must be a PeriodData(label, {input: Decimal})", place=place)
+            continue
+        unknown = [name for name in data.values if name not in reader.units]
+        for name in unknown:
+            reader.unknown_input(str(name), None, f"{place}.{name}")
+        reader.add_period(data.label, None, [(name, value, None, f"{place}.{name}")
+                                             for name, value in data.values.items() if name in reader.units],
+                          place=place)
+    for number, event in enumerate(history.events):
+        entry = attrs.asdict(event) if isinstance(event, Event) else event
+        if isinstance(entry, dict) and "kind" in entry:
+            entry["event"] = entry.pop("kind")
+        reader.add_event(entry, None, f"history.events[{number}]")
     return reader.finish()
 
 
@@ -109,86 +149,82 @@ class _Reader:
         self.events: list[Event] = data_reader.events if data_reader else []
 
     def error(self, code, message, span=None, *notes, place=None):
-        location = f"{self.source.path}: {place}" if span is None and place else None
+        """Record a problem; `span` is a Span, or a CSV cell as (line number, column index)."""
+        if isinstance(span, tuple):
+            span = self.cell_span(*span)
+        location = f"{self.source.path}: {quoted_text(place, 80)}" if span is None and place else None
         self.found.append(Diagnostic(code, message, span, tuple(notes), location=location))
 
     # ---- CSV
-    def records(self) -> tuple[list[str], list[tuple[int, list[str]]]] | None:
-        """The text's lines, and each CSV record with the line it starts on. Line ends are read as
-        from a file on disk: `\r\n` and a lone `\r` (classic Mac) end a line, as `\n` does.
-        None, with an SLA301 naming the line, when the csv module cannot read a record."""
-        lines = self.source.text.splitlines()
-        reader = csv.reader(io.StringIO(self.source.text.replace("\r\n", "\n").replace("\r", "\n")))
-        found: list[tuple[int, list[str]]] = []
+    def records(self):
+        """Each CSV record with the line it starts on, read one at a time. Line ends are read
+        as from a file on disk: `\r\n` and a lone `\r` (classic Mac) end a line, as `\n`
+        does. Stops, with an SLA301 naming the line, when the csv module cannot read a record."""
+        reader = csv.reader(io.StringIO(self.source.text, newline=None))
         first_line = 1
         try:
             for row in reader:
-                found.append((first_line, row))
+                yield first_line, row
                 first_line = reader.line_num + 1
         except csv.Error as err:
-            self.error("SLA301", f"this line cannot be read as CSV: {err}",
-                       self.cell_span(lines, reader.line_num, None))
-            return None
-        return lines, found
+            self.error("SLA301", f"this line cannot be read as CSV: {err}", (reader.line_num, None))
 
     def csv(self) -> None:
-        read = self.records()
-        if read is None:
+        records = self.records()
+        first = next(records, None)
+        if first is None or not any(cell.strip() for cell in first[1]):
+            if not self.found:
+                self.error("SLA301", f"{self.source.path} is empty: expected a header row starting with 'period'")
             return
-        lines, records = read
-        if not records or not any(cell.strip() for cell in records[0][1]):
-            self.error("SLA301", f"{self.source.path} is empty: expected a header row starting with 'period'")
-            return
-        header = [cell.strip() for cell in records[0][1]]
+        header = [cell.strip() for cell in first[1]]
         if header[:1] != ["period"]:
-            self.error("SLA308", "the first column must be 'period'", self.cell_span(lines, 1, 0),
+            self.error("SLA308", "the first column must be 'period'", (1, 0),
                        "a wide file has one column per input: period,monthly_fee,...; "
                        "a long file has period,input,value")
             return
         long_form = header == ["period", "input", "value"]
         if not long_form:
-            self.header_columns(header, lines)
+            self.header_columns(header)
+        columns = [(i, name) for i, name in enumerate(header) if i and name in self.units]
         by_label: dict[str, tuple[int, list]] = {}
-        for number, row in records[1:]:
-            if not any(cell.strip() for cell in row):
-                continue
+        for number, row in records:
             if len(row) != len(header):
-                self.error("SLA308", f"row has {len(row)} cells but the header has {len(header)}",
-                           self.cell_span(lines, number, None))
+                if any(cell.strip() for cell in row):
+                    self.error("SLA308", f"row has {len(row)} cells but the header has {len(header)}",
+                               (number, None))
                 continue
             label = row[0].strip()
+            if not label and not any(cell.strip() for cell in row):
+                continue
             if long_form:
                 name = row[1].strip()
                 entry = by_label.setdefault(label, (number, []))
                 if name not in self.units:
-                    self.unknown_input(name, self.cell_span(lines, number, 1))
+                    self.unknown_input(name, (number, 1))
                     continue
-                entry[1].append((name, row[2], self.cell_span(lines, number, 2), None))
+                entry[1].append((name, row[2], (number, 2), None))
             else:
-                cells = [(header[i], row[i], self.cell_span(lines, number, i), None)
-                         for i in range(1, len(row)) if header[i] in self.units]
-                self.add_period(label, self.cell_span(lines, number, 0), cells)
+                self.add_period(label, span_at(self.source, number, 1, len(row[0])),
+                                [(name, row[i], (number, i), None) for i, name in columns])
         for label, (number, cells) in by_label.items():
-            self.add_period(label, self.cell_span(lines, number, 0), cells)
+            self.add_period(label, (number, 0), cells)
 
     def events_csv(self) -> None:
-        read = self.records()
-        if read is None:
-            return
-        lines, records = read
-        if not records or [cell.strip() for cell in records[0][1]] != EVENT_COLUMNS:
+        records = self.records()
+        first = next(records, None)
+        if first is None or [cell.strip() for cell in first[1]] != EVENT_COLUMNS:
             self.error("SLA308", f"an events file starts with the header {','.join(EVENT_COLUMNS)}",
-                       self.cell_span(lines, 1, None) if lines else None, place="header")
+                       (1, None) if self.source.text else None, place="header")
             return
-        for number, row in records[1:]:
+        for number, row in records:
             if not any(cell.strip() for cell in row):
                 continue
             if len(row) != len(EVENT_COLUMNS):
                 self.error("SLA308", f"row has {len(row)} cells but the header has {len(EVENT_COLUMNS)}",
-                           self.cell_span(lines, number, None))
+                           (number, None))
                 continue
             entry = dict(zip(EVENT_COLUMNS, (cell.strip() for cell in row)))
-            self.add_event(entry, lambda column: self.cell_span(lines, number, EVENT_COLUMNS.index(column)), None)
+            self.add_event(entry, lambda column, number=number: (number, EVENT_COLUMNS.index(column)), None)
 
     def add_event(self, entry, span_of, place) -> None:
         """Validate one event; span_of(column) gives a CSV cell's span, place a JSON path."""
@@ -200,18 +236,18 @@ class _Reader:
             return
         ok = True
         if entry["service_level"] not in self.service_levels:
-            self.error("SLA304", f"'{entry['service_level']}' is not a service level of this contract",
+            self.error("SLA304", f"'{quoted_text(entry['service_level'])}' is not a service level of this contract",
                        span("service_level"), *did_you_mean(entry["service_level"], self.service_levels),
                        place=place)
             ok = False
         if entry["event"] not in EVENT_KINDS:
-            self.error("SLA304", f"unknown event '{entry['event']}'", span("event"),
+            self.error("SLA304", f"unknown event '{quoted_text(entry['event'])}'", span("event"),
                        "an event is 'waive' (the client waives the credit) or 'exclude' (the period does not count)",
                        place=place)
             ok = False
         index = self.calendar.index(entry["period"])
         if index not in self.periods:
-            self.error("SLA306", f"event for {entry['period']}, which is not a period of the data", span("period"),
+            self.error("SLA306", f"event for {quoted_text(entry['period'])}, which is not a period of the data", span("period"),
                        place=place)
             ok = False
         for other in self.events:
@@ -223,26 +259,31 @@ class _Reader:
             self.events.append(Event(entry["period"], entry["service_level"], entry["event"],
                                      str(entry.get("reason") or ""), span("period")))
 
-    def header_columns(self, header, lines):
+    def header_columns(self, header):
         seen = set()
         for i, name in enumerate(header[1:], start=1):
             if name in seen:
-                self.error("SLA304", f"column '{name}' appears twice", self.cell_span(lines, 1, i))
+                self.error("SLA304", f"column '{quoted_text(name)}' appears twice", (1, i))
             seen.add(name)
             if name not in self.units:
-                self.unknown_input(name, self.cell_span(lines, 1, i))
+                self.unknown_input(name, (1, i))
         for spec in self.program.inputs:
             if spec.name not in seen and spec.missing == "required":
                 self.error("SLA308", f"no column for input '{spec.name}', which every period must report",
-                           self.cell_span(lines, 1, None),
-                           f"'{spec.name}' is declared at {spec.span.where}")
+                           (1, None), f"'{spec.name}' is declared at {spec.span.where}")
 
     def unknown_input(self, name, span, place=None):
-        self.error("SLA304", f"'{name}' is not an input of this contract", span,
+        self.error("SLA304", f"'{quoted_text(name)}' is not an input of this contract", span,
                    *did_you_mean(name, self.units), f"the inputs are: {', '.join(self.units)}", place=place)
 
-    def cell_span(self, lines, line_number, column_index) -> Span:
+    @functools.cached_property
+    def lines(self) -> list[str]:
+        """The text's lines, split once, when a diagnostic first needs one."""
+        return self.source.text.splitlines()
+
+    def cell_span(self, line_number, column_index) -> Span:
         """The cell's characters on its line (the whole line if the row has quoted commas)."""
+        lines = self.lines
         text = lines[line_number - 1] if line_number <= len(lines) else ""
         if column_index is None or '"' in text:
             return span_at(self.source, line_number, 1, len(text))
@@ -256,6 +297,10 @@ class _Reader:
             document = json.loads(self.source.text, parse_float=Decimal, parse_int=Decimal)
         except json.JSONDecodeError as err:
             self.error("SLA301", f"not valid JSON: {err.msg}", span_at(self.source, err.lineno, err.colno))
+            return
+        except RecursionError:
+            self.error("SLA301", f"brackets nest deeper than the JSON reader follows (about {sys.getrecursionlimit():,} "
+                       "levels)", None, 'a data file nests three: {"periods": [{"period": ...}]}', place="top level")
             return
         periods = document.get("periods") if isinstance(document, dict) else None
         if not isinstance(periods, list):
@@ -289,10 +334,13 @@ class _Reader:
 
     # ---- shared
     def add_period(self, label, span, cells, place=None):
+        """Check and add one period; `span` (a Span or a CSV cell) is where its label is."""
+        if isinstance(span, tuple):
+            span = self.cell_span(*span)
         place = place or label
         index = self.calendar.index(label)
         if index is None:
-            self.error("SLA306", f"'{label}' is not a {self.calendar.periodicity} period label", span,
+            self.error("SLA306", f"'{quoted_text(label)}' is not a {self.calendar.periodicity} period label", span,
                        f"write periods like {EXAMPLE_LABEL[self.calendar.periodicity]}", place=place)
             return
         if self.calendar.starts_before_contract(label):
@@ -316,6 +364,11 @@ class _Reader:
 
     def value(self, name, raw, span, place) -> Decimal | None:
         unit = self.units[name]
+        if type(raw) is str and len(raw) <= MAX_WHOLE_DIGITS and _PLAIN.fullmatch(raw):
+            # The common cell, `60000.00`: a plain decimal too short to be out of range.
+            value = Decimal(raw)
+            if (unit != "percent" or value <= 100) and (unit != "count" or value == value.to_integral_value()):
+                return value
         if raw is None:
             return None
         if isinstance(raw, bool) or not isinstance(raw, (str, Decimal, int)):
@@ -331,23 +384,27 @@ class _Reader:
         if isinstance(raw, Decimal):
             value = raw
             if not value.is_finite():
-                self.error("SLA302", f"'{name}' is {raw}, not a finite number", span, place=place)
+                self.error("SLA302", f"'{name}' is {quoted_text(str(raw))}, not a finite number", span, place=place)
                 return None
-        elif _DECIMAL.fullmatch(text):
-            value = Decimal(text)
+        elif _DECIMAL.fullmatch(text.removeprefix("-")) and (not text.startswith("-") or not Decimal(text[1:])):
+            value = Decimal(text.removeprefix("-"))  # a zero written with a minus sign is zero
         else:
             hint = "a plain decimal such as 60000.00 (no currency sign or thousands separator)"
             if text.startswith("-"):
-                self.error("SLA303", f"'{name}' is {text}: a {unit} cannot be negative", span, place=place)
+                self.error("SLA303", f"'{name}' is {quoted_text(text)}: a {unit} cannot be negative", span,
+                           place=place)
             else:
-                self.error("SLA302", f"'{name}' is '{_shown(str(raw))}', not a number", span, f"expected {hint}",
+                self.error("SLA302", f"'{name}' is '{quoted_text(str(raw))}', not a number", span, f"expected {hint}",
                            place=place)
             return None
-        if value < 0:
-            self.error("SLA303", f"'{name}' is {text}: a {unit} cannot be negative", span, place=place)
+        if value.is_zero():
+            value = value.copy_abs()  # -0 in JSON is zero, as in CSV
+        elif value < 0:
+            self.error("SLA303", f"'{name}' is {quoted_text(text)}: a {unit} cannot be negative", span,
+                       place=place)
             return None
         if unit == "percent" and value > 100:
-            self.error("SLA303", f"'{name}' is {text}%, above 100%", span, place=place)
+            self.error("SLA303", f"'{name}' is {quoted_text(text)}%, above 100%", span, place=place)
             return None
         if not self.in_exact_range(name, value, span, place):
             return None
@@ -361,9 +418,7 @@ class _Reader:
         and MAX_DECIMALS after it (trailing zeros aside); report it if not."""
         if value == 0:
             return True
-        _, digits, exponent = value.as_tuple()
-        trailing_zeros = len(digits) - len("".join(map(str, digits)).rstrip("0"))
-        whole, decimals = value.adjusted() + 1, -(exponent + trailing_zeros)
+        whole, decimals = value.adjusted() + 1, -_UNROUNDED.normalize(value).as_tuple().exponent
         if whole > MAX_WHOLE_DIGITS:
             self.error("SLA303", f"'{name}' has {whole:,} digits before the decimal point; a value has at most "
                        f"{MAX_WHOLE_DIGITS}", span, f"every amount is computed exactly, to {CONTEXT.prec} "
@@ -386,10 +441,3 @@ class _Reader:
         if self.found:
             raise SlaError(sorted(self.found, key=lambda d: (d.span.line, d.span.column) if d.span else (0, 0)))
         return History(tuple(p for _, p in ordered), tuple(self.events))
-
-
-def _shown(cell: str, width: int = 40) -> str:
-    """A cell as a message quotes it: on one line (a line break or tab written as \\n, \\t),
-    cut to `width` characters."""
-    text = "".join(c if c.isprintable() else repr(c)[1:-1] for c in cell)
-    return text if len(text) <= width else text[:width - 3] + "..."

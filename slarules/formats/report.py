@@ -8,34 +8,31 @@ published as slarules/formats/schema/outcome.schema.json.
 """
 from __future__ import annotations
 
-import csv
 import io
 import json
 from decimal import Decimal
 
-from ..core.money import CONTEXT, format_money, format_number
+from ..core.money import CONTEXT, format_money, format_number, plain_money, unsigned_zero
 from ..engine.outcome import Outcome, Totals, no_full_collections
+from .csv_cells import csv_writer
 
 JSON_FORMAT = "slarules.outcome/1"
 _UNIT_SUFFIX = {"percent": "%", "seconds": " s", "minutes": " min"}
 
 
-def _money(amount: Decimal, digits: int) -> str:
-    return f"{amount:.{digits}f}"
-
-
 def _value(value: Decimal | None) -> str | None:
-    return None if value is None else f"{value.normalize(CONTEXT):f}"
+    return None if value is None else unsigned_zero(f"{value.normalize(CONTEXT):f}")
 
 
 def _totals(totals: Totals, digits: int) -> dict:
     return {
-        "credits": _money(totals.credits, digits),
-        "earned_back": _money(totals.earned_back, digits),
-        "bonuses": _money(totals.bonuses, digits),
-        "net": _money(totals.net, digits),
-        "due_to_client": _money(totals.due_to_client, digits),
-        "due_to_vendor": _money(totals.due_to_vendor, digits),
+        "credits": plain_money(totals.credits, digits),
+        "earned_back": plain_money(totals.earned_back, digits),
+        "bonuses": plain_money(totals.bonuses, digits),
+        "withheld": plain_money(totals.withheld, digits),
+        "net": plain_money(totals.net, digits),
+        "due_to_client": plain_money(totals.due_to_client, digits),
+        "due_to_vendor": plain_money(totals.due_to_vendor, digits),
     }
 
 
@@ -63,7 +60,7 @@ def _data(outcome: Outcome) -> dict:
                     for r in p.results
                 ],
                 "lines": [
-                    {"service_level": line.service_level, "kind": line.kind, "amount": _money(line.amount, d),
+                    {"service_level": line.service_level, "kind": line.kind, "amount": plain_money(line.amount, d),
                      "clause": line.clause_ref, "explanation": line.explanation}
                     for line in p.lines
                 ],
@@ -74,8 +71,8 @@ def _data(outcome: Outcome) -> dict:
         ],
         "totals": _totals(outcome.totals, d),
         "by_service_level": [
-            {"name": s.service_level, "credits": _money(s.credits, d), "earned_back": _money(s.earned_back, d),
-             "bonuses": _money(s.bonuses, d),
+            {"name": s.service_level, "credits": plain_money(s.credits, d),
+             "earned_back": plain_money(s.earned_back, d), "bonuses": plain_money(s.bonuses, d),
              "periods_met": s.periods_met, "periods_missed": s.periods_missed}
             for s in outcome.by_service_level
         ],
@@ -103,11 +100,11 @@ CSV_COLUMNS = ("period", "service_level", "kind", "amount", "currency", "clause"
 def to_csv(outcome: Outcome) -> str:
     """Billing line items: one row per line, amounts signed (caps negative)."""
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
+    writer = csv_writer(out)
     writer.writerow(CSV_COLUMNS)
     with no_full_collections():
         for line in outcome.lines:
-            writer.writerow([line.period, line.service_level or "", line.kind, _money(line.amount, outcome.digits),
+            writer.writerow([line.period, line.service_level or "", line.kind, plain_money(line.amount, outcome.digits),
                              outcome.currency, line.clause_ref, line.explanation])
     return out.getvalue()
 
@@ -126,6 +123,7 @@ def _text(outcome: Outcome) -> str:
     d = outcome.digits
     money = lambda amount: format_money(amount, d)  # noqa: E731
     width = max([len(s.service_level) for s in outcome.by_service_level] + [len("service level")])
+    kind_width = max([len(line.kind) for p in outcome.periods for line in p.lines] + [13])
     out = [f"{outcome.contract} ({outcome.ruleset}), amounts in {outcome.currency}", ""]
     for p in outcome.periods:
         out.append(f"{p.period}  (contract year {p.contract_year})")
@@ -133,7 +131,7 @@ def _text(outcome: Outcome) -> str:
             note = f"  {r.note}" if r.note else ""
             out.append(f"  {r.service_level:<{width}}  {_shown(r.value, r.unit):>12}  {r.status}{note}")
         for line in p.lines:
-            out.append(f"  {line.kind:<13} {money(line.amount):>14}  {line.clause_ref}")
+            out.append(f"  {line.kind:<{kind_width}} {money(line.amount):>14}  {line.clause_ref}")
             out.append(f"      {line.explanation}")
         for right in p.terminations:
             out.append(f"  TERMINATION RIGHT  {right.clause_ref}")
@@ -153,7 +151,8 @@ def _text(outcome: Outcome) -> str:
     t = outcome.totals
     out.append("")
     out.append(f"Whole history: {_totals_text(t, money)}")
-    out.append(f"  (net = credits - earned back - bonuses; bonuses {outcome.netting}); "
+    withheld = " + withheld" if t.withheld else ""
+    out.append(f"  (net = credits{withheld} - earned back - bonuses; bonuses {outcome.netting}); "
                f"invoiced: due to the client {money(t.due_to_client)}, due to the vendor {money(t.due_to_vendor)}")
     if outcome.terminations:
         out.append("")
@@ -165,4 +164,5 @@ def _text(outcome: Outcome) -> str:
 
 def _totals_text(t: Totals, money) -> str:
     earned = f"  earned back {money(t.earned_back)}" if t.earned_back else ""
-    return f"credits {money(t.credits)}{earned}  bonuses {money(t.bonuses)}  net {money(t.net)}"
+    withheld = f"  withheld {money(t.withheld)}" if t.withheld else ""
+    return f"credits {money(t.credits)}{earned}  bonuses {money(t.bonuses)}{withheld}  net {money(t.net)}"

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator
+from typing import Iterator, Mapping
 
 import attrs
 
@@ -28,7 +28,7 @@ from ..engine.evaluate import evaluate
 from ..engine.history import History
 from ..engine.state import Carry
 from ..formats import files, report
-from ..formats.kpi_data import history_from_mapping, with_events
+from ..formats.kpi_data import checked_history, history_from_mapping, with_events
 from ..language import nodes
 from ..language.check import check
 from ..language.parse import parse
@@ -59,17 +59,32 @@ class Program(Terms):
         """Evaluate a History, or a mapping {period: {input: value}}, into an
         Outcome; continue from `state` (an Outcome's .state, or load_state())
         when given; `events` ([{"period", "service_level", "event", "reason"}])
-        adds waivers and exclusions."""
+        adds waivers and exclusions. A parameter of the wrong type is a
+        TypeError naming it; what a value of the right type says wrong (a bad
+        label, value or event) is an SlaError."""
+        _require(history, (History, Mapping), "Program.evaluate", "history",
+                 "a History or a mapping {period label: {input: value}}")
+        _require(state, (Carry, type(None)), "Program.evaluate", "state",
+                 "None or a state from Outcome.state or Program.load_state()")
+        _require(events, (list, tuple, type(None)), "Program.evaluate", "events",
+                 'None or a list of {"period", "service_level", "event", "reason"} mappings')
         if not isinstance(history, History):
             history = history_from_mapping(self, history)
         if events is not None:
             history = with_events(self, history, events)
-        evaluated = evaluate(self, history, state)
+        try:
+            evaluated = evaluate(self, history, state)
+        except (TypeError, AttributeError, ValueError, KeyError):
+            # A History built by hand that the evaluation cannot read: say what is wrong with it
+            # as the data reader would; a History the reader accepts failing is a bug.
+            checked_history(self, history)
+            raise
         return Outcome(**{field.name: getattr(evaluated, field.name) for field in attrs.fields(outcome.Outcome)})
 
     def load_state(self, text: str, where: str = "<state>") -> Carry:
         """Read a state saved with Outcome.state_json(); SLA403 if it is another ruleset's,
         SLA404 naming the field if it is damaged or was edited."""
+        _require(text, (str,), "Program.load_state", "text", "the JSON text Outcome.state_json() returned")
         return Carry.from_json(text, self, where)
 
     @contextmanager
@@ -112,6 +127,12 @@ class BillingRun:
         return outcome
 
 
+def _require(value, types: tuple, function: str, parameter: str, expected: str) -> None:
+    """TypeError naming the parameter unless `value` is one of `types`."""
+    if not isinstance(value, types):
+        raise TypeError(f"{function}(): {parameter} must be {expected}, not {type(value).__name__}")
+
+
 def compile_ruleset(ruleset: nodes.Ruleset) -> Program:
     """Compile a checked Ruleset (check() found no error in it)."""
     terms = compile_terms(ruleset)
@@ -121,6 +142,7 @@ def compile_ruleset(ruleset: nodes.Ruleset) -> Program:
 def compile_source(source: Source, strict: bool = False) -> Program:
     """Parse, check and compile; raise SlaError if check finds an error
     (or, with strict, a warning). Warnings are otherwise not raised."""
+    _require(source, (Source,), "compile_source", "source", "a slarules.Source(path, text)")
     ruleset = parse(source)
     problems = [d for d in check(ruleset) if d.is_error or strict]
     if problems:
@@ -130,9 +152,10 @@ def compile_source(source: Source, strict: bool = False) -> Program:
 
 def load(path: str | Path, strict: bool = False) -> Program:
     """Read, parse, check and compile a ruleset file."""
+    _require(path, (str, Path), "load", "path", "a str or a pathlib.Path")
     path = str(path)
     try:
-        text = Path(path).read_text(encoding="utf-8")
+        text = Path(path).read_text(encoding="utf-8-sig")
     except (OSError, UnicodeDecodeError) as err:
         raise SlaError([Diagnostic("SLA301", f"cannot read ruleset {path}: {err}")]) from None
     return compile_source(Source(path, text), strict)

@@ -259,7 +259,7 @@ def _fmt(args) -> int:
 
 def _read_ruleset(path: str) -> str:
     try:
-        return Path(path).read_text(encoding="utf-8")
+        return Path(path).read_text(encoding="utf-8-sig")
     except (OSError, UnicodeDecodeError) as err:
         raise SlaError([Diagnostic("SLA301", f"cannot read ruleset {path}: {err}")]) from None
 

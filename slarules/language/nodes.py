@@ -325,6 +325,66 @@ class StreakPolicy:
     span: Span | None = _span()
 
 
+# ------------------------------------------------------------------ critical service level failure
+
+@attrs.frozen
+class FailureFloor:
+    """`availability is below 95%`: one service level's value beyond a floor in the period."""
+
+    service_level: Name
+    comparison: "Comparison"
+    span: Span | None = _span()
+
+
+@attrs.frozen
+class FailureManyMissed:
+    """`3 or more service levels are missed in one month`."""
+
+    count: Decimal
+    unit: str
+    span: Span | None = _span()
+
+
+FailureCondition = Union[FailureFloor, FailureManyMissed]
+
+
+@attrs.frozen
+class CreditsNotAccrued:
+    """`credits of that month do not accrue`: the period's credits give way to the withhold."""
+
+    unit: str
+    span: Span | None = _span()
+
+
+@attrs.frozen
+class Withhold:
+    """`withhold 100% of monthly_charges`: the share of a money input the client retains."""
+
+    percent: Decimal
+    base: Name
+    span: Span | None = _span()
+
+
+@attrs.frozen
+class MayTerminate:
+    """`the client may terminate`: a critical failure gives the client a right to terminate."""
+
+    span: Span | None = _span()
+
+
+@attrs.frozen
+class CriticalFailure:
+    """`critical failure when CONDITION or when CONDITION: ...`: in a period where any
+    condition holds, the withhold applies, the credits are replaced if the clause says
+    so, and the right to terminate arises if it says so."""
+
+    conditions: tuple[FailureCondition, ...]
+    credits_not_accrued: CreditsNotAccrued | None
+    withhold: Withhold
+    may_terminate: MayTerminate | None = None
+    span: Span | None = _span()
+
+
 # ------------------------------------------------------------------ credits and bonuses
 
 @attrs.frozen
@@ -535,7 +595,8 @@ class Amendment:
     span: Span | None = _span()
 
 
-Section = Union[Inputs, AtRisk, BonusLimit, Netting, WindowCap, Termination, StreakPolicy, ServiceLevel]
+Section = Union[Inputs, AtRisk, BonusLimit, Netting, WindowCap, Termination, StreakPolicy, ServiceLevel,
+                CriticalFailure]
 
 
 @attrs.frozen

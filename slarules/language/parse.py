@@ -50,12 +50,38 @@ def parser(strict: bool = False) -> lark.Lark:
 
 
 def parse(source: Source) -> nodes.Ruleset:
-    """Parse a ruleset; raise SlaError on the first syntax error."""
+    """Parse a ruleset; raise SlaError on the first syntax error (TypeError if `source` is no Source)."""
+    if not isinstance(source, Source):
+        raise TypeError(f"parse(): source must be a slarules.Source(path, text), not {type(source).__name__}")
     try:
         tree = parser().parse(source.text)
     except lark.UnexpectedInput as err:
         raise SlaError([_syntax_diagnostic(source, err)]) from None
+    _check_nesting(source, tree)
     return _ToAst(source).transform(tree)
+
+
+# How deep arithmetic may nest: `a + b + ... ` with this many operators, or as many nested
+# operations. Every pass walks an expression recursively, and Python's stack is finite; no
+# contract's measurement comes near it.
+MAX_NESTING = 200
+_ARITHMETIC = frozenset({"add", "subtract", "multiply", "divide"})
+
+
+def _check_nesting(source: Source, tree: lark.Tree) -> None:
+    """SLA008 if an expression nests deeper than MAX_NESTING operations (found without recursion)."""
+    depth: dict[int, int] = {}
+    for subtree in tree.iter_subtrees():  # children before their parents
+        if subtree.data in _ARITHMETIC:
+            below = max((depth.get(id(child), 0) for child in subtree.children), default=0)
+            depth[id(subtree)] = below + 1
+            if below + 1 > MAX_NESTING:
+                meta = subtree.meta
+                raise SlaError([Diagnostic(
+                    "SLA008", f"this expression nests more than {MAX_NESTING} operations deep",
+                    Span(source, meta.line, meta.column, meta.end_line, meta.end_column),
+                    (f"an expression has at most {MAX_NESTING} operators in a row (or nested); "
+                     "a measurement that long is better split into inputs",))])
 
 
 def parse_text(text: str, path: str = "<string>") -> nodes.Ruleset:
@@ -248,6 +274,36 @@ class _ToAst(lark.Transformer):
     def excluded_periods_break_streaks(self, meta, children):
         """streak_policy: "excluded" PERIOD_WORD "break" "streaks" -> excluded_periods_break_streaks"""
         return nodes.StreakPolicy("excluded periods break streaks", self._span(meta))
+
+    # ---- critical service level failure
+    def critical_failure(self, meta, children):
+        """critical_failure: CRITICAL "failure" "when" _failure_conditions ":"
+                             [credits_not_accrued] withhold [may_terminate]"""
+        _, *conditions, not_accrued, withhold, may_terminate = children
+        return nodes.CriticalFailure(tuple(conditions), not_accrued, withhold, may_terminate, self._span(meta))
+
+    def failure_floor(self, meta, children):
+        """failure_condition: NAME "is" comparison -> failure_floor"""
+        name, comparison = children
+        return nodes.FailureFloor(self._name(name), comparison, self._span(meta))
+
+    def failure_many_missed(self, meta, children):
+        """failure_condition: NUMBER "or" "more" "service" "levels" "are" "missed" "in" "one" PERIOD_WORD -> ..."""
+        count, unit = children
+        return nodes.FailureManyMissed(_number(count), _noun(unit), self._span(meta))
+
+    def credits_not_accrued(self, meta, children):
+        """credits_not_accrued: "credits" "of" "that" PERIOD_WORD "do" "not" "accrue\""""
+        return nodes.CreditsNotAccrued(_noun(children[0]), self._span(meta))
+
+    def withhold(self, meta, children):
+        """withhold: "withhold" NUMBER "%" "of" NAME"""
+        percent, base = children
+        return nodes.Withhold(_number(percent), self._name(base), self._span(meta))
+
+    def may_terminate(self, meta, children):
+        """may_terminate: "the" "client" "may" "terminate\""""
+        return nodes.MayTerminate(self._span(meta))
 
     # ---- service levels
     def service_level(self, meta, children):

@@ -79,6 +79,8 @@ def layout(ruleset: nodes.Ruleset) -> list[Block]:
             blocks.append(_inputs(section))
         elif isinstance(section, nodes.ServiceLevel):
             blocks.append(_service_level(section))
+        elif isinstance(section, nodes.CriticalFailure):
+            blocks.append(_critical_failure(section))
         else:
             blocks.append(Block((Line(0, _SECTIONS[type(section)](section), _at(section)),),
                                 term=True, end_line=_end(section)))
@@ -143,6 +145,40 @@ def _service_level(sl: nodes.ServiceLevel) -> Block:
     for c in sl.clauses:
         lines += clause_lines(c, 2)
     return Block(tuple(lines), end_line=_end(sl))
+
+
+# ---------------------------------------------------------------- critical service level failure
+
+def failure_condition(c: nodes.FailureCondition) -> str:
+    """`availability is below 95%`, `3 or more service levels are missed in one month`."""
+    if isinstance(c, nodes.FailureFloor):
+        return f"{c.service_level.text} is {comparison(c.comparison)}"
+    return f"{_number(c.count)} or more service levels are missed in one {c.unit}"
+
+
+def critical_failure_head(cf: nodes.CriticalFailure) -> str:
+    """The clause's condition on one line, as explanations quote it (without the colon)."""
+    return "critical failure when " + " or when ".join(failure_condition(c) for c in cf.conditions)
+
+
+def withhold(w: nodes.Withhold) -> str:
+    return f"withhold {_number(w.percent)}% of {w.base.text}"
+
+
+def _critical_failure(cf: nodes.CriticalFailure) -> Block:
+    """The head, each further condition on a continuation line (`or when ...`), the colon
+    after the last; then each consequence on its own line, two spaces in."""
+    texts = [f"or when {failure_condition(c)}" for c in cf.conditions[1:]]
+    lines = [Line(0, f"critical failure when {failure_condition(cf.conditions[0])}", _at(cf))]
+    lines += [Line(4, text, _at(c), back=2, continues=True) for text, c in zip(texts, cf.conditions[1:])]
+    lines[-1] = attrs.evolve(lines[-1], text=lines[-1].text + ":")
+    if cf.credits_not_accrued is not None:
+        lines.append(Line(2, f"credits of that {cf.credits_not_accrued.unit} do not accrue",
+                          _at(cf.credits_not_accrued)))
+    lines.append(Line(2, withhold(cf.withhold), _at(cf.withhold)))
+    if cf.may_terminate is not None:
+        lines.append(Line(2, "the client may terminate", _at(cf.may_terminate)))
+    return Block(tuple(lines), end_line=_end(cf))
 
 
 def _amendment(amendment: nodes.Amendment) -> Block:

@@ -25,41 +25,43 @@ from decimal import Decimal
 import attrs
 
 from ..core.diagnostics import Diagnostic, SlaError
-from ..core.money import format_money
+from ..core.money import format_money, plain_money
 from ..engine.compile import Terms
 from ..engine.evaluate import evaluate
 from ..engine.history import History
-from ..engine.outcome import BONUS_KINDS, CREDIT_KINDS, EARN_BACK, Outcome, Totals
+from ..engine.outcome import BONUS_KINDS, CREDIT_KINDS, EARN_BACK, WITHHOLD, Outcome, Totals
 
 JSON_FORMAT = "slarules.dryrun/1"
 ZERO = Decimal(0)
-PERIOD_WIDE = "(period-wide caps)"  # the label of lines that belong to no service level
+PERIOD_WIDE = "(period-wide lines)"  # the label of lines that belong to no service level: caps, withholds
 
 
 @attrs.frozen
 class Amounts:
-    """Credits (after caps), credits earned back, bonuses (after caps and forfeits);
-    net = credits - earned_back - bonuses (positive: owed to the client)."""
+    """Credits (after caps), credits earned back, bonuses (after caps and forfeits),
+    charges withheld on a critical failure; net = credits + withheld - earned_back -
+    bonuses (positive: owed to the client)."""
 
     credits: Decimal
     earned_back: Decimal
     bonuses: Decimal
+    withheld: Decimal = ZERO
 
     @property
     def net(self) -> Decimal:
-        return self.credits - self.earned_back - self.bonuses
+        return self.credits + self.withheld - self.earned_back - self.bonuses
 
     def __add__(self, other: "Amounts") -> "Amounts":
         return Amounts(self.credits + other.credits, self.earned_back + other.earned_back,
-                       self.bonuses + other.bonuses)
+                       self.bonuses + other.bonuses, self.withheld + other.withheld)
 
     def __sub__(self, other: "Amounts") -> "Amounts":
         return Amounts(self.credits - other.credits, self.earned_back - other.earned_back,
-                       self.bonuses - other.bonuses)
+                       self.bonuses - other.bonuses, self.withheld - other.withheld)
 
     @classmethod
     def of_totals(cls, totals: Totals) -> "Amounts":
-        return cls(totals.credits, totals.earned_back, totals.bonuses)
+        return cls(totals.credits, totals.earned_back, totals.bonuses, totals.withheld)
 
 
 NONE = Amounts(ZERO, ZERO, ZERO)
@@ -67,7 +69,7 @@ NONE = Amounts(ZERO, ZERO, ZERO)
 
 @attrs.frozen
 class Row:
-    """One service level (None: lines of no service level, the period-wide caps)
+    """One service level (None: lines of no service level: period-wide caps, withholds)
     on both sides; a side is None when its ruleset has no such service level."""
 
     service_level: str | None
@@ -218,6 +220,8 @@ def _by_service_level(lines) -> dict[str | None, Amounts]:
             add = Amounts(ZERO, ZERO, line.amount)
         elif line.kind == EARN_BACK:
             add = Amounts(ZERO, -line.amount, ZERO)
+        elif line.kind == WITHHOLD:
+            add = Amounts(ZERO, ZERO, ZERO, line.amount)
         else:  # pragma: no cover - every kind is one of the above
             continue
         out[line.service_level] = out.get(line.service_level, NONE) + add
@@ -226,15 +230,12 @@ def _by_service_level(lines) -> dict[str | None, Amounts]:
 
 # ---------------------------------------------------------------- rendering
 
-def _money(amount: Decimal, digits: int) -> str:
-    return f"{amount:.{digits}f}"
-
-
 def _amounts(a: Amounts | None, digits: int) -> dict | None:
     if a is None:
         return None
-    return {"credits": _money(a.credits, digits), "earned_back": _money(a.earned_back, digits),
-            "bonuses": _money(a.bonuses, digits), "net": _money(a.net, digits)}
+    return {"credits": plain_money(a.credits, digits), "earned_back": plain_money(a.earned_back, digits),
+            "bonuses": plain_money(a.bonuses, digits), "withheld": plain_money(a.withheld, digits),
+            "net": plain_money(a.net, digits)}
 
 
 def _row(r: Row, digits: int) -> dict:
@@ -287,16 +288,19 @@ def to_text(c: Comparison) -> str:
     m = lambda a: format_money(a, d)  # noqa: E731
     width = max([len(n) for n in c.service_levels] + [len(PERIOD_WIDE), len("service level"), len("total")])
     amounts = [x for r in c.rows for side in (r.proposed, r.current, r.difference) if side is not None
-               for x in (side.credits, side.earned_back, side.bonuses, side.net)]
+               for x in (side.credits, side.earned_back, side.bonuses, side.withheld, side.net)]
     col = max([len("earned back"), len("difference")] + [len(_signed(x, d)) for x in amounts])
     has_earn_back = any(r.proposed and r.proposed.earned_back or r.current and r.current.earned_back
                         for r in c.rows)
-    fields = ["credits", "earned back", "bonuses", "net"] if has_earn_back else ["credits", "bonuses", "net"]
+    has_withheld = bool(c.proposed.withheld or c.current.withheld)
+    fields = (["credits"] + ["earned back"] * has_earn_back + ["bonuses"] + ["withheld"] * has_withheld
+              + ["net"])
 
     def cells(a: Amounts | None) -> list[str]:
         if a is None:
             return [f"{'absent':>{col}}"] + [" " * col] * (len(fields) - 1)
-        values = [a.credits] + ([a.earned_back] if has_earn_back else []) + [a.bonuses, a.net]
+        values = ([a.credits] + [a.earned_back] * has_earn_back + [a.bonuses] + [a.withheld] * has_withheld
+                  + [a.net])
         return [f"{m(v):>{col}}" for v in values]
 
     p_name, c_name = c.proposed_name, c.current_name
@@ -311,7 +315,7 @@ def to_text(c: Comparison) -> str:
 
     out = [f"Dry run: {p_name} ({c.proposed_ruleset}) against {c_name} ({c.current_ruleset}), "
            f"amounts in {c.currency}",
-           f"  net = credits - earned back - bonuses (positive: owed to the client); "
+           f"  net = credits{' + withheld' * has_withheld} - earned back - bonuses (positive: owed to the client); "
            f"difference = {p_name} - {c_name}; 'absent': the ruleset has no such service level",
            ""]
     for p in c.periods:
@@ -335,7 +339,9 @@ def to_text(c: Comparison) -> str:
     diff = c.difference
     out.append(f"{p_name} - {c_name}: credits {_signed(diff.credits, d)}"
                + (f"  earned back {_signed(diff.earned_back, d)}" if has_earn_back else "")
-               + f"  bonuses {_signed(diff.bonuses, d)}  net {_signed(diff.net, d)}")
+               + f"  bonuses {_signed(diff.bonuses, d)}"
+               + (f"  withheld {_signed(diff.withheld, d)}" if has_withheld else "")
+               + f"  net {_signed(diff.net, d)}")
     out.append("")
     out.append("Termination rights")
     for name, rights in ((p_name, c.proposed_terminations), (c_name, c.current_terminations)):

@@ -26,6 +26,7 @@ from typing import Sequence
 import attrs
 
 from ..core.diagnostics import SlaError
+from ..core.money import format_money, unsigned_zero
 from ..engine.compile import LinearForm, ShortfallForm, TableForm, Terms
 from ..engine.evaluate import evaluate
 from ..engine.history import History
@@ -51,7 +52,7 @@ def esc(text) -> str:
 
 
 def fmt_money(amount: Decimal, digits: int = 2) -> str:
-    return f"{amount:,.{digits}f}"
+    return format_money(amount, digits)
 
 
 def fmt_value(value: Decimal | None) -> str:
@@ -59,7 +60,7 @@ def fmt_value(value: Decimal | None) -> str:
         return "not reported"
     value = value.normalize()
     if value == value.to_integral_value():
-        return f"{value:,.0f}"
+        return unsigned_zero(f"{value:,.0f}")
     return f"{value:,f}"
 
 
@@ -637,13 +638,13 @@ def _review(label: str, program: Terms, outcome: Outcome, color: str) -> list[st
     for period in outcome.periods:
         t = period.totals
         rows.append([(period.period, False), (str(period.contract_year), True)]
-                    + [(fmt_money(v, d), True) for v in (t.credits, t.earned_back, t.bonuses, t.net,
+                    + [(fmt_money(v, d), True) for v in (t.credits, t.earned_back, t.bonuses, t.withheld, t.net,
                                                          t.due_to_client, t.due_to_vendor)])
     t = outcome.totals
     rows.append([("total", False), ("", False)] + [(fmt_money(v, d), True) for v in (
-        t.credits, t.earned_back, t.bonuses, t.net, t.due_to_client, t.due_to_vendor)])
+        t.credits, t.earned_back, t.bonuses, t.withheld, t.net, t.due_to_client, t.due_to_vendor)])
     out.append(_table(f"Totals per period ({cur}) — {label}",
-                      ["period", "contract year", "credits", "earned back", "bonuses", "net",
+                      ["period", "contract year", "credits", "earned back", "bonuses", "withheld", "net",
                        "due to client", "due to vendor"], rows, f"periods-{slug}"))
     rows = [[(s.service_level, False), (fmt_money(s.credits, d), True), (fmt_money(s.earned_back, d), True),
              (fmt_money(s.bonuses, d), True), (fmt_money(s.credits - s.earned_back - s.bonuses, d), True),
@@ -676,16 +677,18 @@ def render_report(rulesets: dict[str, tuple[Terms, Outcome]], history: History,
     if history.periods:
         body.append(f"<p>History: {len(history.periods):,} periods, {esc(history.periods[0].label)} to "
                     f"{esc(history.periods[-1].label)}. Rulesets: {esc(', '.join(labels))}. "
-                    f"Amounts in {esc(currency)}; net = credits − earned back − bonuses "
+                    f"Amounts in {esc(currency)}; net = credits + withheld − earned back − bonuses "
                     f"(positive: owed to the client).</p>")
     rows = []
     for label, (program, outcome) in rulesets.items():
         t = outcome.totals
         rows.append([(label, False), (outcome.ruleset, False)]
-                    + [(fmt_money(v, outcome.digits), True) for v in (t.credits, t.earned_back, t.bonuses, t.net)]
+                    + [(fmt_money(v, outcome.digits), True)
+                       for v in (t.credits, t.earned_back, t.bonuses, t.withheld, t.net)]
                     + [(f"{len(outcome.terminations):,}", True)])
     body.append(_table(f"Totals over the history ({currency})",
-                       ["ruleset", "file", "credits", "earned back", "bonuses", "net", "termination rights"],
+                       ["ruleset", "file", "credits", "earned back", "bonuses", "withheld", "net",
+                        "termination rights"],
                        rows, "totals"))
 
     # credit/bonus curves

@@ -39,7 +39,7 @@ from typing import Callable, Mapping
 import attrs
 
 from ..core.diagnostics import did_you_mean
-from ..core.money import CONTEXT, format_money
+from ..core.money import CONTEXT, format_money, plain_money
 from ..core.periods import MONTHS_PER_PERIOD
 from ..engine.compile import Terms
 from ..engine.evaluate import evaluate
@@ -304,10 +304,6 @@ def simulate(programs: dict[str, Terms], history: History, runs: int, seed: int,
 
 # ---------------------------------------------------------------- rendering
 
-def _money(amount: Decimal, digits: int) -> str:
-    return f"{amount:.{digits}f}"
-
-
 def to_data(s: Simulation) -> dict:
     return {
         "format": JSON_FORMAT,
@@ -324,11 +320,11 @@ def to_data(s: Simulation) -> dict:
                    "net = credits - earned back - bonuses",
         "rulesets": [
             {"name": e.name, "ruleset": e.ruleset, "contract": e.contract,
-             **{kind: {"mean": _money(e.mean(kind), e.digits),
-                       **{f"p{p}": _money(v, e.digits) for p, v in e.percentiles(kind).items()}}
+             **{kind: {"mean": plain_money(e.mean(kind), e.digits),
+                       **{f"p{p}": plain_money(v, e.digits) for p, v in e.percentiles(kind).items()}}
                 for kind in ("credits", "bonuses", "net")},
              "termination": {"runs": e.runs_with_termination, "probability": str(e.termination_probability)},
-             "annual_net": [_money(v, e.digits) for v in e.net]}
+             "annual_net": [plain_money(v, e.digits) for v in e.net]}
             for e in s.exposures
         ],
     }

@@ -17,7 +17,11 @@ tells each input's range; `histories(model)` draws consecutive periods of
 values in those ranges, biased toward the thresholds the ruleset mentions, and
 `met_histories(model)` draws periods in which every service level meets its
 target. `subjects(which)` draws what a fairness test runs on: a generated
-ruleset, or one of the files in rulesets/.
+ruleset, one with a critical service level failure (`rulesets(critical_failure=True)`:
+a floor beyond a target and/or N or more service levels missed, the credits
+replaced or not, a withhold of the fee at least as large as the amount at risk,
+which then is a share of the fee, so a worse month never costs the vendor
+less), or one of the files in rulesets/.
 
 `syntax_trees` draws any tree the grammar can express, meaningful or not, with
 names that are not words of the grammar: for the printer round trip and for
@@ -45,7 +49,8 @@ import reference
 ROOT = Path(__file__).resolve().parents[2]
 RULESET_FILES = sorted(str(p.relative_to(ROOT)) for p in (ROOT / "rulesets").glob("*.sla"))
 GENERATED = "generated"
-SUBJECT_NAMES = [GENERATED, *RULESET_FILES]
+GENERATED_CRITICAL = "generated with a critical failure"
+SUBJECT_NAMES = [GENERATED, GENERATED_CRITICAL, *RULESET_FILES]
 
 FEE = "monthly_fee"
 SHARED_COUNT = "calls_offered"
@@ -346,20 +351,50 @@ def gate(draw, service_levels: list[str]) -> nodes.Gate:
     return nodes.Gate(kind, tuple(name(n) for n in names))
 
 
+def critical_failure(draw, kpis: list[Kpi], service_levels: list[nodes.ServiceLevel],
+                     at_risk_percent: Decimal) -> nodes.CriticalFailure:
+    """A critical failure: a floor a few steps beyond a service level's target on its miss
+    side, and/or N or more service levels missed; a withhold of the fee no smaller than
+    the amount at risk (`at_risk_percent` of the fee), so that the credits it replaces
+    never exceed it."""
+    conditions: list[nodes.FailureCondition] = []
+    for kpi, sl in zip(kpis, service_levels):
+        goal = sl.target.comparison
+        z = zone(kpi.unit, goal.quantity.value, goal.op in ("at least", "above"), True)
+        if z.room >= 1 and flip(draw):
+            steps = draw(st.integers(1, z.room))
+            op = ("at most" if flip(draw) else "below") if z.direction < 0 else ("at least" if flip(draw) else "above")
+            conditions.append(nodes.FailureFloor(sl.name, nodes.Comparison(op, quantity(z.at(steps), kpi.unit))))
+    conditions = shuffled(draw, conditions)[:draw(st.integers(0, 2))]
+    if not conditions or flip(draw):
+        count = Decimal(draw(st.integers(1, len(service_levels))))
+        conditions.append(nodes.FailureManyMissed(count, "month"))
+    withhold = nodes.Withhold(draw_decimal(draw, at_risk_percent, Decimal(100), 1), name(FEE))
+    return nodes.CriticalFailure(
+        tuple(shuffled(draw, conditions)),
+        nodes.CreditsNotAccrued("month") if flip(draw) else None,
+        withhold,
+        nodes.MayTerminate() if flip(draw) else None,
+    )
+
+
 @st.composite
-def rulesets(draw, max_service_levels: int = 4, forms: tuple[str, ...] = FORMS) -> nodes.Ruleset:
+def rulesets(draw, max_service_levels: int = 4, forms: tuple[str, ...] = FORMS,
+             critical_failure_clause: bool = False) -> nodes.Ruleset:
     """A ruleset check() accepts with no error; see the module docstring. `forms`
-    limits the credit and bonus forms drawn (a subset of FORMS)."""
+    limits the credit and bonus forms drawn (a subset of FORMS); with
+    `critical_failure_clause`, the ruleset is assessed monthly, has an amount at
+    risk that is a share of the fee, and a critical failure."""
     currency = pick(draw, CURRENCIES)
     year, month = draw(st.integers(2020, 2030)), draw(st.integers(1, 12))
     terms: list[nodes.HeaderTerm] = [nodes.Currency(currency), nodes.Starts(f"{year:04d}-{month:02d}")]
-    if flip(draw):
+    if flip(draw) or critical_failure_clause:
         terms.append(nodes.Assessed("monthly"))
     if flip(draw):
         terms.append(nodes.Rounding(pick(draw, ROUNDING_MODES), pick(draw, (None, "cents", "whole units"))))
     contract = nodes.Contract(draw(plain_text()), tuple(shuffled(draw, terms)))
 
-    ctx = Context(currency, flip(draw))
+    ctx = Context(currency, flip(draw) or critical_failure_clause)
     shared = SHARED_COUNT if flip(draw) else None
     kpis = [measurement(draw, f"kpi_{i + 1}", shared) for i in range(draw(st.integers(1, max_service_levels)))]
     clause_lists = [service_level_clauses(draw, kpi, ctx, forms) for kpi in kpis]
@@ -381,11 +416,13 @@ def rulesets(draw, max_service_levels: int = 4, forms: tuple[str, ...] = FORMS) 
         sections.append(nodes.Inputs(tuple(inputs[split:])))
     sections += service_levels
     if ctx.has_at_risk:
-        if flip(draw):
+        if flip(draw) or critical_failure_clause:
             risk = nodes.PercentOf(draw_decimal(draw, Decimal(1), Decimal(100), 1), nodes.InputBase(name(FEE)))
         else:
             risk = nodes.FixedMoney(currency, draw_decimal(draw, Decimal(100), Decimal(50000), 0))
         sections.append(nodes.AtRisk(risk, "month"))
+        if critical_failure_clause:
+            sections.append(critical_failure(draw, kpis, service_levels, risk.percent))
     if flip(draw):
         sections.append(nodes.BonusLimit(amount(draw, Context(currency, False), False), "month"))
     if flip(draw):
@@ -453,9 +490,11 @@ def file_subject(path: str) -> Subject:
 
 @st.composite
 def subjects(draw, which: str) -> Subject:
-    """`which` is GENERATED or a path in rulesets/."""
+    """`which` is GENERATED, GENERATED_CRITICAL or a path in rulesets/."""
     if which == GENERATED:
         return compiled("generated.sla", to_source(draw(rulesets())))
+    if which == GENERATED_CRITICAL:
+        return compiled("generated.sla", to_source(draw(rulesets(critical_failure_clause=True))))
     return file_subject(which)
 
 
@@ -499,9 +538,14 @@ class DataModel:
         guarded: dict[str, bool] = {}
         thresholds: dict[str, set[Decimal]] = {n: set() for n in units}
         ratio_targets: dict[str, set] = {n: set() for n in units}
+        floors: dict[str, list[Decimal]] = {}  # the values critical failures and termination compare with
+        for clause in ruleset.of_type(nodes.CriticalFailure):
+            for c in clause.conditions:
+                if isinstance(c, nodes.FailureFloor):
+                    floors.setdefault(c.service_level.text, []).append(c.comparison.quantity.value)
         for sl in ruleset.service_levels:
             expr = sl.measured.expr
-            critical = critical_values(sl, reference.unit_of(sl, units))
+            critical = critical_values(sl, reference.unit_of(sl, units)) + floors.get(sl.name.text, [])
             for top, bottom in reference.divisions(expr):
                 if bottom in units:
                     divisors.add(bottom)
@@ -777,7 +821,13 @@ sections = st.one_of(
     st.builds(nodes.BonusLimit, any_amounts, period_nouns),
     st.builds(nodes.Netting, st.sampled_from(("paid separately", "offset", "only offset"))),
     st.builds(nodes.ServiceLevel, names, st.none() | plain_text(), st.booleans(),
-              st.lists(clauses, min_size=1, max_size=6).map(tuple)))
+              st.lists(clauses, min_size=1, max_size=6).map(tuple)),
+    st.builds(nodes.CriticalFailure,
+              st.lists(st.builds(nodes.FailureFloor, names, comparisons)
+                       | st.builds(nodes.FailureManyMissed, numbers, period_nouns), min_size=1, max_size=3).map(tuple),
+              st.none() | st.builds(nodes.CreditsNotAccrued, period_nouns),
+              st.builds(nodes.Withhold, numbers, names),
+              st.none() | st.just(nodes.MayTerminate())))
 # Any Ruleset the grammar can express, meaningful or not.
 syntax_trees = st.builds(
     nodes.Ruleset,

@@ -2,10 +2,12 @@
 every rulesets/*.sla file (each file found when the tests are collected).
 
 1 Monotone: one KPI input made better in one period never raises credits and
-  never lowers the bonuses earned (nor raises what the vendor owes net).
+  charges withheld together (a critical failure replaces credits with a heavier
+  withhold), never withholds more, and never lowers the bonuses earned (nor
+  raises what the vendor owes net).
 2 Bounded: a period's credits stay within the amount at risk, its bonuses within
   the bonus limit, a service level's capped credit or bonus within its cap, and
-  no total is negative.
+  a withhold stays within the input it is a share of; no total is negative.
 3 Every target met in every period: no credit at all.
 4 No service level earns a credit and a bonus in the same period.
 7 Exactness: line items add up to the period totals, periods to the history,
@@ -28,7 +30,7 @@ from hypothesis import strategies as st
 from slarules import Program, Source, compile_source
 from slarules.language import nodes
 from slarules.formats.kpi_data import parse_history
-from slarules.engine.outcome import BONUS_KINDS, CREDIT_KINDS, EARN_BACK
+from slarules.engine.outcome import BONUS_KINDS, CREDIT_KINDS, EARN_BACK, WITHHOLD
 
 import reference
 from strategies import SUBJECT_NAMES, histories, input_value, met_histories, subjects
@@ -70,7 +72,8 @@ def test_monotone_a_better_kpi_value_never_costs_the_vendor_more(which, data):
     assume(order is not None)
     better, worse = (changed, history) if order == "a" else (history, changed)
     good, bad = subject.evaluate(better), subject.evaluate(worse)
-    assert good.totals.credits <= bad.totals.credits
+    assert good.totals.credits + good.totals.withheld <= bad.totals.credits + bad.totals.withheld
+    assert good.totals.withheld <= bad.totals.withheld
     assert earned_bonuses(good) >= earned_bonuses(bad)
     assert good.totals.net <= bad.totals.net
     assert good.totals.due_to_client <= bad.totals.due_to_client
@@ -101,7 +104,9 @@ def test_bounded_credits_and_bonuses_stay_within_their_caps_and_nothing_is_negat
                 if cap is not None:
                     own = lines_of(p, kinds, sl.name.text)
                     assert own <= reference.round_money(reference.amount_value(cap, pools, sl.name.text), digits, mode)
-        assert all(line.amount >= 0 for line in p.lines if line.kind in ("credit", "bonus"))
+        assert all(line.amount >= 0 for line in p.lines if line.kind in ("credit", "bonus", WITHHOLD))
+        for clause in ruleset.of_type(nodes.CriticalFailure):
+            assert p.totals.withheld <= values[clause.withhold.base.text]
     every_totals = ([p.totals for p in outcome.periods] + [y.totals for y in outcome.by_contract_year]
                     + [outcome.totals])
     for totals in every_totals:
@@ -150,17 +155,20 @@ def test_exact_line_items_add_up_to_every_total(which, data):
     outcome = subject.evaluate(data.draw(histories(subject.model)))
     netting = outcome.netting
     for p in outcome.periods:
-        assert all(line.kind in CREDIT_KINDS + BONUS_KINDS + (EARN_BACK,) for line in p.lines)
+        assert all(line.kind in CREDIT_KINDS + BONUS_KINDS + (EARN_BACK, WITHHOLD) for line in p.lines)
         credits, bonuses = lines_of(p, CREDIT_KINDS), lines_of(p, BONUS_KINDS)
-        earned_back = -lines_of(p, (EARN_BACK,))
-        assert (p.totals.credits, p.totals.earned_back, p.totals.bonuses) == (credits, earned_back, bonuses)
+        earned_back, withheld = -lines_of(p, (EARN_BACK,)), lines_of(p, (WITHHOLD,))
+        assert (p.totals.credits, p.totals.earned_back, p.totals.bonuses, p.totals.withheld) == (
+            credits, earned_back, bonuses, withheld)
+        assert p.totals.net == credits + withheld - earned_back - bonuses
+        # For what is invoiced, charges withheld on a critical failure count with the credits.
+        owed = credits + withheld - earned_back
         if netting == "paid separately":  # an earn-back beyond the period's credits is paid to the vendor
-            owed = credits - earned_back
             assert (p.totals.due_to_client, p.totals.due_to_vendor) == (max(owed, ZERO), bonuses + max(-owed, ZERO))
         else:
-            net = credits - earned_back - bonuses
+            net = owed - bonuses
             assert (p.totals.due_to_client, p.totals.due_to_vendor) == (max(net, ZERO), max(-net, ZERO))
-    fields = ("credits", "earned_back", "bonuses", "due_to_client", "due_to_vendor")
+    fields = ("credits", "earned_back", "bonuses", "withheld", "due_to_client", "due_to_vendor")
     for field in fields:
         assert getattr(outcome.totals, field) == sum((getattr(p.totals, field) for p in outcome.periods), ZERO)
         assert getattr(outcome.totals, field) == sum((getattr(y.totals, field) for y in outcome.by_contract_year),

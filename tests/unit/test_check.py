@@ -473,3 +473,72 @@ def test_a_cap_that_can_never_bind_names_what_the_credit_reaches(credit, reached
     (warning,) = found(SLA + f"  credit: {credit}\n")
     assert warning.code == "SLA225"
     assert warning.message == f"this cap can never bind: the most the credit can reach is {reached}"
+
+
+# ---------------------------------------------------------------- critical service level failure
+
+CRITICAL = SLA + "  credit: 2% of fee\n"
+
+
+def failure(conditions: str = "s is below 50%", body: str = "  withhold 100% of fee\n",
+            services: str = CRITICAL) -> str:
+    return services + f"critical failure when {conditions}:\n" + body
+
+
+@pytest.mark.parametrize("ruleset", [
+    failure(),
+    failure("s is at most 50%"),
+    failure("1 or more service levels are missed in one month"),
+    failure("s is below 50% or when 1 or more service levels are missed in one period"),
+    failure(body="  credits of that month do not accrue\n  withhold 100% of fee\n  the client may terminate\n"),
+    failure(body="  withhold 2% of fee\n"),  # credits accrue as well: nothing to compare
+])
+def test_valid_critical_failures_have_no_diagnostic(ruleset):
+    assert codes(ruleset) == []
+
+
+@pytest.mark.parametrize("ruleset, code", [
+    (failure("t is below 50%"), "SLA201"),  # an unknown service level
+    (failure("s is below 50 seconds"), "SLA203"),  # not the service level's unit
+    (failure("s is below 90%"), "SLA207"),  # a month meeting 'at least 80%' could be a failure
+    (failure("s is at most 80%"), "SLA207"),  # 80% exactly meets the target
+    (failure(body="  withhold 100% of calls\n"), "SLA211"),  # a withhold of a count, not money
+    (failure(body="  withhold 100% of nothing\n"), "SLA201"),
+    (failure(body="  withhold 101% of fee\n"), "SLA213"),  # more than the charges
+    (failure("2 or more service levels are missed in one month"), "SLA222"),  # one service level
+    (failure("1 or more service levels are missed in one quarter"), "SLA216"),
+    (failure(body="  credits of that quarter do not accrue\n  withhold 100% of fee\n"), "SLA216"),
+    (failure() + "critical failure when s is below 10%:\n  withhold 100% of fee\n", "SLA204"),  # twice
+])
+def test_a_critical_failure_that_cannot_mean_what_it_says_is_an_error(ruleset, code):
+    assert errors(ruleset) == [code]
+
+
+def test_a_withhold_of_0_percent_is_a_clause_with_no_effect():
+    assert codes(failure(body="  withhold 0% of fee\n")) == [("SLA223", "warning")]
+
+
+def test_a_withhold_smaller_than_the_credits_it_replaces_is_a_warning():
+    replaces = "  credits of that month do not accrue\n  withhold {}% of fee\n"
+    five_percent = SLA + "  credit: 5% of fee\n"
+    # The credit reaches 5% of the fee: a 4% withhold in its place would cost the vendor less.
+    assert codes(failure(body=replaces.format(4), services=five_percent)) == [("SLA241", "warning")]
+    assert codes(failure(body=replaces.format(5), services=five_percent)) == []
+    # With an amount at risk of 3%, the credits never reach more than 3%: a 4% withhold is heavier.
+    capped = "at risk: 3% of fee each month\n" + five_percent
+    assert codes(failure(body=replaces.format(4), services=capped)) == []
+
+
+FLAGGED = "service level s\n  measured as sla\n  target: at least 80%\n  measured only when calls is at most 0\n" \
+          "  credit: 2% of fee\n"
+COUNTED = ("service level s\n  measured as sla * calls / calls\n  target: at least 80%\n"
+           "  measured only when calls is at least 500\n  credit: 2% of fee\n")
+
+
+def test_a_floor_on_a_service_level_gated_by_another_input_is_a_warning():
+    # The old workaround: a flag input marks the month not measured, which silently stops the floor.
+    assert codes(failure(services=FLAGGED)) == [("SLA240", "warning")]
+    assert codes(FLAGGED + "terminate when s is below 50% in any month\n") == [("SLA240", "warning")]
+    # A minimum volume of the measurement's own count is the contract's own rule: no warning.
+    assert codes(failure(services=COUNTED)) == []
+    assert codes(COUNTED + "terminate when s is below 50% in any month\n") == []

@@ -575,8 +575,8 @@ def test_all_five_termination_triggers():
     assert text["5.3"] == (
         "Performance below a floor. When the value of s (3.1) in any month is below 70% (exactly 70% is not), the "
         "right arises in that month, whatever the credits. A waiver does not prevent it; an excluded month, or one "
-        "without a reported value, does not give rise to it. The value is tested even in a month in which s is not "
-        "measured for low volume (3.1.2). [t.sla:19]")
+        "without a reported value, does not give rise to it. Nor does a month in which s is not measured (3.1.2), "
+        "whatever its value. [t.sla:19]")
     assert text["5.4"] == (
         "Credits above a limit. When the credits of any 6 consecutive months together exceed USD 100,000, the right "
         "arises in the first month in which they do. Credits are counted as charged, after the limits on credits in "
@@ -602,8 +602,8 @@ def test_the_two_streak_policies_by_default_and_as_stated():
     stated = clauses(ruleset(TRIGGERS + "waived misses do not count toward termination\n"
                                         "excluded months break streaks\n"))
     assert stated["5.7"] == ("Waived misses. A miss whose credit the client has waived does not count toward "
-                             "termination: it neither counts as a miss nor interrupts a run of misses. (A floor in "
-                             "termination is tested on the value all the same.) [t.sla:23]")
+                             "termination: it neither counts as a miss nor interrupts a run of misses, and its value "
+                             "is not held against a floor. [t.sla:23]")
     assert stated["5.8"] == ("Excluded months. A month excluded for a service level (a relief event) interrupts a "
                              "run of misses, as a met month does; it does not count as a miss. [t.sla:24]")
 
@@ -727,3 +727,48 @@ def test_explaining_is_deterministic_and_leaves_the_tree_alone():
     before = repr(tree)
     assert explain(tree) == explain(tree)
     assert repr(tree) == before
+
+
+# ---------------------------------------------------------------- critical service level failure
+
+CRITICAL_FAILURE = """service level s
+  measured as sl
+  target: at least 80%
+  measured only when calls is at least 100
+  cure: within 1 month
+  credit: 2% of fee
+  earn back: 50% of its credits after 2 consecutive met months
+at risk: 10% of fee each month
+critical failure when s is below 50% or when 1 or more service levels are missed in one month:
+  credits of that month do not accrue
+  withhold 100% of fee
+  the client may terminate
+"""
+
+
+def test_a_critical_failure_says_what_holds_what_is_replaced_and_what_is_withheld():
+    text = clauses(ruleset(CRITICAL_FAILURE))
+    assert text["4.2"] == (
+        "Critical service level failure. A month is a critical service level failure when the value of s (3.1) is "
+        "below 50% (exactly 50% is not) or 1 or more service levels are missed in it (counted as for termination: "
+        "whether charged, held in a cure window or forgiven by a free pass). Against the floor of s: a waiver does "
+        "not prevent it; an excluded month, or one without a reported value, does not give rise to it. Nor does a "
+        "month in which s is not measured (3.1.2), whatever its value. In such a month, the service credits that "
+        "would otherwise accrue in it do not accrue: each service level's credit is still shown as assessed (after "
+        "its own cap, and with the credits of cure windows closing unmet that month), and one separate line takes "
+        "them all back to zero, before the amount at risk (4.1) applies. Credits that never accrued are never "
+        "earned back. The client withholds all of the fee of that month, as a separate line, never more than the "
+        "fee itself. The sum withheld is not a service credit and is never earned back. It gives the client a "
+        "right to terminate (5.1). [t.sla:18]")
+    assert text["5.1"] == (
+        "Critical service level failure. In the first month that is a critical service level failure (4.2), the "
+        "right to terminate arises in that month; later critical failures do not give it again. [t.sla:21]")
+
+
+def test_a_critical_failure_whose_credits_accrue_and_that_gives_no_right_to_terminate():
+    body = ("service level s\n  measured as sl\n  target: at least 80%\n  credit: 2% of fee\n"
+            "critical failure when s is at most 40%:\n  withhold 25% of fee\n")
+    text = clauses(ruleset(body))
+    assert "The credits of such a month accrue as in any other. The client withholds 25% of the fee" in text["4.2"]
+    assert "right to terminate" not in text["4.2"]
+    assert text["5.1"].startswith("No right to terminate.")

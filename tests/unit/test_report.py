@@ -36,7 +36,8 @@ def test_json_amounts_are_exact_decimal_strings():
     data = json.loads(OUTCOME.to_json())
     lines = [(line["kind"], line["amount"]) for p in data["periods"] for line in p["lines"]]
     assert lines == [("credit", "3000.00"), ("credit cap", "-1200.00"), ("bonus", "99.99")]
-    assert data["totals"] == {"credits": "1800.00", "earned_back": "0.00", "bonuses": "99.99", "net": "1700.01",
+    assert data["totals"] == {"credits": "1800.00", "earned_back": "0.00", "bonuses": "99.99", "withheld": "0.00",
+                              "net": "1700.01",
                               "due_to_client": "1800.00", "due_to_vendor": "99.99"}
     assert data["periods"][0]["service_levels"][0]["value"] == "75.5"
 

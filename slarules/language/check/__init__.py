@@ -18,6 +18,7 @@ One checker, its parts by what they are about (each a mixin of the checker):
     quantities.py      inputs, expressions, amounts and the units of quantities
     service_levels.py  service levels: targets, awards, gates, cure/free passes/earn-back, caps that never bind
     rows.py            rows of credit and bonus tables: sides, order, comparison, coverage
+    critical_failure.py  the critical failure clause; floors a volume condition stops
 """
 from __future__ import annotations
 

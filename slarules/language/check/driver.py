@@ -9,6 +9,7 @@ from ...core.diagnostics import Diagnostic, did_you_mean
 from ...core.periods import MONTHS_PER_PERIOD, PERIOD_NOUN
 from .. import nodes
 from ..semantics import amended
+from .critical_failure import CriticalFailureChecks
 from .header import HeaderChecks
 from .quantities import QuantityChecks
 from .rows import RowChecks
@@ -17,7 +18,10 @@ from .service_levels import ServiceLevelChecks
 
 def check(ruleset: nodes.Ruleset) -> list[Diagnostic]:
     """All problems in the ruleset, errors and warnings, in source order.
-    Each amendment is checked as the whole ruleset in force from its date."""
+    Each amendment is checked as the whole ruleset in force from its date.
+    TypeError if `ruleset` is not what parse() returns."""
+    if not isinstance(ruleset, nodes.Ruleset):
+        raise TypeError(f"check(): ruleset must be what slarules.parse() returns, not {type(ruleset).__name__}")
     checker = _Checker(ruleset)
     checker.run()
     found = checker.found
@@ -63,7 +67,7 @@ def _position(d: Diagnostic):
     return (d.span.line, d.span.column) if d.span else (0, 0)
 
 
-class _Checker(HeaderChecks, QuantityChecks, ServiceLevelChecks, RowChecks):
+class _Checker(HeaderChecks, QuantityChecks, ServiceLevelChecks, RowChecks, CriticalFailureChecks):
     """Every part of the check, run over one ruleset in order."""
 
     def run(self):
@@ -79,6 +83,7 @@ class _Checker(HeaderChecks, QuantityChecks, ServiceLevelChecks, RowChecks):
         self.terms_over_periods()
         for sl in self.ruleset.service_levels:
             self.service_level(sl)
+        self.critical_failures()
         if not any(d.is_error for d in self.found):
             self.caps_that_never_bind()
         for inp in self.ruleset.inputs:

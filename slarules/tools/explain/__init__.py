@@ -28,6 +28,7 @@ version of the ruleset):
     awards.py          credit and bonus forms (flat, table, linear, shortfall), bonus conditions; KPI intervals
     limits.py          4. the amount at risk, caps over windows, the bonus limit, netting
     spanning.py        cure, free passes, earn-back; 5. termination
+    critical_failure.py  4. and 5. the critical service level failure: credits replaced, withhold, right to terminate
     amendments.py      6. amendments: what each restates, and what follows from it
     clauses.py         the document before rendering: Document, Part, Clause
     words.py           inline marks, numbers, counts, lists, months and KPI values in words

@@ -13,6 +13,7 @@ from .amendments import AmendmentClauses, AmendmentTerms
 from .awards import AwardTerms
 from .clauses import Document, Part
 from .contract import ContractTerms
+from .critical_failure import CriticalFailureTerms
 from .limits import LimitTerms
 from .render import _RENDERERS, FORMATS
 from .service_levels import ServiceLevelTerms
@@ -32,7 +33,8 @@ def document(ruleset: nodes.Ruleset) -> Document:
     return _Explainer(ruleset).document()
 
 
-class _Terms(ContractTerms, ServiceLevelTerms, AwardTerms, LimitTerms, SpanningTerms, AmendmentTerms):
+class _Terms(ContractTerms, ServiceLevelTerms, AwardTerms, LimitTerms, SpanningTerms, CriticalFailureTerms,
+             AmendmentTerms):
     """The sentences for one version of the terms, every clause family together."""
 
 
@@ -78,6 +80,8 @@ class _Explainer(AmendmentClauses):
             items.append((("at risk",), None))
         for i, cap in enumerate(ruleset.of_type(nodes.WindowCap)):
             items.append((("window", i), cap))
+        for failure in ruleset.of_type(nodes.CriticalFailure)[:1]:  # check allows one
+            items.append((("critical failure",), failure))
         limit = ruleset.of_type(nodes.BonusLimit)
         if limit:
             items.append((("bonus limit",), limit[0]))
@@ -96,6 +100,8 @@ class _Explainer(AmendmentClauses):
     def _termination_items(ruleset: nodes.Ruleset) -> list[tuple[tuple, object]]:
         terminations = ruleset.of_type(nodes.Termination)
         items: list[tuple[tuple, object]] = [(("trigger", i), t) for i, t in enumerate(terminations)]
+        items += [(("critical failure right",), f.may_terminate) for f in ruleset.of_type(nodes.CriticalFailure)[:1]
+                  if f.may_terminate is not None]
         if not items:
             items.append((("no trigger",), None))
         policies = {p.policy: p for p in ruleset.of_type(nodes.StreakPolicy)}

@@ -34,6 +34,8 @@ class LimitTerms(Terms):
             heading = ("Limit on credits in each contract year" if node.window.kind == "contract year"
                        else "Limit on credits over several " + self.nouns)
             return heading, self.window_text(node)
+        if kind == "critical failure":
+            return "Critical service level failure", self.critical_failure_text(node)
         if kind == "bonus limit":
             return ("Limit on bonuses", self.bonus_limit_text(node)) if node is not None else (
                 "No overall limit on bonuses",

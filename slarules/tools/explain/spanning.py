@@ -89,7 +89,7 @@ class SpanningTerms(Terms):
         return text
 
     def termination_intro(self) -> str | None:
-        if not self.ruleset.of_type(nodes.Termination):
+        if not self.ruleset.of_type(nodes.Termination) and ("critical failure right",) not in self.numbers:
             return None
         return (f"The client's right to terminate arises in the first {self.noun} in which one of these conditions "
                 f"holds. Each right is reported once, for that {self.noun}; the client need not exercise it, and "
@@ -101,6 +101,9 @@ class SpanningTerms(Terms):
             if key[0] == "trigger":
                 heading, body = self.trigger_text(node)
                 clauses.append(Clause(self.numbers[key], heading, body, (self.ref(node),)))
+            elif key[0] == "critical failure right":
+                clauses.append(Clause(self.numbers[key], "Critical service level failure",
+                                      self.critical_failure_right_text(), (self.ref(node),)))
             elif key[0] == "no trigger":
                 clauses.append(Clause(self.numbers[key], "No right to terminate",
                                       "The ruleset gives the client no right to terminate for service level "
@@ -164,11 +167,7 @@ class SpanningTerms(Terms):
             condition = {"below": f"below {q} (exactly {q} is not)", "above": f"above {q} (exactly {q} is not)",
                          "at most": f"{q} or less", "at least": f"{q} or more"}[c.op]
             text = (f"When the value of {self.sl_ref(t.service_level.text)} in any {self.noun} is {condition}, the "
-                    f"right arises in that {self.noun}, whatever the credits. A waiver does not prevent it; an "
-                    f"excluded {self.noun}, or one without a reported value, does not give rise to it.")
-            if sl is not None and sl.volume is not None:
-                text += (f" The value is tested even in a {self.noun} in which {_code(sl.name.text)} is not measured "
-                         f"for low volume ({_xref(self.numbers[('sl', sl.name.text, 'volume')])}).")
+                    f"right arises in that {self.noun}, whatever the credits. {self.floor_counts(sl)}")
             return "Performance below a floor", text
         if isinstance(t, nodes.CreditsExceed):
             n = self.periods_in(t.length, t.unit)
@@ -196,6 +195,19 @@ class SpanningTerms(Terms):
         text += f" For waived and excluded {self.nouns}, see {_xref(policies[0])} and {_xref(policies[1])}."
         return "Several service levels missed at once", text
 
+    def floor_counts(self, sl: nodes.ServiceLevel | None) -> str:
+        """Which values a floor is held against (evaluate.counts_for_floor)."""
+        policies = {p.policy for p in self.ruleset.of_type(nodes.StreakPolicy)}
+        if "waived misses do not count" in policies:
+            text = f"An excluded or waived {self.noun}, or one without a reported value, does not give rise to it."
+        else:
+            text = (f"A waiver does not prevent it; an excluded {self.noun}, or one without a reported value, does "
+                    "not give rise to it.")
+        if sl is not None and sl.volume is not None:
+            text += (f" Nor does a {self.noun} in which {_code(sl.name.text)} is not measured "
+                     f"({_xref(self.numbers[('sl', sl.name.text, 'volume')])}), whatever its value.")
+        return text
+
     def policy_text(self, which: str, node) -> tuple[str, str]:
         in_a_row = any(isinstance(t.trigger, nodes.MissedInARow) for t in self.ruleset.of_type(nodes.Termination))
         if which == "waived":
@@ -203,12 +215,8 @@ class SpanningTerms(Terms):
                 return "Waived misses", ("A miss whose credit the client has waived still counts toward termination: "
                                          "the waiver forgives the credit, not the failure.")
             return "Waived misses", ("A miss whose credit the client has waived does not count toward termination: "
-                                     "it neither counts as a miss nor interrupts a run of misses. (A floor in "
-                                     "termination is tested on the value all the same.)"
-                                     if any(isinstance(t.trigger, nodes.BelowFloor)
-                                            for t in self.ruleset.of_type(nodes.Termination))
-                                     else "A miss whose credit the client has waived does not count toward "
-                                          "termination: it neither counts as a miss nor interrupts a run of misses.")
+                                     "it neither counts as a miss nor interrupts a run of misses, and its value is "
+                                     "not held against a floor.")
         if node is None:
             text = (f"A {self.noun} excluded for a service level (a relief event) neither counts as a miss nor "
                     f"interrupts a run of misses: the {self.nouns} either side of it count as consecutive.")

@@ -23,19 +23,23 @@ Where a property needs them, up to three waivers and exclusions are drawn too.
 Invariants (numbers as in the brief's "Fairness invariants"):
   1 monotone   a better value of one input in one period (every service level
                reading it weakly better, one strictly, volume conditions
-               unchanged) never raises credits net of earn-backs, never lowers
-               bonuses (bonus lines and bonus caps; netting forfeits excluded)
+               unchanged) never raises credits and charges withheld on a critical
+               failure (together, and net of earn-backs), never withholds more,
+               never lowers bonuses (bonus lines and bonus caps; netting
+               forfeits excluded)
   2 bounded    per period: credits <= the amount at risk; per window cap:
-               credits <= its limit; no credit, bonus or total is negative
+               credits <= its limit; a withhold <= the input it is a share of;
+               no credit, bonus, withhold or total is negative
   3 all met    every service level met (or not measured) in every period:
-               zero credits, no termination right
+               zero credits, nothing withheld, no termination right
   4 exclusive  no service level has a credit and a bonus in one period
   5 cure       a miss in period t (not a free pass; t-1 met, so no earlier
                window is open), met again inside its cure window: the service
                level's credits over the history equal those with t met
   6 termination  each trigger arises in the first period its condition holds
                by the ruleset's own definitions of met, missed and the streak
-               policies, and not at all if it never holds
+               policies (a critical failure's: its floors and its count of
+               misses), and not at all if it never holds
   7 exact      line items add up to the period totals, periods to the history,
                service level and contract year totals, to the minor unit
   8 determinism  the same JSON twice; the same JSON from the CSV rows shuffled

@@ -8,7 +8,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from ...core.money import format_money
-from .model import FEE, STEP, _fmt, _Level, _Model
+from .model import FEE, STEP, _fmt, _Level, _Model, _owed, _owed_words
 from .report import CheckResult, _Runner
 
 
@@ -17,7 +17,7 @@ CLIFF_SHARE = Decimal("0.10")  # a jump of 10% of the fee in one step is reporte
 
 
 def _net(outcome) -> Decimal:
-    return outcome.totals.credits - outcome.totals.earned_back - outcome.totals.bonuses
+    return outcome.totals.net
 
 
 def _best(lv: _Level) -> Decimal:
@@ -115,7 +115,7 @@ def _exposure(r: _Runner) -> list[CheckResult]:
     per_year = {"monthly": 12, "quarterly": 4}.get(program.calendar.periodicity, 1)
     year_rows = [model.period(base, {lv.name: _worst(lv) for lv in model.levels})] * per_year
     year = r.evaluate(program, model.history(year_rows))
-    shares = [p.totals.credits / FEE for p in year.periods]
+    shares = [(p.totals.credits + p.totals.withheld) / FEE for p in year.periods]
     top = shares.index(max(shares))
     period_share, period_rows = shares[top], year_rows[:top + 1]
     in_a_row = f", {top + 1} periods in a row" if top else ""
@@ -126,19 +126,20 @@ def _exposure(r: _Runner) -> list[CheckResult]:
     cap = (f"the amount at risk caps it at {_pct(program.at_risk.amount.value(base) / FEE)} of {fee_name}"
            if program.at_risk is not None else
            f"no amount at risk caps it: it grows with the worst value searched ({worst_values})")
-    year_share = year.totals.credits / (FEE * per_year)
+    year_share = _owed(year) / (FEE * per_year)
     if r.worst_rows is not None:  # the search's worst period, all year long
         searched = r.evaluate(program, model.history([r.worst_rows[-1]] * per_year))
-        year_share = max(year_share, searched.totals.credits / (r.worst_rows[-1][fee_name] * per_year))
+        year_share = max(year_share, _owed(searched) / (r.worst_rows[-1][fee_name] * per_year))
     results = [CheckResult("exposure", "ok",
                            f"worst period {_pct(period_share)} of {fee_name} ({source}); {cap}; "
                            f"worst contract year {_pct(year_share)} of the year's {fee_name}")]
     if period_share > 1:
-        credits = r.evaluate(program, model.history(period_rows)).periods[-1].totals.credits
+        worst = r.evaluate(program, model.history(period_rows)).periods[-1].totals
+        credits = worst.credits + worst.withheld
         results.append(CheckResult(
             "exposure above the fee", "finding",
-            f"credits in one period can reach {_pct(period_share)} of {fee_name}",
-            (f"e.g. {example}: credits {format_money(credits, program.rounding.digits)} on a fee of "
+            f"{_owed_words(program)} in one period can reach {_pct(period_share)} of {fee_name}",
+            (f"e.g. {example}: {_owed_words(program)} {format_money(credits, program.rounding.digits)} on a fee of "
              f"{format_money(period_rows[-1][fee_name], program.rounding.digits)}",),
             (str(r.write("exposure.csv", period_rows)),)))
     return results

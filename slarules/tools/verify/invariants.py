@@ -16,15 +16,23 @@ from ...core.diagnostics import SlaError
 from ...core.money import format_money
 from ...core.source import Source
 from ...engine.compile import Terms
-from ...engine.outcome import BONUS_KINDS, CREDIT_KINDS, EARN_BACK
+from ...engine.outcome import BONUS_KINDS, CREDIT_KINDS, EARN_BACK, WITHHOLD
 from ...formats.kpi_data import parse_history
 from ...formats.report import to_json
-from .model import _fmt, _versions
+from .model import _fmt, _owed, _versions, _withholds
 from .report import CheckResult, _Runner, _Violation
 
 
 def _credits(outcome) -> Decimal:
-    return outcome.totals.credits - outcome.totals.earned_back
+    """Credits and charges withheld on a critical failure, net of earn-back."""
+    return outcome.totals.credits + outcome.totals.withheld - outcome.totals.earned_back
+
+
+def _rose(before, after) -> str:
+    """What rose: the credits, or the credits and charges withheld together."""
+    if before.totals.withheld or after.totals.withheld:
+        return f"credits and charges withheld rose from {_owed(before)} to {_owed(after)}"
+    return f"credits rose from {before.totals.credits} to {after.totals.credits}"
 
 
 def _bonuses(outcome) -> Decimal:
@@ -32,9 +40,11 @@ def _bonuses(outcome) -> Decimal:
 
 
 def _shares(outcome, rows) -> str:
+    withheld = outcome.totals.withheld
     return (f"credits {format_money(outcome.totals.credits, outcome.digits)}, "
             f"earned back {format_money(outcome.totals.earned_back, outcome.digits)}, "
-            f"bonuses {format_money(outcome.totals.bonuses, outcome.digits)}")
+            f"bonuses {format_money(outcome.totals.bonuses, outcome.digits)}"
+            + (f", withheld {format_money(withheld, outcome.digits)}" if withheld else ""))
 
 
 def _earn_back_shares_capped_credits(program: Terms) -> bool:
@@ -105,10 +115,12 @@ def _monotone(r: _Runner) -> CheckResult:
         worse, better = (changed, rows) if a_better else (rows, changed)
         ow, ob = r.outcome(worse, "worse"), r.outcome(better, "better")
         problems = []
-        if ob.totals.credits > ow.totals.credits:
-            problems.append(f"credits rose from {ow.totals.credits} to {ob.totals.credits}")
+        if _owed(ob) > _owed(ow):
+            problems.append(_rose(ow, ob))
         elif not shares and _credits(ob) > _credits(ow):
             problems.append(f"credits net of earn-back rose from {_credits(ow)} to {_credits(ob)}")
+        if ob.totals.withheld > ow.totals.withheld:
+            problems.append(f"charges withheld rose from {ow.totals.withheld} to {ob.totals.withheld}")
         if _bonuses(ob) < _bonuses(ow):
             problems.append(f"bonuses fell from {_bonuses(ow)} to {_bonuses(ob)}")
         if problems:
@@ -124,9 +136,13 @@ def _monotone(r: _Runner) -> CheckResult:
     return r.run("monotone", title, strategy(), body)
 
 
+_POSITIVE_KINDS = ("credit", "bonus", WITHHOLD)  # every other line is a cap, forfeit, replacement or return
+
+
 def _bounded(r: _Runner) -> CheckResult:
     model, program = r.model, r.program
-    title = "period credits never exceed the amount at risk or a window cap; nothing is negative"
+    title = ("period credits never exceed the amount at risk or a window cap"
+             + (", a withhold the charges" * _withholds(program)) + "; nothing is negative")
     first = program.calendar.index(model.labels(1)[0])
 
     def body(rows):
@@ -137,17 +153,20 @@ def _bounded(r: _Runner) -> CheckResult:
             terms = program.in_force(first + i)
             fee = row[fee_names[0]] if fee_names else None
             if fee:
-                share = p.totals.credits / fee
+                share = (p.totals.credits + p.totals.withheld) / fee
                 top = max(top, share)
                 if share > r.worst_share:
                     r.worst_share, r.worst_rows = share, [dict(x) for x in rows[: i + 1]]
             problems = [f"{line.kind} line of {line.service_level or 'the period'} is {line.amount}"
                         for line in p.lines
-                        if (line.kind in ("credit", "bonus") and line.amount < 0)
-                        or (line.kind not in ("credit", "bonus") and line.amount > 0)]
-            for figure in ("credits", "earned_back", "bonuses", "due_to_client", "due_to_vendor"):
+                        if (line.kind in _POSITIVE_KINDS and line.amount < 0)
+                        or (line.kind not in _POSITIVE_KINDS and line.amount > 0)]
+            for figure in ("credits", "earned_back", "bonuses", "withheld", "due_to_client", "due_to_vendor"):
                 if getattr(p.totals, figure) < 0:
                     problems.append(f"{figure} is {getattr(p.totals, figure)}")
+            if terms.critical_failure is not None and p.totals.withheld > row[terms.critical_failure.base]:
+                problems.append(f"withheld {p.totals.withheld} exceeds {terms.critical_failure.base} "
+                                f"{row[terms.critical_failure.base]}")
             if terms.at_risk is not None:
                 limit = terms.at_risk.amount.value(dict(row))
                 if p.totals.credits > limit:
@@ -184,6 +203,8 @@ def _all_met(r: _Runner) -> CheckResult:
         problems = []
         if outcome.totals.credits:
             problems.append(f"credits {outcome.totals.credits}")
+        if outcome.totals.withheld:
+            problems.append(f"charges withheld {outcome.totals.withheld}")
         if outcome.terminations:
             t = outcome.terminations[0]
             problems.append(f"a termination right in {t.period} ({t.trigger})")
@@ -228,11 +249,12 @@ def _exact(r: _Runner) -> CheckResult:
                 "credits": sum((ln.amount for ln in p.lines if ln.kind in CREDIT_KINDS), Decimal(0)),
                 "earned_back": -sum((ln.amount for ln in p.lines if ln.kind == EARN_BACK), Decimal(0)),
                 "bonuses": sum((ln.amount for ln in p.lines if ln.kind in BONUS_KINDS), Decimal(0)),
+                "withheld": sum((ln.amount for ln in p.lines if ln.kind == WITHHOLD), Decimal(0)),
             }
             for figure, total in sums.items():
                 if total != getattr(p.totals, figure):
                     problems.append(f"{p.period}: {figure} lines add up to {total}, totals say {getattr(p.totals, figure)}")
-        for figure in ("credits", "earned_back", "bonuses", "due_to_client", "due_to_vendor"):
+        for figure in ("credits", "earned_back", "bonuses", "withheld", "due_to_client", "due_to_vendor"):
             whole = sum((getattr(p.totals, figure) for p in outcome.periods), Decimal(0))
             years = sum((getattr(y.totals, figure) for y in outcome.by_contract_year), Decimal(0))
             if not whole == years == getattr(outcome.totals, figure):
@@ -387,6 +409,8 @@ def _first_fire(r: _Runner, rule, rows, statuses, outcome, first: int) -> int | 
             fired = (statuses[t][rule.service_level] in ("met", "missed")
                      or statuses[t][rule.service_level] == "waived" and program.waived_misses_count) \
                 and rule.floor(sl.measure(rows[t]))
+        elif rule.kind == "critical failure":
+            fired = _critical_failure_holds(program, program.in_force(first + t), rows[t], statuses[t])
         elif rule.kind == "credits":
             window = rule.window
             if window.length is None:
@@ -402,6 +426,25 @@ def _first_fire(r: _Runner, rule, rows, statuses, outcome, first: int) -> int | 
         if fired:
             return t
     return None
+
+
+def _critical_failure_holds(program: Terms, terms: Terms, row: dict, statuses: dict) -> bool:
+    """Whether a condition of the critical failure in force holds, by the ruleset's own
+    definitions: a floor held against a value that counts (met or missed, or waived when
+    waived misses count), or that many service levels missed."""
+    rule = terms.critical_failure
+    if rule is None:
+        return False
+    for test in rule.conditions:
+        if test.kind == "floor":
+            sl = terms.service_levels[test.position]
+            status = statuses[sl.name]
+            if (status in ("met", "missed") or status == "waived" and program.waived_misses_count) \
+                    and test.floor(sl.measure(row)):
+                return True
+        elif sum(1 for s in statuses.values() if _counts_as_miss(program, s)) >= test.count:
+            return True
+    return False
 
 
 def _termination(r: _Runner) -> CheckResult:
@@ -475,7 +518,8 @@ def _incremental(r: _Runner) -> CheckResult:
 
 def _events(r: _Runner) -> CheckResult:
     model, program = r.model, r.program
-    title = "a waiver or an exclusion never raises the credits the vendor owes"
+    title = ("a waiver or an exclusion never raises the credits"
+             + (" and charges withheld" * _withholds(program)) + " the vendor owes")
     if not model.levels:
         return CheckResult("events", "held", title + " (no service level: vacuous)")
     shares = _earn_back_shares_capped_credits(program)
@@ -498,8 +542,8 @@ def _events(r: _Runner) -> CheckResult:
         rows, events, extra = drawn
         before, after = r.outcome(rows, "", events), r.outcome(rows, "", (*events, extra))
         problems = []
-        if after.totals.credits > before.totals.credits:
-            problems.append(f"credits rose from {before.totals.credits} to {after.totals.credits}")
+        if _owed(after) > _owed(before):
+            problems.append(_rose(before, after))
         if not shares and not (extra[2] == "exclude" and extra[1] in averages) and _credits(after) > _credits(before):
             problems.append(f"credits net of earn-back rose from {_credits(before)} to {_credits(after)}")
         if problems:

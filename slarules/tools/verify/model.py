@@ -7,7 +7,6 @@ wanted measured value; and histories as History values and as the CSV files
 """
 from __future__ import annotations
 
-import csv
 import io
 from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_UP, Decimal, localcontext
 
@@ -16,6 +15,7 @@ from hypothesis import strategies as st
 
 from ...engine.compile import Terms
 from ...engine.history import EVENT_KINDS, Event, History, PeriodData
+from ...formats.csv_cells import csv_writer
 from ...formats.kpi_data import EVENT_COLUMNS
 
 
@@ -58,6 +58,29 @@ def _form_thresholds(award) -> list[Decimal]:
     return []
 
 
+def _floors(terms: Terms, name: str) -> list[Decimal]:
+    """The floors a critical failure holds the service level against: money moves there too."""
+    rule = terms.critical_failure
+    if rule is None:
+        return []
+    return [t.threshold for t in rule.conditions
+            if t.kind == "floor" and terms.service_levels[t.position].name == name]
+
+
+def _withholds(program: Terms) -> bool:
+    """Whether the terms, as agreed or amended, have a critical failure that withholds."""
+    return any(v.critical_failure is not None for v in _versions(program))
+
+
+def _owed_words(program: Terms) -> str:
+    return "credits and charges withheld" if _withholds(program) else "credits"
+
+
+def _owed(outcome) -> Decimal:
+    """Credits and charges withheld: a critical failure replaces credits with a withhold."""
+    return outcome.totals.credits + outcome.totals.withheld
+
+
 def _versions(program: Terms) -> list[Terms]:
     """The terms as agreed, then as each amendment leaves them."""
     return [program, *(v for _, v in program.amendments)]
@@ -78,6 +101,7 @@ class _Model:
                 twin = next((t for t in version.service_levels if t.name == sl.name), None)
                 if twin is not None:
                     thresholds += [twin.target] + _form_thresholds(twin.credit) + _form_thresholds(twin.bonus)
+                    thresholds += _floors(version, sl.name)
             thresholds = sorted({t for t in thresholds if t is not None})
             by_unit.setdefault(sl.unit, []).extend(thresholds)
             raw.append((sl, thresholds))
@@ -276,7 +300,7 @@ class _Model:
     def events_csv_text(self, rows: list[dict], events) -> str:
         labels = self.labels(len(rows))
         out = io.StringIO()
-        writer = csv.writer(out, lineterminator="\n")
+        writer = csv_writer(out)
         writer.writerow(EVENT_COLUMNS)
         for i, name, kind in sorted(events):
             writer.writerow([labels[i], name, kind, EVENT_REASON])
@@ -286,7 +310,7 @@ class _Model:
         labels = self.labels(len(rows))
         names = [s.name for s in self.program.inputs]
         out = io.StringIO()
-        writer = csv.writer(out, lineterminator="\n")
+        writer = csv_writer(out)
         writer.writerow(["period", *names])
         for i in (order if order is not None else range(len(rows))):
             writer.writerow([labels[i], *(_plain(rows[i][n]) if n in rows[i] else "" for n in names)])
