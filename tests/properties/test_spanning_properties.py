@@ -403,12 +403,13 @@ def check_dues(program, outcome):
     zero = D(0)
     for p in outcome.periods:
         t, netting = p.totals, program.in_force(program.calendar.index(p.period)).netting
+        owed = t.credits + t.withheld - t.earned_back  # withheld charges are invoiced with the credits
         if netting == "paid separately":
-            expected = (max(t.credits - t.earned_back, zero), t.bonuses + max(t.earned_back - t.credits, zero))
+            expected = (max(owed, zero), t.bonuses + max(-owed, zero))
         else:
             if netting == "only offset":
                 assert t.bonuses <= t.credits, p.period
-            net = t.credits - t.earned_back - t.bonuses
+            net = owed - t.bonuses
             expected = (max(net, zero), max(-net, zero))
         assert (t.due_to_client, t.due_to_vendor) == expected, (netting, p.period)
     for totals, periods in [(outcome.totals, outcome.periods)] + [
