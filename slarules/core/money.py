@@ -116,3 +116,16 @@ def format_number(value: Decimal) -> str:
     if isinstance(exponent, int) and exponent >= -4:
         return f"{value.normalize(CONTEXT):,f}"
     return "≈" + unsigned_zero(f"{value.quantize(Decimal('0.0001'), context=CONTEXT).normalize(CONTEXT):,f}")
+
+
+def format_beside(value: Decimal, threshold: Decimal) -> str:
+    """format_number, with as many more decimals as it takes not to show a value that
+    differs from `threshold` as equal to it: '99.49999%' beside a target of 99.5%, not '≈99.5%'."""
+    text = format_number(value)
+    if value == threshold or Decimal(text.lstrip("≈").replace(",", "")) != threshold:
+        return text
+    for places in range(5, CONTEXT.prec):
+        shown = value.quantize(Decimal(1).scaleb(-places), context=CONTEXT)
+        if shown != threshold:
+            return ("" if shown == value else "≈") + f"{shown.normalize(CONTEXT):,f}"
+    return f"{value.normalize(CONTEXT):,f}"

@@ -4,5 +4,6 @@
     evaluate.py  Terms x History (x a saved state) -> Outcome
     history.py   what evaluation takes in: each period's inputs, waivers and exclusions
     outcome.py   the result: periods, statuses and line items, every figure traceable
+    reported.py  the reporting grid: a KPI's value rounded as the contract reports it
     state.py     what one period leaves to the next (the carry) and its JSON form
 """

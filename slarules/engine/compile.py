@@ -6,8 +6,11 @@ reference and the sentence explaining each figure). Nothing a ruleset wrote is
 ever turned into source text or eval'd. Problems here are bugs, not user errors.
 
 A service level's measurement, minimum-volume condition and target compile to
-one closure, `judge(env) -> (value, status, note)`, the first thing evaluation
-runs for each service level in each period (compile_judge).
+one closure, `judge(env) -> (value, status, note, as measured)`, the first thing
+evaluation runs for each service level in each period (compile_judge). A KPI the
+contract reports on a grid (`reported to 2 decimals`) is rounded to it first: the
+value every comparison, tier and amount sees is the value on the grid, and the
+value as measured is kept to be shown next to it (reported.py).
 
 Each credit and bonus form compiles to an object with `assess(value, env)`
 returning (exact amount, source, detail) or None when it does not apply, and
@@ -51,8 +54,10 @@ from ..language.semantics import (
     describe_comparison,
     format_quantity,
     higher_is_better,
+    kpi_table,
     kpi_unit,
 )
+from .reported import compile_reported
 
 AT_RISK_KEY = " the amount at risk"  # leading space: no input name can collide
 
@@ -232,29 +237,33 @@ def _single_division(numerator, denominator, in_percent: bool) -> Callable[[dict
     return percentage if in_percent else ratio
 
 
-def compile_judge(measure, volume: tuple[str, Callable, str] | None, met) -> Callable[[dict], tuple]:
+def compile_judge(measure, volume: tuple[str, Callable, str] | None, met, reported=None) -> Callable[[dict], tuple]:
     """measure, volume condition and target in one closure, run once per service level and
-    period: env -> (value, status, note), status "met", "missed" or "not measured" (with the
-    volume condition's note). `volume`: (input, test of its value, note), or None. A period
-    not measured keeps the value it would have had (None when it divides by zero); a
-    measured period that divides by zero raises ZeroDivisionError."""
-    if volume is None:
+    period: env -> (value, status, note, as measured), status "met", "missed" or "not
+    measured" (with the volume condition's note). `volume`: (input, test of its value, note),
+    or None. `reported`: for a KPI the contract reports on a grid, env -> (the value on the
+    grid, the value as measured) (compile_reported); the value on the grid is the one judged
+    and returned first, the value as measured last (None without a grid). A period not
+    measured keeps the value it would have had (None when it divides by zero); a measured
+    period that divides by zero raises ZeroDivisionError."""
+    if volume is None and reported is None:
         def judge(env):
             value = measure(env)
-            return (value, "met", None) if met(value) else (value, "missed", None)
+            return (value, "met", None, None) if met(value) else (value, "missed", None, None)
         return judge
-    volume_input, counted, note = volume
+    both = reported or (lambda env: (measure(env), None))
+    volume_input, counted, note = volume or (None, None, None)
 
     def judge_volume(env):
         try:
-            value = measure(env)
+            value, as_measured = both(env)
         except ZeroDivisionError:
-            value = None
-        if not counted(env[volume_input]):
-            return value, "not measured", note
+            value = as_measured = None
+        if counted is not None and not counted(env[volume_input]):
+            return value, "not measured", note, as_measured
         if value is None:
             raise ZeroDivisionError
-        return (value, "met", None) if met(value) else (value, "missed", None)
+        return (value, "met", None, as_measured) if met(value) else (value, "missed", None, as_measured)
     return judge_volume
 
 
@@ -443,10 +452,10 @@ class CompiledServiceLevel:
     target_text: str  # "at least 80%"
     target: Decimal  # the threshold of the target
     higher_is_better: bool
-    measure: Callable[[dict], Decimal]
+    measure: Callable[[dict], Decimal]  # the value compared: on the reporting grid, if the contract states one
     measure_clause: Span
     met: Callable[[Decimal], bool]
-    judge: Callable[[dict], tuple]  # env -> (value, status, note): see compile_judge
+    judge: Callable[[dict], tuple]  # env -> (value, status, note, as measured): see compile_judge
     counted: Callable[[dict], bool] | None  # the minimum-volume condition
     volume_note: str | None  # "measured only when calls_offered is at least 500"
     volume_input: str | None
@@ -462,6 +471,7 @@ class CompiledServiceLevel:
     free_passes: int | None  # misses per contract year that are only warnings
     earn_back: EarnBackRule | None
     span: Span
+    reported_text: str | None = None  # "reported to whole seconds": the grid its value is compared on
 
 
 @attrs.frozen
@@ -581,6 +591,18 @@ class Terms:
             if index >= first:
                 terms = program
         return terms
+
+    def without_cures(self) -> "Terms":
+        """These terms with every cure window set aside, so a miss is charged in its own period.
+
+        In a run of identical periods each period charges the credit of the miss
+        one cure period before it, computed from that month: the same credit,
+        under the same caps, as a miss charged at once. Tools that sweep one
+        typical period (report curves, verify's cliff scan) evaluate these
+        terms, in one period whatever the length of the cure window."""
+        levels = tuple(attrs.evolve(sl, cure=None, cure_text=None) for sl in self.service_levels)
+        return attrs.evolve(self, service_levels=levels,
+                            amendments=tuple((first, terms.without_cures()) for first, terms in self.amendments))
 
 
 def compile_terms(ruleset: nodes.Ruleset) -> Terms:
@@ -738,6 +760,10 @@ def _service_level(sl: nodes.ServiceLevel, units: dict[str, str], digits: int, c
                    critical: tuple[str, ...]) -> CompiledServiceLevel:
     unit = kpi_unit(sl, units)
     expr = compile_measure(sl.measured)
+    reported = None
+    if sl.measured.reported is not None:  # every comparison sees the value on the reporting grid
+        reported = compile_reported(sl.measured, expr, compile_fraction(sl.measured))
+        expr = lambda env: reported(env)[0]  # noqa: E731
     higher = higher_is_better(sl.target)
     reads = _references(sl.measured.expr)
     counted = volume_note = volume = None
@@ -761,7 +787,7 @@ def _service_level(sl: nodes.ServiceLevel, units: dict[str, str], digits: int, c
         measure=expr,
         measure_clause=sl.measured.span,
         met=met,
-        judge=compile_judge(expr, volume, met),
+        judge=compile_judge(expr, volume, met, reported),
         counted=counted,
         volume_note=volume_note,
         volume_input=sl.volume.input.text if sl.volume else None,
@@ -777,6 +803,7 @@ def _service_level(sl: nodes.ServiceLevel, units: dict[str, str], digits: int, c
         free_passes=int(sl.free_passes.count) if sl.free_passes else None,
         earn_back=_earn_back(sl.earn_back, calendar) if sl.earn_back else None,
         span=sl.span,
+        reported_text=printer.reported(sl.measured.reported) if sl.measured.reported else None,
     )
 
 
@@ -795,7 +822,7 @@ def _award(award: nodes.Award | None, sl, unit, higher, digits) -> CompiledAward
     if isinstance(form, nodes.Flat):
         compiled = FlatForm(compile_amount(form.amount, name, digits), award.span)
     elif isinstance(form, nodes.Table):
-        compiled = _table(form, name, unit, credit == higher, digits)
+        compiled = _table(form, sl.target, name, credit == higher, digits)
     elif isinstance(form, nodes.Linear):
         below = form.side == "below"
         worst = None
@@ -821,7 +848,7 @@ def _award(award: nodes.Award | None, sl, unit, higher, digits) -> CompiledAward
                            "pro rata": "pro rata"}[form.rounding],
             # Whole units (up, down) of a rounded ratio are exact: a quotient of counts is never
             # within 34 digits of a whole number it does not equal.
-            fraction=compile_fraction(sl.measured) if form.rounding == "pro rata" else None,
+            fraction=_exact_fraction(sl.measured) if form.rounding == "pro rata" else None,
         )
         cap = form.cap
     else:
@@ -831,7 +858,7 @@ def _award(award: nodes.Award | None, sl, unit, higher, digits) -> CompiledAward
             sl.target.comparison.quantity.value,
             award.span,
             Decimal(0) if higher else HUNDRED,
-            compile_fraction(sl.measured),
+            _exact_fraction(sl.measured),
         )
         cap = form.cap
     return CompiledAward(
@@ -842,14 +869,22 @@ def _award(award: nodes.Award | None, sl, unit, higher, digits) -> CompiledAward
     )
 
 
-def _table(form: nodes.Table, name: str, unit: str, upper_edge: bool, digits: int) -> TableForm:
+def _exact_fraction(measured: nodes.Measured):
+    """The measurement as an exact fraction for money in proportion to it, or None when the
+    value is exact already: it does not divide, or it is rounded to the reporting grid."""
+    return compile_fraction(measured) if measured.reported is None else None
+
+
+def _table(form: nodes.Table, target: nodes.Target, name: str, upper_edge: bool, digits: int) -> TableForm:
     """Order rows most extreme first. `upper_edge`: the rows' upper ends face the target
-    (credits on a higher-is-better KPI, bonuses on a lower-is-better one)."""
+    (credits on a higher-is-better KPI, bonuses on a lower-is-better one). Bands on the
+    shortfall compare the KPI values they stand for, and read as written."""
     rows = []
-    for row in form.rows:
+    prefix = "shortfall " if form.rule == "shortfall" else ""
+    for written, row in zip(form.rows, kpi_table(form, target).rows):
         interval = band_interval(row.band)
         rows.append(TierRow(interval, compile_amount(row.amount, name, digits), row.span,
-                            describe_band(row.band, unit)))
+                            prefix + describe_band(written.band)))
 
     def extremity(row: TierRow):
         edge = row.interval.high if upper_edge else row.interval.low

@@ -43,7 +43,7 @@ from operator import add, attrgetter, itemgetter, sub
 from types import MethodType
 
 from ..core.diagnostics import Diagnostic, SlaError
-from ..core.money import CONTEXT, format_money, format_number
+from ..core.money import CONTEXT, format_beside, format_money, format_number
 from ..core.periods import PERIOD_NOUN
 from ..core.source import Span
 from .compile import AT_RISK_KEY, MET, MISSED, CompiledAward, CompiledServiceLevel, Terms, allocation_key
@@ -68,7 +68,8 @@ from .state import Carry, Pending, PendingLine, WindowEntry
 ZERO = Decimal(0)
 _RESULTS = 7  # where a period's record has its service levels' results (PeriodEvaluator)
 _RECORD = attrgetter("_record")
-_STATUS = itemgetter(1)  # of a service level's (value, status, note)
+_STATUS = itemgetter(1)  # of a service level's (value, status, note, as measured)
+_FIELDS = 4  # a service level's result in a record: value (on the reporting grid), status, note, as measured
 _UNIT_SUFFIX = {"percent": "%", "seconds": " seconds", "minutes": " minutes"}
 
 
@@ -81,7 +82,7 @@ def evaluate(program: Terms, history: History, state: Carry | None = None) -> Ou
             "SLA405", f"the data starts at {history.periods[0].label}, but the state continues from "
                       f"{carry.next_period}", history.periods[0].span,
             ("give the periods from the one after the state's last period, in order",),
-            location=None if history.periods[0].span else "data")])
+            location=None if history.periods[0].span else history.periods[0].location or "data")])
     indices, label_of = _calendar_of(program.calendar, [data.label for data in history.periods])
     money: dict[str, list[Decimal]] = {}  # per service level: credits, credits earned back (negative), bonuses
     evaluators = {id(terms): PeriodEvaluator(terms, carry, money, label_of, history.events)
@@ -111,7 +112,7 @@ def _beyond_exact_range(data) -> SlaError:
                   "evaluation keeps exactly", data.span,
         ("the ruleset's amounts, or this period's values, are too large or too fine to be multiplied "
          "out and rounded to the currency's minor unit; check the figures of the clauses this period reaches",),
-        location=None if data.span else f"period {data.label}")])
+        location=data.place())])
 
 
 def _calendar_of(calendar, labels: list[str]):
@@ -140,7 +141,8 @@ class PeriodEvaluator:
     back, bonuses, withheld, *results): per line item, (service level, kind, amount,
     clause, sentence method (unbound), this evaluator, *the method's other
     arguments), read by _sentence; per service level, in declaration order,
-    value, status, note."""
+    value (on the reporting grid, if any), status, note, value as measured (None
+    when the contract states no reporting grid)."""
 
     def __init__(self, program: Terms, carry: Carry, money: dict[str, list[Decimal]], label_of, events=()):
         self.program = program
@@ -232,8 +234,10 @@ class PeriodEvaluator:
 
     # ---- a period's public figures, built from its record when read
     def results(self, record) -> tuple[KpiResult, ...]:
-        return tuple(KpiResult(sl.name, value, sl.unit, status, note) for sl, value, status, note in zip(
-            self.service_levels, record[_RESULTS::3], record[_RESULTS + 1::3], record[_RESULTS + 2::3]))
+        return tuple(KpiResult(sl.name, value if as_measured is None else as_measured, sl.unit, status, note,
+                               None if as_measured is None else value)
+                     for sl, value, status, note, as_measured in zip(
+                         self.service_levels, *(record[_RESULTS + i::_FIELDS] for i in range(_FIELDS))))
 
     def lines(self, period: str, record) -> tuple[Line, ...]:
         return tuple(Line(period, line[0], line[1], line[2], line[3], MethodType(_sentence, line))
@@ -258,19 +262,20 @@ class PeriodEvaluator:
                     (f"'{spec.name}' is declared at {spec.span.where} with no rule for missing data; "
                      "if the contract says how missing data counts, add ', default N' or "
                      "', missing counts as a miss' there",),
-                    location=None if data.span else f"period {data.label}",
+                    location=data.place(),
                 )])
 
     # ---- 2. status
     def status(self, sl: CompiledServiceLevel, env, unreported, data, event) -> tuple:
-        """(value, status, note) of a service level, with what is not reported and the period's event."""
+        """(value, status, note, as measured) of a service level, with what is not reported and the
+        period's event."""
         excluded = event is not None and event.kind == "exclude"
         if unreported and sl.reads & unreported:
             missing = ", ".join(sorted(sl.reads & unreported))
-            value, status, note = None, "missed", f"{missing} not reported; missing counts as a miss"
+            value, status, note, as_measured = None, "missed", f"{missing} not reported; missing counts as a miss", None
         else:
             try:
-                value, status, note = sl.judge(env)
+                value, status, note, as_measured = sl.judge(env)
             except ZeroDivisionError:
                 if not excluded:
                     raise SlaError([Diagnostic(
@@ -279,22 +284,22 @@ class PeriodEvaluator:
                         data.span,
                         (f"the measurement is at {sl.measure_clause.where}; a minimum-volume condition "
                          "('measured only when ... is at least N') makes such periods not measured",),
-                        location=None if data.span else f"period {data.label}",
+                        location=data.place(),
                     )]) from None
-                value, status, note = None, "excluded", None
+                value, status, note, as_measured = None, "excluded", None, None
         if event is None:
-            return value, status, note
+            return value, status, note, as_measured
         reason = f": {event.reason}" if event.reason else ""
         if excluded:
-            return value, "excluded", f"excluded{reason}"
+            return value, "excluded", f"excluded{reason}", as_measured
         if status == "missed":
-            return value, "waived", f"credit waived{reason}"
-        return value, status, f"waiver not needed: {status}{reason}"
+            return value, "waived", f"credit waived{reason}", as_measured
+        return value, status, f"waiver not needed: {status}{reason}", as_measured
 
     # ---- 3 and 4. what the status costs or earns
     def consequences(self, results, env, measured, lines, label, index, year) -> tuple[Decimal, Decimal, dict]:
         """Every service level's lines, in declaration order; results[i] becomes its final
-        (value, status, note). Returns the credits and the bonuses of these lines, and
+        (value, status, note, as measured). Returns the credits and the bonuses of these lines, and
         the credits of each service level that has any."""
         own_credits = bonuses = self.zero
         credits_of: dict[str, Decimal] = {}
@@ -307,7 +312,7 @@ class PeriodEvaluator:
         for position, (sl, carry, money) in enumerate(self.levels):
             if sl.allocation is not None:
                 env[allocation_key(sl.name)] = sl.allocation.value(env)
-            value, status, note = results[position]
+            value, status, note, as_measured = results[position]
             credited = bonus = None
             if status == "missed":
                 if sl.free_passes is not None and carry.passes_used < sl.free_passes:
@@ -357,7 +362,7 @@ class PeriodEvaluator:
             if bonus is not None:
                 bonuses += bonus
                 money[2] += bonus
-            results[position] = value, status, note
+            results[position] = value, status, note, as_measured
         return own_credits, bonuses, credits_of
 
     def statuses(self, measured) -> dict[str, str]:
@@ -435,7 +440,7 @@ class PeriodEvaluator:
         earned_back = self.zero
         for position, sl in self.earning_back:
             rule, carry = sl.earn_back, self.carries[position]
-            value, status, _ = results[position]
+            value, status = results[position][:2]
             own = credits_of.get(sl.name, ZERO)
             if kept is not None:
                 own *= kept
@@ -478,7 +483,7 @@ class PeriodEvaluator:
         reasons = []
         for test in self.program.critical_failure.conditions:
             if test.kind == "floor":
-                value, status, _ = results[test.position]
+                value, status = results[test.position][:2]
                 if self.counts_for_floor(value, status) and test.floor(value):
                     sl = self.service_levels[test.position]
                     reasons.append(f"{sl.name} was {_shown(value, sl.unit)}, {test.text}")
@@ -543,7 +548,7 @@ class PeriodEvaluator:
                 continue
             fired = None
             if position is not None:
-                value, status, _ = results[position]
+                value, status = results[position][:2]
                 missed = self.miss_of[status]
             if rule.kind == "in a row":
                 if missed:
@@ -620,7 +625,10 @@ class PeriodEvaluator:
         if value is None:
             head = f"{sl.name} {note.split('; ')[0]}; counts as a miss: the maximum {award.kind} applies"
         else:
-            shown = _shown(value, sl.unit)
+            if sl.reported_text is None:
+                shown = format_beside(value, sl.target) + _UNIT_SUFFIX.get(sl.unit, "")
+            else:  # on the grid, with the grid's digits: 99.50%
+                shown = f"{value:,f}{_UNIT_SUFFIX.get(sl.unit, '')} ({sl.reported_text})"
             status = "met" if award.kind == "bonus" else "missed"
             head = f"{sl.name} {shown} {status} target {sl.target_text}"
         # No source: the data was not reported and the award's cap applies.
@@ -717,7 +725,7 @@ def summarize(program: Terms, periods: tuple[PeriodOutcome, ...], carry: Carry,
     year, added up from the periods' records by map, sum and Counter."""
     by_sl = []
     # How many periods had each combination of the service levels' statuses, in one pass.
-    combinations = Counter(map(itemgetter(slice(_RESULTS + 1, None, 3)), map(_RECORD, periods)))
+    combinations = Counter(map(itemgetter(slice(_RESULTS + 1, None, _FIELDS)), map(_RECORD, periods)))
     for position, sl in enumerate(program.service_levels):
         statuses = Counter()
         for combination, count in combinations.items():

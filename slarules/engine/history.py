@@ -16,11 +16,17 @@ from ..core.source import Span
 
 @attrs.frozen
 class PeriodData:
-    """One period's reported inputs; `span` is where the period is in the data file."""
+    """One period's reported inputs; `span` is where the period is in the data file, or,
+    in a file without line positions (JSON), `location` is: "data.json: periods[3]"."""
 
     label: str
     values: Mapping[str, Decimal]
     span: Span | None = attrs.field(default=None, eq=False)
+    location: str | None = attrs.field(default=None, eq=False)
+
+    def place(self) -> str | None:
+        """A diagnostic's location when it has no span: the file and entry, else the period."""
+        return None if self.span else self.location or f"period {self.label}"
 
 
 @attrs.frozen

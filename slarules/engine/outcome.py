@@ -72,10 +72,16 @@ class KpiResult:
     """A service level's measurement in one period."""
 
     service_level: str
-    value: Decimal | None  # None when not reported
+    value: Decimal | None  # as measured; None when not reported
     unit: str
     status: str  # "met" | "missed" | "not measured" | "in cure" | "cured" | "waived" | "excluded"
     note: str | None = None
+    reported: Decimal | None = None  # the value on the contract's reporting grid, if it states one
+
+    @property
+    def compared(self) -> Decimal | None:
+        """The value the target and the tiers were compared with: as reported, else as measured."""
+        return self.value if self.reported is None else self.reported
 
 
 @attrs.frozen

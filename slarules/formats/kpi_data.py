@@ -174,7 +174,8 @@ class _Reader:
         first = next(records, None)
         if first is None or not any(cell.strip() for cell in first[1]):
             if not self.found:
-                self.error("SLA301", f"{self.source.path} is empty: expected a header row starting with 'period'")
+                self.error("SLA301", "the file is empty: expected a header row starting with 'period'",
+                           span_at(self.source, 1, 1))
             return
         header = [cell.strip() for cell in first[1]]
         if header[:1] != ["period"]:
@@ -334,9 +335,11 @@ class _Reader:
 
     # ---- shared
     def add_period(self, label, span, cells, place=None):
-        """Check and add one period; `span` (a Span or a CSV cell) is where its label is."""
+        """Check and add one period; `span` (a Span or a CSV cell) is where its label is,
+        `place` (without a span) where it is in a JSON document or a mapping."""
         if isinstance(span, tuple):
             span = self.cell_span(*span)
+        location = f"{self.source.path}: {place}" if span is None and place else None
         place = place or label
         index = self.calendar.index(label)
         if index is None:
@@ -360,7 +363,7 @@ class _Reader:
             value = self.value(name, raw, cell_span, cell_place)
             if value is not None:
                 values[name] = value
-        self.periods[index] = PeriodData(label, values, span)
+        self.periods[index] = PeriodData(label, values, span, location)
 
     def value(self, name, raw, span, place) -> Decimal | None:
         unit = self.units[name]

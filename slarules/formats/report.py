@@ -54,11 +54,7 @@ def _data(outcome: Outcome) -> dict:
             {
                 "period": p.period,
                 "contract_year": p.contract_year,
-                "service_levels": [
-                    {"name": r.service_level, "value": _value(r.value), "unit": r.unit,
-                     "status": r.status, "note": r.note}
-                    for r in p.results
-                ],
+                "service_levels": [_result(r) for r in p.results],
                 "lines": [
                     {"service_level": line.service_level, "kind": line.kind, "amount": plain_money(line.amount, d),
                      "clause": line.clause_ref, "explanation": line.explanation}
@@ -83,6 +79,14 @@ def _data(outcome: Outcome) -> dict:
         ],
         "terminations": [_termination(t) for t in outcome.terminations],
     }
+
+
+def _result(r) -> dict:
+    """A service level's result; `reported` only where the contract states a reporting grid."""
+    result = {"name": r.service_level, "value": _value(r.value), "unit": r.unit, "status": r.status, "note": r.note}
+    if r.reported is not None:
+        result["reported"] = f"{r.reported:f}"  # with the grid's digits: "80.0"
+    return result
 
 
 def _termination(t) -> dict:
@@ -129,7 +133,8 @@ def _text(outcome: Outcome) -> str:
         out.append(f"{p.period}  (contract year {p.contract_year})")
         for r in p.results:
             note = f"  {r.note}" if r.note else ""
-            out.append(f"  {r.service_level:<{width}}  {_shown(r.value, r.unit):>12}  {r.status}{note}")
+            reported = f"  reported {r.reported:,f}{_UNIT_SUFFIX.get(r.unit, '')}" if r.reported is not None else ""
+            out.append(f"  {r.service_level:<{width}}  {_shown(r.value, r.unit):>12}{reported}  {r.status}{note}")
         for line in p.lines:
             out.append(f"  {line.kind:<{kind_width}} {money(line.amount):>14}  {line.clause_ref}")
             out.append(f"      {line.explanation}")
@@ -138,7 +143,7 @@ def _text(outcome: Outcome) -> str:
             out.append(f"      {right.trigger}: {right.reason} ({', '.join(right.periods)})")
         out.append(f"  {_totals_text(p.totals, money)}")
         out.append("")
-    out.append("Totals by service level")
+    out.append("Totals by service level (each one's own lines, before the period-wide caps and netting)")
     out.append(f"  {'service level':<{width}}  {'met':>4}  {'missed':>6}  {'credits':>14}  {'earned back':>14}"
                f"  {'bonuses':>14}")
     for s in outcome.by_service_level:

@@ -34,7 +34,7 @@ class Quantity:
     """A number with the unit written after it: 80%, 20 seconds, 500."""
 
     value: Decimal
-    unit: str | None  # "percent", "seconds", "minutes" or None for a bare number
+    unit: str | None  # "percent", "seconds", "minutes", "points" (of a shortfall) or None for a bare number
     span: Span | None = _span()
 
 
@@ -52,13 +52,15 @@ class Band:
     """The KPI values a tier row covers.
 
     `kind` is one of "open" (a single comparison in `first`), "from to"
-    (first..second, both included), "from to below" (second excluded) and
-    "above to" (first excluded).
+    (first..second, both included), "from to below" (second excluded),
+    "above to" (first excluded), "above to below" (both excluded) and "and"
+    (two comparisons in `first` and `second`, in the order written:
+    `below 99.95% and at least 99.5%`).
     """
 
     kind: str
     first: Comparison | Quantity
-    second: Quantity | None = None
+    second: Comparison | Quantity | None = None
     span: Span | None = _span()
 
 
@@ -205,11 +207,13 @@ class Inputs:
 
 @attrs.frozen
 class AtRisk:
-    """`at risk: 12% of monthly_fee each month`: the period cap on all credits."""
+    """`at risk: 12% of monthly_fee each month`: the period cap on all credits, also
+    written `credits at most 12% of monthly_fee each month` (`as_credits_at_most`)."""
 
     amount: Amount
     per: str  # "month" | "quarter" | "year"
     span: Span | None = _span()
+    as_credits_at_most: bool = False
 
 
 @attrs.frozen
@@ -407,7 +411,9 @@ class Flat:
 class Table:
     """Tier rows. `rule` is "most severe" or "best" (the matching row furthest
     from the target applies) or "range" (rows must not overlap; the one that
-    matches applies). A one-row table is written `bonus: at least 85%: ...`."""
+    matches applies), or "shortfall" (ranges of the shortfall from the target,
+    `credit by shortfall:`; semantics.kpi_table gives the ranges of the KPI they
+    stand for). A one-row table is written `bonus: at least 85%: ...`."""
 
     rule: str
     rows: tuple[Row, ...]
@@ -485,13 +491,27 @@ class EarnBack:
     span: Span | None = _span()
 
 
+# ------------------------------------------------------------------ reporting precision
+
+@attrs.frozen
+class Reported:
+    """`reported to whole seconds`, `reported to 2 decimals, rounding half up`: the grid
+    the contract reports the KPI on; the value is rounded to it before any comparison."""
+
+    decimals: Decimal  # 0 for `whole ...`
+    whole: str | None  # the unit word of `whole seconds` as written; None for `N decimals`
+    mode: str | None  # the rounding mode as written; None: half up
+    span: Span | None = _span()
+
+
 @attrs.frozen
 class Measured:
-    """`measured as answered_in_20s / calls_offered, in percent`."""
+    """`measured as answered_in_20s / calls_offered, in percent[, reported to ...]`."""
 
     expr: Expr
     in_percent: bool
     span: Span | None = _span()
+    reported: Reported | None = None
 
 
 @attrs.frozen

@@ -197,6 +197,11 @@ class _ToAst(lark.Transformer):
         _, amount, per = children
         return nodes.AtRisk(amount, _noun(per), self._span(meta))
 
+    def credits_at_most(self, meta, children):
+        """at_risk: "credits" "at" "most" amount "each" PERIOD_WORD -> credits_at_most"""
+        amount, per = children
+        return nodes.AtRisk(amount, _noun(per), self._span(meta), as_credits_at_most=True)
+
     def bonus_limit(self, meta, children):
         """bonus_limit: "bonuses" "at" "most" amount "each" PERIOD_WORD"""
         amount, per = children
@@ -318,13 +323,28 @@ class _ToAst(lark.Transformer):
         )
 
     def measured(self, meta, children):
-        """measured: "measured" "as" expr [in_percent]"""
-        expr, in_percent = children
-        return nodes.Measured(expr, bool(in_percent), self._span(meta))
+        """measured: "measured" "as" expr [in_percent] [reported]"""
+        expr, in_percent, reported = children
+        return nodes.Measured(expr, bool(in_percent), self._span(meta), reported)
 
     def in_percent(self, meta, children):
         """in_percent: "," "in" "percent\""""
         return True
+
+    # ---- reporting precision
+    def reported(self, meta, children):
+        """reported: "," "reported" "to" grid ["," "rounding" ROUNDING_MODE]"""
+        (decimals, whole), mode = children
+        return nodes.Reported(decimals, whole, " ".join(str(mode).split()) if mode is not None else None,
+                              self._span(meta))
+
+    def whole_grid(self, meta, children):
+        """grid: "whole" STEP_UNIT -> whole_grid"""
+        return Decimal(0), str(children[0])
+
+    def decimals_grid(self, meta, children):
+        """grid: NUMBER DECIMALS_WORD -> decimals_grid"""
+        return _number(children[0]), None
 
     def target(self, meta, children):
         """target: "target" ":" comparison"""
@@ -363,7 +383,7 @@ class _ToAst(lark.Transformer):
         return (None, None)
 
     def credit(self, meta, children):
-        """credit: "credit" (_award | most_severe_table | shortfall)"""
+        """credit: "credit" (_award | most_severe_table | shortfall | shortfall_table)"""
         return nodes.Award("credit", children[0], self._span(meta))
 
     def bonus(self, meta, children):
@@ -382,6 +402,10 @@ class _ToAst(lark.Transformer):
         """most_severe_table: "," "the" "most" "severe" "row" "applies" ":" row+"""
         return nodes.Table("most severe", tuple(children))
 
+    def shortfall_table(self, meta, children):
+        """shortfall_table: "by" "shortfall" ":" row+"""
+        return nodes.Table("shortfall", tuple(children))
+
     def best_table(self, meta, children):
         """best_table: "," "the" "best" "row" "applies" ":" row+"""
         return nodes.Table("best", tuple(children))
@@ -391,7 +415,7 @@ class _ToAst(lark.Transformer):
         return nodes.Table("range", tuple(children))
 
     def linear(self, meta, children):
-        """linear: ":" amount "per" [NUMBER] STEP_UNIT SIDE quantity "," unit_rounding [cap]"""
+        """linear: ":" amount "per" [NUMBER] _step_word SIDE quantity "," unit_rounding [cap]"""
         amount, step, unit, side, threshold, rounding, cap = children
         return nodes.Linear(
             amount,
@@ -413,11 +437,11 @@ class _ToAst(lark.Transformer):
         return children[0]
 
     def whole_units_up(self, meta, children):
-        """unit_rounding: "part" STEP_UNIT "count" "as" "whole" -> whole_units_up"""
+        """unit_rounding: "part" _step_word "count" "as" "whole" -> whole_units_up"""
         return "up"
 
     def whole_units_down(self, meta, children):
-        """unit_rounding: "only" "whole" STEP_UNIT "count" -> whole_units_down"""
+        """unit_rounding: "only" "whole" _step_word "count" -> whole_units_down"""
         return "down"
 
     def pro_rata(self, meta, children):
@@ -463,6 +487,15 @@ class _ToAst(lark.Transformer):
         """band: "above" quantity "to" quantity -> above_to"""
         return nodes.Band("above to", children[0], children[1], self._span(meta))
 
+    # ---- rows as contracts word them
+    def above_to_below(self, meta, children):
+        """band: "above" quantity "to" "below" quantity -> above_to_below"""
+        return nodes.Band("above to below", children[0], children[1], self._span(meta))
+
+    def between(self, meta, children):
+        """band: comparison "and" comparison -> between"""
+        return nodes.Band("and", children[0], children[1], self._span(meta))
+
     def _comparison(self, op, meta, children):
         return nodes.Comparison(op, children[0], self._span(meta))
 
@@ -483,7 +516,7 @@ class _ToAst(lark.Transformer):
         return self._comparison("below", meta, children)
 
     _UNITS = {"%": "percent", "second": "seconds", "seconds": "seconds",
-              "minute": "minutes", "minutes": "minutes"}
+              "minute": "minutes", "minutes": "minutes", "point": "points", "points": "points"}
 
     def quantity(self, meta, children):
         """quantity: NUMBER [QUANTITY_UNIT]"""
@@ -575,6 +608,10 @@ _WHERE["row"] = [clause + table + row
 
 _NO_UNIT = ("SLA003 input '{previous}' has no unit: write money, percent, seconds, minutes, count, score "
             "or ratio after its name")
+_NO_COUNTING = ("SLA010 a per-unit amount says how part units count: after the threshold write ', part points "
+                "count as whole' (or seconds, minutes, units), ', only whole points count' or ', pro rata'")
+_NO_BASE = ("SLA009 a percentage needs the amount it is a share of: write 'N% of monthly_fee' (a money input), "
+            "'N% of the amount at risk' or 'N% of the allocation'")
 _EXAMPLES: dict[str, list[tuple[str, str]]] = {
     "SLA001 expected ':' after '{previous}'": [
         ("clause", "target at least 80%"),
@@ -607,19 +644,35 @@ _EXAMPLES: dict[str, list[tuple[str, str]]] = {
         ("top", "inputs fee calls count"),
         ("top", "inputs fee"),
     ],
-    "SLA003 expected a unit after 'per': point, second, minute or unit, as in 'per point below 80%'": [
+    "SLA003 expected a unit after 'per': point, second, minute, or what a count counts (ticket), as in 'per point below 80%'": [
         ("clause", "credit: 1% of fee per below 80%, pro rata"),
         ("clause", "credit: 1% of fee per 0.5 below 80%, pro rata"),
     ],
     "SLA000 a target says how the value compares: 'at least 80%', 'at most 5%', 'above ...' or 'below ...'": [
         ("clause", "target: 80%"),
     ],
+    # What a new user tripped on (issue 10, item 5): each names what is missing and the words to write.
+    _NO_COUNTING: [
+        ("clause", "credit: 1% of fee per point below 80%, at most 5% of fee"),
+        ("clause", "credit: 1% of fee per point below 80%, target: at least 80%"),
+        ("clause", "credit: 1% of fee per point below 80% cure: within 1 month"),
+        ("clause", "credit: 1% of fee per point below 80% at most 5% of fee"),
+        ("clause", "credit: 1% of fee per second above 20 seconds cure: within 1 month"),
+    ],
+    _NO_BASE: [
+        ("clause", "credit: 1% of fee per point below 80%, pro rata, at most 10% cure: within 1 month"),
+        ("clause", "credit: 2% cure: within 1 month"),
+        ("clause", "allocation: 20% cure: within 1 month"),
+        ("row", "below 80%: 2% below 70%: 5% of fee"),
+        ("top", "at risk: 12% each month"),
+        ("top", "bonuses at most 3% each month"),
+    ],
 }
 SYNTAX_EXAMPLES: dict[str, list[str]] = {
     label: [where + example for place, example in examples for where in _WHERE[place]]
     for label, examples in _EXAMPLES.items()
 }
-_ABOUT_PREVIOUS = {_NO_UNIT}  # labels whose caret goes under the token they name, not the one found
+_ABOUT_PREVIOUS = {_NO_UNIT, _NO_BASE}  # labels whose caret goes under the token they name, not the one found
 
 # Clause keywords of a service level, and what follows each (for a clause written before
 # any service level: inside `inputs` its keyword is read as the name of a new input).
@@ -627,6 +680,9 @@ _CLAUSE_KEYWORDS = {"TARGET", "CREDIT", "BONUS", "MEASURED", "ALLOCATION"}
 _AFTER_CLAUSE_KEYWORD = {"COLON", "COMMA", "AS", "BY", "ONLY"}
 _SECTION_KEYWORDS = ("inputs", "bonuses", "service", "critical")  # the first words of `_section`
 _CURRENCY_SIGNS = {"$": "USD", "€": "EUR", "£": "GBP", "¥": "JPY"}
+# Words a contract uses for a band that the language says otherwise (less than -> below, ...).
+_NATURAL_BAND_WORDS = {"less", "more", "greater", "between", "over", "under", "equal", "up", "fewer", "lower",
+                       "higher", "exceeding", "within"}
 
 _WORDS = {
     "NAME": "a name (lower case, like monthly_fee)",
@@ -639,9 +695,11 @@ _WORDS = {
     "MISS_WORD": "'misses'",
     "ROUNDING_MODE": "a rounding mode (half up, half even, half down, up, down)",
     "UNIT": "a unit (money, percent, seconds, minutes, count, score, ratio)",
-    "QUANTITY_UNIT": "a unit (%, seconds, minutes)",
+    "QUANTITY_UNIT": "a unit (%, seconds, minutes, points)",
     "STEP_UNIT": "a unit (point, second, minute, unit)",
+    "NOUN": "what a count counts (ticket, incident)",
     "SIDE": "'below' or 'above'",
+    "DECIMALS_WORD": "'decimals'",
     "IS_OR_ARE": "'is' or 'are'",
     "AT_RISK": "'at risk'",
     "CRITICAL": "'critical'",
@@ -755,6 +813,30 @@ def _syntax_diagnostic(source: Source, err: lark.UnexpectedInput) -> Diagnostic:
         return Diagnostic("SLA006", f"'{clause}' is a service level clause, but it stands before any service level",
                           _token_span(source, clause),
                           ("start the service level above it: 'service level NAME', then its clauses",))
+
+    # `for each point`: the language says `per point`.
+    if token is not None and token.type == "NAME" and str(token) == "for" and "PER" in expected:
+        following = source.text[token.end_pos:].split()[:2]
+        unit = following[1] if following[:1] == ["each"] and len(following) > 1 else "point"
+        return Diagnostic("SLA007", f"unexpected 'for'; an amount per unit is written 'per {unit}'", span,
+                          (f"as in '1% of monthly_fee per {unit} below 80%, part {unit.removesuffix('s')}s count "
+                           "as whole'",))
+    # A tier row worded as the contract words it, in words the language does not use: name the accepted forms.
+    if (token is not None and "FROM" in expected and "BELOW" in expected
+            and (token.type == "NUMBER" or str(token) in _NATURAL_BAND_WORDS)):
+        return Diagnostic("SLA007", f"unexpected {found}; a tier row's band is written with 'below', 'at most', "
+                          "'above', 'at least', 'from ... to ...', or two of them joined by 'and'", span,
+                          ("'less than 99.95% but equal to or greater than 99.5%' is 'below 99.95% and at least 99.5%'; "
+                           "'more than 2 and less than 4 points' is 'above 2 to below 4%'",))
+    if token is not None and str(token) == "but" and "AND" in expected:
+        return Diagnostic("SLA007", "unexpected 'but'; the two comparisons of a row are joined by 'and'", span,
+                          ("as in 'below 99.95% and at least 99.5%'",))
+    # `Service Level`: keywords and names are lower case (capitals are for currency codes).
+    if isinstance(err, lark.UnexpectedCharacters) and source.text[err.pos_in_stream].isupper():
+        word = re.match(r"[A-Za-z_]\w*", source.text[err.pos_in_stream:])
+        if word is not None and not re.fullmatch(r"[A-Z]{3}", word.group()):
+            return Diagnostic("SLA005", f"unexpected '{word.group()}'; keywords and names are lower case", span,
+                              (f"write '{word.group().lower()}' (capitals are only for currency codes, as in 'USD')",))
 
     # Two words where a name the file uses belongs (`monthly fee` for monthly_fee): not a misspelled keyword.
     if (token is not None and token.type == "NAME" and previous is not None and previous.type == "NAME"

@@ -200,7 +200,7 @@ def clause_lines(c: nodes.Clause, indent: int) -> list[Line]:
         form = c.form
         if isinstance(form, nodes.Table) and form.rule != "single":
             head = {"most severe": ", the most severe row applies:", "best": ", the best row applies:",
-                    "range": " by range:"}[form.rule]
+                    "range": " by range:", "shortfall": " by shortfall:"}[form.rule]
             return [Line(indent, f"{c.kind}{head}", _at(c))] + [
                 Line(indent + 2, f"{band(r.band)}: {amount(r.amount)}", _at(r)) for r in form.rows]
         if isinstance(form, (nodes.Linear, nodes.Shortfall)) and form.cap is not None:
@@ -238,7 +238,7 @@ def _base(base: nodes.Base) -> str:
 
 
 def quantity(q: nodes.Quantity) -> str:
-    unit = {"percent": "%", "seconds": " seconds", "minutes": " minutes", None: ""}[q.unit]
+    unit = {"percent": "%", "seconds": " seconds", "minutes": " minutes", "points": " points", None: ""}[q.unit]
     return f"{_number(q.value)}{unit}"
 
 
@@ -249,10 +249,13 @@ def comparison(c: nodes.Comparison) -> str:
 def band(b: nodes.Band) -> str:
     if b.kind == "open":
         return comparison(b.first)
+    if b.kind == "and":
+        return f"{comparison(b.first)} and {comparison(b.second)}"
     first, second = quantity(b.first), quantity(b.second)
     return {"from to": f"from {first} to {second}",
             "from to below": f"from {first} to below {second}",
-            "above to": f"above {first} to {second}"}[b.kind]
+            "above to": f"above {first} to {second}",
+            "above to below": f"above {first} to below {second}"}[b.kind]
 
 
 def _expr(e: nodes.Expr, parent_precedence: int = 0, right_side: bool = False) -> str:
@@ -326,6 +329,12 @@ def termination(t: nodes.Termination) -> str:
     return f"terminate when {text}"
 
 
+def reported(r: nodes.Reported) -> str:
+    """`reported to whole seconds`, `reported to 2 decimals, rounding half up`."""
+    grid = f"whole {r.whole}" if r.whole is not None else f"{_number(r.decimals)} decimal{'s' * (r.decimals != 1)}"
+    return f"reported to {grid}" + (f", rounding {r.mode}" if r.mode is not None else "")
+
+
 def _earn_back(e: nodes.EarnBack) -> str:
     if e.after is None:
         condition = "when the contract year average meets the target"
@@ -344,7 +353,8 @@ def _gate(g: nodes.Gate) -> str:
 
 
 _CLAUSES = {
-    nodes.Measured: lambda m: f"measured as {_expr(m.expr)}" + (", in percent" if m.in_percent else ""),
+    nodes.Measured: lambda m: (f"measured as {_expr(m.expr)}" + (", in percent" if m.in_percent else "")
+                               + (f", {reported(m.reported)}" if m.reported is not None else "")),
     nodes.Target: lambda t: f"target: {comparison(t.comparison)}",
     nodes.Volume: lambda v: f"measured only when {v.input.text} is {comparison(v.comparison)}",
     nodes.Allocation: lambda a: f"allocation: {amount(a.amount)}",
@@ -357,7 +367,8 @@ _CLAUSES = {
 }
 
 _SECTIONS = {
-    nodes.AtRisk: lambda t: f"at risk: {amount(t.amount)} each {t.per}",
+    nodes.AtRisk: lambda t: (f"credits at most {amount(t.amount)} each {t.per}" if t.as_credits_at_most
+                             else f"at risk: {amount(t.amount)} each {t.per}"),
     nodes.BonusLimit: lambda t: f"bonuses at most {amount(t.amount)} each {t.per}",
     nodes.Netting: lambda t: {"paid separately": "bonuses are paid separately", "offset": "bonuses offset credits",
                               "only offset": "bonuses only offset credits"}[t.policy],

@@ -7,11 +7,11 @@ checker accepts is exactly what the compiler evaluates.
 """
 from __future__ import annotations
 
-from decimal import Decimal
+from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
 
 import attrs
 
-from . import nodes
+from . import nodes, printer
 
 HIGHER_IS_BETTER_OPS = ("at least", "above")
 
@@ -114,6 +114,90 @@ class Interval:
         return (self.high is None, self.high or 0, self.high_included)
 
 
+# ---------------------------------------------------------------- bands on the shortfall
+
+# The unit a `credit by shortfall:` row is written in, for each KPI unit (None: a bare number).
+SHORTFALL_UNIT_FOR = {"percent": "points", "seconds": "seconds", "minutes": "minutes"}
+
+
+def kpi_table(table: nodes.Table, target: nodes.Target) -> nodes.Table:
+    """A `credit by shortfall:` table as the `by range` table on the KPI it stands for. With
+    the target `at least 99.5%`, `at most 2 points` is `at least 97.5% and below 99.5%` (a row
+    open toward no shortfall stops where the target is missed), `above 2 to below 6 points`
+    is `above 93.5% to below 97.5%`, `at least 6 points` is `at most 93.5%`. Any other table
+    as it is. Each row keeps its amount and its spans."""
+    if table.rule != "shortfall":
+        return table
+    return nodes.Table("range", tuple(attrs.evolve(row, band=_kpi_band(row.band, target)) for row in table.rows))
+
+
+def _kpi_band(band: nodes.Band, target: nodes.Target) -> nodes.Band:
+    t, shortfall = target.comparison.quantity, band_interval(band)
+    if higher_is_better(target):  # the value is the target less the shortfall
+        low = None if shortfall.high is None else t.value - shortfall.high
+        high = None if shortfall.low is None else t.value - shortfall.low
+        kpi = Interval(low, shortfall.high_included, high, shortfall.low_included)
+    else:
+        low = None if shortfall.low is None else t.value + shortfall.low
+        high = None if shortfall.high is None else t.value + shortfall.high
+        kpi = Interval(low, shortfall.low_included, high, shortfall.high_included)
+    missed = _missed(target)
+    if missed.high is not None and (kpi.high is None or kpi.high > missed.high):
+        kpi = attrs.evolve(kpi, high=missed.high, high_included=missed.high_included)
+    if missed.low is not None and (kpi.low is None or kpi.low < missed.low):
+        kpi = attrs.evolve(kpi, low=missed.low, low_included=missed.low_included)
+    return _interval_band(kpi, t.unit, band.span)
+
+
+def _missed(target: nodes.Target) -> Interval:
+    """The values that miss the target."""
+    value = target.comparison.quantity.value
+    return {"at least": Interval(None, False, value, False), "above": Interval(None, False, value, True),
+            "at most": Interval(value, False, None, False), "below": Interval(value, True, None, False)
+            }[target.comparison.op]
+
+
+def _interval_band(interval: Interval, unit: str | None, span) -> nodes.Band:
+    if interval.low is None:
+        op = "at most" if interval.high_included else "below"
+        return nodes.Band("open", nodes.Comparison(op, nodes.Quantity(interval.high, unit)), span=span)
+    if interval.high is None:
+        op = "at least" if interval.low_included else "above"
+        return nodes.Band("open", nodes.Comparison(op, nodes.Quantity(interval.low, unit)), span=span)
+    kind = {(True, True): "from to", (True, False): "from to below", (False, True): "above to",
+            (False, False): "above to below"}[(interval.low_included, interval.high_included)]
+    return nodes.Band(kind, nodes.Quantity(interval.low, unit), nodes.Quantity(interval.high, unit), span=span)
+
+
+# ---------------------------------------------------------------- reporting precision
+
+def grid_step(measured: nodes.Measured | None) -> Decimal | None:
+    """The step of the grid the contract reports the KPI on (1 for whole units, 0.01 for
+    2 decimals), or None when it states none and values compare exactly."""
+    if measured is None or measured.reported is None:
+        return None
+    return Decimal(1).scaleb(-int(measured.reported.decimals))
+
+
+def grid_points(interval: Interval, step: Decimal | None) -> Interval | None:
+    """The grid values an interval holds, as a closed interval from the first to the last
+    (unbounded ends stay unbounded); None when it holds none. Without a grid, the interval."""
+    if step is None:
+        return interval
+    low = high = None
+    if interval.low is not None:
+        low = (interval.low / step).to_integral_value(ROUND_CEILING) * step
+        if low == interval.low and not interval.low_included:
+            low += step
+    if interval.high is not None:
+        high = (interval.high / step).to_integral_value(ROUND_FLOOR) * step
+        if high == interval.high and not interval.high_included:
+            high -= step
+    if low is not None and high is not None and low > high:
+        return None
+    return Interval(low, low is not None, high, high is not None)
+
+
 def comparison_interval(comparison: nodes.Comparison) -> Interval:
     value = comparison.quantity.value
     return {
@@ -127,11 +211,16 @@ def comparison_interval(comparison: nodes.Comparison) -> Interval:
 def band_interval(band: nodes.Band) -> Interval:
     if band.kind == "open":
         return comparison_interval(band.first)
+    if band.kind == "and":  # check.py makes sure one bounds it from below, the other from above
+        first, second = comparison_interval(band.first), comparison_interval(band.second)
+        low, high = (first, second) if first.low is not None else (second, first)
+        return Interval(low.low, low.low_included, high.high, high.high_included)
     low, high = band.first.value, band.second.value
     return {
         "from to": Interval(low, True, high, True),
         "from to below": Interval(low, True, high, False),
         "above to": Interval(low, False, high, True),
+        "above to below": Interval(low, False, high, False),
     }[band.kind]
 
 
@@ -143,6 +232,8 @@ def met_interval(target: nodes.Target) -> Interval:
 def band_quantities(band: nodes.Band) -> list[nodes.Quantity]:
     if band.kind == "open":
         return [band.first.quantity]
+    if band.kind == "and":
+        return [band.first.quantity, band.second.quantity]
     return [band.first, band.second]
 
 
@@ -169,17 +260,9 @@ def format_quantity(value: Decimal, unit: str | None) -> str:
     return format_number(value) + UNIT_WORDS.get(unit or "", "")
 
 
-def describe_band(band: nodes.Band, unit: str | None) -> str:
-    """The band as the contract wrote it: `below 80%`, `from 41 to 45 seconds`."""
-    if band.kind == "open":
-        return describe_comparison(band.first, unit)
-    first = format_quantity(band.first.value, None)
-    second = format_quantity(band.second.value, unit)
-    return {
-        "from to": f"from {first} to {second}",
-        "from to below": f"from {first} to below {second}",
-        "above to": f"above {first} to {second}",
-    }[band.kind]
+def describe_band(band: nodes.Band) -> str:
+    """The band as the contract wrote it: `below 80%`, `from 95.0 to 99.0%`."""
+    return printer.band(band)
 
 
 def describe_comparison(comparison: nodes.Comparison, unit: str | None) -> str:

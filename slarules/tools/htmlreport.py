@@ -158,18 +158,17 @@ def _nice_step(span: float, count: int) -> float:
 
 
 class _Sweep:
-    """Evaluates one program on synthetic histories, one KPI value at a time."""
+    """Evaluates one program on a synthetic one-period history, one KPI value at a time."""
 
     def __init__(self, program: Terms, history: History, sl):
-        self.program, self.sl = program, sl
+        self.program, self.sl = program.without_cures(), sl  # one period stands for the cure window
         self.typical = _typical(program, history)
         self.units = {spec.name: spec.unit for spec in program.inputs}
-        periods = (sl.cure or 0) + 1
         calendar = program.calendar
         first = calendar.index(history.periods[0].label) if history.periods else None
         if first is None:
             first = calendar.index(calendar.label_of_month(calendar.start_month))
-        self.labels = [calendar.label(first + i) for i in range(periods)]
+        self.label = calendar.label(first)
         names = _referenced(sl, self.typical)
         self.varied, self.slope, self.base = None, None, None
         for name in names:
@@ -211,15 +210,15 @@ class _Sweep:
         env = {name: str(v) for name, v in self.typical.items()}
         env[self.varied] = str(value)
         try:
-            outcome = evaluate(self.program, history_from_mapping(self.program, {label: dict(env) for label in self.labels}))
+            outcome = evaluate(self.program, history_from_mapping(self.program, {self.label: env}))
         except SlaError:
             return None
-        last = outcome.periods[-1]
-        result = next((r for r in last.results if r.service_level == self.sl.name), None)
+        period = outcome.periods[0]
+        result = next((r for r in period.results if r.service_level == self.sl.name), None)
         if result is None or result.value is None:
             return None
         credits = bonuses = Decimal(0)
-        for line in last.lines:
+        for line in period.lines:
             if line.service_level != self.sl.name:
                 continue
             if line.kind in CREDIT_KINDS:

@@ -24,7 +24,7 @@ KNOWN_NODES = {
     nodes.Currency, nodes.Assessed, nodes.Rounding, nodes.Starts, nodes.Contract, nodes.DefaultValue,
     nodes.MissingIsMiss, nodes.Input, nodes.Inputs, nodes.AtRisk, nodes.BonusLimit, nodes.Netting, nodes.Row,
     nodes.Flat, nodes.Table, nodes.Linear, nodes.Shortfall, nodes.Award, nodes.Gate, nodes.Measured,
-    nodes.Target, nodes.Volume, nodes.Allocation, nodes.ServiceLevel, nodes.Ruleset,
+    nodes.Target, nodes.Volume, nodes.Allocation, nodes.ServiceLevel, nodes.Ruleset, nodes.Reported,
 }
 
 # ISO 4217 currencies whose minor unit is not two digits.
@@ -119,8 +119,15 @@ def value_of(expr, env) -> Fraction | None:
 
 
 def measured_value(sl: nodes.ServiceLevel, env) -> Fraction | None:
+    """The value every comparison sees: as measured, or rounded to the grid the contract reports it on."""
     value = value_of(sl.measured.expr, env)
-    return value * 100 if value is not None and sl.measured.in_percent else value
+    value = value * 100 if value is not None and sl.measured.in_percent else value
+    reported = sl.measured.reported
+    if value is None or reported is None:
+        return value
+    digits = int(reported.decimals)
+    rounded = Fraction(round_money(abs(value), digits, reported.mode or "half up"))
+    return -rounded if value < 0 else rounded
 
 
 def meets(comparison: nodes.Comparison, value: Fraction) -> bool:
@@ -254,9 +261,11 @@ def zone_direction(sl: nodes.ServiceLevel, kind: str) -> int:
 def band_contains(band: nodes.Band, value: Fraction) -> bool:
     if band.kind == "open":
         return meets(band.first, value)
+    if band.kind == "and":
+        return meets(band.first, value) and meets(band.second, value)
     low, high = Fraction(band.first.value), Fraction(band.second.value)
     return {"from to": low <= value <= high, "from to below": low <= value < high,
-            "above to": low < value <= high}[band.kind]
+            "above to": low < value <= high, "above to below": low < value < high}[band.kind]
 
 
 def reach(band: nodes.Band, direction: int) -> tuple[Fraction, int]:
@@ -267,16 +276,27 @@ def reach(band: nodes.Band, direction: int) -> tuple[Fraction, int]:
         faces_up = op in ("below", "at most")  # the band's finite edge is its upper end
         assert faces_up == (direction < 0), "a row open toward the target"
         return direction * edge, int(op in ("below", "above"))
+    if band.kind == "and":  # the comparison bounding it toward the target gives its edge
+        toward = "below", "at most"
+        near = next(c for c in (band.first, band.second) if (c.op in toward) == (direction < 0))
+        return reach(nodes.Band("open", near), direction)
     low, high = Fraction(band.first.value), Fraction(band.second.value)
     if direction < 0:
-        return -high, int(band.kind == "from to below")
-    return low, int(band.kind == "above to")
+        return -high, int(band.kind in ("from to below", "above to below"))
+    return low, int(band.kind in ("above to", "above to below"))
 
 
-def tier_row(table: nodes.Table, value: Fraction | None, direction: int) -> nodes.Row | None:
+def tier_row(table: nodes.Table, value: Fraction | None, direction: int,
+             target: nodes.Comparison | None = None) -> nodes.Row | None:
     """The row that applies: try every row; of those containing the value, the one
     reaching furthest from the target (a range table has at most one). With no
-    value (unreported), the furthest row of all."""
+    value (unreported), the furthest row of all. A `by shortfall` table's rows hold
+    distances from the target into the miss side."""
+    if table.rule == "shortfall":
+        if value is None:  # the row holding the largest shortfalls
+            return next(r for r in table.rows if band_contains(r.band, Fraction(10) ** 9))
+        shortfall = abs(value - Fraction(target.quantity.value))
+        return next((r for r in table.rows if band_contains(r.band, shortfall)), None)
     rows = list(table.rows) if value is None else [r for r in table.rows if band_contains(r.band, value)]
     if table.rule == "range" and value is not None:
         assert len(rows) <= 1, "overlapping ranges"
@@ -342,7 +362,7 @@ def award_exact(sl: nodes.ServiceLevel, award: nodes.Award, value: Fraction | No
     if isinstance(form, nodes.Flat):
         return amount_value(form.amount, pools, name), False
     if isinstance(form, nodes.Table):
-        row = tier_row(form, value, direction)
+        row = tier_row(form, value, direction, sl.target.comparison)
         return (None, False) if row is None else (amount_value(row.amount, pools, name), False)
     if isinstance(form, nodes.Linear):
         if value is None:  # unreported and missing counts as a miss: the far end of the unit

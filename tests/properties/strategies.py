@@ -59,7 +59,7 @@ ROUNDING_MODES = ("half up", "half even", "half down", "up", "down")
 KPI_UNITS = ("percent", "seconds", "minutes", "score", "ratio")
 # Credit and bonus forms: a flat amount, one row, a most severe / best table,
 # explicit ranges, per unit, and (credits on percentages) the shortfall formula.
-FORMS = ("flat", "single", "ranked", "range", "linear", "shortfall")
+FORMS = ("flat", "single", "ranked", "range", "linear", "shortfall", "shortfall bands")
 
 # Each unit's values in the data: lowest, highest, decimal places drawn.
 VALUE_RANGE = {
@@ -152,6 +152,7 @@ class Kpi:
     measured: nodes.Measured
     volume: nodes.Volume | None
     denominator: str | None
+    places: int  # the decimals its thresholds are written with: its reporting grid's, if it has one
 
 
 def quantity(value: Decimal, unit: str, bare: bool = False) -> nodes.Quantity:
@@ -185,7 +186,23 @@ def measurement(draw, kpi_name: str, shared: str | None) -> Kpi:
             own.append((volume_input, "count"))
         least = quantity(Decimal(draw(st.integers(0, 1000))), "count")
         volume = nodes.Volume(name(volume_input), nodes.Comparison(pick(draw, ("at least", "above")), least))
-    return Kpi(kpi_name, unit, tuple(own), measured, volume, denominator)
+    measured, places = reporting_grid(draw, measured, unit)
+    return Kpi(kpi_name, unit, tuple(own), measured, volume, denominator, places)
+
+
+GRID_WORDS = {"percent": "points", "seconds": "seconds", "minutes": "minutes"}
+
+
+def reporting_grid(draw, measured: nodes.Measured, unit: str) -> tuple[nodes.Measured, int]:
+    """Maybe a reporting grid (`reported to whole seconds`, `reported to 2 decimals, rounding
+    half even`) as coarse as the data's decimals or coarser, and the decimals thresholds take."""
+    places = VALUE_RANGE[unit][2]
+    if flip(draw):
+        return measured, places
+    decimals = draw(st.integers(0, places))
+    whole = GRID_WORDS.get(unit, "units") if decimals == 0 and flip(draw) else None
+    mode = pick(draw, (None,) + ROUNDING_MODES)
+    return attrs.evolve(measured, reported=nodes.Reported(Decimal(decimals), whole, mode)), decimals
 
 
 @attrs.frozen
@@ -209,8 +226,8 @@ class Zone:
         return self.edge + self.direction * Decimal(steps).scaleb(-self.places)
 
 
-def zone(kpi_unit: str, target: Decimal, higher: bool, credit: bool) -> Zone:
-    low, high, places = VALUE_RANGE[kpi_unit]
+def zone(kpi_unit: str, target: Decimal, higher: bool, credit: bool, places: int) -> Zone:
+    low, high, _ = VALUE_RANGE[kpi_unit]
     direction = -1 if higher == credit else 1
     far = low if direction < 0 else high
     hard = far == HARD_LOW if direction < 0 else far == HARD_HIGH.get(kpi_unit)
@@ -250,28 +267,50 @@ def ranked_table(draw, kpi: Kpi, z: Zone, ctx: Context, allocation: bool, rule: 
     return nodes.Table(rule, tuple(shuffled(draw, rows)))
 
 
-_CLOSED_KIND = {(True, True): "from to", (True, False): "from to below", (False, True): "above to"}
+_CLOSED_KIND = {(True, True): "from to", (True, False): "from to below", (False, True): "above to",
+                (False, False): "above to below"}
 
 
-def range_table(draw, kpi: Kpi, z: Zone, ctx: Context, allocation: bool) -> nodes.Table:
+def range_table(draw, kpi: Kpi, z: Zone, ctx: Context, allocation: bool, near: bool | None = None) -> nodes.Table:
     """Explicit ranges tiling the zone from a cut near the target to its far end:
     each cut value belongs to exactly one row, and beyond the furthest cut lies an
     open row, unless that cut is where all data ends (0, or 100 for a percentage)
-    and the last closed row includes it."""
-    closed = draw(st.integers(0, min(3, z.room)))
-    cuts = distinct(draw, closed + 1, z.room)
+    and the last closed row includes it. `near`, for a credit table: the first cut is
+    the target and the row there includes it or not as `near` says, so that no value
+    misses the target and earns nothing. On a KPI reported on a grid, cuts are two grid
+    steps apart or more, so every row holds a value of the grid, and a row may be
+    written with its ends on the grid as contracts write them ('from 21 to 25 seconds').
+    A row is written as two comparisons ('below 99.95% and at least 99.5%') now and then."""
+    grid = kpi.measured.reported is not None
+    spread = 2 if grid else 1
+    closed = draw(st.integers(0, min(3, z.room // spread)))
+    cuts = [c * spread for c in distinct(draw, closed + 1, z.room // spread)]
+    if near is not None:
+        cuts[0] = 0
     ends_at_far = closed > 0 and z.hard_far and cuts[-1] == z.room and flip(draw)
     values = sorted(z.at(c) for c in cuts)
     open_inclusive = flip(draw)  # whether the open row owns the furthest cut
+    if near is not None and closed == 0:
+        open_inclusive = near
     # Closed rows from the lowest value up; each cut goes to exactly one of its two rows.
     low_included = (ends_at_far or not open_inclusive) if z.direction < 0 else flip(draw)
+    if near is not None and z.direction > 0 and closed:
+        low_included = near
     bands: list[nodes.Band] = []
     for i in range(closed):
         must_own_top = not low_included or (i == closed - 1 and z.direction > 0 and ends_at_far)
         high_included = True if must_own_top else flip(draw)
+        if near is not None and z.direction < 0 and i == closed - 1:
+            high_included = near
         bare = kpi.unit in QUANTITY_UNIT and flip(draw)
-        bands.append(nodes.Band(_CLOSED_KIND[(low_included, high_included)],
-                                quantity(values[i], kpi.unit, bare), quantity(values[i + 1], kpi.unit)))
+        low, high = values[i], values[i + 1]
+        if grid and flip(draw):  # an excluded end written as the grid value inside it
+            step = Decimal(1).scaleb(-kpi.places)
+            low, high = (low if low_included else low + step), (high if high_included else high - step)
+            bands.append(nodes.Band("from to", quantity(low, kpi.unit, bare), quantity(high, kpi.unit)))
+        else:
+            bands.append(two_comparisons(draw, _CLOSED_KIND[(low_included, high_included)],
+                                         quantity(low, kpi.unit, bare), quantity(high, kpi.unit)))
         low_included = not high_included
     if not ends_at_far:
         if z.direction > 0 and closed:
@@ -283,11 +322,47 @@ def range_table(draw, kpi: Kpi, z: Zone, ctx: Context, allocation: bool) -> node
     return nodes.Table("range", tuple(shuffled(draw, rows)))
 
 
+_LOW_OP = {"from to": "at least", "from to below": "at least", "above to": "above", "above to below": "above"}
+
+
+def two_comparisons(draw, kind: str, low: nodes.Quantity, high: nodes.Quantity) -> nodes.Band:
+    """The band `kind` from low to high, or the same values as two comparisons in either order."""
+    if flip(draw) or flip(draw):
+        return nodes.Band(kind, low, high)
+    high_op = "at most" if kind in ("from to", "above to") else "below"
+    first_written = [nodes.Comparison(_LOW_OP[kind], low), nodes.Comparison(high_op, high)]
+    pair = shuffled(draw, first_written)
+    if pair[0] is not first_written[0]:  # only the first quantity written may leave its unit to the second
+        pair[1] = nodes.Comparison(pair[1].op, attrs.evolve(low, unit=high.unit))
+    return nodes.Band("and", *pair)
+
+
+SHORTFALL_UNIT = {"percent": "points", "seconds": "seconds", "minutes": "minutes"}
+
+
+def shortfall_bands(draw, kpi: Kpi, ctx: Context, allocation: bool) -> nodes.Table:
+    """`credit by shortfall:` rows tiling every shortfall from none up: 'at most 2 points',
+    'above 2 to below 6 points', 'at least 6 points', each cut in exactly one row (two grid
+    steps apart or more on a grid, so every row holds a value of it)."""
+    spread = 2 if kpi.measured.reported is not None else 1
+    cuts = [Decimal(c * spread + spread).scaleb(-kpi.places) for c in distinct(draw, draw(st.integers(1, 3)), 40)]
+    unit = SHORTFALL_UNIT.get(kpi.unit)
+    owned_below = [flip(draw) for _ in cuts]  # whether the row nearer the target holds the cut
+    bands = [nodes.Band("open", nodes.Comparison("at most" if owned_below[0] else "below", nodes.Quantity(cuts[0], unit)))]
+    for i in range(len(cuts) - 1):
+        kind = _CLOSED_KIND[(not owned_below[i], owned_below[i + 1])]
+        bands.append(nodes.Band(kind, nodes.Quantity(cuts[i], None if flip(draw) else unit), nodes.Quantity(cuts[i + 1], unit)))
+    far = "above" if owned_below[-1] else "at least"
+    bands.append(nodes.Band("open", nodes.Comparison(far, nodes.Quantity(cuts[-1], unit))))
+    rows = [nodes.Row(b, a) for b, a in zip(bands, amounts(draw, ctx, len(bands), allocation))]
+    return nodes.Table("shortfall", tuple(shuffled(draw, rows)))
+
+
 def linear(draw, kpi: Kpi, z: Zone, ctx: Context, allocation: bool) -> nodes.Linear:
     return nodes.Linear(
         amount=amount(draw, ctx, allocation, Decimal("0.25")),
         step=pick(draw, (None, Decimal(1), Decimal("0.5"), Decimal("0.25"), Decimal(2), Decimal(5))),
-        step_unit=pick(draw, STEP_WORDS.get(kpi.unit, ("unit", "units"))),
+        step_unit=pick(draw, STEP_WORDS.get(kpi.unit, ("unit", "units", "ticket", "incidents"))),
         side="below" if z.direction < 0 else "above",
         threshold=quantity(z.at(draw(st.integers(0, z.room // 2))), kpi.unit),
         rounding=pick(draw, ("up", "down", "pro rata")),
@@ -304,33 +379,40 @@ def shortfall(draw, ctx: Context, allocation: bool) -> nodes.Shortfall:
 def award(draw, kind: str, kpi: Kpi, target: nodes.Comparison, ctx: Context, allocation: bool,
           forms: tuple[str, ...]) -> nodes.Award:
     higher = target.op in ("at least", "above")
-    z = zone(kpi.unit, target.quantity.value, higher, kind == "credit")
-    form = pick(draw, [f for f in forms if f != "shortfall" or (kind == "credit" and kpi.unit == "percent")])
+    z = zone(kpi.unit, target.quantity.value, higher, kind == "credit", kpi.places)
+    form = pick(draw, [f for f in forms if (f != "shortfall" or (kind == "credit" and kpi.unit == "percent"))
+                       and (f != "shortfall bands" or kind == "credit")])
     if form == "flat":
         built = nodes.Flat(amount(draw, ctx, allocation))
     elif form in ("single", "ranked"):
         rule = "single" if form == "single" else ("most severe" if kind == "credit" else "best")
         built = ranked_table(draw, kpi, z, ctx, allocation, rule)
     elif form == "range":
-        built = range_table(draw, kpi, z, ctx, allocation)
+        # A credit table starts where the target is missed: with the target's own value when the target
+        # excludes it ('above 80%' is missed at 80), else just beyond it.
+        near = (target.op in ("above", "below")) if kind == "credit" else None
+        built = range_table(draw, kpi, z, ctx, allocation, near)
     elif form == "linear":
         built = linear(draw, kpi, z, ctx, allocation)
+    elif form == "shortfall bands":
+        built = shortfall_bands(draw, kpi, ctx, allocation)
     else:
         built = shortfall(draw, ctx, allocation)
     return nodes.Award(kind, built)
 
 
 def target(draw, kpi: Kpi) -> nodes.Comparison:
-    low, high, places = VALUE_RANGE[kpi.unit]
+    low, high, _ = VALUE_RANGE[kpi.unit]
     margin = (high - low) / 100
     op = pick(draw, ("at least", "above", "at most", "below"))
-    return nodes.Comparison(op, quantity(draw_decimal(draw, low + margin, high - margin, places), kpi.unit))
+    return nodes.Comparison(op, quantity(draw_decimal(draw, low + margin, high - margin, kpi.places), kpi.unit))
 
 
 def service_level_clauses(draw, kpi: Kpi, ctx: Context, forms: tuple[str, ...]) -> list[nodes.Clause]:
     """The clauses of one service level, gate aside (gates need every name)."""
     goal = target(draw, kpi)
-    clauses: list[nodes.Clause] = [nodes.Measured(kpi.measured.expr, kpi.measured.in_percent), nodes.Target(goal)]
+    clauses: list[nodes.Clause] = [nodes.Measured(kpi.measured.expr, kpi.measured.in_percent,
+                                                  reported=kpi.measured.reported), nodes.Target(goal)]
     if kpi.volume is not None:
         clauses.append(kpi.volume)
     allocation = flip(draw)
@@ -360,7 +442,7 @@ def critical_failure(draw, kpis: list[Kpi], service_levels: list[nodes.ServiceLe
     conditions: list[nodes.FailureCondition] = []
     for kpi, sl in zip(kpis, service_levels):
         goal = sl.target.comparison
-        z = zone(kpi.unit, goal.quantity.value, goal.op in ("at least", "above"), True)
+        z = zone(kpi.unit, goal.quantity.value, goal.op in ("at least", "above"), True, kpi.places)
         if z.room >= 1 and flip(draw):
             steps = draw(st.integers(1, z.room))
             op = ("at most" if flip(draw) else "below") if z.direction < 0 else ("at least" if flip(draw) else "above")
@@ -420,7 +502,7 @@ def rulesets(draw, max_service_levels: int = 4, forms: tuple[str, ...] = FORMS,
             risk = nodes.PercentOf(draw_decimal(draw, Decimal(1), Decimal(100), 1), nodes.InputBase(name(FEE)))
         else:
             risk = nodes.FixedMoney(currency, draw_decimal(draw, Decimal(100), Decimal(50000), 0))
-        sections.append(nodes.AtRisk(risk, "month"))
+        sections.append(nodes.AtRisk(risk, "month", as_credits_at_most=flip(draw)))
         if critical_failure_clause:
             sections.append(critical_failure(draw, kpis, service_levels, risk.percent))
     if flip(draw):
@@ -594,6 +676,15 @@ def critical_values(sl: nodes.ServiceLevel, unit: str) -> list[Decimal]:
     """The values where the service level's money may change: every quantity it
     compares its value with, and a linear amount's first few whole steps."""
     found = [q.value for q in reference.quantities(sl) if q.unit == QUANTITY_UNIT.get(unit)]
+    credit = sl.credit.form if sl.credit is not None else None
+    if isinstance(credit, nodes.Table) and credit.rule == "shortfall":  # the KPI values the shortfall cuts stand for
+        sign = -1 if reference.higher_is_better(sl) else 1
+        goal = sl.target.comparison.quantity.value
+        found += [goal + sign * q.value for row in credit.rows for q in reference.walk(row.band)
+                  if isinstance(q, nodes.Quantity)]
+    if sl.measured.reported is not None:  # where the value rounds to a threshold or away from it
+        half = Decimal(1).scaleb(-int(sl.measured.reported.decimals)) / 2
+        found += [v + d for v in found for d in (-half, half)]
     for award in (sl.credit, sl.bonus):
         if award is not None and isinstance(award.form, nodes.Linear):
             form = award.form

@@ -87,7 +87,7 @@ def test_a_gap_names_the_values_it_leaves_and_where_the_next_row_should_start():
     (d,) = found(FCR + "    from 65 to below 70%: 1% of fee\n    from 61 to below 65%: 2% of fee\n"
                        "    below 60%: 3% of fee\n")
     assert d.code == "SLA209" and "from 60 to below 61%" in d.message
-    assert d.notes == ("start this row where the row at line 13 ends: 'from 60 to ...'",)
+    assert d.notes[0].startswith("start this row where the row at line 13 ends: 'from 60 to ...'")
 
 
 def test_a_gap_after_a_row_that_includes_its_end_starts_the_next_row_above_it():
@@ -108,14 +108,15 @@ def test_a_range_nested_in_a_wider_one_is_an_overlap_not_a_gap():
     assert found_codes == ["SLA210", "SLA210"]
 
 
-def test_credit_ranges_starting_below_the_target_warn_of_the_values_that_earn_nothing():
-    assert codes(FCR + "    from 65 to below 68%: 1% of fee\n    below 65%: 2% of fee\n") == [("SLA209", "warning")]
+def test_credit_ranges_starting_below_the_target_are_an_error_like_a_gap_between_rows():
+    # The values from 68 to below 70% miss the target but earn nothing: as serious as a gap between rows.
+    assert codes(FCR + "    from 65 to below 68%: 1% of fee\n    below 65%: 2% of fee\n") == [("SLA209", "error")]
 
 
 def test_an_above_target_leaves_its_boundary_value_uncovered_by_a_to_below_row():
     (d,) = found("service level s\n  measured as sla\n  target: above 70%\n  credit by range:\n"
                  "    from 65 to below 70%: 1% of fee\n    below 65%: 2% of fee\n")
-    assert (d.code, d.severity) == ("SLA209", "warning") and "the value 70%" in d.message
+    assert (d.code, d.severity) == ("SLA209", "error") and "the value 70%" in d.message
 
 
 def test_bonus_ranges_starting_above_the_target_are_a_dead_band_not_a_problem():
@@ -475,6 +476,101 @@ def test_a_cap_that_can_never_bind_names_what_the_credit_reaches(credit, reached
     assert warning.message == f"this cap can never bind: the most the credit can reach is {reached}"
 
 
+# ---------------------------------------------------------------- the reporting grid (issue 10, item 3)
+
+GRID = ("service level s\n  measured as secs, reported to whole seconds\n  target: at most 20 seconds\n"
+        "  credit by range:\n    from 21 to 25 seconds: 10% of fee\n")
+
+
+def test_a_table_in_whole_seconds_complete_on_the_grid_is_accepted():
+    assert codes(GRID + "    from 26 to 30 seconds: 30% of fee\n    at least 31 seconds: 60% of fee\n") == []
+
+
+def test_the_same_table_compared_exactly_has_gaps_between_the_whole_seconds():
+    body = GRID.replace(", reported to whole seconds", "") + ("    from 26 to 30 seconds: 30% of fee\n"
+                                                              "    at least 31 seconds: 60% of fee\n")
+    assert errors(body) == ["SLA209", "SLA209", "SLA209"]
+
+
+def test_a_real_gap_on_the_grid_is_still_an_error_naming_the_values():
+    (d,) = found(GRID + "    from 27 to 30 seconds: 30% of fee\n    at least 31 seconds: 60% of fee\n")
+    assert (d.code, d.severity) == ("SLA209", "error") and d.message == "the value 26 seconds falls in no row"
+    assert d.notes == ("start this row where the row at line 11 ends: 'from 26 to ...'",)
+
+
+def test_two_decimals_leave_no_gap_between_2_and_2_01_percent():
+    body = ("service level s\n  measured as sla, reported to 2 decimals, rounding half even\n  target: at most 2%\n"
+            "  credit by range:\n    from 2.01 to 2.50%: 10% of fee\n    at least 2.51%: 20% of fee\n")
+    assert codes(body) == []
+
+
+def test_a_row_holding_no_value_of_the_grid_is_an_error():
+    assert "SLA229" in errors(GRID + "    above 25 to below 26 seconds: 20% of fee\n"
+                                     "    at least 26 seconds: 60% of fee\n")
+
+
+@pytest.mark.parametrize("grid", ["whole minutes", "whole points", "2.5 decimals", "12 decimals"])
+def test_a_grid_that_does_not_fit_the_kpi_is_an_error(grid):
+    body = GRID.replace("whole seconds", grid) + "    at least 26 seconds: 60% of fee\n"
+    assert "SLA229" in errors(body)
+
+
+# ---------------------------------------------------------------- rows as contracts word them (issue 10, item 4)
+
+def test_rows_written_upper_bound_first_and_open_ranges_are_accepted_in_any_order():
+    body = ("service level s\n  measured as sla\n  target: at least 99.95%\n  credit by range:\n"
+            "    below 99.95% and at least 99.5%: 10% of fee\n    below 99% : 30% of fee\n"
+            "    at least 99% and below 99.5%: 25% of fee\n"
+            "service level t\n  measured as sla\n  target: at most 2%\n  credit by range:\n"
+            "    above 2 to below 4%: 10% of fee\n    at least 4%: 20% of fee\n")
+    assert codes(body) == []
+
+
+def test_two_comparisons_bounding_a_row_from_one_side_are_an_error():
+    body = ("service level s\n  measured as sla\n  target: at least 80%\n  credit by range:\n"
+            "    below 80% and below 70%: 10% of fee\n    below 70%: 20% of fee\n")
+    assert errors(body) == ["SLA228"]
+
+
+def test_credits_at_most_is_the_amount_at_risk():
+    # The cap binds: two service levels may each take all of it.
+    twice = SLA + "  credit: 100% of the amount at risk\n" + SLA.replace("level s", "level t")
+    assert codes("credits at most 50% of fee each month\n" + twice + "  credit: 100% of the amount at risk\n") == []
+
+
+BANDS = ("service level s\n  measured as sla, reported to 2 decimals\n  target: at least 99.5%\n  credit by shortfall:\n"
+         "    at most 2 points: 3% of fee\n")
+
+
+def test_bands_on_the_shortfall_tiling_every_shortfall_are_accepted():
+    assert codes(BANDS + "    above 2 to below 6 points: 8% of fee\n    at least 6 points: 12% of fee\n") == []
+
+
+def test_a_gap_between_shortfall_bands_is_named_in_values_of_the_kpi():
+    (d,) = found(BANDS + "    above 3 to below 6 points: 8% of fee\n    at least 6 points: 12% of fee\n")
+    # Shortfalls above 2 up to 3 points are the values from 96.5% to below 97.5%: on two decimals, 96.50 to 97.49.
+    assert (d.code, d.message) == ("SLA209", "the values from 96.5 to 97.49% fall in no row")
+
+
+def test_a_shortfall_band_in_percent_is_a_unit_error():
+    (d,) = found(BANDS + "    above 2%: 8% of fee\n")
+    assert d.code == "SLA203" and d.notes == ("write '2 points'",)
+
+
+# ---------------------------------------------------------------- the noun a contract counts in (issue 10, item 4)
+
+def test_a_count_is_counted_in_the_noun_the_contract_uses():
+    body = "service level s\n  measured as calls\n  target: at most 3\n  credit: USD 8 per ticket above 3, only whole tickets count\n"
+    assert codes(body) == []
+
+
+@pytest.mark.parametrize("kpi, unit", [("calls", "point"), ("sla", "ticket")])
+def test_a_percentage_counts_points_and_a_count_not_another_kpis_unit(kpi, unit):
+    target = "at most 3" if kpi == "calls" else "at most 3%"
+    threshold = "3" if kpi == "calls" else "3%"
+    body = (f"service level s\n  measured as {kpi}\n  target: {target}\n"
+            f"  credit: USD 8 per {unit} above {threshold}, pro rata, at most 10% of fee\n")
+    assert errors(body) == ["SLA203"]
 # ---------------------------------------------------------------- critical service level failure
 
 CRITICAL = SLA + "  credit: 2% of fee\n"

@@ -208,3 +208,25 @@ def test_every_gap_is_named_by_its_missing_periods_at_the_row_after_it(rows, gap
 def test_consecutive_periods_have_no_gap():
     # December to January is one step: no SLA307.
     assert [p.label for p in read("period,fee,sl\n2026-12,1,90\n2027-01,1,90\n").periods] == ["2026-12", "2027-01"]
+
+
+DIVIDING = compile_source(Source("div.sla", '''contract "T" currency USD, starts 2026-01
+inputs
+  fee money
+  calls count
+  fast count
+service level s measured as fast / calls, in percent target: at least 80% credit: 1% of fee
+'''))
+
+
+@pytest.mark.parametrize("values, code", [({"fee": "10", "calls": "0", "fast": "0"}, "SLA402"),
+                                          ({"fee": "10", "fast": "5"}, "SLA401")])
+def test_an_evaluation_error_in_a_json_file_names_the_file_and_the_entry(values, code):
+    """Found by the fuzz harness: evaluation errors of JSON data said only `period 2026-02:`."""
+    text = '{"periods": [{"period": "2026-01", "fee": "10", "calls": "10", "fast": "9"}, %s]}' % (
+        ", ".join([' "period": "2026-02"'] + [f'"{k}": "{v}"' for k, v in values.items()]).join("{}"))
+    history = parse_history(DIVIDING, Source("d.json", text))
+    with pytest.raises(SlaError) as raised:
+        DIVIDING.evaluate(history)
+    (found,) = raised.value.diagnostics
+    assert found.code == code and found.render().startswith(f"d.json: periods[1]: error[{code}]: ")

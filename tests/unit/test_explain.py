@@ -729,6 +729,36 @@ def test_explaining_is_deterministic_and_leaves_the_tree_alone():
     assert repr(tree) == before
 
 
+# ---------------------------------------------------------------- the reporting grid (issue 10, item 3)
+
+GRID = """
+service level speed
+  measured as wait, reported to whole seconds
+  target: at most 20 seconds
+  credit by range:
+    from 21 to 25 seconds: 10% of fee
+    from 26 to 30 seconds: 30% of fee
+    at least 31 seconds: 60% of fee
+"""
+
+
+def test_the_measurement_states_the_grid_and_its_rounding():
+    assert ("The value is reported to whole seconds, rounding half up, and every comparison below is made with "
+            "the value as reported.") in find(ruleset(GRID), "Measurement")
+
+
+def test_the_target_gives_the_next_value_on_the_grid_and_says_values_are_compared_as_reported():
+    text = find(ruleset(GRID), "Target")
+    assert "missed by any value above 20 seconds: 21 seconds misses it. Values are compared as reported (3.1.1)." in text
+
+
+def test_rows_complete_on_the_grid_leave_no_value_without_a_credit():
+    assert "carries no credit" not in find(ruleset(GRID), "Service credit")
+
+
+def test_the_preface_says_which_values_are_rounded_before_they_are_compared():
+    preface = " ".join(explain(ruleset(GRID)).split())  # unwrapped
+    assert "rounded before it is compared (except to the grid a service level states its value is reported on)" in preface
 # ---------------------------------------------------------------- critical service level failure
 
 CRITICAL_FAILURE = """service level s

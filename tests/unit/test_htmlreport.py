@@ -190,6 +190,44 @@ def test_cured_credit_is_shown_once_the_cure_lapses(acme):
     assert max(money for _, money in curve.net) > 0
 
 
+def _acme_with_cure(acme, clause: str):
+    """Acme with first_contact_resolution's `cure: within 1 month` replaced by `clause` ("" removes it)."""
+    program, history, _ = acme
+    text = (RULESETS / "acme_contact_center.sla").read_text(encoding="utf-8")
+    assert "cure: within 1 month" in text
+    changed = compile_source(Source("acme.sla", text.replace("cure: within 1 month", clause)))
+    return changed, history
+
+
+@pytest.mark.parametrize("months", [1, 10_000])
+def test_a_cure_window_of_any_length_is_swept_in_one_period(acme, months, monkeypatch):
+    """Issue 11 item 14: the curve used to evaluate cure + 1 periods per point (10,000 months: over 100 s).
+    A miss charged when its window closes unmet costs what it costs charged at once, so the curve is the
+    one without the cure clause, each point one period long."""
+    import slarules.tools.htmlreport as htmlreport
+
+    lengths = []
+    real_evaluate = htmlreport.evaluate
+
+    def recording(program, history, *args, **kwargs):
+        lengths.append(len(history.periods))
+        assert len(history.periods) == 1, "a curve point evaluates one period"
+        return real_evaluate(program, history, *args, **kwargs)
+
+    cured, history = _acme_with_cure(acme, f"cure: within {months} months")
+    uncured, _ = _acme_with_cure(acme, "")
+    expected = credit_curve(uncured, history, "first_contact_resolution").points
+    monkeypatch.setattr(htmlreport, "evaluate", recording)
+    curve = credit_curve(cured, history, "first_contact_resolution")
+    assert curve.points == expected and lengths
+    assert "cure period" in curve.note
+
+
+def test_a_report_with_a_cure_window_of_a_billion_months_is_drawn(acme):
+    cured, history = _acme_with_cure(acme, "cure: within 1000000000 months")
+    check(render_report({"current": (cured, cured.evaluate(history))}, history))
+
+
 def test_percentile_nearest_rank():
     values = [Decimal(i) for i in range(1, 101)]
     assert percentile(values, 50) == 50 and percentile(values, 99) == 99 and percentile(values, 100) == 100

@@ -64,3 +64,66 @@ def test_table_shows_each_figure_with_its_clause_and_sentence():
 def test_renderings_are_byte_for_byte_deterministic():
     again = compile_source(SOURCE).evaluate(dict(reversed(HISTORY.items())))
     assert (again.to_json(), again.to_csv(), again.to_text()) == (OUTCOME.to_json(), OUTCOME.to_csv(), OUTCOME.to_text())
+
+
+# ---------------------------------------------------------------- the reporting grid (issue 10, item 3)
+
+GRID = compile_source(Source("g.sla", '''contract "G" currency USD, starts 2026-01
+inputs fee money
+  good count
+  offered count
+service level speed
+  measured as good / offered, in percent, reported to 1 decimal, rounding half even
+  target: at least 80%
+  credit: the shortfall in points as a percentage of fee
+''')).evaluate({
+    # 7,995 / 10,000 = 79.95% exactly: half even to one decimal gives 80.0 (the 0 before the 5 is even): met.
+    "2026-01": {"fee": "1000", "good": "7995", "offered": "10000"},
+    # 7,985 / 10,000 = 79.85% -> 79.8 (8 is even): shortfall 0.2 points = 0.2% of 1,000.00 = 2.00,
+    # computed from the reported value, not from 0.15 points measured.
+    "2026-02": {"fee": "1000", "good": "7985", "offered": "10000"},
+    # 2 / 3 = 66.666...% -> 66.7: shortfall 13.3 points = 133.00.
+    "2026-03": {"fee": "1000", "good": "2", "offered": "3"},
+})
+
+
+def test_the_value_as_reported_is_judged_and_shown_next_to_the_value_as_measured():
+    data = json.loads(GRID.to_json())
+    jsonschema.validate(data, SCHEMA)
+    shown = [(r["value"], r["reported"], r["status"]) for p in data["periods"] for r in p["service_levels"]]
+    assert shown[:2] == [("79.95", "80.0", "met"), ("79.85", "79.8", "missed")]
+    assert shown[2][1:] == ("66.7", "missed")
+    assert [p["totals"]["credits"] for p in data["periods"]] == ["0.00", "2.00", "133.00"]
+    assert "79.85%  reported 79.8%  missed" in GRID.to_text()
+    assert "speed 79.8% (reported to 1 decimal, rounding half even) missed target at least 80%" in GRID.to_csv()
+
+
+def test_a_value_without_a_grid_has_no_reported_field():
+    data = json.loads(OUTCOME.to_json())
+    assert all("reported" not in r for p in data["periods"] for r in p["service_levels"])
+
+
+def test_the_per_service_level_totals_say_they_are_before_the_period_wide_caps():
+    # January: the service level's own credit is 3,000.00, cut to 1,800.00 by the at-risk cap.
+    assert OUTCOME.by_service_level[0].credits == Decimal("3000.00") and OUTCOME.totals.credits == Decimal("1800.00")
+    assert "Totals by service level (each one's own lines, before the period-wide caps and netting)" in OUTCOME.to_text()
+    description = SCHEMA["properties"]["by_service_level"]["description"]
+    assert "before the period-wide caps" in description
+
+
+def test_a_value_a_hair_from_the_target_is_shown_with_the_digits_that_tell_them_apart():
+    outcome = compile_source(Source("h.sla", '''contract "H" currency USD, starts 2026-01
+inputs fee money
+  up percent
+service level availability
+  measured as up
+  target: at least 99.5%
+  credit, the most severe row applies:
+    below 99.5%: 10% of fee
+    below 95.0%: 25% of fee
+''')).evaluate({"2026-01": {"fee": "1000", "up": "99.499999"}, "2026-02": {"fee": "1000", "up": "94.99"}})
+    sentences = [line.explanation for line in outcome.lines]
+    # Four decimals would show '≈99.5%', the target itself: six are shown.
+    assert sentences[0].startswith("availability 99.499999% missed target at least 99.5%; row 'below 99.5%'")
+    # The row as the contract writes it: 'below 95.0%', not 'below 95%'.
+    assert "row 'below 95.0%': 25% of fee 1,000.00 = 250.00" in sentences[1]

@@ -210,3 +210,28 @@ def test_bad_effort_or_check_name():
         verify(slarules.load(GOLDEN / "fair.sla"), effort="huge")
     with pytest.raises(ValueError, match="no check named 'cures'; the checks are monotone, bounded"):
         verify(slarules.load(GOLDEN / "fair.sla"), only=("cures",))
+
+
+@pytest.mark.parametrize("clause", ["cure: within 10000 months",
+                                    "cure: within 10000 months\n  free passes: the first 1000000 misses in each contract year"])
+def test_the_cliff_scan_stays_short_whatever_the_cure_window_and_free_passes(clause, tmp_path, monkeypatch):
+    """Issue 11 item 14, in verify: the cliff scan used to evaluate 1 + cure periods (plus one per free pass) for
+    every value it tried. A miss charged when its window closes unmet costs what a miss charged at once does,
+    and a year's free passes are as many as any larger number, so at most a year of passes and one period."""
+    monkeypatch.chdir(GOLDEN.parent.parent.parent)
+    text = (GOLDEN / "fair.sla").read_text(encoding="utf-8")
+    assert "cure: within 1 month" in text
+    program = slarules.compile_source(slarules.Source("fair.sla", text.replace("cure: within 1 month", clause)))
+    lengths = []
+
+    def recording(terms, history, state=None):
+        lengths.append(len(history.periods))
+        assert len(history.periods) <= 13, "no history longer than a year of passes and one period"
+        return terms.evaluate(history, state)
+
+    report = verify(program, seed=0, effort="quick", out_dir=tmp_path, evaluate=recording, only=("cliff",))
+    cliffs = [c.summary for c in report.checks if c.name == "cliff abandonment"]
+    if "free passes" in clause:  # every miss of the year is a free pass: the money never moves
+        assert cliffs == [] and max(lengths) == 13
+    else:  # fair.sla: abandonment 5% meets the target; at 5.01% the miss credits USD 50 (0.5% of the fee)
+        assert len(cliffs) == 1 and "moves 50.00" in cliffs[0] and max(lengths) == 1

@@ -10,12 +10,34 @@ from decimal import Decimal
 
 from ...core.money import CONTEXT, HUNDRED, format_money, format_number, minor_unit_digits
 from .. import nodes, printer
-from ..semantics import QUANTITY_UNIT_FOR, Interval, band_interval
+from ..semantics import (
+    HIGHER_IS_BETTER_OPS,
+    QUANTITY_UNIT_FOR,
+    Interval,
+    band_interval,
+    grid_points,
+    grid_step,
+    step_units,
+)
 from .base import Checks, _edge, _quantity_text, _target_text
 
 
 class RowChecks(Checks):
     """The rows of a credit or bonus table."""
+
+    def two_sided(self, band: nodes.Band) -> bool:
+        """`below 99.95% and at least 99.5%`: of the two comparisons, one bounds the row from below
+        and the other from above, in either order."""
+        if band.kind != "and":
+            return True
+        lower = [c.op in HIGHER_IS_BETTER_OPS for c in (band.first, band.second)]
+        if lower[0] != lower[1]:
+            return True
+        side = "below" if lower[0] else "above"
+        self.error("SLA228", f"both comparisons bound this row from {side}", band.span,
+                   "write one bound from each side, as in 'below 99.95% and at least 99.5%' "
+                   "or 'above 2 and below 4'")
+        return False
 
     def row_side(self, row: nodes.Row, credit: bool, higher: bool, met: Interval, sl) -> bool:
         """Report a row on the wrong side of the target; False if it cannot apply as written,
@@ -110,10 +132,22 @@ class RowChecks(Checks):
 
     def range_coverage(self, rows, credit: bool, higher: bool, met: Interval, sl, unit):
         """Sweep the rows from low to high values; `reach` is the row that reaches highest so far,
-        so a row nested inside a wide one is an overlap and not mistaken for a gap."""
-        if not rows:
+        so a row nested inside a wide one is an overlap and not mistaken for a gap. On a KPI the
+        contract reports on a grid (`reported to whole seconds`), only the grid's values count:
+        `from 21 to 25 seconds` then follows `at most 20 seconds` with no gap."""
+        step = grid_step(sl.measured)
+        on_grid = []
+        for row in rows:
+            points = grid_points(band_interval(row.band), step)
+            if points is None:
+                self.error("SLA229", f"no value reported to {_grid_words(sl.measured.reported)} falls in this row",
+                           row.band.span, "write the row's ends on the reporting grid")
+            else:
+                on_grid.append((points, row))
+        if not on_grid:
             return
-        intervals = sorted(((band_interval(r.band), r) for r in rows), key=lambda p: p[0].low_key())
+        met = grid_points(met, step) or met
+        intervals = sorted(on_grid, key=lambda p: p[0].low_key())
         reach, reach_row = intervals[0]
         for b, rb in intervals[1:]:
             if reach.overlaps(b):
@@ -121,17 +155,21 @@ class RowChecks(Checks):
                            f"{_values(reach.intersection(b), unit)[0]}", rb.band.span,
                            "in a 'by range' table each value must fall in exactly one row")
             else:
-                gap = reach.gap_to(b)
+                gap = grid_points(reach.gap_to(b), step) if reach.gap_to(b) is not None else None
                 if gap is not None:
-                    start = ("above" if reach.high_included else "from") + f" {_edge(reach.high)} to ..."
+                    start = (f"from {_edge(reach.high + step)} to ..." if step is not None else
+                             ("above" if reach.high_included else "from") + f" {_edge(reach.high)} to ...")
                     values, plural = _values(gap, unit)
                     self.error("SLA209", f"{values} {'fall' if plural else 'falls'} in no row", rb.band.span,
-                               f"start this row where the row at line {reach_row.span.line} ends: '{start}'")
+                               f"start this row where the row at line {reach_row.span.line} ends: '{start}'"
+                               + ("" if step is not None else "; or, if the contract reports the value on a grid, "
+                                  f"state it: '{_grid_example(unit)}' after 'measured as ...'"))
             if b.high_key() > reach.high_key():
                 reach, reach_row = b, rb
         runs_down = higher == credit
         far, far_row = intervals[0] if runs_down else (reach, reach_row)
         beyond = _beyond(far, runs_down, unit)
+        beyond = grid_points(beyond, step) if beyond is not None else None
         if beyond is not None:
             values, plural = _values(beyond, unit)
             award = "no credit" if credit else "no bonus"
@@ -141,16 +179,30 @@ class RowChecks(Checks):
                        f"{'worse' if credit else 'better'} than this row, {'they earn' if plural else 'it earns'} "
                        f"{award}", far_row.band.span, f"write '{open_band}' to take this row to the end of the "
                        f"scale, or add a row for {'them' if plural else 'it'}")
-        # A credit table should start where the target is missed. (A bonus table may well start
-        # above the target: that dead band, which earns neither, is a common term.)
+        # A credit table should start where the target is missed, as a gap between rows is an
+        # error. (A bonus table may well start above the target: that dead band, which earns
+        # neither, is a common term.)
         if credit:
             dead = reach.gap_to(met) if higher else met.gap_to(intervals[0][0])
+            dead = grid_points(dead, step) if dead is not None else None
             if dead is not None:
                 values, plural = _values(dead, unit)
-                self.warning("SLA209", f"{values} {'miss' if plural else 'misses'} the target '{_target_text(sl)}' "
-                             f"but {'are' if plural else 'is'} in no credit row, so {'they earn' if plural else 'it earns'} "
-                             "no credit",
-                             (reach_row if higher else intervals[0][1]).band.span)
+                self.error("SLA209", f"{values} {'miss' if plural else 'misses'} the target '{_target_text(sl)}' "
+                           f"but {'are' if plural else 'is'} in no credit row, so {'they earn' if plural else 'it earns'} "
+                           "no credit",
+                           (reach_row if higher else intervals[0][1]).band.span,
+                           "start the first row where the target is missed"
+                           + ("" if step is not None else ", or, if the contract reports the value on a grid, "
+                              f"state it: '{_grid_example(unit)}' after 'measured as ...'"))
+
+
+def _grid_example(unit: str | None) -> str:
+    return ", reported to 2 decimals" if unit == "percent" else f", reported to whole {step_units(unit)[1]}"
+
+
+def _grid_words(reported: nodes.Reported) -> str:
+    """`whole seconds`, `2 decimals`: the grid as the clause states it."""
+    return printer.reported(reported).removeprefix("reported to ").split(",")[0]
 
 
 def _side_example(credit: bool, higher: bool) -> str:

@@ -9,8 +9,22 @@ from __future__ import annotations
 from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
 
 from .. import nodes
-from ..semantics import band_quantities, higher_is_better, kpi_unit, met_interval, step_units
+from ..semantics import (
+    SHORTFALL_UNIT_FOR,
+    STEP_UNITS_FOR,
+    band_quantities,
+    higher_is_better,
+    kpi_table,
+    kpi_unit,
+    met_interval,
+    step_units,
+)
 from .base import Checks, _about, _edge, _quantity_text, _reached, _target_text
+from .quantities import _UNIT_PHRASE
+
+
+# The step words that belong to a KPI's own unit: a count cannot be counted in points or seconds.
+_KPI_STEP_WORDS = {word for words in STEP_UNITS_FOR.values() for word in words}
 
 
 class ServiceLevelChecks(Checks):
@@ -31,6 +45,8 @@ class ServiceLevelChecks(Checks):
         if sl.measured is not None:
             self.expression(sl.measured.expr)
         unit = kpi_unit(sl, self.units)
+        if sl.measured is not None and sl.measured.reported is not None and unit is not None:
+            self.reporting_grid(sl.measured.reported, unit)
         target_ok = False
         if sl.target is not None and unit is not None:
             target_ok = self.quantity_unit(sl.target.comparison.quantity, unit, f"'{sl.name.text}'")
@@ -54,6 +70,27 @@ class ServiceLevelChecks(Checks):
         self.missing_policy(sl, unit)
         self.spanning_clauses(sl)
 
+    def reporting_grid(self, reported: nodes.Reported, unit: str):
+        """`reported to whole seconds` in the KPI's own unit; `reported to N decimals` with N whole, at most 9."""
+        if reported.whole is not None and reported.whole not in step_units(unit):
+            self.error("SLA229", f"'whole {reported.whole}' for a KPI {_UNIT_PHRASE.get(unit, unit)}", reported.span,
+                       f"write 'reported to whole {step_units(unit)[1]}'"
+                       + (" or 'reported to N decimals'" if unit == "percent" else ""))
+        decimals = reported.decimals
+        if decimals != decimals.to_integral_value() or decimals > 9:
+            self.error("SLA229", f"a value cannot be reported to {_edge(decimals)} decimals", reported.span,
+                       "write a whole number of decimals from 0 to 9, or 'whole ...'")
+
+    def shortfall_unit(self, quantity: nodes.Quantity, unit: str, sl: nodes.ServiceLevel, bare_ok: bool) -> bool:
+        """A row of `credit by shortfall:` is written in the shortfall's unit: points for a percentage."""
+        expected = SHORTFALL_UNIT_FOR.get(unit)
+        if quantity.unit == expected or (bare_ok and quantity.unit is None):
+            return True
+        written = f"{_edge(quantity.value)} {expected}" if expected else _edge(quantity.value)
+        self.error("SLA203", f"a shortfall of '{sl.name.text}' is measured in {expected or 'plain numbers'}",
+                   quantity.span, f"write '{written}'")
+        return False
+
     def target_in_range(self, sl: nodes.ServiceLevel, unit: str):
         """A percentage is never above 100: a target beyond it is never met, or always met."""
         op, value = sl.target.comparison.op, sl.target.comparison.quantity.value
@@ -74,12 +111,18 @@ class ServiceLevelChecks(Checks):
             units_ok = target_ok
             for row in form.rows:
                 self.amount(row.amount, sl)
+                units_ok = self.two_sided(row.band) and units_ok
                 quantities = band_quantities(row.band)
                 for i, q in enumerate(quantities):
-                    ok = self.quantity_unit(q, unit, f"'{sl.name.text}'", bare_ok=(i == 0 and len(quantities) == 2))
+                    bare_ok = i == 0 and len(quantities) == 2
+                    if form.rule == "shortfall":
+                        ok = self.shortfall_unit(q, unit, sl, bare_ok)
+                    else:
+                        ok = self.quantity_unit(q, unit, f"'{sl.name.text}'", bare_ok=bare_ok)
                     units_ok = units_ok and ok
             if not units_ok:  # a value in the wrong unit cannot be compared with the others
                 return
+            form = kpi_table(form, sl.target)  # bands on the shortfall: checked as the ranges of the KPI they are
             sided = [row for row in form.rows if self.row_side(row, credit, higher, target, sl)]
             if form.rule == "range":
                 self.range_coverage(sided, credit, higher, target, sl, unit)
@@ -89,7 +132,9 @@ class ServiceLevelChecks(Checks):
             if form.cap is not None:
                 self.amount(form.cap, sl)
             self.quantity_unit(form.threshold, unit, f"'{sl.name.text}'")
-            if form.step_unit not in step_units(unit):
+            # A percentage counts points, a time its seconds or minutes; a count, score or ratio
+            # counts in the noun the contract uses (`per ticket`), any but another KPI's unit.
+            if form.step_unit not in step_units(unit) and (unit in STEP_UNITS_FOR or form.step_unit in _KPI_STEP_WORDS):
                 self.error("SLA203", f"'per {form.step_unit}' for a KPI measured in {unit}", award.span,
                            f"write 'per {step_units(unit)[0]}'")
             if form.step is not None and form.step <= 0:

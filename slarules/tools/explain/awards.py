@@ -9,7 +9,15 @@ from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
 
 from ...core.money import CONTEXT, HUNDRED
 from ...language import nodes
-from ...language.semantics import Interval, band_interval, comparison_interval, higher_is_better
+from ...language.semantics import (
+    Interval,
+    band_interval,
+    comparison_interval,
+    grid_points,
+    grid_step,
+    higher_is_better,
+    kpi_table,
+)
 from .terms import Terms
 from .words import _and, _code, _computed, _count, _num, _or, _plural, _qty
 
@@ -25,6 +33,8 @@ class AwardTerms(Terms):
 
     def award_text(self, sl: nodes.ServiceLevel, award: nodes.Award) -> str:
         form, credit, unit = award.form, award.kind == "credit", self.unit_of(sl)
+        if isinstance(form, nodes.Table):  # bands on the shortfall: told as the ranges of the value they are
+            form = kpi_table(form, sl.target)
         if credit:
             when, who = "If the target is missed", "the vendor owes the client"
             what = "a service credit of"
@@ -50,6 +60,8 @@ class AwardTerms(Terms):
             sentences += self.shortfall_sentences(sl, form, when, who)
         if not zone.is_empty():
             gaps = zone.outside(covered)
+            step = grid_step(sl.measured)  # on a grid, only the values it holds can fall between rows
+            gaps = [g for g in (grid_points(gap, step) for gap in gaps) if g is not None]
             if gaps:
                 values = _or([_a_value(g, unit) for g in gaps])
                 effect = "misses the target but carries no credit" if credit else "meets the target but earns no bonus"

@@ -115,6 +115,12 @@ class _Explainer(AmendmentClauses):
         """The sentences for one version of the terms, with the clause numbers of the whole document."""
         return _Terms(version, self.path, self.numbers)
 
+    def unless_reported(self) -> str:
+        """The preface's exception for service levels reported on a grid (`reported to whole seconds`)."""
+        gridded = any(sl.measured is not None and sl.measured.reported is not None
+                      for version in self.versions for sl in version.service_levels)
+        return " (except to the grid a service level states its value is reported on)" if gridded else ""
+
     def document(self) -> Document:
         terms = self.terms(self.versions[0])
         preface = (
@@ -122,7 +128,7 @@ class _Explainer(AmendmentClauses):
             "\u201cThe vendor\u201d is the party that provides the services and owes service credits; "
             "\u201cthe client\u201d is the party that receives them and owes bonuses. Values and amounts are "
             "exact: no measured value is "
-            f"rounded before it is compared, and each amount of money is rounded once, as {_xref('1.2')} says. Each "
+            f"rounded before it is compared{self.unless_reported()}, and each amount of money is rounded once, as {_xref('1.2')} says. Each "
             "clause ends with the line of the ruleset it comes from; \u201cdefault; not stated\u201d marks a rule "
             "that applies because the ruleset says nothing on the point.")
         parts = [

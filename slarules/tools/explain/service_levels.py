@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from ...language import nodes
-from ...language.semantics import comparison_interval
+from ...language import nodes, printer
+from ...language.semantics import comparison_interval, grid_step
 from .clauses import Clause
 from .terms import Terms, _node_of
 from .words import _and, _code, _num, _or, _plain, _qty, _xref
@@ -123,6 +123,10 @@ class ServiceLevelTerms(Terms):
                     f"{_UNIT_PHRASE.get(unit, 'a number')}.")
         else:
             text = f"Measured each {self.noun} as {_expr(expr)}, {_UNIT_PHRASE.get(unit, 'a number')}."
+        if measured.reported is not None:  # the reporting grid (issue 10, item 3)
+            text += (f" The value is {printer.reported(measured.reported)}"
+                     f"{'' if measured.reported.mode else ', rounding half up'}, and every comparison below is "
+                     "made with the value as reported.")
         volume = sl.volume
         unguarded = []
         for divisor in _divisors(expr):
@@ -167,7 +171,8 @@ class ServiceLevelTerms(Terms):
         comparison, unit = sl.target.comparison, self.unit_of(sl)
         x = comparison.quantity.value
         q = _qty(x, unit)
-        below, above = _qty(x - _near(x), unit, True), _qty(x + _near(x), unit, True)
+        step = grid_step(sl.measured) or _near(x)  # the next value that can be compared: on the grid, if any
+        below, above = _qty(x - step, unit, True), _qty(x + step, unit, True)
         text = {
             "at least": f"At least {q}; higher is better. The target is met by a value of {q} or more, so exactly "
                         f"{q} meets it, and missed by any value below {q}: {below} misses it.",
@@ -178,6 +183,8 @@ class ServiceLevelTerms(Terms):
             "below": f"Below {q}; lower is better. The target is met only by a value below {q}: exactly {q} "
                      f"misses it, {below} meets it.",
         }[comparison.op]
+        if sl.measured is not None and sl.measured.reported is not None:
+            return text + f" Values are compared as reported ({_xref(self.numbers[('sl', sl.name.text, 'measured')])})."
         return text + " Values are compared exactly as measured, without rounding."
 
     def allocation_text(self, sl: nodes.ServiceLevel) -> str:

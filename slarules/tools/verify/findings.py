@@ -45,13 +45,13 @@ def _reward(r: _Runner) -> CheckResult:
 
 
 def _scan_rows(model: _Model, lv: _Level, value: Decimal, base: dict) -> list[dict]:
+    """The free passes used up, then one period at `value`, to evaluate under terms without cures
+    (Terms.without_cures: the credit a miss costs once its cure window closes unmet). A year's
+    periods of passes are as many as any larger number: the passes of the next year start afresh."""
     good = {x.name: _best(x) for x in model.levels}
-    rows = []
-    for _ in range(lv.free_passes):  # misses that are only warnings come first
-        rows.append(model.period(base, {**good, lv.name: _worst(lv)}))
-    for _ in range(1 + lv.cure):  # a miss in cure falls due when the window closes unmet
-        rows.append(model.period(base, {**good, lv.name: value}))
-    return rows
+    passes = min(lv.free_passes, model.program.calendar.periods_in(1, "year"))
+    rows = [model.period(base, {**good, lv.name: _worst(lv)}) for _ in range(passes)]
+    return rows + [model.period(base, {**good, lv.name: value})]
 
 
 def _cliffs(r: _Runner) -> list[CheckResult]:
@@ -65,11 +65,12 @@ def _cliffs(r: _Runner) -> list[CheckResult]:
         step = STEP[lv.unit]
         values = sorted({min(max(t + k * step, lv.low), lv.high) for t in lv.thresholds for k in range(-GRID, GRID + 1)})
         money = []
+        uncured = program.without_cures()
         for value in values:
             rows = _scan_rows(model, lv, value, base)
             sl = next(s for s in program.service_levels if s.name == lv.name)
             actual = sl.measure(rows[-1])
-            outcome = r.evaluate(program, model.history(rows))
+            outcome = r.evaluate(uncured, model.history(rows))
             money.append((actual, _net(outcome), rows))
         best = None
         for (va, ma, ra), (vb, mb, rb) in zip(money, money[1:]):
@@ -85,6 +86,8 @@ def _cliffs(r: _Runner) -> list[CheckResult]:
         digits = program.rounding.digits
         detail = (f"{lv.name} {_fmt(va, lv.unit)} -> {_fmt(vb, lv.unit)} (one step of {_fmt(step, lv.unit)}) "
                   f"moves {format_money(jump, digits)}{share}: net owed {format_money(ma, digits)} -> {format_money(mb, digits)}")
+        if lv.cure:
+            detail += f" in a period whose miss is charged, its cure window ({lv.cure} period{'s' * (lv.cure != 1)}) closed unmet"
         big = fee is not None and jump / fee >= CLIFF_SHARE
         files = ()
         if big:
