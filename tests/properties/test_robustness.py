@@ -27,11 +27,24 @@ from slarules.language.printer import to_source
 from strategies import DataModel, compiled, histories, plain_text, rulesets, syntax_trees
 
 
+def assert_reported(err: SlaError, *families: str, places=()) -> None:
+    """An SlaError a user can act on: at least one diagnostic, each of one of the code
+    families and naming where the problem is: a span in a file, a location (such as
+    "data.json: periods[3]"), or in its message one of `places` (the data file's name, or
+    a period label or input name of data passed as a mapping)."""
+    assert err.diagnostics
+    for d in err.diagnostics:
+        assert d.code.startswith(families), d.render()
+        assert d.span is not None or d.location or any(repr(str(p)) in d.message or
+                                                       str(p) in d.message.split() for p in places), d.render()
+
+
 def parse_check_compile(text: str):
     """The passes a ruleset goes through; only SlaError may escape, and only from parse."""
     try:
         tree = parse(Source("fuzz.sla", text))
-    except SlaError:
+    except SlaError as err:
+        assert_reported(err, "SLA0", "SLA1")
         return None
     diagnostics = check(tree)
     assert all(d.code.startswith("SLA2") for d in diagnostics)
@@ -58,8 +71,8 @@ def test_any_printed_tree_checks_without_raising_and_evaluates_if_clean(data):
         history = data.draw(histories(DataModel.of(tree)))
         try:
             assert isinstance(program.evaluate(history), Outcome)
-        except SlaError:
-            pass
+        except SlaError as err:
+            assert_reported(err, "SLA3", "SLA4")
 
 
 @st.composite
@@ -86,8 +99,8 @@ def test_an_edited_valid_ruleset_parses_checks_and_evaluates_or_reports(data):
         tree, program = passed
         try:
             program.evaluate(data.draw(histories(DataModel.of(tree))))
-        except SlaError:
-            pass
+        except SlaError as err:
+            assert_reported(err, "SLA3", "SLA4")
 
 
 # ------------------------------------------------------------------ data
@@ -143,13 +156,13 @@ def test_any_data_text_reads_to_a_history_or_raises_data_errors(data):
     try:
         history = parse_history(program, Source(path, text))
     except SlaError as err:
-        assert all(d.code.startswith("SLA3") for d in err.diagnostics)
+        assert_reported(err, "SLA3", places=[path])
         return
     assert isinstance(history, History)
     try:
         program.evaluate(history)
     except SlaError as err:
-        assert all(d.code.startswith("SLA4") for d in err.diagnostics)
+        assert_reported(err, "SLA4")
 
 
 any_values = st.one_of(
@@ -168,7 +181,7 @@ def test_any_values_evaluate_to_an_outcome_or_raise_data_errors(data):
     try:
         outcome = program.evaluate(mapping)
     except SlaError as err:
-        assert all(d.code[:4] in ("SLA3", "SLA4") for d in err.diagnostics)
+        assert_reported(err, "SLA3", "SLA4", places=[*mapping, *(n for row in mapping.values() for n in row)])
         return
     assert isinstance(outcome, Outcome)
     outcome.to_json()
@@ -233,5 +246,5 @@ def test_money_too_large_for_exact_arithmetic_is_reported_not_crashed(text):
     program = compiled("huge.sla", HUGE).program
     try:
         program.evaluate(parse_history(program, Source("data.json" if text.startswith("{") else "data.csv", text)))
-    except SlaError:
-        pass
+    except SlaError as err:
+        assert_reported(err, "SLA3", "SLA4")

@@ -123,6 +123,10 @@ def specs(draw):
         else:
             triggers.append(f"terminate when {draw(st.integers(1, n))} or more service levels are missed "
                             "in one month\n")
+    netting = draw(st.sampled_from([None, "paid separately", "offset", "only offset"]))
+    if netting is not None:  # combined with earn-back and bonuses drawn above
+        sections.append({"paid separately": "bonuses are paid separately\n", "offset": "bonuses offset credits\n",
+                         "only offset": "bonuses only offset credits\n"}[netting])
     if draw(st.booleans()):
         sections.append("waived misses do not count toward termination\n")
     if draw(st.booleans()):
@@ -390,6 +394,37 @@ def check_termination(program, outcome, rows):
     assert got == expected
 
 
+def check_dues(program, outcome):
+    """What each side is owed, from the netting wording: paid separately, the credits less
+    earned back go to the client and the bonuses (with any earn-back beyond the period's
+    credits) to the vendor; offset, only the net credits - earned back - bonuses, on its
+    side; only offset, as offset after bonuses beyond the credits are forfeit. The history
+    and each contract year owe the sums of their periods' dues."""
+    zero = D(0)
+    for p in outcome.periods:
+        t, netting = p.totals, program.in_force(program.calendar.index(p.period)).netting
+        owed = t.credits + t.withheld - t.earned_back  # withheld charges are invoiced with the credits
+        if netting == "paid separately":
+            expected = (max(owed, zero), t.bonuses + max(-owed, zero))
+        else:
+            if netting == "only offset":
+                assert t.bonuses <= t.credits, p.period
+            net = owed - t.bonuses
+            expected = (max(net, zero), max(-net, zero))
+        assert (t.due_to_client, t.due_to_vendor) == expected, (netting, p.period)
+    for totals, periods in [(outcome.totals, outcome.periods)] + [
+            (y.totals, [p for p in outcome.periods if p.contract_year == y.contract_year]) for y in outcome.by_contract_year]:
+        assert totals.due_to_client == sum((p.totals.due_to_client for p in periods), zero)
+        assert totals.due_to_vendor == sum((p.totals.due_to_vendor for p in periods), zero)
+
+
+@given(generated_case())
+def test_what_is_due_follows_the_netting_with_earn_back_and_bonuses(case):
+    spec, rows, events = case
+    program = compile_spec(spec)
+    check_dues(program, program.evaluate(rows, events=events))
+
+
 def check_bounds(program, outcome, rows):
     labels = [p.period for p in outcome.periods]
     rnd = rounder(program)
@@ -590,7 +625,10 @@ def assert_better_costs_no_more(program, rows, better, events):
         assert net(after) <= net(before)
     assert owed(after) <= owed(before)
     assert after.totals.withheld <= before.totals.withheld
-    assert after.totals.bonuses >= before.totals.bonuses
+    # Under "bonuses only offset credits" a better value that lowers the credits also lowers the
+    # bonus they can offset (the rest is forfeit): there bonuses need not rise.
+    if program.netting != "only offset":
+        assert after.totals.bonuses >= before.totals.bonuses
 
 
 @given(generated_case(), st.data())

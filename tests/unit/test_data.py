@@ -187,6 +187,29 @@ def test_a_cell_is_quoted_on_one_line_and_cut_short():
     assert second == "'sl' is '" + "9" * 30 + "x" * 7 + "...', not a number"
 
 
+@pytest.mark.parametrize("rows, gaps", [
+    # One month missing: named alone, at the row after the gap (line 3).
+    (["2026-01", "2026-03"], [(3, "no data for 2026-02, between 2026-01 and 2026-03")]),
+    # Two months missing: the first and the last missing month, not one too many or too few.
+    (["2026-01", "2026-04"], [(3, "no data for 2026-02 to 2026-03, between 2026-01 and 2026-04")]),
+    # Two gaps, each reported, at its own row; rows out of order are sorted first, so the
+    # gaps are between neighbouring periods, across a year end too.
+    (["2026-12", "2026-10", "2027-03"], [(2, "no data for 2026-11, between 2026-10 and 2026-12"),
+                                         (4, "no data for 2027-01 to 2027-02, between 2026-12 and 2027-03")]),
+])
+def test_every_gap_is_named_by_its_missing_periods_at_the_row_after_it(rows, gaps):
+    text = "period,fee,sl\n" + "".join(f"{label},1,90\n" for label in rows)
+    with pytest.raises(SlaError) as info:
+        read(text)
+    assert sorted((d.span.line, d.message) for d in info.value.diagnostics) == sorted(gaps)
+    assert {d.code for d in info.value.diagnostics} == {"SLA307"}
+
+
+def test_consecutive_periods_have_no_gap():
+    # December to January is one step: no SLA307.
+    assert [p.label for p in read("period,fee,sl\n2026-12,1,90\n2027-01,1,90\n").periods] == ["2026-12", "2027-01"]
+
+
 DIVIDING = compile_source(Source("div.sla", '''contract "T" currency USD, starts 2026-01
 inputs
   fee money

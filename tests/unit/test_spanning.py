@@ -117,6 +117,36 @@ def test_earn_back_when_the_contract_year_average_meets_the_target():
         ("2026-12", "600.00")]
 
 
+YEAR_AVERAGE = SOA + "  earn back: 50% of its credits when the contract year average meets the target\n"
+
+
+def test_the_year_average_counts_every_month_of_the_year_once():
+    # Jan 20% (1,200.00 credit) and eleven months of 85%: (20 + 11 x 85) / 12 = 955 / 12 = 79.58%,
+    # below 80%: nothing comes back. (Leaving out January, or any month, would give 85% or
+    # more; dividing by 13 would still miss: the case ending on the target below catches that.)
+    outcome = program(YEAR_AVERAGE).evaluate(months(20, *[85] * 11))
+    assert outcome.totals.earned_back == 0
+
+
+def test_each_contract_year_earns_back_its_own_credits_in_its_last_month():
+    # Year 1: Jan misses (1,200.00), average (70 + 11 x 90) / 12 = 88.33%: 50% of 1,200.00 =
+    # 600.00 back in December 2026. Year 2: Jan and Feb miss (2,400.00), average
+    # (2 x 70 + 10 x 90) / 12 = 86.67%: 50% of 2,400.00 = 1,200.00 back in December 2027
+    # (not of the 3,600.00 of both years, and not in any other month).
+    values = [70, *[90] * 11, 70, 70, *[90] * 10]
+    outcome = program(YEAR_AVERAGE).evaluate(months(*values))
+    earned = [(p.period, str(p.totals.earned_back)) for p in outcome.periods if p.totals.earned_back]
+    assert earned == [("2026-12", "600.00"), ("2027-12", "1200.00")]
+
+
+def test_a_year_whose_average_ends_on_the_target_earns_back():
+    # "meets the target" (at least 80%): Jan 68% (1,200.00), Mar 82%, ten months of 81%:
+    # 68 + 82 + 10 x 81 = 960; 960 / 12 = 80.00% exactly, which meets: 600.00 back in December.
+    values = [68, 81, 82, *[81] * 9]
+    outcome = program(YEAR_AVERAGE).evaluate(months(*values))
+    assert [str(p.totals.earned_back) for p in outcome.periods][-1] == "600.00"
+
+
 # ---------------------------------------------------------------- window caps
 
 def test_rolling_window_cap_cuts_the_period_that_crosses_it():
@@ -133,6 +163,47 @@ def test_rolling_window_cap_cuts_the_period_that_crosses_it():
     outcome = program(body).evaluate(months(70, 70, 70, 70))
     assert credits(outcome) == ["1800.00"] * 4
     assert outcome.periods[0].lines[-1].kind == "credit cap"
+
+
+# A miss every month is 1,200.00 and a window of N months may hold at most 2,000.00. Each month
+# is cut to what its window (itself and the N - 1 months before it) leaves:
+#   N = 1: every month alone, 1,200.00 <= 2,000.00: never cut.
+#   N = 2: Jan 1,200.00; Feb 1,200.00 + 1,200.00 > 2,000.00 -> 800.00; Mar: Feb's 800.00 leaves
+#          1,200.00; Apr: Mar's 1,200.00 leaves 800.00; and so on.
+#   N = 3: Jan 1,200.00, Feb 800.00, Mar: Jan + Feb = 2,000.00 leave 0.00; Apr: Feb + Mar = 800.00
+#          leave 1,200.00; May: Mar + Apr = 1,200.00 leave 800.00; Jun: 2,000.00 leave 0.00.
+#   N = 4, 5, 6: 1,200.00, 800.00, then 0.00 until Jan and Feb leave the window (after N months).
+# Every window length gives different money, so a window one month short or long is seen.
+WINDOW_MONEY = {
+    1: ["1200.00"] * 6,
+    2: ["1200.00", "800.00", "1200.00", "800.00", "1200.00", "800.00"],
+    3: ["1200.00", "800.00", "0.00", "1200.00", "800.00", "0.00"],
+    4: ["1200.00", "800.00", "0.00", "0.00", "1200.00", "800.00"],
+    5: ["1200.00", "800.00", "0.00", "0.00", "0.00", "1200.00"],
+    6: ["1200.00", "800.00", "0.00", "0.00", "0.00", "0.00"],
+}
+
+
+@pytest.mark.parametrize("length", WINDOW_MONEY)
+def test_a_rolling_window_holds_exactly_its_number_of_months(length):
+    body = f"credits in any {length} months at most USD 2,000\n" + SOA
+    outcome = program(body).evaluate(months(*[70] * 6))
+    assert credits(outcome) == WINDOW_MONEY[length]
+
+
+def test_a_window_cap_never_cuts_more_than_the_months_own_credits_when_the_fee_falls():
+    body = "credits in any 2 months at most 3% of fee in those months\n" + SOA.replace("2% of fee", "4% of fee")
+    fees = ["60000", "60000", "6000", "6000"]
+    history = {f"2026-0{i + 1}": {"fee": fee, "sl": sl} for i, (fee, sl) in enumerate(zip(fees, ["90", "70", "70", "70"]))}
+    # Jan met: 0.00. Feb misses: 4% of 60,000.00 = 2,400.00; its window (Jan, Feb) may hold
+    # 3% of 120,000.00 = 3,600.00: stands. Mar misses: 4% of 6,000.00 = 240.00; its window
+    # (Feb, Mar) may hold 3% of 66,000.00 = 1,980.00 but Feb alone holds 2,400.00: the excess
+    # 2,400.00 + 240.00 - 1,980.00 = 660.00 is cut only down to Mar's own 240.00 -> 0.00 (Feb's
+    # credit is never reversed). Apr: window (Mar, Apr) 0.00 + 240.00 <= 3% of 12,000.00 = 360.00.
+    outcome = program(body).evaluate(history)
+    assert credits(outcome) == ["0.00", "2400.00", "0.00", "240.00"]
+    (cap,) = outcome.periods[2].lines[1:]
+    assert (cap.kind, str(cap.amount)) == ("credit cap", "-240.00")
 
 
 def test_contract_year_cap_resets_with_the_year():
@@ -273,6 +344,27 @@ def test_month_by_month_with_a_saved_state_equals_the_whole_history():
         periods += json.loads(step.to_json())["periods"]
     assert periods == json.loads(batch.to_json())["periods"]
     assert state.to_json() == batch.state_json()
+
+
+def test_month_by_month_carries_the_year_average_and_the_window_caps():
+    # Year-average earn-back and a rolling window cap keep running sums in the state (the year's
+    # credits, the sum and count of its values, the window's entries): a field dropped or misread
+    # on the way through the state file changes December's earn-back or a capped month.
+    body = "credits in any 3 months at most USD 2,000\n" + YEAR_AVERAGE
+    p = program(body)
+    history = months(70, 70, 90, 70, *[90] * 8, 70, 90)
+    batch = p.evaluate(history)
+    state, periods = None, []
+    for label, values in history.items():
+        step = p.evaluate({label: values}, state)
+        state = p.load_state(step.state_json())
+        periods += json.loads(step.to_json())["periods"]
+    assert periods == json.loads(batch.to_json())["periods"]
+    assert state.to_json() == batch.state_json()
+    # Jan 1,200.00, Feb 800.00 (window cap 2,000.00), Apr: window Feb..Apr holds 800.00 -> 1,200.00;
+    # year average (3 x 70 + 9 x 90) / 12 = 85%: 50% of 3,200.00 = 1,600.00 back in December.
+    assert credits(batch)[:4] == ["1200.00", "800.00", "0.00", "1200.00"]
+    assert str(batch.periods[11].totals.earned_back) == "1600.00"
 
 
 def test_a_state_belongs_to_its_ruleset():
