@@ -242,18 +242,24 @@ def _at_most(amount: nodes.Amount, cap: nodes.Amount) -> bool:
     return a is not None and b is not None and a[0] == b[0] and a[1] <= b[1]
 
 
-def _share_of_at_risk(sl, at_risk: nodes.PercentOf, units) -> Decimal | None:
-    """The most a service level's credit can be, as a share of the amount at risk; None if unknown."""
+def _credit_maxima(sl: nodes.ServiceLevel, units) -> list[nodes.Amount] | None:
+    """The amounts a service level's credit can reach at most (one per row of a table); None if unknown."""
     form = sl.credit.form
     if isinstance(form, nodes.Flat):
-        amounts = [form.amount]
-    elif isinstance(form, nodes.Table):
-        amounts = [row.amount for row in form.rows]
-    else:
-        most = _uncapped_maximum(sl, form, units)
-        if most is None and form.cap is None:
-            return None
-        amounts = [form.cap if most is None or (form.cap is not None and _at_most(form.cap, most)) else most]
+        return [form.amount]
+    if isinstance(form, nodes.Table):
+        return [row.amount for row in form.rows]
+    most = _uncapped_maximum(sl, form, units)
+    if most is None and form.cap is None:
+        return None
+    return [form.cap if most is None or (form.cap is not None and _at_most(form.cap, most)) else most]
+
+
+def _share_of_at_risk(sl, at_risk: nodes.PercentOf, units) -> Decimal | None:
+    """The most a service level's credit can be, as a share of the amount at risk; None if unknown."""
+    amounts = _credit_maxima(sl, units)
+    if amounts is None:
+        return None
     shares = [_as_share(a, sl, at_risk) for a in amounts]
     return None if None in shares else max(shares)
 

@@ -20,7 +20,7 @@ from ...core.periods import MONTHS_IN, MONTHS_PER_PERIOD, PERIOD_NOUN
 from .. import nodes
 from .base import Checks
 from .rows import _on_one_base
-from .service_levels import _at_most, _uncapped_maximum
+from .service_levels import _credit_maxima
 
 
 class WindowCapChecks(Checks):
@@ -79,17 +79,9 @@ class WindowCapChecks(Checks):
 
 def _most_credit(sl: nodes.ServiceLevel, ruleset: nodes.Ruleset, units) -> tuple[str | None, Decimal] | None:
     """The most one service level's credit reaches in a period, on one base; None if unknown."""
-    form = sl.credit.form
-    if isinstance(form, nodes.Flat):
-        amounts = [form.amount]
-    elif isinstance(form, nodes.Table):
-        amounts = [row.amount for row in form.rows]
-    else:
-        uncapped = _uncapped_maximum(sl, form, units)
-        if uncapped is None and form.cap is None:
-            return None
-        amounts = [form.cap if uncapped is None or (form.cap is not None and _at_most(form.cap, uncapped))
-                   else uncapped]
+    amounts = _credit_maxima(sl, units)
+    if amounts is None:
+        return None
     on_base = [_on_one_base(a, ruleset, sl) for a in amounts]
     if None in on_base or len({b for b, _ in on_base}) != 1:
         return None
