@@ -804,3 +804,22 @@ def test_a_critical_failure_whose_credits_accrue_and_that_gives_no_right_to_term
     assert "The credits of such a month accrue as in any other. The client withholds 25% of the fee" in text["4.2"]
     assert "right to terminate" not in text["4.2"]
     assert text["5.1"].startswith("No right to terminate.")
+
+
+def test_examples_for_a_count_use_whole_numbers():
+    """Issue 10.5: a count's examples read "5.01 misses it" and "at 6.2 the value is 1.2 units above
+    5". A count is a whole number: the first miss above at most 5 calls is 6; USD 100 per call above 5,
+    part calls counting as whole, at 7 calls is 2 calls above: USD 200; a value in both rows "above 2"
+    and "above 4" is the first whole number above 4, 5."""
+    tree = ruleset(
+        "service level dropped\n  measured as calls\n  target: at most 5\n"
+        "  credit: USD 100 per unit above 5, part units count as whole, at most USD 2,000\n"
+        "service level escalations\n  measured as calls - answered\n  target: at most 2\n"
+        "  credit, the most severe row applies:\n    above 2: 1% of fee\n    above 4: 3% of fee\n")
+    text = clauses(tree)
+    dropped = text["3.1.2"] + text["3.1.3"]
+    assert "6 misses it" in dropped and "at 7 the value is 2 units above 5, counted as 2 units: USD 200" in dropped
+    escalations = text["3.2.2"] + text["3.2.3"]
+    assert "3 misses it" in escalations and "For example, 5 falls in the rows" in escalations
+    numbers = re.findall(r"\b\d+\.\d+\b", dropped + escalations)
+    assert numbers == [], numbers

@@ -121,7 +121,7 @@ class AwardTerms(Terms):
             if not zone.is_empty():
                 pieces = [p for p in (p.intersection(zone) for p in pieces) if not p.is_empty()]
             for candidate in pieces:
-                point = _point_in(candidate, unit)
+                point = _point_in(candidate, unit, self.whole_valued(sl))
                 if point is None:
                     continue
                 matches = [r for r in form.rows if band_interval(r.band).contains(point)]
@@ -177,6 +177,9 @@ class AwardTerms(Terms):
         step = form.step if form.step is not None else Decimal(1)
         for fraction in (Decimal("1.2"), Decimal("0.6")):
             distance = step * fraction
+            if self.whole_valued(sl):  # a count is a whole number: the next whole count beyond that distance
+                distance = distance.to_integral_value(ROUND_CEILING)
+                fraction = distance / step
             value = form.threshold.value - distance if form.side == "below" else form.threshold.value + distance
             if zone.is_empty() or not zone.contains(value):
                 continue
@@ -346,11 +349,17 @@ def _a_value(interval: Interval, unit: str | None) -> str:
     return f"a value {'of ' if text.startswith(('at ', 'exactly')) else ''}{text}"
 
 
-def _point_in(interval: Interval, unit: str | None) -> Decimal | None:
-    """A value inside the interval to use in an example, or None if it has none that reads well."""
+def _point_in(interval: Interval, unit: str | None, whole: bool = False) -> Decimal | None:
+    """A value inside the interval to use in an example, or None if it has none that reads well;
+    `whole`: the value must be a whole number (a count)."""
     piece = interval.intersection(_domain(unit))
     if piece.is_empty():
         return None
+    if whole:
+        start = piece.low.to_integral_value(ROUND_FLOOR) + 1 if piece.low is not None else Decimal(0)
+        if piece.low is not None and piece.low_included and piece.low == piece.low.to_integral_value():
+            start = piece.low
+        return start if piece.contains(start) else None
     # Zero (and 100 for a percentage) are the ends of the scale, not edges a contract wrote.
     low = None if piece.low == 0 and piece.low_included else piece.low
     high = None if unit == "percent" and piece.high == HUNDRED and piece.high_included else piece.high

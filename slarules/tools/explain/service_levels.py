@@ -171,7 +171,8 @@ class ServiceLevelTerms(Terms):
         comparison, unit = sl.target.comparison, self.unit_of(sl)
         x = comparison.quantity.value
         q = _qty(x, unit)
-        step = grid_step(sl.measured) or _near(x)  # the next value that can be compared: on the grid, if any
+        # The next value that can be compared: on the grid, if any; the next whole number for a count.
+        step = grid_step(sl.measured) or (Decimal(1) if self.whole_valued(sl) else _near(x))
         below, above = _qty(x - step, unit, True), _qty(x + step, unit, True)
         text = {
             "at least": f"At least {q}; higher is better. The target is met by a value of {q} or more, so exactly "

@@ -75,6 +75,17 @@ class Terms:
     def unit_of(self, sl: nodes.ServiceLevel) -> str | None:
         return kpi_unit(sl, self.units)
 
+    def whole_valued(self, sl: nodes.ServiceLevel) -> bool:
+        """Whether the measurement can only be a whole number (counts added, subtracted or
+        multiplied by whole numbers, not reported on a finer grid): its examples use whole values."""
+        def whole(expr) -> bool:
+            if isinstance(expr, nodes.Number):
+                return expr.value == expr.value.to_integral_value()
+            if isinstance(expr, nodes.Reference):
+                return self.units.get(expr.name.text) == "count"
+            return expr.op in "+-*" and whole(expr.left) and whole(expr.right)
+        return sl.measured is not None and whole(sl.measured.expr)
+
     def periods_in(self, count: Decimal, unit: str) -> int:
         if unit == "period":
             return int(count)
