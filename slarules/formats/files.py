@@ -133,11 +133,13 @@ def check_folder(path: str | os.PathLike) -> None:
         _check_folder_writable(path, os.path.dirname(os.path.abspath(path)))
 
 
-def write_stream(stream: TextIO, text: str, name: str = "standard output") -> None:
+def write_stream(stream: TextIO, text: str, name: str = "standard output", what: str = "the outcome",
+                 note: str = "nothing was saved; run it again once the output can be written") -> None:
     """Write `text` to `stream`, flush it, and fsync it when it is a file on disk, so
     a billing run commits its state only after its output is safely out. A failure
-    (a full disk, a closed pipe) is SLA501, and the stream is pointed at the null
-    device so that the interpreter's last flush does not fail again."""
+    (a full disk, a closed pipe) is SLA501 saying it could not write `what`, and the
+    stream is pointed at the null device so that the interpreter's last flush does
+    not fail again."""
     try:
         stream.write(text)
         stream.flush()
@@ -150,8 +152,7 @@ def write_stream(stream: TextIO, text: str, name: str = "standard output") -> No
             null = os.open(os.devnull, os.O_WRONLY)
             os.dup2(null, fileno)
             os.close(null)
-        raise _cannot_write(name, err, "nothing was saved; run it again once the output can be written",
-                           what="the outcome") from None
+        raise _cannot_write(name, err, note, what=what) from None
 
 
 def _cannot_write(path: str, err: OSError, note: str | None = None, what: str | None = None) -> SlaError:

@@ -152,6 +152,11 @@ def _report(diagnostics: Sequence[Diagnostic], checked: int | None = None) -> No
         print(counts, file=sys.stderr)
 
 
+def _print(text: str) -> None:
+    """A command's result on standard output, flushed: a full disk or a closed pipe is SLA501, not a crash."""
+    write_stream(sys.stdout, text, what="the output", note="run it again once the output can be written")
+
+
 def _evaluate(args) -> int:
     program = load(args.ruleset, strict=args.strict)
     history = read_history(program, args.data, args.events)
@@ -186,7 +191,7 @@ def _verify(args) -> int:
         check_folder(args.out)
     report = verify(load(args.ruleset), seed=args.seed, effort=args.effort,
                     out_dir=Path(args.out) if args.out else None, only=args.only)
-    sys.stdout.write(report.to_text())
+    _print(report.to_text())
     return 0 if report.ok else 1
 
 
@@ -208,11 +213,11 @@ def _dry_run(args) -> int:
         data = json.loads(comparison.to_json())
         if simulation is not None:
             data["simulation"] = json.loads(simulation.to_json())
-        sys.stdout.write(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
+        _print(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
     else:
-        sys.stdout.write(comparison.to_text())
+        _print(comparison.to_text())
         if simulation is not None:
-            sys.stdout.write("\n" + simulation.to_text())
+            _print("\n" + simulation.to_text())
     if args.report:
         nets = ({name: simulation.annual_net(name) for name in ("proposed", "current")}
                 if simulation is not None else None)
@@ -244,7 +249,7 @@ def _explain(args) -> int:
     problems = check_pass(ruleset)
     if any(d.is_error for d in problems):
         raise SlaError(problems)
-    sys.stdout.write(explain(ruleset, args.format))
+    _print(explain(ruleset, args.format))
     return 0
 
 

@@ -85,6 +85,26 @@ def test_a_full_disk_on_the_output_leaves_the_state_as_it_was(folder):
     assert (code, err) == (0, "") and "2026-02,soa,credit,1200.00,USD" in out
 
 
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.mark.parametrize("argv", [
+    ["explain", "rulesets/acme_contact_center.sla"],
+    ["verify", "rulesets/acme_contact_center.sla", "--effort", "quick", "--only", "all-met"],
+    ["dry-run", "tests/golden/dryrun/acme_proposed.sla", "--against", "rulesets/acme_contact_center.sla",
+     "rulesets/acme_contact_center.csv"],
+], ids=["explain", "verify", "dry-run"])
+def test_a_full_disk_on_any_command_s_output_is_sla501_not_a_crash(argv):
+    """Every command's result goes out through the same flushed write as evaluate's: a full disk was
+    exit 3 ('internal error: OSError: [Errno 28]') for explain, verify and dry-run."""
+    with open("/dev/full", "w") as full:
+        done = subprocess.run([str(SLARULES), *argv], cwd=ROOT, stdout=full, stderr=subprocess.PIPE, text=True,
+                              timeout=300)
+    assert done.returncode == 1, done.stderr
+    assert "error[SLA501]: cannot write the output: No space left on device" in done.stderr
+    assert "Traceback" not in done.stderr and "internal error" not in done.stderr
+
+
 # ---------------------------------------------------------------- concurrent billing
 
 def _racer(barrier, number, tag):
