@@ -333,9 +333,9 @@ def test_an_amendment_before_the_start_is_an_error():
 
 # ---------------------------------------------------------------- saved state
 
-def test_month_by_month_with_a_saved_state_equals_the_whole_history():
-    p = program(TERMINATE["in window"] + CURE_1 + "  earn back: 50% of its credits after 2 consecutive met months\n")
-    history = months(70, 75, 90, 90, 60, 60, 90, 70, 90)
+def _month_by_month_equals_batch(p, history):
+    """Evaluate one month at a time through the saved state's JSON; the periods and the last
+    state must equal the whole history evaluated at once, which is returned."""
     batch = p.evaluate(history)
     state, periods = None, []
     for label, values in history.items():
@@ -344,6 +344,13 @@ def test_month_by_month_with_a_saved_state_equals_the_whole_history():
         periods += json.loads(step.to_json())["periods"]
     assert periods == json.loads(batch.to_json())["periods"]
     assert state.to_json() == batch.state_json()
+    return batch
+
+
+def test_month_by_month_with_a_saved_state_equals_the_whole_history():
+    p = program(TERMINATE["in window"] + CURE_1 + "  earn back: 50% of its credits after 2 consecutive met months\n")
+    history = months(70, 75, 90, 90, 60, 60, 90, 70, 90)
+    _month_by_month_equals_batch(p, history)
 
 
 def test_month_by_month_carries_the_year_average_and_the_window_caps():
@@ -353,14 +360,7 @@ def test_month_by_month_carries_the_year_average_and_the_window_caps():
     body = "credits in any 3 months at most USD 2,000\n" + YEAR_AVERAGE
     p = program(body)
     history = months(70, 70, 90, 70, *[90] * 8, 70, 90)
-    batch = p.evaluate(history)
-    state, periods = None, []
-    for label, values in history.items():
-        step = p.evaluate({label: values}, state)
-        state = p.load_state(step.state_json())
-        periods += json.loads(step.to_json())["periods"]
-    assert periods == json.loads(batch.to_json())["periods"]
-    assert state.to_json() == batch.state_json()
+    batch = _month_by_month_equals_batch(p, history)
     # Jan 1,200.00, Feb 800.00 (window cap 2,000.00), Apr: window Feb..Apr holds 800.00 -> 1,200.00;
     # year average (3 x 70 + 9 x 90) / 12 = 85%: 50% of 3,200.00 = 1,600.00 back in December.
     assert credits(batch)[:4] == ["1200.00", "800.00", "0.00", "1200.00"]
