@@ -12,8 +12,9 @@ what it accepts next becomes the items:
 - units, period words, rounding modes; the contract's currency where a
   currency code goes.
 
-The names come from the last version of the document that parsed, so they
-stay offered while the text being typed does not parse. Inside a comment or a
+The names come from the last version of the document that parsed (for one
+that never did, from its text without the line being typed), so they stay
+offered while the text being typed does not parse. Inside a comment or a
 string, and after a syntax error before the cursor, there is nothing to offer
 but the names.
 """

@@ -44,6 +44,15 @@ class Analysis:
         else:
             self.diagnostics = tuple(check(self.ruleset))
 
+    def without_line(self, line: int) -> "Analysis":
+        """The text without LSP line `line` (0-based) analysed: where the names come from while
+        the line being typed keeps a document that never parsed from parsing."""
+        index = self.index
+        if not 0 <= line < len(index.line_starts):
+            return self
+        end = index.line_starts[line + 1] if line + 1 < len(index.line_starts) else len(index.text)
+        return Analysis(self.uri, index.text[:index.line_starts[line]] + index.text[end:], index.encoding)
+
     @property
     def has_errors(self) -> bool:
         return any(d.is_error for d in self.diagnostics)

@@ -121,7 +121,8 @@ def on_references(ls: SlaLanguageServer, params: types.ReferenceParams):
 def on_completion(ls: SlaLanguageServer, params: types.CompletionParams):
     uri = params.text_document.uri
     analysis = ls.analyse(uri)
-    return completions(analysis, ls.parsed.get(uri, analysis), params.position)
+    names_from = ls.parsed.get(uri) or analysis.without_line(params.position.line)
+    return completions(analysis, names_from, params.position)
 
 
 @server.feature(types.TEXT_DOCUMENT_FORMATTING)
