@@ -17,6 +17,7 @@ import re
 
 import attrs
 import lark
+from lark.parsers.lalr_analysis import Shift
 
 from ..core.source import Span
 from . import nodes
@@ -92,21 +93,47 @@ def enclosing(ruleset: nodes.Ruleset, line: int, column: int) -> list[object]:
 
 @attrs.frozen
 class Expected:
-    """What the grammar accepts after a text: terminal names, the tokens read, and the parser
-    state to try a continuation on (see then())."""
+    """What the grammar accepts after a text: terminal names, the tokens read, and the LALR state
+    stack to try a continuation on (see then())."""
 
     terminals: frozenset[str]
     tokens: tuple[lark.Token, ...]
-    state: object = attrs.field(repr=False, eq=False)
+    stack: tuple[int, ...] = attrs.field(repr=False)
 
     def then(self, terminal: str, word: str) -> "Expected | None":
         """What the grammar accepts once `word` (of `terminal`) follows; None if it cannot follow."""
-        state = self.state.copy()
-        try:
-            state.feed_token(lark.Token(terminal, word))
-        except lark.UnexpectedInput:
+        stack = _shifted(self.stack, terminal)
+        if stack is None:
             return None
-        return Expected(frozenset(state.accepts()) - {"$END"}, (*self.tokens, lark.Token(terminal, word)), state)
+        return Expected(_accepted(stack), (*self.tokens, lark.Token(terminal, word)), stack)
+
+
+@functools.cache
+def _table() -> dict:
+    """The LALR table: state -> symbol -> (Shift, next state) or (Reduce, rule)."""
+    return parser().parse_interactive("").parser_state.parse_conf.states
+
+
+def _shifted(stack: tuple[int, ...], terminal: str) -> tuple[int, ...] | None:
+    """The LALR state stack once `terminal` is shifted (after the reductions it causes); None if
+    the grammar refuses it. Only states: what is accepted does not depend on the trees built, so
+    none are (nor copied: a measurement nested 200 deep would exhaust Python's stack)."""
+    states, stack = _table(), list(stack)
+    while True:
+        entry = states[stack[-1]].get(terminal)
+        if entry is None:
+            return None
+        action, target = entry
+        if action is Shift:
+            return (*stack, target)
+        if target.expansion:
+            del stack[-len(target.expansion):]
+        stack.append(states[stack[-1]][target.origin.name][1])
+
+
+def _accepted(stack: tuple[int, ...]) -> frozenset[str]:
+    return frozenset(t for t in _table()[stack[-1]] if t.isupper() and t != "$END"
+                     and _shifted(stack, t) is not None)
 
 
 def expected_at(text: str) -> Expected | None:
@@ -117,9 +144,10 @@ def expected_at(text: str) -> Expected | None:
     try:
         for token in state.iter_parse():
             tokens.append(token)
-        return Expected(frozenset(state.accepts()) - {"$END"}, tuple(tokens), state)
     except lark.UnexpectedInput:
         return None
+    stack = tuple(state.parser_state.state_stack)
+    return Expected(_accepted(stack), tuple(tokens), stack)
 
 
 _BLANKS = re.compile(r"\[ (?:\\[trn]|[\t\r\n])*\]\+")  # `[ \t\r\n]+`, escaped or not: a blank
