@@ -287,9 +287,10 @@ def _lsp(args) -> int:
     try:
         from .lsp import serve  # only here: the rest of the command line works without the lsp extra
     except ModuleNotFoundError as err:
-        if (err.name or "").split(".")[0] not in ("pygls", "lsprotocol"):
+        missing = (err.name or "").split(".")[0]
+        if missing not in ("pygls", "lsprotocol"):
             raise
-        print(f"slarules lsp: error: the language server needs {err.name}; "
+        print(f"slarules lsp: error: the language server needs {missing}; "
               "install the lsp extra: pip install 'slarules[lsp]'", file=sys.stderr)
         return 2
     return serve()

@@ -286,3 +286,25 @@ def test_no_outline_and_no_answers_but_diagnostics_for_a_text_that_does_not_pars
     assert doc.ask("textDocument/documentSymbol") == []
     assert doc.ask("textDocument/hover", {"line": 0, "character": 2}) is None
     assert doc.ask("textDocument/definition", {"line": 0, "character": 2}) == []
+
+
+# ------------------------------------------------------------------ positions in other encodings and line ends
+
+def test_a_client_that_counts_in_utf8_gets_utf8_columns_and_crlf_with_a_bom_is_read_as_written():
+    client = LspClient([sys.executable, "-m", "slarules", "lsp"], cwd=ROOT)
+    try:
+        result = client.initialize(ROOT, {"general": {"positionEncodings": ["utf-8", "utf-16"]}})
+        assert result["capabilities"]["positionEncoding"] == "utf-8"
+        # `é` is two UTF-8 bytes: the unknown input after it starts two units further than its character index.
+        line = 'service level uptime "Disponibilit\u00e9" measured as upp, in percent target: at least 99%'
+        text = SMALL.replace('service level uptime "Uptime"\n  measured as up\n  target: at least 99%', line)
+        doc = Doc(client, "\ufeff" + text.replace("\n", "\r\n"))  # a byte-order mark and Windows line ends
+        (shown,) = [d for d in doc.diagnostics() if d["code"] == "SLA201"]
+        start = line.index("upp,") + 1
+        assert shown["range"] == {"start": {"line": 5, "character": start},
+                                  "end": {"line": 5, "character": start + 3}}
+        (action,) = doc.ask("textDocument/codeAction", range=shown["range"], context={"diagnostics": [shown]})
+        assert action["edit"]["changes"][doc.uri][0]["newText"] == "up"
+        assert client.shutdown() == 0
+    finally:
+        client.kill()
