@@ -184,6 +184,9 @@ def test_hover_on_a_term_is_the_clause_explain_writes_for_it(server):
     row = doc.ask("textDocument/hover", doc.at("below 75%: 5%", 2))["contents"]["value"]
     assert row.startswith("**3.1.4 Service credit.**") and "below 75%, 5% of `monthly_fee`" in row
     assert row in paragraphs
+    # The `contract "..."` line: no clause cites it, so the contract's clauses (on the next line) answer.
+    header = doc.ask("textDocument/hover", doc.at('contract "Acme', 2))["contents"]["value"]
+    assert header.startswith("**1.1 Currency.** All amounts are in USD.") and "**1.4 Start" in header
 
 
 def test_no_explanation_while_the_ruleset_has_errors(server):

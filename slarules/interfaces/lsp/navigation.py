@@ -3,7 +3,8 @@
 - Hover on an input or service level name (declared or used): its declaration,
   the lines that declare it and where. Hover anywhere else in a term: the
   numbered clauses `slarules explain` writes for that line, or, for a line no
-  clause cites (a tier row), for the innermost term around it that one does;
+  clause cites (a tier row), for the innermost term around it that one does
+  (failing that, for the term's other lines: `inputs` shows every input's);
   only for a ruleset with no error, as explain needs.
 - Definition: where the name under the cursor is declared; references: every
   place it is used (and declared, if asked).
@@ -93,9 +94,15 @@ def _clauses_at(analysis: Analysis, offset: int) -> list[Clause]:
     if not by_line:
         return []
     line, column = analysis.index.parser_point(offset)
-    for candidate in [line] + [node.span.line for node in enclosing(analysis.ruleset, line, column)]:
+    around = enclosing(analysis.ruleset, line, column)
+    for candidate in [line] + [node.span.line for node in around]:
         if candidate in by_line:
             return by_line[candidate]
+    # A line no clause cites, in a term whose clauses cite its other lines (`contract "..."`, `inputs`).
+    for node in around:
+        cited = [c for n in range(node.span.line, node.span.end_line + 1) for c in by_line.get(n, ())]
+        if cited:
+            return cited
     return []
 
 
