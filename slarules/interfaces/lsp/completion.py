@@ -29,7 +29,6 @@ from ...language.editing import INPUT, SERVICE_LEVEL, Expected, expected_at, wor
 from .document import Analysis
 
 _WORD_BEFORE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
-_NAME_TERMINALS = {"NAME"}
 _SECTION_WORDS = {"contract", "inputs", "at risk", "credits", "bonuses", "terminate", "waived", "excluded",
                   "critical", "service", "amendment"}
 _VALUE_KINDS = {"UNIT": types.CompletionItemKind.Unit, "QUANTITY_UNIT": types.CompletionItemKind.Unit,
@@ -99,7 +98,7 @@ def completions(analysis: Analysis, names_from: Analysis, position: types.Positi
         return _names(names_from, None)
     items: list[types.CompletionItem] = []
     for terminal in sorted(expected.terminals):
-        if terminal in _NAME_TERMINALS:
+        if terminal == "NAME":
             kind = _name_kind(expected.tokens)
             items += _names(names_from, kind) if kind is not None else []
         elif terminal == "CURRENCY" and names_from.ruleset is not None:
