@@ -93,11 +93,11 @@ def enclosing(ruleset: nodes.Ruleset, line: int, column: int) -> list[object]:
 
 @attrs.frozen
 class Expected:
-    """What the grammar accepts after a text: terminal names, the tokens read, and the LALR state
-    stack to try a continuation on (see then())."""
+    """What the grammar accepts after a text: terminal names, the words of the tokens read, and the
+    LALR state stack to try a continuation on (see then())."""
 
     terminals: frozenset[str]
-    tokens: tuple[lark.Token, ...]
+    tokens: tuple[str, ...]
     stack: tuple[int, ...] = attrs.field(repr=False)
 
     def then(self, terminal: str, word: str) -> "Expected | None":
@@ -105,7 +105,7 @@ class Expected:
         stack = _shifted(self.stack, terminal)
         if stack is None:
             return None
-        return Expected(_accepted(stack), (*self.tokens, lark.Token(terminal, word)), stack)
+        return Expected(_accepted(stack), (*self.tokens, word), stack)
 
 
 @functools.cache
@@ -143,7 +143,7 @@ def expected_at(text: str) -> Expected | None:
     tokens = []
     try:
         for token in state.iter_parse():
-            tokens.append(token)
+            tokens.append(str(token))
     except lark.UnexpectedInput:
         return None
     stack = tuple(state.parser_state.state_stack)
