@@ -93,3 +93,13 @@ def test_without_the_lsp_extra_the_command_says_what_to_install():
     assert done.returncode == 2
     assert done.stderr == ("slarules lsp: error: the language server needs pygls; "
                            "install the lsp extra: pip install 'slarules[lsp]'\n")
+
+
+def test_the_vscode_extension_starts_the_server_its_settings_name():
+    manifest = json.loads((ROOT / "editors" / "vscode" / "package.json").read_text(encoding="utf-8"))
+    script = (ROOT / "editors" / "vscode" / manifest["main"]).read_text(encoding="utf-8")
+    assert manifest["activationEvents"] == ["onLanguage:slarules"]
+    assert "vscode-languageclient" in manifest["dependencies"]
+    for setting in manifest["contributes"]["configuration"]["properties"]:
+        assert f'"{setting.removeprefix("slarules.")}"' in script, setting
+    assert 'getConfiguration("slarules")' in script and '{ language: "slarules" }' in script
