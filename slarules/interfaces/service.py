@@ -57,6 +57,7 @@ from ..core.source import Source
 from ..formats import report
 from ..formats.kpi_data import parse_history
 from ..language.check import check
+from ..language.grammar import parser
 from ..language.parse import parse
 from ..tools.explain import FORMATS as EXPLAIN_FORMATS
 from ..tools.explain import explain
@@ -97,7 +98,14 @@ def create_app(state_dir: str | os.PathLike | None = None, rulesets_dir: str | o
         Route("/state/{subject}", service.endpoint(service.read_state), methods=["GET"]),
         Route("/state/{subject}", service.endpoint(service.bill), methods=["POST"]),
     ]
-    return Starlette(routes=routes, exception_handlers={HTTPException: _no_endpoint})
+    return Starlette(routes=routes, exception_handlers={HTTPException: _no_endpoint}, lifespan=_parser_built)
+
+
+@asynccontextmanager
+async def _parser_built(app):
+    """Build the ruleset parser before the first request is served (and /health answers)."""
+    await run_in_threadpool(parser)
+    yield
 
 
 async def _no_endpoint(request: Request, exc: HTTPException) -> Response:
@@ -140,10 +148,10 @@ class _Service:
 
     async def check(self, request: Request) -> Response:
         document = await self.request_document(request, _RULESET_KEYS)
-        text, path = self.ruleset_text(document)
         strict = _flag(document, "strict")
 
         def diagnostics() -> dict:
+            text, path = self.ruleset_text(document)
             try:
                 found = check(parse(Source(path, text)))
             except SlaError as err:
@@ -155,13 +163,13 @@ class _Service:
 
     async def explain(self, request: Request) -> Response:
         document = await self.request_document(request, (*_RULESET_KEYS, "format"))
-        text, path = self.ruleset_text(document)
         form = document.get("format", "text")
         if form not in EXPLAIN_FORMATS:
             raise _refusal(400, "SLA601", f"unknown explain format {_shown(form)}",
                            f"the formats are {', '.join(EXPLAIN_FORMATS)}", location="request: format")
 
         def explained() -> dict:
+            text, path = self.ruleset_text(document)
             ruleset = parse(Source(path, text))
             problems = check(ruleset)
             if any(d.is_error for d in problems):
@@ -171,9 +179,9 @@ class _Service:
 
     async def evaluate(self, request: Request) -> Response:
         document = await self.request_document(request, (*_RULESET_KEYS, "data", "state"), required=("data",))
-        program = self.program(document)
 
         def evaluated() -> bytes:
+            program = self.program(document)
             history = _history(program, document["data"])
             state = None
             if document.get("state") is not None:
@@ -202,8 +210,7 @@ class _Service:
     async def bill(self, request: Request) -> Response:
         subject = self.subject(request)
         document = await self.request_document(request, (*_RULESET_KEYS, "data"), required=("data",))
-        program = self.program(document)
-        history = await run_in_threadpool(_history, program, document["data"])
+        program, history = await run_in_threadpool(self.program_and_history, document)
         if not history.periods:
             raise _refusal(422, "SLA607", f"the data holds no period to bill for subject '{subject}'",
                            'give at least one period in "data": {"periods": [...]}', location="request: data")
@@ -291,6 +298,10 @@ class _Service:
                            f"the service reads {name}.sla in its rulesets folder") from None
         except (OSError, UnicodeDecodeError) as err:
             raise SlaError([Diagnostic("SLA301", f"cannot read ruleset {path.name}: {err}")]) from None
+
+    def program_and_history(self, document: dict):
+        program = self.program(document)
+        return program, _history(program, document["data"])
 
     def program(self, document: dict) -> Program:
         text, path = self.ruleset_text(document)

@@ -1,4 +1,5 @@
-"""The service tests' fixtures: a server per test module, a client per test."""
+"""The service tests' fixtures: one server for the whole session (each test bills its own
+subjects), a client per test."""
 from __future__ import annotations
 
 import pytest
@@ -8,7 +9,7 @@ httpx = pytest.importorskip("httpx")
 from serving import HOSTING, ROOT, Server  # noqa: E402  (only once httpx is known to be there)
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def server(tmp_path_factory):
     folder = tmp_path_factory.mktemp("service")
     (folder / "states").mkdir()

@@ -15,7 +15,7 @@ UPTIMES = ["99.95", "99.5", "98.7", "99.9", "99.2", "100", "97", "99.91", "99.89
 YEAR = [month(f"2026-{number:02d}", uptime) for number, uptime in enumerate(UPTIMES, 1)]
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def second_server(server):
     """Another process serving the same state folder."""
     running = Server(server.state_dir, server.state_dir.parent / "rulesets")
