@@ -15,7 +15,9 @@ from slarules.formats import report
 from slarules.interfaces import service
 from slarules.interfaces.service import create_app, openapi_document
 
-from serving import HOSTING, MAX_BODY, month
+from serving import HOSTING, MAX_BODY, ROOT, month
+
+GOLDEN = ROOT / "tests" / "golden" / "service"
 
 DIAGNOSTICS = {**openapi_document()["components"]["schemas"]["Diagnostics"],
                "components": openapi_document()["components"]}
@@ -31,6 +33,38 @@ def refused(answer: httpx.Response, status: int, code: str) -> dict:
     assert body["status"] == status
     assert body["diagnostics"][0]["code"] == code, body
     return body["diagnostics"][0]
+
+
+def rendered(answer: httpx.Response) -> str:
+    """The status and the diagnostics of an answer, as the command line would print them."""
+    lines = [f"HTTP {answer.status_code}"]
+    for d in answer.json()["diagnostics"]:
+        where = f"{d['path']}:{d['line']}:{d['column']}: " if d["path"] else f"{d['location']}: "
+        lines.append(f"{where}{d['severity']}[{d['code']}]: {d['message']}")
+        lines += [f"  = note: {note}" for note in d["notes"]]
+    return "\n".join(lines) + "\n"
+
+
+ONE_MONTH = {"ruleset": HOSTING, "data": {"periods": [month("2026-01", "99.5")]}}
+CASES = {  # name: (method, path, JSON body), each answered with the code its name gives
+    "SLA601_unknown_key": ("POST", "/check", {"ruleset": HOSTING, "colour": "blue"}),
+    "SLA603_unknown_ruleset": ("POST", "/explain", {"ruleset_name": "nowhere"}),
+    "SLA604_unknown_subject": ("GET", "/state/nobody", None),
+    "SLA605_hostile_subject": ("POST", "/state/.hidden", ONE_MONTH),
+    "SLA606_already_billed": ("POST", "/state/golden-billed", ONE_MONTH),
+    "SLA607_no_period": ("POST", "/state/golden-empty", {"ruleset": HOSTING, "data": {"periods": []}}),
+    "SLA608_no_endpoint": ("DELETE", "/state/golden-billed", None),
+}
+
+
+@pytest.mark.parametrize("name", list(CASES))
+def test_each_refusal_matches_its_golden_file(client, golden, name):
+    method, path, body = CASES[name]
+    if name == "SLA606_already_billed":
+        assert client.post(path, json=body).status_code == 200
+    answer = client.request(method, path, json=body)
+    assert answer.json()["diagnostics"][0]["code"] == name[:6]
+    golden(rendered(answer), GOLDEN / f"{name}.expected")
 
 
 def post(client, path: str, text: str) -> httpx.Response:
@@ -111,10 +145,11 @@ def test_a_state_of_another_ruleset_is_409_for_a_subject_and_422_in_a_request(cl
     refused(client.post("/evaluate", json={**first, "state": state}), 422, "SLA404")
 
 
-def test_a_body_over_the_limit_is_413(client):
+def test_a_body_over_the_limit_is_413(client, golden):
     padding = " " * MAX_BODY
     answer = post(client, "/evaluate", '{"ruleset": "x",' + padding + '"data": {}}')
     assert "over the limit of 1,000,000 bytes" in refused(answer, 413, "SLA602")["message"]
+    golden(rendered(answer), GOLDEN / "SLA602_too_large.expected")
     # Without a Content-Length, the body is counted as it comes.
     chunks = (b" " * 65536 for _ in range(MAX_BODY // 65536 + 2))
     answer = client.post("/evaluate", content=chunks, headers={"content-type": "application/json"})
@@ -162,7 +197,7 @@ def test_a_hostile_ruleset_name_is_refused(client):
         refused(client.post("/check", json={"ruleset_name": name}), 400, "SLA605")
 
 
-def test_a_bug_is_500_without_a_trace_and_commits_nothing(tmp_path, monkeypatch, caplog):
+def test_a_bug_is_500_without_a_trace_and_commits_nothing(tmp_path, monkeypatch, caplog, golden):
     def broken(outcome):
         raise ZeroDivisionError("a bug")
     monkeypatch.setattr(report, "to_data", broken)
@@ -177,6 +212,7 @@ def test_a_bug_is_500_without_a_trace_and_commits_nothing(tmp_path, monkeypatch,
         answer = asyncio.run(call())
     assert refused(answer, 500, "SLA609")["message"] == "internal error: a bug in slarules"
     assert "ZeroDivisionError" not in answer.text
+    golden(rendered(answer), GOLDEN / "SLA609_internal_error.expected")
     assert "ZeroDivisionError: a bug" in caplog.text and "Traceback" in caplog.text
     # The response body could not be produced, so the state was not committed.
     assert list(tmp_path.iterdir()) == []
