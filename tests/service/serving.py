@@ -32,6 +32,10 @@ def month(label: str, uptime: str, fee: str = "1000.00") -> dict:
     return {"period": label, "monthly_fee": fee, "uptime": uptime}
 
 
+UPTIMES = ["99.95", "99.5", "98.7", "99.9", "99.2", "100", "97", "99.91", "99.89", "99.99", "98.99", "99.0"]
+YEAR = [month(f"2026-{number:02d}", uptime) for number, uptime in enumerate(UPTIMES, 1)]
+
+
 class Server:
     def __init__(self, state_dir: Path, rulesets_dir: Path):
         self.state_dir = state_dir

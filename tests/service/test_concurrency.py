@@ -9,10 +9,7 @@ from decimal import Decimal
 import httpx
 import pytest
 
-from serving import HOSTING, Server, month
-
-UPTIMES = ["99.95", "99.5", "98.7", "99.9", "99.2", "100", "97", "99.91", "99.89", "99.99", "98.99", "99.0"]
-YEAR = [month(f"2026-{number:02d}", uptime) for number, uptime in enumerate(UPTIMES, 1)]
+from serving import HOSTING, YEAR, Server
 
 
 @pytest.fixture(scope="session")

@@ -4,7 +4,6 @@ in the log and the subject's state untouched."""
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 
 import httpx
@@ -12,6 +11,7 @@ import jsonschema
 import pytest
 
 from slarules.formats import report
+from slarules.interfaces.cli import _parser, main
 from slarules.interfaces import service
 from slarules.interfaces.service import create_app, openapi_document
 
@@ -218,6 +218,11 @@ def test_a_bug_is_500_without_a_trace_and_commits_nothing(tmp_path, monkeypatch,
     assert list(tmp_path.iterdir()) == []
 
 
-def test_the_default_body_limit_is_10_mb():
+def test_the_default_body_limit_is_10_mb_in_the_app_and_the_command_line():
     assert service.MAX_BODY == 10 * 1024 * 1024
-    assert json.loads(report.diagnostics_json([]))["diagnostics"] == []
+    assert _parser().parse_args(["serve"]).max_body == service.MAX_BODY
+
+
+def test_serve_refuses_a_missing_folder_before_listening(tmp_path, capsys):
+    assert main(["serve", "--state-dir", str(tmp_path / "nowhere"), "--port", "1"]) == 2
+    assert "is not a folder" in capsys.readouterr().err
