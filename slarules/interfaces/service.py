@@ -235,30 +235,10 @@ class _Service:
 
     # ---- reading a request
     async def request_document(self, request: Request, keys: tuple[str, ...], required: tuple[str, ...] = ()) -> dict:
-        """The request body as a JSON object with only `keys` (those in `required` present)."""
+        """The request body as a JSON object with only `keys` (those in `required` present),
+        read off the event loop (a body of megabytes takes a while)."""
         body = await self.body(request)
-        try:
-            text = body.decode("utf-8")
-        except UnicodeDecodeError as err:
-            raise _refusal(400, "SLA601", f"the request body is not UTF-8: {err.reason} at byte {err.start}") from None
-        try:
-            document = json.loads(text, parse_float=_Number, parse_int=_Number, parse_constant=_Number)
-        except json.JSONDecodeError as err:
-            raise _refusal(400, "SLA601", f"the request body is not valid JSON: {err.msg} "
-                                          f"at line {err.lineno} column {err.colno}") from None
-        except RecursionError:
-            raise _refusal(400, "SLA601", "the request body nests too deeply") from None
-        if not isinstance(document, dict):
-            raise _refusal(400, "SLA601", "the request body must be a JSON object",
-                           f"its keys are {', '.join(keys)}")
-        unknown = sorted(set(document) - set(keys))
-        if unknown:
-            raise _refusal(400, "SLA601", f"unknown key {_shown(unknown[0])} in the request",
-                           f"the keys of {request.method} {request.url.path} are {', '.join(keys)}")
-        missing = [key for key in required if key not in document]
-        if missing:
-            raise _refusal(400, "SLA601", f"the request has no {_shown(missing[0])}")
-        return document
+        return await run_in_threadpool(_document, body, f"{request.method} {request.url.path}", keys, required)
 
     async def body(self, request: Request) -> bytes:
         """The body, refused (413) as soon as it is over the limit, before the rest is read."""
@@ -317,6 +297,33 @@ class _Service:
 
     def state_path(self, subject: str) -> Path:
         return self.state_dir / f"{subject}{STATE_SUFFIX}"
+
+
+def _document(body: bytes, endpoint: str, keys: tuple[str, ...], required: tuple[str, ...]) -> dict:
+    """A request body read as a JSON object of `keys` for `endpoint` ("POST /check"), numbers
+    kept as their text; SLA601 (400) for anything else."""
+    try:
+        text = body.decode("utf-8")
+    except UnicodeDecodeError as err:
+        raise _refusal(400, "SLA601", f"the request body is not UTF-8: {err.reason} at byte {err.start}") from None
+    try:
+        document = json.loads(text, parse_float=_Number, parse_int=_Number, parse_constant=_Number)
+    except json.JSONDecodeError as err:
+        raise _refusal(400, "SLA601", f"the request body is not valid JSON: {err.msg} "
+                                      f"at line {err.lineno} column {err.colno}") from None
+    except RecursionError:
+        raise _refusal(400, "SLA601", "the request body nests too deeply") from None
+    if not isinstance(document, dict):
+        raise _refusal(400, "SLA601", "the request body must be a JSON object",
+                       f"its keys are {', '.join(keys)}")
+    unknown = sorted(set(document) - set(keys))
+    if unknown:
+        raise _refusal(400, "SLA601", f"unknown key {_shown(unknown[0])} in the request",
+                       f"the keys of {endpoint} are {', '.join(keys)}")
+    missing = [key for key in required if key not in document]
+    if missing:
+        raise _refusal(400, "SLA601", f"the request has no {_shown(missing[0])}")
+    return document
 
 
 def _no_state(subject: str) -> Refusal:
