@@ -12,6 +12,7 @@ import sys
 from pathlib import Path
 from typing import Sequence
 
+from .. import __version__
 from ..core.diagnostics import Diagnostic, SlaError
 from ..core.source import Source
 from ..formats.files import check_folder, write_atomically, write_stream
@@ -19,15 +20,12 @@ from ..formats.kpi_data import read_history
 from ..language.check import check as check_pass
 from ..language.fmt import format_source
 from ..language.parse import parse
-from ..tools.dryrun import compare
-from ..tools.explain import FORMATS as EXPLAIN_FORMATS
-from ..tools.explain import explain
-from ..tools.htmlreport import render_report
-from ..tools.simulate import DistributionError, parse_distributions, simulate
-from ..tools.verify import FINDINGS, INVARIANTS, verify
 from .api import Outcome, load
 
+# The tools are imported by the commands that use them (verify brings hypothesis, the
+# dry run and the report their own modules), so that `slarules evaluate` starts fast.
 FORMATS = ("table", "json", "csv")
+EXPLAIN_FORMATS = ("text", "markdown", "html")  # tests/unit/test_cli.py holds it to tools/explain's FORMATS
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -35,6 +33,7 @@ def _parser() -> argparse.ArgumentParser:
         prog="slarules",
         description="Service level agreement terms as exact, explainable money.",
     )
+    parser.add_argument("--version", action="version", version=f"slarules {__version__}")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     evaluate = commands.add_parser(
@@ -78,8 +77,8 @@ def _parser() -> argparse.ArgumentParser:
     verify_cmd.add_argument("--effort", choices=("quick", "normal", "thorough"), default="normal",
                             help="how many histories to try per property (default normal)")
     verify_cmd.add_argument("--out", metavar="DIR", help="where to write counterexample data files")
-    verify_cmd.add_argument("--only", metavar="NAMES", type=_check_names,
-                            help="run only these checks, comma-separated: " + ", ".join([*INVARIANTS, *FINDINGS]))
+    verify_cmd.add_argument("--only", metavar="NAMES", type=_check_names, action=_OnlyChecks,
+                            help="run only these checks, comma-separated: ")
 
     dry_run = commands.add_parser(
         "dry-run", help="proposed terms next to the current ones over the same history",
@@ -177,16 +176,35 @@ def _positive(text: str) -> int:
     return value
 
 
+def _verify_checks() -> list[str]:
+    from ..tools.verify import FINDINGS, INVARIANTS
+    return [*INVARIANTS, *FINDINGS]
+
+
+class _OnlyChecks(argparse._StoreAction):
+    """--only, whose help lists the checks: read (importing verify) only when `verify --help` shows it."""
+
+    @property
+    def help(self) -> str:
+        return self._help + ", ".join(_verify_checks())
+
+    @help.setter
+    def help(self, text: str) -> None:
+        self._help = text
+
+
 def _check_names(text: str) -> tuple[str, ...]:
     names = tuple(name.strip() for name in text.split(",") if name.strip())
-    unknown = [name for name in names if name not in INVARIANTS and name not in FINDINGS]
+    checks = _verify_checks()
+    unknown = [name for name in names if name not in checks]
     if unknown or not names:
         raise argparse.ArgumentTypeError((f"no check named {unknown[0]!r}" if unknown else "no check named")
-                                         + "; the checks are " + ", ".join([*INVARIANTS, *FINDINGS]))
+                                         + "; the checks are " + ", ".join(checks))
     return names
 
 
 def _verify(args) -> int:
+    from ..tools.verify import verify
     if args.out:
         check_folder(args.out)
     report = verify(load(args.ruleset), seed=args.seed, effort=args.effort,
@@ -196,6 +214,9 @@ def _verify(args) -> int:
 
 
 def _dry_run(args) -> int:
+    from ..tools.dryrun import compare
+    from ..tools.htmlreport import render_report
+    from ..tools.simulate import DistributionError, parse_distributions, simulate
     proposed, current = load(args.proposed), load(args.against)
     history = read_history(current, args.data, args.events)
     comparison = compare(proposed, current, history)
@@ -237,6 +258,7 @@ def _progress_bar():
 
 
 def _report_html(args) -> int:
+    from ..tools.htmlreport import render_report
     program = load(args.ruleset)
     history = read_history(program, args.data, args.events)
     page = render_report({program.title: (program, program.evaluate(history))}, history)
@@ -245,6 +267,7 @@ def _report_html(args) -> int:
 
 
 def _explain(args) -> int:
+    from ..tools.explain import explain
     ruleset = parse(Source(args.ruleset, _read_ruleset(args.ruleset)))
     problems = check_pass(ruleset)
     if any(d.is_error for d in problems):
