@@ -20,7 +20,7 @@ from ..formats.kpi_data import read_history
 from ..language.check import check as check_pass
 from ..language.fmt import format_source
 from ..language.parse import parse
-from .api import Outcome, load
+from .api import Outcome, Program, load
 
 # The tools are imported by the commands that use them (verify brings hypothesis, the
 # dry run and the report their own modules), so that `slarules evaluate` starts fast.
@@ -156,8 +156,15 @@ def _print(text: str) -> None:
     write_stream(sys.stdout, text, what="the output", note="run it again once the output can be written")
 
 
+def _load(path: str, strict: bool = False) -> Program:
+    """api.load, with the ruleset's warnings on stderr (a billing run should not miss them)."""
+    program = load(path, strict=strict)
+    _report(program.warnings)
+    return program
+
+
 def _evaluate(args) -> int:
-    program = load(args.ruleset, strict=args.strict)
+    program = _load(args.ruleset, strict=args.strict)
     history = read_history(program, args.data, args.events)
     render = {"table": Outcome.to_text, "json": Outcome.to_json, "csv": Outcome.to_csv}[args.format]
     if args.state is None:
@@ -207,7 +214,7 @@ def _verify(args) -> int:
     from ..tools.verify import verify
     if args.out:
         check_folder(args.out)
-    report = verify(load(args.ruleset), seed=args.seed, effort=args.effort,
+    report = verify(_load(args.ruleset), seed=args.seed, effort=args.effort,
                     out_dir=Path(args.out) if args.out else None, only=args.only)
     _print(report.to_text())
     return 0 if report.ok else 1
@@ -217,7 +224,7 @@ def _dry_run(args) -> int:
     from ..tools.dryrun import compare
     from ..tools.htmlreport import render_report
     from ..tools.simulate import DistributionError, parse_distributions, simulate
-    proposed, current = load(args.proposed), load(args.against)
+    proposed, current = _load(args.proposed), _load(args.against)
     history = read_history(current, args.data, args.events)
     comparison = compare(proposed, current, history)
     simulation = None
@@ -259,7 +266,7 @@ def _progress_bar():
 
 def _report_html(args) -> int:
     from ..tools.htmlreport import render_report
-    program = load(args.ruleset)
+    program = _load(args.ruleset)
     history = read_history(program, args.data, args.events)
     page = render_report({program.title: (program, program.evaluate(history))}, history)
     write_atomically(args.out, page)
