@@ -53,6 +53,11 @@ class Outcome(outcome.Outcome):
         """One CSV row per line item, for billing import."""
         return report.to_csv(self)
 
+    def totals_csv(self) -> str:
+        """The CSV beside the line items: per period and for the whole history, the
+        totals, the amounts due under the contract's netting and the termination rights."""
+        return report.to_totals_csv(self)
+
 
 @attrs.frozen
 class Program(Terms):

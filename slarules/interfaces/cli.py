@@ -15,7 +15,7 @@ from typing import Sequence
 from .. import __version__
 from ..core.diagnostics import Diagnostic, SlaError
 from ..core.source import Source
-from ..formats.files import check_folder, write_atomically, write_stream
+from ..formats.files import check_folder, write_atomically, write_stream, write_under_held_lock
 from ..formats.kpi_data import read_history
 from ..language.check import check as check_pass
 from ..language.fmt import format_source
@@ -50,6 +50,10 @@ def _parser() -> argparse.ArgumentParser:
                           help="continue from the state saved in FILE (if it exists) and save the new state there, "
                                "once the outcome is out; waits while another run holds FILE")
     evaluate.add_argument("--strict", action="store_true", help="treat warnings in the ruleset as errors")
+    evaluate.add_argument("--totals", metavar="FILE",
+                          help="also write, as CSV, each period's totals, the amounts due under the contract's "
+                               "netting and the termination rights, and the whole history's (written before "
+                               "the outcome is printed and --state saved)")
 
     check = commands.add_parser(
         "check", help="check rulesets and report every problem",
@@ -168,12 +172,20 @@ def _evaluate(args) -> int:
     history = read_history(program, args.data, args.events)
     render = {"table": Outcome.to_text, "json": Outcome.to_json, "csv": Outcome.to_csv}[args.format]
     if args.state is None:
-        write_stream(sys.stdout, render(program.evaluate(history)))
+        _write_outcome(program.evaluate(history), render, args.totals, write_atomically)
         return 0
     # The state is saved only once the outcome is out: a run that cannot print bills nothing.
-    with program.billing_run(args.state) as run:
-        write_stream(sys.stdout, render(run.evaluate(history)))
+    with program.billing_run(args.state) as run:  # its lock on the state serialises the totals' writers too
+        _write_outcome(run.evaluate(history), render, args.totals, write_under_held_lock)
     return 0
+
+
+def _write_outcome(outcome: Outcome, render, totals_path: str | None, write_file) -> None:
+    """The totals file first (replaced whole, or SLA501 with nothing printed), then stdout;
+    run again after a failure, it is written the same."""
+    if totals_path:
+        write_file(totals_path, outcome.totals_csv())
+    write_stream(sys.stdout, render(outcome))
 
 
 def _positive(text: str) -> int:

@@ -126,6 +126,30 @@ def test_check_of_each_golden_ruleset_prints_its_diagnostics_and_the_right_statu
 
 # ---------------------------------------------------------------- evaluate
 
+def test_evaluate_writes_the_totals_beside_the_line_items_before_saving_the_state(run, tmp_path):
+    status, out, err = run("evaluate", str(ACME), str(ACME_DATA), "--format", "csv", "--totals", "totals.csv",
+                           "--state", "acme.state")
+    assert (status, err) == (0, "") and out.startswith("period,service_level,kind,amount,currency,clause,")
+    rows = (tmp_path / "totals.csv").read_text(encoding="utf-8").splitlines()
+    assert rows[0] == ("period,contract_year,currency,credits,earned_back,bonuses,withheld,net,due_to_client,"
+                       "due_to_vendor,netting,termination_rights")
+    assert len(rows) == 1 + 24 + 1 and rows[-1].startswith("total,,USD,") and (tmp_path / "acme.state").exists()
+
+
+def test_evaluate_with_a_totals_file_it_cannot_write_prints_nothing_and_saves_no_state(run, tmp_path):
+    status, out, err = run("evaluate", str(ACME), str(ACME_DATA), "--format", "csv", "--totals",
+                           "missing/totals.csv", "--state", "acme.state")
+    assert (status, out) == (1, "") and "error[SLA501]" in err and not (tmp_path / "acme.state").exists()
+
+
+def test_the_clause_column_is_the_same_from_any_working_directory(run, monkeypatch):
+    absolute = run("evaluate", str(ACME), str(ACME_DATA), "--format", "csv")[1]
+    monkeypatch.chdir(ROOT)
+    relative = run("evaluate", "rulesets/acme_contact_center.sla", "rulesets/acme_contact_center.csv",
+                   "--format", "csv")[1]
+    assert absolute == relative and ",USD,acme_contact_center.sla:31," in absolute and str(ROOT) not in absolute
+
+
 def test_version_is_the_package_version(run):
     import slarules
     status, out, _ = run("--version")
