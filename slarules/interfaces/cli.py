@@ -200,8 +200,11 @@ def _verify_checks() -> list[str]:
     return [*INVARIANTS, *FINDINGS]
 
 
-class _OnlyChecks(argparse._StoreAction):
+class _OnlyChecks(argparse.Action):
     """--only, whose help lists the checks: read (importing verify) only when `verify --help` shows it."""
+
+    def __call__(self, parser, namespace, values, option_string=None) -> None:
+        setattr(namespace, self.dest, values)
 
     @property
     def help(self) -> str:

@@ -165,6 +165,11 @@ def test_dry_run_and_report_print_each_rulesets_warnings_on_stderr(run, tmp_path
     assert status == 0 and err.count("warning[SLA217]") == 1
 
 
+def test_the_explain_formats_the_parser_offers_are_the_explainers():
+    from slarules.tools.explain import FORMATS
+    assert tuple(cli.EXPLAIN_FORMATS) == tuple(FORMATS)
+
+
 def test_evaluate_imports_no_tool_it_does_not_use():
     """Start-up: hypothesis (verify's), the dry run, simulation and the HTML report load only
     in the commands that use them."""

@@ -59,3 +59,11 @@ def test_notes_are_not_warnings():
     noted = GOOD.replace("  credit: 2% of fee\n", "  credit: 2% of fee\ncredits at most 50% of fee each month\n")
     assert [d.code for d in slarules.check(slarules.parse(Source("noted.sla", noted)))] == ["SLA225"]
     assert compile_source(Source("noted.sla", noted)).warnings == ()
+
+
+def test_the_files_the_readmes_commands_write_are_ignored_by_git():
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    written = re.findall(r"--(?:out|report|totals) ([a-z][\w.]*)", readme)
+    assert {"cex", "exposure.html"} <= set(written)
+    ignored = {line.strip().rstrip("/") for line in (ROOT / ".gitignore").read_text(encoding="utf-8").splitlines()}
+    assert [name for name in written if name not in ignored] == []
