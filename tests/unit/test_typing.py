@@ -1,6 +1,6 @@
 """mypy on the public API (pyproject's [tool.mypy]: slarules/__init__.py and
 interfaces/api.py, the modules they import followed silently) and on a billing
-script written against it (tests/typing/billing_script.py), which also runs."""
+script written against it (tests/typed/billing_script.py), which also runs."""
 from __future__ import annotations
 
 import os
@@ -18,7 +18,7 @@ else:
     mypy_api = pytest.importorskip("mypy.api")
 
 ROOT = Path(__file__).resolve().parents[2]
-SCRIPT = ROOT / "tests" / "typing" / "billing_script.py"
+SCRIPT = ROOT / "tests" / "typed" / "billing_script.py"
 CACHE = ["--cache-dir", str(ROOT / ".mypy_cache")]
 
 
