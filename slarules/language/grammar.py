@@ -1,4 +1,4 @@
-"""The grammar and its parser: grammar/slarules.lark, built once per process.
+"""The grammar and its parser: grammar/slarules.lark, its parser loaded once per process.
 
 The grammar ships inside the wheel (slarules/grammar/slarules.lark); in a
 checkout or an editable install it is read from the top-level grammar/ folder.
