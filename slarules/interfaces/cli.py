@@ -12,23 +12,21 @@ import sys
 from pathlib import Path
 from typing import Sequence
 
+from .. import __version__
 from ..core.diagnostics import Diagnostic, SlaError
 from ..core.source import Source
-from ..formats.files import check_folder, write_atomically, write_stream
+from ..formats.files import check_folder, write_atomically, write_stream, write_under_held_lock
 from ..formats.kpi_data import read_history
 from ..formats.report import diagnostics_json
 from ..language.check import check as check_pass
 from ..language.fmt import format_source
 from ..language.parse import parse
-from ..tools.dryrun import compare
-from ..tools.explain import FORMATS as EXPLAIN_FORMATS
-from ..tools.explain import explain
-from ..tools.htmlreport import render_report
-from ..tools.simulate import DistributionError, parse_distributions, simulate
-from ..tools.verify import FINDINGS, INVARIANTS, verify
-from .api import Outcome, load
+from .api import Outcome, Program, load
 
+# The tools are imported by the commands that use them (verify brings hypothesis, the
+# dry run and the report their own modules), so that `slarules evaluate` starts fast.
 FORMATS = ("table", "json", "csv")
+EXPLAIN_FORMATS = ("text", "markdown", "html")  # tests/unit/test_cli.py holds it to tools/explain's FORMATS
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -36,6 +34,7 @@ def _parser() -> argparse.ArgumentParser:
         prog="slarules",
         description="Service level agreement terms as exact, explainable money.",
     )
+    parser.add_argument("--version", action="version", version=f"slarules {__version__}")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     evaluate = commands.add_parser(
@@ -52,6 +51,10 @@ def _parser() -> argparse.ArgumentParser:
                           help="continue from the state saved in FILE (if it exists) and save the new state there, "
                                "once the outcome is out; waits while another run holds FILE")
     evaluate.add_argument("--strict", action="store_true", help="treat warnings in the ruleset as errors")
+    evaluate.add_argument("--totals", metavar="FILE",
+                          help="also write, as CSV, each period's totals, the amounts due under the contract's "
+                               "netting and the termination rights, and the whole history's (written before "
+                               "the outcome is printed and --state saved)")
 
     check = commands.add_parser(
         "check", help="check rulesets and report every problem",
@@ -81,8 +84,8 @@ def _parser() -> argparse.ArgumentParser:
     verify_cmd.add_argument("--effort", choices=("quick", "normal", "thorough"), default="normal",
                             help="how many histories to try per property (default normal)")
     verify_cmd.add_argument("--out", metavar="DIR", help="where to write counterexample data files")
-    verify_cmd.add_argument("--only", metavar="NAMES", type=_check_names,
-                            help="run only these checks, comma-separated: " + ", ".join([*INVARIANTS, *FINDINGS]))
+    verify_cmd.add_argument("--only", metavar="NAMES", type=_check_names, action=_OnlyChecks,
+                            help="run only these checks, comma-separated: ")
 
     dry_run = commands.add_parser(
         "dry-run", help="proposed terms next to the current ones over the same history",
@@ -180,17 +183,32 @@ def _print(text: str) -> None:
     write_stream(sys.stdout, text, what="the output", note="run it again once the output can be written")
 
 
+def _load(path: str, strict: bool = False) -> Program:
+    """api.load, with the ruleset's warnings on stderr (a billing run should not miss them)."""
+    program = load(path, strict=strict)
+    _report(program.warnings)
+    return program
+
+
 def _evaluate(args) -> int:
-    program = load(args.ruleset, strict=args.strict)
+    program = _load(args.ruleset, strict=args.strict)
     history = read_history(program, args.data, args.events)
     render = {"table": Outcome.to_text, "json": Outcome.to_json, "csv": Outcome.to_csv}[args.format]
     if args.state is None:
-        write_stream(sys.stdout, render(program.evaluate(history)))
+        _write_outcome(program.evaluate(history), render, args.totals, write_atomically)
         return 0
     # The state is saved only once the outcome is out: a run that cannot print bills nothing.
-    with program.billing_run(args.state) as run:
-        write_stream(sys.stdout, render(run.evaluate(history)))
+    with program.billing_run(args.state) as run:  # its lock on the state serialises the totals' writers too
+        _write_outcome(run.evaluate(history), render, args.totals, write_under_held_lock)
     return 0
+
+
+def _write_outcome(outcome: Outcome, render, totals_path: str | None, write_file) -> None:
+    """The totals file first (replaced whole, or SLA501 with nothing printed), then stdout;
+    run again after a failure, it is written the same."""
+    if totals_path:
+        write_file(totals_path, outcome.totals_csv())
+    write_stream(sys.stdout, render(outcome))
 
 
 def _positive(text: str) -> int:
@@ -200,26 +218,51 @@ def _positive(text: str) -> int:
     return value
 
 
+def _verify_checks() -> list[str]:
+    from ..tools.verify import FINDINGS, INVARIANTS
+    return [*INVARIANTS, *FINDINGS]
+
+
+class _OnlyChecks(argparse.Action):
+    """--only, whose help lists the checks: read (importing verify) only when `verify --help` shows it."""
+
+    def __call__(self, parser, namespace, values, option_string=None) -> None:
+        setattr(namespace, self.dest, values)
+
+    @property
+    def help(self) -> str:
+        return self._help + ", ".join(_verify_checks())
+
+    @help.setter
+    def help(self, text: str) -> None:
+        self._help = text
+
+
 def _check_names(text: str) -> tuple[str, ...]:
     names = tuple(name.strip() for name in text.split(",") if name.strip())
-    unknown = [name for name in names if name not in INVARIANTS and name not in FINDINGS]
+    checks = _verify_checks()
+    unknown = [name for name in names if name not in checks]
     if unknown or not names:
         raise argparse.ArgumentTypeError((f"no check named {unknown[0]!r}" if unknown else "no check named")
-                                         + "; the checks are " + ", ".join([*INVARIANTS, *FINDINGS]))
+                                         + "; the checks are " + ", ".join(checks))
     return names
 
 
 def _verify(args) -> int:
+    from ..tools.verify import verify
     if args.out:
         check_folder(args.out)
-    report = verify(load(args.ruleset), seed=args.seed, effort=args.effort,
+    report = verify(_load(args.ruleset), seed=args.seed, effort=args.effort,
                     out_dir=Path(args.out) if args.out else None, only=args.only)
     _print(report.to_text())
     return 0 if report.ok else 1
 
 
 def _dry_run(args) -> int:
-    proposed, current = load(args.proposed), load(args.against)
+    from ..tools.dryrun import compare
+    from ..tools.htmlreport import render_report
+    from ..tools.simulate import DistributionError, parse_distributions, simulate
+    proposed, current = _load(args.proposed), _load(args.against)
     history = read_history(current, args.data, args.events)
     comparison = compare(proposed, current, history)
     simulation = None
@@ -260,7 +303,8 @@ def _progress_bar():
 
 
 def _report_html(args) -> int:
-    program = load(args.ruleset)
+    from ..tools.htmlreport import render_report
+    program = _load(args.ruleset)
     history = read_history(program, args.data, args.events)
     page = render_report({program.title: (program, program.evaluate(history))}, history)
     write_atomically(args.out, page)
@@ -268,6 +312,7 @@ def _report_html(args) -> int:
 
 
 def _explain(args) -> int:
+    from ..tools.explain import explain
     ruleset = parse(Source(args.ruleset, _read_ruleset(args.ruleset)))
     problems = check_pass(ruleset)
     if any(d.is_error for d in problems):

@@ -1,6 +1,7 @@
 """The language: ruleset text -> a checked tree. May import only core.
 
-    grammar.py    the Lark grammar (grammar/slarules.lark) and its LALR parser, built once
+    grammar.py    the Lark grammar (grammar/slarules.lark) and its LALR parser, loaded once
+    parser_tables.py  the parser's LALR tables, generated from the grammar (start-up without building them)
     parse.py      ruleset text -> nodes.Ruleset
     syntax_errors.py  a parse error -> one diagnostic that says in words what was expected
     nodes.py      the syntax tree: frozen attrs classes, one per contract construct
