@@ -9,6 +9,7 @@ from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
 
 from ...core.money import CONTEXT, HUNDRED
 from ...language import nodes
+from ...language.nouns import linear_nouns
 from ...language.semantics import (
     Interval,
     band_interval,
@@ -19,7 +20,7 @@ from ...language.semantics import (
     kpi_table,
 )
 from .terms import Terms
-from .words import _and, _code, _computed, _count, _num, _or, _plural, _qty
+from .words import _and, _code, _computed, _count, _num, _or, _qty
 
 
 class AwardTerms(Terms):
@@ -134,11 +135,13 @@ class AwardTerms(Terms):
                         f"applies: {self.amount(ordered[k].amount, sl)}.")
         return None
 
-    def step_words(self, form: nodes.Linear, unit: str | None) -> tuple[str, str]:
-        """(`percentage point`, `points`): the step as a noun and the unit it is counted in."""
-        base = form.step_unit.removesuffix("s")
-        noun = "percentage point" if base == "point" else base
-        return noun, base + "s"
+    def step_words(self, form: nodes.Linear) -> tuple[str, str]:
+        """(`percentage point`, `percentage points`), (`ticket resolved late`, `tickets resolved late`):
+        the unit counted, singular and plural, as the contract writes it (nouns.linear_nouns)."""
+        singular, plural = linear_nouns(form)
+        if singular == "point":
+            return "percentage point", "percentage points"
+        return singular, plural
 
     def linear_zone(self, form: nodes.Linear) -> Interval:
         """The values for which the linear amount is above zero."""
@@ -150,15 +153,15 @@ class AwardTerms(Terms):
 
     def linear_sentences(self, sl, award, form: nodes.Linear, when, who, zone) -> list[str]:
         unit = self.unit_of(sl)
-        noun, counted = self.step_words(form, unit)
+        noun, nouns = self.step_words(form)
         threshold = _qty(form.threshold.value, unit)
         if form.step is None:
             each = f"each {noun}"
             rounding = {"up": f"a part of a {noun} counting as a whole one",
-                        "down": f"only whole {noun}s counting (a part of a {noun} is dropped)",
+                        "down": f"only whole {nouns} counting (a part of a {noun} is dropped)",
                         "pro rata": f"a part of a {noun} counting in proportion"}[form.rounding]
         else:
-            step = f"{_num(form.step)} {_plural(form.step, noun)}"
+            step = f"{_num(form.step)} {noun if form.step == 1 else nouns}"
             each = f"each {step}"
             rounding = {"up": f"a part of {step} counting as a whole {step}",
                         "down": f"only whole steps of {step} counting (a part of a step is dropped)",
@@ -186,16 +189,18 @@ class AwardTerms(Terms):
             units = _round_units(fraction, form.rounding)
             if not units:
                 continue
-            noun, _ = self.step_words(form, unit)
-            noun = "point" if noun == "percentage point" else noun
+            noun, nouns = self.step_words(form)
+            if noun == "percentage point":
+                noun, nouns = "point", "points"
             threshold = _qty(form.threshold.value, unit)
             if form.step is None:
-                distance_text = f"{_computed(fraction)} {noun}s {form.side} {threshold}"
-                counted = "" if form.rounding == "pro rata" else f", counted as {_count(units, noun)}"
+                distance_text = f"{_computed(fraction)} {noun if fraction == 1 else nouns} {form.side} {threshold}"
+                counted = ("" if form.rounding == "pro rata"
+                           else f", counted as {_num(units)} {noun if units == 1 else nouns}")
             else:
                 gap = (_qty(distance, unit, True) if unit in ("seconds", "minutes")
-                       else f"{_computed(distance)} {noun}s")
-                step = f"{_num(form.step)} {_plural(form.step, noun)}"
+                       else f"{_computed(distance)} {noun if distance == 1 else nouns}")
+                step = f"{_num(form.step)} {noun if form.step == 1 else nouns}"
                 distance_text = f"{gap} {form.side} {threshold}, {_computed(fraction)} steps of {step}"
                 counted = "" if form.rounding == "pro rata" else f", counted as {_count(units, 'step')}"
             text = (f"For example, at {_qty(value, unit, True)} the value is {distance_text}{counted}: "
