@@ -42,8 +42,12 @@ class AwardTerms(Terms):
         else:
             when, who = f"In a {self.noun} in which the target is met", "the client owes the vendor"
             what = "a bonus of"
-        zone = (_miss_interval(sl.target) if credit else comparison_interval(sl.target.comparison)).intersection(
-            _domain(unit))
+        allowance = isinstance(sl.target.comparison.quantity, nodes.Share)  # worked out each period
+        if allowance:  # no fixed values to show: the examples work the allowance out (allowances.py)
+            zone = Interval(Decimal(0), False, Decimal(0), False)
+        else:
+            zone = (_miss_interval(sl.target) if credit else comparison_interval(sl.target.comparison)).intersection(
+                _domain(unit))
         sentences: list[str] = []
         covered: list[Interval] = []
         if isinstance(form, nodes.Flat):
@@ -53,6 +57,8 @@ class AwardTerms(Terms):
         elif isinstance(form, nodes.Table):
             covered = [band_interval(row.band) for row in form.rows]
             sentences += self.table_sentences(sl, award, form, when, who, what, zone)
+        elif isinstance(form, nodes.Linear) and allowance:
+            sentences += self.allowance_linear_sentences(sl, award, form, when, who)
         elif isinstance(form, nodes.Linear):
             covered = [self.linear_zone(form)]
             sentences += self.linear_sentences(sl, award, form, when, who, zone)
@@ -255,6 +261,8 @@ class AwardTerms(Terms):
                     f"{self.amount(row.amount, sl)}")
         higher = higher_is_better(sl.target)
         worst = Decimal(0) if (higher or unit != "percent") else HUNDRED
+        if isinstance(form, nodes.Linear) and isinstance(form.threshold, nodes.Share):
+            return f"the credit for a value of {_qty(worst, unit)} against that {self.noun}'s allowance"
         if isinstance(form, nodes.Linear):
             if form.side == "above":
                 worst = HUNDRED
