@@ -1,0 +1,126 @@
+"""Allowances that are a share of another input (`target: at most 3% of opened`,
+`credit: USD 8 per ticket above 3% of opened`) and the nouns a contract counts in
+(`per ticket resolved late`), end to end: parse, check, fmt and printer round trip,
+evaluate (hand-computed money), explain and verify.
+
+The rulesets and data are in tests/golden/allowances/; each outcome is also pinned
+as a golden table, and each amount below is worked out by hand from the wording.
+"""
+from __future__ import annotations
+
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from slarules import Source, check, compile_source, parse, read_history
+from slarules.formats.report import to_text
+from slarules.language.fmt import format_source
+from slarules.language.printer import to_source
+from slarules.tools.explain import explain
+from slarules.tools.verify import verify
+
+ROOT = Path(__file__).resolve().parents[2]
+GOLDEN = ROOT / "tests" / "golden" / "allowances"
+CASES = ("late_tickets", "resolved_in_time", "missed_responses")
+
+
+def source(stem: str) -> Source:
+    return Source(f"golden/allowances/{stem}.sla", (GOLDEN / f"{stem}.sla").read_text(encoding="utf-8"))
+
+
+def outcome(stem: str):
+    program = compile_source(source(stem))
+    return program.evaluate(read_history(program, GOLDEN / f"{stem}.csv"))
+
+
+def credits_by_period(stem: str) -> dict[str, tuple[str, Decimal]]:
+    return {p.period: (p.results[0].status, p.totals.credits) for p in outcome(stem).periods}
+
+
+def test_late_tickets_beyond_three_percent_of_those_opened():
+    # target: at most 3% of opened; USD 8 per whole ticket above it; at most 5% of 10,000.00 = 500.00.
+    assert credits_by_period("late_tickets") == {
+        "2026-01": ("met", Decimal("0.00")),      # 30 of 1,000: exactly on the allowance of 30
+        "2026-02": ("missed", Decimal("8.00")),   # 31 of 1,000: 1 above: 1 x 8
+        "2026-03": ("met", Decimal("0.00")),      # 30 of 1,010: the allowance is 30.3
+        "2026-04": ("missed", Decimal("0.00")),   # 31 of 1,010: 0.7 above, no whole ticket: missed, nothing owed
+        "2026-05": ("missed", Decimal("8.00")),   # 32 of 1,010: 1.7 above, 1 whole ticket: 8
+        "2026-06": ("met", Decimal("0.00")),      # none opened, none late: 0 is at most 0
+        "2026-07": ("missed", Decimal("24.00")),  # none opened, 3 late: the allowance is 0, 3 x 8
+        "2026-08": ("missed", Decimal("16.00")),  # opened not reported: its default 0, 2 late: 2 x 8
+        "2026-09": ("missed", Decimal("500.00")),  # 200 of 2,000: 140 above 60: 1,120.00, capped at 500.00
+    }
+
+
+def test_the_mirror_at_least_97_percent_resolved_part_tickets_count_as_whole():
+    # target: at least 97% of opened; USD 50 per ticket below it, a part ticket counting as a whole one.
+    assert credits_by_period("resolved_in_time") == {
+        "2026-01": ("met", Decimal("0.00")),      # 970 of 1,000: exactly on 970
+        "2026-02": ("missed", Decimal("50.00")),  # 969: 1 below: 50
+        "2026-03": ("met", Decimal("0.00")),      # 980 of 1,010: the allowance is 979.7
+        "2026-04": ("missed", Decimal("50.00")),  # 979 of 1,010: 0.7 below, counted as 1: 50
+        "2026-05": ("met", Decimal("0.00")),      # none opened, none resolved: 0 is at least 0
+    }
+
+
+def test_missed_responses_pro_rata_and_a_base_that_counts_as_a_miss():
+    # target: below 2% of offered; USD 20 per missed response above it, pro rata; cap 10% of 10,000.00.
+    assert credits_by_period("missed_responses") == {
+        "2026-01": ("met", Decimal("0.00")),       # 19 of 1,000: below 20
+        "2026-02": ("missed", Decimal("0.00")),    # 20 of 1,000: not below 20, but 0 above it
+        "2026-03": ("missed", Decimal("14.00")),   # 21 of 1,015: 0.7 above 20.3: 0.7 x 20
+        "2026-04": ("missed", Decimal("1000.00")),  # offered not reported, counts as a miss: the cap
+    }
+
+
+@pytest.mark.parametrize("stem", CASES)
+def test_outcome_table_matches_its_golden(stem, golden):
+    golden(to_text(outcome(stem)), GOLDEN / f"{stem}.txt")
+
+
+@pytest.mark.parametrize("stem", CASES)
+def test_explanation_matches_its_golden(stem, golden):
+    golden(explain(parse(source(stem))), GOLDEN / f"{stem}.explain.txt")
+
+
+@pytest.mark.parametrize("stem", CASES)
+def test_checks_clean_and_prints_back_to_the_same_tree(stem):
+    tree = parse(source(stem))
+    assert check(tree) == []
+    printed = to_source(tree)
+    again = parse(Source("printed.sla", printed))
+    assert again == tree
+    assert to_source(again) == printed
+
+
+def test_fmt_keeps_the_noun_and_its_plural_as_written():
+    text = format_source(source("late_tickets"))
+    assert "per ticket resolved late above 3% of opened" in text
+    assert "only whole tickets resolved late count" in text
+    assert "target: at most 3% of opened" in text
+
+
+def test_the_allowance_is_explained_in_words_with_a_worked_example():
+    text = " ".join(explain(parse(source("late_tickets"))).split())
+    assert ("At most 3% of opened, worked out each month from that month's opened (the allowance); lower is "
+            "better. For example, for 1,000 opened the allowance is 30: 30 meets the target and 31 misses it."
+            in text)
+    assert "for 1,010 opened the allowance is 30.3: 30 meets the target and 31 misses it." in text
+    assert "In a month in which opened is 0 the allowance is 0" in text
+    assert "If opened is not reported, its default of 0 is used." in text
+    assert ("at 32 the value is 1.7 tickets resolved late above it, counted as 1: USD 8" in text)
+
+
+def test_the_noun_is_used_in_the_line_explanation():
+    lines = [line for line in outcome("late_tickets").lines if line.period == "2026-05"]
+    assert lines[0].explanation == (
+        "late_tickets 32 missed target at most 3% of opened (30.3); 1 ticket resolved late above 3% of opened "
+        "(30.3) (only whole tickets resolved late count) × USD 8.00 = 8.00")
+
+
+@pytest.mark.parametrize("stem", CASES)
+def test_verify_finds_every_invariant_held(stem):
+    program = compile_source(source(stem))
+    report = verify(program, effort="quick")
+    assert [c.name for c in report.checks if c.status == "violated"] == []
