@@ -143,8 +143,9 @@ class LinearForm:
 
     @property
     def unbounded(self) -> bool:
-        """Counting away from a threshold toward a unit with no far end (seconds above 40)."""
-        return self.worst_value is None
+        """Counting away from a threshold toward a unit with no far end (seconds above 40), or
+        from an allowance, which a period with an input missing cannot work out: its most is the cap."""
+        return self.worst_value is None or self.allowance is not None
 
     def threshold_in(self, env) -> Decimal:
         """The threshold in the period env: fixed, or the allowance worked out from its inputs."""
@@ -173,8 +174,8 @@ class LinearForm:
         return units * self.amount.value(env), self, units
 
     def worst(self, env):
-        # No worst value: the check requires a cap for such a clause, and the cap applies.
-        if self.worst_value is None:
+        # No worst value, or an allowance: the check requires a cap for such a clause, and the cap applies.
+        if self.unbounded:
             return None
         units = self.units(self.worst_value, self.threshold_in(env))
         return (units * self.amount.value(env), self, units) if units else None

@@ -187,7 +187,8 @@ class ServiceLevelChecks(Checks):
         if not (reads & misses) or sl.credit is None:
             return
         form = sl.credit.form
-        unbounded = isinstance(form, (nodes.Linear, nodes.Shortfall)) and form.cap is None and unit != "percent"
+        unbounded = isinstance(form, (nodes.Linear, nodes.Shortfall)) and form.cap is None and (
+            unit != "percent" or isinstance(getattr(form, "threshold", None), nodes.Share))
         if unbounded:
             self.error("SLA215", f"'{sl.name.text}' counts a missing input as a miss, but its credit has no maximum",
                        sl.credit.span, "add ', at most AMOUNT' so an unreported period has a definite credit")
