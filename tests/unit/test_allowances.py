@@ -13,7 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from slarules import Source, check, compile_source, parse, read_history
+from slarules import SlaError, Source, check, compile_source, parse, read_history
+from slarules.formats.kpi_data import parse_history
 from slarules.formats.report import to_text
 from slarules.language.fmt import format_source
 from slarules.language.printer import to_source
@@ -124,3 +125,86 @@ def test_verify_finds_every_invariant_held(stem):
     program = compile_source(source(stem))
     report = verify(program, effort="quick")
     assert [c.name for c in report.checks if c.status == "violated"] == []
+
+
+# ---------------------------------------------------------------- nouns of one or more words
+
+NOUN_RULESET = '''contract "Nouns" currency USD, starts 2026-01
+inputs
+  fee     money
+  missed  count "responses not given in time"
+service level responses
+  measured as missed
+  target: at most 5
+  credit: USD 20 per missed response above 5, {rounding}, at most 10% of fee
+'''
+
+
+@pytest.mark.parametrize("rounding, plural", [("only whole missed responses count", "missed responses"),
+                                              ("part missed responses count as whole", "missed responses"),
+                                              ("pro rata", "missed responses")])
+def test_a_two_word_noun_reads_with_the_side_word_after_it(rounding, plural):
+    text = NOUN_RULESET.format(rounding=rounding)
+    tree = parse(Source("n.sla", text))
+    assert check(tree) == []
+    form = tree.service_levels[0].credit.form
+    assert (form.step_unit, form.side) == ("missed response", "above")
+    assert to_source(tree).count(f"per missed response above 5, {rounding}") == 1
+    explained = " ".join(explain(tree).split())
+    # 7 missed is 2 above 5: 2 x USD 20 (the whole-count example explain picks for a count).
+    assert f"at 7 the value is 2 {plural} above 5" in explained
+
+
+def test_the_counting_phrase_states_a_plural_that_is_not_formed_on_the_last_word():
+    text = NOUN_RULESET.replace("per missed response above 5, {rounding}",
+                                "per ticket resolved late above 5, only whole tickets resolved late count")
+    tree = parse(Source("n.sla", text))
+    assert check(tree) == []
+    assert "only whole tickets resolved late counting" in " ".join(explain(tree).split())
+    program = compile_source(Source("n.sla", text))
+    history = parse_history(program, Source("n.csv", "period,fee,missed\n2026-01,1000,6\n2026-02,1000,8\n"))
+    lines = program.evaluate(history).lines
+    # 6 is 1 above 5: USD 20 for 1 ticket resolved late; 8 is 3 above: 3 x 20 = 60.00.
+    assert [str(line.amount) for line in lines] == ["20.00", "60.00"]
+    assert "1 ticket resolved late above 5" in lines[0].explanation
+    assert "3 tickets resolved late above 5" in lines[1].explanation
+
+
+def test_a_counting_phrase_in_the_singular_names_the_same_noun():
+    text = NOUN_RULESET.format(rounding="only whole missed response count")
+    assert check(parse(Source("n.sla", text))) == []
+
+
+@pytest.mark.parametrize("clause", ["measured only when missed is at least 3% of fee",
+                                    "credit by range:\n    above 3% of fee: 1% of fee"])
+def test_a_share_where_only_a_fixed_number_goes_names_the_accepted_form(clause):
+    text = NOUN_RULESET.format(rounding="pro rata").replace("  target: at most 5\n", f"  target: at most 5\n  {clause}\n")
+    with pytest.raises(SlaError) as info:
+        parse(Source("n.sla", text))
+    assert info.value.diagnostics[0].code == "SLA011"
+
+
+@pytest.mark.parametrize("credit, message", [
+    ("credit: the shortfall in points as a percentage of fee", "is worked out each period"),
+    ("credit: USD 8 per ticket above 2% of opened, only whole tickets count", "on the met side"),
+    ("credit: USD 8 per ticket above 3% of other, only whole tickets count", "a share of 'other'"),
+])
+def test_a_share_target_is_kept_throughout_the_service_level(credit, message):
+    text = ('contract "A" currency USD, starts 2026-01\ninputs\n  fee money\n  opened count\n  other count\n'
+            f"  late count\nservice level s\n  measured as late\n  target: at most 3% of opened\n  {credit}\n")
+    found = [d for d in check(parse(Source("a.sla", text))) if d.code == "SLA238"]
+    assert len(found) == 1 and message in found[0].message
+
+
+def test_year_average_earn_back_needs_a_fixed_target():
+    text = ('contract "A" currency USD, starts 2026-01\ninputs\n  fee money\n  opened count\n  late count\n'
+            "service level s\n  measured as late\n  target: at most 3% of opened\n  credit: 1% of fee\n"
+            "  earn back: 100% of its credits when the contract year average meets the target\n")
+    assert [d.code for d in check(parse(Source("a.sla", text))) if d.is_error] == ["SLA238"]
+
+
+def test_a_missing_base_counted_as_a_miss_needs_a_capped_per_unit_credit():
+    text = ('contract "A" currency USD, starts 2026-01\ninputs\n  fee money\n  opened count, missing counts as a '
+            "miss\n  resolved count\nservice level s\n  measured as resolved\n  target: at least 97% of opened\n"
+            "  credit: USD 50 per ticket below 97% of opened, part tickets count as whole\n")
+    assert [d.code for d in check(parse(Source("a.sla", text))) if d.is_error] == ["SLA215"]
