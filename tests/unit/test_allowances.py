@@ -19,6 +19,7 @@ from slarules.formats.report import to_text
 from slarules.language.fmt import format_source
 from slarules.language.printer import to_source
 from slarules.tools.explain import explain
+from slarules.tools.htmlreport import credit_curve
 from slarules.tools.verify import verify
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -208,3 +209,11 @@ def test_a_missing_base_counted_as_a_miss_needs_a_capped_per_unit_credit():
             "miss\n  resolved count\nservice level s\n  measured as resolved\n  target: at least 97% of opened\n"
             "  credit: USD 50 per ticket below 97% of opened, part tickets count as whole\n")
     assert [d.code for d in check(parse(Source("a.sla", text))) if d.is_error] == ["SLA215"]
+
+
+def test_the_report_curve_marks_the_allowance_of_a_typical_period():
+    program = compile_source(source("late_tickets"))
+    curve = credit_curve(program, read_history(program, GOLDEN / "late_tickets.csv"), "late_tickets")
+    # The median of opened over the months that report it (0, 0, 1,000, 1,000, 1,010, 1,010, 1,010,
+    # 2,000) is 1,005: the allowance there is 3% of 1,005 = 30.15.
+    assert curve.target == Decimal("30.15")
