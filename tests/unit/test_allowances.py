@@ -217,3 +217,12 @@ def test_the_report_curve_marks_the_allowance_of_a_typical_period():
     # The median of opened over the months that report it (0, 0, 1,000, 1,000, 1,010, 1,010, 1,010,
     # 2,000) is 1,005: the allowance there is 3% of 1,005 = 30.15.
     assert curve.target == Decimal("30.15")
+
+
+def test_a_share_of_a_count_against_a_percentage_kpi_suggests_the_plain_percentage():
+    text = ('contract "C" currency USD, starts 2026-01\ninputs\n  fee money\n  opened count\n  late count\n'
+            "service level s\n  measured as late / opened, in percent\n  target: at most 3% of opened\n"
+            "  credit: 1% of fee\n")
+    [found] = [d for d in check(parse(Source("c.sla", text))) if d.is_error]
+    assert found.code == "SLA237" and "'3% of opened' is a count, but 's' is measured in percent" in found.message
+    assert found.notes[-1] == "a KPI measured in percent compares with a plain percentage: write '3%'"

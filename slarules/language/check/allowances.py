@@ -37,7 +37,7 @@ class AllowanceChecks(Checks):
             self.error("SLA237", f"'{printer.quantity(share)}' is {_UNIT_PHRASE.get(base_unit, base_unit)}, but "
                        f"'{sl.name.text}' is {_UNIT_PHRASE.get(kpi_unit, kpi_unit)}: a share of an input is in "
                        "the input's unit, so it can only be compared with a KPI in the same unit",
-                       clause.span, f"take the share of an input that is {_UNIT_PHRASE.get(kpi_unit, kpi_unit)}")
+                       clause.span, *_unit_fixes(share, kpi_unit))
             ok = False
         return ok
 
@@ -98,3 +98,12 @@ def _beyond(sl: nodes.ServiceLevel, award: nodes.Award) -> str:
     """The side word of a per-unit amount that pays for a miss (credit) or a margin (bonus)."""
     higher = higher_is_better(sl.target)
     return ("below" if higher else "above") if award.kind == "credit" else ("above" if higher else "below")
+
+
+def _unit_fixes(share: nodes.Share, kpi_unit: str) -> tuple[str, ...]:
+    """What to write instead of a share in another unit than the KPI."""
+    fixes = [f"take the share of an input that is {_UNIT_PHRASE.get(kpi_unit, kpi_unit)}"]
+    if kpi_unit == "percent":  # `late / opened, in percent` against `at most 3% of opened`: meant 3%
+        fixes.append(f"a KPI measured in percent compares with a plain percentage: write "
+                     f"'{printer.quantity(nodes.Quantity(share.percent, 'percent'))}'")
+    return tuple(fixes)
