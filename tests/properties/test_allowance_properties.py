@@ -89,7 +89,7 @@ def allowance_rulesets(draw) -> Terms:
              "service level tickets", f"  measured as {'late_a + late_b' if derived else 'late'}",
              f"  target: {op} {_text(percent)}% of opened"]
     if form == "flat":
-        lines.append(f"  credit: USD {amount}" if cap is None else f"  credit: USD {amount}")
+        lines.append(f"  credit: USD {amount}")
         cap = None  # a flat credit takes no cap
     else:
         side = "below" if higher else "above"
