@@ -16,6 +16,7 @@ Its data go through 0 opened and allowances that fall between whole values.
 3 Bounded: a capped credit stays within its cap; nothing is negative.
 4 Every target met: no credit.
 5 The ruleset prints and parses back to the same tree.
+6 `slarules verify` finds the generated terms monotone and free of credits when met.
 """
 from __future__ import annotations
 
@@ -24,11 +25,12 @@ from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 
 import attrs
-from hypothesis import assume, given
+from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from slarules import Source, check, compile_source, parse
 from slarules.language.printer import to_source
+from slarules.tools.verify import verify
 
 NOUNS = (("ticket", "tickets"), ("incident", "incidents"), ("missed response", "missed responses"),
          ("ticket resolved late", "tickets resolved late"))
@@ -225,3 +227,11 @@ def test_prints_and_parses_back_to_the_same_tree(terms):
     printed = to_source(tree)
     assert parse(Source("printed.sla", printed)) == tree
     assert to_source(parse(Source("printed.sla", printed))) == printed
+
+
+# verify draws its own histories with hypothesis: a few rulesets, each searched in full.
+@settings(max_examples=3, suppress_health_check=[HealthCheck.nested_given])
+@given(terms=allowance_rulesets())
+def test_verify_finds_the_generated_terms_monotone_and_free_when_met(terms):
+    report = verify(compile_source(Source("generated.sla", terms.text)), effort="quick", only=("monotone", "all-met"))
+    assert {c.name: c.status for c in report.checks} == {"monotone": "held", "all-met": "held"}
