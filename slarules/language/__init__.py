@@ -11,4 +11,5 @@
     nouns.py      the nouns a linear amount counts in (`per ticket resolved late`), singular and plural
     printer.py    a tree -> canonical source text
     fmt.py        ruleset text -> the same ruleset in the canonical layout, comments kept
+    editing.py    for editors: where names are, the terms around a point, what the grammar takes next
 """
