@@ -9,6 +9,7 @@
     semantics.py  what the written terms mean, shared by check and compile: intervals, units, sides, amendments
     dimensions.py the unit a `measured as` expression comes out in, and units that do not fit
     literals.py   bounds on every number a ruleset writes
+    nouns.py      the nouns a linear amount counts in (`per ticket resolved late`), singular and plural
     printer.py    a tree -> canonical source text
     fmt.py        ruleset text -> the same ruleset in the canonical layout, comments kept
     editing.py    for editors: where names are, the terms around a point, what the grammar takes next
