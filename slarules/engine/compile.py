@@ -75,6 +75,7 @@ class CompiledServiceLevel:
     earn_back: EarnBackRule | None
     span: Span
     reported_text: str | None = None  # "reported to whole seconds": the grid its value is compared on
+    node: nodes.ServiceLevel | None = attrs.field(default=None, eq=False, repr=False)  # for vectorised.py
 
 
 @attrs.frozen
@@ -407,6 +408,7 @@ def _service_level(sl: nodes.ServiceLevel, units: dict[str, str], digits: int, c
         earn_back=_earn_back(sl.earn_back, calendar) if sl.earn_back else None,
         span=sl.span,
         reported_text=printer.reported(sl.measured.reported) if sl.measured.reported else None,
+        node=sl,
     )
 
 
