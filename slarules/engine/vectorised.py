@@ -40,11 +40,13 @@ Waivers and exclusions are not taken: a history with events goes to evaluate().
 """
 from __future__ import annotations
 
+import decimal
 from decimal import Decimal
 
 import attrs
 import numpy as np
 
+from ..core.money import CONTEXT
 from ..language import nodes
 from ..language.semantics import grid_step
 from .compile import Terms
@@ -52,6 +54,7 @@ from .evaluate import evaluate
 from .forms import AT_RISK_KEY, FlatForm, LinearForm, ShortfallForm, TableForm, allocation_key
 from .history import History, PeriodData
 
+ZERO = Decimal(0)
 _LIMIT = float(2 ** 61)  # every intermediate stays below this in magnitude: 2r < d in rounding stays in int64
 MET, MISSED, NOT_MEASURED = 0, 1, 2
 
@@ -133,7 +136,7 @@ def _add(a, b):
     return np.add(a, b, dtype=np.int64)
 
 
-def _round_div(n, d, mode: str):
+def round_div(n, d, mode: str):
     """n / d (d > 0) rounded to an integer with the contract's rounding mode, as Decimal.quantize would."""
     n = np.asarray(n, dtype=np.int64)
     magnitude = np.abs(n)
@@ -153,7 +156,7 @@ def _to_minor(n, k: int, digits: int, mode: str):
     """The exact decimal n / 10**k in minor units (10**-digits), rounded with `mode`."""
     if k <= digits:
         return _mul(n, 10 ** (digits - k))
-    return _round_div(n, 10 ** (k - digits), mode)
+    return round_div(n, 10 ** (k - digits), mode)
 
 
 # ---------------------------------------------------------------- one batch
@@ -281,7 +284,7 @@ def _assess(batch: _Batch, form, num, den, shape):
         unit_num, unit_den = _mul(distance, 10 ** sk), _mul(_mul(den, 10 ** tk), sn)  # units = num / den
         applies = np.broadcast_to(unit_num > 0, shape)
         if form.rounding == "pro rata":
-            amount = _round_div(_mul(_mul(unit_num, per_n), 10 ** digits), _mul(unit_den, 10 ** per_k), mode)
+            amount = round_div(_mul(_mul(unit_num, per_n), 10 ** digits), _mul(unit_den, 10 ** per_k), mode)
             return applies, np.broadcast_to(amount, shape)
         whole = np.floor_divide(unit_num, unit_den)
         if form.rounding == "up":
@@ -292,7 +295,7 @@ def _assess(batch: _Batch, form, num, den, shape):
     tn, tk = scaled(form.target)
     distance = np.abs(_add(_mul(den, tn), -_mul(num, 10 ** tk)))  # x den x 10**tk
     applies = np.broadcast_to(distance > 0, shape)
-    amount = _round_div(_mul(_mul(distance, per_n), 10 ** digits), _mul(_mul(den, 10 ** tk), 10 ** per_k), mode)
+    amount = round_div(_mul(_mul(distance, per_n), 10 ** digits), _mul(_mul(den, 10 ** tk), 10 ** per_k), mode)
     return applies, np.broadcast_to(amount, shape)
 
 
@@ -404,7 +407,7 @@ def _vectorised(program: Terms, columns, shape, first: int):
         num, den = np.where(negative, -num, num), np.where(negative | zero, np.abs(den) + zero, den)
         if node.measured.reported is not None:  # every comparison sees the value on the grid (reported.py)
             qn, qk = scaled(grid_step(node.measured))
-            steps = _round_div(_mul(num, 10 ** qk), _mul(den, qn), node.measured.reported.mode or "half up")
+            steps = round_div(_mul(num, 10 ** qk), _mul(den, qn), node.measured.reported.mode or "half up")
             num, den = _mul(steps, qn), np.full(shape, 10 ** qk, dtype=np.int64)
         met = np.broadcast_to(_holds(node.target.comparison, num, den), shape)
         code = np.where(met, MET, MISSED)
@@ -470,9 +473,8 @@ def _vectorised(program: Terms, columns, shape, first: int):
             credits[:, p] = capped
             for position, sl in enumerate(levels):
                 if sl.earn_back is not None:
-                    batch.bad |= (capped != own) & (own_of[position] > 0)
                     earned_back[:, p] += carried[position].earn_back(status[position][:, p], own_of[position],
-                                                                     batch)
+                                                                     own, capped, batch)
     if bonus_limit is not None:
         bonuses = np.minimum(bonuses, bonus_limit)
     if program.netting == "only offset":
@@ -502,7 +504,7 @@ class _Carry:
         self.simple = self.cure is None and sl.free_passes is None
         self.passes_used = np.zeros(runs, dtype=np.int64)
         self.held = np.zeros((runs, (self.cure or 0) + 1), dtype=np.int64)  # by deadline modulo cure + 1
-        self.outstanding = np.zeros(runs, dtype=np.int64)
+        self.outstanding = [ZERO] * runs if sl.earn_back is not None else None
         self.streak = np.zeros(runs, dtype=np.int64)
 
     def period(self, p: int, status, credit):
@@ -523,15 +525,27 @@ class _Carry:
         self.held[:, p % slots] = 0
         return due
 
-    def earn_back(self, status, own, batch: _Batch):
+    def earn_back(self, status, own, own_total, capped_total, batch: _Batch):
+        """Credits earned back this period. What is outstanding is kept as Decimals, as evaluate.py
+        keeps it: when a period-wide cap cut the period's credits, the share of this service level's
+        credits that counts is a quotient rounded to 34 digits there, and so it is here."""
         rule = self.sl.earn_back
-        self.outstanding += own
-        self.streak = np.where(status == MET, self.streak + 1, np.where(status == MISSED, 0, self.streak))
-        due = (self.streak >= rule.after) & (self.outstanding > 0)
-        rn, rk = scaled(rule.rate)
-        returned = np.where(due, _round_div(_mul(self.outstanding, rn), 10 ** rk, batch.mode), 0)
-        self.outstanding = np.where(due, 0, self.outstanding)
-        self.streak = np.where(due, 0, self.streak)
+        digits = batch.digits
+        with decimal.localcontext(CONTEXT):
+            for run in np.flatnonzero(own > 0).tolist():
+                amount = Decimal(int(own[run])).scaleb(-digits)
+                if capped_total[run] != own_total[run]:
+                    amount *= Decimal(int(capped_total[run])).scaleb(-digits) / Decimal(
+                        int(own_total[run])).scaleb(-digits)
+                self.outstanding[run] += amount
+            self.streak = np.where(status == MET, self.streak + 1, np.where(status == MISSED, 0, self.streak))
+            returned = np.zeros(len(status), dtype=np.int64)
+            quantum, mode = batch.program.rounding.quantum, batch.program.rounding.decimal_mode
+            for run in np.flatnonzero(self.streak >= rule.after).tolist():
+                if self.outstanding[run] > 0:
+                    returned[run] = int((self.outstanding[run] * rule.rate).quantize(quantum, mode).scaleb(digits))
+                    self.outstanding[run] = ZERO
+                    self.streak[run] = 0
         return returned
 
 
