@@ -124,14 +124,18 @@ def _int64(values) -> np.ndarray:
 
 # ---------------------------------------------------------------- guarded integer arithmetic
 
+def _largest(a) -> float:
+    return float(np.max(np.abs(a))) if np.size(a) else 0.0
+
+
 def _mul(a, b):
-    if np.any(np.abs(np.asarray(a, dtype=np.float64)) * np.abs(np.asarray(b, dtype=np.float64)) >= _LIMIT):
+    if _largest(a) * _largest(b) >= _LIMIT:
         raise _Overflow
     return np.multiply(a, b, dtype=np.int64)
 
 
 def _add(a, b):
-    if np.any(np.abs(np.asarray(a, dtype=np.float64)) + np.abs(np.asarray(b, dtype=np.float64)) >= _LIMIT):
+    if _largest(a) + _largest(b) >= _LIMIT:
         raise _Overflow
     return np.add(a, b, dtype=np.int64)
 

@@ -216,7 +216,8 @@ class Exposure:
         return (sum(amounts, ZERO) / len(amounts)).quantize(quantum, ROUND_HALF_EVEN, CONTEXT)
 
     def percentiles(self, kind: str) -> dict[int, Decimal]:
-        return {p: percentile(getattr(self, kind), p) for p in PERCENTILES}
+        ordered = sorted(getattr(self, kind))
+        return {p: percentile(ordered, p) for p in PERCENTILES}
 
     @property
     def termination_probability(self) -> Decimal:
