@@ -2,7 +2,7 @@
 
 Generated rulesets (strategies.rulesets: every credit and bonus form, gates, caps,
 allocations, netting, reporting grids), with cure windows, free passes, earn-back
-and termination triggers added here, over several runs of generated histories
+and termination triggers added here, and the rulesets in rulesets/, over several runs of generated histories
 biased toward the thresholds (values exactly on a target, a tier edge, a ratio's
 crossing point, so amounts land on half cents too): per run and period the
 credits, earned back, bonuses and withheld are those of evaluate(), to the cent,
@@ -14,7 +14,7 @@ from decimal import Decimal
 
 import attrs
 import pytest
-from hypothesis import given, reject
+from hypothesis import given, reject, settings
 from hypothesis import strategies as st
 
 from slarules import SlaError, check, parse
@@ -22,7 +22,7 @@ from slarules.language import nodes
 from slarules.language.printer import to_source
 from slarules.core.source import Source
 
-from strategies import compiled, flip, histories, rulesets
+from strategies import GENERATED, RULESET_FILES, compiled, draw_period, file_subject, flip, histories, rulesets
 
 np = pytest.importorskip("numpy")
 vectorised = pytest.importorskip("slarules.engine.vectorised")
@@ -64,17 +64,20 @@ def with_carried_terms(draw, ruleset: nodes.Ruleset) -> nodes.Ruleset:
 
 
 @st.composite
-def batches(draw):
-    ruleset = draw(with_carried_terms(draw(rulesets(max_service_levels=3))))
-    text = to_source(ruleset)
-    if any(d.is_error for d in check(parse(Source("generated.sla", text)))):
-        reject()
-    subject = compiled("generated.sla", text)
+def batches(draw, which: str):
+    if which == GENERATED:
+        ruleset = draw(with_carried_terms(draw(rulesets(max_service_levels=3))))
+        text = to_source(ruleset)
+        if any(d.is_error for d in check(parse(Source("generated.sla", text)))):
+            reject()
+        subject = compiled("generated.sla", text)
+    else:
+        subject = file_subject(which)
     first = draw(histories(subject.model, max_periods=8))
     labels = list(first)
-    runs = [first] + [dict(zip(labels, draw(histories(subject.model, max_periods=8)).values()))
+    runs = [first] + [{label: draw_period(draw, subject.model, True) for label in labels}
                       for _ in range(draw(st.integers(0, 3)))]
-    return subject, [run for run in runs if len(run) == len(labels)]
+    return subject, runs
 
 
 def _minor(amount: Decimal, digits: int) -> int:
@@ -82,9 +85,19 @@ def _minor(amount: Decimal, digits: int) -> int:
 
 
 
-@given(batches())
-def test_vectorised_money_is_the_exact_money(batch):
-    subject, runs = batch
+@given(data=st.data())
+def test_vectorised_money_is_the_exact_money(data):
+    _same_money(*data.draw(batches(GENERATED)))
+
+
+@pytest.mark.parametrize("which", RULESET_FILES)
+@settings(max_examples=max(settings.default.max_examples // 4, 10))
+@given(data=st.data())
+def test_vectorised_money_is_the_exact_money_of_the_example_rulesets(which, data):
+    _same_money(*data.draw(batches(which)))
+
+
+def _same_money(subject, runs):
     program = subject.program
     try:
         outcomes = [program.evaluate(run) for run in runs]
