@@ -75,18 +75,19 @@ def hand_numpy(c: dict) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     earned_back = np.zeros_like(credits)
     outstanding = [Decimal(0)] * runs
     streak = np.zeros(runs, dtype=np.int64)
-    with decimal.localcontext(CONTEXT):
+    with decimal.localcontext(CONTEXT):  # Decimals of cents: 34 significant digits wherever the point is
         for m in range(months):
-            for r in np.flatnonzero(soa_credit[:, m]).tolist():
-                share = Decimal(int(soa_credit[r, m])).scaleb(-2)
-                if credits[r, m] != own[r, m]:
-                    share *= Decimal(int(credits[r, m])) / Decimal(int(own[r, m]))
+            runs_credited = np.flatnonzero(soa_credit[:, m])
+            for r, share, charged, total in zip(runs_credited.tolist(), soa_credit[runs_credited, m].tolist(),
+                                                credits[runs_credited, m].tolist(), own[runs_credited, m].tolist()):
+                share = Decimal(share)
+                if charged != total:
+                    share *= Decimal(charged) / Decimal(total)
                 outstanding[r] += share
             streak = np.where(soa_met[:, m], streak + 1, np.where(soa_missed[:, m], 0, streak))
             for r in np.flatnonzero(streak >= 3).tolist():
                 if outstanding[r] > 0:
-                    earned_back[r, m] = int((outstanding[r] / 2).quantize(Decimal("0.01"),
-                                                                          decimal.ROUND_HALF_UP).scaleb(2))
+                    earned_back[r, m] = int((outstanding[r] / 2).quantize(Decimal(1), decimal.ROUND_HALF_UP))
                     outstanding[r], streak[r] = Decimal(0), 0
     return credits, earned_back, bonuses
 

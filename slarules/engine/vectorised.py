@@ -54,7 +54,7 @@ from .evaluate import evaluate
 from .forms import AT_RISK_KEY, FlatForm, LinearForm, ShortfallForm, TableForm, allocation_key
 from .history import History, PeriodData
 
-ZERO = Decimal(0)
+ZERO, _ONE = Decimal(0), Decimal(1)
 _LIMIT = float(2 ** 61)  # every intermediate stays below this in magnitude: 2r < d in rounding stays in int64
 MET, MISSED, NOT_MEASURED = 0, 1, 2
 
@@ -532,23 +532,25 @@ class _Carry:
     def earn_back(self, status, own, own_total, capped_total, batch: _Batch):
         """Credits earned back this period. What is outstanding is kept as Decimals, as evaluate.py
         keeps it: when a period-wide cap cut the period's credits, the share of this service level's
-        credits that counts is a quotient rounded to 34 digits there, and so it is here."""
+        credits that counts is a quotient rounded to 34 digits there, and so it is here. The Decimals
+        count minor units (rounding to 34 significant digits does not depend on where the point is)."""
         rule = self.sl.earn_back
-        digits = batch.digits
+        outstanding = self.outstanding
         with decimal.localcontext(CONTEXT):
-            for run in np.flatnonzero(own > 0).tolist():
-                amount = Decimal(int(own[run])).scaleb(-digits)
-                if capped_total[run] != own_total[run]:
-                    amount *= Decimal(int(capped_total[run])).scaleb(-digits) / Decimal(
-                        int(own_total[run])).scaleb(-digits)
-                self.outstanding[run] += amount
+            runs = np.flatnonzero(own > 0)
+            for run, amount, capped, total in zip(runs.tolist(), own[runs].tolist(), capped_total[runs].tolist(),
+                                                  own_total[runs].tolist()):
+                share = Decimal(amount)
+                if capped != total:
+                    share *= Decimal(capped) / Decimal(total)
+                outstanding[run] += share
             self.streak = np.where(status == MET, self.streak + 1, np.where(status == MISSED, 0, self.streak))
             returned = np.zeros(len(status), dtype=np.int64)
-            quantum, mode = batch.program.rounding.quantum, batch.program.rounding.decimal_mode
+            mode = batch.program.rounding.decimal_mode
             for run in np.flatnonzero(self.streak >= rule.after).tolist():
-                if self.outstanding[run] > 0:
-                    returned[run] = int((self.outstanding[run] * rule.rate).quantize(quantum, mode).scaleb(digits))
-                    self.outstanding[run] = ZERO
+                if outstanding[run] > 0:
+                    returned[run] = int((outstanding[run] * rule.rate).quantize(_ONE, mode))
+                    outstanding[run] = ZERO
                     self.streak[run] = 0
         return returned
 

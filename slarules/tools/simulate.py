@@ -290,20 +290,20 @@ def simulate(programs: dict[str, Terms], history: History, runs: int, seed: int,
                                     f"the inputs are: {', '.join(units)}")
     per_year = 12 // MONTHS_PER_PERIOD[listed[0][1].calendar.periodicity]
     length = years * per_year
-    rng = random.Random(seed)
-    drawn = []
-    for run in range(runs):
-        drawn.append(draw_run(rng, len(history.periods), length, block, distributions, units))
-        if progress is not None:
-            progress(run + 1, runs)
     try:
         from ..engine import vectorised  # NumPy, if installed (the `fast` extra)
     except ImportError:
         vectorised = None
-    if vectorised is not None and not history.events:
+    rng = random.Random(seed)
+    drawn = []
+    for run in range(runs):
+        drawn.append(draw_run(rng, len(history.periods), length, block, distributions, units))
+        if progress is not None and vectorised is not None:  # drawing is most of the time
+            progress(run + 1, runs)
+    if vectorised is not None:
         amounts, terminated = _money_vectorised(vectorised, listed, history, drawn, years)
     else:
-        amounts, terminated = _money_exact(listed, history, drawn, years)
+        amounts, terminated = _money_exact(listed, history, drawn, years, progress)
     exposures = tuple(
         Exposure(name, program.path, program.title, program.rounding.digits, *map(tuple, amounts[name]),
                  terminated[name])
@@ -314,12 +314,12 @@ def simulate(programs: dict[str, Terms], history: History, runs: int, seed: int,
                       currencies.pop(), exposures)
 
 
-def _money_exact(listed, history: History, drawn, years: int):
+def _money_exact(listed, history: History, drawn, years: int, progress=None):
     """Per ruleset the annual credits, bonuses and net of every run, and the runs with a
     termination right: each run through the exact evaluator."""
     amounts = {name: ([], [], []) for name, _ in listed}
     terminated = {name: 0 for name, _ in listed}
-    for indices, draws in drawn:
+    for run, (indices, draws) in enumerate(drawn):
         periods = [{**history.periods[index].values, **{name: values[p] for name, values in draws.items()}}
                    for p, index in enumerate(indices)]
         for name, program in listed:
@@ -329,6 +329,8 @@ def _money_exact(listed, history: History, drawn, years: int):
             for target, total in zip(amounts[name], (t.credits, t.bonuses, t.net)):
                 target.append((total / years).quantize(quantum, ROUND_HALF_EVEN, CONTEXT))
             terminated[name] += bool(outcome.terminations)
+        if progress is not None:
+            progress(run + 1, len(drawn))
     return amounts, terminated
 
 
