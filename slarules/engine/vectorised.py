@@ -19,24 +19,24 @@ two bits), the whole batch is evaluated by the exact evaluator instead.
 
 Vectorised: inputs with defaults and `missing counts as a miss`, measurements
 (any + - * / of inputs and numbers, in percent or not, on a reporting grid or
-not), volume conditions,
-targets, every credit and bonus form (flat, tables, linear up/down/pro rata,
+not), volume conditions, targets, every credit and bonus form (flat, tables, linear up/down/pro rata,
 shortfall), award caps, allocations and the amount at risk as bases, bonus
 gates, the at-risk cap, the bonus limit, netting, free passes, cure windows,
-earn-back after N met periods, and the termination triggers `in a row`, `in
-any N`, below a floor and `N or more service levels missed`.
+earn-back after N met periods, a critical failure (the withhold, the credits
+replaced), and the termination triggers `in a row`, `in any N`, below a floor,
+`N or more service levels missed` and on a critical failure.
 
 Falls back to the exact evaluator (evaluate.py), and says so in `exact_runs`:
   * for every run, when the terms have amendments, window caps (`at most ... in
-    any N months`, per contract year), a critical failure, earn-back on the
-    contract year's average, or a
-    termination trigger on credits over a window or a critical failure; or a figure
-    outside int64;
+    any N months`, per contract year), earn-back on the contract year's average,
+    or a termination trigger on credits over a window; or a figure outside int64;
   * for one run, when it needs what only the exact evaluator does: a required
     input not reported or a measurement dividing by zero (the exact evaluator
-    then raises its SLA401 or SLA402), or earn-back of a period whose credits a
-    period-wide cap cut (the share earned back is a 34-digit quotient there).
-Waivers and exclusions are not taken: a history with events goes to evaluate().
+    then raises its SLA401 or SLA402).
+Earn-back keeps the credits outstanding as Decimals (of minor units), run by run
+in the periods that have credits, as evaluate.py does: a period-wide cap makes
+the share that counts a quotient rounded to 34 digits, which integers would not
+repeat. Waivers and exclusions are not taken (simulated histories have none).
 """
 from __future__ import annotations
 
@@ -336,14 +336,12 @@ def unsupported(program: Terms) -> str | None:
         return "amendments"
     if program.window_caps:
         return "window caps"
-    if program.critical_failure is not None:
-        return "a critical failure"
     for sl in program.service_levels:
         if sl.node is None:
             return "service levels compiled without their clauses"
         if sl.earn_back is not None and sl.earn_back.after is None:
             return "earn-back on the contract year's average"
-    if any(rule.kind in ("credits", "critical failure") for rule in program.triggers):
+    if any(rule.kind == "credits" for rule in program.triggers):
         return "a termination trigger on credits"
     return None
 
@@ -452,12 +450,14 @@ def _vectorised(program: Terms, columns, shape, first: int):
     for bonus in bonus_of:
         if bonus is not None:
             bonuses += bonus
+    failure, withheld, replaced = _critical_failure(batch, program, status, nums, dens, present)
     carried = [_Carry(sl, runs) for sl in levels]
     simple = all(c.simple for c in carried) and not any(sl.earn_back for sl in levels)
     if simple:  # no state carried between periods: every period at once
         own = sum((np.where(s == MISSED, c[1], 0) * c[0] for s, c in zip(status, credit_of) if c is not None),
                   np.zeros(shape, dtype=np.int64))
-        credits = own if at_risk is None else np.minimum(own, at_risk)
+        accrued = np.where(replaced, 0, own)
+        credits = accrued if at_risk is None else np.minimum(accrued, at_risk)
     else:
         year = None
         for p in range(length):
@@ -473,7 +473,8 @@ def _vectorised(program: Terms, columns, shape, first: int):
                 own_of.append(charged)
                 own += charged
             year = this_year
-            capped = own if at_risk is None else np.minimum(own, at_risk[:, p])
+            accrued = np.where(replaced[:, p], 0, own)
+            capped = accrued if at_risk is None else np.minimum(accrued, at_risk[:, p])
             credits[:, p] = capped
             for position, sl in enumerate(levels):
                 if sl.earn_back is not None:
@@ -483,9 +484,29 @@ def _vectorised(program: Terms, columns, shape, first: int):
         bonuses = np.minimum(bonuses, bonus_limit)
     if program.netting == "only offset":
         bonuses = np.minimum(bonuses, credits)
-    withheld = np.zeros(shape, dtype=np.int64)
-    terminations = _terminations(program, status, nums, dens, present, runs, length)
+    terminations = _terminations(program, status, nums, dens, present, failure, runs, length)
     return (credits, earned_back, bonuses, withheld, terminations), batch.bad
+
+
+def _critical_failure(batch: _Batch, program: Terms, status, nums, dens, present):
+    """(a critical failure, the charges withheld, the credits replaced), over runs x periods."""
+    shape = batch.shape
+    rule = program.critical_failure
+    if rule is None:
+        no = np.zeros(shape, dtype=bool)
+        return no, np.zeros(shape, dtype=np.int64), no
+    failure = np.zeros(shape, dtype=bool)
+    for test in rule.conditions:
+        if test.kind == "floor":
+            i = test.position
+            failure |= present[i] & (status[i] != NOT_MEASURED) & _holds(_threshold_of(test.floor), nums[i], dens[i])
+        else:
+            failure |= sum((s == MISSED).astype(np.int64) for s in status) >= test.count
+    base = batch.columns[rule.base]  # the withhold is never more than the charges, to the minor unit below
+    charges = (_mul(base.values, 10 ** (batch.digits - base.scale)) if base.scale <= batch.digits
+               else np.floor_divide(base.values, 10 ** (base.scale - batch.digits)))
+    withheld = np.where(failure, np.minimum(batch.minor(rule.withhold), charges), 0)
+    return failure, withheld, failure & rule.replaces_credits
 
 
 def _gate_open(node: nodes.ServiceLevel, status, names, levels):
@@ -555,7 +576,7 @@ class _Carry:
         return returned
 
 
-def _terminations(program: Terms, status, nums, dens, present, runs: int, length: int) -> np.ndarray:
+def _terminations(program: Terms, status, nums, dens, present, failure, runs: int, length: int) -> np.ndarray:
     """The first period of each trigger per run (-1: never). A period not measured neither
     counts nor breaks a run of misses."""
     position = {sl.name: i for i, sl in enumerate(program.service_levels)}
@@ -576,6 +597,8 @@ def _terminations(program: Terms, status, nums, dens, present, runs: int, length
         elif rule.kind == "floor":
             i = position[rule.service_level]
             fires = present[i] & (status[i] != NOT_MEASURED) & _holds(_threshold_of(rule.floor), nums[i], dens[i])
+        elif rule.kind == "critical failure":
+            fires = failure
         else:  # "many"
             fires = sum((s == MISSED).astype(np.int64) for s in status) >= rule.count
         any_fire = fires.any(axis=1)

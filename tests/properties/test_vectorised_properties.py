@@ -1,7 +1,7 @@
 """The vectorised money-only evaluator (engine/vectorised.py) gives the exact evaluator's money.
 
 Generated rulesets (strategies.rulesets: every credit and bonus form, gates, caps,
-allocations, netting, reporting grids), with cure windows, free passes, earn-back
+allocations, netting, reporting grids, a critical failure), with cure windows, free passes, earn-back
 and termination triggers added here, and the rulesets in rulesets/, over several runs of generated histories
 biased toward the thresholds (values exactly on a target, a tier edge, a ratio's
 crossing point, so amounts land on half cents too): per run and period the
@@ -22,7 +22,7 @@ from slarules.language import nodes
 from slarules.language.printer import to_source
 from slarules.core.source import Source
 
-from strategies import GENERATED, RULESET_FILES, compiled, draw_period, file_subject, flip, histories, rulesets
+from strategies import GENERATED, GENERATED_CRITICAL, RULESET_FILES, compiled, draw_period, file_subject, flip, histories, rulesets
 
 np = pytest.importorskip("numpy")
 vectorised = pytest.importorskip("slarules.engine.vectorised")
@@ -65,8 +65,9 @@ def with_carried_terms(draw, ruleset: nodes.Ruleset) -> nodes.Ruleset:
 
 @st.composite
 def batches(draw, which: str):
-    if which == GENERATED:
-        ruleset = draw(with_carried_terms(draw(rulesets(max_service_levels=3))))
+    if which in (GENERATED, GENERATED_CRITICAL):
+        drawn = rulesets(max_service_levels=3, critical_failure_clause=which == GENERATED_CRITICAL)
+        ruleset = draw(with_carried_terms(draw(drawn)))
         text = to_source(ruleset)
         if any(d.is_error for d in check(parse(Source("generated.sla", text)))):
             reject()
@@ -88,6 +89,12 @@ def _minor(amount: Decimal, digits: int) -> int:
 @given(data=st.data())
 def test_vectorised_money_is_the_exact_money(data):
     _same_money(*data.draw(batches(GENERATED)))
+
+
+@settings(max_examples=max(settings.default.max_examples // 2, 10))
+@given(data=st.data())
+def test_vectorised_money_is_the_exact_money_with_a_critical_failure(data):
+    _same_money(*data.draw(batches(GENERATED_CRITICAL)))
 
 
 @pytest.mark.parametrize("which", RULESET_FILES)
