@@ -23,13 +23,13 @@ not), volume conditions, targets, every credit and bonus form (flat, tables, lin
 shortfall), award caps, allocations and the amount at risk as bases, bonus
 gates, the at-risk cap, the bonus limit, netting, free passes, cure windows,
 earn-back after N met periods, a critical failure (the withhold, the credits
-replaced), and the termination triggers `in a row`, `in any N`, below a floor,
-`N or more service levels missed` and on a critical failure.
+replaced), caps on credits over several periods (rolling, or the contract year),
+and every termination trigger (`in a row`, `in any N`, below a floor, `N or more
+service levels missed`, credits over a window, a critical failure).
 
 Falls back to the exact evaluator (evaluate.py), and says so in `exact_runs`:
-  * for every run, when the terms have amendments, window caps (`at most ... in
-    any N months`, per contract year), earn-back on the contract year's average,
-    or a termination trigger on credits over a window; or a figure outside int64;
+  * for every run, when the terms have amendments or earn-back on the contract
+    year's average; or when a figure could leave int64;
   * for one run, when it needs what only the exact evaluator does: a required
     input not reported or a measurement dividing by zero (the exact evaluator
     then raises its SLA401 or SLA402).
@@ -334,15 +334,11 @@ def unsupported(program: Terms) -> str | None:
     """Why these terms go to the exact evaluator for every run, or None."""
     if program.amendments:
         return "amendments"
-    if program.window_caps:
-        return "window caps"
     for sl in program.service_levels:
         if sl.node is None:
             return "service levels compiled without their clauses"
         if sl.earn_back is not None and sl.earn_back.after is None:
             return "earn-back on the contract year's average"
-    if any(rule.kind == "credits" for rule in program.triggers):
-        return "a termination trigger on credits"
     return None
 
 
@@ -452,7 +448,8 @@ def _vectorised(program: Terms, columns, shape, first: int):
             bonuses += bonus
     failure, withheld, replaced = _critical_failure(batch, program, status, nums, dens, present)
     carried = [_Carry(sl, runs) for sl in levels]
-    simple = all(c.simple for c in carried) and not any(sl.earn_back for sl in levels)
+    simple = all(c.simple for c in carried) and not any(sl.earn_back for sl in levels) and not program.window_caps
+    windows = [_Window(batch, rule, program, first, length) for rule in program.window_caps]
     if simple:  # no state carried between periods: every period at once
         own = sum((np.where(s == MISSED, c[1], 0) * c[0] for s, c in zip(status, credit_of) if c is not None),
                   np.zeros(shape, dtype=np.int64))
@@ -475,6 +472,10 @@ def _vectorised(program: Terms, columns, shape, first: int):
             year = this_year
             accrued = np.where(replaced[:, p], 0, own)
             capped = accrued if at_risk is None else np.minimum(accrued, at_risk[:, p])
+            for window in windows:
+                earlier = credits[:, window.start[p]:p].sum(axis=1)
+                over = earlier + capped - window.limit(p)
+                capped = capped - np.where(over > 0, np.minimum(over, capped), 0)
             credits[:, p] = capped
             for position, sl in enumerate(levels):
                 if sl.earn_back is not None:
@@ -484,7 +485,7 @@ def _vectorised(program: Terms, columns, shape, first: int):
         bonuses = np.minimum(bonuses, bonus_limit)
     if program.netting == "only offset":
         bonuses = np.minimum(bonuses, credits)
-    terminations = _terminations(program, status, nums, dens, present, failure, runs, length)
+    terminations = _terminations(program, status, nums, dens, present, failure, credits, batch, first)
     return (credits, earned_back, bonuses, withheld, terminations), batch.bad
 
 
@@ -576,9 +577,41 @@ class _Carry:
         return returned
 
 
-def _terminations(program: Terms, status, nums, dens, present, failure, runs: int, length: int) -> np.ndarray:
+class _Window:
+    """A limit on credits over a window of periods: where the window ending at each period
+    starts (0 = the first period), and its limit there in minor units."""
+
+    def __init__(self, batch: _Batch, rule, program: Terms, first: int, length: int):
+        self.batch, self.rule = batch, rule
+        if rule.length is None:  # the contract year so far
+            years = [program.calendar.contract_year_of(first + p) for p in range(length)]
+            self.start = [years.index(year) for year in years]
+        else:
+            self.start = [max(0, p - rule.length + 1) for p in range(length)]
+        if rule.money is not None:
+            self.fixed = _to_minor(*scaled(rule.money), batch.digits, batch.mode)
+        else:
+            base = batch.columns[rule.base]
+            if _largest(base.values) * max(length, 1) >= _LIMIT:
+                raise _Overflow
+            self.summed = np.concatenate([np.zeros((batch.shape[0], 1), dtype=np.int64),
+                                          np.cumsum(base.values, axis=1)], axis=1)
+            self.scale = base.scale
+
+    def limit(self, p: int):
+        """The limit of the window that ends at period p (each run), as evaluate.py rounds it."""
+        if self.rule.money is not None:
+            return self.fixed
+        bases = self.summed[:, p + 1] - self.summed[:, self.start[p]]
+        rn, rk = scaled(self.rule.rate)
+        return _to_minor(_mul(bases, rn), self.scale + rk, self.batch.digits, self.batch.mode)
+
+
+def _terminations(program: Terms, status, nums, dens, present, failure, credits, batch: _Batch,
+                  first: int) -> np.ndarray:
     """The first period of each trigger per run (-1: never). A period not measured neither
     counts nor breaks a run of misses."""
+    runs, length = batch.shape
     position = {sl.name: i for i, sl in enumerate(program.service_levels)}
     out = np.full((runs, len(program.triggers)), -1, dtype=np.int64)
     for number, rule in enumerate(program.triggers):
@@ -599,6 +632,11 @@ def _terminations(program: Terms, status, nums, dens, present, failure, runs: in
             fires = present[i] & (status[i] != NOT_MEASURED) & _holds(_threshold_of(rule.floor), nums[i], dens[i])
         elif rule.kind == "critical failure":
             fires = failure
+        elif rule.kind == "credits":
+            window = _Window(batch, rule.window, program, first, length)
+            summed = np.concatenate([np.zeros((runs, 1), dtype=np.int64), np.cumsum(credits, axis=1)], axis=1)
+            fires = np.stack([summed[:, p + 1] - summed[:, window.start[p]] > window.limit(p)
+                              for p in range(length)], axis=1) if length else np.zeros((runs, 0), dtype=bool)
         else:  # "many"
             fires = sum((s == MISSED).astype(np.int64) for s in status) >= rule.count
         any_fire = fires.any(axis=1)

@@ -1,8 +1,8 @@
 """The vectorised money-only evaluator (engine/vectorised.py) gives the exact evaluator's money.
 
 Generated rulesets (strategies.rulesets: every credit and bonus form, gates, caps,
-allocations, netting, reporting grids, a critical failure), with cure windows, free passes, earn-back
-and termination triggers added here, and the rulesets in rulesets/, over several runs of generated histories
+allocations, netting, reporting grids, a critical failure), with cure windows, free passes, earn-back,
+caps over several periods and termination triggers added here, and the rulesets in rulesets/, over several runs of generated histories
 biased toward the thresholds (values exactly on a target, a tier edge, a ratio's
 crossing point, so amounts land on half cents too): per run and period the
 credits, earned back, bonuses and withheld are those of evaluate(), to the cent,
@@ -33,7 +33,8 @@ NOUN = {"monthly": "month", "quarterly": "quarter", "yearly": "year"}
 @st.composite
 def with_carried_terms(draw, ruleset: nodes.Ruleset) -> nodes.Ruleset:
     """The ruleset with, drawn for each service level, a cure window, free passes and earn-back,
-    and termination triggers on its service levels."""
+    termination triggers on its service levels and on credits, and caps on credits over
+    several periods."""
     header = {type(t): t for t in ruleset.contract.terms}
     noun = NOUN[header[nodes.Assessed].periodicity if nodes.Assessed in header else "monthly"]
     sections = []
@@ -60,6 +61,18 @@ def with_carried_terms(draw, ruleset: nodes.Ruleset) -> nodes.Ruleset:
                 sl_name, Decimal(draw(st.integers(2, 3))), Decimal(draw(st.integers(3, 4))), noun)))
     if len(names) > 1 and flip(draw):
         sections.append(nodes.Termination(nodes.ManyMissed(Decimal(2), noun)))
+    fee = nodes.Name("monthly_fee")
+    currency = next(t.code for t in ruleset.contract.terms if isinstance(t, nodes.Currency))
+    for _ in range(draw(st.integers(0, 2))):  # caps on credits over several periods
+        window = (nodes.Window("contract year") if flip(draw)
+                  else nodes.Window("rolling", Decimal(draw(st.integers(2, 4))), noun))
+        limit = (nodes.WindowShare(Decimal(draw(st.sampled_from(("2.5", "5", "12.35")))), fee) if flip(draw)
+                 else nodes.FixedMoney(currency, Decimal(draw(st.sampled_from(("100", "1000.50", "25000"))))))
+        sections.append(nodes.WindowCap(window, limit))
+    if flip(draw):
+        limit = (nodes.WindowShare(Decimal(draw(st.sampled_from(("3", "7.5")))), fee) if flip(draw)
+                 else nodes.FixedMoney(currency, Decimal(draw(st.sampled_from(("200", "5000"))))))
+        sections.append(nodes.Termination(nodes.CreditsExceed(Decimal(draw(st.integers(2, 3))), noun, limit)))
     return attrs.evolve(ruleset, sections=tuple(sections))
 
 

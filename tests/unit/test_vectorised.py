@@ -52,14 +52,18 @@ def test_a_figure_beyond_int64_goes_to_the_exact_evaluator():
     assert money.credits.tolist() == [[262155059368999]]
 
 
-def test_terms_with_a_window_cap_go_to_the_exact_evaluator():
+def test_a_cap_over_two_months():
     text = FLAT.format(mode="half up") + "credits in any 2 months at most USD 3\n"
     program = slarules.compile_source(Source("window.sla", text))
-    assert vectorised.unsupported(program) == "window caps"
     runs = [[{"fee": Decimal("100"), "up": Decimal("90")}] * 3]
     money = vectorised.evaluate_money(program, vectorised.columns_of(runs, ["fee", "up"]), 24312)
     # 2% of 100 = 2.00 a month; at most 3.00 in any 2 months: 2.00, then 1.00, then 2.00 (3.00 - 1.00)
-    assert money.exact_runs == 1 and money.credits.tolist() == [[200, 100, 200]]
+    assert money.exact_runs == 0 and money.credits.tolist() == [[200, 100, 200]]
+
+
+def test_terms_with_amendments_go_to_the_exact_evaluator():
+    program = slarules.load(ROOT / "rulesets" / "managed_security_quarterly.sla")
+    assert vectorised.unsupported(program) == "amendments"
 
 
 def test_simulate_gives_the_same_figures_without_numpy(monkeypatch):
@@ -71,3 +75,13 @@ def test_simulate_gives_the_same_figures_without_numpy(monkeypatch):
     monkeypatch.setitem(sys.modules, "slarules.engine.vectorised", None)  # as if NumPy were missing
     slow = simulate(programs, history, 200, 3, years=2)
     assert fast.to_json() == slow.to_json()
+
+
+def test_a_cap_over_the_contract_year_starts_again_with_the_year():
+    text = FLAT.format(mode="half up") + "credits in each contract year at most 1.5% of fee in that year\n"
+    program = slarules.compile_source(Source("year.sla", text))
+    months = [{"fee": Decimal("100"), "up": Decimal("99.5")}] * 11 + [{"fee": Decimal("100"), "up": Decimal("90")}] * 2
+    money = vectorised.evaluate_money(program, vectorised.columns_of([months], ["fee", "up"]), 24312)
+    # Month 12: 2% of 100 = 2.00, under 1.5% of the year's 1,200.00 of fees (18.00). Month 13 opens
+    # contract year 2: 1.5% of its 100.00 of fees is 1.50, so 2.00 is cut to 1.50.
+    assert money.exact_runs == 0 and money.credits.tolist() == [[0] * 11 + [200, 150]]
