@@ -59,8 +59,9 @@ _LIMIT = float(2 ** 61)  # every intermediate stays below this in magnitude: 2r 
 MET, MISSED, NOT_MEASURED = 0, 1, 2
 
 
-class _Overflow(Exception):
-    """A product or sum could leave int64: the batch goes to the exact evaluator."""
+class Overflow(Exception):
+    """A figure could leave int64: evaluate_money then evaluates the batch with the exact
+    evaluator; columns_of raises it for a value too large or too fine to be held."""
 
 
 @attrs.frozen
@@ -110,15 +111,17 @@ def columns_of(runs: list[list[dict[str, Decimal]]], names) -> dict[str, Column]
     for name in names:
         cells = [[period.get(name) for period in run] for run in runs]
         scale = max((scaled(v)[1] for row in cells for v in row if v is not None), default=0)
-        values = np.array([[0 if v is None else int(v.scaleb(scale)) for v in row] for row in cells], dtype=object)
+        values = int64_array([[0 if v is None else int(v.scaleb(scale)) for v in row] for row in cells])
         present = np.array([[v is not None for v in row] for row in cells], dtype=bool)
-        columns[name] = Column(_int64(values), scale, None if present.all() else present)
+        columns[name] = Column(values, scale, None if present.all() else present)
     return columns
 
 
-def _int64(values) -> np.ndarray:
+def int64_array(rows) -> np.ndarray:
+    """Python ints (lists, nested) as an int64 array; Overflow if one is too large."""
+    values = np.array(rows, dtype=object)
     if values.size and max(abs(int(values.max())), abs(int(values.min()))) >= _LIMIT:
-        raise _Overflow
+        raise Overflow
     return values.astype(np.int64)
 
 
@@ -130,13 +133,13 @@ def _largest(a) -> float:
 
 def _mul(a, b):
     if _largest(a) * _largest(b) >= _LIMIT:
-        raise _Overflow
+        raise Overflow
     return np.multiply(a, b, dtype=np.int64)
 
 
 def _add(a, b):
     if _largest(a) + _largest(b) >= _LIMIT:
-        raise _Overflow
+        raise Overflow
     return np.add(a, b, dtype=np.int64)
 
 
@@ -351,7 +354,7 @@ def evaluate_money(program: Terms, columns: dict[str, Column], first: int) -> Mo
     if unsupported(program) is None:
         try:
             out, bad = _vectorised(program, columns, shape, first)
-        except _Overflow:
+        except Overflow:
             out, bad = None, np.ones(runs, dtype=bool)
     else:
         out, bad = None, np.ones(runs, dtype=bool)
@@ -593,7 +596,7 @@ class _Window:
         else:
             base = batch.columns[rule.base]
             if _largest(base.values) * max(length, 1) >= _LIMIT:
-                raise _Overflow
+                raise Overflow
             self.summed = np.concatenate([np.zeros((batch.shape[0], 1), dtype=np.int64),
                                           np.cumsum(base.values, axis=1)], axis=1)
             self.scale = base.scale

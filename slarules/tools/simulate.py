@@ -341,19 +341,22 @@ def _money_vectorised(vectorised, listed, history: History, drawn, years: int):
     indices = np.array([run[0] for run in drawn], dtype=np.int64)
     names = {spec.name for _, program in listed for spec in program.inputs}
     columns = {}
-    for name in sorted(names):
-        draws = drawn[0][1].get(name) if drawn else None
-        if draws is not None:
-            cells = [run[1][name] for run in drawn]
-            scale = max(vectorised.scaled(v)[1] for row in cells for v in row)
-            values = np.array([[int(v.scaleb(scale)) for v in row] for row in cells], dtype=np.int64)
-            columns[name] = vectorised.Column(values, scale)
-            continue
-        known = [period.values.get(name) for period in history.periods]
-        scale = max((vectorised.scaled(v)[1] for v in known if v is not None), default=0)
-        values = np.array([0 if v is None else int(v.scaleb(scale)) for v in known], dtype=np.int64)
-        present = np.array([v is not None for v in known], dtype=bool)
-        columns[name] = vectorised.Column(values[indices], scale, None if present.all() else present[indices])
+    try:
+        for name in sorted(names):
+            draws = drawn[0][1].get(name) if drawn else None
+            if draws is not None:
+                cells = [run[1][name] for run in drawn]
+                scale = max(vectorised.scaled(v)[1] for row in cells for v in row)
+                columns[name] = vectorised.Column(
+                    vectorised.int64_array([[int(v.scaleb(scale)) for v in row] for row in cells]), scale)
+                continue
+            known = [period.values.get(name) for period in history.periods]
+            scale = max((vectorised.scaled(v)[1] for v in known if v is not None), default=0)
+            values = vectorised.int64_array([0 if v is None else int(v.scaleb(scale)) for v in known])
+            present = np.array([v is not None for v in known], dtype=bool)
+            columns[name] = vectorised.Column(values[indices], scale, None if present.all() else present[indices])
+    except vectorised.Overflow:  # a value too large or too fine for 64-bit integers
+        return _money_exact(listed, history, drawn, years)
     amounts, terminated = {}, {}
     for name, program in listed:
         calendar = program.calendar

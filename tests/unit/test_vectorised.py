@@ -9,6 +9,7 @@ import pytest
 
 import slarules
 from slarules import Source
+from slarules.formats.kpi_data import history_from_mapping
 from slarules.tools.simulate import simulate
 from tests.conftest import ROOT
 
@@ -85,3 +86,15 @@ def test_a_cap_over_the_contract_year_starts_again_with_the_year():
     # Month 12: 2% of 100 = 2.00, under 1.5% of the year's 1,200.00 of fees (18.00). Month 13 opens
     # contract year 2: 1.5% of its 100.00 of fees is 1.50, so 2.00 is cut to 1.50.
     assert money.exact_runs == 0 and money.credits.tolist() == [[0] * 11 + [200, 150]]
+
+
+def test_simulate_falls_back_for_a_value_too_fine_for_64_bits():
+    text = FLAT.format(mode="half up")
+    program = slarules.compile_source(Source("fine.sla", text))
+    # 98.123456789012345678901234 has 24 decimals: x 10**24 does not fit in 64 bits.
+    history = history_from_mapping(program, {
+        "2026-01": {"fee": "100.00", "up": "98.123456789012345678901234"},
+        "2026-02": {"fee": "100.00", "up": "99.5"}})
+    simulation = simulate({"fine": program}, history, 20, 1, years=1, block=1)
+    # Each month resamples January (a 2.00 credit) or February (none): 12 months, 0 to 24.00 a year.
+    assert all(0 <= amount <= 24 and amount % 2 == 0 for amount in simulation["fine"].credits)
