@@ -128,7 +128,12 @@ def int64_array(rows) -> np.ndarray:
 # ---------------------------------------------------------------- guarded integer arithmetic
 
 def _largest(a) -> float:
-    return float(np.max(np.abs(a))) if np.size(a) else 0.0
+    """The largest magnitude in a (an int or an array)."""
+    if isinstance(a, int):
+        return float(abs(a))
+    if not np.size(a):
+        return 0.0
+    return max(float(np.max(a)), -float(np.min(a)))
 
 
 def _mul(a, b):
@@ -145,17 +150,22 @@ def _add(a, b):
 
 def round_div(n, d, mode: str):
     """n / d (d > 0) rounded to an integer with the contract's rounding mode, as Decimal.quantize would."""
+    if _largest(d) >= _LIMIT:
+        raise Overflow
     n = np.asarray(n, dtype=np.int64)
-    magnitude = np.abs(n)
-    q, r = np.divmod(magnitude, d)
-    if mode == "up":
-        q = q + (r > 0)
-    elif mode == "half up":
-        q = q + (2 * r >= d)
-    elif mode == "half down":
-        q = q + (2 * r > d)
-    elif mode == "half even":
-        q = q + ((2 * r > d) | ((2 * r == d) & (q % 2 == 1)))
+    magnitude = np.abs(n)  # with d, below 2**61: their sum stays in int64
+    if mode == "down":
+        q = magnitude // d
+    elif mode == "up":
+        q = (magnitude + (d - 1)) // d
+    elif mode == "half up":  # up exactly when the remainder r has 2r >= d, d odd or even
+        q = (magnitude + d // 2) // d
+    else:
+        q, r = np.divmod(magnitude, d)
+        if mode == "half down":
+            q = q + (2 * r > d)
+        else:  # half even
+            q = q + ((2 * r > d) | ((2 * r == d) & (q % 2 == 1)))
     return np.where(n < 0, -q, q)
 
 
@@ -192,6 +202,7 @@ class _Batch:
                 self.bad |= ~column.present.all(axis=1)  # SLA401 comes from the exact evaluator
             self.columns[spec.name] = column
         self.money: dict[str, tuple] = {}  # the exact bases of amounts: (n, k)
+        self.rounded: dict[tuple, np.ndarray] = {}  # minor(), by (factor, base)
         if program.at_risk is not None:
             self.money[AT_RISK_KEY] = self.exact(program.at_risk.amount)
 
@@ -208,7 +219,11 @@ class _Batch:
         return _mul(n, fn), k + fk
 
     def minor(self, amount) -> np.ndarray:
-        return np.broadcast_to(_to_minor(*self.exact(amount), self.digits, self.mode), self.shape)
+        """An amount rounded to minor units, over runs x periods (computed once per amount)."""
+        key = (amount.factor, amount.base_key)
+        if key not in self.rounded:
+            self.rounded[key] = np.broadcast_to(_to_minor(*self.exact(amount), self.digits, self.mode), self.shape)
+        return self.rounded[key]
 
     def present(self, names) -> np.ndarray:
         out = np.ones(self.shape, dtype=bool)
