@@ -122,6 +122,13 @@ def _parser() -> argparse.ArgumentParser:
     )
     fmt.add_argument("rulesets", metavar="RULESET", nargs="+")
     fmt.add_argument("--check", action="store_true", help="only report the files that are not formatted")
+
+    commands.add_parser(
+        "lsp", help="the language server for editors, over standard input and output",
+        description="Speak the Language Server Protocol over stdin and stdout: diagnostics as you type, "
+                    "hover, go to definition, references, completion, formatting, outline and quick fixes. "
+                    "Editors start it; see editors/README.md. Needs the lsp extra: pip install 'slarules[lsp]'.",
+    )
     return parser
 
 
@@ -129,7 +136,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
         commands = {"evaluate": _evaluate, "check": _check, "explain": _explain, "fmt": _fmt,
-                    "dry-run": _dry_run, "report": _report_html, "verify": _verify}
+                    "dry-run": _dry_run, "report": _report_html, "verify": _verify, "lsp": _lsp}
         return commands[args.command](args)
     except SlaError as err:
         _report(err.diagnostics)
@@ -289,6 +296,19 @@ def _read_ruleset(path: str) -> str:
         return Path(path).read_text(encoding="utf-8-sig")
     except (OSError, UnicodeDecodeError) as err:
         raise SlaError([Diagnostic("SLA301", f"cannot read ruleset {path}: {err}")]) from None
+
+
+def _lsp(args) -> int:
+    try:
+        from .lsp import serve  # only here: the rest of the command line works without the lsp extra
+    except ModuleNotFoundError as err:
+        missing = (err.name or "").split(".")[0]
+        if missing not in ("pygls", "lsprotocol"):
+            raise
+        print(f"slarules lsp: error: the language server needs {missing}; "
+              "install the lsp extra: pip install 'slarules[lsp]'", file=sys.stderr)
+        return 2
+    return serve()
 
 
 def _check(args) -> int:

@@ -10,4 +10,5 @@
     literals.py   bounds on every number a ruleset writes
     printer.py    a tree -> canonical source text
     fmt.py        ruleset text -> the same ruleset in the canonical layout, comments kept
+    editing.py    for editors: where names are, the terms around a point, what the grammar takes next
 """
