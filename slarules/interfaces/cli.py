@@ -16,6 +16,7 @@ from ..core.diagnostics import Diagnostic, SlaError
 from ..core.source import Source
 from ..formats.files import check_folder, write_atomically, write_stream
 from ..formats.kpi_data import read_history
+from ..formats.report import diagnostics_json
 from ..language.check import check as check_pass
 from ..language.fmt import format_source
 from ..language.parse import parse
@@ -58,6 +59,8 @@ def _parser() -> argparse.ArgumentParser:
     )
     check.add_argument("rulesets", metavar="RULESET", nargs="+")
     check.add_argument("--strict", action="store_true", help="exit 1 on warnings too")
+    check.add_argument("--format", choices=("text", "json"), default="text",
+                       help="text on stderr (default), or json on stdout: every diagnostic as an object")
 
     explain = commands.add_parser(
         "explain", help="the ruleset as numbered plain-English clauses",
@@ -129,6 +132,18 @@ def _parser() -> argparse.ArgumentParser:
                     "hover, go to definition, references, completion, formatting, outline and quick fixes. "
                     "Editors start it; see editors/README.md. Needs the lsp extra: pip install 'slarules[lsp]'.",
     )
+    serve = commands.add_parser(
+        "serve", help="an HTTP JSON service: evaluate, check, explain, and per-subject state",
+        description="Serve the HTTP JSON API (GET /openapi.json describes it) until interrupted. "
+                    "Needs the serve extra: pip install 'slarules[serve]'.",
+    )
+    serve.add_argument("--host", default="127.0.0.1", help="the address to listen on (default 127.0.0.1)")
+    serve.add_argument("--port", type=int, default=8080, help="the port (default 8080)")
+    serve.add_argument("--state-dir", metavar="DIR", help="the folder of per-subject states (/state/SUBJECT)")
+    serve.add_argument("--rulesets", metavar="DIR", help="the folder of rulesets requests may name (NAME.sla)")
+    serve.add_argument("--max-body", metavar="BYTES", type=_positive, default=10 * 1024 * 1024,
+                       help="the largest request body accepted, in bytes (default 10 MiB)")
+    serve.add_argument("--log-level", choices=("critical", "error", "warning", "info", "debug"), default="info")
     return parser
 
 
@@ -136,7 +151,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
         commands = {"evaluate": _evaluate, "check": _check, "explain": _explain, "fmt": _fmt,
-                    "dry-run": _dry_run, "report": _report_html, "verify": _verify, "lsp": _lsp}
+                    "dry-run": _dry_run, "report": _report_html, "verify": _verify, "lsp": _lsp,
+                    "serve": _serve}
         return commands[args.command](args)
     except SlaError as err:
         _report(err.diagnostics)
@@ -318,8 +334,30 @@ def _check(args) -> int:
             found += check_pass(parse(Source(path, _read_ruleset(path))))
         except SlaError as err:
             found += err.diagnostics
-    _report(found, checked=len(args.rulesets))
+    if args.format == "json":
+        _print(diagnostics_json(found, checked=len(args.rulesets)))
+    else:
+        _report(found, checked=len(args.rulesets))
     return 1 if any(d.is_error or (args.strict and d.severity == "warning") for d in found) else 0
+
+
+def _serve(args) -> int:
+    try:
+        import uvicorn
+
+        from .service import create_app
+    except ImportError as err:
+        print(f"slarules serve: error: {err.name} is not installed; pip install 'slarules[serve]'", file=sys.stderr)
+        return 2
+    for folder in (args.state_dir, args.rulesets):
+        if folder is not None and not Path(folder).is_dir():
+            print(f"slarules serve: error: {folder} is not a folder", file=sys.stderr)
+            return 2
+    if args.state_dir is not None:
+        check_folder(args.state_dir)
+    app = create_app(state_dir=args.state_dir, rulesets_dir=args.rulesets, max_body=args.max_body)
+    uvicorn.run(app, host=args.host, port=args.port, log_level=args.log_level)
+    return 0
 
 
 if __name__ == "__main__":
