@@ -14,7 +14,8 @@ bonuses in every period (exit 1 naming the first period that differs); prints
 how often each service level was met, missed and not measured and how many
 line items each clause produced (so the data is seen to reach every clause and
 cap), then periods per second for each side; and ends with `ratio R`, slarules
-time / hand-written time. An Outcome builds a period's results, line items and
+time / hand-written time, then, with NumPy installed, the money-only lines of
+bench/vectorised.py (ending in `ratio-vectorised R`). An Outcome builds a period's results, line items and
 totals when they are first read: the line before the ratio gives the time of
 reading them all after an evaluation (best of R), and the ratio with it.
 
@@ -284,7 +285,12 @@ def main() -> int:
     print(f"reading every period's results, line items and totals afterwards: {reading_time:.3f} s "
           f"(ratio with it {(engine_time + reading_time) / hand_time:.2f})")
     print(f"ratio {engine_time / hand_time:.2f}")
-    return 0
+    try:
+        import vectorised  # bench/vectorised.py: needs NumPy (the `fast` extra)
+    except ImportError as err:
+        print(f"money-only lines skipped: {err}")
+        return 0
+    return vectorised.report(program, history, args.repeat, ROOT)
 
 
 if __name__ == "__main__":

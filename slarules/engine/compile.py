@@ -83,6 +83,7 @@ class CompiledServiceLevel:
     earn_back: EarnBackRule | None
     span: Span
     reported_text: str | None = None  # "reported to whole seconds": the grid its value is compared on
+    node: nodes.ServiceLevel | None = attrs.field(default=None, eq=False, repr=False)  # for vectorised.py
     # env -> the target's threshold in that period, for a target that is a share of an input
     # (`at most 3% of opened`: 30.3 for 1,010 opened); None for a fixed target.
     allowance: Callable[[dict], Decimal] | None = None
@@ -425,6 +426,7 @@ def _service_level(sl: nodes.ServiceLevel, units: dict[str, str], digits: int, c
         span=sl.span,
         reported_text=printer.reported(sl.measured.reported) if sl.measured.reported else None,
         allowance=compile_allowance(share) if share is not None else None,
+        node=sl,
     )
 
 

@@ -42,13 +42,15 @@ class CompiledAmount:
     value: Callable[[dict], Decimal]
     describe: Callable[[dict], str]
     span: Span | None
+    factor: Decimal = Decimal(1)  # value(env) is factor × env[base_key], or factor when base_key is None
+    base_key: str | None = None
 
 
 def compile_amount(amount: nodes.Amount, service_level: str | None, digits: int) -> CompiledAmount:
     if isinstance(amount, nodes.FixedMoney):
         fixed = amount.value
         text = f"{amount.currency} {format_given(fixed, digits)}"
-        return CompiledAmount(lambda env: fixed, lambda env: text, amount.span)
+        return CompiledAmount(lambda env: fixed, lambda env: text, amount.span, fixed, None)
     base = amount.base
     if isinstance(base, nodes.InputBase):
         key, label = base.name.text, base.name.text
@@ -65,7 +67,7 @@ def compile_amount(amount: nodes.Amount, service_level: str | None, digits: int)
     def describe(env: dict) -> str:
         return f"{percent}% of {label} {format_given(env[key], digits)}"
 
-    return CompiledAmount(value, describe, amount.span)
+    return CompiledAmount(value, describe, amount.span, rate, key)
 
 
 # ---------------------------------------------------------------- credit and bonus forms

@@ -99,11 +99,15 @@ def _parser() -> argparse.ArgumentParser:
     dry_run.add_argument("--events", metavar="FILE", help="waivers and exclusions (CSV)")
     dry_run.add_argument("--format", choices=("table", "json"), default="table")
     dry_run.add_argument("--simulate", metavar="N", type=_positive, help="simulate N runs of KPI histories")
-    dry_run.add_argument("--years", metavar="Y", type=_positive, default=1, help="contract years per run (default 1)")
-    dry_run.add_argument("--block", metavar="K", type=_positive, default=3,
-                         help="periods per resampled block (default 3)")
+    dry_run.add_argument("--years", metavar="Y", type=_positive,
+                         help="contract years per simulated run (default 1; with --simulate)")
+    dry_run.add_argument("--block", metavar="K", type=_positive,
+                         help="periods per resampled block (default 3; with --simulate)")
     dry_run.add_argument("--distribution", metavar="INPUT=SPEC", action="append", default=[],
-                         help="draw INPUT from normal(mean,sd) or uniform(low,high) instead of resampling it")
+                         help="draw INPUT from normal(mean,sd) or uniform(low,high) instead of resampling it "
+                              "(with --simulate)")
+    dry_run.add_argument("--rename", metavar="OLD=NEW", action="append", default=[],
+                         help="the current terms' service level OLD is the proposal's NEW: one row, not two")
     dry_run.add_argument("--seed", metavar="S", type=int, default=0, help="random seed (default 0)")
     dry_run.add_argument("--report", metavar="FILE", help="also write a self-contained HTML report")
 
@@ -259,17 +263,28 @@ def _verify(args) -> int:
 
 
 def _dry_run(args) -> int:
-    from ..tools.dryrun import compare
+    from ..tools.dryrun import RenameError, compare, parse_renames, reading_terms
     from ..tools.htmlreport import render_report
     from ..tools.simulate import DistributionError, parse_distributions, simulate
+    if not args.simulate:
+        given = [option for option, value in (("--years", args.years), ("--block", args.block),
+                                              ("--distribution", args.distribution)) if value]
+        if given:
+            print(f"slarules dry-run: error: {', '.join(given)} only with --simulate N", file=sys.stderr)
+            return 2
     proposed, current = _load(args.proposed), _load(args.against)
-    history = read_history(current, args.data, args.events)
-    comparison = compare(proposed, current, history)
+    try:
+        renamed = parse_renames(args.rename, proposed, current)
+    except RenameError as err:
+        print(f"slarules dry-run: error: --rename: {err}", file=sys.stderr)
+        return 2
+    history = read_history(reading_terms(proposed, current), args.data, args.events)
+    comparison = compare(proposed, current, history, renamed=renamed)
     simulation = None
     if args.simulate:
         try:
             simulation = simulate({"proposed": proposed, "current": current}, history, args.simulate, args.seed,
-                                  years=args.years, block=args.block,
+                                  years=args.years or 1, block=args.block or 3,
                                   distributions=parse_distributions(args.distribution),
                                   progress=_progress_bar() if sys.stderr.isatty() else None)
         except DistributionError as err:

@@ -210,8 +210,10 @@ class _Sweep:
         value = self.input_for(kpi)
         if value is None:
             return None
-        env = {name: str(v) for name, v in self.typical.items()}
-        env[self.varied] = str(value)
+        # The Decimals themselves: a median of 7000 and 8000 is Decimal('7.5E+3'), whose str() the data
+        # reader rightly rejects (SLA302), which left every point of such a curve out.
+        env = dict(self.typical)
+        env[self.varied] = value
         try:
             outcome = evaluate(self.program, history_from_mapping(self.program, {self.label: env}))
         except SlaError:
