@@ -28,8 +28,9 @@ and every termination trigger (`in a row`, `in any N`, below a floor, `N or more
 service levels missed`, credits over a window, a critical failure).
 
 Falls back to the exact evaluator (evaluate.py), and says so in `exact_runs`:
-  * for every run, when the terms have amendments or earn-back on the contract
-    year's average; or when a figure could leave int64;
+  * for every run, when the terms have amendments, earn-back on the contract
+    year's average, or a threshold that is a share of another input (`at most 3%
+    of opened`); or when a figure could leave int64;
   * for one run, when it needs what only the exact evaluator does: a required
     input not reported or a measurement dividing by zero (the exact evaluator
     then raises its SLA401 or SLA402).
@@ -357,6 +358,10 @@ def unsupported(program: Terms) -> str | None:
             return "service levels compiled without their clauses"
         if sl.earn_back is not None and sl.earn_back.after is None:
             return "earn-back on the contract year's average"
+        if sl.allowance is not None or any(
+                award is not None and isinstance(award.form, LinearForm) and award.form.allowance is not None
+                for award in (sl.credit, sl.bonus)):
+            return "a threshold that is a share of another input"
     return None
 
 

@@ -67,6 +67,24 @@ def test_terms_with_amendments_go_to_the_exact_evaluator():
     assert vectorised.unsupported(program) == "amendments"
 
 
+@pytest.mark.parametrize("name", ["late_tickets", "resolved_in_time", "missed_responses"])
+def test_a_threshold_that_is_a_share_of_another_input_goes_to_the_exact_evaluator(name):
+    # `at most 3% of opened` moves with each period's inputs; the vectorised evaluator does not
+    # work allowances out, so every run is the exact evaluator's, with its money.
+    folder = ROOT / "tests" / "golden" / "allowances"
+    program = slarules.load(folder / f"{name}.sla")
+    assert vectorised.unsupported(program) == "a threshold that is a share of another input"
+    history = slarules.read_history(program, folder / f"{name}.csv")
+    outcome = program.evaluate(history)
+    names = [spec.name for spec in program.inputs]
+    rows = [[dict(period.values) for period in history.periods]]
+    money = vectorised.evaluate_money(program, vectorised.columns_of(rows, names),
+                                      program.calendar.index(history.periods[0].label))
+    cents = 10 ** program.rounding.digits
+    assert money.exact_runs == 1
+    assert money.credits.tolist() == [[int(p.totals.credits * cents) for p in outcome.periods]]
+
+
 def test_simulate_gives_the_same_figures_without_numpy(monkeypatch):
     current = slarules.load(ROOT / "rulesets" / "acme_contact_center.sla")
     proposed = slarules.load(ROOT / "tests" / "golden" / "dryrun" / "acme_proposed.sla")
