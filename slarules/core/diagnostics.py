@@ -79,10 +79,12 @@ CODES: dict[str, str] = {
     "SLA308": "missing column or value",
     "SLA401": "a required input is missing for a period",
     "SLA402": "division by zero in a measurement",
-    "SLA403": "a saved state belongs to another ruleset",
+    "SLA403": "a saved state was made under other terms than those now in force for its billed periods",
     "SLA404": "a saved state cannot be read",
     "SLA405": "the data does not continue the saved state",
     "SLA406": "a figure is beyond the exact range of evaluation",
+    "SLA407": "a restated period was not billed from the state",
+    "SLA408": "a restatement without a saved state",
     "SLA501": "a file cannot be written (a missing or read-only folder, a folder, a read-only file, a full disk)",
     "SLA502": "a file is held by another slarules run for too long",
 }

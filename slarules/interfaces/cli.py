@@ -17,6 +17,7 @@ from ..core.source import Source
 from ..formats.files import check_folder, write_atomically, write_stream
 from ..formats.kpi_data import read_history
 from ..language.check import check as check_pass
+from ..language.fingerprint import fingerprint
 from ..language.fmt import format_source
 from ..language.parse import parse
 from ..tools.dryrun import compare
@@ -25,7 +26,7 @@ from ..tools.explain import explain
 from ..tools.htmlreport import render_report
 from ..tools.simulate import DistributionError, parse_distributions, simulate
 from ..tools.verify import FINDINGS, INVARIANTS, verify
-from .api import Outcome, load
+from .api import Outcome, Restatement, load
 
 FORMATS = ("table", "json", "csv")
 
@@ -51,6 +52,9 @@ def _parser() -> argparse.ArgumentParser:
                           help="continue from the state saved in FILE (if it exists) and save the new state there, "
                                "once the outcome is out; waits while another run holds FILE")
     evaluate.add_argument("--strict", action="store_true", help="treat warnings in the ruleset as errors")
+    evaluate.add_argument("--restate", action="store_true",
+                          help="with --state: DATA holds corrected periods already billed; print the adjustment lines "
+                               "(credit and debit notes) and record them in the state's ledger")
 
     check = commands.add_parser(
         "check", help="check rulesets and report every problem",
@@ -58,6 +62,8 @@ def _parser() -> argparse.ArgumentParser:
     )
     check.add_argument("rulesets", metavar="RULESET", nargs="+")
     check.add_argument("--strict", action="store_true", help="exit 1 on warnings too")
+    check.add_argument("--fingerprint", action="store_true",
+                       help="also print each ruleset's fingerprint (SHA-256 of its canonical form) on stdout")
 
     explain = commands.add_parser(
         "explain", help="the ruleset as numbered plain-English clauses",
@@ -158,6 +164,8 @@ def _print(text: str) -> None:
 
 
 def _evaluate(args) -> int:
+    if args.restate:
+        return _restate(args)
     program = load(args.ruleset, strict=args.strict)
     history = read_history(program, args.data, args.events)
     render = {"table": Outcome.to_text, "json": Outcome.to_json, "csv": Outcome.to_csv}[args.format]
@@ -167,6 +175,21 @@ def _evaluate(args) -> int:
     # The state is saved only once the outcome is out: a run that cannot print bills nothing.
     with program.billing_run(args.state) as run:
         write_stream(sys.stdout, render(run.evaluate(history)))
+    return 0
+
+
+def _restate(args) -> int:
+    """evaluate --restate: the corrected periods against the state's ledger; the revised state is saved
+    once the adjustment lines are out."""
+    if args.state is None:
+        print("slarules evaluate: error: --restate needs --state FILE, the state that billed the periods",
+              file=sys.stderr)
+        return 2
+    program = load(args.ruleset, strict=args.strict)
+    corrected = read_history(program, args.data, args.events)
+    render = {"table": Restatement.to_text, "json": Restatement.to_json, "csv": Restatement.to_csv}[args.format]
+    with program.billing_run(args.state) as run:
+        write_stream(sys.stdout, render(run.restate(corrected)))
     return 0
 
 
@@ -280,7 +303,11 @@ def _check(args) -> int:
     found: list[Diagnostic] = []
     for path in args.rulesets:
         try:
-            found += check_pass(parse(Source(path, _read_ruleset(path))))
+            ruleset = parse(Source(path, _read_ruleset(path)))
+            problems = check_pass(ruleset)
+            found += problems
+            if args.fingerprint and not any(d.is_error for d in problems):
+                _print(f"{fingerprint(ruleset)}  {path}\n")
         except SlaError as err:
             found += err.diagnostics
     _report(found, checked=len(args.rulesets))

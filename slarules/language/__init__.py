@@ -10,4 +10,5 @@
     literals.py   bounds on every number a ruleset writes
     printer.py    a tree -> canonical source text
     fmt.py        ruleset text -> the same ruleset in the canonical layout, comments kept
+    fingerprint.py  hashes of the canonical form (the ruleset's fingerprint) and of each term that decides money
 """
