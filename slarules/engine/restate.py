@@ -4,8 +4,9 @@ Input: the terms, a saved state with its ledger (ledger.py), and the corrected
 periods as a History (each period whole: its inputs and its waivers and
 exclusions replace those billed). Output: a Restatement: one Adjustment per
 billed period whose figures changed (a credit note when more is owed to the
-client, a debit note when less), with the figures billed and restated and the
-reason; the restated Outcome of every ledger period; and the new state, whose
+client on balance, a debit note when less, "restated" when only the split of
+the same balance changed), with the change in what is due to each side, the
+figures billed and restated, and the reason; the restated Outcome of every ledger period; and the new state, whose
 ledger records each revision (nothing billed is overwritten) and whose carry
 is the one the corrected history leaves. Errors: SLA407 for a corrected period
 the ledger has not billed, SLA408 when there is no saved state.
@@ -29,17 +30,21 @@ from .ledger import LedgerPeriod, Revision
 from .outcome import Outcome, Totals
 from .state import Carry
 
-CREDIT_NOTE = "credit note"  # more is owed to the client than was billed
+CREDIT_NOTE = "credit note"  # more is owed to the client, on balance, than was billed
 DEBIT_NOTE = "debit note"  # less is
+RESTATED = "restated"  # the same balance, split otherwise (bonuses paid separately: credits and bonuses both moved)
 
 
 @attrs.frozen
 class Adjustment:
-    """A billed period's figures restated: `amount` is the change in the net (positive: owed to the client)."""
+    """A billed period's figures restated: `amount` is the change in the net (positive: owed to the client),
+    `to_client` and `to_vendor` the changes in what is due to each under the contract's netting."""
 
     period: str
-    kind: str  # CREDIT_NOTE | DEBIT_NOTE
+    kind: str  # CREDIT_NOTE | DEBIT_NOTE | RESTATED
     amount: object  # Decimal
+    to_client: object
+    to_vendor: object
     billed: Totals
     restated: Totals
     reason: str
@@ -99,9 +104,12 @@ def restate(program: Terms, state: Carry | None, corrected: History, where: str 
         revised.append(LedgerPeriod(entry.period, dict(data.values), events, entry.billed,
                                     (*entry.revisions, revision)))
         if money_changed:
-            amount = restated.totals.net - entry.current.net
-            adjustments.append(Adjustment(entry.period, CREDIT_NOTE if amount > 0 else DEBIT_NOTE, amount,
-                                          entry.current, restated.totals, reason))
+            before, after = entry.current, restated.totals
+            amount = after.net - before.net
+            adjustments.append(Adjustment(
+                entry.period, CREDIT_NOTE if amount > 0 else DEBIT_NOTE if amount < 0 else RESTATED, amount,
+                after.due_to_client - before.due_to_client, after.due_to_vendor - before.due_to_vendor,
+                before, after, reason))
     new_state = outcome.state
     new_state.ledger = ledger.revised(tuple(revised))
     return Restatement(tuple(adjustments), outcome, new_state, program.currency, program.rounding.digits,

@@ -2,8 +2,9 @@
 
 Input: an engine Restatement. Output: a string; never raises. One adjustment
 line per billed period whose figures changed: a credit note (more is owed to
-the client than was billed) or a debit note (less), the change in the net, the
-net billed and restated, and the reason. The JSON also holds every figure
+the client, on balance, than was billed), a debit note (less) or "restated"
+(the same balance split otherwise), the change in the net and in what is due
+to each side, the net billed and restated, and the reason. The JSON also holds every figure
 billed and restated (formats/schema/restatement.schema.json); all three
 state the ruleset's fingerprint and the slarules version.
 """
@@ -19,8 +20,8 @@ from .csv_cells import csv_writer
 from .report import identity, identity_text
 
 JSON_FORMAT = "slarules.restatement/1"
-CSV_COLUMNS = ("period", "kind", "amount", "currency", "billed_net", "restated_net", "reason",
-               "fingerprint", "slarules_version")
+CSV_COLUMNS = ("period", "kind", "amount", "due_to_client_change", "due_to_vendor_change", "currency", "billed_net",
+               "restated_net", "reason", "fingerprint", "slarules_version")
 _FIGURES = ("credits", "earned_back", "bonuses", "withheld", "net", "due_to_client", "due_to_vendor")
 
 
@@ -32,6 +33,8 @@ def to_data(restatement: Restatement) -> dict:
         "currency": restatement.currency,
         **identity(restatement.fingerprint),
         "adjustments": [{"period": a.period, "kind": a.kind, "amount": plain_money(a.amount, d),
+                         "due_to_client_change": plain_money(a.to_client, d),
+                         "due_to_vendor_change": plain_money(a.to_vendor, d),
                          "billed": figures(a.billed), "restated": figures(a.restated), "reason": a.reason}
                         for a in restatement.adjustments],
         "total": plain_money(sum((a.amount for a in restatement.adjustments), Decimal(0)), d),
@@ -49,7 +52,8 @@ def to_csv(restatement: Restatement) -> str:
     stated = list(identity(restatement.fingerprint).values())
     d = restatement.digits
     for a in restatement.adjustments:
-        writer.writerow([a.period, a.kind, plain_money(a.amount, d), restatement.currency,
+        writer.writerow([a.period, a.kind, plain_money(a.amount, d), plain_money(a.to_client, d),
+                         plain_money(a.to_vendor, d), restatement.currency,
                          plain_money(a.billed.net, d), plain_money(a.restated.net, d), a.reason, *stated])
     return out.getvalue()
 
@@ -61,7 +65,8 @@ def to_text(restatement: Restatement) -> str:
         out.append("No billed period changed: nothing to adjust.")
     for a in restatement.adjustments:
         out.append(f"{a.period}  {a.kind:<11} {money(a.amount):>14}  (net billed {money(a.billed.net)}, "
-                   f"restated {money(a.restated.net)})")
+                   f"restated {money(a.restated.net)}; due to the client {money(a.to_client)}, "
+                   f"to the vendor {money(a.to_vendor)})")
         out.append(f"      {a.reason}")
     if restatement.adjustments:
         total = sum((a.amount for a in restatement.adjustments), Decimal(0))

@@ -183,7 +183,7 @@ def test_the_command_line_restates_in_each_format(tmp_path, capsys, form):
         (adjustment,) = json.loads(out)["adjustments"]
         assert adjustment["amount"] == "-1200.00" and adjustment["billed"]["net"] == "1200.00"
     elif form == "csv":
-        assert out.splitlines()[1].startswith("2026-02,debit note,-1200.00,USD,1200.00,0.00,corrected sl 75 -> 85,")
+        assert out.splitlines()[1].startswith("2026-02,debit note,-1200.00,-1200.00,0.00,USD,1200.00,0.00,corrected sl 75 -> 85,")
     else:
         assert "2026-02  debit note       -1,200.00" in out
 
