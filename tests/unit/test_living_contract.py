@@ -215,3 +215,17 @@ def test_restatement_errors_match_their_golden_file(case, golden, tmp_path, monk
         run.restate(corrected)
     golden(render(info.value.diagnostics) + "\n", STATE_ERRORS / f"{case}.expected")
     assert (None if not (tmp_path / "st.json").exists() else (tmp_path / "st.json").read_text()) == saved
+
+
+def test_the_restatement_json_follows_its_schema(tmp_path):
+    import jsonschema
+
+    schema = json.loads((Path(__file__).resolve().parents[2] / "slarules" / "formats" / "schema"
+                         / "restatement.schema.json").read_text())
+    jsonschema.Draft202012Validator.check_schema(schema)
+    path = tmp_path / "st.json"
+    billed(program(), path, months(_2026_01="70", _2026_02="75"))
+    with program().billing_run(path) as run:
+        data = json.loads(run.restate(months(_2026_02="85")).to_json())
+    jsonschema.Draft202012Validator(schema).validate(data)
+    assert data["total"] == "-1200.00"  # February's 1,200.00 (January's miss, uncured) undone
