@@ -22,7 +22,9 @@ The package is layered; each layer imports only the ones below it
     tools/       built on the engine: explain, verify, dry-run, simulate, the
                  HTML report
     interfaces/  how people and programs reach it: the Python API (api.py,
-                 re-exported here) and the command line (cli.py)
+                 re-exported here), the command line (cli.py), the
+                 language server for editors (lsp/) and the HTTP JSON
+                 service (service.py)
 """
 from __future__ import annotations
 

@@ -13,7 +13,7 @@ knowing, such as a cap the contract states that can never bind; never fails).
       = note: did you mean 'monthly_fee'?
 
 Codes: SLA0xx syntax, SLA2xx static checks, SLA3xx data files, SLA4xx evaluation,
-SLA5xx files slarules writes.
+SLA5xx files slarules writes, SLA6xx requests to the service (`slarules serve`).
 """
 from __future__ import annotations
 
@@ -87,6 +87,15 @@ CODES: dict[str, str] = {
     "SLA408": "a restatement without a saved state",
     "SLA501": "a file cannot be written (a missing or read-only folder, a folder, a read-only file, a full disk)",
     "SLA502": "a file is held by another slarules run for too long",
+    "SLA601": "a request the service cannot read (not JSON, not an object, an unknown or missing key)",
+    "SLA602": "a request body over the service's size limit",
+    "SLA603": "no ruleset of that name in the service's rulesets folder",
+    "SLA604": "no state kept for that subject",
+    "SLA605": "a subject id or ruleset name that is not allowed",
+    "SLA606": "a period already billed for the subject",
+    "SLA607": "no period to bill",
+    "SLA608": "no such endpoint, or a method it does not answer",
+    "SLA609": "an internal error of the service (a bug in slarules)",
 }
 
 

@@ -6,7 +6,8 @@ always agree. JSON amounts are decimal strings with exactly the currency's
 minor-unit digits; KPI values are exact decimal strings. The JSON and every CSV
 row state the ruleset's fingerprint and the slarules version (`identity`), so
 that the terms billed can be matched to the explanation reviewed. The JSON layout is
-published as slarules/formats/schema/outcome.schema.json.
+published as slarules/formats/schema/outcome.schema.json. Diagnostics have a
+JSON form too (`check --format json`, the service's error responses).
 """
 from __future__ import annotations
 
@@ -14,12 +15,14 @@ import io
 import json
 from decimal import Decimal
 
+from ..core.diagnostics import Diagnostic
 from ..core.money import CONTEXT, format_money, format_number, plain_money, unsigned_zero
 from ..core.version import version
 from ..engine.outcome import Outcome, Totals, no_full_collections
 from .csv_cells import csv_writer
 
 JSON_FORMAT = "slarules.outcome/1"
+DIAGNOSTICS_FORMAT = "slarules.diagnostics/1"
 _UNIT_SUFFIX = {"percent": "%", "seconds": " s", "minutes": " min"}
 
 
@@ -186,3 +189,35 @@ def _totals_text(t: Totals, money) -> str:
     earned = f"  earned back {money(t.earned_back)}" if t.earned_back else ""
     withheld = f"  withheld {money(t.withheld)}" if t.withheld else ""
     return f"credits {money(t.credits)}{earned}  bonuses {money(t.bonuses)}{withheld}  net {money(t.net)}"
+
+
+def diagnostic_data(d: Diagnostic) -> dict:
+    """A diagnostic as JSON data: where it is (`path`, 1-based `line` and `column`, `end`),
+    or, without a place in a text, only `location` (such as "data.json: periods[3]")."""
+    span = d.span
+    return {
+        "code": d.code, "severity": d.severity, "message": d.message,
+        "path": span.source.path if span else None,
+        "line": span.line if span else None,
+        "column": span.column if span else None,
+        "end": {"line": span.end_line, "column": span.end_column} if span else None,
+        "location": d.location,
+        "notes": list(d.notes),
+    }
+
+
+def diagnostics_data(diagnostics, checked: int | None = None) -> dict:
+    """Diagnostics as one JSON document with their counts; `checked`, the number of
+    rulesets checked, where a check produced them."""
+    diagnostics = list(diagnostics)
+    errors = sum(d.is_error for d in diagnostics)
+    warnings = sum(d.severity == "warning" for d in diagnostics)
+    document = {"format": DIAGNOSTICS_FORMAT}
+    if checked is not None:
+        document["checked"] = checked
+    return {**document, "errors": errors, "warnings": warnings, "notes": len(diagnostics) - errors - warnings,
+            "diagnostics": [diagnostic_data(d) for d in diagnostics]}
+
+
+def diagnostics_json(diagnostics, checked: int | None = None) -> str:
+    return json.dumps(diagnostics_data(diagnostics, checked), indent=2, ensure_ascii=False) + "\n"

@@ -16,6 +16,7 @@ from ..core.diagnostics import Diagnostic, SlaError
 from ..core.source import Source
 from ..formats.files import check_folder, write_atomically, write_stream
 from ..formats.kpi_data import read_history
+from ..formats.report import diagnostics_data
 from ..language.check import check as check_pass
 from ..language.fingerprint import fingerprint
 from ..language.fmt import format_source
@@ -64,6 +65,8 @@ def _parser() -> argparse.ArgumentParser:
     check.add_argument("--strict", action="store_true", help="exit 1 on warnings too")
     check.add_argument("--fingerprint", action="store_true",
                        help="also print each ruleset's fingerprint (SHA-256 of its canonical form) on stdout")
+    check.add_argument("--format", choices=("text", "json"), default="text",
+                       help="text on stderr (default), or json on stdout: every diagnostic as an object")
 
     explain = commands.add_parser(
         "explain", help="the ruleset as numbered plain-English clauses",
@@ -124,6 +127,25 @@ def _parser() -> argparse.ArgumentParser:
     )
     fmt.add_argument("rulesets", metavar="RULESET", nargs="+")
     fmt.add_argument("--check", action="store_true", help="only report the files that are not formatted")
+
+    commands.add_parser(
+        "lsp", help="the language server for editors, over standard input and output",
+        description="Speak the Language Server Protocol over stdin and stdout: diagnostics as you type, "
+                    "hover, go to definition, references, completion, formatting, outline and quick fixes. "
+                    "Editors start it; see editors/README.md. Needs the lsp extra: pip install 'slarules[lsp]'.",
+    )
+    serve = commands.add_parser(
+        "serve", help="an HTTP JSON service: evaluate, check, explain, and per-subject state",
+        description="Serve the HTTP JSON API (GET /openapi.json describes it) until interrupted. "
+                    "Needs the serve extra: pip install 'slarules[serve]'.",
+    )
+    serve.add_argument("--host", default="127.0.0.1", help="the address to listen on (default 127.0.0.1)")
+    serve.add_argument("--port", type=int, default=8080, help="the port (default 8080)")
+    serve.add_argument("--state-dir", metavar="DIR", help="the folder of per-subject states (/state/SUBJECT)")
+    serve.add_argument("--rulesets", metavar="DIR", help="the folder of rulesets requests may name (NAME.sla)")
+    serve.add_argument("--max-body", metavar="BYTES", type=_positive, default=10 * 1024 * 1024,
+                       help="the largest request body accepted, in bytes (default 10 MiB)")
+    serve.add_argument("--log-level", choices=("critical", "error", "warning", "info", "debug"), default="info")
     return parser
 
 
@@ -131,7 +153,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
         commands = {"evaluate": _evaluate, "check": _check, "explain": _explain, "fmt": _fmt,
-                    "dry-run": _dry_run, "report": _report_html, "verify": _verify}
+                    "dry-run": _dry_run, "report": _report_html, "verify": _verify, "lsp": _lsp,
+                    "serve": _serve}
         return commands[args.command](args)
     except SlaError as err:
         _report(err.diagnostics)
@@ -299,19 +322,58 @@ def _read_ruleset(path: str) -> str:
         raise SlaError([Diagnostic("SLA301", f"cannot read ruleset {path}: {err}")]) from None
 
 
+def _lsp(args) -> int:
+    try:
+        from .lsp import serve  # only here: the rest of the command line works without the lsp extra
+    except ModuleNotFoundError as err:
+        missing = (err.name or "").split(".")[0]
+        if missing not in ("pygls", "lsprotocol"):
+            raise
+        print(f"slarules lsp: error: the language server needs {missing}; "
+              "install the lsp extra: pip install 'slarules[lsp]'", file=sys.stderr)
+        return 2
+    return serve()
+
+
 def _check(args) -> int:
     found: list[Diagnostic] = []
+    prints: dict[str, str] = {}  # --fingerprint: by path, for the rulesets without errors
     for path in args.rulesets:
         try:
             ruleset = parse(Source(path, _read_ruleset(path)))
             problems = check_pass(ruleset)
             found += problems
             if args.fingerprint and not any(d.is_error for d in problems):
-                _print(f"{fingerprint(ruleset)}  {path}\n")
+                prints[path] = fingerprint(ruleset)
+                if args.format == "text":
+                    _print(f"{prints[path]}  {path}\n")
         except SlaError as err:
             found += err.diagnostics
-    _report(found, checked=len(args.rulesets))
+    if args.format == "json":
+        data = {**diagnostics_data(found, checked=len(args.rulesets)), **({"fingerprints": prints} if args.fingerprint else {})}
+        _print(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
+    else:
+        _report(found, checked=len(args.rulesets))
     return 1 if any(d.is_error or (args.strict and d.severity == "warning") for d in found) else 0
+
+
+def _serve(args) -> int:
+    try:
+        import uvicorn
+
+        from .service import create_app
+    except ImportError as err:
+        print(f"slarules serve: error: {err.name} is not installed; pip install 'slarules[serve]'", file=sys.stderr)
+        return 2
+    for folder in (args.state_dir, args.rulesets):
+        if folder is not None and not Path(folder).is_dir():
+            print(f"slarules serve: error: {folder} is not a folder", file=sys.stderr)
+            return 2
+    if args.state_dir is not None:
+        check_folder(args.state_dir)
+    app = create_app(state_dir=args.state_dir, rulesets_dir=args.rulesets, max_body=args.max_body)
+    uvicorn.run(app, host=args.host, port=args.port, log_level=args.log_level)
+    return 0
 
 
 if __name__ == "__main__":
