@@ -350,7 +350,9 @@ def _check(args) -> int:
         except SlaError as err:
             found += err.diagnostics
     if args.format == "json":
-        data = {**diagnostics_data(found, checked=len(args.rulesets)), **({"fingerprints": prints} if args.fingerprint else {})}
+        data = diagnostics_data(found, checked=len(args.rulesets))
+        if args.fingerprint:
+            data["fingerprints"] = prints
         _print(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
     else:
         _report(found, checked=len(args.rulesets))

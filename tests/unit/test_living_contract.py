@@ -67,6 +67,8 @@ def test_outputs_and_check_state_the_fingerprint_and_version(tmp_path, capsys):
     expected = program().fingerprint
     assert main(["check", "--fingerprint", str(path)]) == 0
     assert capsys.readouterr().out == f"{expected}  {path}\n"
+    assert main(["check", "--fingerprint", "--format", "json", str(path)]) == 0
+    assert json.loads(capsys.readouterr().out)["fingerprints"] == {str(path): expected}
     assert main(["evaluate", str(path), str(data), "--format", "json"]) == 0
     outcome = json.loads(capsys.readouterr().out)
     assert outcome["fingerprint"] == expected and outcome["slarules_version"]
