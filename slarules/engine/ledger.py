@@ -16,8 +16,8 @@ Why in the state and not in a store beside it: the carry and the ledger are
 then written by the same atomic replace under the same lock and checksum, so
 no crash or concurrent run can leave a carry that disagrees with what was
 billed, and a billing system keeps one file per contract as before. The cost is
-size: about 0.6 KB a period for a contract of six inputs (README), 70 KB for
-ten years of months.
+size: about 0.5 KB a period for a contract of six inputs (the Acme example),
+60 KB for ten years of months, read and checked on every billing run.
 
 Evaluation only appends: `billed()` keeps the history and the period outcomes
 and builds the entries when they are first read (a batch of many periods that
