@@ -2,7 +2,9 @@
 
 Input: an Outcome. Output: a string; never raises. Every rendering is a view
 of the same line items, in the same order, so the table, the JSON and the CSV
-always agree. JSON amounts are decimal strings with exactly the currency's
+always agree. The CSV is two tables, each a file of its own, as billing imports
+read one rectangular table per file: the line items (to_csv) and the period
+totals with the amounts due and the termination rights (to_totals_csv). JSON amounts are decimal strings with exactly the currency's
 minor-unit digits; KPI values are exact decimal strings. The JSON and every CSV
 row state the ruleset's fingerprint and the slarules version (`identity`), so
 that the terms billed can be matched to the explanation reviewed. The JSON layout is
@@ -129,6 +131,38 @@ def to_csv(outcome: Outcome) -> str:
             writer.writerow([line.period, line.service_level or "", line.kind, plain_money(line.amount, outcome.digits),
                              outcome.currency, line.clause_ref, line.explanation, *stated])
     return out.getvalue()
+
+
+TOTALS_COLUMNS = ("period", "contract_year", "currency", "credits", "earned_back", "bonuses", "withheld", "net",
+                  "due_to_client", "due_to_vendor", "netting", "termination_rights")
+WHOLE_HISTORY = "total"  # the period column of the last row, the whole history's
+
+
+def to_totals_csv(outcome: Outcome) -> str:
+    """What is invoiced, beside the line items: one row per period and a last row
+    `total` for the whole history, each with its totals, the amounts due under the
+    contract's netting, and the termination rights that arose (`clause trigger`,
+    `; `-separated; the total row lists them all)."""
+    out = io.StringIO()
+    writer = csv_writer(out)
+    writer.writerow(TOTALS_COLUMNS)
+    with no_full_collections():
+        for p in outcome.periods:
+            writer.writerow([p.period, p.contract_year, *_totals_cells(outcome, p.totals),
+                             _rights_cell(p.terminations)])
+        writer.writerow([WHOLE_HISTORY, "", *_totals_cells(outcome, outcome.totals),
+                         _rights_cell(outcome.terminations)])
+    return out.getvalue()
+
+
+def _totals_cells(outcome: Outcome, t: Totals) -> list[str]:
+    d = outcome.digits
+    return [outcome.currency, *(plain_money(amount, d) for amount in (
+        t.credits, t.earned_back, t.bonuses, t.withheld, t.net, t.due_to_client, t.due_to_vendor)), outcome.netting]
+
+
+def _rights_cell(rights) -> str:
+    return "; ".join(f"{right.clause_ref} {right.trigger}" for right in rights)
 
 
 def _shown(value: Decimal | None, unit: str) -> str:

@@ -12,24 +12,22 @@ import sys
 from pathlib import Path
 from typing import Sequence
 
+from .. import __version__
 from ..core.diagnostics import Diagnostic, SlaError
 from ..core.source import Source
-from ..formats.files import check_folder, write_atomically, write_stream
+from ..formats.files import check_folder, write_atomically, write_stream, write_under_held_lock
 from ..formats.kpi_data import read_history
 from ..formats.report import diagnostics_data
 from ..language.check import check as check_pass
 from ..language.fingerprint import fingerprint
 from ..language.fmt import format_source
 from ..language.parse import parse
-from ..tools.dryrun import compare
-from ..tools.explain import FORMATS as EXPLAIN_FORMATS
-from ..tools.explain import explain
-from ..tools.htmlreport import render_report
-from ..tools.simulate import DistributionError, parse_distributions, simulate
-from ..tools.verify import FINDINGS, INVARIANTS, verify
-from .api import Outcome, Restatement, load
+from .api import Outcome, Program, Restatement, load
 
+# The tools are imported by the commands that use them (verify brings hypothesis, the
+# dry run and the report their own modules), so that `slarules evaluate` starts fast.
 FORMATS = ("table", "json", "csv")
+EXPLAIN_FORMATS = ("text", "markdown", "html")  # tests/unit/test_cli.py holds it to tools/explain's FORMATS
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -37,6 +35,7 @@ def _parser() -> argparse.ArgumentParser:
         prog="slarules",
         description="Service level agreement terms as exact, explainable money.",
     )
+    parser.add_argument("--version", action="version", version=f"slarules {__version__}")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     evaluate = commands.add_parser(
@@ -56,6 +55,10 @@ def _parser() -> argparse.ArgumentParser:
     evaluate.add_argument("--restate", action="store_true",
                           help="with --state: DATA holds corrected periods already billed; print the adjustment lines "
                                "(credit and debit notes) and record them in the state's ledger")
+    evaluate.add_argument("--totals", metavar="FILE",
+                          help="also write, as CSV, each period's totals, the amounts due under the contract's "
+                               "netting and the termination rights, and the whole history's (written before "
+                               "the outcome is printed and --state saved)")
 
     check = commands.add_parser(
         "check", help="check rulesets and report every problem",
@@ -87,8 +90,8 @@ def _parser() -> argparse.ArgumentParser:
     verify_cmd.add_argument("--effort", choices=("quick", "normal", "thorough"), default="normal",
                             help="how many histories to try per property (default normal)")
     verify_cmd.add_argument("--out", metavar="DIR", help="where to write counterexample data files")
-    verify_cmd.add_argument("--only", metavar="NAMES", type=_check_names,
-                            help="run only these checks, comma-separated: " + ", ".join([*INVARIANTS, *FINDINGS]))
+    verify_cmd.add_argument("--only", metavar="NAMES", type=_check_names, action=_OnlyChecks,
+                            help="run only these checks, comma-separated: ")
 
     dry_run = commands.add_parser(
         "dry-run", help="proposed terms next to the current ones over the same history",
@@ -102,11 +105,15 @@ def _parser() -> argparse.ArgumentParser:
     dry_run.add_argument("--events", metavar="FILE", help="waivers and exclusions (CSV)")
     dry_run.add_argument("--format", choices=("table", "json"), default="table")
     dry_run.add_argument("--simulate", metavar="N", type=_positive, help="simulate N runs of KPI histories")
-    dry_run.add_argument("--years", metavar="Y", type=_positive, default=1, help="contract years per run (default 1)")
-    dry_run.add_argument("--block", metavar="K", type=_positive, default=3,
-                         help="periods per resampled block (default 3)")
+    dry_run.add_argument("--years", metavar="Y", type=_positive,
+                         help="contract years per simulated run (default 1; with --simulate)")
+    dry_run.add_argument("--block", metavar="K", type=_positive,
+                         help="periods per resampled block (default 3; with --simulate)")
     dry_run.add_argument("--distribution", metavar="INPUT=SPEC", action="append", default=[],
-                         help="draw INPUT from normal(mean,sd) or uniform(low,high) instead of resampling it")
+                         help="draw INPUT from normal(mean,sd) or uniform(low,high) instead of resampling it "
+                              "(with --simulate)")
+    dry_run.add_argument("--rename", metavar="OLD=NEW", action="append", default=[],
+                         help="the current terms' service level OLD is the proposal's NEW: one row, not two")
     dry_run.add_argument("--seed", metavar="S", type=int, default=0, help="random seed (default 0)")
     dry_run.add_argument("--report", metavar="FILE", help="also write a self-contained HTML report")
 
@@ -186,18 +193,25 @@ def _print(text: str) -> None:
     write_stream(sys.stdout, text, what="the output", note="run it again once the output can be written")
 
 
+def _load(path: str, strict: bool = False) -> Program:
+    """api.load, with the ruleset's warnings on stderr (a billing run should not miss them)."""
+    program = load(path, strict=strict)
+    _report(program.warnings)
+    return program
+
+
 def _evaluate(args) -> int:
     if args.restate:
         return _restate(args)
-    program = load(args.ruleset, strict=args.strict)
+    program = _load(args.ruleset, strict=args.strict)
     history = read_history(program, args.data, args.events)
     render = {"table": Outcome.to_text, "json": Outcome.to_json, "csv": Outcome.to_csv}[args.format]
     if args.state is None:
-        write_stream(sys.stdout, render(program.evaluate(history)))
+        _write_outcome(program.evaluate(history), render, args.totals, write_atomically)
         return 0
     # The state is saved only once the outcome is out: a run that cannot print bills nothing.
-    with program.billing_run(args.state) as run:
-        write_stream(sys.stdout, render(run.evaluate(history)))
+    with program.billing_run(args.state) as run:  # its lock on the state serialises the totals' writers too
+        _write_outcome(run.evaluate(history), render, args.totals, write_under_held_lock)
     return 0
 
 
@@ -208,12 +222,23 @@ def _restate(args) -> int:
         print("slarules evaluate: error: --restate needs --state FILE, the state that billed the periods",
               file=sys.stderr)
         return 2
-    program = load(args.ruleset, strict=args.strict)
+    if args.totals:
+        print("slarules evaluate: error: --totals is for billing runs, not --restate", file=sys.stderr)
+        return 2
+    program = _load(args.ruleset, strict=args.strict)
     corrected = read_history(program, args.data, args.events)
     render = {"table": Restatement.to_text, "json": Restatement.to_json, "csv": Restatement.to_csv}[args.format]
     with program.billing_run(args.state) as run:
         write_stream(sys.stdout, render(run.restate(corrected)))
     return 0
+
+
+def _write_outcome(outcome: Outcome, render, totals_path: str | None, write_file) -> None:
+    """The totals file first (replaced whole, or SLA501 with nothing printed), then stdout;
+    run again after a failure, it is written the same."""
+    if totals_path:
+        write_file(totals_path, outcome.totals_csv())
+    write_stream(sys.stdout, render(outcome))
 
 
 def _positive(text: str) -> int:
@@ -223,33 +248,69 @@ def _positive(text: str) -> int:
     return value
 
 
+def _verify_checks() -> list[str]:
+    from ..tools.verify import FINDINGS, INVARIANTS
+    return [*INVARIANTS, *FINDINGS]
+
+
+class _OnlyChecks(argparse.Action):
+    """--only, whose help lists the checks: read (importing verify) only when `verify --help` shows it."""
+
+    def __call__(self, parser, namespace, values, option_string=None) -> None:
+        setattr(namespace, self.dest, values)
+
+    @property
+    def help(self) -> str:
+        return self._help + ", ".join(_verify_checks())
+
+    @help.setter
+    def help(self, text: str) -> None:
+        self._help = text
+
+
 def _check_names(text: str) -> tuple[str, ...]:
     names = tuple(name.strip() for name in text.split(",") if name.strip())
-    unknown = [name for name in names if name not in INVARIANTS and name not in FINDINGS]
+    checks = _verify_checks()
+    unknown = [name for name in names if name not in checks]
     if unknown or not names:
         raise argparse.ArgumentTypeError((f"no check named {unknown[0]!r}" if unknown else "no check named")
-                                         + "; the checks are " + ", ".join([*INVARIANTS, *FINDINGS]))
+                                         + "; the checks are " + ", ".join(checks))
     return names
 
 
 def _verify(args) -> int:
+    from ..tools.verify import verify
     if args.out:
         check_folder(args.out)
-    report = verify(load(args.ruleset), seed=args.seed, effort=args.effort,
+    report = verify(_load(args.ruleset), seed=args.seed, effort=args.effort,
                     out_dir=Path(args.out) if args.out else None, only=args.only)
     _print(report.to_text())
     return 0 if report.ok else 1
 
 
 def _dry_run(args) -> int:
-    proposed, current = load(args.proposed), load(args.against)
-    history = read_history(current, args.data, args.events)
-    comparison = compare(proposed, current, history)
+    from ..tools.dryrun import RenameError, compare, parse_renames, reading_terms
+    from ..tools.htmlreport import render_report
+    from ..tools.simulate import DistributionError, parse_distributions, simulate
+    if not args.simulate:
+        given = [option for option, value in (("--years", args.years), ("--block", args.block),
+                                              ("--distribution", args.distribution)) if value]
+        if given:
+            print(f"slarules dry-run: error: {', '.join(given)} only with --simulate N", file=sys.stderr)
+            return 2
+    proposed, current = _load(args.proposed), _load(args.against)
+    try:
+        renamed = parse_renames(args.rename, proposed, current)
+    except RenameError as err:
+        print(f"slarules dry-run: error: --rename: {err}", file=sys.stderr)
+        return 2
+    history = read_history(reading_terms(proposed, current), args.data, args.events)
+    comparison = compare(proposed, current, history, renamed=renamed)
     simulation = None
     if args.simulate:
         try:
             simulation = simulate({"proposed": proposed, "current": current}, history, args.simulate, args.seed,
-                                  years=args.years, block=args.block,
+                                  years=args.years or 1, block=args.block or 3,
                                   distributions=parse_distributions(args.distribution),
                                   progress=_progress_bar() if sys.stderr.isatty() else None)
         except DistributionError as err:
@@ -283,7 +344,8 @@ def _progress_bar():
 
 
 def _report_html(args) -> int:
-    program = load(args.ruleset)
+    from ..tools.htmlreport import render_report
+    program = _load(args.ruleset)
     history = read_history(program, args.data, args.events)
     page = render_report({program.title: (program, program.evaluate(history))}, history)
     write_atomically(args.out, page)
@@ -291,6 +353,7 @@ def _report_html(args) -> int:
 
 
 def _explain(args) -> int:
+    from ..tools.explain import explain
     ruleset = parse(Source(args.ruleset, _read_ruleset(args.ruleset)))
     problems = check_pass(ruleset)
     if any(d.is_error for d in problems):
