@@ -78,6 +78,8 @@ def test_outputs_and_check_state_the_fingerprint_and_version(tmp_path, capsys):
     for form in ("text", "markdown", "html"):
         assert main(["explain", str(path), "--format", form]) == 0
         assert expected in capsys.readouterr().out
+    assert main(["report", str(path), str(data), "--out", str(tmp_path / "r.html")]) == 0
+    assert f"Ruleset fingerprint {expected}, slarules " in (tmp_path / "r.html").read_text()
 
 
 # ---------------------------------------------------------------- the state across edits
