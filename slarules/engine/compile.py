@@ -23,6 +23,7 @@ from ..core.periods import Calendar
 from ..core.source import Span
 from ..language import nodes, printer
 from ..language.printer import to_source
+from ..language.fingerprint import TermPrint, fingerprint, term_prints
 from ..language.semantics import allowance_bases, amended, describe_comparison, higher_is_better, kpi_unit
 from .forms import CompiledAmount, CompiledAward, compile_amount, compile_award
 from .measure import (
@@ -200,7 +201,9 @@ class Terms:
     waived_misses_count: bool  # toward termination
     excluded_periods_break_streaks: bool
     path: str
-    fingerprint: str  # sha256 of the ruleset text: a saved state belongs to exactly this ruleset
+    fingerprint: str  # of the ruleset's canonical form (language/fingerprint.py): outputs state it
+    text_sha256: str  # of the ruleset's text: a state of format /2 or /1 names its ruleset by it
+    term_prints: tuple[TermPrint, ...]  # of the terms that decide money in this version: a state keeps them
     amendments: tuple[tuple[int, "Terms"], ...] = ()  # (first period index, terms in force from it)
 
     def in_force(self, index: int) -> "Terms":
@@ -231,11 +234,13 @@ def compile_terms(ruleset: nodes.Ruleset) -> Terms:
     for amendment in ruleset.amendments:
         in_force = amended(in_force, amendment)
         versions.append((program.calendar.index(program.calendar.label_of_month(amendment.effective)),
-                         _terms(in_force, program.fingerprint)))
+                         _terms(in_force, program)))
     return attrs.evolve(program, amendments=tuple(versions))
 
 
-def _terms(ruleset: nodes.Ruleset, fingerprint: str | None = None) -> Terms:
+def _terms(ruleset: nodes.Ruleset, base: Terms | None = None) -> Terms:
+    """The terms one version of the ruleset states; an amended version (`base` given)
+    keeps the ruleset's fingerprints."""
     header = {type(term): term for term in ruleset.contract.terms}
     currency = header[nodes.Currency].code
     rounding_node = header.get(nodes.Rounding)
@@ -268,8 +273,10 @@ def _terms(ruleset: nodes.Ruleset, fingerprint: str | None = None) -> Terms:
         waived_misses_count="waived misses do not count" not in policies,
         excluded_periods_break_streaks="excluded periods break streaks" in policies,
         path=ruleset.source.path if ruleset.source else "<string>",
-        fingerprint=fingerprint or hashlib.sha256(
+        fingerprint=base.fingerprint if base else fingerprint(ruleset),
+        text_sha256=base.text_sha256 if base else hashlib.sha256(
             (ruleset.source.text if ruleset.source else to_source(ruleset)).encode()).hexdigest(),
+        term_prints=term_prints(ruleset),
     )
 
 

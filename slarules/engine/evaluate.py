@@ -104,6 +104,7 @@ def evaluate(program: Terms, history: History, state: Carry | None = None) -> Ou
         periods = tuple(evaluated)
         if periods:
             carry.next_period = program.calendar.label(program.calendar.index(periods[-1].period) + 1)
+        carry.ledger = (state or carry).ledger.billed(history, periods)
         return summarize(program, periods, carry, money)
 
 
@@ -761,4 +762,5 @@ def summarize(program: Terms, periods: tuple[PeriodOutcome, ...], carry: Carry,
         by_service_level=tuple(by_sl),
         by_contract_year=by_year,
         state=carry,
+        fingerprint=program.fingerprint,
     )

@@ -215,6 +215,7 @@ class Outcome:
     by_service_level: tuple[ServiceLevelTotals, ...]
     by_contract_year: tuple[YearTotals, ...]
     state: object = attrs.field(eq=False, repr=False)  # state.Carry after the last period
+    fingerprint: str = ""  # of the ruleset (language/fingerprint.py), "" for an Outcome built by hand
 
     @property
     def terminations(self) -> list[TerminationRight]:

@@ -5,7 +5,9 @@ of the same line items, in the same order, so the table, the JSON and the CSV
 always agree. The CSV is two tables, each a file of its own, as billing imports
 read one rectangular table per file: the line items (to_csv) and the period
 totals with the amounts due and the termination rights (to_totals_csv). JSON amounts are decimal strings with exactly the currency's
-minor-unit digits; KPI values are exact decimal strings. The JSON layout is
+minor-unit digits; KPI values are exact decimal strings. The JSON and every CSV
+row state the ruleset's fingerprint and the slarules version (`identity`), so
+that the terms billed can be matched to the explanation reviewed. The JSON layout is
 published as slarules/formats/schema/outcome.schema.json. Diagnostics have a
 JSON form too (`check --format json`, the service's error responses).
 """
@@ -17,6 +19,7 @@ from decimal import Decimal
 
 from ..core.diagnostics import Diagnostic
 from ..core.money import CONTEXT, format_money, format_number, plain_money, unsigned_zero
+from ..core.version import version
 from ..engine.outcome import Outcome, Totals, no_full_collections
 from .csv_cells import csv_writer
 
@@ -54,6 +57,7 @@ def _data(outcome: Outcome) -> dict:
         "contract": outcome.contract,
         "currency": outcome.currency,
         "ruleset": outcome.ruleset,
+        **identity(outcome.fingerprint),
         "netting": outcome.netting,
         "periods": [
             {
@@ -103,18 +107,29 @@ def to_json(outcome: Outcome) -> str:
     return json.dumps(to_data(outcome), indent=2, ensure_ascii=False) + "\n"
 
 
+def identity(fingerprint: str) -> dict:
+    """The ruleset's fingerprint and the slarules version, as every output states them."""
+    return {"fingerprint": fingerprint, "slarules_version": version()}
+
+
+def identity_text(fingerprint: str) -> str:
+    return f"ruleset fingerprint {fingerprint}, slarules {version()}"
+
+
 CSV_COLUMNS = ("period", "service_level", "kind", "amount", "currency", "clause", "explanation")
+IDENTITY_COLUMNS = ("fingerprint", "slarules_version")  # last on every row: each line item names its terms
 
 
 def to_csv(outcome: Outcome) -> str:
     """Billing line items: one row per line, amounts signed (caps negative)."""
     out = io.StringIO()
     writer = csv_writer(out)
-    writer.writerow(CSV_COLUMNS)
+    writer.writerow(CSV_COLUMNS + IDENTITY_COLUMNS)
+    stated = list(identity(outcome.fingerprint).values())
     with no_full_collections():
         for line in outcome.lines:
             writer.writerow([line.period, line.service_level or "", line.kind, plain_money(line.amount, outcome.digits),
-                             outcome.currency, line.clause_ref, line.explanation])
+                             outcome.currency, line.clause_ref, line.explanation, *stated])
     return out.getvalue()
 
 

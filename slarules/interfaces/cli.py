@@ -17,11 +17,12 @@ from ..core.diagnostics import Diagnostic, SlaError
 from ..core.source import Source
 from ..formats.files import check_folder, write_atomically, write_stream, write_under_held_lock
 from ..formats.kpi_data import read_history
-from ..formats.report import diagnostics_json
+from ..formats.report import diagnostics_data
 from ..language.check import check as check_pass
+from ..language.fingerprint import fingerprint
 from ..language.fmt import format_source
 from ..language.parse import parse
-from .api import Outcome, Program, load
+from .api import Outcome, Program, Restatement, load
 
 # The tools are imported by the commands that use them (verify brings hypothesis, the
 # dry run and the report their own modules), so that `slarules evaluate` starts fast.
@@ -51,6 +52,9 @@ def _parser() -> argparse.ArgumentParser:
                           help="continue from the state saved in FILE (if it exists) and save the new state there, "
                                "once the outcome is out; waits while another run holds FILE")
     evaluate.add_argument("--strict", action="store_true", help="treat warnings in the ruleset as errors")
+    evaluate.add_argument("--restate", action="store_true",
+                          help="with --state: DATA holds corrected periods already billed; print the adjustment lines "
+                               "(credit and debit notes) and record them in the state's ledger")
     evaluate.add_argument("--totals", metavar="FILE",
                           help="also write, as CSV, each period's totals, the amounts due under the contract's "
                                "netting and the termination rights, and the whole history's (written before "
@@ -62,6 +66,8 @@ def _parser() -> argparse.ArgumentParser:
     )
     check.add_argument("rulesets", metavar="RULESET", nargs="+")
     check.add_argument("--strict", action="store_true", help="exit 1 on warnings too")
+    check.add_argument("--fingerprint", action="store_true",
+                       help="also print each ruleset's fingerprint (SHA-256 of its canonical form) on stdout")
     check.add_argument("--format", choices=("text", "json"), default="text",
                        help="text on stderr (default), or json on stdout: every diagnostic as an object")
 
@@ -195,6 +201,8 @@ def _load(path: str, strict: bool = False) -> Program:
 
 
 def _evaluate(args) -> int:
+    if args.restate:
+        return _restate(args)
     program = _load(args.ruleset, strict=args.strict)
     history = read_history(program, args.data, args.events)
     render = {"table": Outcome.to_text, "json": Outcome.to_json, "csv": Outcome.to_csv}[args.format]
@@ -204,6 +212,24 @@ def _evaluate(args) -> int:
     # The state is saved only once the outcome is out: a run that cannot print bills nothing.
     with program.billing_run(args.state) as run:  # its lock on the state serialises the totals' writers too
         _write_outcome(run.evaluate(history), render, args.totals, write_under_held_lock)
+    return 0
+
+
+def _restate(args) -> int:
+    """evaluate --restate: the corrected periods against the state's ledger; the revised state is saved
+    once the adjustment lines are out."""
+    if args.state is None:
+        print("slarules evaluate: error: --restate needs --state FILE, the state that billed the periods",
+              file=sys.stderr)
+        return 2
+    if args.totals:
+        print("slarules evaluate: error: --totals is for billing runs, not --restate", file=sys.stderr)
+        return 2
+    program = _load(args.ruleset, strict=args.strict)
+    corrected = read_history(program, args.data, args.events)
+    render = {"table": Restatement.to_text, "json": Restatement.to_json, "csv": Restatement.to_csv}[args.format]
+    with program.billing_run(args.state) as run:
+        write_stream(sys.stdout, render(run.restate(corrected)))
     return 0
 
 
@@ -374,13 +400,23 @@ def _lsp(args) -> int:
 
 def _check(args) -> int:
     found: list[Diagnostic] = []
+    prints: dict[str, str] = {}  # --fingerprint: by path, for the rulesets without errors
     for path in args.rulesets:
         try:
-            found += check_pass(parse(Source(path, _read_ruleset(path))))
+            ruleset = parse(Source(path, _read_ruleset(path)))
+            problems = check_pass(ruleset)
+            found += problems
+            if args.fingerprint and not any(d.is_error for d in problems):
+                prints[path] = fingerprint(ruleset)
+                if args.format == "text":
+                    _print(f"{prints[path]}  {path}\n")
         except SlaError as err:
             found += err.diagnostics
     if args.format == "json":
-        _print(diagnostics_json(found, checked=len(args.rulesets)))
+        data = diagnostics_data(found, checked=len(args.rulesets))
+        if args.fingerprint:
+            data["fingerprints"] = prints
+        _print(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
     else:
         _report(found, checked=len(args.rulesets))
     return 1 if any(d.is_error or (args.strict and d.severity == "warning") for d in found) else 0

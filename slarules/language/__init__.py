@@ -13,4 +13,5 @@
     printer.py    a tree -> canonical source text
     fmt.py        ruleset text -> the same ruleset in the canonical layout, comments kept
     editing.py    for editors: where names are, the terms around a point, what the grammar takes next
+    fingerprint.py  hashes of the canonical form (the ruleset's fingerprint) and of each term that decides money
 """

@@ -27,6 +27,7 @@ import attrs
 
 from ..core.diagnostics import SlaError
 from ..core.money import format_money, unsigned_zero
+from ..core.version import version
 from ..engine.compile import Terms
 from ..engine.forms import LinearForm, ShortfallForm, TableForm
 from ..engine.evaluate import evaluate
@@ -601,7 +602,9 @@ def _review(label: str, program: Terms, outcome: Outcome, color: str) -> list[st
     out = [f'<h2 id="review-{esc(slug)}">Performance review: {esc(label)}</h2>',
            f'<p>{esc(outcome.contract)} — {esc(outcome.ruleset)}; {len(outcome.periods):,} periods'
            + (f", {esc(outcome.periods[0].period)} to {esc(outcome.periods[-1].period)}" if outcome.periods else "")
-           + f"; amounts in {esc(cur)}.</p>", _status_legend()]
+           + f"; amounts in {esc(cur)}.</p>",
+           f'<p class="identity">Ruleset fingerprint {esc(program.fingerprint)}, slarules {esc(version())}.</p>',
+           _status_legend()]
     periods = [p.period for p in outcome.periods]
     targets = {sl.name: _target(sl, {}) for sl in program.service_levels}  # an allowance varies: no line
     units = {sl.name: sl.unit for sl in program.service_levels}

@@ -101,7 +101,9 @@ def test_data_file_diagnostics_match_their_golden_file(case, golden):
 # Each case turns the state saved after January (state_errors/january.csv, read
 # against data_errors/ruleset.sla) into what a billing run might wrongly be given.
 STATE_CASES = {
-    "state_of_another_ruleset": lambda state: {**state, "ruleset": "0" * 64},
+    # Saved under terms that credited speed_of_answer otherwise: the state names the clause that changed.
+    "state_of_another_ruleset": lambda state: {**state, "terms": [{"from": None, "terms": {
+        **state["terms"][0]["terms"], "service level speed_of_answer: credit": "sha256:" + "0" * 64}}]},
     "damaged_state": lambda state: {key: value for key, value in state.items() if key != "windows"},
     "not_a_state": lambda state: ["not", "a", "state"],
     "data_does_not_continue_the_state": lambda state: state,  # march.csv skips February

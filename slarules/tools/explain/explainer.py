@@ -7,7 +7,9 @@ from __future__ import annotations
 
 import attrs
 
+from ...core.version import version
 from ...language import nodes
+from ...language.fingerprint import fingerprint
 from ...language.semantics import amended
 from .allowances import AllowanceTerms
 from .amendments import AmendmentClauses, AmendmentTerms
@@ -149,4 +151,5 @@ class _Explainer(AmendmentClauses):
         if self.ruleset.amendments:
             parts.append(Part("6", "Amendments", "Each period is assessed under the terms in force in it.",
                               tuple(self.amendment_clauses())))
-        return Document(_plain(self.ruleset.contract.title), preface, tuple(parts))
+        identity = f"Ruleset fingerprint {fingerprint(self.ruleset)}, slarules {version()}."
+        return Document(_plain(self.ruleset.contract.title), preface, tuple(parts), identity)

@@ -1,6 +1,7 @@
 """The document rendered: plain text wrapped at 79 columns, Markdown, or one
 self-contained HTML page (escaped text, inline style, no external resources,
-references to other clauses as links).
+references to other clauses as links). Each states, under the preface, the
+ruleset's fingerprint and the slarules version (the document's `identity`).
 """
 from __future__ import annotations
 
@@ -23,6 +24,7 @@ def _strip(text: str) -> str:
 def _to_text(doc: Document) -> str:
     out = [doc.title, "=" * len(doc.title), ""]
     out += textwrap.wrap(_strip(doc.preface), _WIDTH, break_long_words=False, break_on_hyphens=False)
+    out += [""] + textwrap.wrap(doc.identity, _WIDTH, break_long_words=False) if doc.identity else []
     for part in doc.parts:
         title = f"{part.number}. {part.title}"
         out += ["", "", title, "-" * len(title)]
@@ -53,6 +55,7 @@ def _md(text: str) -> str:
 
 def _to_markdown(doc: Document) -> str:
     out = [f"# {_md(doc.title)}", "", _md(doc.preface)]
+    out += ["", _md(doc.identity)] if doc.identity else []
     for part in doc.parts:
         out += ["", f"## {part.number}. {_md(part.title)}"]
         if part.intro:
@@ -105,6 +108,7 @@ def _to_html(doc: Document) -> str:
     out = ["<!DOCTYPE html>", '<html lang="en">', "<head>", '<meta charset="utf-8">',
            f"<title>{html.escape(_strip(doc.title))}</title>", f"<style>\n{_STYLE}</style>", "</head>", "<body>",
            f"<h1>{_html_inline(doc.title, known)}</h1>", f'<p class="preface">{_html_inline(doc.preface, known)}</p>']
+    out += [f'<p class="identity">{html.escape(doc.identity)}</p>'] if doc.identity else []
     for part in doc.parts:
         out += ["<section>", f'<h2 id="part-{part.number}">{part.number}. {_html_inline(part.title, known)}</h2>']
         if part.intro:
