@@ -77,6 +77,7 @@ CODES: dict[str, str] = {
     "SLA306": "bad period label",
     "SLA307": "gap in the periods",
     "SLA308": "missing column or value",
+    "SLA309": "a data file changed while it was being read (it is read twice: checked, then evaluated)",
     "SLA401": "a required input is missing for a period",
     "SLA402": "division by zero in a measurement",
     "SLA403": "a saved state belongs to another ruleset",
