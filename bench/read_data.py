@@ -1,12 +1,16 @@
 """Benchmark: reading a large KPI data file, alone and within `slarules evaluate`.
 
-    python bench/read_data.py [--rows N] [--format csv|json] [--only read|evaluate]
+    python bench/read_data.py [--rows N] [--format csv|json] [--only read|stream|evaluate]
+
+End to end at a million rows, one command:  python bench/read_data.py --only evaluate
 
 Writes rulesets/acme_contact_center.sla's data for N consecutive months (default
 1,000,000, seeded, so every run reads the same file) to a temporary folder, then
 runs, each in a fresh Python process so that its peak memory is its own:
-`read`, slarules.read_history of the file; `evaluate`, `slarules evaluate RULESET
-FILE --format csv` with its output thrown away. Prints each one's seconds and peak
+`read`, slarules.read_history of the file (a History holding every period);
+`stream`, read_history(..., stream=True), which checks the file in one pass and
+holds no period, then one pass over its periods; `evaluate`, `slarules evaluate
+RULESET FILE --format csv` with its output thrown away (it streams). Prints each one's seconds and peak
 resident memory (the child's ru_maxrss). Kept out of the test suite: a million rows
 take minutes.
 """
@@ -30,6 +34,13 @@ READ = """
 import resource, sys
 from slarules import load, read_history
 history = read_history(load(sys.argv[1]), sys.argv[2])
+print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, file=sys.stderr)
+"""
+STREAM = """
+import resource, sys
+from slarules import load, read_history
+history = read_history(load(sys.argv[1]), sys.argv[2], stream=True)
+assert sum(1 for period in history.periods) == len(history.periods)
 print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, file=sys.stderr)
 """
 EVALUATE = """
@@ -81,13 +92,13 @@ def main() -> int:
     options = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     options.add_argument("--rows", type=int, default=1_000_000)
     options.add_argument("--format", choices=("csv", "json"), default="csv")
-    options.add_argument("--only", choices=("read", "evaluate"))
+    options.add_argument("--only", choices=("read", "stream", "evaluate"))
     args = options.parse_args()
     with tempfile.TemporaryDirectory() as folder:
         data = Path(folder) / f"data.{args.format}"
         write(data, args.rows, args.format)
         print(f"{args.rows:,} rows, {data.stat().st_size / 1e6:,.1f} MB of {args.format.upper()}")
-        for name, script in (("read", READ), ("evaluate", EVALUATE)):
+        for name, script in (("read", READ), ("stream", STREAM), ("evaluate", EVALUATE)):
             if args.only in (None, name):
                 seconds, megabytes, status = measure(script, data)
                 print(f"  {name:9} {seconds:8.1f} s   peak RSS {megabytes:8,.0f} MB   exit {status}")

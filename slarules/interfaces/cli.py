@@ -14,6 +14,7 @@ from typing import Sequence
 
 from ..core.diagnostics import Diagnostic, SlaError
 from ..core.source import Source
+from ..formats import report
 from ..formats.files import check_folder, write_atomically, write_stream
 from ..formats.kpi_data import read_history
 from ..language.check import check as check_pass
@@ -25,7 +26,7 @@ from ..tools.explain import explain
 from ..tools.htmlreport import render_report
 from ..tools.simulate import DistributionError, parse_distributions, simulate
 from ..tools.verify import FINDINGS, INVARIANTS, verify
-from .api import Outcome, load
+from .api import load
 
 FORMATS = ("table", "json", "csv")
 
@@ -158,15 +159,19 @@ def _print(text: str) -> None:
 
 
 def _evaluate(args) -> int:
+    # The data file is checked whole before anything is evaluated, then read again period by period;
+    # the outcome is written once every period is evaluated, a period at a time (no partial output).
     program = load(args.ruleset, strict=args.strict)
-    history = read_history(program, args.data, args.events)
-    render = {"table": Outcome.to_text, "json": Outcome.to_json, "csv": Outcome.to_csv}[args.format]
+    history = read_history(program, args.data, args.events, stream=True)
+    write = {"table": report.write_text, "json": report.write_json, "csv": report.write_csv}[args.format]
     if args.state is None:
-        write_stream(sys.stdout, render(program.evaluate(history)))
+        outcome = program.evaluate(history)
+        write_stream(sys.stdout, lambda out: write(outcome, out))
         return 0
     # The state is saved only once the outcome is out: a run that cannot print bills nothing.
     with program.billing_run(args.state) as run:
-        write_stream(sys.stdout, render(run.evaluate(history)))
+        outcome = run.evaluate(history)
+        write_stream(sys.stdout, lambda out: write(outcome, out))
     return 0
 
 
