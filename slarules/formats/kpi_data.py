@@ -44,7 +44,6 @@ import re
 import sys
 from decimal import Decimal
 from pathlib import Path
-from contextlib import contextmanager
 from typing import Iterator, Mapping
 
 import attrs

@@ -213,3 +213,31 @@ def _built_views(period) -> set[str]:
         except AttributeError:
             pass
     return views
+
+
+def test_a_form_feed_on_an_earlier_line_does_not_move_the_caret_of_a_later_cell(tmp_path, monkeypatch):
+    # The whole-text reader split lines at a form feed or U+2028 for its carets (str.splitlines)
+    # but not for the line it quoted, so a later cell's caret fell on another line's cells.
+    monkeypatch.chdir(tmp_path)
+    program = compile_source(Source("s.sla", RULESET))
+    Path("d.csv").write_text("period,fee,sl\n2026-01,1000,9\f0\n2026-02,-1000,90\n", encoding="utf-8")
+    with pytest.raises(SlaError) as found:
+        read_history(program, "d.csv", stream=True)
+    assert "d.csv:3:9: error[SLA303]: 'fee' is -1000: a money cannot be negative\n  |\n" \
+           "3 | 2026-02,-1000,90\n  |         ^^^^^" in render(found.value.diagnostics)
+
+
+def test_a_file_that_is_not_utf8_far_down_is_named_by_its_byte_as_a_whole_read_names_it(tmp_path):
+    program = compile_source(Source("s.sla", RULESET))
+    data = _wide(tmp_path / "d.csv", 3000)
+    text = data.read_bytes()
+    data.write_bytes(text[:60_000] + b"\xff" + text[60_000:])  # beyond the first chunk a stream decodes
+    with pytest.raises(UnicodeDecodeError) as whole:
+        data.read_text(encoding="utf-8-sig")  # as the whole-file reader read it
+    with pytest.raises(SlaError) as found:
+        read_history(program, data, stream=True)
+    assert found.value.diagnostics[0].message == f"cannot read data file {data}: {whole.value}"
+    assert "byte 0xff in position" in str(whole.value)
+    with pytest.raises(SlaError) as missing:
+        read_history(program, tmp_path / "none.csv", stream=True)
+    assert missing.value.diagnostics[0].message.startswith(f"cannot read data file {tmp_path / 'none.csv'}: [Errno 2]")
