@@ -1,6 +1,7 @@
 """Evaluate pass: Terms x History (x a saved state) -> Outcome.
 
-Input: a compiled Terms, a History of periods (data.py) with its waivers and
+Input: a compiled Terms, a History of periods (history.py; read once, in order,
+so they may be a stream that never holds them all) with its waivers and
 exclusions, and optionally the state a previous evaluation ended with. Output:
 an Outcome with, per period and in the order the ruleset declares them, each
 service level's value and status and the line items it produced, the
