@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import io
 import json
+import types
 from decimal import Decimal
 from typing import Callable, Iterable, Iterator, TextIO
 
@@ -43,7 +44,7 @@ def _totals(totals: Totals, digits: int) -> dict:
 def to_data(outcome: Outcome) -> dict:
     """The JSON document as Python data (strings, lists, dicts, ints, None)."""
     with no_full_collections():
-        return {key: value if isinstance(value, (str, dict, list)) else list(value)
+        return {key: list(value) if isinstance(value, types.GeneratorType) else value
                 for key, value in _data(outcome).items()}
 
 
@@ -111,7 +112,7 @@ def write_json(outcome: Outcome, out: TextIO) -> None:
     with no_full_collections():
         for number, (key, value) in enumerate(_data(outcome).items()):
             out.write(("{\n" if number == 0 else ",\n") + f"  {_json(key)}: ")
-            if isinstance(value, (str, dict, list)):
+            if not isinstance(value, types.GeneratorType):
                 out.write(_json(value, "\n  "))
                 continue
             empty = True
@@ -229,8 +230,14 @@ def _read_once(periods: Iterable[PeriodOutcome]) -> Iterator[PeriodOutcome]:
 
 
 def _built(period: PeriodOutcome, name: str) -> bool:
+    """Whether the period holds its view `name` now (without building it)."""
+    if name in getattr(period, "__dict__", ()):  # a cached_property of a class with a __dict__
+        return True
+    slot = type(period).__dict__.get(name)
+    if not isinstance(slot, types.MemberDescriptorType):
+        return False
     try:
-        type(period).__dict__[name].__get__(period)  # the slot: AttributeError while it is empty
+        slot.__get__(period)  # AttributeError while the slot is empty
         return True
     except AttributeError:
         return False
