@@ -221,25 +221,26 @@ def _read_once(periods: Iterable[PeriodOutcome]) -> Iterator[PeriodOutcome]:
     """Each period, to be read once: the views it builds while it is read are let go
     after it (those built before are kept), so that writing a long history holds one
     period's results, lines and totals at a time, not every period's."""
+    slots = None  # the slots PeriodOutcome keeps its views in, once it is seen
     for period in periods:
-        built_before = [name for name in _VIEWS if _built(period, name)]
+        if slots is None:
+            slots = [slot for slot in map(type(period).__dict__.get, _VIEWS)
+                     if isinstance(slot, types.MemberDescriptorType)]
+        built_before = [slot for slot in slots if _holds(slot, period)]
         yield period
-        for name in _VIEWS:
-            if name not in built_before and _built(period, name):
-                object.__delattr__(period, name)  # built again, the same, if read again
+        for slot in slots:
+            if slot not in built_before:
+                try:
+                    slot.__delete__(period)  # built again, the same, if read again
+                except AttributeError:  # not read
+                    pass
 
 
-def _built(period: PeriodOutcome, name: str) -> bool:
-    """Whether the period holds its view `name` now (without building it)."""
-    if name in getattr(period, "__dict__", ()):  # a cached_property of a class with a __dict__
-        return True
-    slot = type(period).__dict__.get(name)
-    if not isinstance(slot, types.MemberDescriptorType):
-        return False
+def _holds(slot, period: PeriodOutcome) -> bool:
     try:
-        slot.__get__(period)  # AttributeError while the slot is empty
+        slot.__get__(period)
         return True
-    except AttributeError:
+    except AttributeError:  # the slot is empty
         return False
 
 

@@ -204,7 +204,7 @@ def test_writing_an_outcome_lets_go_of_the_lines_it_built_for_each_period(tmp_pa
     assert report.to_csv(outcome) == text  # built again, the same
 
 
-def _built_views(period) -> set[str]:
+def _built_views(period) -> set[str]:  # the views a period holds in its slots now
     views = set()
     for name in ("results", "lines", "totals"):
         try:
