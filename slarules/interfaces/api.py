@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator, Mapping
+from typing import Iterator, Mapping, Sequence
 
 import attrs
 
@@ -36,7 +36,10 @@ from ..language.parse import parse
 
 @attrs.frozen
 class Outcome(outcome.Outcome):
-    """An evaluation's Outcome, with its renderings."""
+    """An evaluation's Outcome, with its renderings and `warnings`: the ruleset's
+    warnings (Program.warnings), carried so that whoever holds the outcome sees them."""
+
+    warnings: tuple[Diagnostic, ...] = attrs.field(default=(), eq=False, repr=False)
 
     def to_json(self) -> str:
         """JSON for programs: amounts as decimal strings (formats/schema/outcome.schema.json)."""
@@ -50,10 +53,19 @@ class Outcome(outcome.Outcome):
         """One CSV row per line item, for billing import."""
         return report.to_csv(self)
 
+    def totals_csv(self) -> str:
+        """The CSV beside the line items: per period and for the whole history, the
+        totals, the amounts due under the contract's netting and the termination rights."""
+        return report.to_totals_csv(self)
+
 
 @attrs.frozen
 class Program(Terms):
-    """A compiled ruleset, ready to evaluate KPI histories."""
+    """A compiled ruleset, ready to evaluate KPI histories. `warnings` are the check's
+    warnings (severity "warning": probably not what the contract means), which do not
+    stop it compiling unless `strict`; the command line prints them on stderr."""
+
+    warnings: tuple[Diagnostic, ...] = attrs.field(default=(), eq=False, repr=False)
 
     def evaluate(self, history, state=None, events=None) -> Outcome:
         """Evaluate a History, or a mapping {period: {input: value}}, into an
@@ -79,7 +91,8 @@ class Program(Terms):
             # as the data reader would; a History the reader accepts failing is a bug.
             checked_history(self, history)
             raise
-        return Outcome(**{field.name: getattr(evaluated, field.name) for field in attrs.fields(outcome.Outcome)})
+        return Outcome(**{field.name: getattr(evaluated, field.name) for field in attrs.fields(outcome.Outcome)},
+                       warnings=self.warnings)
 
     def load_state(self, text: str, where: str = "<state>") -> Carry:
         """Read a state saved with Outcome.state_json(); SLA403 if it is another ruleset's,
@@ -133,21 +146,25 @@ def _require(value, types: tuple, function: str, parameter: str, expected: str) 
         raise TypeError(f"{function}(): {parameter} must be {expected}, not {type(value).__name__}")
 
 
-def compile_ruleset(ruleset: nodes.Ruleset) -> Program:
-    """Compile a checked Ruleset (check() found no error in it)."""
+def compile_ruleset(ruleset: nodes.Ruleset, warnings: Sequence[Diagnostic] = ()) -> Program:
+    """Compile a checked Ruleset (check() found no error in it); `warnings` are the
+    check's warnings, kept as Program.warnings."""
     terms = compile_terms(ruleset)
-    return Program(**{field.name: getattr(terms, field.name) for field in attrs.fields(Terms)})
+    return Program(**{field.name: getattr(terms, field.name) for field in attrs.fields(Terms)},
+                   warnings=tuple(warnings))
 
 
 def compile_source(source: Source, strict: bool = False) -> Program:
     """Parse, check and compile; raise SlaError if check finds an error
-    (or, with strict, a warning). Warnings are otherwise not raised, notes never."""
+    (or, with strict, a warning). Warnings are otherwise kept as the Program's
+    `warnings`; notes are never raised nor kept."""
     _require(source, (Source,), "compile_source", "source", "a slarules.Source(path, text)")
     ruleset = parse(source)
-    problems = [d for d in check(ruleset) if d.is_error or (strict and d.severity == "warning")]
+    found = check(ruleset)
+    problems = [d for d in found if d.is_error or (strict and d.severity == "warning")]
     if problems:
         raise SlaError(problems)
-    return compile_ruleset(ruleset)
+    return compile_ruleset(ruleset, [d for d in found if d.severity == "warning"])
 
 
 def load(path: str | Path, strict: bool = False) -> Program:

@@ -154,15 +154,16 @@ def test_every_code_has_a_golden_file_that_produces_it():
     produced = set()
     for expected in [*DIAGNOSTICS.glob("*.expected"), *DATA_ERRORS.glob("*.expected"),
                      *STATE_ERRORS.glob("*.expected"), *EVALUATION_ERRORS.glob("*.expected"),
-                     *(TESTS / "golden" / "file_errors").glob("*.expected")]:  # test_billing_files.py, test_streaming.py
+                     *(TESTS / "golden" / "file_errors").glob("*.expected"),  # test_billing_files.py, test_streaming.py
+                     *(TESTS / "golden" / "service").glob("*.expected")]:  # from tests/service/test_errors.py
         produced |= set(re.findall(r"(?:error|warning|note)\[(SLA\d\d\d)\]", expected.read_text(encoding="utf-8")))
     assert sorted(set(CODES) - produced) == []
 
 
 def test_codes_are_grouped_by_pass():
     for code in CODES:
-        assert code[3] in "02345", (f"{code}: SLA0xx syntax, SLA2xx check, SLA3xx data, SLA4xx evaluation, "
-                                    "SLA5xx files written")
+        assert code[3] in "023456", (f"{code}: SLA0xx syntax, SLA2xx check, SLA3xx data, SLA4xx evaluation, "
+                                     "SLA5xx files written, SLA6xx service requests")
 
 
 # ---------------------------------------------------------------- syntax examples

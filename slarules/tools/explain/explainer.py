@@ -9,6 +9,7 @@ import attrs
 
 from ...language import nodes
 from ...language.semantics import amended
+from .allowances import AllowanceTerms
 from .amendments import AmendmentClauses, AmendmentTerms
 from .awards import AwardTerms
 from .clauses import Document, Part
@@ -33,8 +34,8 @@ def document(ruleset: nodes.Ruleset) -> Document:
     return _Explainer(ruleset).document()
 
 
-class _Terms(ContractTerms, ServiceLevelTerms, AwardTerms, LimitTerms, SpanningTerms, CriticalFailureTerms,
-             AmendmentTerms):
+class _Terms(ContractTerms, ServiceLevelTerms, AwardTerms, AllowanceTerms, LimitTerms, SpanningTerms,
+             CriticalFailureTerms, AmendmentTerms):
     """The sentences for one version of the terms, every clause family together."""
 
 

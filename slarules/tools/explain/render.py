@@ -8,7 +8,7 @@ import html
 import re
 import textwrap
 
-from .clauses import Document
+from .clauses import Clause, Document
 from .words import _CODE, _END_CODE, _END_XREF, _MARKS, _XREF
 
 
@@ -58,9 +58,14 @@ def _to_markdown(doc: Document) -> str:
         if part.intro:
             out += ["", _md(part.intro)]
         for clause in part.clauses:
-            refs = ", ".join(f"`{r}`" for r in clause.refs)
-            out += ["", f"**{clause.number} {_md(clause.heading)}.** {_md(clause.body)} ({refs})"]
+            out += ["", clause_markdown(clause)]
     return "\n".join(out) + "\n"
+
+
+def clause_markdown(clause: Clause) -> str:
+    """One clause as the Markdown rendering writes it (the language server's hover shows it)."""
+    refs = ", ".join(f"`{r}`" for r in clause.refs)
+    return f"**{clause.number} {_md(clause.heading)}.** {_md(clause.body)} ({refs})"
 
 
 def _anchor(number: str) -> str:
