@@ -1,13 +1,18 @@
 """Benchmark: reading a large KPI data file, alone and within `slarules evaluate`.
 
-    python bench/read_data.py [--rows N] [--format csv|json] [--only read|evaluate]
+    python bench/read_data.py [--rows N] [--format csv|json] [--only read|stream|evaluate]
+
+End to end at a million rows, one command:  python bench/read_data.py --only evaluate
 
 Writes rulesets/acme_contact_center.sla's data for N consecutive months (default
 1,000,000, seeded, so every run reads the same file) to a temporary folder, then
 runs, each in a fresh Python process so that its peak memory is its own:
-`read`, slarules.read_history of the file; `evaluate`, `slarules evaluate RULESET
-FILE --format csv` with its output thrown away. Prints each one's seconds and peak
-resident memory (the child's ru_maxrss). Kept out of the test suite: a million rows
+`read`, slarules.read_history of the file (a History holding every period);
+`stream`, read_history(..., stream=True), which checks the file in one pass and
+holds no period, then one pass over its periods; `evaluate`, `slarules evaluate
+RULESET FILE --format csv` with its output thrown away (it streams). Prints each one's seconds, its CPU
+seconds (user + system, the fairer figure on a busy machine) and peak resident
+memory (the child's ru_maxrss). Kept out of the test suite: a million rows
 take minutes.
 """
 from __future__ import annotations
@@ -25,20 +30,25 @@ ROOT = Path(__file__).resolve().parents[1]
 RULESET = ROOT / "rulesets" / "acme_contact_center.sla"
 COLUMNS = ["monthly_fee", "calls_offered", "answered_in_20s", "abandoned", "resolved_first_call", "quality_score"]
 
-# Each child prints its own peak resident memory (KB on Linux) last, on stderr.
+# Each child prints its own peak resident memory (KB on Linux) and CPU seconds last, on stderr.
+USAGE = ("r = resource.getrusage(resource.RUSAGE_SELF); "
+         "print(r.ru_maxrss, r.ru_utime + r.ru_stime, file=sys.stderr)")
 READ = """
 import resource, sys
 from slarules import load, read_history
 history = read_history(load(sys.argv[1]), sys.argv[2])
-print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, file=sys.stderr)
-"""
+""" + USAGE + "\n"
+STREAM = """
+import resource, sys
+from slarules import load, read_history
+history = read_history(load(sys.argv[1]), sys.argv[2], stream=True)
+assert sum(1 for period in history.periods) == len(history.periods)
+""" + USAGE + "\n"
 EVALUATE = """
 import resource, sys
 from slarules.interfaces.cli import main
 status = main(["evaluate", sys.argv[1], sys.argv[2], "--format", "csv"])
-print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, file=sys.stderr)
-sys.exit(status)
-"""
+""" + USAGE + "\nsys.exit(status)\n"
 
 
 def rows(count: int, seed: int = 2026):
@@ -65,32 +75,34 @@ def write(path: Path, count: int, form: str) -> None:
         out.write("]}\n")
 
 
-def measure(script: str, data: Path) -> tuple[float, float, int]:
-    """Seconds, peak resident MB (as the child reports it) and exit status of a child running `script`."""
+def measure(script: str, data: Path) -> tuple[float, float, float, int]:
+    """Seconds, CPU seconds and peak resident MB (as the child reports them), and the exit
+    status, of a child running `script`."""
     start = time.perf_counter()
     done = subprocess.run([sys.executable, "-c", script, str(RULESET), str(data)],
                           stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, cwd=data.parent)
     seconds = time.perf_counter() - start
-    last = done.stderr.strip().splitlines()[-1:] or ["0"]
-    if done.returncode or not last[0].isdigit():
+    last = (done.stderr.strip().splitlines()[-1:] or [""])[0].split()
+    if done.returncode or len(last) != 2:
         print(done.stderr[-2000:], file=sys.stderr)
-    return seconds, int(last[0]) / 1024 if last[0].isdigit() else 0.0, done.returncode
+        return seconds, 0.0, 0.0, done.returncode
+    return seconds, float(last[1]), int(last[0]) / 1024, done.returncode
 
 
 def main() -> int:
     options = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     options.add_argument("--rows", type=int, default=1_000_000)
     options.add_argument("--format", choices=("csv", "json"), default="csv")
-    options.add_argument("--only", choices=("read", "evaluate"))
+    options.add_argument("--only", choices=("read", "stream", "evaluate"))
     args = options.parse_args()
     with tempfile.TemporaryDirectory() as folder:
         data = Path(folder) / f"data.{args.format}"
         write(data, args.rows, args.format)
         print(f"{args.rows:,} rows, {data.stat().st_size / 1e6:,.1f} MB of {args.format.upper()}")
-        for name, script in (("read", READ), ("evaluate", EVALUATE)):
+        for name, script in (("read", READ), ("stream", STREAM), ("evaluate", EVALUATE)):
             if args.only in (None, name):
-                seconds, megabytes, status = measure(script, data)
-                print(f"  {name:9} {seconds:8.1f} s   peak RSS {megabytes:8,.0f} MB   exit {status}")
+                seconds, cpu, megabytes, status = measure(script, data)
+                print(f"  {name:9} {seconds:8.1f} s   CPU {cpu:8.1f} s   peak RSS {megabytes:8,.0f} MB   exit {status}")
     return 0
 
 

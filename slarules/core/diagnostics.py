@@ -82,6 +82,7 @@ CODES: dict[str, str] = {
     "SLA306": "bad period label",
     "SLA307": "gap in the periods",
     "SLA308": "missing column or value",
+    "SLA309": "a data file changed while it was being read (it is read twice: checked, then evaluated)",
     "SLA401": "a required input is missing for a period",
     "SLA402": "division by zero in a measurement",
     "SLA403": "a saved state was made under other terms than those now in force for its billed periods",

@@ -1,6 +1,7 @@
 """Evaluate pass: Terms x History (x a saved state) -> Outcome.
 
-Input: a compiled Terms, a History of periods (data.py) with its waivers and
+Input: a compiled Terms, a History of periods (history.py; read once, in order,
+so they may be a stream that never holds them all) with its waivers and
 exclusions, and optionally the state a previous evaluation ended with. Output:
 an Outcome with, per period and in the order the ruleset declares them, each
 service level's value and status and the line items it produced, the
@@ -78,13 +79,15 @@ def evaluate(program: Terms, history: History, state: Carry | None = None) -> Ou
     """Evaluate every period of the history, continuing from `state` if given."""
     # Start from a copy made through the JSON form, exactly as a saved state is read back.
     carry = Carry.from_data((state or Carry.initial(program)).to_data(), program)
-    if carry.next_period is not None and history.periods and history.periods[0].label != carry.next_period:
+    arriving = iter(history.periods)  # read once, as they arrive: a long history may be a stream
+    first = next(arriving, None)
+    if carry.next_period is not None and first is not None and first.label != carry.next_period:
         raise SlaError([Diagnostic(
-            "SLA405", f"the data starts at {history.periods[0].label}, but the state continues from "
-                      f"{carry.next_period}", history.periods[0].span,
+            "SLA405", f"the data starts at {first.label}, but the state continues from "
+                      f"{carry.next_period}", first.span,
             ("give the periods from the one after the state's last period, in order",),
-            location=None if history.periods[0].span else history.periods[0].location or "data")])
-    indices, label_of = _calendar_of(program.calendar, [data.label for data in history.periods])
+            location=None if first.span else first.location or "data")])
+    index_of, label_of = _calendar_of(program.calendar)
     money: dict[str, list[Decimal]] = {}  # per service level: credits, credits earned back (negative), bonuses
     evaluators = {id(terms): PeriodEvaluator(terms, carry, money, label_of, history.events)
                   for terms in (program, *(version for _, version in program.amendments))}
@@ -97,8 +100,8 @@ def evaluate(program: Terms, history: History, state: Carry | None = None) -> Ou
     with decimal.localcontext(CONTEXT), no_full_collections():
         evaluated = []
         try:
-            for data, index in zip(history.periods, indices):
-                evaluated.append(evaluator(data, index))
+            for data in chain((first,), arriving) if first is not None else ():
+                evaluated.append(evaluator(data, index_of(data.label)))
         except (decimal.InvalidOperation, decimal.Overflow):
             raise _beyond_exact_range(data) from None
         periods = tuple(evaluated)
@@ -117,19 +120,27 @@ def _beyond_exact_range(data) -> SlaError:
         location=data.place())])
 
 
-def _calendar_of(calendar, labels: list[str]):
-    """The calendar index of each period, and a function labelling an index. A History's
-    periods are consecutive (data.py makes sure): when the first and the last label agree,
-    the indices count up from the first and the labels are the history's own; otherwise
-    each label is read, and every label is written by the calendar."""
-    first, last = (calendar.index(labels[0]), calendar.index(labels[-1])) if labels else (None, None)
-    if first is None or last is None or last - first != len(labels) - 1:
-        return [calendar.index(label) for label in labels], calendar.label
-    end = first + len(labels)
+def _calendar_of(calendar):
+    """index_of(label), the calendar index of each period as it arrives, and label_of(index),
+    a function labelling an index. A History's periods are consecutive (data.py makes sure):
+    while they count up from the first, the periods that have arrived are labelled as the
+    history labels them; any other index is labelled by the calendar."""
+    labels: list[str] = []  # of the periods that have arrived, while they are consecutive
+    first = None
+
+    def index_of(label: str) -> int | None:
+        nonlocal first
+        index = calendar.index(label)
+        if first is None and not labels:
+            first = index
+        if index is not None and first is not None and index == first + len(labels):
+            labels.append(label)
+        return index
 
     def label_of(index: int) -> str:
-        return labels[index - first] if first <= index < end else calendar.label(index)
-    return range(first, end), label_of
+        return labels[index - first] if first is not None and first <= index < first + len(labels) \
+            else calendar.label(index)
+    return index_of, label_of
 
 
 class PeriodEvaluator:

@@ -7,7 +7,7 @@ every value an exact Decimal in range).
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Mapping
+from typing import Iterable, Mapping
 
 import attrs
 
@@ -45,7 +45,10 @@ EVENT_KINDS = ("waive", "exclude")
 
 @attrs.frozen
 class History:
-    """Periods in calendar order, consecutive, no duplicates; events by period."""
+    """Periods in calendar order, consecutive, no duplicates; events by period. The periods
+    are a tuple, or (kpi_data.read_history(..., stream=True)) a PeriodStream that reads
+    its file again on each pass and has a length but no indexing: evaluation reads them
+    once, in order."""
 
-    periods: tuple[PeriodData, ...]
+    periods: tuple[PeriodData, ...] | Iterable[PeriodData]
     events: tuple[Event, ...] = ()

@@ -34,7 +34,7 @@ import secrets
 import stat
 import time
 from contextlib import contextmanager
-from typing import Iterator, TextIO
+from typing import Callable, Iterator, TextIO
 
 from ..core.diagnostics import Diagnostic, SlaError
 
@@ -153,15 +153,20 @@ def check_folder(path: str | os.PathLike) -> None:
         _check_folder_writable(path, os.path.dirname(os.path.abspath(path)))
 
 
-def write_stream(stream: TextIO, text: str, name: str = "standard output", what: str = "the outcome",
+def write_stream(stream: TextIO, text: str | Callable[[TextIO], None], name: str = "standard output",
+                 what: str = "the outcome",
                  note: str = "nothing was saved; run it again once the output can be written") -> None:
-    """Write `text` to `stream`, flush it, and fsync it when it is a file on disk, so
+    """Write `text` to `stream` (or let `text(stream)` write it, piece by piece, so that
+    a long outcome is never held whole), flush it, and fsync it when it is a file on disk, so
     a billing run commits its state only after its output is safely out. A failure
     (a full disk, a closed pipe) is SLA501 saying it could not write `what`, and the
     stream is pointed at the null device so that the interpreter's last flush does
     not fail again."""
     try:
-        stream.write(text)
+        if callable(text):
+            text(stream)
+        else:
+            stream.write(text)
         stream.flush()
         fileno = _fileno(stream)
         if fileno is not None and stat.S_ISREG(os.fstat(fileno).st_mode):

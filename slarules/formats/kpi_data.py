@@ -22,18 +22,29 @@ Values are plain decimals (`60000.00`; a percentage may carry a `%`), at most
 means "not reported", which the input's missing-data rule then governs. A zero
 written with a minus sign (`-0`, `-0.00`) is zero, in CSV and JSON alike; any
 other negative value is an error (SLA303).
+
+Reading a CSV file streams it: the csv module reads the open file a record at a
+time, and no file text or row is kept beyond the record at hand (a diagnostic
+keeps the line it quotes). read_history(..., stream=True) checks the whole file
+in that one pass, every diagnostic collected as above, and returns a History
+whose periods are a PeriodStream: each pass over them reads the file again
+(SLA309 if it changed in between), so evaluating a million rows holds one row
+at a time. That needs a file in calendar order (as every export writes one);
+a file out of order, or a long file whose periods' rows are not together, is
+read whole and sorted instead. A JSON file is always read whole.
 """
 from __future__ import annotations
 
+import bisect
 import csv
-import functools
 import io
 import json
+import math
 import re
 import sys
 from decimal import Decimal
 from pathlib import Path
-from typing import Mapping
+from typing import Iterator, Mapping
 
 import attrs
 
@@ -59,11 +70,143 @@ def _read(path: str | Path) -> Source:
         raise SlaError([Diagnostic("SLA301", f"cannot read data file {path}: {err}")]) from None
 
 
-def read_history(program, path: str | Path, events: str | Path | None = None) -> History:
-    """Read a CSV or JSON data file for this program, and optionally a CSV of events."""
+@attrs.frozen
+class DataFile(Source):
+    """A CSV data file read as a stream: its text is not kept. `line(n)` gives the lines
+    that diagnostics quote, kept as the reader meets them, or reads the file again."""
+
+    known: dict = attrs.field(factory=dict, eq=False, repr=False)
+
+    def lines(self) -> Iterator[str]:
+        """The file's lines, ends translated to \n as a text file's are, without the
+        byte-order mark (SLA301 if the file cannot be opened)."""
+        try:
+            file = open(self.path, encoding="utf-8-sig", newline=None)
+        except OSError as err:
+            raise SlaError([Diagnostic("SLA301", f"cannot read data file {self.path}: {err}")]) from None
+        with file:
+            first = next(file, None)
+            if first is not None:
+                yield first.removeprefix("\ufeff")  # a second mark, as Source drops it
+                yield from file
+
+    def line(self, number: int) -> str:
+        if number not in self.known:
+            text = ""
+            try:
+                for count, line in enumerate(self.lines(), start=1):
+                    if count == number:
+                        text = line.removesuffix("\n")
+                        break
+            except (SlaError, UnicodeDecodeError):
+                pass
+            self.known[number] = text
+        return self.known[number]
+
+
+def _lines_of(source: Source) -> Iterator[str]:
+    return source.lines() if isinstance(source, DataFile) else iter(io.StringIO(source.text, newline=None))
+
+
+def _looks_like_json(path: str) -> bool:
+    """A `.json` name, or a first character other than white space that is { or [."""
+    if path.lower().endswith(".json"):
+        return True
+    for line in DataFile(path, "").lines():
+        start = line.lstrip()
+        if start:
+            return start.startswith(("{", "["))
+    return False
+
+
+def read_history(program, path: str | Path, events: str | Path | None = None, *, stream: bool = False) -> History:
+    """Read a CSV or JSON data file for this program, and optionally a CSV of events. With
+    `stream`, a CSV file's periods are a PeriodStream, read again on each pass (see above)."""
     if not isinstance(program, Terms):
         raise TypeError(f"read_history(): program must be a Program (slarules.load), not {type(program).__name__}")
-    return parse_history(program, _read(path), _read(events) if events is not None else None)
+    path = str(path)
+    try:
+        if _looks_like_json(path):
+            return parse_history(program, _read(path), _read(events) if events is not None else None)
+        if stream:
+            try:
+                return _checked_stream(program, path, events)
+            except _NotInOrder:
+                pass
+        reader = _Reader(program, DataFile(path, ""))
+        reader.csv()
+    except UnicodeDecodeError:
+        _read(path)  # reads it whole, to name the byte as it always has
+        raise
+    if events is not None:
+        _Reader(program, _read(events), reader).events_csv()
+    return reader.finish()
+
+
+def _checked_stream(program, path: str, events) -> History:
+    """Check a CSV file in one pass, holding no period; the History's periods read it again."""
+    source = DataFile(path, "")
+    reader = _Reader(program, source, in_order=True)
+    reader.csv()
+    if events is not None:
+        _Reader(program, _read(events), reader).events_csv()
+    history = reader.finish()
+    return History(PeriodStream(program, source, reader.periods.count), history.events)
+
+
+class PeriodStream:
+    """A checked CSV file's periods, in calendar order, read from the file on each pass."""
+
+    def __init__(self, program, source: "DataFile", count: int):
+        self.program, self.source, self.count = program, source, count
+
+    def __len__(self) -> int:
+        return self.count
+
+    def __iter__(self) -> Iterator[PeriodData]:
+        reader = _Reader(self.program, self.source, in_order=True)
+        try:
+            for period in reader.csv_periods():
+                if reader.found:
+                    break
+                yield period
+            changed = bool(reader.found) or reader.periods.count != self.count
+        except (_NotInOrder, UnicodeDecodeError, SlaError):
+            changed = True
+        if changed:
+            raise SlaError([Diagnostic("SLA309", f"data file {self.source.path} changed while it was being read",
+                                       None, ("nothing was evaluated; run it again",),
+                                       location=self.source.path)])
+
+
+class _NotInOrder(Exception):
+    """A period at or before the last one read: the file is not in calendar order."""
+
+
+class _InOrder:
+    """The periods of a file read in calendar order, as runs of consecutive calendar
+    indices (one run unless periods are missing): whether an index was read, and how
+    many were. Holds nothing per period."""
+
+    def __init__(self):
+        self.runs: list[list[int]] = []  # [first, last] of each run, ascending
+        self.count = 0
+
+    def __contains__(self, index) -> bool:
+        if index is None:
+            return False
+        at = bisect.bisect_right(self.runs, [index, math.inf]) - 1
+        return at >= 0 and self.runs[at][0] <= index <= self.runs[at][1]
+
+    def add(self, index: int) -> None:
+        """Add the next period; _NotInOrder if it is not after the last one."""
+        if self.runs and index <= self.runs[-1][1]:
+            raise _NotInOrder
+        if self.runs and index == self.runs[-1][1] + 1:
+            self.runs[-1][1] = index
+        else:
+            self.runs.append([index, index])
+        self.count += 1
 
 
 def parse_history(program, source: Source, events: Source | None = None) -> History:
@@ -129,20 +272,26 @@ class _Reader:
     """Collects periods and events, and every problem found, for one History.
     A reader for an events file shares the data reader's periods and problems."""
 
-    def __init__(self, program, source: Source, data_reader: "_Reader | None" = None):
+    def __init__(self, program, source: Source, data_reader: "_Reader | None" = None, in_order: bool = False):
         self.program = program
         self.source = source
         self.units = {spec.name: spec.unit for spec in program.inputs}
         self.service_levels = [sl.name for sl in program.service_levels]
         self.calendar = program.calendar
         self.found: list[Diagnostic] = data_reader.found if data_reader else []
-        self.periods: dict[int, PeriodData] = data_reader.periods if data_reader else {}
+        # Every period read, by calendar index; or, reading a file in calendar order, which ones were.
+        self.periods: dict[int, PeriodData] | _InOrder = (data_reader.periods if data_reader else
+                                                           _InOrder() if in_order else {})
+        self.last: tuple[int, PeriodData] | None = None  # the last period read, in calendar order, and its index
         self.events: list[Event] = data_reader.events if data_reader else []
+        self.record_lines: dict[int, str] = {}  # the lines of the CSV record at hand, by number
 
     def error(self, code, message, span=None, *notes, place=None):
         """Record a problem; `span` is a Span, or a CSV cell as (line number, column index)."""
         if isinstance(span, tuple):
             span = self.cell_span(*span)
+        if span is not None and isinstance(span.source, DataFile) and span.line in self.record_lines:
+            span.source.known[span.line] = self.record_lines[span.line]
         location = f"{self.source.path}: {quoted_text(place, 80)}" if span is None and place else None
         self.found.append(Diagnostic(code, message, span, tuple(notes), location=location))
 
@@ -151,16 +300,28 @@ class _Reader:
         """Each CSV record with the line it starts on, read one at a time. Line ends are read
         as from a file on disk: `\r\n` and a lone `\r` (classic Mac) end a line, as `\n`
         does. Stops, with an SLA301 naming the line, when the csv module cannot read a record."""
-        reader = csv.reader(io.StringIO(self.source.text, newline=None))
+        reader = csv.reader(self.numbered(_lines_of(self.source)))
         first_line = 1
         try:
             for row in reader:
                 yield first_line, row
+                self.record_lines.clear()
                 first_line = reader.line_num + 1
         except csv.Error as err:
             self.error("SLA301", f"this line cannot be read as CSV: {err}", (reader.line_num, None))
 
+    def numbered(self, lines: Iterator[str]) -> Iterator[str]:
+        """The lines, each kept in record_lines while its record is at hand."""
+        for number, line in enumerate(lines, start=1):
+            self.record_lines[number] = line.removesuffix("\n")
+            yield line
+
     def csv(self) -> None:
+        for _ in self.csv_periods():
+            pass
+
+    def csv_periods(self) -> Iterator[PeriodData]:
+        """Check a wide or long CSV file, yielding each period it adds as it is read."""
         records = self.records()
         first = next(records, None)
         if first is None or not any(cell.strip() for cell in first[1]):
@@ -178,7 +339,7 @@ class _Reader:
         if not long_form:
             self.header_columns(header)
         columns = [(i, name) for i, name in enumerate(header) if i and name in self.units]
-        by_label: dict[str, tuple[int, list]] = {}
+        groups = _LongForm(self, streaming=isinstance(self.periods, _InOrder))
         for number, row in records:
             if len(row) != len(header):
                 if any(cell.strip() for cell in row):
@@ -189,17 +350,13 @@ class _Reader:
             if not label and not any(cell.strip() for cell in row):
                 continue
             if long_form:
-                name = row[1].strip()
-                entry = by_label.setdefault(label, (number, []))
-                if name not in self.units:
-                    self.unknown_input(name, (number, 1))
-                    continue
-                entry[1].append((name, row[2], (number, 2), None))
+                yield from groups.row(label, number, row)
             else:
-                self.add_period(label, span_at(self.source, number, 1, len(row[0])),
-                                [(name, row[i], (number, i), None) for i, name in columns])
-        for label, (number, cells) in by_label.items():
-            self.add_period(label, (number, 0), cells)
+                period = self.add_period(label, span_at(self.source, number, 1, len(row[0])),
+                                         [(name, row[i], (number, i), None) for i, name in columns])
+                if period is not None:
+                    yield period
+        yield from groups.end()
 
     def events_csv(self) -> None:
         records = self.records()
@@ -268,15 +425,11 @@ class _Reader:
         self.error("SLA304", f"'{quoted_text(name)}' is not an input of this contract", span,
                    *did_you_mean(name, self.units), f"the inputs are: {', '.join(self.units)}", place=place)
 
-    @functools.cached_property
-    def lines(self) -> list[str]:
-        """The text's lines, split once, when a diagnostic first needs one."""
-        return self.source.text.splitlines()
-
     def cell_span(self, line_number, column_index) -> Span:
         """The cell's characters on its line (the whole line if the row has quoted commas)."""
-        lines = self.lines
-        text = lines[line_number - 1] if line_number <= len(lines) else ""
+        text = self.record_lines.get(line_number)
+        if text is None:
+            text = self.source.line(line_number)
         if column_index is None or '"' in text:
             return span_at(self.source, line_number, 1, len(text))
         cells = text.split(",")
@@ -325,9 +478,10 @@ class _Reader:
             self.add_event(entry, None, f"events[{number}]")
 
     # ---- shared
-    def add_period(self, label, span, cells, place=None):
-        """Check and add one period; `span` (a Span or a CSV cell) is where its label is,
-        `place` (without a span) where it is in a JSON document or a mapping."""
+    def add_period(self, label, span, cells, place=None) -> PeriodData | None:
+        """Check and add one period, and return it (None if its label is wrong); `span` (a Span
+        or a CSV cell) is where its label is, `place` (without a span) where it is in a JSON
+        document or a mapping."""
         if isinstance(span, tuple):
             span = self.cell_span(*span)
         location = f"{self.source.path}: {place}" if span is None and place else None
@@ -341,7 +495,9 @@ class _Reader:
             self.error("SLA306", f"period {label} is before the contract starts ({self.calendar.start_month})",
                        span, place=place)
             return
-        if index in self.periods:
+        if isinstance(self.periods, _InOrder):
+            self.periods.add(index)  # a period twice, or out of order: read the file whole instead
+        elif index in self.periods:
             first = self.periods[index].span
             self.error("SLA305", f"period {label} appears twice", span,
                        *((f"first at line {first.line}",) if first else ()), place=place)
@@ -354,7 +510,14 @@ class _Reader:
             value = self.value(name, raw, cell_span, cell_place)
             if value is not None:
                 values[name] = value
-        self.periods[index] = PeriodData(label, values, span, location)
+        period = PeriodData(label, values, span, location)
+        if isinstance(self.periods, _InOrder):
+            if self.last is not None and index != self.last[0] + 1:
+                self.missing_between(self.last[0], index, self.last[1], period)
+            self.last = index, period
+        else:
+            self.periods[index] = period
+        return period
 
     def value(self, name, raw, span, place) -> Decimal | None:
         unit = self.units[name]
@@ -422,14 +585,57 @@ class _Reader:
             return False
         return True
 
+    def missing_between(self, a: int, b: int, before: PeriodData, after: PeriodData) -> None:
+        """SLA307 for the periods missing between `before` (index a) and `after` (index b)."""
+        missing = self.calendar.label(a + 1)
+        more = f" to {self.calendar.label(b - 1)}" if b - 1 > a + 1 else ""
+        self.error("SLA307", f"no data for {missing}{more}, between {before.label} and {after.label}", after.span,
+                   "every period from the first to the last must be present", place=after.label)
+
     def finish(self) -> History:
-        ordered = sorted(self.periods.items())
+        """The History read, or SlaError with every problem found, in the order of the file."""
+        ordered = sorted(self.periods.items()) if isinstance(self.periods, dict) else []
         for (a, pa), (b, pb) in zip(ordered, ordered[1:]):
             if b != a + 1:
-                missing = self.calendar.label(a + 1)
-                more = f" to {self.calendar.label(b - 1)}" if b - 1 > a + 1 else ""
-                self.error("SLA307", f"no data for {missing}{more}, between {pa.label} and {pb.label}", pb.span,
-                           "every period from the first to the last must be present", place=pb.label)
+                self.missing_between(a, b, pa, pb)
         if self.found:
             raise SlaError(sorted(self.found, key=lambda d: (d.span.line, d.span.column) if d.span else (0, 0)))
         return History(tuple(p for _, p in ordered), tuple(self.events))
+
+
+class _LongForm:
+    """A long CSV file's rows gathered into periods: all of a label's rows, wherever they are;
+    or, reading in calendar order (`streaming`), each run of rows of one label, a period
+    once the next label starts (_NotInOrder if a label comes back)."""
+
+    def __init__(self, reader: _Reader, streaming: bool):
+        self.reader, self.streaming = reader, streaming
+        self.by_label: dict[str, tuple[Span, list]] = {}
+        self.lines: dict[int, str] = {}  # the gathered rows' lines, for their cells' diagnostics
+        self.refused: set[str] = set()  # labels read and refused (not a period, before the start)
+
+    def row(self, label: str, number: int, row: list[str]) -> Iterator[PeriodData]:
+        reader = self.reader
+        if self.streaming and label not in self.by_label:
+            yield from self.end()
+            if label in self.refused:
+                raise _NotInOrder
+        entry = self.by_label.setdefault(label, (reader.cell_span(number, 0), []))
+        self.lines[number] = reader.record_lines[number]
+        name = row[1].strip()
+        if name not in reader.units:
+            reader.unknown_input(name, (number, 1))
+            return
+        entry[1].append((name, row[2], (number, 2), None))
+
+    def end(self) -> Iterator[PeriodData]:
+        """Add the periods gathered so far."""
+        self.reader.record_lines.update(self.lines)
+        for label, (span, cells) in self.by_label.items():
+            period = self.reader.add_period(label, span, cells)
+            if period is None:
+                self.refused.add(label)
+            else:
+                yield period
+        self.by_label.clear()
+        self.lines.clear()

@@ -1,6 +1,9 @@
 """Report pass: Outcome -> text for people, JSON for programs, CSV for billing.
 
-Input: an Outcome. Output: a string; never raises. Every rendering is a view
+Input: an Outcome. Output: a string (to_text, to_json, to_csv), or the same
+text written piece by piece to an open text file (write_text, write_json,
+write_csv), a period at a time, so that a long history is never rendered whole;
+never raises but what the file raises. Every rendering is a view
 of the same line items, in the same order, so the table, the JSON and the CSV
 always agree. The CSV is two tables, each a file of its own, as billing imports
 read one rectangular table per file: the line items (to_csv) and the period
@@ -15,12 +18,14 @@ from __future__ import annotations
 
 import io
 import json
+import types
 from decimal import Decimal
+from typing import Callable, Iterable, Iterator, TextIO
 
 from ..core.diagnostics import Diagnostic
 from ..core.money import CONTEXT, format_money, format_number, plain_money, unsigned_zero
 from ..core.version import version
-from ..engine.outcome import Outcome, Totals, no_full_collections
+from ..engine.outcome import Outcome, PeriodOutcome, Totals, no_full_collections
 from .csv_cells import csv_writer
 
 JSON_FORMAT = "slarules.outcome/1"
@@ -47,10 +52,12 @@ def _totals(totals: Totals, digits: int) -> dict:
 def to_data(outcome: Outcome) -> dict:
     """The JSON document as Python data (strings, lists, dicts, ints, None)."""
     with no_full_collections():
-        return _data(outcome)
+        return {key: list(value) if isinstance(value, types.GeneratorType) else value
+                for key, value in _data(outcome).items()}
 
 
 def _data(outcome: Outcome) -> dict:
+    """The document, each list that grows with the periods as an iterator of its items."""
     d = outcome.digits
     return {
         "format": JSON_FORMAT,
@@ -59,21 +66,7 @@ def _data(outcome: Outcome) -> dict:
         "ruleset": outcome.ruleset,
         **identity(outcome.fingerprint),
         "netting": outcome.netting,
-        "periods": [
-            {
-                "period": p.period,
-                "contract_year": p.contract_year,
-                "service_levels": [_result(r) for r in p.results],
-                "lines": [
-                    {"service_level": line.service_level, "kind": line.kind, "amount": plain_money(line.amount, d),
-                     "clause": line.clause_ref, "explanation": line.explanation}
-                    for line in p.lines
-                ],
-                "totals": _totals(p.totals, d),
-                "terminations": [_termination(t) for t in p.terminations],
-            }
-            for p in outcome.periods
-        ],
+        "periods": (_period(p, d) for p in _read_once(outcome.periods)),
         "totals": _totals(outcome.totals, d),
         "by_service_level": [
             {"name": s.service_level, "credits": plain_money(s.credits, d),
@@ -81,12 +74,27 @@ def _data(outcome: Outcome) -> dict:
              "periods_met": s.periods_met, "periods_missed": s.periods_missed}
             for s in outcome.by_service_level
         ],
-        "by_contract_year": [
+        "by_contract_year": (
             {"contract_year": y.contract_year, "first_period": y.first_period, "last_period": y.last_period,
              "totals": _totals(y.totals, d)}
             for y in outcome.by_contract_year
+        ),
+        "terminations": (_termination(t) for p in outcome.periods for t in p.terminations),
+    }
+
+
+def _period(p: PeriodOutcome, d: int) -> dict:
+    return {
+        "period": p.period,
+        "contract_year": p.contract_year,
+        "service_levels": [_result(r) for r in p.results],
+        "lines": [
+            {"service_level": line.service_level, "kind": line.kind, "amount": plain_money(line.amount, d),
+             "clause": line.clause_ref, "explanation": line.explanation}
+            for line in p.lines
         ],
-        "terminations": [_termination(t) for t in outcome.terminations],
+        "totals": _totals(p.totals, d),
+        "terminations": [_termination(t) for t in p.terminations],
     }
 
 
@@ -104,7 +112,28 @@ def _termination(t) -> dict:
 
 
 def to_json(outcome: Outcome) -> str:
-    return json.dumps(to_data(outcome), indent=2, ensure_ascii=False) + "\n"
+    return _rendered(write_json, outcome)
+
+
+def write_json(outcome: Outcome, out: TextIO) -> None:
+    """to_json's text, written an item at a time: json.dumps(to_data(outcome), indent=2)
+    with each value nested in place (its lines indented two spaces per level)."""
+    with no_full_collections():
+        for number, (key, value) in enumerate(_data(outcome).items()):
+            out.write(("{\n" if number == 0 else ",\n") + f"  {_json(key)}: ")
+            if not isinstance(value, types.GeneratorType):
+                out.write(_json(value, "\n  "))
+                continue
+            empty = True
+            for item in value:
+                out.write(("[\n    " if empty else ",\n    ") + _json(item, "\n    "))
+                empty = False
+            out.write("[]" if empty else "\n  ]")
+        out.write("\n}\n")
+
+
+def _json(value, new_line: str = "\n") -> str:
+    return json.dumps(value, indent=2, ensure_ascii=False).replace("\n", new_line)
 
 
 def identity(fingerprint: str) -> dict:
@@ -122,15 +151,19 @@ IDENTITY_COLUMNS = ("fingerprint", "slarules_version")  # last on every row: eac
 
 def to_csv(outcome: Outcome) -> str:
     """Billing line items: one row per line, amounts signed (caps negative)."""
-    out = io.StringIO()
+    return _rendered(write_csv, outcome)
+
+
+def write_csv(outcome: Outcome, out: TextIO) -> None:
     writer = csv_writer(out)
     writer.writerow(CSV_COLUMNS + IDENTITY_COLUMNS)
     stated = list(identity(outcome.fingerprint).values())
     with no_full_collections():
-        for line in outcome.lines:
-            writer.writerow([line.period, line.service_level or "", line.kind, plain_money(line.amount, outcome.digits),
-                             outcome.currency, line.clause_ref, line.explanation, *stated])
-    return out.getvalue()
+        for period in _read_once(outcome.periods):
+            for line in period.lines:
+                writer.writerow([line.period, line.service_level or "", line.kind,
+                                 plain_money(line.amount, outcome.digits), outcome.currency, line.clause_ref,
+                                 line.explanation, *stated])
 
 
 TOTALS_COLUMNS = ("period", "contract_year", "currency", "credits", "earned_back", "bonuses", "withheld", "net",
@@ -171,18 +204,24 @@ def _shown(value: Decimal | None, unit: str) -> str:
 
 def to_text(outcome: Outcome) -> str:
     """A table per period, each line with its clause and sentence, then the totals."""
+    return _rendered(write_text, outcome)
+
+
+def write_text(outcome: Outcome, out: TextIO) -> None:
     with no_full_collections():
-        return _text(outcome)
+        for lines in _text(outcome):
+            out.write("\n".join(lines) + "\n")
 
 
-def _text(outcome: Outcome) -> str:
+def _text(outcome: Outcome) -> Iterator[list[str]]:
+    """The table's lines, a period's at a time."""
     d = outcome.digits
     money = lambda amount: format_money(amount, d)  # noqa: E731
     width = max([len(s.service_level) for s in outcome.by_service_level] + [len("service level")])
-    kind_width = max([len(line.kind) for p in outcome.periods for line in p.lines] + [13])
-    out = [f"{outcome.contract} ({outcome.ruleset}), amounts in {outcome.currency}", ""]
-    for p in outcome.periods:
-        out.append(f"{p.period}  (contract year {p.contract_year})")
+    kind_width = max(13, max((len(line.kind) for p in _read_once(outcome.periods) for line in p.lines), default=0))
+    yield [f"{outcome.contract} ({outcome.ruleset}), amounts in {outcome.currency}", ""]
+    for p in _read_once(outcome.periods):
+        out = [f"{p.period}  (contract year {p.contract_year})"]
         for r in p.results:
             note = f"  {r.note}" if r.note else ""
             reported = f"  reported {r.reported:,f}{_UNIT_SUFFIX.get(r.unit, '')}" if r.reported is not None else ""
@@ -195,6 +234,8 @@ def _text(outcome: Outcome) -> str:
             out.append(f"      {right.trigger}: {right.reason} ({', '.join(right.periods)})")
         out.append(f"  {_totals_text(p.totals, money)}")
         out.append("")
+        yield out
+    out = []
     out.append("Totals by service level (each one's own lines, before the period-wide caps and netting)")
     out.append(f"  {'service level':<{width}}  {'met':>4}  {'missed':>6}  {'credits':>14}  {'earned back':>14}"
                f"  {'bonuses':>14}")
@@ -203,20 +244,56 @@ def _text(outcome: Outcome) -> str:
                    f"{money(s.credits):>14}  {money(s.earned_back):>14}  {money(s.bonuses):>14}")
     out.append("")
     out.append("Totals by contract year")
+    yield out
     for y in outcome.by_contract_year:
-        out.append(f"  year {y.contract_year} ({y.first_period} to {y.last_period}): {_totals_text(y.totals, money)}")
+        yield [f"  year {y.contract_year} ({y.first_period} to {y.last_period}): {_totals_text(y.totals, money)}"]
     t = outcome.totals
-    out.append("")
+    out = [""]
     out.append(f"Whole history: {_totals_text(t, money)}")
     withheld = " + withheld" if t.withheld else ""
     out.append(f"  (net = credits{withheld} - earned back - bonuses; bonuses {outcome.netting}); "
                f"invoiced: due to the client {money(t.due_to_client)}, due to the vendor {money(t.due_to_vendor)}")
-    if outcome.terminations:
-        out.append("")
-        out.append("Termination rights")
-        for right in outcome.terminations:
-            out.append(f"  {right.period}: {right.trigger} ({right.clause_ref}): {right.reason}")
-    return "\n".join(out) + "\n"
+    yield out
+    rights = (right for p in outcome.periods for right in p.terminations)
+    for number, right in enumerate(rights):
+        yield [*(["", "Termination rights"] if number == 0 else []),
+               f"  {right.period}: {right.trigger} ({right.clause_ref}): {right.reason}"]
+
+
+def _rendered(write: Callable[[Outcome, TextIO], None], outcome: Outcome) -> str:
+    out = io.StringIO()
+    write(outcome, out)
+    return out.getvalue()
+
+
+_VIEWS = ("results", "lines", "totals")  # what a PeriodOutcome builds from its record when first read
+
+
+def _read_once(periods: Iterable[PeriodOutcome]) -> Iterator[PeriodOutcome]:
+    """Each period, to be read once: the views it builds while it is read are let go
+    after it (those built before are kept), so that writing a long history holds one
+    period's results, lines and totals at a time, not every period's."""
+    slots = None  # the slots PeriodOutcome keeps its views in, once it is seen
+    for period in periods:
+        if slots is None:
+            slots = [slot for slot in map(type(period).__dict__.get, _VIEWS)
+                     if isinstance(slot, types.MemberDescriptorType)]
+        built_before = [slot for slot in slots if _holds(slot, period)]
+        yield period
+        for slot in slots:
+            if slot not in built_before:
+                try:
+                    slot.__delete__(period)  # built again, the same, if read again
+                except AttributeError:  # not read
+                    pass
+
+
+def _holds(slot, period: PeriodOutcome) -> bool:
+    try:
+        slot.__get__(period)
+        return True
+    except AttributeError:  # the slot is empty
+        return False
 
 
 def _totals_text(t: Totals, money) -> str:
@@ -251,7 +328,3 @@ def diagnostics_data(diagnostics, checked: int | None = None) -> dict:
         document["checked"] = checked
     return {**document, "errors": errors, "warnings": warnings, "notes": len(diagnostics) - errors - warnings,
             "diagnostics": [diagnostic_data(d) for d in diagnostics]}
-
-
-def diagnostics_json(diagnostics, checked: int | None = None) -> str:
-    return json.dumps(diagnostics_data(diagnostics, checked), indent=2, ensure_ascii=False) + "\n"

@@ -17,7 +17,7 @@ from ..core.diagnostics import Diagnostic, SlaError
 from ..core.source import Source
 from ..formats.files import check_folder, write_atomically, write_stream, write_under_held_lock
 from ..formats.kpi_data import read_history
-from ..formats.report import diagnostics_data
+from ..formats.report import diagnostics_data, write_csv, write_json, write_text
 from ..language.check import check as check_pass
 from ..language.fingerprint import fingerprint
 from ..language.fmt import format_source
@@ -203,15 +203,17 @@ def _load(path: str, strict: bool = False) -> Program:
 def _evaluate(args) -> int:
     if args.restate:
         return _restate(args)
+    # The data file is checked whole before anything is evaluated, then read again period by period;
+    # the outcome is written once every period is evaluated, a period at a time (no partial output).
     program = _load(args.ruleset, strict=args.strict)
-    history = read_history(program, args.data, args.events)
-    render = {"table": Outcome.to_text, "json": Outcome.to_json, "csv": Outcome.to_csv}[args.format]
+    history = read_history(program, args.data, args.events, stream=True)
+    write = {"table": write_text, "json": write_json, "csv": write_csv}[args.format]
     if args.state is None:
-        _write_outcome(program.evaluate(history), render, args.totals, write_atomically)
+        _write_outcome(program.evaluate(history), write, args.totals, write_atomically)
         return 0
     # The state is saved only once the outcome is out: a run that cannot print bills nothing.
     with program.billing_run(args.state) as run:  # its lock on the state serialises the totals' writers too
-        _write_outcome(run.evaluate(history), render, args.totals, write_under_held_lock)
+        _write_outcome(run.evaluate(history), write, args.totals, write_under_held_lock)
     return 0
 
 
@@ -233,12 +235,12 @@ def _restate(args) -> int:
     return 0
 
 
-def _write_outcome(outcome: Outcome, render, totals_path: str | None, write_file) -> None:
-    """The totals file first (replaced whole, or SLA501 with nothing printed), then stdout;
-    run again after a failure, it is written the same."""
+def _write_outcome(outcome: Outcome, write, totals_path: str | None, write_file) -> None:
+    """The totals file first (replaced whole, or SLA501 with nothing printed), then stdout,
+    written a period at a time; run again after a failure, it is written the same."""
     if totals_path:
         write_file(totals_path, outcome.totals_csv())
-    write_stream(sys.stdout, render(outcome))
+    write_stream(sys.stdout, lambda out: write(outcome, out))
 
 
 def _positive(text: str) -> int:

@@ -61,16 +61,18 @@ def test_a_held_credit_keeps_its_sentence_in_the_saved_state():
     assert line.explanation == f"soa missed in 2026-01, not cured by 2026-02: {held['text']}"
 
 
-def test_a_consecutive_history_counts_its_indices_and_names_its_own_periods():
+def test_periods_arriving_consecutive_are_counted_and_named_as_the_history_names_them():
     calendar = compile_source(Source("t.sla", CURED)).calendar
-    indices, label_of = _calendar_of(calendar, ["2026-11", "2026-12", "2027-01"])
-    assert list(indices) == [calendar.index("2026-11") + i for i in range(3)]
-    assert [label_of(i) for i in indices] == ["2026-11", "2026-12", "2027-01"]
-    assert label_of(calendar.index("2027-02")) == "2027-02"  # past the history: the calendar's label
-    # Labels that skip a month are each read, as they are.
-    indices, label_of = _calendar_of(calendar, ["2026-01", "2026-03"])
-    assert indices == [calendar.index("2026-01"), calendar.index("2026-03")]
-    assert label_of == calendar.label
+    index_of, label_of = _calendar_of(calendar)
+    labels = ["02026-11", "02026-12", "02027-01"]  # a year written with five digits reads as 2026
+    indices = [index_of(label) for label in labels]  # as the periods arrive, one at a time
+    assert indices == [calendar.index("2026-11") + i for i in range(3)]
+    assert [label_of(i) for i in indices] == labels  # the history's own labels
+    assert label_of(calendar.index("2027-02")) == "2027-02"  # past the periods arrived: the calendar's label
+    # Labels that skip a month are each read; a period after the gap is labelled by the calendar.
+    index_of, label_of = _calendar_of(calendar)
+    assert [index_of("02026-01"), index_of("02026-03")] == [calendar.index("2026-01"), calendar.index("2026-03")]
+    assert [label_of(calendar.index("2026-01")), label_of(calendar.index("2026-03"))] == ["02026-01", "2026-03"]
 
 
 def test_a_hand_built_history_evaluates_as_the_same_data_read_from_a_mapping():
