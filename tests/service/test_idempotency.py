@@ -15,7 +15,8 @@ import shutil
 import httpx
 import pytest
 
-from serving import Server, month
+from serving import ROOT, Server, month
+from test_errors import rendered
 
 
 def bill(*periods: dict) -> dict:
@@ -150,3 +151,21 @@ def test_a_record_whose_state_never_committed_does_not_stand(client, server):
     assert fresh.status_code == 200 and "idempotency-replayed" not in fresh.headers
     assert fresh.json()["outcome"] == first.json()["outcome"] and fresh.json()["subject"] == "uncommitted"
     refused(post(client, "uncommitted", bill(month("2026-01", "98.7")), "k"), 422, "SLA610")
+
+
+GOLDEN = ROOT / "tests" / "golden" / "service"
+KEYED_CASES = {  # name: (method, path, JSON body, Idempotency-Key), each answered with the code its name gives
+    "SLA610_key_with_another_body": ("POST", "/state/golden-keyed", bill(month("2026-01", "98.7")), "golden-k"),
+    "SLA611_key_not_allowed": ("POST", "/state/golden-badkey", bill(month("2026-01", "99.5")), "no spaces"),
+    "SLA612_period_not_billed": ("GET", "/state/golden-keyed/periods/2026-07", None, None),
+}
+
+
+@pytest.mark.parametrize("name", list(KEYED_CASES))
+def test_each_keyed_refusal_matches_its_golden_file(client, golden, name):
+    method, path, body, key = KEYED_CASES[name]
+    if "golden-keyed" in path:  # billed first (or replayed) with the key: 99.5%, the refused body 98.7%
+        assert post(client, "golden-keyed", bill(month("2026-01", "99.5")), "golden-k").status_code == 200
+    answer = client.request(method, path, json=body, headers={"Idempotency-Key": key} if key else {})
+    assert answer.json()["diagnostics"][0]["code"] == name[:6]
+    golden(rendered(answer), GOLDEN / f"{name}.expected")
