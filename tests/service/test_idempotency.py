@@ -153,6 +153,17 @@ def test_a_record_whose_state_never_committed_does_not_stand(client, server):
     refused(post(client, "uncommitted", bill(month("2026-01", "98.7")), "k"), 422, "SLA610")
 
 
+def test_a_record_stands_only_for_the_figures_the_ledger_holds(client, server):
+    # The record of a 99.5% January beside a state whose January was billed at 98.7% (by a
+    # request without the key): the period is in the ledger, but not as recorded, so the
+    # keyed retry is not replayed; it is billed afresh and finds January billed (SLA606).
+    body = bill(month("2026-01", "99.5"))
+    assert post(client, "recorded-a", body, "k").status_code == 200
+    assert post(client, "recorded-b", bill(month("2026-01", "98.7"))).status_code == 200
+    shutil.copy(server.state_dir / "recorded-a.requests.json", server.state_dir / "recorded-b.requests.json")
+    refused(post(client, "recorded-b", body, "k"), 409, "SLA606")
+
+
 GOLDEN = ROOT / "tests" / "golden" / "service"
 KEYED_CASES = {  # name: (method, path, JSON body, Idempotency-Key), each answered with the code its name gives
     "SLA610_key_with_another_body": ("POST", "/state/golden-keyed", bill(month("2026-01", "98.7")), "golden-k"),
