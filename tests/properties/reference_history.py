@@ -28,6 +28,7 @@ from reference import BONUS_LINES, CREDIT_LINES, Line, total
 
 MISSES = ("missed", "in cure")  # statuses that count as a miss for termination and critical failure
 MONTHS = {"monthly": 1, "quarterly": 3, "yearly": 12}
+MONTHS_IN = {"month": 1, "quarter": 3, "year": 12}
 SPANNING_NODES = {
     nodes.Cure, nodes.FreePasses, nodes.EarnBack, nodes.Window, nodes.WindowShare, nodes.WindowCap,
     nodes.MissedInARow, nodes.MissedInWindow, nodes.BelowFloor, nodes.CreditsExceed, nodes.ManyMissed,
@@ -61,6 +62,11 @@ def start_month(ruleset: nodes.Ruleset) -> int:
 def period_months(ruleset: nodes.Ruleset) -> int:
     assessed = reference.header(ruleset, nodes.Assessed)
     return MONTHS[assessed.periodicity if assessed is not None else "monthly"]
+
+
+def periods(ruleset: nodes.Ruleset, count: Decimal, unit: str) -> int:
+    """How many assessment periods `3 months` (or `1 quarter`, `2 periods`) is."""
+    return int(count) if unit == "period" else int(count) * MONTHS_IN[unit] // period_months(ruleset)
 
 
 def contract_year(ruleset: nodes.Ruleset, label: str) -> int:
@@ -134,7 +140,7 @@ def limit_value(limit, values_over: list[dict], digits: int, mode: str) -> Decim
 def window_start(ruleset, labels: list[str], index: int, window: nodes.Window) -> int:
     """The index of the first period of the window ending at `index`, within the history."""
     if window.kind == "rolling":
-        return max(0, index - int(window.length) + 1)
+        return max(0, index - periods(ruleset, window.length, window.unit) + 1)
     year = contract_year(ruleset, labels[index])
     first = index
     while first > 0 and contract_year(ruleset, labels[first - 1]) == year:
@@ -178,7 +184,7 @@ def evaluate(ruleset: nodes.Ruleset, history: dict[str, dict]) -> list[PeriodRes
         lines: list[Line] = []
         for sl in levels:
             name, state = sl.name.text, carry[sl.name.text]
-            length = int(sl.cure.periods) if sl.cure is not None else 0
+            length = periods(terms, sl.cure.periods, sl.cure.unit) if sl.cure is not None else 0
             closing = [w for w in state.windows if w.opened + length == index]
             mine = [line for line in own if line.service_level == name]
             credit_lines = [line for line in mine if line.kind in CREDIT_LINES]
@@ -186,7 +192,7 @@ def evaluate(ruleset: nodes.Ruleset, history: dict[str, dict]) -> list[PeriodRes
                 if sl.free_passes is not None and state.passes.get(year, 0) < int(sl.free_passes.count):
                     state.passes[year] = state.passes.get(year, 0) + 1
                     credit_lines = []
-                elif sl.cure is not None:
+                elif sl.cure is not None and sl.credit is not None:  # a window holds a credit to charge
                     state.windows.append(Window(index, tuple(credit_lines)))
                     statuses[name] = "in cure"
                     credit_lines = []
@@ -194,8 +200,8 @@ def evaluate(ruleset: nodes.Ruleset, history: dict[str, dict]) -> list[PeriodRes
                 state.windows, closing = [], []
                 statuses[name] = "cured"
             state.windows = [w for w in state.windows if w not in closing]
-            lines += [line for window in closing for line in window.lines]
             lines += credit_lines + [line for line in mine if line.kind in BONUS_LINES]
+            lines += [line for window in closing for line in window.lines]
         accrued = {sl.name.text: total([x for x in lines if x.service_level == sl.name.text], CREDIT_LINES)
                    for sl in levels}
 
@@ -251,7 +257,7 @@ def evaluate(ruleset: nodes.Ruleset, history: dict[str, dict]) -> list[PeriodRes
             if earn is None:
                 continue
             returned = None
-            if earn.after is not None and state.run >= int(earn.after) and state.outstanding:
+            if earn.after is not None and state.run >= periods(terms, earn.after, earn.unit) and state.outstanding:
                 returned, state.outstanding = state.outstanding, Fraction(0)
             if earn.after is None and year_complete(terms, label):
                 this_year = [i for i in range(index + 1) if contract_year(terms, labels[i]) == year]
@@ -303,16 +309,16 @@ def trigger_holds(ruleset, trigger, index, labels, values_of, statuses_of, charg
     """Whether the termination trigger's condition holds in the period `index`."""
     statuses = statuses_of[index]
     if isinstance(trigger, nodes.MissedInARow):
-        return carry[trigger.service_level.text].streak >= int(trigger.count)
+        return carry[trigger.service_level.text].streak >= periods(ruleset, trigger.count, trigger.unit)
     if isinstance(trigger, nodes.MissedInWindow):
-        first = max(0, index - int(trigger.length) + 1)
+        first = max(0, index - periods(ruleset, trigger.length, trigger.unit) + 1)
         name = trigger.service_level.text
         return sum(s[name] in MISSES for s in statuses_of[first:index + 1]) >= int(trigger.times)
     if isinstance(trigger, nodes.BelowFloor):
         sl = next(s for s in ruleset.service_levels if s.name.text == trigger.service_level.text)
         return floor_holds(sl, trigger.comparison, statuses[sl.name.text], env, missing)
     if isinstance(trigger, nodes.CreditsExceed):
-        first = max(0, index - int(trigger.length) + 1)
+        first = max(0, index - periods(ruleset, trigger.length, trigger.unit) + 1)
         limit = limit_value(trigger.limit, values_of[first:index + 1], digits, mode)
         return sum(charged_credits[first:index + 1], Decimal(0)) > limit
     return sum(s in MISSES for s in statuses.values()) >= int(trigger.count)
