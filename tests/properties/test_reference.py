@@ -15,7 +15,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
-from hypothesis import event, example, given
+from hypothesis import assume, event, example, given
 from hypothesis import strategies as st
 
 from slarules import SlaError, Source, compile_source, parse
@@ -23,7 +23,7 @@ from slarules.language.printer import to_source
 
 import reference
 import reference_history
-from strategies import GENERATED, ROOT, RULESET_FILES, compiled, histories, rulesets, subjects
+from strategies import GENERATED, ROOT, RULESET_FILES, compiled, file_subject, histories, rulesets, subjects
 
 
 def reference_params():
@@ -82,6 +82,21 @@ def test_tier_table_selection_matches_trying_every_row(data):
 def test_linear_units_match_counting_them_one_step_at_a_time(data):
     subject = data.draw(generated(("linear",)))
     assert_matches_reference(subject, data.draw(histories(subject.model, max_periods=12)))
+
+
+SPANNING_FILES = [path for path in RULESET_FILES
+                  if reference_history.SPANNING_NODES & {type(n) for n in reference.walk(file_subject(path).ruleset)}]
+
+
+@pytest.mark.parametrize("which", [GENERATED, *SPANNING_FILES])
+@given(data=st.data())
+def test_terms_over_several_periods_match_the_reference_over_a_year(which, data):
+    """Cure windows, free passes, earn-back, window caps, amendments, critical failures and
+    termination over histories long enough to close windows, complete runs and cross a
+    contract year."""
+    subject = data.draw(subjects(which))
+    assume(which != GENERATED or reference_history.SPANNING_NODES & {type(n) for n in reference.walk(subject.ruleset)})
+    assert_matches_reference(subject, data.draw(histories(subject.model, max_periods=14)))
 
 
 SHORTFALL_ON_A_RATIO = """contract "T" currency USD, starts 2026-01
