@@ -7,7 +7,8 @@ tried; the one reaching furthest from the target wins), how many units a
 linear amount counts (counted one step at a time), and every line item of a
 period. The property tests compare the engine with it and use it to tell which
 of two periods performs better. It knows the constructs in KNOWN_NODES;
-unknown_constructs() names any others, so a test can skip what it cannot judge.
+reference_history.py builds the terms over several periods on its pieces
+(own_lines, at_risk_cap, bonus_limit_and_forfeit).
 """
 from __future__ import annotations
 
@@ -51,10 +52,6 @@ def walk(node):
         for field in attrs.fields(type(node)):
             if field.name not in ("span", "source"):
                 yield from walk(getattr(node, field.name))
-
-
-def unknown_constructs(ruleset: nodes.Ruleset) -> list[str]:
-    return sorted({type(n).__name__ for n in walk(ruleset) if type(n) not in KNOWN_NODES})
 
 
 def references(expr) -> set[str]:

@@ -158,32 +158,72 @@ def floor_holds(sl: nodes.ServiceLevel, comparison: nodes.Comparison, status: st
 
 def evaluate(ruleset: nodes.Ruleset, history: dict[str, dict]) -> list[PeriodResult]:
     """Every period of a history of consecutive periods, in order."""
-    labels = list(history)
-    values_of = list(history.values())
-    carry = {sl.name.text: Carry() for sl in ruleset.service_levels}
-    charged_credits: list[Decimal] = []  # each period's credits after every cap
-    charged_share: list[dict] = []  # each period's credits charged, per service level (exact shares)
-    measured: list[dict] = []  # each period's values as compared, per service level (None: none)
-    statuses_of: list[dict] = []
-    arisen: set[int] = set()
-    results: list[PeriodResult] = []
-    ambiguous = False
-    for index, (label, values) in enumerate(zip(labels, values_of)):
-        terms = in_force(ruleset, label)
-        digits, mode = reference.money_digits(terms), reference.rounding_mode(terms)
-        levels = terms.service_levels
-        env, missing = reference.environment(terms, values), reference.unreported(terms, values)
-        base = reference.base_statuses(terms, values)
-        own = reference.own_lines(terms, values, base)
-        ambiguous = ambiguous or any(line.ambiguous for line in own)
-        year = contract_year(terms, label)
+    return History(ruleset, history).periods()
 
-        # What each status costs: a free pass, a cure window, or the credit; met periods cure;
-        # windows closing unmet charge their own month's credit (each at its service level's place).
-        statuses = dict(base)
-        lines: list[Line] = []
-        for sl in levels:
-            name, state = sl.name.text, carry[sl.name.text]
+
+def dues(terms: nodes.Ruleset, lines: list[Line]) -> tuple[Decimal, Decimal]:
+    """(due to the client, due to the vendor): charges withheld are invoiced with the credits,
+    earn-back returns credits; bonuses paid separately or offset against the rest."""
+    credits, bonuses = total(lines, CREDIT_LINES), total(lines, BONUS_LINES)
+    owed = credits + total(lines, ("withhold",)) + total(lines, ("earn back",))  # earn-back lines are negative
+    netting = terms.of_type(nodes.Netting)
+    if not netting or netting[0].policy == "paid separately":
+        return max(owed, Decimal(0)), bonuses + max(-owed, Decimal(0))
+    net = owed - bonuses
+    return max(net, Decimal(0)), max(-net, Decimal(0))
+
+
+class History:
+    """One history, period by period: what each service level carries, and each period's
+    credits, shares of them charged per service level, values and statuses."""
+
+    def __init__(self, ruleset: nodes.Ruleset, history: dict[str, dict]):
+        self.ruleset = ruleset
+        self.labels, self.values = list(history), list(history.values())
+        self.carry = {sl.name.text: Carry() for sl in ruleset.service_levels}
+        self.credits: list[Decimal] = []  # each period's credits after every cap
+        self.shares: list[dict] = []  # each period's credits charged, per service level (exact)
+        self.measured: list[dict] = []  # each period's values as compared, per service level (None: none)
+        self.statuses: list[dict] = []
+        self.arisen: set[int] = set()
+
+    def periods(self) -> list[PeriodResult]:
+        results, ambiguous = [], False
+        for index, (label, values) in enumerate(zip(self.labels, self.values)):
+            terms = in_force(self.ruleset, label)
+            env, missing = reference.environment(terms, values), reference.unreported(terms, values)
+            base = reference.base_statuses(terms, values)
+            own = reference.own_lines(terms, values, base)
+            ambiguous = ambiguous or any(line.ambiguous for line in own)
+            statuses, lines = self.costs(terms, index, base, own)
+            accrued = {sl.name.text: total([x for x in lines if x.service_level == sl.name.text], CREDIT_LINES)
+                       for sl in terms.service_levels}
+            rights = self.critical_failure(terms, statuses, lines, env, missing)
+            lines += reference.at_risk_cap(terms, values, lines)
+            lines += self.window_caps(terms, index, lines)
+            credits, before_caps = total(lines, CREDIT_LINES), sum(accrued.values(), Decimal(0))
+            self.credits.append(credits)
+            self.shares.append({n: Fraction(a) * Fraction(credits) / Fraction(before_caps) if before_caps
+                                else Fraction(0) for n, a in accrued.items()})
+            self.measured.append({sl.name.text: None if base[sl.name.text] == "not measured" or reference.reads(sl)
+                                  & missing else reference.measured_value(sl, env) for sl in terms.service_levels})
+            self.statuses.append(statuses)
+            lines += self.earn_backs(terms, index)
+            lines += reference.bonus_limit_and_forfeit(terms, values, lines)
+            rights += self.triggers(terms, index, env, missing)
+            new_rights = tuple(sorted(r for r in rights if r not in self.arisen))
+            self.arisen.update(rights)
+            results.append(PeriodResult(label, statuses, tuple(lines), new_rights, *dues(terms, lines), ambiguous))
+        return results
+
+    def costs(self, terms, index: int, base: dict, own: list[Line]) -> tuple[dict, list[Line]]:
+        """What each status costs: a free pass, a cure window, or the credit; a met period
+        cures every open window; windows closing unmet charge their own month's credit
+        (after the service level's own lines)."""
+        year = contract_year(terms, self.labels[index])
+        statuses, lines = dict(base), []
+        for sl in terms.service_levels:
+            name, state = sl.name.text, self.carry[sl.name.text]
             length = periods(terms, sl.cure.periods, sl.cure.unit) if sl.cure is not None else 0
             closing = [w for w in state.windows if w.opened + length == index]
             mine = [line for line in own if line.service_level == name]
@@ -202,13 +242,15 @@ def evaluate(ruleset: nodes.Ruleset, history: dict[str, dict]) -> list[PeriodRes
             state.windows = [w for w in state.windows if w not in closing]
             lines += credit_lines + [line for line in mine if line.kind in BONUS_LINES]
             lines += [line for window in closing for line in window.lines]
-        accrued = {sl.name.text: total([x for x in lines if x.service_level == sl.name.text], CREDIT_LINES)
-                   for sl in levels}
+        return statuses, lines
 
-        # A critical failure: credits replaced, the withhold, a right to terminate.
-        rights: list[int] = []
+    def critical_failure(self, terms, statuses: dict, lines: list[Line], env, missing) -> list[int]:
+        """In a period where a condition holds: the credits replaced (if the clause says so),
+        the withhold; returns the line of the right to terminate, if it gives one."""
+        digits, mode = reference.money_digits(terms), reference.rounding_mode(terms)
+        by_name = {sl.name.text: sl for sl in terms.service_levels}
+        rights = []
         for clause in terms.of_type(nodes.CriticalFailure):
-            by_name = {sl.name.text: sl for sl in levels}
             holds = False
             for condition in clause.conditions:
                 if isinstance(condition, nodes.FailureFloor):
@@ -221,35 +263,37 @@ def evaluate(ruleset: nodes.Ruleset, history: dict[str, dict]) -> list[PeriodRes
             credits = total(lines, CREDIT_LINES)
             if clause.credits_not_accrued is not None and credits > 0:
                 lines.append(Line(None, "credits replaced", -credits))
-            base_value = Fraction(env[clause.withhold.base.text])
-            withheld = reference.round_money(Fraction(clause.withhold.percent) / 100 * base_value, digits, mode)
+            charges = Fraction(env[clause.withhold.base.text])
+            withheld = reference.round_money(Fraction(clause.withhold.percent) / 100 * charges, digits, mode)
             lines.append(Line(None, "withhold", min(withheld, Decimal(env[clause.withhold.base.text]))))
             if clause.may_terminate is not None:  # the right is the clause's `the client may terminate`
                 rights.append(clause.may_terminate.span.line)
+        return rights
 
-        # The at-risk cap, then the caps over windows of periods.
-        lines += reference.at_risk_cap(terms, values, lines)
+    def window_caps(self, terms, index: int, lines: list[Line]) -> list[Line]:
+        """Each window cap in turn cuts the period's credits to what its window has room for."""
+        digits, mode = reference.money_digits(terms), reference.rounding_mode(terms)
+        found: list[Line] = []
         for cap in terms.of_type(nodes.WindowCap):
-            first = window_start(terms, labels, index, cap.window)
-            limit = limit_value(cap.limit, values_of[first:index + 1], digits, mode)
-            room = max(limit - sum(charged_credits[first:index], Decimal(0)), Decimal(0))
-            credits = total(lines, CREDIT_LINES)
+            first = window_start(terms, self.labels, index, cap.window)
+            limit = limit_value(cap.limit, self.values[first:index + 1], digits, mode)
+            room = max(limit - sum(self.credits[first:index], Decimal(0)), Decimal(0))
+            credits = total(lines + found, CREDIT_LINES)
             if credits > room:
-                lines.append(Line(None, "credit cap", room - credits))
-        credits = total(lines, CREDIT_LINES)
-        before_caps = sum(accrued.values(), Decimal(0))
-        share = {n: (Fraction(a) * Fraction(credits) / Fraction(before_caps) if before_caps else Fraction(0))
-                 for n, a in accrued.items()}
-        charged_credits.append(credits)
-        charged_share.append(share)
-        measured.append({sl.name.text: None if base[sl.name.text] == "not measured" or reference.reads(sl) & missing
-                         else reference.measured_value(sl, env) for sl in levels})
-        statuses_of.append(statuses)
+                found.append(Line(None, "credit cap", room - credits))
+        return found
 
-        # Earn-back.
-        for sl in levels:
-            name, state, earn = sl.name.text, carry[sl.name.text], sl.earn_back
-            state.outstanding += share.get(name, Fraction(0))
+    def earn_backs(self, terms, index: int) -> list[Line]:
+        """Each service level's earn-back: after K consecutive met periods, the share of the
+        credits charged since the last one; in the last period of a contract year whose average
+        meets the target, the share of the year's credits."""
+        digits, mode = reference.money_digits(terms), reference.rounding_mode(terms)
+        label, statuses = self.labels[index], self.statuses[index]
+        year = contract_year(terms, label)
+        found: list[Line] = []
+        for sl in terms.service_levels:
+            name, state, earn = sl.name.text, self.carry[sl.name.text], sl.earn_back
+            state.outstanding += self.shares[index].get(name, Fraction(0))
             if statuses[name] in ("met", "cured"):
                 state.run += 1
             elif statuses[name] in MISSES:
@@ -260,65 +304,47 @@ def evaluate(ruleset: nodes.Ruleset, history: dict[str, dict]) -> list[PeriodRes
             if earn.after is not None and state.run >= periods(terms, earn.after, earn.unit) and state.outstanding:
                 returned, state.outstanding = state.outstanding, Fraction(0)
             if earn.after is None and year_complete(terms, label):
-                this_year = [i for i in range(index + 1) if contract_year(terms, labels[i]) == year]
-                seen = [measured[i][name] for i in this_year if measured[i].get(name) is not None]
+                this_year = [i for i in range(index + 1) if contract_year(terms, self.labels[i]) == year]
+                seen = [self.measured[i][name] for i in this_year if self.measured[i].get(name) is not None]
                 if seen and reference.meets(sl.target.comparison, sum(seen, Fraction(0)) / len(seen)):
-                    returned = sum((charged_share[i].get(name, Fraction(0)) for i in this_year), Fraction(0))
+                    returned = sum((self.shares[i].get(name, Fraction(0)) for i in this_year), Fraction(0))
             if returned:
                 amount = reference.round_money(Fraction(earn.percent) / 100 * returned, digits, mode)
                 if amount:
-                    lines.append(Line(name, "earn back", -amount))
+                    found.append(Line(name, "earn back", -amount))
+        return found
 
-        lines += reference.bonus_limit_and_forfeit(terms, values, lines)
-
-        # Termination triggers, each once.
-        for sl in levels:
-            state = carry[sl.name.text]
+    def triggers(self, terms, index: int, env, missing) -> list[int]:
+        """The lines of the termination clauses whose condition holds in the period."""
+        statuses = self.statuses[index]
+        for sl in terms.service_levels:
+            state = self.carry[sl.name.text]
             if statuses[sl.name.text] in MISSES:
                 state.streak += 1
             elif statuses[sl.name.text] != "not measured":
                 state.streak = 0
-        for clause in terms.of_type(nodes.Termination):
-            if trigger_holds(terms, clause.trigger, index, labels, values_of, statuses_of, charged_credits,
-                             carry, env, missing, digits, mode):
-                rights.append(clause.span.line)
-        new_rights = tuple(sorted(r for r in rights if r not in arisen))
-        arisen.update(rights)
+        return [clause.span.line for clause in terms.of_type(nodes.Termination)
+                if self.trigger_holds(terms, clause.trigger, index, env, missing)]
 
-        credits, bonuses = total(lines, CREDIT_LINES), total(lines, BONUS_LINES)
-        earned_back = -total(lines, ("earn back",))
-        withheld = total(lines, ("withhold",))
-        owed = credits + withheld - earned_back
-        netting = terms.of_type(nodes.Netting)
-        if not netting or netting[0].policy == "paid separately":
-            dues = max(owed, Decimal(0)), bonuses + max(-owed, Decimal(0))
-        else:
-            net = owed - bonuses
-            dues = max(net, Decimal(0)), max(-net, Decimal(0))
-        results.append(PeriodResult(label, statuses, tuple(lines), new_rights, *dues, ambiguous))
-    return results
+    def trigger_holds(self, terms, trigger, index: int, env, missing) -> bool:
+        statuses = self.statuses[index]
+        if isinstance(trigger, nodes.MissedInARow):
+            return self.carry[trigger.service_level.text].streak >= periods(terms, trigger.count, trigger.unit)
+        if isinstance(trigger, nodes.MissedInWindow):
+            first = max(0, index - periods(terms, trigger.length, trigger.unit) + 1)
+            name = trigger.service_level.text
+            return sum(s[name] in MISSES for s in self.statuses[first:index + 1]) >= int(trigger.times)
+        if isinstance(trigger, nodes.BelowFloor):
+            sl = next(s for s in terms.service_levels if s.name.text == trigger.service_level.text)
+            return floor_holds(sl, trigger.comparison, statuses[sl.name.text], env, missing)
+        if isinstance(trigger, nodes.CreditsExceed):
+            first = max(0, index - periods(terms, trigger.length, trigger.unit) + 1)
+            limit = limit_value(trigger.limit, self.values[first:index + 1], reference.money_digits(terms),
+                                reference.rounding_mode(terms))
+            return sum(self.credits[first:index + 1], Decimal(0)) > limit
+        return sum(s in MISSES for s in statuses.values()) >= int(trigger.count)
 
 
 def year_complete(ruleset: nodes.Ruleset, label: str) -> bool:
     """Whether the period is the last of its contract year."""
     return (first_month(label) + period_months(ruleset) - start_month(ruleset)) % 12 == 0
-
-
-def trigger_holds(ruleset, trigger, index, labels, values_of, statuses_of, charged_credits, carry, env, missing,
-                  digits, mode) -> bool:
-    """Whether the termination trigger's condition holds in the period `index`."""
-    statuses = statuses_of[index]
-    if isinstance(trigger, nodes.MissedInARow):
-        return carry[trigger.service_level.text].streak >= periods(ruleset, trigger.count, trigger.unit)
-    if isinstance(trigger, nodes.MissedInWindow):
-        first = max(0, index - periods(ruleset, trigger.length, trigger.unit) + 1)
-        name = trigger.service_level.text
-        return sum(s[name] in MISSES for s in statuses_of[first:index + 1]) >= int(trigger.times)
-    if isinstance(trigger, nodes.BelowFloor):
-        sl = next(s for s in ruleset.service_levels if s.name.text == trigger.service_level.text)
-        return floor_holds(sl, trigger.comparison, statuses[sl.name.text], env, missing)
-    if isinstance(trigger, nodes.CreditsExceed):
-        first = max(0, index - periods(ruleset, trigger.length, trigger.unit) + 1)
-        limit = limit_value(trigger.limit, values_of[first:index + 1], digits, mode)
-        return sum(charged_credits[first:index + 1], Decimal(0)) > limit
-    return sum(s in MISSES for s in statuses.values()) >= int(trigger.count)

@@ -6,7 +6,11 @@ money input `monthly_fee`, KPI inputs measured directly (percent, seconds,
 minutes, score, ratio) or derived (`good / total, in percent`, or
 `good / total * 100`), service levels with a target, an optional volume
 condition and every credit and bonus form of the language, gates, the amount
-at risk, a bonus limit, netting and pool allocation. Tables are drawn the way
+at risk, a bonus limit, netting and pool allocation, and (in half the rulesets)
+terms over several periods: cure windows, free passes, earn-back after K
+consecutive met periods or on the contract-year average (so earn-back meets
+every netting policy), caps over rolling windows and contract years, and every
+kind of termination trigger. Tables are drawn the way
 a fair contract writes them: amounts never fall as performance moves away
 from the target, and explicit ranges cover their whole side of the target with
 no gap or overlap. Rows are listed in any order and no two rows share a

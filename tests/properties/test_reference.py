@@ -1,7 +1,10 @@
-"""The engine against the brute-force reference in reference.py.
+"""The engine against the brute-force references in reference.py and reference_history.py.
 
-Every status and line item of every period, for generated rulesets and every
-rulesets/*.sla file the reference understands; then two focused runs: tier
+Every status, line item, right to terminate and due of every period, and the
+history's dues, for generated rulesets and every rulesets/*.sla file the
+reference understands; the terms over several periods (cure, free passes,
+earn-back, window caps, amendments, critical failure, termination) again over
+histories of up to 14 periods; then two focused runs: tier
 tables (which row applies: every row is tried) and linear amounts (units
 counted one step at a time, rounded up, down or pro rata), on rulesets that
 use only those forms, over longer histories. Two once-known engine gaps keep
