@@ -528,11 +528,12 @@ def critical_failure(draw, kpis: list[Kpi], service_levels: list[nodes.ServiceLe
 
 @st.composite
 def rulesets(draw, max_service_levels: int = 4, forms: tuple[str, ...] = FORMS,
-             critical_failure_clause: bool = False) -> nodes.Ruleset:
+             critical_failure_clause: bool = False, spanning: bool | None = None) -> nodes.Ruleset:
     """A ruleset check() accepts with no error; see the module docstring. `forms`
     limits the credit and bonus forms drawn (a subset of FORMS); with
     `critical_failure_clause`, the ruleset is assessed monthly, has an amount at
-    risk that is a share of the fee, and a critical failure."""
+    risk that is a share of the fee, and a critical failure. `spanning` says whether
+    terms over several periods are drawn (None: in half the rulesets)."""
     currency = pick(draw, CURRENCIES)
     year, month = draw(st.integers(2020, 2030)), draw(st.integers(1, 12))
     terms: list[nodes.HeaderTerm] = [nodes.Currency(currency), nodes.Starts(f"{year:04d}-{month:02d}")]
@@ -550,7 +551,7 @@ def rulesets(draw, max_service_levels: int = 4, forms: tuple[str, ...] = FORMS,
     for clauses in clause_lists:
         if any(isinstance(c, nodes.Award) and c.kind == "bonus" for c in clauses) and flip(draw):
             clauses.append(gate(draw, names))
-    spanning = flip(draw)
+    spanning = flip(draw) if spanning is None else spanning
     if spanning:
         for clauses in clause_lists:
             clauses += spanning_clauses(draw)

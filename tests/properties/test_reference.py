@@ -17,16 +17,19 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+import attrs
 import pytest
 from hypothesis import assume, event, example, given
 from hypothesis import strategies as st
 
 from slarules import SlaError, Source, compile_source, parse
+from slarules.language import nodes
 from slarules.language.printer import to_source
 
 import reference
 import reference_history
-from strategies import GENERATED, ROOT, RULESET_FILES, compiled, file_subject, histories, rulesets, subjects
+from strategies import (GENERATED, ROOT, RULESET_FILES, compiled, file_subject, histories, rulesets, subjects,
+                        window_limit)
 
 
 def reference_params():
@@ -100,6 +103,57 @@ def test_terms_over_several_periods_match_the_reference_over_a_year(which, data)
     subject = data.draw(subjects(which))
     assume(which != GENERATED or reference_history.SPANNING_NODES & {type(n) for n in reference.walk(subject.ruleset)})
     assert_matches_reference(subject, data.draw(histories(subject.model, max_periods=14)))
+
+
+def service_levels_with_credits(ruleset: nodes.Ruleset) -> list[str]:
+    return [sl.name.text for sl in ruleset.service_levels if sl.credit is not None]
+
+
+@st.composite
+def earning_back_under_a_netting(draw):
+    """A ruleset whose service levels with a credit earn back a share of it after 1 or 2 met
+    periods, under a netting policy drawn, with bonuses as drawn."""
+    ruleset = draw(rulesets(max_service_levels=2, forms=("flat", "single", "ranked"), spanning=False))
+    assume(service_levels_with_credits(ruleset))
+    sections = []
+    for section in ruleset.sections:
+        if isinstance(section, nodes.ServiceLevel) and section.credit is not None:
+            earn = nodes.EarnBack(Decimal(draw(st.sampled_from((25, 50, 100)))), Decimal(draw(st.integers(1, 2))),
+                                  "period")
+            section = attrs.evolve(section, clauses=section.clauses + (earn,))
+        if not isinstance(section, nodes.Netting):
+            sections.append(section)
+    policy = draw(st.sampled_from(("paid separately", "offset", "only offset")))
+    return compiled("generated.sla", to_source(attrs.evolve(ruleset, sections=(*sections, nodes.Netting(policy)))))
+
+
+@given(data=st.data())
+def test_earn_back_under_every_netting_matches_the_reference(data):
+    """What is due each period and over the history, net of earn-back, under each netting."""
+    subject = data.draw(earning_back_under_a_netting())
+    assert_matches_reference(subject, data.draw(histories(subject.model, allow_missing=False, max_periods=10)))
+
+
+@st.composite
+def capped_over_windows(draw):
+    """A ruleset with one or two caps over rolling windows of 2 to 4 periods, of money or of a
+    share of the fee summed over the window (a limit that falls with the fee)."""
+    ruleset = draw(rulesets(max_service_levels=2, forms=("flat", "single"), spanning=False))
+    assume(service_levels_with_credits(ruleset))
+    currency = reference.header(ruleset, nodes.Currency).code
+    sections = list(ruleset.sections)
+    for _ in range(draw(st.integers(1, 2))):
+        window = nodes.Window("rolling", Decimal(draw(st.integers(2, 4))), "period")
+        sections.append(nodes.WindowCap(window, window_limit(draw, currency)))
+    return compiled("generated.sla", to_source(attrs.evolve(ruleset, sections=tuple(sections))))
+
+
+@given(data=st.data())
+def test_window_caps_over_changing_fees_match_the_reference(data):
+    """Which periods a window holds and how far a cut goes: the credits of every window of
+    N periods, a cut never beyond the period's own credits when the limit falls."""
+    subject = data.draw(capped_over_windows())
+    assert_matches_reference(subject, data.draw(histories(subject.model, allow_missing=False, max_periods=10)))
 
 
 SHORTFALL_ON_A_RATIO = """contract "T" currency USD, starts 2026-01
