@@ -31,7 +31,7 @@ from slarules.language.printer import to_source
 
 import reference
 import reference_history
-from strategies import (GENERATED, GENERATED_CRITICAL, ROOT, RULESET_FILES, compiled, file_subject, histories, rulesets, subjects,
+from strategies import (FEE, GENERATED, GENERATED_CRITICAL, ROOT, RULESET_FILES, compiled, file_subject, histories, rulesets, subjects,
                         window_limit)
 
 
@@ -151,12 +151,20 @@ def capped_over_windows(draw):
     return compiled("generated.sla", to_source(attrs.evolve(ruleset, sections=tuple(sections))))
 
 
+# Fees a thousand times apart: after a month of a large fee, a share of the fee over the
+# window falls below what the window already holds.
+SWINGING_FEES = (Decimal("1000.00"), Decimal("20000.00"), Decimal("1000000.00"))
+
+
 @given(data=st.data())
 def test_window_caps_over_changing_fees_match_the_reference(data):
     """Which periods a window holds and how far a cut goes: the credits of every window of
     N periods, a cut never beyond the period's own credits when the limit falls."""
     subject = data.draw(capped_over_windows())
-    assert_matches_reference(subject, data.draw(histories(subject.model, allow_missing=False, max_periods=10)))
+    history = data.draw(histories(subject.model, allow_missing=False, max_periods=10))
+    history = {label: dict(values, **{FEE: data.draw(st.sampled_from(SWINGING_FEES))})
+               for label, values in history.items()}
+    assert_matches_reference(subject, history)
 
 
 SHORTFALL_ON_A_RATIO = """contract "T" currency USD, starts 2026-01
