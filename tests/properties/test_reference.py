@@ -139,15 +139,17 @@ def test_earn_back_under_every_netting_matches_the_reference(data):
 
 @st.composite
 def capped_over_windows(draw):
-    """A ruleset with one or two caps over rolling windows of 2 to 4 periods, of money or of a
-    share of the fee summed over the window (a limit that falls with the fee)."""
+    """A ruleset with a cap over rolling windows of 2 to 4 periods of 1% to 5% of the fee summed
+    over the window (a limit that falls with the fee, below the credits of a month), and maybe
+    a second cap of money or of a share of the fee."""
     ruleset = draw(rulesets(max_service_levels=2, forms=("flat", "single"), spanning=False))
     assume(service_levels_with_credits(ruleset))
     currency = reference.header(ruleset, nodes.Currency).code
     sections = list(ruleset.sections)
-    for _ in range(draw(st.integers(1, 2))):
+    for second in range(draw(st.integers(1, 2))):
         window = nodes.Window("rolling", Decimal(draw(st.integers(2, 4))), "period")
-        sections.append(nodes.WindowCap(window, window_limit(draw, currency)))
+        share = nodes.WindowShare(Decimal(draw(st.integers(1, 5))), nodes.Name(FEE))
+        sections.append(nodes.WindowCap(window, window_limit(draw, currency) if second else share))
     return compiled("generated.sla", to_source(attrs.evolve(ruleset, sections=tuple(sections))))
 
 
