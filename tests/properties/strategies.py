@@ -854,10 +854,11 @@ def draw_period(draw, model: DataModel, allow_missing: bool) -> dict[str, Decima
 
 
 @st.composite
-def histories(draw, model: DataModel, allow_missing: bool = True, max_periods: int = 4) -> dict[str, dict]:
+def histories(draw, model: DataModel, allow_missing: bool = True, max_periods: int = 4,
+              min_periods: int = 1) -> dict[str, dict]:
     """Consecutive periods from at or after the contract's start: {label: {input: value}}."""
     start = model.first_period + draw(st.integers(0, 2))
-    count = draw(st.integers(1, max_periods))
+    count = draw(st.integers(min_periods, max_periods))
     return {model.label(start + i): draw_period(draw, model, allow_missing) for i in range(count)}
 
 
