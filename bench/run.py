@@ -2,8 +2,10 @@
 
     /tmp/v/bin/python bench/run.py [--periods N] [--repeat R]
 
-Prints the compile time (parse + check + compile, best of 5, the cached Lark
-parser built beforehand) of each rulesets/*.sla; then evaluates
+Prints the start-up time (the wall time of `slarules evaluate` on the
+contact-center example in a fresh process, best and median of 5), then the
+compile time (parse + check + compile, best of 5, the cached Lark parser
+loaded beforehand) of each rulesets/*.sla; then evaluates
 rulesets/acme_contact_center.sla over N generated months (default 100,000,
 seeded, so every run sees the same data) with slarules and with
 `hand_written` below, alternating the two R times (default 3) and keeping the
@@ -12,7 +14,8 @@ bonuses in every period (exit 1 naming the first period that differs); prints
 how often each service level was met, missed and not measured and how many
 line items each clause produced (so the data is seen to reach every clause and
 cap), then periods per second for each side; and ends with `ratio R`, slarules
-time / hand-written time. An Outcome builds a period's results, line items and
+time / hand-written time, then, with NumPy installed, the money-only lines of
+bench/vectorised.py (ending in `ratio-vectorised R`). An Outcome builds a period's results, line items and
 totals when they are first read: the line before the ratio gives the time of
 reading them all after an evaluation (best of R), and the ratio with it.
 
@@ -30,7 +33,11 @@ from __future__ import annotations
 
 import argparse
 import gc
+import os
 import random
+import resource
+import statistics
+import subprocess
 import sys
 import time
 from collections import Counter
@@ -186,6 +193,28 @@ def best_compile_ms(path: Path, repeat: int = 5) -> str:
     return f"{best * 1000:8.2f} ms"
 
 
+def startup_seconds(repeat: int = 5) -> tuple[float, float, float]:
+    """Wall time of `slarules evaluate` on the contact-center example in a fresh process
+    (best and median of `repeat`, after one warm-up run), and its best CPU time (user +
+    system, which a busy machine inflates less): what every billing run pays before
+    its first period. Byte-code is written and read as in an installation (pip
+    compiles it at install), whatever PYTHONDONTWRITEBYTECODE says here."""
+    script = Path(sys.executable).with_name("slarules")
+    command = [str(script)] if script.exists() else [sys.executable, "-m", "slarules"]
+    command += ["evaluate", str(ROOT / "rulesets" / "acme_contact_center.sla"),
+                str(ROOT / "rulesets" / "acme_contact_center.csv")]
+    env = {name: value for name, value in os.environ.items() if name != "PYTHONDONTWRITEBYTECODE"}
+    times, cpu = [], []
+    for _ in range(repeat + 1):
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
+        start = time.perf_counter()
+        subprocess.run(command, check=True, stdout=subprocess.DEVNULL, env=env)
+        times.append(time.perf_counter() - start)
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        cpu.append(after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime)
+    return min(times[1:]), statistics.median(times[1:]), min(cpu[1:])
+
+
 def read_everything(outcome) -> None:
     """Read what an Outcome builds when first read: every period's results, lines and totals
     (not the lines' sentences, which are built each time one is read)."""
@@ -208,7 +237,10 @@ def main() -> int:
     if args.periods < 1 or args.repeat < 1:
         options.error("--periods and --repeat must be at least 1")
 
-    parser()  # the Lark parser is built once per process: keep it out of the compile times
+    best, median, cpu = startup_seconds()
+    print(f"start-up: slarules evaluate on the example, wall, best of 5: {best:.3f} s "
+          f"(median {median:.3f} s; CPU {cpu:.3f} s)")
+    parser()  # the Lark parser is loaded once per process: keep it out of the compile times
     print("compile (parse + check + compile), best of 5:")
     for path in sorted((ROOT / "rulesets").glob("*.sla")):
         print(f"  {path.name:28} {best_compile_ms(path)}")
@@ -253,7 +285,12 @@ def main() -> int:
     print(f"reading every period's results, line items and totals afterwards: {reading_time:.3f} s "
           f"(ratio with it {(engine_time + reading_time) / hand_time:.2f})")
     print(f"ratio {engine_time / hand_time:.2f}")
-    return 0
+    try:
+        import vectorised  # bench/vectorised.py: needs NumPy (the `fast` extra)
+    except ImportError as err:
+        print(f"money-only lines skipped: {err}")
+        return 0
+    return vectorised.report(program, history, args.repeat, ROOT)
 
 
 if __name__ == "__main__":

@@ -22,19 +22,25 @@ The package is layered; each layer imports only the ones below it
     tools/       built on the engine: explain, verify, dry-run, simulate, the
                  HTML report
     interfaces/  how people and programs reach it: the Python API (api.py,
-                 re-exported here) and the command line (cli.py)
+                 re-exported here), the command line (cli.py), the
+                 language server for editors (lsp/) and the HTTP JSON
+                 service (service.py)
 """
 from __future__ import annotations
 
 from .core.diagnostics import Diagnostic, SlaError
 from .core.source import Source
 from .engine.history import History, PeriodData
+from .engine.outcome import KpiResult, Line, PeriodOutcome, TerminationRight
 from .formats.kpi_data import read_history
 from .interfaces.api import Outcome, Program, compile_ruleset, compile_source, load
 from .language.check import check
 from .language.parse import parse
 
+__version__ = "0.1.0"  # the package's version; pyproject.toml reads it from here
+
 __all__ = [
-    "Diagnostic", "History", "Outcome", "PeriodData", "Program", "SlaError", "Source",
+    "Diagnostic", "History", "KpiResult", "Line", "Outcome", "PeriodData", "PeriodOutcome", "Program",
+    "SlaError", "Source", "TerminationRight", "__version__",
     "check", "compile_ruleset", "compile_source", "load", "parse", "read_history",
 ]

@@ -54,3 +54,24 @@ def test_the_readme_verify_example_finds_the_reversed_tier(tmp_path, capsys, mon
     out = capsys.readouterr().out
     assert "VIOLATED     monotone" in out and "credits rose from 300.00 to 500.00" in out
     assert sorted(p.name for p in tmp_path.iterdir()) == ["monotone.better.csv", "monotone.worse.csv"]
+
+
+def test_the_readme_billing_run_across_an_amendment_and_a_correction(tmp_path):
+    """The shell session runs as shown (the ruleset copied, amended after two months, a
+    corrected month restated), and its last command prints what the README shows."""
+    (session,) = [b for b in blocks("sh") if "--restate" in b]
+    (shown,) = [b for b in re.findall(r"```text\n(.*?)```", README, re.DOTALL) if b.lstrip().startswith("Restatement")]
+    for folder in ("rulesets", "examples"):
+        (tmp_path / folder).symlink_to(ROOT / folder)
+    bin_dir = Path(sys.executable).parent
+    done = subprocess.run(["bash", "-e", "-c", session], cwd=tmp_path, capture_output=True, text=True, timeout=120,
+                          env={"PATH": f"{bin_dir}:/usr/bin:/bin", "HOME": str(tmp_path)})
+    assert done.returncode == 0, done.stderr
+    printed = done.stdout[done.stdout.index("Restatement"):]
+    dedented = "\n".join(line[2:] for line in shown.rstrip().splitlines())
+    assert re.sub(r"fingerprint sha256:[0-9a-f]{64}, slarules \S+", "fingerprint sha256:..., slarules ...",
+                  printed).rstrip() == dedented
+    # The amendment kept the state; the fourth run restated February, and the same run again adjusts nothing.
+    again = subprocess.run(["bash", "-e", "-c", session.strip().splitlines()[-1]], cwd=tmp_path, capture_output=True,
+                           text=True, timeout=60, env={"PATH": f"{bin_dir}:/usr/bin:/bin", "HOME": str(tmp_path)})
+    assert "No billed period changed: nothing to adjust." in again.stdout, again.stderr

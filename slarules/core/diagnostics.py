@@ -13,7 +13,7 @@ knowing, such as a cap the contract states that can never bind; never fails).
       = note: did you mean 'monthly_fee'?
 
 Codes: SLA0xx syntax, SLA2xx static checks, SLA3xx data files, SLA4xx evaluation,
-SLA5xx files slarules writes.
+SLA5xx files slarules writes, SLA6xx requests to the service (`slarules serve`).
 """
 from __future__ import annotations
 
@@ -36,6 +36,7 @@ CODES: dict[str, str] = {
     "SLA008": "an expression nested too deep",
     "SLA009": "syntax error: a percentage without the amount it is a share of",
     "SLA010": "syntax error: a per-unit amount does not say how part units count",
+    "SLA011": "syntax error: a share of an input where only a fixed number is accepted",
     "SLA201": "unknown name",
     "SLA202": "duplicate name",
     "SLA203": "unit mismatch",
@@ -68,6 +69,10 @@ CODES: dict[str, str] = {
     "SLA234": "a measurement in a unit no word of the language names",
     "SLA235": "a number beyond the exact range",
     "SLA240": "a floor that a volume condition on another input can stop",
+    "SLA236": "a counting phrase that names another unit than the amount's",
+    "SLA237": "a share of an input in another unit than the KPI it is compared with",
+    "SLA238": "a share target with a form or clause that needs a fixed target",
+    "SLA239": "a share of an input not written as a percentage",
     "SLA241": "a critical failure whose withhold can be less than the credits it replaces",
     "SLA301": "data file cannot be read",
     "SLA302": "not a number",
@@ -79,12 +84,23 @@ CODES: dict[str, str] = {
     "SLA308": "missing column or value",
     "SLA401": "a required input is missing for a period",
     "SLA402": "division by zero in a measurement",
-    "SLA403": "a saved state belongs to another ruleset",
+    "SLA403": "a saved state was made under other terms than those now in force for its billed periods",
     "SLA404": "a saved state cannot be read",
     "SLA405": "the data does not continue the saved state",
     "SLA406": "a figure is beyond the exact range of evaluation",
+    "SLA407": "a restated period was not billed from the state",
+    "SLA408": "a restatement without a saved state",
     "SLA501": "a file cannot be written (a missing or read-only folder, a folder, a read-only file, a full disk)",
     "SLA502": "a file is held by another slarules run for too long",
+    "SLA601": "a request the service cannot read (not JSON, not an object, an unknown or missing key)",
+    "SLA602": "a request body over the service's size limit",
+    "SLA603": "no ruleset of that name in the service's rulesets folder",
+    "SLA604": "no state kept for that subject",
+    "SLA605": "a subject id or ruleset name that is not allowed",
+    "SLA606": "a period already billed for the subject",
+    "SLA607": "no period to bill",
+    "SLA608": "no such endpoint, or a method it does not answer",
+    "SLA609": "an internal error of the service (a bug in slarules)",
 }
 
 

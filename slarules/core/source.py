@@ -47,8 +47,20 @@ class Span:
 
     @property
     def where(self) -> str:
-        """`path:line`, the clause reference printed next to every figure."""
+        """`path:line`, the path as the user gave it: where a diagnostic points."""
         return f"{self.source.path}:{self.line}"
+
+    @property
+    def reference(self) -> str:
+        """`file.sla:line`, the clause reference printed next to every figure: the file's
+        name without its folders, so the same whatever the working directory or the
+        machine (a billing import keys on it)."""
+        return f"{_file_name(self.source.path)}:{self.line}"
+
+
+def _file_name(path: str) -> str:
+    """The last part of a path written with / or \\ (a Windows path read anywhere)."""
+    return re.split(r"[\\/]", path.rstrip("\\/"))[-1] or path
 
 
 def span_at(source: Source, line: int, column: int, width: int = 1) -> Span:

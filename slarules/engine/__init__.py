@@ -8,4 +8,7 @@
     outcome.py   the result: periods, statuses and line items, every figure traceable
     reported.py  the reporting grid: a KPI's value rounded as the contract reports it
     state.py     what one period leaves to the next (the carry) and its JSON form
+    ledger.py    what a state has billed, period by period, and each revision since
+    restate.py   billed periods evaluated again with corrected inputs -> adjustment lines
+    vectorised.py  Terms x runs x periods -> money only, exact, with NumPy (the `fast` extra), for simulation
 """

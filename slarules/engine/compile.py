@@ -23,9 +23,17 @@ from ..core.periods import Calendar
 from ..core.source import Span
 from ..language import nodes, printer
 from ..language.printer import to_source
-from ..language.semantics import amended, describe_comparison, higher_is_better, kpi_unit
+from ..language.fingerprint import TermPrint, fingerprint, term_prints
+from ..language.semantics import allowance_bases, amended, describe_comparison, higher_is_better, kpi_unit
 from .forms import CompiledAmount, CompiledAward, compile_amount, compile_award
-from .measure import compile_comparison, compile_fraction, compile_judge, compile_measure
+from .measure import (
+    compile_allowance,
+    compile_comparison,
+    compile_fraction,
+    compile_judge,
+    compile_measure,
+    compile_target,
+)
 from .reported import compile_reported
 
 # Statuses of a service level in a period, grouped by what they mean for gates and streaks.
@@ -52,12 +60,13 @@ class CompiledServiceLevel:
     title: str | None
     critical: bool
     unit: str
-    target_text: str  # "at least 80%"
-    target: Decimal  # the threshold of the target
+    target_text: str  # "at least 80%", "at most 3% of opened"
+    target: Decimal | None  # the threshold of the target; None when it is a share of an input (allowance)
     higher_is_better: bool
     measure: Callable[[dict], Decimal]  # the value compared: on the reporting grid, if the contract states one
     measure_clause: Span
-    met: Callable[[Decimal], bool]
+    met: Callable[[Decimal], bool] | None  # value -> whether it meets a fixed target (None: a share target)
+    meets: Callable[[Decimal, dict], bool]  # (value, env) -> whether it meets the target in the period env
     judge: Callable[[dict], tuple]  # env -> (value, status, note, as measured): see compile_judge
     counted: Callable[[dict], bool] | None  # the minimum-volume condition
     volume_note: str | None  # "measured only when calls_offered is at least 500"
@@ -75,6 +84,14 @@ class CompiledServiceLevel:
     earn_back: EarnBackRule | None
     span: Span
     reported_text: str | None = None  # "reported to whole seconds": the grid its value is compared on
+    node: nodes.ServiceLevel | None = attrs.field(default=None, eq=False, repr=False)  # for vectorised.py
+    # env -> the target's threshold in that period, for a target that is a share of an input
+    # (`at most 3% of opened`: 30.3 for 1,010 opened); None for a fixed target.
+    allowance: Callable[[dict], Decimal] | None = None
+
+    def threshold_in(self, env) -> Decimal:
+        """The target's threshold in the period env: fixed, or worked out from its inputs."""
+        return self.target if self.allowance is None else self.allowance(env)
 
 
 @attrs.frozen
@@ -184,7 +201,9 @@ class Terms:
     waived_misses_count: bool  # toward termination
     excluded_periods_break_streaks: bool
     path: str
-    fingerprint: str  # sha256 of the ruleset text: a saved state belongs to exactly this ruleset
+    fingerprint: str  # of the ruleset's canonical form (language/fingerprint.py): outputs state it
+    text_sha256: str  # of the ruleset's text: a state of format /2 or /1 names its ruleset by it
+    term_prints: tuple[TermPrint, ...]  # of the terms that decide money in this version: a state keeps them
     amendments: tuple[tuple[int, "Terms"], ...] = ()  # (first period index, terms in force from it)
 
     def in_force(self, index: int) -> "Terms":
@@ -215,11 +234,13 @@ def compile_terms(ruleset: nodes.Ruleset) -> Terms:
     for amendment in ruleset.amendments:
         in_force = amended(in_force, amendment)
         versions.append((program.calendar.index(program.calendar.label_of_month(amendment.effective)),
-                         _terms(in_force, program.fingerprint)))
+                         _terms(in_force, program)))
     return attrs.evolve(program, amendments=tuple(versions))
 
 
-def _terms(ruleset: nodes.Ruleset, fingerprint: str | None = None) -> Terms:
+def _terms(ruleset: nodes.Ruleset, base: Terms | None = None) -> Terms:
+    """The terms one version of the ruleset states; an amended version (`base` given)
+    keeps the ruleset's fingerprints."""
     header = {type(term): term for term in ruleset.contract.terms}
     currency = header[nodes.Currency].code
     rounding_node = header.get(nodes.Rounding)
@@ -252,8 +273,10 @@ def _terms(ruleset: nodes.Ruleset, fingerprint: str | None = None) -> Terms:
         waived_misses_count="waived misses do not count" not in policies,
         excluded_periods_break_streaks="excluded periods break streaks" in policies,
         path=ruleset.source.path if ruleset.source else "<string>",
-        fingerprint=fingerprint or hashlib.sha256(
+        fingerprint=base.fingerprint if base else fingerprint(ruleset),
+        text_sha256=base.text_sha256 if base else hashlib.sha256(
             (ruleset.source.text if ruleset.source else to_source(ruleset)).encode()).hexdigest(),
+        term_prints=term_prints(ruleset),
     )
 
 
@@ -368,7 +391,7 @@ def _service_level(sl: nodes.ServiceLevel, units: dict[str, str], digits: int, c
         reported = compile_reported(sl.measured, expr, compile_fraction(sl.measured))
         expr = lambda env: reported(env)[0]  # noqa: E731
     higher = higher_is_better(sl.target)
-    reads = _references(sl.measured.expr)
+    reads = _references(sl.measured.expr) | allowance_bases(sl)  # a share target reads its input
     counted = volume_note = volume = None
     if sl.volume is not None:
         test = compile_comparison(sl.volume.comparison)
@@ -378,19 +401,21 @@ def _service_level(sl: nodes.ServiceLevel, units: dict[str, str], digits: int, c
         volume = (volume_input, test, volume_note)
         reads |= {volume_input}
     name = sl.name.text
-    met = compile_comparison(sl.target.comparison)
+    share = sl.target.comparison.quantity if isinstance(sl.target.comparison.quantity, nodes.Share) else None
+    meets = compile_target(sl.target.comparison)
     return CompiledServiceLevel(
         name=name,
         title=sl.title,
         critical=sl.critical,
         unit=unit,
         target_text=describe_comparison(sl.target.comparison, unit),
-        target=sl.target.comparison.quantity.value,
+        target=sl.target.comparison.quantity.value if share is None else None,
         higher_is_better=higher,
         measure=expr,
         measure_clause=sl.measured.span,
-        met=met,
-        judge=compile_judge(expr, volume, met, reported),
+        met=compile_comparison(sl.target.comparison) if share is None else None,
+        meets=meets,
+        judge=compile_judge(expr, volume, meets, reported),
         counted=counted,
         volume_note=volume_note,
         volume_input=sl.volume.input.text if sl.volume else None,
@@ -407,6 +432,8 @@ def _service_level(sl: nodes.ServiceLevel, units: dict[str, str], digits: int, c
         earn_back=_earn_back(sl.earn_back, calendar) if sl.earn_back else None,
         span=sl.span,
         reported_text=printer.reported(sl.measured.reported) if sl.measured.reported else None,
+        allowance=compile_allowance(share) if share is not None else None,
+        node=sl,
     )
 
 

@@ -104,6 +104,7 @@ def evaluate(program: Terms, history: History, state: Carry | None = None) -> Ou
         periods = tuple(evaluated)
         if periods:
             carry.next_period = program.calendar.label(program.calendar.index(periods[-1].period) + 1)
+        carry.ledger = (state or carry).ledger.billed(history, periods)
         return summarize(program, periods, carry, money)
 
 
@@ -626,12 +627,14 @@ class PeriodEvaluator:
         if value is None:
             head = f"{sl.name} {note.split('; ')[0]}; counts as a miss: the maximum {award.kind} applies"
         else:
+            threshold = sl.threshold_in(env)  # a share target's: worked out from the period's inputs
             if sl.reported_text is None:
-                shown = format_beside(value, sl.target) + _UNIT_SUFFIX.get(sl.unit, "")
+                shown = format_beside(value, threshold) + _UNIT_SUFFIX.get(sl.unit, "")
             else:  # on the grid, with the grid's digits: 99.50%
                 shown = f"{value:,f}{_UNIT_SUFFIX.get(sl.unit, '')} ({sl.reported_text})"
             status = "met" if award.kind == "bonus" else "missed"
-            head = f"{sl.name} {shown} {status} target {sl.target_text}"
+            target = sl.target_text if sl.allowance is None else f"{sl.target_text} ({format_number(threshold)})"
+            head = f"{sl.name} {shown} {status} target {target}"
         # No source: the data was not reported and the award's cap applies.
         explained = source.explain(env, detail) if source is not None else f"its cap, {award.cap.describe(env)}"
         return f"{head}; {explained} = {self.fmt(amount)}"
@@ -759,4 +762,5 @@ def summarize(program: Terms, periods: tuple[PeriodOutcome, ...], carry: Carry,
         by_service_level=tuple(by_sl),
         by_contract_year=by_year,
         state=carry,
+        fingerprint=program.fingerprint,
     )

@@ -20,9 +20,10 @@ import attrs
 
 from ..core.money import CONTEXT, HUNDRED, format_given, format_number
 from ..core.source import Span
-from ..language import nodes
+from ..language import nodes, printer
+from ..language.nouns import linear_nouns
 from ..language.semantics import Interval, band_interval, describe_band, format_quantity, kpi_table
-from .measure import compile_fraction, compile_interval, exact_distance_amount
+from .measure import compile_allowance, compile_fraction, compile_interval, exact_distance_amount
 
 AT_RISK_KEY = " the amount at risk"  # leading space: no input name can collide
 
@@ -41,13 +42,15 @@ class CompiledAmount:
     value: Callable[[dict], Decimal]
     describe: Callable[[dict], str]
     span: Span | None
+    factor: Decimal = Decimal(1)  # value(env) is factor × env[base_key], or factor when base_key is None
+    base_key: str | None = None
 
 
 def compile_amount(amount: nodes.Amount, service_level: str | None, digits: int) -> CompiledAmount:
     if isinstance(amount, nodes.FixedMoney):
         fixed = amount.value
         text = f"{amount.currency} {format_given(fixed, digits)}"
-        return CompiledAmount(lambda env: fixed, lambda env: text, amount.span)
+        return CompiledAmount(lambda env: fixed, lambda env: text, amount.span, fixed, None)
     base = amount.base
     if isinstance(base, nodes.InputBase):
         key, label = base.name.text, base.name.text
@@ -64,7 +67,7 @@ def compile_amount(amount: nodes.Amount, service_level: str | None, digits: int)
     def describe(env: dict) -> str:
         return f"{percent}% of {label} {format_given(env[key], digits)}"
 
-    return CompiledAmount(value, describe, amount.span)
+    return CompiledAmount(value, describe, amount.span, rate, key)
 
 
 # ---------------------------------------------------------------- credit and bonus forms
@@ -128,7 +131,7 @@ class LinearForm:
 
     amount: CompiledAmount
     step: Decimal
-    threshold: Decimal
+    threshold: Decimal | None  # None: a share of an input, worked out each period by `allowance`
     below: bool  # counts units below the threshold (else above)
     rounding: str  # "up" | "down" | "pro rata"
     worst_value: Decimal | None  # the unit's far end on the counted side, if bounded
@@ -137,14 +140,21 @@ class LinearForm:
     threshold_text: str
     rounding_text: str
     fraction: Callable[[dict], tuple[Decimal, Decimal]] | None = None  # the measurement, exactly, if pro rata
+    step_text_one: str = ""  # step_text for one unit: "ticket resolved late", "× 0.5 point"
+    allowance: Callable[[dict], Decimal] | None = None  # env -> the threshold `above 3% of opened` stands for
 
     @property
     def unbounded(self) -> bool:
-        """Counting away from a threshold toward a unit with no far end (seconds above 40)."""
-        return self.worst_value is None
+        """Counting away from a threshold toward a unit with no far end (seconds above 40), or
+        from an allowance, which a period with an input missing cannot work out: its most is the cap."""
+        return self.worst_value is None or self.allowance is not None
 
-    def units(self, value: Decimal) -> Decimal:
-        distance = self.threshold - value if self.below else value - self.threshold
+    def threshold_in(self, env) -> Decimal:
+        """The threshold in the period env: fixed, or the allowance worked out from its inputs."""
+        return self.threshold if self.allowance is None else self.allowance(env)
+
+    def units(self, value: Decimal, threshold: Decimal) -> Decimal:
+        distance = threshold - value if self.below else value - threshold
         if distance <= 0:
             return Decimal(0)
         units = distance / self.step if self.step != 1 else distance  # the same Decimal, without dividing
@@ -156,25 +166,29 @@ class LinearForm:
 
     def assess(self, value, env):
         """What the measured `value` earns (the measurement is in env, for its exact fraction)."""
-        units = self.units(value)
+        threshold = self.threshold_in(env)
+        units = self.units(value, threshold)
         if not units:
             return None
         if self.fraction is not None:
-            amount = exact_distance_amount(self.fraction, env, self.threshold, self.amount.value(env), self.step)
+            amount = exact_distance_amount(self.fraction, env, threshold, self.amount.value(env), self.step)
             return amount, self, units
         return units * self.amount.value(env), self, units
 
     def worst(self, env):
-        # No worst value: the check requires a cap for such a clause, and the cap applies.
-        if self.worst_value is None:
+        # No worst value, or an allowance: the check requires a cap for such a clause, and the cap applies.
+        if self.unbounded:
             return None
-        units = self.units(self.worst_value)
+        units = self.units(self.worst_value, self.threshold_in(env))
         return (units * self.amount.value(env), self, units) if units else None
 
     def explain(self, env, units) -> str:
         side = "below" if self.below else "above"
-        step = self.step_text if units != 1 else self.step_text.removesuffix("s")
-        return (f"{format_number(units)} {step} {side} {self.threshold_text} "
+        step = self.step_text if units != 1 else self.step_text_one
+        threshold = self.threshold_text
+        if self.allowance is not None:  # the allowance worked out: "3% of opened (30.3)"
+            threshold += f" ({format_number(self.allowance(env))})"
+        return (f"{format_number(units)} {step} {side} {threshold} "
                 f"({self.rounding_text}) × {self.amount.describe(env)}")
 
 
@@ -238,21 +252,24 @@ def compile_award(award: nodes.Award | None, sl, unit, higher, digits) -> Compil
         elif below:
             worst = Decimal(0)
         step = form.step if form.step is not None else Decimal(1)
-        plural = form.step_unit if form.step_unit.endswith("s") else form.step_unit + "s"
-        step_text = plural if form.step is None else f"× {format_number(step)} {plural}"
+        singular, plural = linear_nouns(form)
+        share = form.threshold if isinstance(form.threshold, nodes.Share) else None
         compiled = LinearForm(
             amount=compile_amount(form.amount, name, digits),
             step=step,
-            threshold=form.threshold.value,
+            threshold=form.threshold.value if share is None else None,
             below=below,
             rounding=form.rounding,
             worst_value=worst,
             clause=award.span,
-            step_text=step_text,
-            threshold_text=format_quantity(form.threshold.value, unit),
+            step_text=plural if form.step is None else f"× {format_number(step)} {plural}",
+            step_text_one=singular if form.step is None else f"× {format_number(step)} {singular}",
+            threshold_text=(format_quantity(form.threshold.value, unit) if share is None
+                            else printer.quantity(share)),
             rounding_text={"up": f"part {plural} count as whole",
                            "down": f"only whole {plural} count",
                            "pro rata": "pro rata"}[form.rounding],
+            allowance=compile_allowance(share) if share is not None else None,
             # Whole units (up, down) of a rounded ratio are exact: a quotient of counts is never
             # within 34 digits of a whole number it does not equal.
             fraction=_exact_fraction(sl.measured) if form.rounding == "pro rata" else None,

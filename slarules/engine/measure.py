@@ -98,6 +98,32 @@ def compile_comparison(comparison: nodes.Comparison) -> Callable[[Decimal], bool
     return getattr(comparison.quantity.value, _REVERSED[comparison.op])
 
 
+# ---------------------------------------------------------------- allowances: shares of another input
+
+def compile_allowance(share: nodes.Share) -> Callable[[dict], Decimal]:
+    """env -> the threshold `N% of INPUT` stands for in the period: N/100 × the input's value,
+    exactly (a product of exact decimals, shifted two places). 3% of 1,010 tickets is 30.3."""
+    base, percent = share.base.text, share.percent
+
+    def allowance(env):
+        return _EXACT.multiply(env[base], percent).scaleb(-2)
+    return allowance
+
+
+def compile_target(comparison: nodes.Comparison) -> Callable[[Decimal, dict], bool]:
+    """(value, env) -> whether the value meets the target in the period env: against a fixed
+    threshold, or against the allowance a share target (`at most 3% of opened`) works out
+    from that period's inputs."""
+    if not isinstance(comparison.quantity, nodes.Share):
+        test = compile_comparison(comparison)
+        return lambda value, env: test(value)
+    allowance, reversed_op = compile_allowance(comparison.quantity), _REVERSED[comparison.op]
+
+    def meets_allowance(value, env):
+        return getattr(allowance(env), reversed_op)(value)
+    return meets_allowance
+
+
 def compile_measure(measured: nodes.Measured) -> Callable[[dict], Decimal]:
     """The service level's value: the expression, times 100 if `in percent`, never rounded
     before it is compared. One input is its own value; one division of two inputs (or
@@ -163,8 +189,8 @@ def _single_division(numerator, denominator, in_percent: bool) -> Callable[[dict
 
 
 def compile_judge(measure, volume: tuple[str, Callable, str] | None, met, reported=None) -> Callable[[dict], tuple]:
-    """measure, volume condition and target in one closure, run once per service level and
-    period: env -> (value, status, note, as measured), status "met", "missed" or "not
+    """measure, volume condition and target (`met(value, env)`, compile_target) in one closure,
+    run once per service level and period: env -> (value, status, note, as measured), status "met", "missed" or "not
     measured" (with the volume condition's note). `volume`: (input, test of its value, note),
     or None. `reported`: for a KPI the contract reports on a grid, env -> (the value on the
     grid, the value as measured) (compile_reported); the value on the grid is the one judged
@@ -174,7 +200,7 @@ def compile_judge(measure, volume: tuple[str, Callable, str] | None, met, report
     if volume is None and reported is None:
         def judge(env):
             value = measure(env)
-            return (value, "met", None, None) if met(value) else (value, "missed", None, None)
+            return (value, "met", None, None) if met(value, env) else (value, "missed", None, None)
         return judge
     both = reported or (lambda env: (measure(env), None))
     volume_input, counted, note = volume or (None, None, None)
@@ -188,7 +214,7 @@ def compile_judge(measure, volume: tuple[str, Callable, str] | None, met, report
             return value, "not measured", note, as_measured
         if value is None:
             raise ZeroDivisionError
-        return (value, "met", None, as_measured) if met(value) else (value, "missed", None, as_measured)
+        return (value, "met", None, as_measured) if met(value, env) else (value, "missed", None, as_measured)
     return judge_volume
 
 

@@ -2,7 +2,7 @@
 
 An Outcome holds one PeriodOutcome per period: each service level's value
 and status, and the line items (credits, bonuses, caps) each with its clause
-(`file:line`) and a sentence a person can check by hand. A period's results,
+(`file.sla:line`, the file's name without its folders) and a sentence a person can check by hand. A period's results,
 lines and totals are built from the evaluator's record of it when first read,
 and a sentence each time it is read, not during evaluation, so a billing run
 over many periods pays only for the money. Totals are sums of line items, so
@@ -64,7 +64,7 @@ class Line:
 
     @property
     def clause_ref(self) -> str:
-        return self.clause.where
+        return self.clause.reference
 
 
 @attrs.frozen
@@ -130,7 +130,7 @@ class TerminationRight:
 
     @property
     def clause_ref(self) -> str:
-        return self.clause.where
+        return self.clause.reference
 
 
 @attrs.frozen(eq=False, repr=False)
@@ -215,6 +215,7 @@ class Outcome:
     by_service_level: tuple[ServiceLevelTotals, ...]
     by_contract_year: tuple[YearTotals, ...]
     state: object = attrs.field(eq=False, repr=False)  # state.Carry after the last period
+    fingerprint: str = ""  # of the ruleset (language/fingerprint.py), "" for an Outcome built by hand
 
     @property
     def terminations(self) -> list[TerminationRight]:

@@ -7,9 +7,16 @@ a billing run saves it after one period and loads it before the next, and gets
 exactly the batch result, because both go through the same JSON form (the
 batch starts from `Carry.initial(program)` read back through `from_data`).
 
-The JSON is versioned (`format`, `slarules.state/2`; `/1`, from before the
-checksum, is still read) and names the ruleset it belongs to by the SHA-256 of
-its text; loading it for another ruleset is an error (SLA403). Reading checks
+The JSON is versioned (`format`, `slarules.state/3`) and keyed on what it
+depends on: the prints (language/fingerprint.py) of the terms in force for the
+periods it has billed, the terms as signed and each amendment effective before
+its next period. An edit that leaves those alone (comments, layout, titles, an
+amendment effective later) keeps the state valid; one that changes them is
+SLA403 naming the clause and the first billed period it affects. It also
+carries its ledger (ledger.py): what each period billed, for restatements.
+`/2` and `/1` states (from before the prints, `/1` from before the checksum)
+name their ruleset by the SHA-256 of its text and load only if it matches; they
+are saved back as `/3`, their ledger starting at the carry they held. Reading checks
 every field against its type, its range and the ruleset (each service level,
 window cap and trigger present, labels on the contract's calendar, cure
 deadlines inside their cure period), then a SHA-256 checksum over the content:
@@ -28,10 +35,15 @@ import attrs
 
 from ..core.diagnostics import Diagnostic, SlaError
 from ..core.periods import EXAMPLE_LABEL
+from .history import EVENT_KINDS, Event
+from .ledger import FIGURES, Ledger, LedgerPeriod, Revision
+from .outcome import Totals
 
-STATE_FORMAT = "slarules.state/2"
-# /1 was written before states carried a checksum: still read (checked field by field), saved back as /2.
-READABLE_FORMATS = ("slarules.state/1", STATE_FORMAT)
+STATE_FORMAT = "slarules.state/3"
+# /1 was written before states carried a checksum, /2 before the terms' prints and the ledger: still read
+# (checked field by field, and their ruleset by its text's SHA-256), saved back as /3.
+READABLE_FORMATS = ("slarules.state/1", "slarules.state/2", STATE_FORMAT)
+_BASE = -1  # the position, among the versions of the terms, of the terms as signed (before any amendment)
 
 
 @attrs.define
@@ -99,6 +111,8 @@ class Carry:
     service_levels: dict[str, ServiceLevelCarry]
     windows: list[list[WindowEntry]]
     triggers: list[TriggerCarry]
+    ledger: Ledger = attrs.field(factory=Ledger, eq=False)
+    program: object = attrs.field(default=None, eq=False, repr=False)  # the Terms it was made for
 
     @classmethod
     def initial(cls, program) -> "Carry":
@@ -108,16 +122,25 @@ class Carry:
             {sl.name: ServiceLevelCarry() for sl in program.service_levels},
             [[] for _ in program.window_caps],
             [TriggerCarry() for _ in program.triggers],
+            program=program,
         )
 
     def to_data(self) -> dict:
-        data = attrs.asdict(self, value_serializer=_to_json_value)
+        """The carry as JSON data, without the terms' prints and the ledger (what evaluate copies)."""
+        data = attrs.asdict(self, value_serializer=_to_json_value,
+                            filter=lambda field, _: field.name not in ("ledger", "program"))
         data["ruleset"] = data.pop("fingerprint")
         return {"format": STATE_FORMAT, **data}
 
     def to_json(self) -> str:
-        data = self.to_data()
+        data = {**self.to_data(), "terms": self.terms_data(), "ledger": self.ledger.to_data()}
         return json.dumps({**data, "checksum": _checksum(data)}, indent=2, sort_keys=True) + "\n"
+
+    def terms_data(self) -> list[dict]:
+        """The prints of each version of the terms in force before the next period."""
+        return [{"from": None if first == _BASE else self.program.calendar.label(first),
+                 "terms": {p.key: p.digest for p in terms.term_prints}}
+                for first, terms in _versions(self.program, self.next_period)]
 
     @classmethod
     def from_data(cls, data, program, where: str = "<state>") -> "Carry":
@@ -138,8 +161,12 @@ class Carry:
         except RecursionError:
             raise SlaError([Diagnostic("SLA404", "not a slarules state: its JSON is nested too deeply",
                                        location=where)]) from None
+        if isinstance(data, dict) and data.get("format") == STATE_FORMAT:
+            for name in ("terms", "ledger"):
+                if name not in data:
+                    _Reader(program, where).fail(f"the state has no {name!r}")
         carry = cls.from_data(data, program, where)
-        if data["format"] == STATE_FORMAT:
+        if data["format"] != "slarules.state/1":
             saved = {key: value for key, value in data.items() if key != "checksum"}
             if "checksum" not in data:
                 _Reader(program, where).fail("the state has no 'checksum'")
@@ -147,6 +174,15 @@ class Carry:
                 _Reader(program, where).fail(
                     "its checksum does not match its content: it was changed after slarules saved it")
         return carry
+
+
+def _versions(program, next_period: str | None) -> list[tuple[int, object]]:
+    """The versions of the terms in force before `next_period` (none before any period):
+    (_BASE, the terms as signed), then (first period index, terms) per amendment."""
+    if next_period is None:
+        return []
+    before = program.calendar.index(next_period)
+    return [(_BASE, program), *((first, terms) for first, terms in program.amendments if first < before)]
 
 
 def _to_json_value(instance, field, value):
@@ -175,6 +211,7 @@ def _whole_literal(text: str):
 _MAX_DIGITS = 18  # of a counter or a period index
 _DECIMAL = re.compile(r"-?\d+(?:\.\d+)?(?:E[+-]?\d+)?")  # as str(Decimal) writes a finite one
 _MAX_DECIMAL = 80  # characters
+_CARRY_FIELDS = ("next_period", "service_levels", "windows", "triggers")
 _HELD_KINDS = ("credit", "credit cap")  # the lines a cure window holds
 _DAMAGED_NOTE = ("a state is written only by slarules: restore the copy saved with the last billing run, "
                  "or evaluate the whole history again to make a new one",)
@@ -200,28 +237,165 @@ class _Reader:
         if not isinstance(data, dict) or data.get("format") not in READABLE_FORMATS:
             raise SlaError([Diagnostic("SLA404", f"not a slarules state of format {STATE_FORMAT}",
                                        location=self.where)])
-        if data.get("ruleset") != program.fingerprint:
+        current = data["format"] == STATE_FORMAT
+        if not current and data.get("ruleset") != program.text_sha256:
             raise SlaError([Diagnostic(
                 "SLA403", f"this state was saved for another ruleset, not {program.path}", None,
-                ("a state belongs to the exact ruleset text it was made with; "
+                (f"a state of format {data['format']} belongs to the exact ruleset text it was made with; "
                  "evaluate the whole history again to start a new state",), location=self.where)])
-        optional = ("checksum",) if data["format"] == STATE_FORMAT else ()
+        optional = ("checksum", "terms", "ledger") if current else ("checksum",) if data["format"].endswith("/2") else ()
         self.record(data, "the state", ("format", "ruleset", "next_period", "service_levels", "windows", "triggers"),
                     optional)
+        if current and not (isinstance(data["ruleset"], str) and re.fullmatch(r"sha256:[0-9a-f]{64}", data["ruleset"])):
+            self.fail(f"ruleset must be 'sha256:' and 64 hexadecimal digits, not {_shown(data['ruleset'])}")
         if "checksum" in data and not (isinstance(data["checksum"], str)
                                        and re.fullmatch(r"sha256:[0-9a-f]{64}", data["checksum"])):
             self.fail(f"checksum must be 'sha256:' and 64 hexadecimal digits, not {_shown(data['checksum'])}")
-        next_period = None if data["next_period"] is None else self.label(data["next_period"], "next_period")
+        if "terms" in data:
+            self.terms(data["terms"], data["next_period"], data.get("ledger"))
+        carry = self.carry_fields(data, "")
+        carry.ledger = (self.ledger(data["ledger"]) if "ledger" in data
+                        else Ledger(None if carry.next_period is None else self.opening_of(carry)))
+        return carry
+
+    def carry_fields(self, data, path: str) -> Carry:
+        """The carry's own fields (a state's, or its ledger's opening carry at `path`)."""
+        program = self.program
+        next_period = None if data["next_period"] is None else self.label(data["next_period"], path + "next_period")
         self.next_index = None if next_period is None else self.calendar.index(next_period)
-        levels = self.mapping(data["service_levels"], "service_levels", [sl.name for sl in program.service_levels])
-        windows = self.items(data["windows"], "windows", len(program.window_caps), "window caps")
-        triggers = self.items(data["triggers"], "triggers", len(program.triggers), "termination triggers")
+        levels = self.mapping(data["service_levels"], path + "service_levels",
+                              [sl.name for sl in program.service_levels])
+        windows = self.items(data["windows"], path + "windows", len(program.window_caps), "window caps")
+        triggers = self.items(data["triggers"], path + "triggers", len(program.triggers), "termination triggers")
         return Carry(
             program.fingerprint, next_period,
-            {name: self.service_level(levels[name], f"service_levels.{name}", name) for name in levels},
-            [[self.entry(entry, f"windows[{i}][{j}]") for j, entry in enumerate(self.items(window, f"windows[{i}]"))]
+            {name: self.service_level(levels[name], f"{path}service_levels.{name}", name) for name in levels},
+            [[self.entry(entry, f"{path}windows[{i}][{j}]")
+              for j, entry in enumerate(self.items(window, f"{path}windows[{i}]"))]
              for i, window in enumerate(windows)],
-            [self.trigger(trigger, f"triggers[{i}]") for i, trigger in enumerate(triggers)])
+            [self.trigger(trigger, f"{path}triggers[{i}]") for i, trigger in enumerate(triggers)],
+            program=program)
+
+    @staticmethod
+    def opening_of(carry: Carry) -> dict:
+        data = carry.to_data()
+        return {name: data[name] for name in _CARRY_FIELDS}
+
+    # ---- the terms in force for the periods billed
+    def terms(self, data, next_period, ledger) -> None:
+        """SLA403 naming the first clause whose print differs between the state's terms and
+        the ruleset's, in a version in force before the state's next period."""
+        stated = []
+        for i, version in enumerate(self.items(data, "terms")):
+            self.record(version, f"terms[{i}]", ("from", "terms"))
+            prints = version["terms"]
+            if not isinstance(prints, dict) or not all(
+                    isinstance(v, str) and re.fullmatch(r"sha256:[0-9a-f]{64}", v) for v in prints.values()):
+                self.fail(f"terms[{i}].terms must map each term to 'sha256:' and 64 hexadecimal digits")
+            stated.append((version["from"], prints))
+        if not stated:
+            return
+        if stated[0][0] is not None:
+            self.fail(f"terms[0].from must be null (the terms as signed), not {_shown(stated[0][0])}")
+        first_billed = _first_billed(ledger, self.calendar)
+        header = next(p for p in self.program.term_prints if p.key == "contract")
+        if stated[0][1].get("contract") != header.digest:  # a changed calendar: its labels mean other periods
+            self.changed(header, "changed", first_billed, next_period)
+        next_label = self.label(next_period, "next_period")
+        versions = [(_BASE, stated[0][1])]
+        for i, (first, prints) in enumerate(stated[1:], 1):
+            index = self.calendar.index(self.label(first, f"terms[{i}].from"))
+            if index <= versions[-1][0] or index >= self.calendar.index(next_label):
+                self.fail(f"terms[{i}].from is {first}: the versions must be in order, each before {next_label}")
+            versions.append((index, prints))
+        ours = _versions(self.program, next_label)
+        for start in sorted({first for first, _ in versions} | {first for first, _ in ours}):
+            theirs = next(prints for first, prints in reversed(versions) if first <= start)
+            terms = next(terms for first, terms in reversed(ours) if first <= start)
+            affected = first_billed if start == _BASE else self.calendar.label(start)
+            for term in terms.term_prints:
+                if theirs.get(term.key) != term.digest:
+                    self.changed(term, "was added" if term.key not in theirs else "changed", affected, next_period)
+            keys = {term.key for term in terms.term_prints}
+            for key in theirs:
+                if key not in keys:
+                    self.changed(None, f"{key} was removed", affected, next_period)
+
+    def changed(self, term, what: str, affected: str | None, next_period: str) -> None:
+        shown = f"{term.shown} {what}" if term is not None else what
+        billed_to = self.calendar.label(self.calendar.index(next_period) - 1) if self.calendar.index(
+            next_period) is not None else None
+        since = f"from {affected}" if affected else "from the first period it billed"
+        upto = f" up to {billed_to}" if billed_to else ""
+        raise SlaError([Diagnostic(
+            "SLA403", f"{shown}: the state {self.where} billed{upto} under the earlier terms, and this change "
+                      f"applies {since}", term.span if term is not None else None,
+            (f"a change to terms already billed goes in an amendment effective from {next_period} or later; "
+             "or evaluate the whole history again to start a new state",),
+            location=None if term is not None and term.span is not None else self.where)])
+
+    # ---- the ledger
+    def ledger(self, data) -> Ledger:
+        self.record(data, "ledger", ("opening", "periods"))
+        next_index = self.next_index
+        opening = None
+        if data["opening"] is not None:
+            self.record(data["opening"], "ledger.opening", _CARRY_FIELDS)
+            opening = self.opening_of(self.carry_fields(data["opening"], "ledger.opening."))
+        start = None if opening is None else self.calendar.index(opening["next_period"])
+        self.next_index = next_index
+        periods = [self.ledger_period(p, f"ledger.periods[{i}]")
+                   for i, p in enumerate(self.items(data["periods"], "ledger.periods"))]
+        indices = [self.calendar.index(p.period) for p in periods]
+        expected = list(range(indices[0], indices[0] + len(indices))) if indices else []
+        if indices != expected or (start is not None and indices and indices[0] != start) or (
+                indices and (next_index is None or indices[-1] != next_index - 1)):
+            self.fail("ledger.periods must be the consecutive periods billed, from the ledger's opening "
+                      "to the one before next_period")
+        return Ledger(opening, tuple(periods))
+
+    def ledger_period(self, data, path: str) -> LedgerPeriod:
+        self.record(data, path, ("period", "inputs", "events", "billed", "revisions"))
+        revisions = []
+        for i, r in enumerate(self.items(data["revisions"], f"{path}.revisions")):
+            where = f"{path}.revisions[{i}]"
+            self.record(r, where, ("reason", "inputs_before", "events_before", "billed"))
+            if type(r["reason"]) is not str:
+                self.fail(f"{where}.reason must be a string, not {_shown(r['reason'])}")
+            revisions.append(Revision(
+                r["reason"], self.values(r["inputs_before"], f"{where}.inputs_before", missing=True),
+                None if r["events_before"] is None else self.events(r["events_before"], f"{where}.events_before",
+                                                                    data["period"]),
+                self.figures(r["billed"], f"{where}.billed")))
+        period = self.label(data["period"], f"{path}.period")
+        return LedgerPeriod(period, self.values(data["inputs"], f"{path}.inputs"),
+                            self.events(data["events"], f"{path}.events", period),
+                            self.figures(data["billed"], f"{path}.billed"), tuple(revisions))
+
+    def values(self, data, path: str, missing: bool = False) -> dict:
+        if not isinstance(data, dict):
+            self.fail(f"{path} must be an object, not {_shown(data)}")
+        names = {i.name for i in self.program.inputs}
+        for name in data:
+            if name not in names:
+                self.fail(f"{path} has {name!r}, which the ruleset has no input of")
+        return {name: None if missing and value is None else self.decimal(value, f"{path}.{name}")
+                for name, value in data.items()}
+
+    def events(self, data, path: str, period) -> tuple[Event, ...]:
+        events = []
+        names = [sl.name for sl in self.program.service_levels]
+        for i, e in enumerate(self.items(data, path)):
+            self.record(e, f"{path}[{i}]", ("service_level", "event", "reason"))
+            if e["service_level"] not in names or e["event"] not in EVENT_KINDS or type(e["reason"]) is not str:
+                self.fail(f"{path}[{i}] must name a service level of the ruleset, an event "
+                          f"({' or '.join(EVENT_KINDS)}) and a reason")
+            events.append(Event(period, e["service_level"], e["event"], e["reason"]))
+        return tuple(events)
+
+    def figures(self, data, path: str) -> Totals:
+        self.record(data, path, FIGURES)
+        return Totals(*(self.decimal(data[name], f"{path}.{name}") for name in FIGURES))
 
     def service_level(self, data, path: str, name: str) -> ServiceLevelCarry:
         self.record(data, path, ("pending", "contract_year", "passes_used", "met_streak", "outstanding",
@@ -342,6 +516,17 @@ class _Reader:
             self.fail(f"{path} must be a period label like {EXAMPLE_LABEL[self.calendar.periodicity]!r}, "
                       f"not {_shown(data)}")
         return data
+
+
+def _first_billed(ledger, calendar) -> str | None:
+    """The first period a state's ledger data holds (or opens at), if it can be read."""
+    if not isinstance(ledger, dict):
+        return None
+    opening, periods = ledger.get("opening"), ledger.get("periods")
+    label = (opening.get("next_period") if isinstance(opening, dict)
+             else periods[0].get("period") if isinstance(periods, list) and periods and isinstance(periods[0], dict)
+             else None)
+    return label if isinstance(label, str) and calendar.index(label) is not None else None
 
 
 def _shown(value) -> str:

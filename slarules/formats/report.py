@@ -2,9 +2,14 @@
 
 Input: an Outcome. Output: a string; never raises. Every rendering is a view
 of the same line items, in the same order, so the table, the JSON and the CSV
-always agree. JSON amounts are decimal strings with exactly the currency's
-minor-unit digits; KPI values are exact decimal strings. The JSON layout is
-published as slarules/formats/schema/outcome.schema.json.
+always agree. The CSV is two tables, each a file of its own, as billing imports
+read one rectangular table per file: the line items (to_csv) and the period
+totals with the amounts due and the termination rights (to_totals_csv). JSON amounts are decimal strings with exactly the currency's
+minor-unit digits; KPI values are exact decimal strings. The JSON and every CSV
+row state the ruleset's fingerprint and the slarules version (`identity`), so
+that the terms billed can be matched to the explanation reviewed. The JSON layout is
+published as slarules/formats/schema/outcome.schema.json. Diagnostics have a
+JSON form too (`check --format json`, the service's error responses).
 """
 from __future__ import annotations
 
@@ -12,11 +17,14 @@ import io
 import json
 from decimal import Decimal
 
+from ..core.diagnostics import Diagnostic
 from ..core.money import CONTEXT, format_money, format_number, plain_money, unsigned_zero
+from ..core.version import version
 from ..engine.outcome import Outcome, Totals, no_full_collections
 from .csv_cells import csv_writer
 
 JSON_FORMAT = "slarules.outcome/1"
+DIAGNOSTICS_FORMAT = "slarules.diagnostics/1"
 _UNIT_SUFFIX = {"percent": "%", "seconds": " s", "minutes": " min"}
 
 
@@ -49,6 +57,7 @@ def _data(outcome: Outcome) -> dict:
         "contract": outcome.contract,
         "currency": outcome.currency,
         "ruleset": outcome.ruleset,
+        **identity(outcome.fingerprint),
         "netting": outcome.netting,
         "periods": [
             {
@@ -98,19 +107,62 @@ def to_json(outcome: Outcome) -> str:
     return json.dumps(to_data(outcome), indent=2, ensure_ascii=False) + "\n"
 
 
+def identity(fingerprint: str) -> dict:
+    """The ruleset's fingerprint and the slarules version, as every output states them."""
+    return {"fingerprint": fingerprint, "slarules_version": version()}
+
+
+def identity_text(fingerprint: str) -> str:
+    return f"ruleset fingerprint {fingerprint}, slarules {version()}"
+
+
 CSV_COLUMNS = ("period", "service_level", "kind", "amount", "currency", "clause", "explanation")
+IDENTITY_COLUMNS = ("fingerprint", "slarules_version")  # last on every row: each line item names its terms
 
 
 def to_csv(outcome: Outcome) -> str:
     """Billing line items: one row per line, amounts signed (caps negative)."""
     out = io.StringIO()
     writer = csv_writer(out)
-    writer.writerow(CSV_COLUMNS)
+    writer.writerow(CSV_COLUMNS + IDENTITY_COLUMNS)
+    stated = list(identity(outcome.fingerprint).values())
     with no_full_collections():
         for line in outcome.lines:
             writer.writerow([line.period, line.service_level or "", line.kind, plain_money(line.amount, outcome.digits),
-                             outcome.currency, line.clause_ref, line.explanation])
+                             outcome.currency, line.clause_ref, line.explanation, *stated])
     return out.getvalue()
+
+
+TOTALS_COLUMNS = ("period", "contract_year", "currency", "credits", "earned_back", "bonuses", "withheld", "net",
+                  "due_to_client", "due_to_vendor", "netting", "termination_rights")
+WHOLE_HISTORY = "total"  # the period column of the last row, the whole history's
+
+
+def to_totals_csv(outcome: Outcome) -> str:
+    """What is invoiced, beside the line items: one row per period and a last row
+    `total` for the whole history, each with its totals, the amounts due under the
+    contract's netting, and the termination rights that arose (`clause trigger`,
+    `; `-separated; the total row lists them all)."""
+    out = io.StringIO()
+    writer = csv_writer(out)
+    writer.writerow(TOTALS_COLUMNS)
+    with no_full_collections():
+        for p in outcome.periods:
+            writer.writerow([p.period, p.contract_year, *_totals_cells(outcome, p.totals),
+                             _rights_cell(p.terminations)])
+        writer.writerow([WHOLE_HISTORY, "", *_totals_cells(outcome, outcome.totals),
+                         _rights_cell(outcome.terminations)])
+    return out.getvalue()
+
+
+def _totals_cells(outcome: Outcome, t: Totals) -> list[str]:
+    d = outcome.digits
+    return [outcome.currency, *(plain_money(amount, d) for amount in (
+        t.credits, t.earned_back, t.bonuses, t.withheld, t.net, t.due_to_client, t.due_to_vendor)), outcome.netting]
+
+
+def _rights_cell(rights) -> str:
+    return "; ".join(f"{right.clause_ref} {right.trigger}" for right in rights)
 
 
 def _shown(value: Decimal | None, unit: str) -> str:
@@ -171,3 +223,35 @@ def _totals_text(t: Totals, money) -> str:
     earned = f"  earned back {money(t.earned_back)}" if t.earned_back else ""
     withheld = f"  withheld {money(t.withheld)}" if t.withheld else ""
     return f"credits {money(t.credits)}{earned}  bonuses {money(t.bonuses)}{withheld}  net {money(t.net)}"
+
+
+def diagnostic_data(d: Diagnostic) -> dict:
+    """A diagnostic as JSON data: where it is (`path`, 1-based `line` and `column`, `end`),
+    or, without a place in a text, only `location` (such as "data.json: periods[3]")."""
+    span = d.span
+    return {
+        "code": d.code, "severity": d.severity, "message": d.message,
+        "path": span.source.path if span else None,
+        "line": span.line if span else None,
+        "column": span.column if span else None,
+        "end": {"line": span.end_line, "column": span.end_column} if span else None,
+        "location": d.location,
+        "notes": list(d.notes),
+    }
+
+
+def diagnostics_data(diagnostics, checked: int | None = None) -> dict:
+    """Diagnostics as one JSON document with their counts; `checked`, the number of
+    rulesets checked, where a check produced them."""
+    diagnostics = list(diagnostics)
+    errors = sum(d.is_error for d in diagnostics)
+    warnings = sum(d.severity == "warning" for d in diagnostics)
+    document = {"format": DIAGNOSTICS_FORMAT}
+    if checked is not None:
+        document["checked"] = checked
+    return {**document, "errors": errors, "warnings": warnings, "notes": len(diagnostics) - errors - warnings,
+            "diagnostics": [diagnostic_data(d) for d in diagnostics]}
+
+
+def diagnostics_json(diagnostics, checked: int | None = None) -> str:
+    return json.dumps(diagnostics_data(diagnostics, checked), indent=2, ensure_ascii=False) + "\n"

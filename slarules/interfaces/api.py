@@ -16,18 +16,19 @@ from __future__ import annotations
 
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator, Mapping
+from typing import Iterator, Mapping, Sequence
 
 import attrs
 
 from ..core.diagnostics import Diagnostic, SlaError
 from ..core.source import Source
-from ..engine import outcome
+from ..engine import outcome, restate
 from ..engine.compile import Terms, compile_terms
 from ..engine.evaluate import evaluate
 from ..engine.history import History
 from ..engine.state import Carry
 from ..formats import files, report
+from ..formats import restatement as restatement_report
 from ..formats.kpi_data import checked_history, history_from_mapping, with_events
 from ..language import nodes
 from ..language.check import check
@@ -36,7 +37,10 @@ from ..language.parse import parse
 
 @attrs.frozen
 class Outcome(outcome.Outcome):
-    """An evaluation's Outcome, with its renderings."""
+    """An evaluation's Outcome, with its renderings and `warnings`: the ruleset's
+    warnings (Program.warnings), carried so that whoever holds the outcome sees them."""
+
+    warnings: tuple[Diagnostic, ...] = attrs.field(default=(), eq=False, repr=False)
 
     def to_json(self) -> str:
         """JSON for programs: amounts as decimal strings (formats/schema/outcome.schema.json)."""
@@ -50,10 +54,41 @@ class Outcome(outcome.Outcome):
         """One CSV row per line item, for billing import."""
         return report.to_csv(self)
 
+    def totals_csv(self) -> str:
+        """The CSV beside the line items: per period and for the whole history, the
+        totals, the amounts due under the contract's netting and the termination rights."""
+        return report.to_totals_csv(self)
+
+
+@attrs.frozen
+class Restatement(restate.Restatement):
+    """A restatement's adjustment lines (`adjustments`), the restated Outcome of every billed
+    period (`outcome`) and the new state (`state`), with their renderings."""
+
+    def to_json(self) -> str:
+        """JSON for programs (formats/schema/restatement.schema.json)."""
+        return restatement_report.to_json(self)
+
+    def to_text(self) -> str:
+        return restatement_report.to_text(self)
+
+    def to_csv(self) -> str:
+        """One CSV row per adjustment line, for billing import."""
+        return restatement_report.to_csv(self)
+
+
+def _api_outcome(evaluated: outcome.Outcome, warnings: tuple[Diagnostic, ...]) -> Outcome:
+    return Outcome(**{field.name: getattr(evaluated, field.name) for field in attrs.fields(outcome.Outcome)},
+                   warnings=warnings)
+
 
 @attrs.frozen
 class Program(Terms):
-    """A compiled ruleset, ready to evaluate KPI histories."""
+    """A compiled ruleset, ready to evaluate KPI histories. `warnings` are the check's
+    warnings (severity "warning": probably not what the contract means), which do not
+    stop it compiling unless `strict`; the command line prints them on stderr."""
+
+    warnings: tuple[Diagnostic, ...] = attrs.field(default=(), eq=False, repr=False)
 
     def evaluate(self, history, state=None, events=None) -> Outcome:
         """Evaluate a History, or a mapping {period: {input: value}}, into an
@@ -79,7 +114,7 @@ class Program(Terms):
             # as the data reader would; a History the reader accepts failing is a bug.
             checked_history(self, history)
             raise
-        return Outcome(**{field.name: getattr(evaluated, field.name) for field in attrs.fields(outcome.Outcome)})
+        return _api_outcome(evaluated, self.warnings)
 
     def load_state(self, text: str, where: str = "<state>") -> Carry:
         """Read a state saved with Outcome.state_json(); SLA403 if it is another ruleset's,
@@ -110,11 +145,32 @@ class Program(Terms):
 
 class BillingRun:
     """One billing step inside Program.billing_run(): `state` is the saved state (None
-    before the first run); evaluate() once, write its output, and leave the block."""
+    before the first run); evaluate() (bill the next periods) or restate() (correct
+    billed ones) once, write its output, and leave the block."""
 
     def __init__(self, program: Program, state: Carry | None, update: files.Update):
         self.program, self.state, self._update = program, state, update
         self._evaluated = False
+
+    def restate(self, corrected, events=None) -> Restatement:
+        """Evaluate the billed periods again with `corrected` (a History or a mapping
+        {period: {input: value}}; each period whole, its waivers and exclusions those of
+        `events` or the History): the adjustment lines for every period whose figures
+        changed, corrected periods and those a carry reaches. The new state (its ledger
+        recording the revisions, nothing billed overwritten) is written aside at once and
+        saved when the block ends. Restating the same corrections again adjusts nothing."""
+        if self._evaluated:
+            raise RuntimeError("a billing run evaluates once; start another billing_run() for the next periods")
+        _require(corrected, (History, Mapping), "BillingRun.restate", "corrected",
+                 "a History or a mapping {period label: {input: value}}")
+        history = corrected if isinstance(corrected, History) else history_from_mapping(self.program, corrected)
+        if events is not None:
+            history = with_events(self.program, history, events)
+        result = restate.restate(self.program, self.state, history, str(self._update.path))
+        self._update.stage(result.state.to_json())
+        self._evaluated = True
+        return Restatement(**{**{f.name: getattr(result, f.name) for f in attrs.fields(restate.Restatement)},
+                              "outcome": _api_outcome(result.outcome, self.program.warnings)})
 
     def evaluate(self, history, events=None) -> Outcome:
         """Program.evaluate from the saved state; the new state is written aside (and
@@ -133,21 +189,25 @@ def _require(value, types: tuple, function: str, parameter: str, expected: str) 
         raise TypeError(f"{function}(): {parameter} must be {expected}, not {type(value).__name__}")
 
 
-def compile_ruleset(ruleset: nodes.Ruleset) -> Program:
-    """Compile a checked Ruleset (check() found no error in it)."""
+def compile_ruleset(ruleset: nodes.Ruleset, warnings: Sequence[Diagnostic] = ()) -> Program:
+    """Compile a checked Ruleset (check() found no error in it); `warnings` are the
+    check's warnings, kept as Program.warnings."""
     terms = compile_terms(ruleset)
-    return Program(**{field.name: getattr(terms, field.name) for field in attrs.fields(Terms)})
+    return Program(**{field.name: getattr(terms, field.name) for field in attrs.fields(Terms)},
+                   warnings=tuple(warnings))
 
 
 def compile_source(source: Source, strict: bool = False) -> Program:
     """Parse, check and compile; raise SlaError if check finds an error
-    (or, with strict, a warning). Warnings are otherwise not raised, notes never."""
+    (or, with strict, a warning). Warnings are otherwise kept as the Program's
+    `warnings`; notes are never raised nor kept."""
     _require(source, (Source,), "compile_source", "source", "a slarules.Source(path, text)")
     ruleset = parse(source)
-    problems = [d for d in check(ruleset) if d.is_error or (strict and d.severity == "warning")]
+    found = check(ruleset)
+    problems = [d for d in found if d.is_error or (strict and d.severity == "warning")]
     if problems:
         raise SlaError(problems)
-    return compile_ruleset(ruleset)
+    return compile_ruleset(ruleset, [d for d in found if d.severity == "warning"])
 
 
 def load(path: str | Path, strict: bool = False) -> Program:

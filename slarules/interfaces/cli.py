@@ -12,22 +12,22 @@ import sys
 from pathlib import Path
 from typing import Sequence
 
+from .. import __version__
 from ..core.diagnostics import Diagnostic, SlaError
 from ..core.source import Source
-from ..formats.files import check_folder, write_atomically, write_stream
+from ..formats.files import check_folder, write_atomically, write_stream, write_under_held_lock
 from ..formats.kpi_data import read_history
+from ..formats.report import diagnostics_data
 from ..language.check import check as check_pass
+from ..language.fingerprint import fingerprint
 from ..language.fmt import format_source
 from ..language.parse import parse
-from ..tools.dryrun import compare
-from ..tools.explain import FORMATS as EXPLAIN_FORMATS
-from ..tools.explain import explain
-from ..tools.htmlreport import render_report
-from ..tools.simulate import DistributionError, parse_distributions, simulate
-from ..tools.verify import FINDINGS, INVARIANTS, verify
-from .api import Outcome, load
+from .api import Outcome, Program, Restatement, load
 
+# The tools are imported by the commands that use them (verify brings hypothesis, the
+# dry run and the report their own modules), so that `slarules evaluate` starts fast.
 FORMATS = ("table", "json", "csv")
+EXPLAIN_FORMATS = ("text", "markdown", "html")  # tests/unit/test_cli.py holds it to tools/explain's FORMATS
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -35,6 +35,7 @@ def _parser() -> argparse.ArgumentParser:
         prog="slarules",
         description="Service level agreement terms as exact, explainable money.",
     )
+    parser.add_argument("--version", action="version", version=f"slarules {__version__}")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     evaluate = commands.add_parser(
@@ -51,6 +52,13 @@ def _parser() -> argparse.ArgumentParser:
                           help="continue from the state saved in FILE (if it exists) and save the new state there, "
                                "once the outcome is out; waits while another run holds FILE")
     evaluate.add_argument("--strict", action="store_true", help="treat warnings in the ruleset as errors")
+    evaluate.add_argument("--restate", action="store_true",
+                          help="with --state: DATA holds corrected periods already billed; print the adjustment lines "
+                               "(credit and debit notes) and record them in the state's ledger")
+    evaluate.add_argument("--totals", metavar="FILE",
+                          help="also write, as CSV, each period's totals, the amounts due under the contract's "
+                               "netting and the termination rights, and the whole history's (written before "
+                               "the outcome is printed and --state saved)")
 
     check = commands.add_parser(
         "check", help="check rulesets and report every problem",
@@ -58,6 +66,10 @@ def _parser() -> argparse.ArgumentParser:
     )
     check.add_argument("rulesets", metavar="RULESET", nargs="+")
     check.add_argument("--strict", action="store_true", help="exit 1 on warnings too")
+    check.add_argument("--fingerprint", action="store_true",
+                       help="also print each ruleset's fingerprint (SHA-256 of its canonical form) on stdout")
+    check.add_argument("--format", choices=("text", "json"), default="text",
+                       help="text on stderr (default), or json on stdout: every diagnostic as an object")
 
     explain = commands.add_parser(
         "explain", help="the ruleset as numbered plain-English clauses",
@@ -78,8 +90,8 @@ def _parser() -> argparse.ArgumentParser:
     verify_cmd.add_argument("--effort", choices=("quick", "normal", "thorough"), default="normal",
                             help="how many histories to try per property (default normal)")
     verify_cmd.add_argument("--out", metavar="DIR", help="where to write counterexample data files")
-    verify_cmd.add_argument("--only", metavar="NAMES", type=_check_names,
-                            help="run only these checks, comma-separated: " + ", ".join([*INVARIANTS, *FINDINGS]))
+    verify_cmd.add_argument("--only", metavar="NAMES", type=_check_names, action=_OnlyChecks,
+                            help="run only these checks, comma-separated: ")
 
     dry_run = commands.add_parser(
         "dry-run", help="proposed terms next to the current ones over the same history",
@@ -93,11 +105,15 @@ def _parser() -> argparse.ArgumentParser:
     dry_run.add_argument("--events", metavar="FILE", help="waivers and exclusions (CSV)")
     dry_run.add_argument("--format", choices=("table", "json"), default="table")
     dry_run.add_argument("--simulate", metavar="N", type=_positive, help="simulate N runs of KPI histories")
-    dry_run.add_argument("--years", metavar="Y", type=_positive, default=1, help="contract years per run (default 1)")
-    dry_run.add_argument("--block", metavar="K", type=_positive, default=3,
-                         help="periods per resampled block (default 3)")
+    dry_run.add_argument("--years", metavar="Y", type=_positive,
+                         help="contract years per simulated run (default 1; with --simulate)")
+    dry_run.add_argument("--block", metavar="K", type=_positive,
+                         help="periods per resampled block (default 3; with --simulate)")
     dry_run.add_argument("--distribution", metavar="INPUT=SPEC", action="append", default=[],
-                         help="draw INPUT from normal(mean,sd) or uniform(low,high) instead of resampling it")
+                         help="draw INPUT from normal(mean,sd) or uniform(low,high) instead of resampling it "
+                              "(with --simulate)")
+    dry_run.add_argument("--rename", metavar="OLD=NEW", action="append", default=[],
+                         help="the current terms' service level OLD is the proposal's NEW: one row, not two")
     dry_run.add_argument("--seed", metavar="S", type=int, default=0, help="random seed (default 0)")
     dry_run.add_argument("--report", metavar="FILE", help="also write a self-contained HTML report")
 
@@ -118,6 +134,25 @@ def _parser() -> argparse.ArgumentParser:
     )
     fmt.add_argument("rulesets", metavar="RULESET", nargs="+")
     fmt.add_argument("--check", action="store_true", help="only report the files that are not formatted")
+
+    commands.add_parser(
+        "lsp", help="the language server for editors, over standard input and output",
+        description="Speak the Language Server Protocol over stdin and stdout: diagnostics as you type, "
+                    "hover, go to definition, references, completion, formatting, outline and quick fixes. "
+                    "Editors start it; see editors/README.md. Needs the lsp extra: pip install 'slarules[lsp]'.",
+    )
+    serve = commands.add_parser(
+        "serve", help="an HTTP JSON service: evaluate, check, explain, and per-subject state",
+        description="Serve the HTTP JSON API (GET /openapi.json describes it) until interrupted. "
+                    "Needs the serve extra: pip install 'slarules[serve]'.",
+    )
+    serve.add_argument("--host", default="127.0.0.1", help="the address to listen on (default 127.0.0.1)")
+    serve.add_argument("--port", type=int, default=8080, help="the port (default 8080)")
+    serve.add_argument("--state-dir", metavar="DIR", help="the folder of per-subject states (/state/SUBJECT)")
+    serve.add_argument("--rulesets", metavar="DIR", help="the folder of rulesets requests may name (NAME.sla)")
+    serve.add_argument("--max-body", metavar="BYTES", type=_positive, default=10 * 1024 * 1024,
+                       help="the largest request body accepted, in bytes (default 10 MiB)")
+    serve.add_argument("--log-level", choices=("critical", "error", "warning", "info", "debug"), default="info")
     return parser
 
 
@@ -125,7 +160,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
         commands = {"evaluate": _evaluate, "check": _check, "explain": _explain, "fmt": _fmt,
-                    "dry-run": _dry_run, "report": _report_html, "verify": _verify}
+                    "dry-run": _dry_run, "report": _report_html, "verify": _verify, "lsp": _lsp,
+                    "serve": _serve}
         return commands[args.command](args)
     except SlaError as err:
         _report(err.diagnostics)
@@ -157,17 +193,52 @@ def _print(text: str) -> None:
     write_stream(sys.stdout, text, what="the output", note="run it again once the output can be written")
 
 
+def _load(path: str, strict: bool = False) -> Program:
+    """api.load, with the ruleset's warnings on stderr (a billing run should not miss them)."""
+    program = load(path, strict=strict)
+    _report(program.warnings)
+    return program
+
+
 def _evaluate(args) -> int:
-    program = load(args.ruleset, strict=args.strict)
+    if args.restate:
+        return _restate(args)
+    program = _load(args.ruleset, strict=args.strict)
     history = read_history(program, args.data, args.events)
     render = {"table": Outcome.to_text, "json": Outcome.to_json, "csv": Outcome.to_csv}[args.format]
     if args.state is None:
-        write_stream(sys.stdout, render(program.evaluate(history)))
+        _write_outcome(program.evaluate(history), render, args.totals, write_atomically)
         return 0
     # The state is saved only once the outcome is out: a run that cannot print bills nothing.
-    with program.billing_run(args.state) as run:
-        write_stream(sys.stdout, render(run.evaluate(history)))
+    with program.billing_run(args.state) as run:  # its lock on the state serialises the totals' writers too
+        _write_outcome(run.evaluate(history), render, args.totals, write_under_held_lock)
     return 0
+
+
+def _restate(args) -> int:
+    """evaluate --restate: the corrected periods against the state's ledger; the revised state is saved
+    once the adjustment lines are out."""
+    if args.state is None:
+        print("slarules evaluate: error: --restate needs --state FILE, the state that billed the periods",
+              file=sys.stderr)
+        return 2
+    if args.totals:
+        print("slarules evaluate: error: --totals is for billing runs, not --restate", file=sys.stderr)
+        return 2
+    program = _load(args.ruleset, strict=args.strict)
+    corrected = read_history(program, args.data, args.events)
+    render = {"table": Restatement.to_text, "json": Restatement.to_json, "csv": Restatement.to_csv}[args.format]
+    with program.billing_run(args.state) as run:
+        write_stream(sys.stdout, render(run.restate(corrected)))
+    return 0
+
+
+def _write_outcome(outcome: Outcome, render, totals_path: str | None, write_file) -> None:
+    """The totals file first (replaced whole, or SLA501 with nothing printed), then stdout;
+    run again after a failure, it is written the same."""
+    if totals_path:
+        write_file(totals_path, outcome.totals_csv())
+    write_stream(sys.stdout, render(outcome))
 
 
 def _positive(text: str) -> int:
@@ -177,33 +248,69 @@ def _positive(text: str) -> int:
     return value
 
 
+def _verify_checks() -> list[str]:
+    from ..tools.verify import FINDINGS, INVARIANTS
+    return [*INVARIANTS, *FINDINGS]
+
+
+class _OnlyChecks(argparse.Action):
+    """--only, whose help lists the checks: read (importing verify) only when `verify --help` shows it."""
+
+    def __call__(self, parser, namespace, values, option_string=None) -> None:
+        setattr(namespace, self.dest, values)
+
+    @property
+    def help(self) -> str:
+        return self._help + ", ".join(_verify_checks())
+
+    @help.setter
+    def help(self, text: str) -> None:
+        self._help = text
+
+
 def _check_names(text: str) -> tuple[str, ...]:
     names = tuple(name.strip() for name in text.split(",") if name.strip())
-    unknown = [name for name in names if name not in INVARIANTS and name not in FINDINGS]
+    checks = _verify_checks()
+    unknown = [name for name in names if name not in checks]
     if unknown or not names:
         raise argparse.ArgumentTypeError((f"no check named {unknown[0]!r}" if unknown else "no check named")
-                                         + "; the checks are " + ", ".join([*INVARIANTS, *FINDINGS]))
+                                         + "; the checks are " + ", ".join(checks))
     return names
 
 
 def _verify(args) -> int:
+    from ..tools.verify import verify
     if args.out:
         check_folder(args.out)
-    report = verify(load(args.ruleset), seed=args.seed, effort=args.effort,
+    report = verify(_load(args.ruleset), seed=args.seed, effort=args.effort,
                     out_dir=Path(args.out) if args.out else None, only=args.only)
     _print(report.to_text())
     return 0 if report.ok else 1
 
 
 def _dry_run(args) -> int:
-    proposed, current = load(args.proposed), load(args.against)
-    history = read_history(current, args.data, args.events)
-    comparison = compare(proposed, current, history)
+    from ..tools.dryrun import RenameError, compare, parse_renames, reading_terms
+    from ..tools.htmlreport import render_report
+    from ..tools.simulate import DistributionError, parse_distributions, simulate
+    if not args.simulate:
+        given = [option for option, value in (("--years", args.years), ("--block", args.block),
+                                              ("--distribution", args.distribution)) if value]
+        if given:
+            print(f"slarules dry-run: error: {', '.join(given)} only with --simulate N", file=sys.stderr)
+            return 2
+    proposed, current = _load(args.proposed), _load(args.against)
+    try:
+        renamed = parse_renames(args.rename, proposed, current)
+    except RenameError as err:
+        print(f"slarules dry-run: error: --rename: {err}", file=sys.stderr)
+        return 2
+    history = read_history(reading_terms(proposed, current), args.data, args.events)
+    comparison = compare(proposed, current, history, renamed=renamed)
     simulation = None
     if args.simulate:
         try:
             simulation = simulate({"proposed": proposed, "current": current}, history, args.simulate, args.seed,
-                                  years=args.years, block=args.block,
+                                  years=args.years or 1, block=args.block or 3,
                                   distributions=parse_distributions(args.distribution),
                                   progress=_progress_bar() if sys.stderr.isatty() else None)
         except DistributionError as err:
@@ -237,7 +344,8 @@ def _progress_bar():
 
 
 def _report_html(args) -> int:
-    program = load(args.ruleset)
+    from ..tools.htmlreport import render_report
+    program = _load(args.ruleset)
     history = read_history(program, args.data, args.events)
     page = render_report({program.title: (program, program.evaluate(history))}, history)
     write_atomically(args.out, page)
@@ -245,6 +353,7 @@ def _report_html(args) -> int:
 
 
 def _explain(args) -> int:
+    from ..tools.explain import explain
     ruleset = parse(Source(args.ruleset, _read_ruleset(args.ruleset)))
     problems = check_pass(ruleset)
     if any(d.is_error for d in problems):
@@ -276,15 +385,60 @@ def _read_ruleset(path: str) -> str:
         raise SlaError([Diagnostic("SLA301", f"cannot read ruleset {path}: {err}")]) from None
 
 
+def _lsp(args) -> int:
+    try:
+        from .lsp import serve  # only here: the rest of the command line works without the lsp extra
+    except ModuleNotFoundError as err:
+        missing = (err.name or "").split(".")[0]
+        if missing not in ("pygls", "lsprotocol"):
+            raise
+        print(f"slarules lsp: error: the language server needs {missing}; "
+              "install the lsp extra: pip install 'slarules[lsp]'", file=sys.stderr)
+        return 2
+    return serve()
+
+
 def _check(args) -> int:
     found: list[Diagnostic] = []
+    prints: dict[str, str] = {}  # --fingerprint: by path, for the rulesets without errors
     for path in args.rulesets:
         try:
-            found += check_pass(parse(Source(path, _read_ruleset(path))))
+            ruleset = parse(Source(path, _read_ruleset(path)))
+            problems = check_pass(ruleset)
+            found += problems
+            if args.fingerprint and not any(d.is_error for d in problems):
+                prints[path] = fingerprint(ruleset)
+                if args.format == "text":
+                    _print(f"{prints[path]}  {path}\n")
         except SlaError as err:
             found += err.diagnostics
-    _report(found, checked=len(args.rulesets))
+    if args.format == "json":
+        data = diagnostics_data(found, checked=len(args.rulesets))
+        if args.fingerprint:
+            data["fingerprints"] = prints
+        _print(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
+    else:
+        _report(found, checked=len(args.rulesets))
     return 1 if any(d.is_error or (args.strict and d.severity == "warning") for d in found) else 0
+
+
+def _serve(args) -> int:
+    try:
+        import uvicorn
+
+        from .service import create_app
+    except ImportError as err:
+        print(f"slarules serve: error: {err.name} is not installed; pip install 'slarules[serve]'", file=sys.stderr)
+        return 2
+    for folder in (args.state_dir, args.rulesets):
+        if folder is not None and not Path(folder).is_dir():
+            print(f"slarules serve: error: {folder} is not a folder", file=sys.stderr)
+            return 2
+    if args.state_dir is not None:
+        check_folder(args.state_dir)
+    app = create_app(state_dir=args.state_dir, rulesets_dir=args.rulesets, max_body=args.max_body)
+    uvicorn.run(app, host=args.host, port=args.port, log_level=args.log_level)
+    return 0
 
 
 if __name__ == "__main__":

@@ -28,6 +28,7 @@ from . import nodes
 WHAT = {
     (nodes.Quantity, "value"): "the value",
     (nodes.PercentOf, "percent"): "the percentage",
+    (nodes.Share, "percent"): "the share",
     (nodes.WindowShare, "percent"): "the percentage",
     (nodes.EarnBack, "percent"): "the percentage",
     (nodes.FixedMoney, "value"): "the amount",

@@ -39,11 +39,25 @@ class Quantity:
 
 
 @attrs.frozen
+class Share:
+    """`3% of opened`: an allowance worked out each period as a share of another input
+    ("3% of the tickets opened in the period"). It has no value of its own: a target or
+    a linear amount's threshold written so compares with `percent`% of the input's value
+    in each period. Nothing else may hold one (the grammar sees to it)."""
+
+    percent: Decimal
+    unit: str | None  # the unit written after the number, as for a Quantity; only "percent" is accepted
+    base: Name
+    span: Span | None = _span()
+
+
+@attrs.frozen
 class Comparison:
-    """`at least 80%`, `at most 5%`, `above 40 seconds`, `below 75%`."""
+    """`at least 80%`, `at most 5%`, `above 40 seconds`, `below 75%`; a target's may
+    compare with a share of another input: `at most 3% of opened`."""
 
     op: str  # "at least" | "at most" | "above" | "below"
-    quantity: Quantity
+    quantity: Quantity | Share
     span: Span | None = _span()
 
 
@@ -421,15 +435,23 @@ class Table:
 
 @attrs.frozen
 class Linear:
-    """`1% of monthly_fee per point above 5%, part points count as whole, at most ...`."""
+    """`1% of monthly_fee per point above 5%, part points count as whole, at most ...`.
+
+    The unit is a step word or the noun the contract uses, of one or more words
+    (`per ticket resolved late`); the counting phrase names it again, usually in the
+    plural (`only whole tickets resolved late count`), and that is the plural explain
+    and the printer use. `pro rata` names no noun (counted is None)."""
 
     amount: Amount
     step: Decimal | None  # `per 0.5 point`; None means one unit
-    step_unit: str  # as written: "point", "seconds", ...
+    step_unit: str  # as written: "point", "seconds", "ticket resolved late", ...
     side: str  # "below" | "above"
-    threshold: Quantity
+    threshold: Quantity | Share  # `above 3% of opened`: a share of an input each period
     rounding: str  # "up" (part units count as whole) | "down" | "pro rata"
     cap: Amount | None = None
+    # The noun of the counting phrase as written ("tickets resolved late"): a spelling, like a
+    # span, so it takes no part in equality (the check makes sure it names the unit's noun).
+    counted: str | None = attrs.field(eq=False, default=None)
 
 
 @attrs.frozen

@@ -319,7 +319,7 @@ class _ToAst(lark.Transformer):
         return _number(children[0]), None
 
     def target(self, meta, children):
-        """target: "target" ":" comparison"""
+        """target: "target" ":" (comparison | share_comparison)"""
         return nodes.Target(children[0], self._span(meta))
 
     def volume(self, meta, children):
@@ -387,8 +387,8 @@ class _ToAst(lark.Transformer):
         return nodes.Table("range", tuple(children))
 
     def linear(self, meta, children):
-        """linear: ":" amount "per" [NUMBER] _step_word SIDE quantity "," unit_rounding [cap]"""
-        amount, step, unit, side, threshold, rounding, cap = children
+        """linear: ":" amount "per" [NUMBER] _step_word SIDE (quantity | share) "," unit_rounding [cap]"""
+        amount, step, unit, side, threshold, (rounding, counted), cap = children
         return nodes.Linear(
             amount,
             _number(step) if step is not None else None,
@@ -397,7 +397,12 @@ class _ToAst(lark.Transformer):
             threshold,
             rounding,
             cap,
+            counted,
         )
+
+    def noun(self, meta, children):
+        """noun: NOUN+ (the words of a multi-word noun, one space apart)"""
+        return " ".join(str(word) for word in children)
 
     def shortfall(self, meta, children):
         """shortfall: ":" "the" "shortfall" "in" "points" "as" "a" "percentage" "of" base [cap]"""
@@ -410,15 +415,15 @@ class _ToAst(lark.Transformer):
 
     def whole_units_up(self, meta, children):
         """unit_rounding: "part" _step_word "count" "as" "whole" -> whole_units_up"""
-        return "up"
+        return "up", str(children[0])
 
     def whole_units_down(self, meta, children):
         """unit_rounding: "only" "whole" _step_word "count" -> whole_units_down"""
-        return "down"
+        return "down", str(children[0])
 
     def pro_rata(self, meta, children):
         """unit_rounding: "pro" "rata" -> pro_rata"""
-        return "pro rata"
+        return "pro rata", None
 
     def bonus_gate(self, meta, children):
         """bonus_gate: "bonus" "only" "if" gate"""
@@ -470,6 +475,28 @@ class _ToAst(lark.Transformer):
 
     def _comparison(self, op, meta, children):
         return nodes.Comparison(op, children[0], self._span(meta))
+
+    # ---- allowances that are a share of another input
+    def share(self, meta, children):
+        """share: NUMBER QUANTITY_UNIT "of" NAME"""
+        percent, unit, base = children
+        return nodes.Share(_number(percent), self._UNITS[str(unit)], self._name(base), self._span(meta))
+
+    def share_at_least(self, meta, children):
+        """share_comparison: "at" "least" share -> share_at_least"""
+        return self._comparison("at least", meta, children)
+
+    def share_at_most(self, meta, children):
+        """share_comparison: "at" "most" share -> share_at_most"""
+        return self._comparison("at most", meta, children)
+
+    def share_above(self, meta, children):
+        """share_comparison: "above" share -> share_above"""
+        return self._comparison("above", meta, children)
+
+    def share_below(self, meta, children):
+        """share_comparison: "below" share -> share_below"""
+        return self._comparison("below", meta, children)
 
     def at_least(self, meta, children):
         """comparison: "at" "least" quantity -> at_least"""

@@ -25,6 +25,7 @@ from decimal import Decimal
 import attrs
 
 from . import nodes
+from .nouns import plural_noun
 
 Anchor = tuple[int, int]  # (line, column) in the source, 1-based as Lark gives them
 
@@ -237,8 +238,11 @@ def _base(base: nodes.Base) -> str:
     return "the allocation"
 
 
-def quantity(q: nodes.Quantity) -> str:
+def quantity(q: nodes.Quantity | nodes.Share) -> str:
+    """`80%`, `20 seconds`, `500`, or an allowance: `3% of opened`."""
     unit = {"percent": "%", "seconds": " seconds", "minutes": " minutes", "points": " points", None: ""}[q.unit]
+    if isinstance(q, nodes.Share):
+        return f"{_number(q.percent)}{unit} of {q.base.text}"
     return f"{_number(q.value)}{unit}"
 
 
@@ -280,8 +284,9 @@ def _award_text(a: nodes.Award) -> str:
         return f"{a.kind}: {band(form.rows[0].band)}: {amount(form.rows[0].amount)}"
     if isinstance(form, nodes.Linear):
         step = f"{_number(form.step)} " if form.step is not None else ""
-        rounding = {"up": f"part {_plural(form.step_unit)} count as whole",
-                    "down": f"only whole {_plural(form.step_unit)} count",
+        counted = form.counted or plural_noun(form.step_unit)
+        rounding = {"up": f"part {counted} count as whole",
+                    "down": f"only whole {counted} count",
                     "pro rata": "pro rata"}[form.rounding]
         return (f"{a.kind}: {amount(form.amount)} per {step}{form.step_unit} {form.side} "
                 f"{quantity(form.threshold)}, {rounding}")

@@ -237,6 +237,16 @@ def band_quantities(band: nodes.Band) -> list[nodes.Quantity]:
     return [band.first, band.second]
 
 
+def allowance_bases(service_level: nodes.ServiceLevel) -> set[str]:
+    """The inputs a service level's thresholds are shares of (`at most 3% of opened`): read
+    each period, as the measurement's own inputs are."""
+    comparison = service_level.target.comparison if service_level.target is not None else None
+    thresholds = [comparison.quantity] if comparison is not None else []
+    thresholds += [award.form.threshold for award in (service_level.credit, service_level.bonus)
+                   if award is not None and isinstance(award.form, nodes.Linear)]
+    return {t.base.text for t in thresholds if isinstance(t, nodes.Share)}
+
+
 def kpi_unit(service_level: nodes.ServiceLevel, units: dict[str, str]) -> str | None:
     """The KPI's unit: the unit its measurement is in (dimensions.py): `a / b, in percent`
     is percent, `minutes / incidents` minutes, `tickets - late` a count, a quotient of unlike
@@ -252,7 +262,7 @@ def kpi_unit(service_level: nodes.ServiceLevel, units: dict[str, str]) -> str | 
         return "percent"
     if isinstance(measured.expr, nodes.Reference):
         return units.get(measured.expr.name.text)
-    if target is not None:
+    if target is not None and not isinstance(target.comparison.quantity, nodes.Share):
         written = target.comparison.quantity.unit
         return written if written is not None else "ratio"
     return None
@@ -270,6 +280,9 @@ def describe_band(band: nodes.Band) -> str:
 
 
 def describe_comparison(comparison: nodes.Comparison, unit: str | None) -> str:
+    """`at least 80%`, `at most 40 seconds`, `at most 3% of opened`."""
+    if isinstance(comparison.quantity, nodes.Share):
+        return f"{comparison.op} {printer.quantity(comparison.quantity)}"
     return f"{comparison.op} {format_quantity(comparison.quantity.value, unit)}"
 
 

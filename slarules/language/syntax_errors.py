@@ -97,6 +97,15 @@ _EXAMPLES: dict[str, list[tuple[str, str]]] = {
         ("clause", "credit: 1% of fee per point below 80% at most 5% of fee"),
         ("clause", "credit: 1% of fee per second above 20 seconds cure: within 1 month"),
     ],
+    # An allowance (`3% of opened`) is a target's or a per-unit threshold, never a row's, a
+    # volume condition's or a floor's: those compare with a fixed number.
+    "SLA011 a share of an input ('3% of opened') may be a target or the threshold of an amount per unit; "
+    "a tier row, a volume condition or a floor compares with a fixed number: write 'target: at most 3% of "
+    "opened' with 'credit: USD 8 per ticket above 3% of opened, only whole tickets count'": [
+        ("row", "above 3% of opened: 5% of fee"),
+        ("row", "below 3% of opened and at least 1%: 5% of fee"),
+        ("clause", "measured only when late is at least 3% of opened"),
+    ],
     _NO_BASE: [
         ("clause", "credit: 1% of fee per point below 80%, pro rata, at most 10% cure: within 1 month"),
         ("clause", "credit: 2% cure: within 1 month"),

@@ -1,11 +1,16 @@
 """Dry run: proposed terms against current terms, over the same KPI history.
 
-Input: two Programs and one History (read for either program; both must be
-able to read it). Output: a Comparison, period by period and in total: per
+Input: two Programs and one History, read with reading_terms(): data that
+holds the inputs of both rulesets, each side taking the inputs it declares (a
+proposal that adds an input compares); and optionally the service levels
+renamed, {current name: proposed name}, so that a renamed service level is one
+row rather than absent on one side and new on the other. Output: a Comparison, period by period and in total: per
 service level the credits, earn-back and bonuses under each ruleset and the
 difference (proposed - current), the totals of each side, and the termination
 rights each ruleset would have given. A service level only one ruleset has is
-absent (None) on the other side and counts as zero in the difference.
+absent (None) on the other side and counts as zero in the difference; a
+renamed one is shown under its proposed name, and a waiver or exclusion of its
+current name applies to it on both sides.
 
 Errors: SlaError, as for any evaluation: a period label one program cannot
 read (SLA306), a required input a program needs and the history lacks
@@ -104,6 +109,45 @@ class PeriodComparison:
         return self.proposed - self.current
 
 
+class RenameError(ValueError):
+    """A --rename that names no service level of its side."""
+
+
+def reading_terms(proposed: Terms, current: Terms) -> Terms:
+    """The terms a dry run reads its data and events with: the current terms, with the inputs and
+    service levels that only the proposal declares added (a column of either side is known)."""
+    names = {spec.name for spec in current.inputs}
+    levels = {sl.name for sl in current.service_levels}
+    return attrs.evolve(
+        current,
+        inputs=current.inputs + tuple(spec for spec in proposed.inputs if spec.name not in names),
+        service_levels=current.service_levels + tuple(sl for sl in proposed.service_levels
+                                                      if sl.name not in levels))
+
+
+def parse_renames(specs, proposed: Terms, current: Terms) -> dict[str, str]:
+    """`old=new` specs -> {current name: proposed name}; RenameError if one cannot be read or names
+    a service level its side does not have."""
+    renamed: dict[str, str] = {}
+    for spec in specs:
+        old, sep, new = (part.strip() for part in spec.partition("="))
+        if not sep or not old or not new:
+            raise RenameError(f"cannot read '{spec}': write OLD=NEW, the current name then the proposed one")
+        for name, terms, side in ((old, current, "current"), (new, proposed, "proposed")):
+            known = _service_level_names(terms)
+            if name not in known:
+                raise RenameError(f"'{name}' is not a service level of the {side} terms ({terms.path}); "
+                                  f"they are: {', '.join(sorted(known))}")
+        if old in renamed:
+            raise RenameError(f"'{old}' is renamed twice")
+        renamed[old] = new
+    return renamed
+
+
+def _service_level_names(terms: Terms) -> set[str]:
+    return {sl.name for version in (terms, *(v for _, v in terms.amendments)) for sl in version.service_levels}
+
+
 @attrs.frozen
 class Comparison:
     """Everything compare() found; proposed_outcome and current_outcome are the full evaluations."""
@@ -121,6 +165,7 @@ class Comparison:
     current: Amounts
     proposed_outcome: Outcome = attrs.field(eq=False, repr=False)
     current_outcome: Outcome = attrs.field(eq=False, repr=False)
+    renamed: tuple[tuple[str, str], ...] = ()  # (current name, proposed name)
 
     @property
     def difference(self) -> Amounts:
@@ -147,27 +192,37 @@ class Comparison:
 # ---------------------------------------------------------------- compare
 
 def compare(proposed: Terms, current: Terms, history: History,
-            proposed_name: str = "proposed", current_name: str = "current") -> Comparison:
-    """Evaluate both rulesets over the same history and set them side by side."""
+            proposed_name: str = "proposed", current_name: str = "current",
+            renamed: dict[str, str] | None = None) -> Comparison:
+    """Evaluate both rulesets over the same history and set them side by side; `renamed`:
+    {current name: proposed name} of service levels (see parse_renames)."""
+    renamed = dict(renamed or {})
     if proposed.currency != current.currency:
         raise SlaError([Diagnostic(
             "SLA212", f"{proposed_name} terms are in {proposed.currency} but {current_name} terms are in "
                       f"{current.currency}; amounts in different currencies cannot be compared",
             location=proposed.path)])
     outcomes = []
-    for program in (proposed, current):
+    for program, rename in ((proposed, renamed), (current, {})):
         _check_labels(program, history)
-        names = {sl.name for terms in (program, *(v for _, v in program.amendments)) for sl in terms.service_levels}
-        own = attrs.evolve(history, events=tuple(e for e in history.events if e.service_level in names))
+        names = _service_level_names(program)
+        events = tuple(attrs.evolve(e, service_level=rename.get(e.service_level, e.service_level))
+                       for e in history.events)
+        own = attrs.evolve(history, events=tuple(e for e in events if e.service_level in names))
         outcomes.append(evaluate(program, own))
     p_out, c_out = outcomes
-    names = _union([s.service_level for s in p_out.by_service_level], [s.service_level for s in c_out.by_service_level])
+
+    def as_proposed(name):
+        return renamed.get(name, name)
+    names = _union([s.service_level for s in p_out.by_service_level],
+                   [as_proposed(s.service_level) for s in c_out.by_service_level])
     p_names = {s.service_level for s in p_out.by_service_level}
-    c_names = {s.service_level for s in c_out.by_service_level}
+    c_names = {as_proposed(s.service_level) for s in c_out.by_service_level}
 
     periods = []
     for pp, cp in zip(p_out.periods, c_out.periods):
-        p_rows, c_rows = _by_service_level(pp.lines), _by_service_level(cp.lines)
+        p_rows = _by_service_level(pp.lines)
+        c_rows = {as_proposed(name): amounts for name, amounts in _by_service_level(cp.lines).items()}
         rows = [Row(name, p_rows.get(name, NONE) if name in p_names else None,
                     c_rows.get(name, NONE) if name in c_names else None) for name in names]
         if None in p_rows or None in c_rows:
@@ -189,7 +244,7 @@ def compare(proposed: Terms, current: Terms, history: History,
     return Comparison(
         proposed_name, current_name, proposed.path, current.path, proposed.currency,
         max(proposed.rounding.digits, current.rounding.digits), tuple(names), tuple(periods), tuple(rows),
-        Amounts.of_totals(p_out.totals), Amounts.of_totals(c_out.totals), p_out, c_out)
+        Amounts.of_totals(p_out.totals), Amounts.of_totals(c_out.totals), p_out, c_out, tuple(renamed.items()))
 
 
 def _check_labels(program: Terms, history: History) -> None:
@@ -258,6 +313,7 @@ def to_data(c: Comparison) -> dict:
         "names": {"proposed": c.proposed_name, "current": c.current_name},
         "rulesets": {"proposed": c.proposed_ruleset, "current": c.current_ruleset},
         "service_levels": list(c.service_levels),
+        "renamed": [{"current": old, "proposed": new} for old, new in c.renamed],
         "periods": [
             {"period": p.period,
              "service_levels": [_row(r, d) for r in p.rows],
@@ -317,6 +373,7 @@ def to_text(c: Comparison) -> str:
            f"amounts in {c.currency}",
            f"  net = credits{' + withheld' * has_withheld} - earned back - bonuses (positive: owed to the client); "
            f"difference = {p_name} - {c_name}; 'absent': the ruleset has no such service level",
+           *(f"  {new} is {old} renamed: {c_name}'s {old} is shown as {new}" for old, new in c.renamed),
            ""]
     for p in c.periods:
         out.append(p.period)

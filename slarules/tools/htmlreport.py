@@ -27,6 +27,7 @@ import attrs
 
 from ..core.diagnostics import SlaError
 from ..core.money import format_money, unsigned_zero
+from ..core.version import version
 from ..engine.compile import Terms
 from ..engine.forms import LinearForm, ShortfallForm, TableForm
 from ..engine.evaluate import evaluate
@@ -106,14 +107,16 @@ def _typical(program: Terms, history: History) -> dict[str, Decimal]:
     return typical
 
 
-def _target(sl) -> Decimal | None:
+def _target(sl, typical: dict[str, Decimal]) -> Decimal | None:
+    if sl.allowance is not None:  # a share of an input (`at most 3% of opened`): its allowance in a typical period
+        return sl.allowance(typical) if sl.reads <= typical.keys() else None
     match = _NUMBER.search(sl.target_text)
     return Decimal(match.group().replace(",", "")) if match else None
 
 
-def _breakpoints(sl) -> list[Decimal]:
+def _breakpoints(sl, typical: dict[str, Decimal]) -> list[Decimal]:
     points = []
-    target = _target(sl)
+    target = _target(sl, typical)
     if target is not None:
         points.append(target)
     for award in (sl.credit, sl.bonus):
@@ -121,8 +124,8 @@ def _breakpoints(sl) -> list[Decimal]:
         if isinstance(form, TableForm):
             for row in form.rows:
                 points += [v for v in (row.interval.low, row.interval.high) if v is not None]
-        elif isinstance(form, LinearForm):
-            points.append(form.threshold)
+        elif isinstance(form, LinearForm) and (form.allowance is None or sl.reads <= typical.keys()):
+            points.append(form.threshold_in(typical))
         elif isinstance(form, ShortfallForm):
             points.append(form.target)
     return sorted(set(points))
@@ -208,8 +211,10 @@ class _Sweep:
         value = self.input_for(kpi)
         if value is None:
             return None
-        env = {name: str(v) for name, v in self.typical.items()}
-        env[self.varied] = str(value)
+        # The Decimals themselves: a median of 7000 and 8000 is Decimal('7.5E+3'), whose str() the data
+        # reader rightly rejects (SLA302), which left every point of such a curve out.
+        env = dict(self.typical)
+        env[self.varied] = value
         try:
             outcome = evaluate(self.program, history_from_mapping(self.program, {self.label: env}))
         except SlaError:
@@ -237,8 +242,8 @@ def credit_curve(program: Terms, history: History, service_level: str, points: i
     `history`), the KPI swept across the range where the money changes."""
     sl = next(s for s in program.service_levels if s.name == service_level)
     sweep = _Sweep(program, history, sl)
-    breaks = _breakpoints(sl)
-    target = _target(sl)
+    breaks = _breakpoints(sl, sweep.typical)
+    target = _target(sl, sweep.typical)
     if sweep.varied is None:
         return Curve(sl.name, sl.unit, target, (), "cannot be swept: no input of the measurement can be varied")
     top = Decimal(100) if sl.unit == "percent" else max([b for b in breaks] + [Decimal(5)]) * 2
@@ -597,9 +602,11 @@ def _review(label: str, program: Terms, outcome: Outcome, color: str) -> list[st
     out = [f'<h2 id="review-{esc(slug)}">Performance review: {esc(label)}</h2>',
            f'<p>{esc(outcome.contract)} — {esc(outcome.ruleset)}; {len(outcome.periods):,} periods'
            + (f", {esc(outcome.periods[0].period)} to {esc(outcome.periods[-1].period)}" if outcome.periods else "")
-           + f"; amounts in {esc(cur)}.</p>", _status_legend()]
+           + f"; amounts in {esc(cur)}.</p>",
+           f'<p class="identity">Ruleset fingerprint {esc(program.fingerprint)}, slarules {esc(version())}.</p>',
+           _status_legend()]
     periods = [p.period for p in outcome.periods]
-    targets = {sl.name: _target(sl) for sl in program.service_levels}
+    targets = {sl.name: _target(sl, {}) for sl in program.service_levels}  # an allowance varies: no line
     units = {sl.name: sl.unit for sl in program.service_levels}
     titles = {sl.name: sl.title for sl in program.service_levels}
     names = [sl.name for sl in program.service_levels]

@@ -17,6 +17,10 @@ The generated periods are relabelled as consecutive periods from the contract
 start, and every Terms evaluates the same generated history (common random
 numbers: differences between rulesets are not noise of separate draws).
 Waivers and exclusions of the real history are not carried into the runs.
+The runs are drawn first; with NumPy installed (the `fast` extra) every
+ruleset then evaluates all of them at once with the vectorised money-only
+evaluator (engine/vectorised.py, exact, the same money as evaluate()),
+otherwise run by run with evaluate().
 
 Output: a Simulation with, per ruleset, the annual credits, bonuses and net of
 every run (the term's totals divided by `years`, rounded half-even to the
@@ -152,16 +156,25 @@ def bootstrap_indices(rng: random.Random, size: int, length: int, block: int) ->
     return out[:length]
 
 
+def draw_run(rng: random.Random, size: int, length: int, block: int, distributions: Mapping[str, Distribution],
+             units: Mapping[str, str]) -> tuple[list[int], dict[str, list[Decimal]]]:
+    """One generated run, drawn in a fixed order: the indices of the history's periods it
+    resamples, then per period the value of each distribution input (by name)."""
+    indices = bootstrap_indices(rng, size, length, block)
+    names = sorted(distributions)
+    draws: dict[str, list[Decimal]] = {name: [] for name in names}
+    for _ in indices:
+        for name in names:
+            draws[name].append(_clip(distributions[name].draw(rng), units[name]))
+    return indices, draws
+
+
 def generate(rng: random.Random, history: History, length: int, block: int,
              distributions: Mapping[str, Distribution], units: Mapping[str, str]) -> list[dict[str, Decimal]]:
     """One generated run: the values of each period (unlabelled)."""
-    periods = []
-    for index in bootstrap_indices(rng, len(history.periods), length, block):
-        values = dict(history.periods[index].values)
-        for name in sorted(distributions):
-            values[name] = _clip(distributions[name].draw(rng), units[name])
-        periods.append(values)
-    return periods
+    indices, draws = draw_run(rng, len(history.periods), length, block, distributions, units)
+    return [{**history.periods[index].values, **{name: values[p] for name, values in draws.items()}}
+            for p, index in enumerate(indices)]
 
 
 def labelled(program: Terms, periods: list[dict[str, Decimal]]) -> History:
@@ -203,7 +216,8 @@ class Exposure:
         return (sum(amounts, ZERO) / len(amounts)).quantize(quantum, ROUND_HALF_EVEN, CONTEXT)
 
     def percentiles(self, kind: str) -> dict[int, Decimal]:
-        return {p: percentile(getattr(self, kind), p) for p in PERCENTILES}
+        ordered = sorted(getattr(self, kind))
+        return {p: percentile(ordered, p) for p in PERCENTILES}
 
     @property
     def termination_probability(self) -> Decimal:
@@ -276,30 +290,84 @@ def simulate(programs: dict[str, Terms], history: History, runs: int, seed: int,
                                     f"the inputs are: {', '.join(units)}")
     per_year = 12 // MONTHS_PER_PERIOD[listed[0][1].calendar.periodicity]
     length = years * per_year
+    try:
+        from ..engine import vectorised  # NumPy, if installed (the `fast` extra)
+    except ImportError:
+        vectorised = None
     rng = random.Random(seed)
-    amounts = {name: ([], [], []) for name, _ in listed}
-    terminated = {name: 0 for name, _ in listed}
-    digits = {name: p.rounding.digits for name, p in listed}
+    drawn = []
     for run in range(runs):
-        periods = generate(rng, history, length, block, distributions, units)
-        for name, program in listed:
-            outcome = evaluate(program, labelled(program, periods))
-            quantum = Decimal(1).scaleb(-digits[name])
-            credits, bonuses, net = amounts[name]
-            t = outcome.totals
-            for target, total in ((credits, t.credits), (bonuses, t.bonuses), (net, t.net)):
-                target.append((total / years).quantize(quantum, ROUND_HALF_EVEN, CONTEXT))
-            if outcome.terminations:
-                terminated[name] += 1
-        if progress is not None:
+        drawn.append(draw_run(rng, len(history.periods), length, block, distributions, units))
+        if progress is not None and vectorised is not None:  # drawing is most of the time
             progress(run + 1, runs)
+    if vectorised is not None:
+        amounts, terminated = _money_vectorised(vectorised, listed, history, drawn, years)
+    else:
+        amounts, terminated = _money_exact(listed, history, drawn, years, progress)
     exposures = tuple(
-        Exposure(name, program.path, program.title, digits[name], *map(tuple, amounts[name]), terminated[name])
+        Exposure(name, program.path, program.title, program.rounding.digits, *map(tuple, amounts[name]),
+                 terminated[name])
         for name, program in listed)
     return Simulation(runs, seed, years, min(block, len(history.periods)), per_year,
                       (history.periods[0].label, history.periods[-1].label),
                       tuple((name, str(distributions[name])) for name in sorted(distributions)),
                       currencies.pop(), exposures)
+
+
+def _money_exact(listed, history: History, drawn, years: int, progress=None):
+    """Per ruleset the annual credits, bonuses and net of every run, and the runs with a
+    termination right: each run through the exact evaluator."""
+    amounts = {name: ([], [], []) for name, _ in listed}
+    terminated = {name: 0 for name, _ in listed}
+    for run, (indices, draws) in enumerate(drawn):
+        periods = [{**history.periods[index].values, **{name: values[p] for name, values in draws.items()}}
+                   for p, index in enumerate(indices)]
+        for name, program in listed:
+            outcome = evaluate(program, labelled(program, periods))
+            quantum = Decimal(1).scaleb(-program.rounding.digits)
+            t = outcome.totals
+            for target, total in zip(amounts[name], (t.credits, t.bonuses, t.net)):
+                target.append((total / years).quantize(quantum, ROUND_HALF_EVEN, CONTEXT))
+            terminated[name] += bool(outcome.terminations)
+        if progress is not None:
+            progress(run + 1, len(drawn))
+    return amounts, terminated
+
+
+def _money_vectorised(vectorised, listed, history: History, drawn, years: int):
+    """As _money_exact, every run at once with engine/vectorised.py (NumPy)."""
+    import numpy as np
+
+    indices = np.array([run[0] for run in drawn], dtype=np.int64)
+    names = {spec.name for _, program in listed for spec in program.inputs}
+    columns = {}
+    try:
+        for name in sorted(names):
+            draws = drawn[0][1].get(name) if drawn else None
+            if draws is not None:
+                cells = [run[1][name] for run in drawn]
+                scale = max(vectorised.scaled(v)[1] for row in cells for v in row)
+                columns[name] = vectorised.Column(
+                    vectorised.int64_array([[int(v.scaleb(scale)) for v in row] for row in cells]), scale)
+                continue
+            known = [period.values.get(name) for period in history.periods]
+            scale = max((vectorised.scaled(v)[1] for v in known if v is not None), default=0)
+            values = vectorised.int64_array([0 if v is None else int(v.scaleb(scale)) for v in known])
+            present = np.array([v is not None for v in known], dtype=bool)
+            columns[name] = vectorised.Column(values[indices], scale, None if present.all() else present[indices])
+    except vectorised.Overflow:  # a value too large or too fine for 64-bit integers
+        return _money_exact(listed, history, drawn, years)
+    amounts, terminated = {}, {}
+    for name, program in listed:
+        calendar = program.calendar
+        first = calendar.index(calendar.label_of_month(calendar.start_month))
+        own = {spec.name: columns[spec.name] for spec in program.inputs}
+        money = vectorised.evaluate_money(program, own, first)
+        amounts[name] = tuple(
+            [money.decimal(v) for v in vectorised.round_div(total.sum(axis=1), years, "half even")]
+            for total in (money.credits, money.bonuses, money.net))
+        terminated[name] = int((money.terminations >= 0).any(axis=1).sum())
+    return amounts, terminated
 
 
 # ---------------------------------------------------------------- rendering

@@ -366,7 +366,7 @@ def linear(draw, kpi: Kpi, z: Zone, ctx: Context, allocation: bool) -> nodes.Lin
     return nodes.Linear(
         amount=amount(draw, ctx, allocation, Decimal("0.25")),
         step=pick(draw, (None, Decimal(1), Decimal("0.5"), Decimal("0.25"), Decimal(2), Decimal(5))),
-        step_unit=pick(draw, STEP_WORDS.get(kpi.unit, ("unit", "units", "ticket", "incidents"))),
+        step_unit=pick(draw, STEP_WORDS.get(kpi.unit, ("unit", "units", "ticket", "incidents", "missed response"))),
         side="below" if z.direction < 0 else "above",
         threshold=quantity(z.at(draw(st.integers(0, z.room // 2))), kpi.unit),
         rounding=pick(draw, ("up", "down", "pro rata")),
@@ -949,10 +949,14 @@ rows = st.builds(nodes.Row, bands, any_amounts)
 expressions = st.recursive(
     st.one_of(st.builds(nodes.Number, numbers), st.builds(nodes.Reference, names)),
     lambda inner: st.builds(nodes.BinaryOp, st.sampled_from("+-*/"), inner, inner), max_leaves=6)
+# Allowances (`3% of opened`) and multi-word nouns (`per ticket resolved late`): a target or a
+# per-unit threshold may be a share of an input, written with a unit the grammar reads after a number.
+shares = st.builds(nodes.Share, numbers, st.sampled_from(("percent", "seconds", "minutes", "points")), names)
 linears = st.builds(
     nodes.Linear, any_amounts, st.none() | numbers,
-    st.sampled_from(("points", "point", "seconds", "second", "minutes", "minute", "units", "unit")),
-    st.sampled_from(("below", "above")), quantities, st.sampled_from(("up", "down", "pro rata")),
+    st.sampled_from(("points", "point", "seconds", "second", "minutes", "minute", "units", "unit", "ticket",
+                     "missed response", "ticket resolved late")),
+    st.sampled_from(("below", "above")), quantities | shares, st.sampled_from(("up", "down", "pro rata")),
     st.none() | any_amounts)
 
 
@@ -969,7 +973,8 @@ def _forms(kind: str):
 
 clauses = st.one_of(
     st.builds(nodes.Measured, expressions, st.booleans()),
-    st.builds(nodes.Target, comparisons),
+    st.builds(nodes.Target, comparisons | st.builds(nodes.Comparison, st.sampled_from(
+        ("at least", "at most", "above", "below")), shares)),
     st.builds(nodes.Volume, names, comparisons),
     st.builds(nodes.Allocation, any_amounts),
     _forms("credit"), _forms("bonus"),

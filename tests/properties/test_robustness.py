@@ -58,7 +58,7 @@ def test_any_text_parses_or_raises_a_syntax_error(text):
     parse_check_compile(text)
 
 
-@given(from_lark(parser()))
+@given(from_lark(parser(strict=True)))  # the parser built from the grammar: from_lark reads it
 def test_text_from_the_grammar_parses_or_raises_a_syntax_error(text):
     parse_check_compile(text)
 

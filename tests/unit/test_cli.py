@@ -126,6 +126,61 @@ def test_check_of_each_golden_ruleset_prints_its_diagnostics_and_the_right_statu
 
 # ---------------------------------------------------------------- evaluate
 
+def test_evaluate_writes_the_totals_beside_the_line_items_before_saving_the_state(run, tmp_path):
+    status, out, err = run("evaluate", str(ACME), str(ACME_DATA), "--format", "csv", "--totals", "totals.csv",
+                           "--state", "acme.state")
+    assert (status, err) == (0, "") and out.startswith("period,service_level,kind,amount,currency,clause,")
+    rows = (tmp_path / "totals.csv").read_text(encoding="utf-8").splitlines()
+    assert rows[0] == ("period,contract_year,currency,credits,earned_back,bonuses,withheld,net,due_to_client,"
+                       "due_to_vendor,netting,termination_rights")
+    assert len(rows) == 1 + 24 + 1 and rows[-1].startswith("total,,USD,") and (tmp_path / "acme.state").exists()
+
+
+def test_evaluate_with_a_totals_file_it_cannot_write_prints_nothing_and_saves_no_state(run, tmp_path):
+    status, out, err = run("evaluate", str(ACME), str(ACME_DATA), "--format", "csv", "--totals",
+                           "missing/totals.csv", "--state", "acme.state")
+    assert (status, out) == (1, "") and "error[SLA501]" in err and not (tmp_path / "acme.state").exists()
+
+
+def test_the_clause_column_is_the_same_from_any_working_directory(run, monkeypatch):
+    absolute = run("evaluate", str(ACME), str(ACME_DATA), "--format", "csv")[1]
+    monkeypatch.chdir(ROOT)
+    relative = run("evaluate", "rulesets/acme_contact_center.sla", "rulesets/acme_contact_center.csv",
+                   "--format", "csv")[1]
+    assert absolute == relative and ",USD,acme_contact_center.sla:31," in absolute and str(ROOT) not in absolute
+
+
+def test_version_is_the_package_version(run):
+    import slarules
+    status, out, _ = run("--version")
+    assert (status, out) == (0, f"slarules {slarules.__version__}\n")
+
+
+def test_dry_run_and_report_print_each_rulesets_warnings_on_stderr(run, tmp_path):
+    write(tmp_path, "data.csv", "period,fee,sla,unused\n2026-01,100,90,1\n")
+    path = write(tmp_path, "warn.sla", WARNING_ONLY)
+    status, _, err = run("dry-run", path, "--against", path, "data.csv")
+    assert status == 0 and err.count("warning[SLA217]") == 2
+    status, _, err = run("report", path, "data.csv", "--out", "page.html")
+    assert status == 0 and err.count("warning[SLA217]") == 1
+
+
+def test_the_explain_formats_the_parser_offers_are_the_explainers():
+    from slarules.tools.explain import FORMATS
+    assert tuple(cli.EXPLAIN_FORMATS) == tuple(FORMATS)
+
+
+def test_evaluate_imports_no_tool_it_does_not_use():
+    """Start-up: hypothesis (verify's), the dry run, simulation and the HTML report load only
+    in the commands that use them."""
+    code = ("import sys; from slarules.interfaces.cli import main; main(['evaluate', sys.argv[1], sys.argv[2], "
+            "'--format', 'json']); print(sorted(m for m in sys.modules if m.startswith(('hypothesis', "
+            "'slarules.tools'))), file=sys.stderr)")
+    done = subprocess.run([sys.executable, "-c", code, str(ACME), str(ACME_DATA)], capture_output=True, text=True,
+                          timeout=120)
+    assert done.returncode == 0 and done.stderr == "[]\n"
+
+
 def test_evaluate_prints_the_outcome_on_stdout_and_exits_0(run):
     for fmt in ("table", "json", "csv"):
         status, out, err = run("evaluate", str(ACME), str(ACME_DATA), "--format", fmt)
@@ -138,10 +193,13 @@ def test_evaluate_with_a_ruleset_error_exits_1_and_prints_nothing_on_stdout(run,
     assert status == 1 and out == "" and "error[SLA201]" in err
 
 
-def test_evaluate_with_warnings_runs_but_not_under_strict(run, tmp_path):
+def test_evaluate_with_warnings_runs_with_them_on_stderr_but_not_under_strict(run, tmp_path):
     write(tmp_path, "data.csv", "period,fee,sla,unused\n2026-01,100,90,1\n")
     path = write(tmp_path, "warn.sla", WARNING_ONLY)
-    assert run("evaluate", path, "data.csv")[0] == 0
+    status, out, err = run("evaluate", path, "data.csv", "--format", "csv")
+    assert status == 0 and out.startswith("period,")
+    assert err.startswith("warn.sla:5:3: warning[SLA217]: input 'unused' is declared but no term uses it\n")
+    assert err.endswith("0 errors, 1 warning\n")
     status, out, err = run("evaluate", "--strict", path, "data.csv")
     assert status == 1 and out == "" and "warning[SLA217]" in err
 

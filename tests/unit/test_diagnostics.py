@@ -101,7 +101,9 @@ def test_data_file_diagnostics_match_their_golden_file(case, golden):
 # Each case turns the state saved after January (state_errors/january.csv, read
 # against data_errors/ruleset.sla) into what a billing run might wrongly be given.
 STATE_CASES = {
-    "state_of_another_ruleset": lambda state: {**state, "ruleset": "0" * 64},
+    # Saved under terms that credited speed_of_answer otherwise: the state names the clause that changed.
+    "state_of_another_ruleset": lambda state: {**state, "terms": [{"from": None, "terms": {
+        **state["terms"][0]["terms"], "service level speed_of_answer: credit": "sha256:" + "0" * 64}}]},
     "damaged_state": lambda state: {key: value for key, value in state.items() if key != "windows"},
     "not_a_state": lambda state: ["not", "a", "state"],
     "data_does_not_continue_the_state": lambda state: state,  # march.csv skips February
@@ -154,15 +156,16 @@ def test_every_code_has_a_golden_file_that_produces_it():
     produced = set()
     for expected in [*DIAGNOSTICS.glob("*.expected"), *DATA_ERRORS.glob("*.expected"),
                      *STATE_ERRORS.glob("*.expected"), *EVALUATION_ERRORS.glob("*.expected"),
-                     *(TESTS / "golden" / "file_errors").glob("*.expected")]:  # from test_billing_files.py
+                     *(TESTS / "golden" / "file_errors").glob("*.expected"),  # from test_billing_files.py
+                     *(TESTS / "golden" / "service").glob("*.expected")]:  # from tests/service/test_errors.py
         produced |= set(re.findall(r"(?:error|warning|note)\[(SLA\d\d\d)\]", expected.read_text(encoding="utf-8")))
     assert sorted(set(CODES) - produced) == []
 
 
 def test_codes_are_grouped_by_pass():
     for code in CODES:
-        assert code[3] in "02345", (f"{code}: SLA0xx syntax, SLA2xx check, SLA3xx data, SLA4xx evaluation, "
-                                    "SLA5xx files written")
+        assert code[3] in "023456", (f"{code}: SLA0xx syntax, SLA2xx check, SLA3xx data, SLA4xx evaluation, "
+                                     "SLA5xx files written, SLA6xx service requests")
 
 
 # ---------------------------------------------------------------- syntax examples

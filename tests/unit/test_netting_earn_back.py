@@ -30,6 +30,8 @@ What is due (to the client, to the vendor) in each month, from the contract word
 """
 from __future__ import annotations
 
+import csv
+import io
 from decimal import Decimal
 
 import pytest
@@ -102,3 +104,18 @@ def test_the_history_total_is_due_net_of_its_earn_back(netting):
     (year,) = outcome.by_contract_year
     assert (year.totals.due_to_client, year.totals.due_to_vendor) == expected
     assert str(outcome.totals.earned_back) == "2400.00"
+
+
+@pytest.mark.parametrize("netting", CASES)
+def test_the_totals_csv_a_billing_import_reads_says_what_is_due(netting):
+    """The totals file beside the line items (Outcome.totals_csv, `evaluate --totals`): the
+    hand-computed dues of the docstring, month by month and for the whole history."""
+    _, dues, (to_client, to_vendor) = CASES[netting]
+    rows = list(csv.DictReader(io.StringIO(outcome_under(netting).totals_csv())))
+    assert [(r["period"], r["due_to_client"], r["due_to_vendor"]) for r in rows] == [
+        *((month, c, v) for month, (c, v) in zip(HISTORY, dues)), ("total", to_client, to_vendor)]
+    assert [r["credits"] for r in rows[:-1]] == CREDITS and [r["earned_back"] for r in rows[:-1]] == EARNED_BACK
+    policy = {"bonuses are paid separately": "paid separately", "bonuses offset credits": "offset",
+              "bonuses only offset credits": "only offset"}[netting]
+    assert {r["netting"] for r in rows} == {policy}
+    assert {r["currency"] for r in rows} == {"USD"} and {r["termination_rights"] for r in rows} == {""}

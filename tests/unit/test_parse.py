@@ -1,16 +1,21 @@
 """Parse pass: grammar coverage, the nodes built, spans, and syntax errors."""
 from __future__ import annotations
 
+import re
 from decimal import Decimal
+from pathlib import Path
 
+import lark
 import pytest
 
-from slarules import SlaError
+from slarules import SlaError, Source
 from slarules.language import nodes
+from slarules.language import grammar, parser_tables
 from slarules.language.grammar import parser
 from slarules.language.parse import _ToAst, parse_text
 from slarules.language.printer import to_source
 
+ROOT = Path(__file__).resolve().parents[2]
 HEADER = 'contract "C" currency USD, assessed monthly, rounding half even to cents, starts 2026-01\n'
 
 
@@ -22,6 +27,41 @@ def test_every_grammar_rule_has_an_ast_builder():
 
 def test_grammar_has_no_conflicts_or_terminal_collisions_in_strict_mode():
     assert parser(strict=True).options.strict
+
+
+def test_the_shipped_parser_tables_are_made_from_this_grammar(request):
+    """parser_tables.py (loaded at start-up instead of building the parser) is stale once
+    grammar/slarules.lark changes: `pytest --update-golden` makes it again. (The text is
+    rewritten only when stale: Lark's serialisation order changes with the hash seed.)"""
+    text = grammar._grammar_text()
+    stale = parser_tables.GRAMMAR_SHA256 != grammar.grammar_digest(text) or parser_tables.LARK_VERSION != lark.__version__
+    if stale and request.config.getoption("--update-golden"):
+        grammar.TABLES.write_text(grammar.tables_text(), encoding="utf-8")
+        return
+    assert parser_tables.GRAMMAR_SHA256 == grammar.grammar_digest(text), \
+        "slarules/language/parser_tables.py is stale: run pytest --update-golden"
+    if parser_tables.LARK_VERSION != lark.__version__:
+        pytest.skip(f"parser_tables.py was made with Lark {parser_tables.LARK_VERSION}, this is {lark.__version__}: "
+                    "the parser is built at start-up; pytest --update-golden makes the tables for it")
+    assert parser() is not parser(strict=True) and parser().source_path == "<deserialized>"  # loaded, not built
+
+
+@pytest.mark.parametrize("path", sorted((ROOT / "rulesets").glob("*.sla")), ids=lambda p: p.name)
+def test_the_loaded_tables_parse_as_the_grammar_does(path):
+    text = path.read_text(encoding="utf-8")
+    source = Source(path.name, text)
+    # The same nodes with the same spans (the names Lark gives anonymous terminals vary with the hash seed)
+    assert _ToAst(source).transform(parser().parse(text)) == _ToAst(source).transform(parser(strict=True).parse(text))
+    broken = re.sub(r"(?m)^(\s+target):", r"\1", text, count=1)  # a colon missing: the same error from both
+    assert _lark_error(parser(), broken) == _lark_error(parser(strict=True), broken) != ("no error",)
+
+
+def _lark_error(lark_parser: lark.Lark, text: str) -> tuple:
+    try:
+        lark_parser.parse(text)
+    except lark.UnexpectedInput as err:
+        return type(err).__name__, err.line, err.column, str(getattr(err, "token", ""))
+    return ("no error",)
 
 
 def test_header_terms_in_any_order_with_or_without_commas():

@@ -11,7 +11,7 @@ from pathlib import Path
 import jsonschema
 
 from slarules import Source, compile_source
-from slarules.formats.report import CSV_COLUMNS
+from slarules.formats.report import CSV_COLUMNS, IDENTITY_COLUMNS
 
 SCHEMA = json.loads((Path(__file__).resolve().parents[2] / "slarules" / "formats" / "schema" / "outcome.schema.json").read_text())
 
@@ -44,7 +44,7 @@ def test_json_amounts_are_exact_decimal_strings():
 
 def test_csv_has_one_signed_row_per_line_item_that_sums_to_the_totals():
     rows = list(csv.DictReader(io.StringIO(OUTCOME.to_csv())))
-    assert tuple(rows[0]) == CSV_COLUMNS
+    assert tuple(rows[0]) == CSV_COLUMNS + IDENTITY_COLUMNS
     assert [(r["period"], r["kind"], r["amount"], r["clause"]) for r in rows] == [
         ("2026-01", "credit", "3000.00", "t.sla:6"),
         ("2026-01", "credit cap", "-1200.00", "t.sla:4"),

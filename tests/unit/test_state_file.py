@@ -13,6 +13,7 @@ import pytest
 
 from slarules import SlaError, compile_source
 from slarules.core.source import Source
+from slarules.engine.state import _checksum
 
 RULESET = '''contract "T" currency USD, starts 2026-01
 inputs fee money
@@ -128,13 +129,36 @@ def test_a_byte_order_mark_is_ignored():
     assert february.totals.credits == 1200
 
 
-def test_a_state_of_the_previous_format_is_still_read_and_saved_back_in_the_new_one():
+def older_state(version: str, ruleset_sha256: str = PROGRAM.text_sha256) -> str:
+    """SAVED as slarules of format /1 (no checksum) or /2 (no terms' prints, no ledger) wrote it:
+    naming its ruleset by the SHA-256 of its text."""
     old = json.loads(SAVED)
-    del old["checksum"]
-    old["format"] = "slarules.state/1"
-    february, march = february_and_march(json.dumps(old))
+    for name in ("checksum", "terms", "ledger"):
+        del old[name]
+    old.update(format=f"slarules.state/{version}", ruleset=ruleset_sha256)
+    if version == "2":
+        old["checksum"] = _checksum(old)
+    return json.dumps(old)
+
+
+@pytest.mark.parametrize("version", ["1", "2"])
+def test_a_state_of_a_previous_format_is_still_read_and_saved_back_in_the_new_one(version):
+    february, march = february_and_march(older_state(version))
     assert february.totals.credits == 1200 and [t.period for t in march.terminations] == ["2026-03"]
-    assert json.loads(february.state_json())["format"] == "slarules.state/2"
+    saved = json.loads(february.state_json())
+    assert saved["format"] == "slarules.state/3"
+    # Its ledger starts at the carry the old state held: January was billed before there was a ledger.
+    assert saved["ledger"]["opening"]["next_period"] == "2026-02"
+    assert [p["period"] for p in saved["ledger"]["periods"]] == ["2026-02"]
+
+
+@pytest.mark.parametrize("version", ["1", "2"])
+def test_a_state_of_a_previous_format_loads_only_for_its_exact_ruleset_text(version):
+    edited_text = compile_source(Source("t.sla", RULESET + "# a comment\n"))
+    with pytest.raises(SlaError) as info:
+        edited_text.load_state(older_state(version), "st.json")
+    assert info.value.diagnostics[0].code == "SLA403"
+    assert f"a state of format slarules.state/{version} belongs to the exact ruleset text" in str(info.value)
 
 
 def test_the_layout_of_the_file_does_not_matter_only_its_content():

@@ -8,7 +8,9 @@ each service level has one measurement and one target; tier rows lie on the
 miss side (credits) or the met side (bonuses) of the target, are ordered by
 severity (rows on different bases, such as a share of the fee and fixed money,
 only get a warning: their order depends on the fee), and explicit ranges
-neither overlap, leave gaps, nor stop short of the end of the scale.
+neither overlap, leave gaps, nor stop short of the end of the scale; a threshold
+that is a share of an input is a share of an input in the KPI's unit, under a
+share target only flat and per-unit awards counting from a share of the same input.
 
 One checker, its parts by what they are about (each a mixin of the checker):
 
@@ -20,6 +22,7 @@ One checker, its parts by what they are about (each a mixin of the checker):
     measurements.py    measurements: names, units (dimensions.py), the unit against the target's
     service_levels.py  service levels: targets, awards, gates, cure/free passes/earn-back, caps that never bind
     rows.py            rows of credit and bonus tables: sides, order, comparison, coverage
+    allowances.py      thresholds that are a share of another input (`at most 3% of opened`)
     window_caps.py     caps over several periods that can never bind
     critical_failure.py  the critical failure clause; floors a volume condition stops
 """

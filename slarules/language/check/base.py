@@ -72,7 +72,9 @@ def _reached(most: nodes.Amount) -> str:
     return "about " + printer.amount(attrs.evolve(most, percent=most.percent.quantize(Decimal("0.01"))))
 
 
-def _quantity_text(q: nodes.Quantity) -> str:
+def _quantity_text(q: nodes.Quantity | nodes.Share) -> str:
+    if isinstance(q, nodes.Share):
+        return printer.quantity(q)
     if q.unit == "percent":
         return f"{_edge(q.value)}%"
     unit = q.unit.removesuffix("s") if q.unit and q.value == 1 else q.unit  # 1 second, 2 seconds

@@ -11,6 +11,7 @@ from ...core.periods import MONTHS_PER_PERIOD, PERIOD_NOUN
 from .. import nodes
 from ..literals import literal_problems
 from ..semantics import amended
+from .allowances import AllowanceChecks
 from .critical_failure import CriticalFailureChecks
 from .header import HeaderChecks
 from .measurements import MeasurementChecks
@@ -74,8 +75,8 @@ def _position(d: Diagnostic):
     return (d.span.line, d.span.column) if d.span else (0, 0)
 
 
-class _Checker(HeaderChecks, QuantityChecks, MeasurementChecks, ServiceLevelChecks, RowChecks, WindowCapChecks,
-               CriticalFailureChecks):
+class _Checker(HeaderChecks, QuantityChecks, MeasurementChecks, ServiceLevelChecks, AllowanceChecks, RowChecks,
+               WindowCapChecks, CriticalFailureChecks):
     """Every part of the check, run over one ruleset in order."""
 
     def run(self):

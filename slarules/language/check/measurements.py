@@ -44,8 +44,9 @@ class MeasurementChecks(Checks):
                          "has no word for", sl.measured.span,
                          "a measurement is usually one input, a ratio of like quantities ('late / total'), or an "
                          "average ('minutes / incidents'); check the expression")
-        if isinstance(sl.measured.expr, nodes.Reference) or sl.target is None:
-            return unit  # one input: its target is checked like any quantity compared with it
+        if (isinstance(sl.measured.expr, nodes.Reference) or sl.target is None
+                or isinstance(sl.target.comparison.quantity, nodes.Share)):
+            return unit  # one input, or a share of one: its target is checked like any quantity compared with it
         written = sl.target.comparison.quantity.unit
         if QUANTITY_UNIT_FOR.get(unit) == written:
             return unit

@@ -9,9 +9,11 @@ from __future__ import annotations
 from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
 
 from .. import nodes
+from ..nouns import same_noun
 from ..semantics import (
     SHORTFALL_UNIT_FOR,
     STEP_UNITS_FOR,
+    allowance_bases,
     band_quantities,
     higher_is_better,
     kpi_table,
@@ -46,8 +48,11 @@ class ServiceLevelChecks(Checks):
             self.reporting_grid(sl.measured.reported, unit)
         target_ok = False
         if sl.target is not None and unit is not None:
-            target_ok = self.quantity_unit(sl.target.comparison.quantity, unit, f"'{sl.name.text}'")
-            self.target_in_range(sl, unit)
+            if isinstance(sl.target.comparison.quantity, nodes.Share):
+                target_ok = self.share(sl.target.comparison.quantity, unit, sl, sl.target)
+            else:
+                target_ok = self.quantity_unit(sl.target.comparison.quantity, unit, f"'{sl.name.text}'")
+                self.target_in_range(sl, unit)
         if sl.volume is not None and self.name_known(sl.volume.input, self.units, "input"):
             self.used_inputs.add(sl.volume.input.text)
             self.quantity_unit(sl.volume.comparison.quantity, self.units[sl.volume.input.text],
@@ -64,6 +69,8 @@ class ServiceLevelChecks(Checks):
                     self.amount(amount, sl)
         if sl.gate is not None:
             self.gate(sl)
+        if sl.target is not None and unit is not None:
+            self.shares_fit(sl)
         self.missing_policy(sl, unit)
         self.spanning_clauses(sl)
 
@@ -101,10 +108,10 @@ class ServiceLevelChecks(Checks):
         form = award.form
         credit = award.kind == "credit"
         higher = higher_is_better(sl.target)
-        target = met_interval(sl.target)
         if isinstance(form, nodes.Flat):
             self.amount(form.amount, sl)
-        elif isinstance(form, nodes.Table):
+        elif isinstance(form, nodes.Table) and not isinstance(sl.target.comparison.quantity, nodes.Share):
+            target = met_interval(sl.target)
             units_ok = target_ok
             for row in form.rows:
                 self.amount(row.amount, sl)
@@ -128,12 +135,20 @@ class ServiceLevelChecks(Checks):
             self.amount(form.amount, sl)
             if form.cap is not None:
                 self.amount(form.cap, sl)
-            self.quantity_unit(form.threshold, unit, f"'{sl.name.text}'")
+            if isinstance(form.threshold, nodes.Share):
+                self.share(form.threshold, unit, sl, award)
+            else:
+                self.quantity_unit(form.threshold, unit, f"'{sl.name.text}'")
             # A percentage counts points, a time its seconds or minutes; a count, score or ratio
             # counts in the noun the contract uses (`per ticket`), any but another KPI's unit.
             if form.step_unit not in step_units(unit) and (unit in STEP_UNITS_FOR or form.step_unit in _KPI_STEP_WORDS):
                 self.error("SLA203", f"'per {form.step_unit}' for a KPI measured in {unit}", award.span,
                            f"write 'per {step_units(unit)[0]}'")
+            if form.counted is not None and not same_noun(form.step_unit, form.counted):
+                self.error("SLA236", f"the amount is per '{form.step_unit}' but the counting phrase counts "
+                           f"'{form.counted}'", award.span,
+                           "the counting phrase names the unit again, in the singular or in the plural the "
+                           "contract uses: 'per ticket resolved late ..., only whole tickets resolved late count'")
             if form.step is not None and form.step <= 0:
                 self.error("SLA220", f"'per {_edge(form.step)} {form.step_unit}' counts in steps of "
                            f"{_edge(form.step)}; the step must be above zero", award.span,
@@ -145,6 +160,9 @@ class ServiceLevelChecks(Checks):
                            f"{_quantity_text(form.threshold)} pays for {'better' if credit else 'worse'} performance: "
                            f"the target is '{_target_text(sl)}'",
                            form.threshold.span, f"write '{wanted} {_quantity_text(form.threshold)}'")
+        elif isinstance(form, nodes.Table):  # against a share target: SLA238 (allowances.py)
+            for row in form.rows:
+                self.amount(row.amount, sl)
         elif isinstance(form, nodes.Shortfall):
             if unit != "percent":
                 self.error("SLA203", f"'the shortfall in points' needs a KPI in percent; '{sl.name.text}' is in {unit}",
@@ -165,11 +183,12 @@ class ServiceLevelChecks(Checks):
 
     def missing_policy(self, sl: nodes.ServiceLevel, unit: str | None):
         misses = self.missing_is_a_miss
-        reads = _references(sl.measured.expr) if sl.measured else set()
+        reads = (_references(sl.measured.expr) | allowance_bases(sl)) if sl.measured else set()
         if not (reads & misses) or sl.credit is None:
             return
         form = sl.credit.form
-        unbounded = isinstance(form, (nodes.Linear, nodes.Shortfall)) and form.cap is None and unit != "percent"
+        unbounded = isinstance(form, (nodes.Linear, nodes.Shortfall)) and form.cap is None and (
+            unit != "percent" or isinstance(getattr(form, "threshold", None), nodes.Share))
         if unbounded:
             self.error("SLA215", f"'{sl.name.text}' counts a missing input as a miss, but its credit has no maximum",
                        sl.credit.span, "add ', at most AMOUNT' so an unreported period has a definite credit")
@@ -210,6 +229,8 @@ class ServiceLevelChecks(Checks):
 def _never_missed(sl: nodes.ServiceLevel, unit: str | None) -> bool:
     """A target every value meets: at least 0, or at most 100% for a percentage."""
     c = sl.target.comparison
+    if isinstance(c.quantity, nodes.Share):  # `at least 0% of INPUT`: a share of what is never below 0
+        return c.op == "at least" and c.quantity.percent <= 0
     return ((c.op == "at least" and c.quantity.value <= 0)
             or (unit == "percent" and c.op == "at most" and c.quantity.value >= 100))
 
@@ -224,8 +245,8 @@ def _worst_percent(sl: nodes.ServiceLevel, unit: str | None) -> Decimal | None:
 def _uncapped_maximum(sl, form, units) -> nodes.Amount | None:
     """The most a linear or shortfall credit gives before its cap, as an amount, if bounded."""
     worst = _worst_percent(sl, kpi_unit(sl, units))
-    if worst is None:
-        return None
+    if worst is None or isinstance(sl.target.comparison.quantity, nodes.Share):
+        return None  # no far end, or a threshold worked out each period
     if isinstance(form, nodes.Shortfall):
         points = abs(sl.target.comparison.quantity.value - worst)
         return nodes.PercentOf(points, form.base)

@@ -26,6 +26,7 @@ version of the ruleset):
     contract.py        1. the contract (currency, rounding, assessment period, start); 2. reported figures
     service_levels.py  3. service levels: summary, measurement, minimum volume, target, allocation
     awards.py          credit and bonus forms (flat, table, linear, shortfall), bonus conditions; KPI intervals
+    allowances.py      targets and per-unit thresholds that are a share of another input, with worked examples
     limits.py          4. the amount at risk, caps over windows, the bonus limit, netting
     spanning.py        cure, free passes, earn-back; 5. termination
     critical_failure.py  4. and 5. the critical service level failure: credits replaced, withhold, right to terminate

@@ -9,6 +9,7 @@ from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
 
 from ...core.money import CONTEXT, HUNDRED
 from ...language import nodes
+from ...language.nouns import linear_nouns
 from ...language.semantics import (
     Interval,
     band_interval,
@@ -19,7 +20,7 @@ from ...language.semantics import (
     kpi_table,
 )
 from .terms import Terms
-from .words import _and, _code, _computed, _count, _num, _or, _plural, _qty
+from .words import _and, _code, _computed, _count, _num, _or, _qty
 
 
 class AwardTerms(Terms):
@@ -41,8 +42,12 @@ class AwardTerms(Terms):
         else:
             when, who = f"In a {self.noun} in which the target is met", "the client owes the vendor"
             what = "a bonus of"
-        zone = (_miss_interval(sl.target) if credit else comparison_interval(sl.target.comparison)).intersection(
-            _domain(unit))
+        allowance = isinstance(sl.target.comparison.quantity, nodes.Share)  # worked out each period
+        if allowance:  # no fixed values to show: the examples work the allowance out (allowances.py)
+            zone = Interval(Decimal(0), False, Decimal(0), False)
+        else:
+            zone = (_miss_interval(sl.target) if credit else comparison_interval(sl.target.comparison)).intersection(
+                _domain(unit))
         sentences: list[str] = []
         covered: list[Interval] = []
         if isinstance(form, nodes.Flat):
@@ -52,6 +57,8 @@ class AwardTerms(Terms):
         elif isinstance(form, nodes.Table):
             covered = [band_interval(row.band) for row in form.rows]
             sentences += self.table_sentences(sl, award, form, when, who, what, zone)
+        elif isinstance(form, nodes.Linear) and allowance:
+            sentences += self.allowance_linear_sentences(sl, award, form, when, who)
         elif isinstance(form, nodes.Linear):
             covered = [self.linear_zone(form)]
             sentences += self.linear_sentences(sl, award, form, when, who, zone)
@@ -134,11 +141,13 @@ class AwardTerms(Terms):
                         f"applies: {self.amount(ordered[k].amount, sl)}.")
         return None
 
-    def step_words(self, form: nodes.Linear, unit: str | None) -> tuple[str, str]:
-        """(`percentage point`, `points`): the step as a noun and the unit it is counted in."""
-        base = form.step_unit.removesuffix("s")
-        noun = "percentage point" if base == "point" else base
-        return noun, base + "s"
+    def step_words(self, form: nodes.Linear) -> tuple[str, str]:
+        """(`percentage point`, `percentage points`), (`ticket resolved late`, `tickets resolved late`):
+        the unit counted, singular and plural, as the contract writes it (nouns.linear_nouns)."""
+        singular, plural = linear_nouns(form)
+        if singular == "point":
+            return "percentage point", "percentage points"
+        return singular, plural
 
     def linear_zone(self, form: nodes.Linear) -> Interval:
         """The values for which the linear amount is above zero."""
@@ -150,15 +159,15 @@ class AwardTerms(Terms):
 
     def linear_sentences(self, sl, award, form: nodes.Linear, when, who, zone) -> list[str]:
         unit = self.unit_of(sl)
-        noun, counted = self.step_words(form, unit)
+        noun, nouns = self.step_words(form)
         threshold = _qty(form.threshold.value, unit)
         if form.step is None:
             each = f"each {noun}"
             rounding = {"up": f"a part of a {noun} counting as a whole one",
-                        "down": f"only whole {noun}s counting (a part of a {noun} is dropped)",
+                        "down": f"only whole {nouns} counting (a part of a {noun} is dropped)",
                         "pro rata": f"a part of a {noun} counting in proportion"}[form.rounding]
         else:
-            step = f"{_num(form.step)} {_plural(form.step, noun)}"
+            step = f"{_num(form.step)} {noun if form.step == 1 else nouns}"
             each = f"each {step}"
             rounding = {"up": f"a part of {step} counting as a whole {step}",
                         "down": f"only whole steps of {step} counting (a part of a step is dropped)",
@@ -186,16 +195,18 @@ class AwardTerms(Terms):
             units = _round_units(fraction, form.rounding)
             if not units:
                 continue
-            noun, _ = self.step_words(form, unit)
-            noun = "point" if noun == "percentage point" else noun
+            noun, nouns = self.step_words(form)
+            if noun == "percentage point":
+                noun, nouns = "point", "points"
             threshold = _qty(form.threshold.value, unit)
             if form.step is None:
-                distance_text = f"{_computed(fraction)} {noun}s {form.side} {threshold}"
-                counted = "" if form.rounding == "pro rata" else f", counted as {_count(units, noun)}"
+                distance_text = f"{_computed(fraction)} {noun if fraction == 1 else nouns} {form.side} {threshold}"
+                counted = ("" if form.rounding == "pro rata"
+                           else f", counted as {_num(units)} {noun if units == 1 else nouns}")
             else:
                 gap = (_qty(distance, unit, True) if unit in ("seconds", "minutes")
-                       else f"{_computed(distance)} {noun}s")
-                step = f"{_num(form.step)} {_plural(form.step, noun)}"
+                       else f"{_computed(distance)} {noun if distance == 1 else nouns}")
+                step = f"{_num(form.step)} {noun if form.step == 1 else nouns}"
                 distance_text = f"{gap} {form.side} {threshold}, {_computed(fraction)} steps of {step}"
                 counted = "" if form.rounding == "pro rata" else f", counted as {_count(units, 'step')}"
             text = (f"For example, at {_qty(value, unit, True)} the value is {distance_text}{counted}: "
@@ -250,6 +261,8 @@ class AwardTerms(Terms):
                     f"{self.amount(row.amount, sl)}")
         higher = higher_is_better(sl.target)
         worst = Decimal(0) if (higher or unit != "percent") else HUNDRED
+        if isinstance(form, nodes.Linear) and isinstance(form.threshold, nodes.Share):
+            return f"the credit for a value of {_qty(worst, unit)} against that {self.noun}'s allowance"
         if isinstance(form, nodes.Linear):
             if form.side == "above":
                 worst = HUNDRED

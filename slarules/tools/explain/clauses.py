@@ -31,3 +31,4 @@ class Document:
     title: str
     preface: str
     parts: tuple[Part, ...]
+    identity: str = ""  # the ruleset's fingerprint and the slarules version, as a line

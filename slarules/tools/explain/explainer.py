@@ -7,8 +7,11 @@ from __future__ import annotations
 
 import attrs
 
+from ...core.version import version
 from ...language import nodes
+from ...language.fingerprint import fingerprint
 from ...language.semantics import amended
+from .allowances import AllowanceTerms
 from .amendments import AmendmentClauses, AmendmentTerms
 from .awards import AwardTerms
 from .clauses import Document, Part
@@ -33,8 +36,8 @@ def document(ruleset: nodes.Ruleset) -> Document:
     return _Explainer(ruleset).document()
 
 
-class _Terms(ContractTerms, ServiceLevelTerms, AwardTerms, LimitTerms, SpanningTerms, CriticalFailureTerms,
-             AmendmentTerms):
+class _Terms(ContractTerms, ServiceLevelTerms, AwardTerms, AllowanceTerms, LimitTerms, SpanningTerms,
+             CriticalFailureTerms, AmendmentTerms):
     """The sentences for one version of the terms, every clause family together."""
 
 
@@ -148,4 +151,5 @@ class _Explainer(AmendmentClauses):
         if self.ruleset.amendments:
             parts.append(Part("6", "Amendments", "Each period is assessed under the terms in force in it.",
                               tuple(self.amendment_clauses())))
-        return Document(_plain(self.ruleset.contract.title), preface, tuple(parts))
+        identity = f"Ruleset fingerprint {fingerprint(self.ruleset)}, slarules {version()}."
+        return Document(_plain(self.ruleset.contract.title), preface, tuple(parts), identity)

@@ -1,6 +1,7 @@
 """The document rendered: plain text wrapped at 79 columns, Markdown, or one
 self-contained HTML page (escaped text, inline style, no external resources,
-references to other clauses as links).
+references to other clauses as links). Each states, under the preface, the
+ruleset's fingerprint and the slarules version (the document's `identity`).
 """
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ import html
 import re
 import textwrap
 
-from .clauses import Document
+from .clauses import Clause, Document
 from .words import _CODE, _END_CODE, _END_XREF, _MARKS, _XREF
 
 
@@ -23,6 +24,7 @@ def _strip(text: str) -> str:
 def _to_text(doc: Document) -> str:
     out = [doc.title, "=" * len(doc.title), ""]
     out += textwrap.wrap(_strip(doc.preface), _WIDTH, break_long_words=False, break_on_hyphens=False)
+    out += [""] + textwrap.wrap(doc.identity, _WIDTH, break_long_words=False) if doc.identity else []
     for part in doc.parts:
         title = f"{part.number}. {part.title}"
         out += ["", "", title, "-" * len(title)]
@@ -53,14 +55,20 @@ def _md(text: str) -> str:
 
 def _to_markdown(doc: Document) -> str:
     out = [f"# {_md(doc.title)}", "", _md(doc.preface)]
+    out += ["", _md(doc.identity)] if doc.identity else []
     for part in doc.parts:
         out += ["", f"## {part.number}. {_md(part.title)}"]
         if part.intro:
             out += ["", _md(part.intro)]
         for clause in part.clauses:
-            refs = ", ".join(f"`{r}`" for r in clause.refs)
-            out += ["", f"**{clause.number} {_md(clause.heading)}.** {_md(clause.body)} ({refs})"]
+            out += ["", clause_markdown(clause)]
     return "\n".join(out) + "\n"
+
+
+def clause_markdown(clause: Clause) -> str:
+    """One clause as the Markdown rendering writes it (the language server's hover shows it)."""
+    refs = ", ".join(f"`{r}`" for r in clause.refs)
+    return f"**{clause.number} {_md(clause.heading)}.** {_md(clause.body)} ({refs})"
 
 
 def _anchor(number: str) -> str:
@@ -100,6 +108,7 @@ def _to_html(doc: Document) -> str:
     out = ["<!DOCTYPE html>", '<html lang="en">', "<head>", '<meta charset="utf-8">',
            f"<title>{html.escape(_strip(doc.title))}</title>", f"<style>\n{_STYLE}</style>", "</head>", "<body>",
            f"<h1>{_html_inline(doc.title, known)}</h1>", f'<p class="preface">{_html_inline(doc.preface, known)}</p>']
+    out += [f'<p class="identity">{html.escape(doc.identity)}</p>'] if doc.identity else []
     for part in doc.parts:
         out += ["<section>", f'<h2 id="part-{part.number}">{part.number}. {_html_inline(part.title, known)}</h2>']
         if part.intro:

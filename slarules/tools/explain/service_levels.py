@@ -10,7 +10,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from ...language import nodes, printer
-from ...language.semantics import comparison_interval, grid_step
+from ...language.semantics import allowance_bases, comparison_interval, grid_step
 from .clauses import Clause
 from .terms import Terms, _node_of
 from .words import _and, _code, _num, _or, _plain, _qty, _xref
@@ -74,7 +74,9 @@ class ServiceLevelTerms(Terms):
                     "That has no effect here: being critical only matters to a bonus paid only if no critical "
                     "service level is missed, and this ruleset has none.")
         target = sl.target.comparison
-        summary = (f"Its target is {target.op} {_qty(target.quantity.value, self.unit_of(sl))} "
+        threshold = (self.share_words(target.quantity) if isinstance(target.quantity, nodes.Share)
+                     else _qty(target.quantity.value, self.unit_of(sl)))
+        summary = (f"Its target is {target.op} {threshold} "
                    f"({_xref(self.numbers[('sl', name, 'target')])})")
         awards = []
         if sl.credit is not None:
@@ -108,7 +110,7 @@ class ServiceLevelTerms(Terms):
 
     @staticmethod
     def reads(sl: nodes.ServiceLevel) -> set[str]:
-        reads = _references(sl.measured.expr) if sl.measured else set()
+        reads = (_references(sl.measured.expr) | allowance_bases(sl)) if sl.measured else set()
         if sl.volume is not None:
             reads.add(sl.volume.input.text)
         return reads
@@ -169,6 +171,8 @@ class ServiceLevelTerms(Terms):
 
     def target_text(self, sl: nodes.ServiceLevel) -> str:
         comparison, unit = sl.target.comparison, self.unit_of(sl)
+        if isinstance(comparison.quantity, nodes.Share):
+            return self.allowance_target_text(sl)
         x = comparison.quantity.value
         q = _qty(x, unit)
         # The next value that can be compared: on the grid, if any; the next whole number for a count.

@@ -19,7 +19,7 @@ from ...engine.compile import Terms
 from ...engine.outcome import BONUS_KINDS, CREDIT_KINDS, EARN_BACK, WITHHOLD
 from ...formats.kpi_data import parse_history
 from ...formats.report import to_json
-from .model import _fmt, _owed, _versions, _withholds
+from .model import _fmt, _owed, _versions, _withholds, nominal_target
 from .report import CheckResult, _Runner, _Violation
 
 
@@ -196,7 +196,7 @@ def _all_met(r: _Runner) -> CheckResult:
         for i, row in enumerate(rows):  # met as the ruleset defines it, not as the evaluator says
             for sl in r.program.in_force(first + i).service_levels:
                 try:
-                    hypothesis.assume((sl.counted is not None and not sl.counted(row)) or sl.met(sl.measure(row)))
+                    hypothesis.assume((sl.counted is not None and not sl.counted(row)) or sl.meets(sl.measure(row), row))
                 except ArithmeticError:
                     hypothesis.assume(False)
         outcome = r.outcome(rows, "all-met")
@@ -311,7 +311,7 @@ def _raw_status(sl, row: dict, event: str | None) -> str:
         value = sl.measure(row)
     except ArithmeticError:
         hypothesis.assume(False)
-    if sl.met(value):
+    if sl.meets(value, row):
         return "met"
     return "waived" if event == "waive" else "missed"
 
@@ -342,14 +342,14 @@ def _cure(r: _Runner) -> CheckResult:
         sl = _twin(terms, lv.name)
         hypothesis.assume(sl is not None and sl.cure and sl.credit is not None)
         u = draw(st.integers(t + 1, min(t + sl.cure, len(rows) - 1)))
-        for k, wanted in ((t - 1, draw(model.met_strategy(attrs.evolve(lv, target=sl.target)))),
-                          (t, draw(model.miss_strategy(lv, sl.target))),
-                          (u, draw(model.met_strategy(attrs.evolve(lv, target=_twin(program.in_force(first + u),
-                                                                                    lv.name).target))))):
+        for k, wanted in ((t - 1, draw(model.met_strategy(attrs.evolve(lv, target=nominal_target(sl))))),
+                          (t, draw(model.miss_strategy(lv, nominal_target(sl)))),
+                          (u, draw(model.met_strategy(attrs.evolve(lv, target=nominal_target(
+                              _twin(program.in_force(first + u), lv.name))))))):
             if k >= 0:
                 rows[k] = model.solve(lv, rows[k], wanted, program.in_force(first + k))
         met = [dict(row) for row in rows]
-        met[t] = model.solve(lv, met[t], draw(model.met_strategy(attrs.evolve(lv, target=sl.target))), terms)
+        met[t] = model.solve(lv, met[t], draw(model.met_strategy(attrs.evolve(lv, target=nominal_target(sl)))), terms)
         return lv.name, t, u, rows, met
 
     def body(drawn):

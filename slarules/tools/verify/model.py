@@ -72,7 +72,9 @@ def _capped_at(award) -> Decimal:
     if per_unit <= 0:
         return Decimal(0)
     units = (cap / per_unit).to_integral_value(ROUND_CEILING)
-    return form.threshold + (units + 1) * form.step
+    # An allowance (`above 3% of opened`) at the largest base drawn: the cap is reached beyond it.
+    threshold = form.threshold_in(collections.defaultdict(lambda: Decimal(COUNT_HIGH)))
+    return threshold + (units + 1) * form.step
 
 
 def _floors(terms: Terms, name: str) -> list[Decimal]:
@@ -98,6 +100,16 @@ def _owed(outcome) -> Decimal:
     return outcome.totals.credits + outcome.totals.withheld
 
 
+# A share target (`at most 3% of opened`) has no fixed threshold: its values are searched
+# around the allowance at a middling base, and the bases themselves are drawn like any input.
+_MIDDLING = collections.defaultdict(lambda: Decimal(COUNT_HIGH // 2))
+
+
+def nominal_target(sl) -> Decimal:
+    """A service level's target threshold: fixed, or a share target's at a middling base."""
+    return sl.threshold_in(_MIDDLING)
+
+
 def _versions(program: Terms) -> list[Terms]:
     """The terms as agreed, then as each amendment leaves them."""
     return [program, *(v for _, v in program.amendments)]
@@ -117,7 +129,7 @@ class _Model:
             for version in versions:
                 twin = next((t for t in version.service_levels if t.name == sl.name), None)
                 if twin is not None:
-                    thresholds += [twin.target] + _form_thresholds(twin.credit) + _form_thresholds(twin.bonus)
+                    thresholds += [nominal_target(twin)] + _form_thresholds(twin.credit) + _form_thresholds(twin.bonus)
                     reach = max([reach] + [_capped_at(award) for award in (twin.credit, twin.bonus)])
                     thresholds += _floors(version, sl.name)
             thresholds = sorted({t for t in thresholds if t is not None})
@@ -144,7 +156,7 @@ class _Model:
                 top = max(by_unit.get(unit) or [Decimal(1)])
                 low, high = Decimal(0), max(top * 3, Decimal(1), reach)
             self.levels.append(_Level(
-                sl.name, unit, sl.higher_is_better, sl.target, tuple(thresholds), driver, volume,
+                sl.name, unit, sl.higher_is_better, nominal_target(sl), tuple(thresholds), driver, volume,
                 frozenset(sl.reads), low, high, sl.credit is not None or sl.bonus is not None,
                 sl.cure or 0, sl.free_passes or 0))
         self.drivers = {lv.driver for lv in self.levels if lv.driver}
@@ -301,7 +313,7 @@ class _Model:
                 for lv in self.levels:
                     if met_only:
                         twin = next(s for s in terms.service_levels if s.name == lv.name)
-                        wanted[lv.name] = draw(self.met_strategy(attrs.evolve(lv, target=twin.target)))
+                        wanted[lv.name] = draw(self.met_strategy(attrs.evolve(lv, target=nominal_target(twin))))
                     else:
                         wanted[lv.name] = draw(self.measure_strategy(lv))
                 rows.append(self.period(context, wanted, terms))
