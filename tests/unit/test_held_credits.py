@@ -21,6 +21,7 @@ import pytest
 
 from slarules import compile_source
 from slarules.core.source import Source
+from slarules.engine.state import _checksum
 
 RULESET = '''contract "T" currency USD, starts 2026-01
 inputs fee money
@@ -90,3 +91,35 @@ def test_a_state_names_the_clause_of_each_held_line(tmp_path):
             for name in levels}
     assert held == {"soa": [("credit", "credit row 1")], "late": [("credit", "credit"), ("credit cap", "credit cap")]}
     assert all("line" not in line for name in levels for p in levels[name]["pending"] for line in p["lines"])
+
+
+def as_saved_before_clauses(path):
+    """The state at `path` as slarules wrote it before held lines named their clause: each
+    gave its clause's line in RULESET instead (and the checksum covered that)."""
+    data = json.loads(path.read_text())
+    del data["checksum"]
+    for level in data["service_levels"].values():
+        for pending in level["pending"]:
+            for line in pending["lines"]:
+                line["line"] = line_of(RULESET, {"credit row 1": "below 50%", "credit": "per ticket",
+                                                 "credit cap": "at most 5%"}[line.pop("clause")])
+    path.write_text(json.dumps({**data, "checksum": _checksum(data)}))
+
+
+@pytest.mark.parametrize("edited", [RULESET, RULESET.replace("\n\n", "\n")])
+def test_a_state_saved_with_held_lines_still_loads(tmp_path, edited):
+    path = bill_january(tmp_path)
+    as_saved_before_clauses(path)
+    with program(edited).billing_run(path) as run:
+        february = run.evaluate(month("2026-02", "40")).periods[0]
+    # The money is what the state held (1,000.00 + 1,400.00 - 900.00, as above), whatever the lines.
+    assert february.totals.credits == Decimal("1500.00")
+    held = [line.clause.line for line in february.lines if "missed in 2026-01" in line.explanation]
+    if edited == RULESET:  # its clauses are where the lines say: cited exactly as before
+        assert held == [line_of(RULESET, "below 50%"), line_of(RULESET, "per ticket"), line_of(RULESET, "at most 5%")]
+    else:  # late's lines 14 and 15 are past the end of the 13-line file: the clause of the line's kind (soa's
+        # line 9 is now its other row's: a line cannot say which clause it meant once the file was edited)
+        assert held[1:] == [line_of(edited, "per ticket"), line_of(edited, "at most 5%")]
+    # Saved back, each held line of February names its clause.
+    saved = json.loads(path.read_text())["service_levels"]
+    assert [line["clause"] for p in saved["late"]["pending"] for line in p["lines"]] == ["credit", "credit cap"]
