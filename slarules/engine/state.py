@@ -12,7 +12,9 @@ depends on: the prints (language/fingerprint.py) of the terms in force for the
 periods it has billed, the terms as signed and each amendment effective before
 its next period. An edit that leaves those alone (comments, layout, titles, an
 amendment effective later) keeps the state valid; one that changes them is
-SLA403 naming the clause and the first billed period it affects. It also
+SLA403 naming the clause and the first billed period it affects. A credit held
+in a cure window names its clause (held_clauses), never a line of the ruleset,
+and is cited where the ruleset being run has that clause. It also
 carries its ledger (ledger.py): what each period billed, for restatements.
 `/2` and `/1` states (from before the prints, `/1` from before the checksum)
 name their ruleset by the SHA-256 of its text and load only if it matches; they
@@ -446,7 +448,8 @@ class _Reader:
                              if sl.name == name and sl.credit is not None), None)
         if lines and missed_under is None:
             self.fail(f"{path}.lines: {name} has no credit clause in the terms in force in {missed_in}")
-        return Pending(deadline, missed_in, [self.held_line(line, f"{path}.lines[{i}]", held_clauses(missed_under))
+        clauses = held_clauses(missed_under) if lines else {}
+        return Pending(deadline, missed_in, [self.held_line(line, f"{path}.lines[{i}]", clauses)
                                              for i, line in enumerate(lines)])
 
     def held_line(self, data, path: str, clauses: dict[str, Span]) -> PendingLine:
@@ -466,7 +469,7 @@ class _Reader:
             self.fail(f"{path} must have either 'clause' or 'line' (as saved before held lines named their clause)")
         if "clause" in data:
             clause = data["clause"]
-            if clause not in clauses or (kind == "credit cap" and clause != "credit cap"):
+            if type(clause) is not str or clause not in clauses or (kind == "credit cap" and clause != "credit cap"):
                 self.fail(f"{path}.clause must name the clause of a {kind} line, one of "
                           f"{', '.join(map(repr, clauses))}, not {_shown(clause)}")
         else:

@@ -99,6 +99,9 @@ DAMAGED = {
     "unknown field": (edited(lambda d: sl(d).update(bonus="1")), "service_levels.soa has an unknown field 'bonus'"),
     "held line of no clause": (edited(lambda d: sl(d)["pending"][0]["lines"][0].update(clause="credit row 3")),
                                "lines[0].clause must name the clause of a credit line, one of 'credit', not"),
+    "held line of a list for a clause": (edited(lambda d: sl(d)["pending"][0]["lines"][0].update(clause=[])),
+                                         "lines[0].clause must name the clause of a credit line, one of 'credit', "
+                                         "not a list"),
     "held line of a clause and a line": (edited(lambda d: sl(d)["pending"][0]["lines"][0].update(line=7)),
                                          "lines[0] must have either 'clause' or 'line'"),
     "edited counter (checksum)": (edited(lambda d: sl(d).update(met_streak=5)),
@@ -182,7 +185,8 @@ def test_saved_states_follow_the_published_schema():
 
 
 @pytest.mark.parametrize("case", ["deadline as a string", "string counter", "NaN amount as text", "unknown field",
-                                  "checksum removed", "amount as a JSON number"])
+                                  "checksum removed", "amount as a JSON number", "held line of a list for a clause",
+                                  "held line of a clause and a line"])
 def test_the_schema_rejects_what_the_reader_rejects_for_its_type(case):
     data = json.loads(DAMAGED[case][0])
     assert list(jsonschema.Draft202012Validator(schema()).iter_errors(data))
