@@ -540,7 +540,7 @@ class PeriodEvaluator:
             earlier = sum([e.credits for e in entries], ZERO)
             bases = [e.base for e in entries] + ([env[rule.base]] if rule.base else [])
             limit = rule.limit(bases).quantize(self.quantum, self.mode)
-            if earlier + credits > limit:
+            if credits > 0 and earlier + credits > limit:  # a period with no credits crosses nothing
                 cut = min(earlier + credits - limit, credits)
                 first = entries[0].label if entries else label
                 lines.append((None, "credit cap", -cut, rule.clause,
