@@ -24,17 +24,10 @@ import pytest
 
 from slarules import SlaError, load
 from slarules.interfaces.cli import main
+from tests.billing_terms import TWO_IN_A_ROW as RULESET
 
 SLARULES = Path(sys.executable).with_name("slarules")  # the installed script
 GOLDEN = Path(__file__).resolve().parent.parent / "golden" / "file_errors"
-RULESET = '''contract "T" currency USD, starts 2026-01
-inputs fee money
-  sl percent
-terminate when soa is missed 2 months in a row
-service level soa measured as sl target: at least 80%
-  cure: within 1 month
-  credit: 2% of fee
-'''
 # January 70% misses (cure window until February); February 75% misses and January's
 # window closes unmet: 2% of the fee 60,000.00 = 1,200.00 is billed in February.
 SL = ["70", "75", "90", "70", "85", "60"]

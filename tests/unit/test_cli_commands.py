@@ -8,15 +8,7 @@ from pathlib import Path
 import pytest
 
 from slarules.interfaces.cli import main
-
-RULESET = '''contract "T" currency USD, starts 2026-01
-inputs fee money
-  sl percent
-terminate when soa is missed 2 months in a row
-service level soa measured as sl target: at least 80%
-  cure: within 1 month
-  credit: 2% of fee
-'''
+from tests.billing_terms import TWO_IN_A_ROW as RULESET
 
 
 def run(capsys, *args):

@@ -12,24 +12,16 @@ from pathlib import Path
 import pytest
 
 from slarules import SlaError, compile_source
+from slarules.core.diagnostics import render
 from slarules.core.source import Source
 from slarules.interfaces.cli import main
 from slarules.language.fingerprint import fingerprint
 from slarules.language.fmt import format_source
 from slarules.language.parse import parse
-
-from slarules.core.diagnostics import render
+from tests.billing_terms import THREE_IN_A_ROW as RULESET
 
 STATE_ERRORS = Path(__file__).resolve().parents[1] / "golden" / "state_errors"
 
-RULESET = '''contract "T" currency USD, starts 2026-01
-inputs fee money
-  sl percent
-terminate when soa is missed 3 months in a row
-service level soa measured as sl target: at least 80%
-  cure: within 1 month
-  credit: 2% of fee
-'''
 FEE = "60000"
 
 

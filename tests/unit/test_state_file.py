@@ -14,15 +14,8 @@ import pytest
 from slarules import SlaError, compile_source
 from slarules.core.source import Source
 from slarules.engine.state import _checksum
+from tests.billing_terms import THREE_IN_A_ROW as RULESET
 
-RULESET = '''contract "T" currency USD, starts 2026-01
-inputs fee money
-  sl percent
-terminate when soa is missed 3 months in a row
-service level soa measured as sl target: at least 80%
-  cure: within 1 month
-  credit: 2% of fee
-'''
 PROGRAM = compile_source(Source("t.sla", RULESET))
 MONTHS = {"2026-01": "70", "2026-02": "75", "2026-03": "70"}
 SCHEMA_PATH = Path(__file__).resolve().parents[2] / "slarules" / "formats" / "schema" / "state.schema.json"
