@@ -103,6 +103,9 @@ CODES: dict[str, str] = {
     "SLA607": "no period to bill",
     "SLA608": "no such endpoint, or a method it does not answer",
     "SLA609": "an internal error of the service (a bug in slarules)",
+    "SLA610": "an Idempotency-Key already used with another request body",
+    "SLA611": "an Idempotency-Key header that is not allowed",
+    "SLA612": "a period the subject's state has not billed",
 }
 
 

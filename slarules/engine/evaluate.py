@@ -46,7 +46,6 @@ from types import MethodType
 from ..core.diagnostics import Diagnostic, SlaError
 from ..core.money import CONTEXT, format_beside, format_money, format_number
 from ..core.periods import PERIOD_NOUN
-from ..core.source import Span
 from .compile import MET, MISSED, CompiledServiceLevel, Terms
 from .forms import AT_RISK_KEY, CompiledAward, allocation_key
 from .measure import period_lengths
@@ -66,7 +65,7 @@ from .outcome import (
     YearTotals,
     no_full_collections,
 )
-from .state import Carry, Pending, PendingLine, WindowEntry
+from .state import Carry, Pending, PendingLine, WindowEntry, held_clauses
 
 ZERO = Decimal(0)
 _RESULTS = 7  # where a period's record has its service levels' results (PeriodEvaluator)
@@ -195,7 +194,9 @@ class PeriodEvaluator:
         # The triggers, with their carries and service levels, that have not fired yet.
         self.live_triggers = [(rule, trigger, position.get(rule.service_level))
                               for rule, trigger in zip(program.triggers, carry.triggers)]
-        self.held_clauses: dict[tuple[str, int], Span] = {}  # clause spans of held lines, by line number
+        # Each service level's clauses a held line can cite, by the span's identity: their names.
+        self.clause_names = {sl.name: {id(span): name for name, span in held_clauses(sl).items()}
+                             for sl in program.service_levels if sl.credit is not None and sl.cure is not None}
 
     def __call__(self, data, index: int) -> PeriodOutcome:
         program = self.program
@@ -342,8 +343,9 @@ class PeriodEvaluator:
                     deadline = index + sl.cure
                     held: list[tuple] = []
                     self.award(sl, sl.credit, value, note, env, held)
+                    names = self.clause_names[sl.name]
                     carry.pending.append(Pending(deadline, label, [
-                        PendingLine(line[1], line[2], line[3].line, MethodType(_sentence, line))
+                        PendingLine(line[1], line[2], names[id(line[3])], line[3], MethodType(_sentence, line))
                         for line in held]))
                     status = "in cure"
                     note = _join(note, f"in cure until {self.label_of(deadline)} ({sl.cure_text})")
@@ -442,10 +444,7 @@ class PeriodEvaluator:
         total = None
         for pending in closing:
             for held in pending.lines:
-                clause = self.held_clauses.get((sl.name, held.line))
-                if clause is None:
-                    clause = self.held_clauses[sl.name, held.line] = Span(sl.span.source, held.line, 1, held.line, 1)
-                lines.append((sl.name, held.kind, held.amount, clause,
+                lines.append((sl.name, held.kind, held.amount, held.span,
                               PeriodEvaluator.held_text, self, sl.name, pending.missed_in, label, held))
                 total = held.amount if total is None else total + held.amount
         return total
@@ -547,7 +546,7 @@ class PeriodEvaluator:
             earlier = sum([e.credits for e in entries], ZERO)
             bases = [e.base for e in entries] + ([env[rule.base]] if rule.base else [])
             limit = rule.limit(bases).quantize(self.quantum, self.mode)
-            if earlier + credits > limit:
+            if credits > 0 and earlier + credits > limit:  # a period with no credits crosses nothing
                 cut = min(earlier + credits - limit, credits)
                 first = entries[0].label if entries else label
                 lines.append((None, "credit cap", -cut, rule.clause,

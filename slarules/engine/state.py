@@ -12,7 +12,9 @@ depends on: the prints (language/fingerprint.py) of the terms in force for the
 periods it has billed, the terms as signed and each amendment effective before
 its next period. An edit that leaves those alone (comments, layout, titles, an
 amendment effective later) keeps the state valid; one that changes them is
-SLA403 naming the clause and the first billed period it affects. It also
+SLA403 naming the clause and the first billed period it affects. A credit held
+in a cure window names its clause (held_clauses), never a line of the ruleset,
+and is cited where the ruleset being run has that clause. It also
 carries its ledger (ledger.py): what each period billed, for restatements.
 `/2` and `/1` states (from before the prints, `/1` from before the checksum)
 name their ruleset by the SHA-256 of its text and load only if it matches; they
@@ -35,6 +37,7 @@ import attrs
 
 from ..core.diagnostics import Diagnostic, SlaError
 from ..core.periods import EXAMPLE_LABEL
+from ..core.source import Span
 from .history import EVENT_KINDS, Event
 from .ledger import FIGURES, Ledger, LedgerPeriod, Revision
 from .outcome import Totals
@@ -48,12 +51,15 @@ _BASE = -1  # the position, among the versions of the terms, of the terms as sig
 
 @attrs.define
 class PendingLine:
-    """A line of a missed period's credit, held until its cure window closes. Its
-    sentence is built when first read (most windows close cured, unread)."""
+    """A line of a missed period's credit, held until its cure window closes. It names
+    its clause as held_clauses() does (the state keeps the name, not a line of the ruleset,
+    so an edit that moves lines keeps it true); `span` is where that clause is in the
+    ruleset being run. Its sentence is built when first read (most windows close cured, unread)."""
 
     kind: str
     amount: Decimal
-    line: int  # of the clause in the ruleset
+    clause: str
+    span: Span = attrs.field(eq=False, repr=False)
     _text: str | Callable[[], str] = attrs.field(alias="text")  # the sentence, or what builds it
 
     @property
@@ -61,6 +67,21 @@ class PendingLine:
         if not isinstance(self._text, str):
             self._text = self._text()
         return self._text
+
+
+def held_clauses(sl) -> dict[str, Span]:
+    """The clauses a held line of the compiled service level `sl` can cite, by name:
+    "credit" (the clause), "credit row N" (the Nth row of its table as compiled, most
+    severe first) and "credit cap". The terms' prints fix them for billed periods."""
+    form, named = sl.credit.form, {}
+    rows = getattr(form, "rows", None)
+    if rows is None:
+        named["credit"] = form.clause
+    else:
+        named.update((f"credit row {n}", row.clause) for n, row in enumerate(rows, 1))
+    if sl.credit.cap_clause is not None:
+        named["credit cap"] = sl.credit.cap_clause
+    return named
 
 
 @attrs.define
@@ -187,7 +208,7 @@ def _versions(program, next_period: str | None) -> list[tuple[int, object]]:
 
 def _to_json_value(instance, field, value):
     if isinstance(instance, Pending) and field.name == "lines":
-        return [{"kind": line.kind, "amount": str(line.amount), "line": line.line, "text": line.text}
+        return [{"kind": line.kind, "amount": str(line.amount), "clause": line.clause, "text": line.text}
                 for line in value]
     return str(value) if isinstance(value, Decimal) else value
 
@@ -225,8 +246,6 @@ class _Reader:
     def __init__(self, program, where: str):
         self.program, self.where, self.calendar = program, where, program.calendar
         self.next_index: int | None = None
-        sources = {sl.span.source.text for sl in program.service_levels}
-        self.ruleset_lines = max([text.count("\n") + 1 for text in sources], default=1)  # a held line's clause
 
     def fail(self, message: str):
         raise SlaError([Diagnostic("SLA404", f"the state file is damaged: {message}", None, _DAMAGED_NOTE,
@@ -403,7 +422,7 @@ class _Reader:
         cures = [version_sl.cure for version in (self.program, *(terms for _, terms in self.program.amendments))
                  for version_sl in version.service_levels if version_sl.name == name and version_sl.cure]
         return ServiceLevelCarry(
-            [self.pending(p, f"{path}.pending[{i}]", max(cures, default=0))
+            [self.pending(p, f"{path}.pending[{i}]", name, max(cures, default=0))
              for i, p in enumerate(self.items(data["pending"], f"{path}.pending"))],
             self.whole(data["contract_year"], f"{path}.contract_year"),
             self.whole(data["passes_used"], f"{path}.passes_used"),
@@ -413,7 +432,7 @@ class _Reader:
             self.whole(data["year_count"], f"{path}.year_count"),
             self.decimal(data["year_credits"], f"{path}.year_credits", at_least_zero=True))
 
-    def pending(self, data, path: str, cure: int) -> Pending:
+    def pending(self, data, path: str, name: str, cure: int) -> Pending:
         self.record(data, path, ("deadline", "missed_in", "lines"))
         missed_in = self.label(data["missed_in"], f"{path}.missed_in")
         deadline = self.whole(data["deadline"], f"{path}.deadline")
@@ -424,20 +443,44 @@ class _Reader:
         if self.next_index is not None and deadline < self.next_index:
             self.fail(f"{path}.deadline is {deadline}, before {self.next_index}, the period the state continues "
                       "from: the window would never close")
-        return Pending(deadline, missed_in, [self.held_line(line, f"{path}.lines[{i}]")
-                                             for i, line in enumerate(self.items(data["lines"], f"{path}.lines"))])
+        lines = self.items(data["lines"], f"{path}.lines")
+        missed_under = next((sl for sl in self.program.in_force(missed).service_levels
+                             if sl.name == name and sl.credit is not None), None)
+        if lines and missed_under is None:
+            self.fail(f"{path}.lines: {name} has no credit clause in the terms in force in {missed_in}")
+        clauses = held_clauses(missed_under) if lines else {}
+        return Pending(deadline, missed_in, [self.held_line(line, f"{path}.lines[{i}]", clauses)
+                                             for i, line in enumerate(lines)])
 
-    def held_line(self, data, path: str) -> PendingLine:
-        self.record(data, path, ("kind", "amount", "line", "text"))
-        if data["kind"] not in _HELD_KINDS:
-            self.fail(f"{path}.kind must be {' or '.join(map(repr, _HELD_KINDS))}, not {_shown(data['kind'])}")
+    def held_line(self, data, path: str, clauses: dict[str, Span]) -> PendingLine:
+        """A held line, its clause resolved among `clauses` (those of its service level's terms
+        when it was missed). States saved before held lines named their clause give its line;
+        the clause that starts on it is taken (exact: those states were read only for the
+        ruleset text they were made with), or, if the ruleset was edited since, the clause
+        of the line's kind."""
+        self.record(data, path, ("kind", "amount", "text"), ("clause", "line"))
+        kind = data["kind"]
+        if kind not in _HELD_KINDS:
+            self.fail(f"{path}.kind must be {' or '.join(map(repr, _HELD_KINDS))}, not {_shown(kind)}")
         amount = self.decimal(data["amount"], f"{path}.amount")
-        if amount < 0 if data["kind"] == "credit" else amount > 0:  # a credit is owed, its cap cuts it
-            self.fail(f"{path}.amount {amount} has the wrong sign for a {data['kind']} line")
-        line = self.whole(data["line"], f"{path}.line", low=1, high=self.ruleset_lines)
+        if amount < 0 if kind == "credit" else amount > 0:  # a credit is owed, its cap cuts it
+            self.fail(f"{path}.amount {amount} has the wrong sign for a {kind} line")
+        if ("clause" in data) == ("line" in data):
+            self.fail(f"{path} must have either 'clause' or 'line' (as saved before held lines named their clause)")
+        if "clause" in data:
+            clause = data["clause"]
+            if type(clause) is not str or clause not in clauses or (kind == "credit cap" and clause != "credit cap"):
+                self.fail(f"{path}.clause must name the clause of a {kind} line, one of "
+                          f"{', '.join(map(repr, clauses))}, not {_shown(clause)}")
+        else:
+            line = self.whole(data["line"], f"{path}.line", low=1)
+            on_line = sorted((name for name, span in clauses.items() if span.line == line),
+                             key=lambda name: (name == "credit cap") != (kind == "credit cap"))
+            of_kind = "credit cap" if kind == "credit cap" and "credit cap" in clauses else next(iter(clauses))
+            clause = on_line[0] if on_line else of_kind
         if type(data["text"]) is not str:
             self.fail(f"{path}.text must be a string, not {_shown(data['text'])}")
-        return PendingLine(data["kind"], amount, line, data["text"])
+        return PendingLine(kind, amount, clause, clauses[clause], data["text"])
 
     def trigger(self, data, path: str) -> TriggerCarry:
         self.record(data, path, ("fired", "run", "recent"))

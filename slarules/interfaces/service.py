@@ -8,6 +8,8 @@ Endpoints (the OpenAPI document at GET /openapi.json describes each):
                           the outcome (the JSON of `slarules evaluate --format json`) and the new state
     GET  /state/SUBJECT   the state the service keeps for SUBJECT
     POST /state/SUBJECT   evaluate SUBJECT's next period(s) from its state and commit the new state
+                          (an Idempotency-Key header makes a retry get the first answer again)
+    GET  /state/SUBJECT/periods/PERIOD   what SUBJECT's state billed for PERIOD (its ledger entry)
     GET  /health          200 once the service answers
 
 A ruleset is given inline (`"ruleset": "contract ..."`) or by name (`"ruleset_name":
@@ -32,6 +34,21 @@ one subject are serialised, in this process by an asyncio lock and across proces
 by the file lock; under the lock the period is checked against the state (SLA606 if
 already billed), evaluated, and the response body produced, and only then is the new
 state committed, so no period is lost or billed twice.
+
+Idempotency keys: a bill sent with an `Idempotency-Key` header (1 to 255 visible
+ASCII characters, chosen by the client, one per bill) is recorded in
+`SUBJECT.requests.json` beside the state: the key, the SHA-256 of the request body
+and the whole response body, for the last KEPT_KEYS keys of the subject. The same
+key and body again answer that response (200, byte for byte, header
+`Idempotency-Replayed: true`) without billing; the same key with another body is
+422 (SLA610). Two files cannot be replaced by one rename, so the record is written
+(fsynced, renamed, under the state's lock) before the state is committed, and it
+stands only while the state's ledger holds the periods it billed with the inputs,
+events and figures it records: a crash between the two leaves a record that does
+not stand, and the retry is billed afresh. A refused request records nothing.
+With the environment variable SLARULES_SERVICE_EXIT_AFTER_COMMIT set (for the
+tests only), the process exits right after committing a bill, before answering,
+as a server killed at the worst moment would.
 """
 from __future__ import annotations
 
@@ -40,6 +57,7 @@ import json
 import logging
 import os
 import re
+import hashlib
 from contextlib import asynccontextmanager
 from functools import lru_cache
 from importlib.resources import files as package_files
@@ -54,7 +72,7 @@ from starlette.routing import Route
 
 from ..core.diagnostics import Diagnostic, SlaError
 from ..core.source import Source
-from ..formats import report
+from ..formats import files, report
 from ..formats.kpi_data import parse_history
 from ..language.check import check
 from ..language.grammar import parser
@@ -66,6 +84,11 @@ from .api import Program, compile_ruleset
 MAX_BODY = 10 * 1024 * 1024  # bytes of a request body, by default
 NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,63}")  # a subject id or a ruleset name, whole
 STATE_SUFFIX = ".state.json"
+REQUESTS_SUFFIX = ".requests.json"  # a subject's idempotency records
+REQUESTS_FORMAT = "slarules.requests/1"
+KEPT_KEYS = 32  # idempotency keys kept per subject, the latest
+IDEMPOTENCY_KEY = re.compile(r"[\x21-\x7e]{1,255}")
+_LEDGER_FIELDS = ("period", "inputs", "events", "billed")  # what a record checks against the ledger
 _RULESET_KEYS = ("ruleset", "ruleset_name", "strict")
 _log = logging.getLogger("slarules.service")
 
@@ -97,6 +120,7 @@ def create_app(state_dir: str | os.PathLike | None = None, rulesets_dir: str | o
         Route("/evaluate", service.endpoint(service.evaluate), methods=["POST"]),
         Route("/state/{subject}", service.endpoint(service.read_state), methods=["GET"]),
         Route("/state/{subject}", service.endpoint(service.bill), methods=["POST"]),
+        Route("/state/{subject}/periods/{period}", service.endpoint(service.read_period), methods=["GET"]),
     ]
     return Starlette(routes=routes, exception_handlers={HTTPException: _no_endpoint}, lifespan=_parser_built)
 
@@ -194,44 +218,81 @@ class _Service:
 
     async def read_state(self, request: Request) -> Response:
         subject = self.subject(request)
-        path = self.state_path(subject)
-        try:
-            text = path.read_text(encoding="utf-8")
-        except FileNotFoundError:
-            raise _no_state(subject) from None
-        try:
-            state = json.loads(text)
-        except (json.JSONDecodeError, RecursionError):
-            raise _refusal(409, "SLA404", f"the state of subject '{subject}' cannot be read: not valid JSON",
-                           location=f"state of {subject}") from None
+        state = await run_in_threadpool(self.stored_state, subject)
         next_period = state.get("next_period") if isinstance(state, dict) else None
         return _json_response({"subject": subject, "next_period": next_period, "state": state})
 
+    async def read_period(self, request: Request) -> Response:
+        """A billed period's ledger entry, so a client that lost a bill's answer can read its figures."""
+        subject, period = self.subject(request), request.path_params["period"]
+        state = await run_in_threadpool(self.stored_state, subject)
+        ledger = state.get("ledger") if isinstance(state, dict) else None
+        entries = ledger.get("periods") if isinstance(ledger, dict) else None
+        for entry in entries if isinstance(entries, list) else ():
+            if isinstance(entry, dict) and entry.get("period") == period:
+                revisions = entry.get("revisions") or []
+                in_force = revisions[-1]["billed"] if revisions else entry.get("billed")
+                return _json_response({"subject": subject, **entry, "in_force": in_force})
+        raise _refusal(404, "SLA612", f"{_shown(period)} is not a period billed for subject '{subject}'",
+                       f"GET /state/{subject} shows the state; its ledger lists the periods it billed",
+                       location="request: period")
+
+    def stored_state(self, subject: str):
+        """The JSON of the state kept for `subject`: 404 if none, 409 if it is not JSON."""
+        try:
+            text = self.state_path(subject).read_text(encoding="utf-8")
+        except FileNotFoundError:
+            raise _no_state(subject) from None
+        try:
+            return json.loads(text)
+        except (json.JSONDecodeError, RecursionError):
+            raise _refusal(409, "SLA404", f"the state of subject '{subject}' cannot be read: not valid JSON",
+                           location=f"state of {subject}") from None
+
     async def bill(self, request: Request) -> Response:
         subject = self.subject(request)
-        document = await self.request_document(request, (*_RULESET_KEYS, "data"), required=("data",))
+        key = _idempotency_key(request)
+        raw = await self.body(request)
+        document = await run_in_threadpool(_document, raw, f"POST {request.url.path}",
+                                           (*_RULESET_KEYS, "data"), ("data",))
         program, history = await run_in_threadpool(self.program_and_history, document)
         if not history.periods:
             raise _refusal(422, "SLA607", f"the data holds no period to bill for subject '{subject}'",
                            'give at least one period in "data": {"periods": [...]}', location="request: data")
+        digest = hashlib.sha256(raw).hexdigest() if key is not None else None
         async with self.subjects.holding(subject):
-            body = await run_in_threadpool(self.bill_locked, program, subject, history)
-        return _json_response(body)
+            body, replayed = await run_in_threadpool(self.bill_locked, program, subject, history, key, digest)
+        response = _json_response(body)
+        if replayed:
+            response.headers["Idempotency-Replayed"] = "true"
+        return response
 
-    def bill_locked(self, program: Program, subject: str, history) -> bytes:
-        """Under the subject's lock: evaluate from its state, produce the response body,
-        then commit the new state (leaving billing_run's block)."""
+    def bill_locked(self, program: Program, subject: str, history, key: str | None = None,
+                    digest: str | None = None) -> tuple[bytes, bool]:
+        """Under the subject's lock: the answer already given to `key` if its record stands
+        (True: replayed); else evaluate from the state, produce the response body, record
+        it under `key`, then commit the new state (leaving billing_run's block)."""
         try:
             with program.billing_run(self.state_path(subject), wait=self.lock_wait) as run:
+                records = _Records(self.state_dir / f"{subject}{REQUESTS_SUFFIX}") if key is not None else None
+                if records is not None:
+                    kept = records.answer(key, digest, run.state)
+                    if kept is not None:
+                        return kept, True
                 if run.state is not None and run.state.next_period is not None:
                     _refuse_billed(program, f"subject '{subject}'", run.state.next_period, history)
                 outcome = run.evaluate(history)
-                return _body({"subject": subject, "outcome": report.to_data(outcome),
-                              "state": json.loads(outcome.state_json())})
+                state = json.loads(outcome.state_json())
+                body = _body({"subject": subject, "outcome": report.to_data(outcome), "state": state})
+                if records is not None:
+                    records.keep(key, digest, body, state["ledger"]["periods"][-len(history.periods):])
         except SlaError as err:
             if any(d.code in ("SLA403", "SLA404") for d in err.diagnostics):
                 raise Refusal(409, err.diagnostics) from None
             raise
+        if os.environ.get("SLARULES_SERVICE_EXIT_AFTER_COMMIT"):
+            os._exit(70)  # the tests' crash between the commit and the answer
+        return body, False
 
     # ---- reading a request
     async def request_document(self, request: Request, keys: tuple[str, ...], required: tuple[str, ...] = ()) -> dict:
@@ -324,6 +385,61 @@ def _document(body: bytes, endpoint: str, keys: tuple[str, ...], required: tuple
     if missing:
         raise _refusal(400, "SLA601", f"the request has no {_shown(missing[0])}")
     return document
+
+
+class _Records:
+    """A subject's idempotency records (SUBJECT.requests.json), read and written under
+    its state's lock: {"format", "records": [{"key", "request_sha256", "periods", "body"}]},
+    `periods` the ledger entries the bill made (their _LEDGER_FIELDS), oldest record first."""
+
+    def __init__(self, path: Path):
+        self.path = path
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+            self.records = [r for r in data["records"] if isinstance(r, dict) and isinstance(r.get("key"), str)]
+        except FileNotFoundError:
+            self.records = []
+        except (ValueError, KeyError, TypeError, RecursionError):
+            _log.warning("idempotency records %s cannot be read: starting them again", path.name)
+            self.records = []
+
+    def answer(self, key: str, digest: str, state) -> bytes | None:
+        """The body answered to `key`, if its record stands against `state`; None if
+        there is none (or it never committed); SLA610 for another request body."""
+        record = next((r for r in self.records if r["key"] == key), None)
+        if record is None or not _stands(record.get("periods"), state):
+            return None
+        if record.get("request_sha256") != digest:
+            raise _refusal(422, "SLA610", f"the Idempotency-Key {_shown(key)} was used with another request body",
+                           "a retry sends the same body byte for byte; a new bill takes a new key",
+                           location="request: Idempotency-Key")
+        return record["body"].encode("utf-8")
+
+    def keep(self, key: str, digest: str, body: bytes, periods: list) -> None:
+        """Record `body` under `key` (fsynced and renamed: before the state is committed)."""
+        record = {"key": key, "request_sha256": digest,
+                  "periods": [{name: p[name] for name in _LEDGER_FIELDS} for p in periods],
+                  "body": body.decode("utf-8")}
+        self.records = [*(r for r in self.records if r["key"] != key), record][-KEPT_KEYS:]
+        files.write_under_held_lock(self.path, _body({"format": REQUESTS_FORMAT, "records": self.records}).decode())
+
+
+def _stands(periods, state) -> bool:
+    """Whether the state's ledger holds each of a record's periods as it recorded them."""
+    if state is None or not isinstance(periods, list) or not periods:
+        return False
+    ledger = {p["period"]: p for p in state.ledger.to_data()["periods"]}
+    return all(isinstance(p, dict) and p.get("period") in ledger
+               and all(ledger[p["period"]][name] == p.get(name) for name in _LEDGER_FIELDS) for p in periods)
+
+
+def _idempotency_key(request: Request) -> str | None:
+    key = request.headers.get("idempotency-key")
+    if key is not None and not IDEMPOTENCY_KEY.fullmatch(key):
+        raise _refusal(400, "SLA611", f"the Idempotency-Key {_shown(key)} is not allowed",
+                       "a key is 1 to 255 visible ASCII characters (no space), one per bill",
+                       location="request: Idempotency-Key")
+    return key
 
 
 def _no_state(subject: str) -> Refusal:
@@ -507,7 +623,8 @@ def _answer(description: str, schema: dict) -> dict:
 def _errors(*statuses: int) -> dict:
     reasons = {400: "the request cannot be read, or a name is not allowed", 404: "unknown ruleset or subject",
                409: "a period already billed, or a stored state that does not fit the ruleset",
-               413: "the request body is over the size limit", 422: "errors in the ruleset or the data",
+               413: "the request body is over the size limit",
+               422: "errors in the ruleset or the data, or an Idempotency-Key sent with another body",
                500: "a bug in slarules (the trace is in the service's log)",
                503: "the state folder cannot be written or stays locked"}
     diagnostics = {"$ref": "#/components/schemas/Diagnostics"}
@@ -516,6 +633,21 @@ def _errors(*statuses: int) -> dict:
 
 _SUBJECT = {"name": "subject", "in": "path", "required": True,
             "schema": {"type": "string", "pattern": f"^{NAME.pattern}$"}}
+_IDEMPOTENCY_KEY = {
+    "name": "Idempotency-Key", "in": "header", "required": False,
+    "schema": {"type": "string", "pattern": f"^{IDEMPOTENCY_KEY.pattern}$"},
+    "description": "a key the client chooses for this bill: sent again with the same body (a retry), it answers "
+                   "the first answer again, byte for byte (header Idempotency-Replayed: true), without billing; "
+                   "with another body it is 422 (SLA610). The service keeps a subject's last "
+                   f"{KEPT_KEYS} keys, also across restarts."}
+_LEDGER_ENTRY = {"type": "object", "required": ["subject", "period", "inputs", "events", "billed", "revisions",
+                                                "in_force"],
+                 "properties": {"subject": {"type": "string"}, "period": {"type": "string"},
+                                "inputs": {"type": "object"}, "events": {"type": "array"},
+                                "billed": {"type": "object", "description": "the figures as first billed"},
+                                "revisions": {"type": "array", "description": "restatements since"},
+                                "in_force": {"type": "object",
+                                             "description": "the last revision's figures, or those first billed"}}}
 _EVALUATED = {"type": "object", "required": ["outcome", "state"], "properties": {
     "subject": {"type": "string"},
     "outcome": {"$ref": "#/components/schemas/Outcome"}, "state": {"$ref": "#/components/schemas/State"}}}
@@ -558,9 +690,16 @@ def openapi_document() -> dict:
                                            "state": {"$ref": "#/components/schemas/State"}}}),
                                       **_errors(400, 404, 409, 500)}},
                 "post": {"summary": "evaluate a subject's next period(s) from its state and commit the new state",
+                         "parameters": [_IDEMPOTENCY_KEY],
                          "requestBody": _request({"data": _DATA}, ("data",)),
                          "responses": {"200": _answer("the outcome and the committed state", _EVALUATED),
                                        **_errors(*common, 409, 422, 503)}}},
+            "/state/{subject}/periods/{period}": {
+                "parameters": [_SUBJECT, {"name": "period", "in": "path", "required": True,
+                                          "schema": {"type": "string"}}],
+                "get": {"summary": "what a subject's state billed for a period (its ledger entry)",
+                        "responses": {"200": _answer("the period's inputs, events and figures", _LEDGER_ENTRY),
+                                      **_errors(400, 404, 409, 500)}}},
             "/health": {"get": {"summary": "the service answers",
                                 "responses": {"200": _answer("ok", {"type": "object"})}}},
         },

@@ -10,6 +10,8 @@ of two periods performs better. It knows the constructs in KNOWN_NODES;
 unknown_constructs() names any others, so a test can skip what it cannot judge.
 The period's length (`minutes in the month`) it knows only where a caller names
 the period's label (environment, better_period): its days from the calendar.
+reference_history.py builds the terms over several periods on its pieces
+(own_lines, at_risk_cap, bonus_limit_and_forfeit).
 """
 from __future__ import annotations
 
@@ -38,7 +40,7 @@ ISO_MINOR_UNITS = {
     "CLF": 4, "UYW": 4,
 }
 HIGHER_IS_BETTER = ("at least", "above")
-CREDIT_LINES = ("credit", "credit cap")
+CREDIT_LINES = ("credit", "credit cap", "credits replaced")
 BONUS_LINES = ("bonus", "bonus cap", "bonus forfeit")
 
 
@@ -54,10 +56,6 @@ def walk(node):
         for field in attrs.fields(type(node)):
             if field.name not in ("span", "source"):
                 yield from walk(getattr(node, field.name))
-
-
-def unknown_constructs(ruleset: nodes.Ruleset) -> list[str]:
-    return sorted({type(n).__name__ for n in walk(ruleset) if type(n) not in KNOWN_NODES})
 
 
 def references(expr) -> set[str]:
@@ -400,15 +398,20 @@ def award_exact(sl: nodes.ServiceLevel, award: nodes.Award, value: Fraction | No
     return points / 100 * base_value(form.base, pools, name), not terminates(value)
 
 
-def period(ruleset: nodes.Ruleset, values) -> PeriodResult:
-    """Every line item of one period, in the order the brief gives: each service
-    level's credit or bonus and its own cap, in declaration order; the at-risk cap;
-    the bonus limit; bonuses forfeited where they only offset credits."""
+def base_statuses(ruleset: nodes.Ruleset, values) -> dict[str, str]:
+    """Each service level's status from its own value alone (before cures and free passes)."""
+    env, missing = environment(ruleset, values), unreported(ruleset, values)
+    return {sl.name.text: status(sl, env, missing) for sl in ruleset.service_levels}
+
+
+def own_lines(ruleset: nodes.Ruleset, values, statuses: dict | None = None) -> list[Line]:
+    """Each service level's credit (if missed) or bonus (if met and its gate open) and
+    that clause's own cap, in declaration order: the lines before any period-wide term.
+    `statuses`, when given, are what the gates see (the base statuses by default)."""
     digits, mode = money_digits(ruleset), rounding_mode(ruleset)
     amounts, missing = period_pools(ruleset, values), unreported(ruleset, values)
     env = amounts.env
-    at_risk_terms, limit_terms = ruleset.of_type(nodes.AtRisk), ruleset.of_type(nodes.BonusLimit)
-    statuses = {sl.name.text: status(sl, env, missing) for sl in ruleset.service_levels}
+    statuses = base_statuses(ruleset, values) if statuses is None else statuses
     critical = {sl.name.text: sl.critical for sl in ruleset.service_levels}
     lines: list[Line] = []
     for sl in ruleset.service_levels:
@@ -434,22 +437,49 @@ def period(ruleset: nodes.Ruleset, values) -> PeriodResult:
         lines.append(Line(name, earned.kind, amount, inexact and on_rounding_boundary(exact, digits, mode)))
         if limit is not None and amount > limit:
             lines.append(Line(name, f"{earned.kind} cap", limit - amount))
-    credits = sum((line.amount for line in lines if line.kind in CREDIT_LINES), Decimal(0))
-    if at_risk_terms:
-        limit = round_money(amounts.at_risk, digits, mode)
-        if credits > limit:
-            lines.append(Line(None, "credit cap", limit - credits))
-            credits = limit
-    bonuses = sum((line.amount for line in lines if line.kind in BONUS_LINES), Decimal(0))
+    return lines
+
+
+def total(lines, kinds) -> Decimal:
+    return sum((line.amount for line in lines if line.kind in kinds), Decimal(0))
+
+
+def at_risk_cap(ruleset: nodes.Ruleset, values, lines: list[Line]) -> list[Line]:
+    """The `credit cap` line keeping the period's credits to the amount at risk, if they exceed it."""
+    if not ruleset.of_type(nodes.AtRisk):
+        return []
+    limit = round_money(period_pools(ruleset, values).at_risk, money_digits(ruleset), rounding_mode(ruleset))
+    credits = total(lines, CREDIT_LINES)
+    return [Line(None, "credit cap", limit - credits)] if credits > limit else []
+
+
+def bonus_limit_and_forfeit(ruleset: nodes.Ruleset, values, lines: list[Line]) -> list[Line]:
+    """The bonus limit's `bonus cap` line, then the `bonus forfeit` line of bonuses beyond
+    the credits where bonuses only offset credits."""
+    found: list[Line] = []
+    bonuses = total(lines, BONUS_LINES)
+    limit_terms = ruleset.of_type(nodes.BonusLimit)
     if limit_terms:
-        limit = round_money(amount_value(limit_terms[0].amount, amounts, None), digits, mode)
+        limit = round_money(amount_value(limit_terms[0].amount, period_pools(ruleset, values), None),
+                            money_digits(ruleset), rounding_mode(ruleset))
         if bonuses > limit:
-            lines.append(Line(None, "bonus cap", limit - bonuses))
+            found.append(Line(None, "bonus cap", limit - bonuses))
             bonuses = limit
+    credits = total(lines, CREDIT_LINES)
     netting = ruleset.of_type(nodes.Netting)
     if netting and netting[0].policy == "only offset" and bonuses > credits:
-        lines.append(Line(None, "bonus forfeit", credits - bonuses))
-    return PeriodResult(statuses, tuple(lines))
+        found.append(Line(None, "bonus forfeit", credits - bonuses))
+    return found
+
+
+def period(ruleset: nodes.Ruleset, values) -> PeriodResult:
+    """Every line item of one period, in the order the brief gives: each service
+    level's credit or bonus and its own cap, in declaration order; the at-risk cap;
+    the bonus limit; bonuses forfeited where they only offset credits."""
+    lines = own_lines(ruleset, values)
+    lines += at_risk_cap(ruleset, values, lines)
+    lines += bonus_limit_and_forfeit(ruleset, values, lines)
+    return PeriodResult(base_statuses(ruleset, values), tuple(lines))
 
 
 def better_period(ruleset: nodes.Ruleset, a, b, label: str | None = None) -> str | None:

@@ -6,7 +6,11 @@ money input `monthly_fee`, KPI inputs measured directly (percent, seconds,
 minutes, score, ratio) or derived (`good / total, in percent`, or
 `good / total * 100`), service levels with a target, an optional volume
 condition and every credit and bonus form of the language, gates, the amount
-at risk, a bonus limit, netting and pool allocation. Tables are drawn the way
+at risk, a bonus limit, netting and pool allocation, and (in half the rulesets)
+terms over several periods: cure windows, free passes, earn-back after K
+consecutive met periods or on the contract-year average (so earn-back meets
+every netting policy), caps over rolling windows and contract years, and every
+kind of termination trigger. Tables are drawn the way
 a fair contract writes them: amounts never fall as performance moves away
 from the target, and explicit ranges cover their whole side of the target with
 no gap or overlap. Rows are listed in any order and no two rows share a
@@ -433,6 +437,71 @@ def gate(draw, service_levels: list[str]) -> nodes.Gate:
     return nodes.Gate(kind, tuple(name(n) for n in names))
 
 
+def floor_beyond_target(draw, kpi: Kpi, sl: nodes.ServiceLevel) -> nodes.Comparison | None:
+    """`below X` / `at most X` a few steps beyond the target on its miss side (None: no room)."""
+    goal = sl.target.comparison
+    z = zone(kpi.unit, goal.quantity.value, goal.op in ("at least", "above"), True, kpi.places)
+    if z.room < 1:
+        return None
+    steps = draw(st.integers(1, z.room))
+    op = ("at most" if flip(draw) else "below") if z.direction < 0 else ("at least" if flip(draw) else "above")
+    return nodes.Comparison(op, quantity(z.at(steps), kpi.unit))
+
+
+def whole(draw, low: int, high: int) -> Decimal:
+    return Decimal(draw(st.integers(low, high)))
+
+
+def spanning_clauses(draw) -> list[nodes.Clause]:
+    """A service level's terms over several periods, each now and then: a cure window,
+    free passes, earn-back after K consecutive met periods or on the contract-year average.
+    Counted in `periods`, which every assessment period allows."""
+    clauses: list[nodes.Clause] = []
+    if draw(st.integers(0, 3)) == 0:
+        clauses.append(nodes.Cure(whole(draw, 1, 3), "period"))
+    if draw(st.integers(0, 4)) == 0:
+        clauses.append(nodes.FreePasses(whole(draw, 1, 2)))
+    earn = draw(st.integers(0, 3))
+    if earn:
+        percent = Decimal(pick(draw, (25, 50, 100, 33)))
+        after = whole(draw, 1, 3) if earn < 3 else None
+        clauses.append(nodes.EarnBack(percent, after, "period" if after is not None else None))
+    return clauses
+
+
+def window_limit(draw, currency: str) -> nodes.WindowLimit:
+    if flip(draw):
+        return nodes.FixedMoney(currency, draw_decimal(draw, Decimal(100), Decimal(20000), 0))
+    return nodes.WindowShare(draw_decimal(draw, Decimal(1), Decimal(30), 1), name(FEE))
+
+
+def spanning_sections(draw, kpis: list[Kpi], service_levels: list[nodes.ServiceLevel],
+                      currency: str) -> list[nodes.Section]:
+    """Caps over rolling windows and contract years, and termination triggers of every kind."""
+    found: list[nodes.Section] = []
+    for _ in range(draw(st.integers(0, 2))):
+        window = (nodes.Window("rolling", whole(draw, 1, 4), "period") if flip(draw)
+                  else nodes.Window("contract year"))
+        found.append(nodes.WindowCap(window, window_limit(draw, currency)))
+    for _ in range(draw(st.integers(0, 3))):
+        at = draw(st.integers(0, len(kpis) - 1))
+        kpi, sl = kpis[at], service_levels[at]
+        kind = pick(draw, ("in a row", "in window", "floor", "credits", "many"))
+        if kind == "in a row":
+            trigger = nodes.MissedInARow(sl.name, whole(draw, 2, 4), "period")
+        elif kind == "in window":
+            times = whole(draw, 2, 3)
+            trigger = nodes.MissedInWindow(sl.name, times, whole(draw, int(times), 6), "period")
+        elif kind == "floor" and (floor := floor_beyond_target(draw, kpi, sl)) is not None:
+            trigger = nodes.BelowFloor(sl.name, floor, "period")
+        elif kind == "credits":
+            trigger = nodes.CreditsExceed(whole(draw, 1, 4), "period", window_limit(draw, currency))
+        else:
+            trigger = nodes.ManyMissed(whole(draw, 1, len(service_levels)), "period")
+        found.append(nodes.Termination(trigger))
+    return found
+
+
 def critical_failure(draw, kpis: list[Kpi], service_levels: list[nodes.ServiceLevel],
                      at_risk_percent: Decimal) -> nodes.CriticalFailure:
     """A critical failure: a floor a few steps beyond a service level's target on its miss
@@ -441,12 +510,9 @@ def critical_failure(draw, kpis: list[Kpi], service_levels: list[nodes.ServiceLe
     never exceed it."""
     conditions: list[nodes.FailureCondition] = []
     for kpi, sl in zip(kpis, service_levels):
-        goal = sl.target.comparison
-        z = zone(kpi.unit, goal.quantity.value, goal.op in ("at least", "above"), True, kpi.places)
-        if z.room >= 1 and flip(draw):
-            steps = draw(st.integers(1, z.room))
-            op = ("at most" if flip(draw) else "below") if z.direction < 0 else ("at least" if flip(draw) else "above")
-            conditions.append(nodes.FailureFloor(sl.name, nodes.Comparison(op, quantity(z.at(steps), kpi.unit))))
+        floor = floor_beyond_target(draw, kpi, sl)
+        if floor is not None and flip(draw):
+            conditions.append(nodes.FailureFloor(sl.name, floor))
     conditions = shuffled(draw, conditions)[:draw(st.integers(0, 2))]
     if not conditions or flip(draw):
         count = Decimal(draw(st.integers(1, len(service_levels))))
@@ -462,11 +528,12 @@ def critical_failure(draw, kpis: list[Kpi], service_levels: list[nodes.ServiceLe
 
 @st.composite
 def rulesets(draw, max_service_levels: int = 4, forms: tuple[str, ...] = FORMS,
-             critical_failure_clause: bool = False) -> nodes.Ruleset:
+             critical_failure_clause: bool = False, spanning: bool | None = None) -> nodes.Ruleset:
     """A ruleset check() accepts with no error; see the module docstring. `forms`
     limits the credit and bonus forms drawn (a subset of FORMS); with
     `critical_failure_clause`, the ruleset is assessed monthly, has an amount at
-    risk that is a share of the fee, and a critical failure."""
+    risk that is a share of the fee, and a critical failure. `spanning` says whether
+    terms over several periods are drawn (None: in half the rulesets)."""
     currency = pick(draw, CURRENCIES)
     year, month = draw(st.integers(2020, 2030)), draw(st.integers(1, 12))
     terms: list[nodes.HeaderTerm] = [nodes.Currency(currency), nodes.Starts(f"{year:04d}-{month:02d}")]
@@ -484,6 +551,10 @@ def rulesets(draw, max_service_levels: int = 4, forms: tuple[str, ...] = FORMS,
     for clauses in clause_lists:
         if any(isinstance(c, nodes.Award) and c.kind == "bonus" for c in clauses) and flip(draw):
             clauses.append(gate(draw, names))
+    spanning = flip(draw) if spanning is None else spanning
+    if spanning:
+        for clauses in clause_lists:
+            clauses += spanning_clauses(draw)
     service_levels = [nodes.ServiceLevel(name(kpi.name), maybe_text(draw), flip(draw), tuple(shuffled(draw, clauses)))
                       for kpi, clauses in zip(kpis, clause_lists)]
 
@@ -509,6 +580,8 @@ def rulesets(draw, max_service_levels: int = 4, forms: tuple[str, ...] = FORMS,
         sections.append(nodes.BonusLimit(amount(draw, Context(currency, False), False), "month"))
     if flip(draw):
         sections.append(nodes.Netting(pick(draw, ("paid separately", "offset", "only offset"))))
+    if spanning:
+        sections += spanning_sections(draw, kpis, service_levels, currency)
     return nodes.Ruleset(contract, tuple(shuffled(draw, sections)))
 
 
@@ -625,6 +698,10 @@ class DataModel:
             for c in clause.conditions:
                 if isinstance(c, nodes.FailureFloor):
                     floors.setdefault(c.service_level.text, []).append(c.comparison.quantity.value)
+        for clause in ruleset.of_type(nodes.Termination):
+            if isinstance(clause.trigger, nodes.BelowFloor):
+                floors.setdefault(clause.trigger.service_level.text, []).append(
+                    clause.trigger.comparison.quantity.value)
         for sl in ruleset.service_levels:
             expr = sl.measured.expr
             critical = critical_values(sl, reference.unit_of(sl, units)) + floors.get(sl.name.text, [])
@@ -777,10 +854,11 @@ def draw_period(draw, model: DataModel, allow_missing: bool) -> dict[str, Decima
 
 
 @st.composite
-def histories(draw, model: DataModel, allow_missing: bool = True, max_periods: int = 4) -> dict[str, dict]:
+def histories(draw, model: DataModel, allow_missing: bool = True, max_periods: int = 4,
+              min_periods: int = 1) -> dict[str, dict]:
     """Consecutive periods from at or after the contract's start: {label: {input: value}}."""
     start = model.first_period + draw(st.integers(0, 2))
-    count = draw(st.integers(1, max_periods))
+    count = draw(st.integers(min_periods, max_periods))
     return {model.label(start + i): draw_period(draw, model, allow_missing) for i in range(count)}
 
 

@@ -52,6 +52,11 @@ def lines_of(period, kinds, service_level=None) -> Decimal:
 
 # ------------------------------------------------------------------ 1 monotone
 
+def earns_back_under_a_cap(ruleset: nodes.Ruleset) -> bool:
+    capped = ruleset.of_type(nodes.AtRisk) or ruleset.of_type(nodes.WindowCap)
+    return bool(capped) and any(sl.earn_back is not None for sl in ruleset.service_levels)
+
+
 @EVERY_SUBJECT
 @given(data=st.data())
 def test_monotone_a_better_kpi_value_never_costs_the_vendor_more(which, data):
@@ -75,6 +80,10 @@ def test_monotone_a_better_kpi_value_never_costs_the_vendor_more(which, data):
     assert good.totals.credits + good.totals.withheld <= bad.totals.credits + bad.totals.withheld
     assert good.totals.withheld <= bad.totals.withheld
     assert earned_bonuses(good) >= earned_bonuses(bad)
+    if earns_back_under_a_cap(subject.ruleset):
+        # Earn-back returns each service level's share of the credits a cap cut: a milder miss
+        # may earn back less (docs/reference.md section 10), so what is owed net need not fall.
+        return
     assert good.totals.net <= bad.totals.net
     assert good.totals.due_to_client <= bad.totals.due_to_client
     assert good.totals.due_to_vendor >= bad.totals.due_to_vendor
@@ -143,7 +152,7 @@ def test_no_service_level_earns_a_credit_and_a_bonus_in_one_period(which, data):
         charged_now = {line.service_level for line in p.lines
                        if line.kind == "credit" and "not cured by" not in line.explanation}
         assert all(status[s] == "missed" for s in charged_now)
-        assert all(status[s] == "met" for s in rewarded)
+        assert all(status[s] in ("met", "cured") for s in rewarded)  # cured: met, closing a cure window
 
 
 # ------------------------------------------------------------------ 7 exactness

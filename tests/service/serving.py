@@ -2,6 +2,7 @@
 subprocess on a free port, waited for until GET /health answers), and what the tests share."""
 from __future__ import annotations
 
+import os
 import socket
 import subprocess
 import sys
@@ -37,7 +38,7 @@ YEAR = [month(f"2026-{number:02d}", uptime) for number, uptime in enumerate(UPTI
 
 
 class Server:
-    def __init__(self, state_dir: Path, rulesets_dir: Path):
+    def __init__(self, state_dir: Path, rulesets_dir: Path, env: dict | None = None):
         self.state_dir = state_dir
         with socket.socket() as probe:
             probe.bind(("127.0.0.1", 0))
@@ -47,7 +48,7 @@ class Server:
         self.process = subprocess.Popen(
             [sys.executable, "-m", "slarules", "serve", "--port", str(self.port), "--state-dir", str(state_dir),
              "--rulesets", str(rulesets_dir), "--max-body", str(MAX_BODY), "--log-level", "warning"],
-            stdout=subprocess.DEVNULL, stderr=self.log.open("wb"), cwd=ROOT)
+            stdout=subprocess.DEVNULL, stderr=self.log.open("wb"), cwd=ROOT, env={**os.environ, **(env or {})})
         deadline = time.monotonic() + 30
         while True:
             try:

@@ -39,7 +39,8 @@ def test_the_openapi_document_is_valid_and_served(client):
     assert served.status_code == 200
     assert served.json() == openapi_document()
     validator.validate(served.json())
-    assert set(served.json()["paths"]) == {"/check", "/explain", "/evaluate", "/state/{subject}", "/health"}
+    assert set(served.json()["paths"]) == {"/check", "/explain", "/evaluate", "/state/{subject}",
+                                          "/state/{subject}/periods/{period}", "/health"}
 
 
 def test_evaluate_inline_gives_the_contract_money(client):

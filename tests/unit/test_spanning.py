@@ -206,6 +206,19 @@ def test_a_window_cap_never_cuts_more_than_the_months_own_credits_when_the_fee_f
     assert (cap.kind, str(cap.amount)) == ("credit cap", "-240.00")
 
 
+def test_a_window_cap_adds_no_line_to_a_month_without_credits():
+    body = "credits in any 2 months at most 10% of fee in those months\n" + SOA.replace("2% of fee", "USD 1,000")
+    fees = ["20000", "1000", "1000"]
+    history = {f"2026-0{i + 1}": {"fee": fee, "sl": sl} for i, (fee, sl) in enumerate(zip(fees, ["90", "70", "90"]))}
+    # Jan met: 0.00. Feb misses: USD 1,000.00; its window (Jan, Feb) may hold 10% of 21,000.00 =
+    # 2,100.00: stands. Mar met: no credit; its window (Feb, Mar) may hold 10% of 2,000.00 = 200.00
+    # and Feb alone holds 1,000.00, but Mar adds nothing, so nothing crosses the limit and there is
+    # nothing to cut: no line at all (a 'credit cap' of 0.00 was written here).
+    outcome = program(body).evaluate(history)
+    assert credits(outcome) == ["0.00", "1000.00", "0.00"]
+    assert outcome.periods[2].lines == ()
+
+
 def test_contract_year_cap_resets_with_the_year():
     body = "credits in each contract year at most USD 2,000\n" + SOA
     # 1,200.00 + 1,200.00 = 2,400.00 > 2,000.00 in Feb: cut 400.00; later months of year 1 cut

@@ -97,8 +97,13 @@ DAMAGED = {
     "label off the calendar": (edited(lambda d: d["triggers"][0]["run"].__setitem__(0, "2026-13")),
                                "triggers[0].run[0] must be a period label"),
     "unknown field": (edited(lambda d: sl(d).update(bonus="1")), "service_levels.soa has an unknown field 'bonus'"),
-    "held line outside the ruleset": (edited(lambda d: sl(d)["pending"][0]["lines"][0].update(line=999)),
-                                      "lines[0].line is 999, out of its range 1 to 8"),
+    "held line of no clause": (edited(lambda d: sl(d)["pending"][0]["lines"][0].update(clause="credit row 3")),
+                               "lines[0].clause must name the clause of a credit line, one of 'credit', not"),
+    "held line of a list for a clause": (edited(lambda d: sl(d)["pending"][0]["lines"][0].update(clause=[])),
+                                         "lines[0].clause must name the clause of a credit line, one of 'credit', "
+                                         "not a list"),
+    "held line of a clause and a line": (edited(lambda d: sl(d)["pending"][0]["lines"][0].update(line=7)),
+                                         "lines[0] must have either 'clause' or 'line'"),
     "edited counter (checksum)": (edited(lambda d: sl(d).update(met_streak=5)),
                                   "its checksum does not match its content"),
     "checksum removed": (edited(lambda d: d.pop("checksum", None)), "the state has no 'checksum'"),
@@ -135,6 +140,9 @@ def older_state(version: str, ruleset_sha256: str = PROGRAM.text_sha256) -> str:
     old = json.loads(SAVED)
     for name in ("checksum", "terms", "ledger"):
         del old[name]
+    for line in sl(old)["pending"][0]["lines"]:  # a held line gave its clause's line
+        assert line.pop("clause") == "credit"
+        line["line"] = 7
     old.update(format=f"slarules.state/{version}", ruleset=ruleset_sha256)
     if version == "2":
         old["checksum"] = _checksum(old)
@@ -177,7 +185,8 @@ def test_saved_states_follow_the_published_schema():
 
 
 @pytest.mark.parametrize("case", ["deadline as a string", "string counter", "NaN amount as text", "unknown field",
-                                  "checksum removed", "amount as a JSON number"])
+                                  "checksum removed", "amount as a JSON number", "held line of a list for a clause",
+                                  "held line of a clause and a line"])
 def test_the_schema_rejects_what_the_reader_rejects_for_its_type(case):
     data = json.loads(DAMAGED[case][0])
     assert list(jsonschema.Draft202012Validator(schema()).iter_errors(data))
