@@ -112,7 +112,8 @@ def value_of(expr, env) -> Fraction | None:
     if isinstance(expr, nodes.Reference):
         return Fraction(env[expr.name.text])
     if isinstance(expr, nodes.PeriodLength):
-        return Fraction(env[PERIOD_DAYS] * {"days": 1, "hours": 24, "minutes": 24 * 60, "seconds": 24 * 3600}[expr.unit])
+        per_day = {"days": 1, "hours": 24, "minutes": 24 * 60, "seconds": 24 * 3600}[expr.unit]
+        return Fraction(env[PERIOD_DAYS] * per_day)
     left, right = value_of(expr.left, env), value_of(expr.right, env)
     if left is None or right is None:
         return None

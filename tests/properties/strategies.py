@@ -879,7 +879,8 @@ def meeting_every_target(draw, subject: Subject, values: dict[str, Decimal], lab
     levels = [sl for version in versions for sl in version.service_levels]
 
     def fine(period, sl):
-        return reference.status(sl, reference.environment(ruleset, period, label), frozenset()) in ("met", "not measured")
+        env = reference.environment(ruleset, period, label)
+        return reference.status(sl, env, frozenset()) in ("met", "not measured")
 
     for sl in levels:
         if fine(values, sl):

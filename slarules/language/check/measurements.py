@@ -36,8 +36,9 @@ class MeasurementChecks(Checks):
         expected = PERIOD_NOUN[self.periodicity]
         for length in _period_lengths(sl.measured.expr):
             if length.period_word not in (expected, "period"):
-                self.error("SLA242", f"'{length.unit} in the {length.period_word}' but the contract is assessed {self.periodicity}",
-                           length.span, f"write '{length.unit} in the {expected}' or '{length.unit} in the period'")
+                self.error("SLA242", f"'{length.unit} in the {length.period_word}' but the contract is assessed "
+                           f"{self.periodicity}", length.span,
+                           f"write '{length.unit} in the {expected}' or '{length.unit} in the period'")
         dimension, mismatches = dimensions.measured(sl.measured, self.units)
         for mismatch in mismatches:
             span = mismatch.node.span if isinstance(mismatch.node, nodes.BinaryOp) else sl.measured.span
