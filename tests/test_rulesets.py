@@ -606,8 +606,39 @@ PUBLIC = {
     "2027-03": Month("mmmm", "0.00", "0.00"),
 }
 
+# Nimbus Compute Engine, USD: uptime = (minutes in the month - downtime) / minutes in the month,
+# the minutes from the calendar: 44,640 (31 days), 43,200 (30), 40,320 (February 2027), 41,760
+# (February 2028). Bill 2,000.00 (2,150.00 from 2028): rows 10% = 200.00 (215.00), 25% = 500.00, 100%.
+COMPUTE = {
+    # 4 of 44,640 minutes down: 44,636 / 44,640 = 99.991%: met (5 would miss: 0.01% is 4.464 minutes).
+    "2027-01": Month("m", "0.00", "0.00"),
+    # 410 of 40,320: 39,910 / 40,320 = 98.983%: 25% = 500.00 (the same 410 minutes in February 2028: 10%).
+    "2027-02": Month("x", "500.00", "0.00", (("uptime", "credit", "500.00"),)),
+    # 446 of 44,640: 44,194 / 44,640 = 99.0009%: 10% = 200.00.
+    "2027-03": Month("x", "200.00", "0.00", (("uptime", "credit", "200.00"),)),
+    # The same 446 minutes in a 30-day month: 42,754 / 43,200 = 98.968%: 25% = 500.00.
+    "2027-04": Month("x", "500.00", "0.00", (("uptime", "credit", "500.00"),)),
+    "2027-05": Month("m", "0.00", "0.00"),
+    # 5 of 43,200 (0.01% is 4.32): 99.9884%: 10% = 200.00.
+    "2027-06": Month("x", "200.00", "0.00", (("uptime", "credit", "200.00"),)),
+    # 2,232 of 44,640 is exactly 5%: 95.00% is in 'from 95% to below 99%': 25% = 500.00.
+    "2027-07": Month("x", "500.00", "0.00", (("uptime", "credit", "500.00"),)),
+    # 2,233 of 44,640: 94.998%: below 95%: 100% = 2,000.00.
+    "2027-08": Month("x", "2000.00", "0.00", (("uptime", "credit", "2000.00"),)),
+    # 2,200 of 43,200: 94.907% (in a 31-day month 95.07%, 25%): 100% = 2,000.00.
+    "2027-09": Month("x", "2000.00", "0.00", (("uptime", "credit", "2000.00"),)),
+    "2027-10": Month("m", "0.00", "0.00"),
+    # 432 of 43,200 is exactly 1%: 99.00% is in 'from 99% to below 99.99%': 10% = 200.00.
+    "2027-11": Month("x", "200.00", "0.00", (("uptime", "credit", "200.00"),)),
+    "2027-12": Month("m", "0.00", "0.00"),
+    # 5 of 44,640: 99.9888%: 10% of 2,150.00 = 215.00.
+    "2028-01": Month("x", "215.00", "0.00", (("uptime", "credit", "215.00"),)),
+    # Leap February: 410 of 41,760: 41,350 / 41,760 = 99.018%: 10% of 2,150.00 = 215.00.
+    "2028-02": Month("x", "215.00", "0.00", (("uptime", "credit", "215.00"),)),
+}
+
 BY_HAND = {"acme_contact_center": ACME, "cloud_hosting": CLOUD, "it_outsourcing": IT,
-           "managed_security_quarterly": SOC, "public_sector_services": PUBLIC}
+           "managed_security_quarterly": SOC, "public_sector_services": PUBLIC, "compute_engine_uptime": COMPUTE}
 
 # Whole history: credits, earned back, bonuses, net = credits + withheld - earned back
 # - bonuses, withheld; the sums of the periods above.
@@ -620,6 +651,8 @@ HISTORY_BY_HAND = {
     "acme_contact_center": ("31980.00", "7314.12", "9880.00", "14785.88"),
     # 1,843.74 + 1,443.75 + 4,812.50 + 2,666.68 + 21,500.00 + 4,300.00 + 6,600.00.
     "cloud_hosting": ("43166.67", "0.00", "0.00", "43166.67"),
+    # 500 + 200 + 500 + 200 + 500 + 2,000 + 2,000 + 200 = 6,100.00 in 2027; 215 + 215 in 2028.
+    "compute_engine_uptime": ("6530.00", "0.00", "0.00", "6530.00"),
     # 5,000 + 7,500 + 10,496 + 15,000 + 25,000 + 12,187.50 + 9,375 + 10,496.
     "it_outsourcing": ("95054.50", "0.00", "0.00", "95054.50"),
     # 4,500 + 3,000 = 7,500.00 in 2026; 4,680 + 15,600 + 10,920 = 31,200.00 in 2027
@@ -641,6 +674,7 @@ TERMINATIONS_BY_HAND = {
          ("2027-04", "2027-06", "2027-07")),
     ],
     "cloud_hosting": [],
+    "compute_engine_uptime": [],
     "it_outsourcing": [],
     "managed_security_quarterly": [
         # Until 2026-Q4 at most one service level misses a quarter.

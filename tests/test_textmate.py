@@ -119,6 +119,8 @@ service level grid
   measured as wait_time, reported to whole seconds
   measured as csat, reported to 2 decimals, rounding half even
   measured as csat, reported to 1 decimal
+  measured as (minutes in the month - outage) / minutes in the period, in percent
+  measured as (hours   in the quarter - days in the year * 24 + seconds in the period / 3600) / 1
   target: at most 20 seconds
   credit by range:
     above 20 to below 30 seconds: 1% of fee

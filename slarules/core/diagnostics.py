@@ -74,6 +74,7 @@ CODES: dict[str, str] = {
     "SLA238": "a share target with a form or clause that needs a fixed target",
     "SLA239": "a share of an input not written as a percentage",
     "SLA241": "a critical failure whose withhold can be less than the credits it replaces",
+    "SLA242": "the period's length named with another period than the contract's",
     "SLA301": "data file cannot be read",
     "SLA302": "not a number",
     "SLA303": "value out of range for its unit",

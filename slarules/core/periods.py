@@ -3,10 +3,13 @@
 Periods are labelled as billing systems label them: `2026-03` for a month,
 `2026-Q1` for a quarter, `2026` for a year. Each label maps to an index that
 counts periods, so consecutive periods have consecutive indices. A contract
-year is the twelve months from the contract's start month.
+year is the twelve months from the contract's start month. A period's length
+in calendar days (Calendar.days_in) follows the Gregorian calendar: February
+has 29 days in a leap year.
 """
 from __future__ import annotations
 
+import calendar
 import re
 
 import attrs
@@ -23,6 +26,13 @@ _PATTERNS = {
     "yearly": re.compile(_YEAR),
 }
 EXAMPLE_LABEL = {"monthly": "2026-03", "quarterly": "2026-Q1", "yearly": "2026"}
+_MONTH_DAYS = (31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
+
+
+def days_in_month(month_index: int) -> int:
+    """Calendar days in the month with this index (year*12 + month-1): 28 to 31."""
+    year, month = divmod(month_index, 12)
+    return 29 if month == 1 and calendar.isleap(year) else _MONTH_DAYS[month]
 
 
 @attrs.frozen
@@ -76,6 +86,12 @@ class Calendar:
         if self.periodicity == "quarterly":
             return f"{year:04d}-Q{rest // 3 + 1}"
         return f"{year:04d}"
+
+    def days_in(self, label: str) -> int:
+        """Calendar days in the period: 28 to 31 in a month, 90 to 92 in a quarter, 365 or 366
+        in a year (2028-Q1 has 91: January 31, February 29, March 31)."""
+        first = self.first_month(label)
+        return sum(days_in_month(first + k) for k in range(MONTHS_PER_PERIOD[self.periodicity]))
 
     def starts_before_contract(self, label: str) -> bool:
         """True if the whole period ends before the contract's start month."""

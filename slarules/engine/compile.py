@@ -33,6 +33,7 @@ from .measure import (
     compile_judge,
     compile_measure,
     compile_target,
+    reads_period_length,
 )
 from .reported import compile_reported
 
@@ -88,6 +89,7 @@ class CompiledServiceLevel:
     # env -> the target's threshold in that period, for a target that is a share of an input
     # (`at most 3% of opened`: 30.3 for 1,010 opened); None for a fixed target.
     allowance: Callable[[dict], Decimal] | None = None
+    reads_period_length: bool = False  # `minutes in the month`: evaluation puts the period's length in env
 
     def threshold_in(self, env) -> Decimal:
         """The target's threshold in the period env: fixed, or worked out from its inputs."""
@@ -422,6 +424,7 @@ def _service_level(sl: nodes.ServiceLevel, units: dict[str, str], digits: int, c
         volume_threshold=sl.volume.comparison.quantity.value if sl.volume else None,
         measured_inputs=tuple(_names_in(sl.measured.expr)),
         reads=reads,
+        reads_period_length=reads_period_length(sl.measured.expr),
         allocation=compile_amount(sl.allocation.amount, name, digits) if sl.allocation else None,
         credit=compile_award(sl.credit, sl, unit, higher, digits),
         bonus=compile_award(sl.bonus, sl, unit, higher, digits),

@@ -48,6 +48,7 @@ from ..core.money import CONTEXT, format_beside, format_money, format_number
 from ..core.periods import PERIOD_NOUN
 from .compile import MET, MISSED, CompiledServiceLevel, Terms
 from .forms import AT_RISK_KEY, CompiledAward, allocation_key
+from .measure import period_lengths
 from .history import History
 from .outcome import (
     CREDITS_REPLACED,
@@ -164,6 +165,9 @@ class PeriodEvaluator:
         self.carries = [carry.service_levels[sl.name] for sl in program.service_levels]
         self.money_of = {sl.name: money.setdefault(sl.name, [ZERO, ZERO, ZERO]) for sl in program.service_levels}
         self.judges = [sl.judge for sl in program.service_levels]
+        # `minutes in the month`: the period's length from the calendar, put in env each period
+        self.days_in = program.calendar.days_in if any(sl.reads_period_length for sl in program.service_levels) \
+            else None
         self.year = None  # the contract year the carries' counters were last seen in
         self.names = [sl.name for sl in program.service_levels]
         # Per service level: its terms, its carry and its running credits, earned back and bonuses.
@@ -199,6 +203,8 @@ class PeriodEvaluator:
         label = data.label
         year = self.contract_year_of(index)
         env = dict(data.values)
+        if self.days_in is not None:
+            env.update(period_lengths(self.days_in(label)))
         if self.defaults:
             for name, default in self.defaults:
                 if name not in env:

@@ -18,6 +18,10 @@ ratio could still put an amount exactly on half a cent the wrong way: those form
 take the measurement as an exact fraction (compile_fraction) and divide once,
 rounding the last of 34 digits with ROUND_05UP, so that rounding the quotient to
 cents, in any mode, gives what rounding the exact amount would.
+
+The period's length (`minutes in the month`) is read from env under a key no
+input can have (PERIOD_LENGTH_KEYS): evaluation puts period_lengths(days) there
+for each period, from the calendar, before it measures.
 """
 from __future__ import annotations
 
@@ -41,12 +45,31 @@ _EXACT = decimal.Context(prec=decimal.MAX_PREC, traps=[decimal.InvalidOperation,
 _QUOTIENT = decimal.Context(prec=CONTEXT.prec, rounding=ROUND_05UP, traps=[decimal.InvalidOperation])
 _ONE = Decimal(1)
 
+# The env keys of the period's lengths (a leading space: no input name can collide), and each one's
+# size in the period's calendar days: a day has 24 hours, 1,440 minutes, 86,400 seconds.
+PERIOD_LENGTH_KEYS = {unit: f" {unit} in the period" for unit in ("days", "hours", "minutes", "seconds")}
+_PER_DAY = {"days": 1, "hours": 24, "minutes": 1440, "seconds": 86400}
+
+
+def period_lengths(days: int) -> dict[str, Decimal]:
+    """The env entries of a period of `days` calendar days: a 31-day month has 44,640 minutes."""
+    return {PERIOD_LENGTH_KEYS[unit]: Decimal(days * per_day) for unit, per_day in _PER_DAY.items()}
+
+
+def reads_period_length(expr: nodes.Expr) -> bool:
+    """Whether the expression reads the period's length."""
+    if isinstance(expr, nodes.PeriodLength):
+        return True
+    if isinstance(expr, nodes.BinaryOp):
+        return reads_period_length(expr.left) or reads_period_length(expr.right)
+    return False
+
 
 def compile_fraction(measured: nodes.Measured) -> Callable[[dict], tuple[Decimal, Decimal]] | None:
     """The service level's value as an exact fraction, env -> (numerator, denominator),
     for a measurement that computes (None for one input or number: its value is already exact).
     A division by zero anywhere in it raises ZeroDivisionError."""
-    if isinstance(measured.expr, (nodes.Reference, nodes.Number)):
+    if _is_operand(measured.expr):
         return None
     fraction = _fraction(measured.expr)
     if not measured.in_percent:
@@ -62,9 +85,9 @@ def _fraction(expr: nodes.Expr) -> Callable[[dict], tuple[Decimal, Decimal]]:
     if isinstance(expr, nodes.Number):
         constant = (expr.value, _ONE)
         return lambda env: constant
-    if isinstance(expr, nodes.Reference):
-        name = expr.name.text
-        return lambda env: (env[name], _ONE)
+    if isinstance(expr, (nodes.Reference, nodes.PeriodLength)):
+        value = _operand(expr)
+        return lambda env: (value(env), _ONE)
     left, right, op = _fraction(expr.left), _fraction(expr.right), expr.op
     times = _EXACT.multiply
 
@@ -152,13 +175,15 @@ def compile_measure(measured: nodes.Measured) -> Callable[[dict], Decimal]:
 
 
 def _is_operand(expr: nodes.Expr) -> bool:
-    return isinstance(expr, (nodes.Reference, nodes.Number))
+    return isinstance(expr, (nodes.Reference, nodes.Number, nodes.PeriodLength))
 
 
-def _operand(expr: nodes.Reference | nodes.Number) -> Callable[[dict], Decimal]:
+def _operand(expr: nodes.Reference | nodes.Number | nodes.PeriodLength) -> Callable[[dict], Decimal]:
     if isinstance(expr, nodes.Number):
         constant = expr.value
         return lambda env: constant
+    if isinstance(expr, nodes.PeriodLength):
+        return operator.itemgetter(PERIOD_LENGTH_KEYS[expr.unit])
     return operator.itemgetter(expr.name.text)
 
 

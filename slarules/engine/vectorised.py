@@ -53,6 +53,7 @@ from ..language.semantics import grid_step
 from .compile import Terms
 from .evaluate import evaluate
 from .forms import AT_RISK_KEY, FlatForm, LinearForm, ShortfallForm, TableForm, allocation_key
+from .measure import PERIOD_LENGTH_KEYS, period_lengths
 from .history import History, PeriodData
 
 ZERO, _ONE = Decimal(0), Decimal(1)
@@ -182,9 +183,10 @@ def _to_minor(n, k: int, digits: int, mode: str):
 class _Batch:
     """The arrays of one evaluation: inputs with defaults applied, and exact money bases."""
 
-    def __init__(self, program: Terms, columns: dict[str, Column], shape):
+    def __init__(self, program: Terms, columns: dict[str, Column], shape, first: int):
         self.program = program
         self.shape = shape
+        self.first = first  # the calendar index of the first period
         self.digits = program.rounding.digits
         self.mode = program.rounding.mode
         self.bad = np.zeros(shape[0], dtype=bool)  # runs for the exact evaluator
@@ -242,6 +244,11 @@ class _Batch:
         if isinstance(expr, nodes.Reference):
             column = self.columns[expr.name.text]
             return column.values, 10 ** column.scale, False
+        if isinstance(expr, nodes.PeriodLength):  # one whole number per period, the same in every run
+            key, calendar = PERIOD_LENGTH_KEYS[expr.unit], self.program.calendar
+            lengths = [int(period_lengths(calendar.days_in(calendar.label(self.first + p)))[key])
+                       for p in range(self.shape[1])]
+            return np.array(lengths, dtype=np.int64), 1, False
         (ln, ld, lz), (rn, rd, rz) = self.fraction(expr.left), self.fraction(expr.right)
         if expr.op == "*":
             return _mul(ln, rn), _mul(ld, rd), lz | rz
@@ -412,7 +419,7 @@ def _exact_run(program: Terms, columns: dict[str, Column], run: int, first: int,
 
 
 def _vectorised(program: Terms, columns, shape, first: int):
-    batch = _Batch(program, columns, shape)
+    batch = _Batch(program, columns, shape, first)
     runs, length = shape
     levels = program.service_levels
     status, present, nums, dens = [], [], [], []

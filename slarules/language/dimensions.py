@@ -11,6 +11,9 @@ The rules (docs/reference.md, section 4, says them to users):
 
 - an input is in its declared unit; `ratio` is a pure number, `percent` is a
   number of hundredths;
+- the period's length (nodes.PeriodLength) is in its own unit: `minutes in
+  the month` is minutes, `seconds in the period` seconds; `days` and `hours in
+  the period`, for which the language has no unit, are counts (of days, of hours);
 - `*` and `/` multiply and divide units: minutes / minutes is a ratio;
 - a count multiplying or dividing another quantity counts items of it:
   `resolution_minutes / incidents` is minutes (an average per incident),
@@ -42,6 +45,8 @@ BASES = QUANTITIES + ("count", "percent")
 _FACTOR_DIGITS = 40
 
 _HUNDRED, _SIXTY = Fraction(100), Fraction(60)
+# The unit each of the period's lengths is in.
+PERIOD_LENGTH_UNIT = {"minutes": "minutes", "seconds": "seconds", "days": "count", "hours": "count"}
 
 
 @attrs.frozen
@@ -140,6 +145,8 @@ def _dimension(expr, units, found) -> Dimension | None:
     if isinstance(expr, nodes.Reference):
         unit = units.get(expr.name.text)
         return None if unit is None else of_unit(unit)
+    if isinstance(expr, nodes.PeriodLength):
+        return of_unit(PERIOD_LENGTH_UNIT[expr.unit])
     left, right = _dimension(expr.left, units, found), _dimension(expr.right, units, found)
     if left is None or right is None:
         return None

@@ -142,7 +142,18 @@ class BinaryOp:
     span: Span | None = _span()
 
 
-Expr = Union[Number, Reference, BinaryOp]
+@attrs.frozen
+class PeriodLength:
+    """The period's length, a built-in quantity: `minutes in the month`, `days in the period`.
+    `unit` is days, hours, minutes or seconds; `period_word` the word written after `in the`
+    (period, month, quarter or year)."""
+
+    unit: str
+    period_word: str
+    span: Span | None = _span()
+
+
+Expr = Union[Number, Reference, PeriodLength, BinaryOp]
 
 
 # ------------------------------------------------------------------ header

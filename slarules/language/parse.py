@@ -576,4 +576,9 @@ class _ToAst(lark.Transformer):
         """factor: NAME -> reference"""
         return nodes.Reference(self._name(children[0]))
 
+    def period_length(self, meta, children):
+        """factor: PERIOD_LENGTH -> period_length"""
+        words = str(children[0]).split()
+        return nodes.PeriodLength(words[0], words[-1], self._span(children[0]))
+
 

@@ -267,6 +267,8 @@ def _expr(e: nodes.Expr, parent_precedence: int = 0, right_side: bool = False) -
         return _number(e.value)
     if isinstance(e, nodes.Reference):
         return e.name.text
+    if isinstance(e, nodes.PeriodLength):
+        return f"{e.unit} in the {e.period_word}"
     precedence = 1 if e.op in "+-" else 2
     text = f"{_expr(e.left, precedence)} {e.op} {_expr(e.right, precedence, True)}"
     # Left-associative: a right operand of equal precedence needs parentheses.

@@ -149,6 +149,7 @@ _WORDS = {
     "DECIMALS_WORD": "'decimals'",
     "IS_OR_ARE": "'is' or 'are'",
     "AT_RISK": "'at risk'",
+    "PERIOD_LENGTH": "the period's length ('minutes in the month')",
     "CRITICAL": "'critical'",
     "$END": "end of input",
 }

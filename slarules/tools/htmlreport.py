@@ -33,6 +33,7 @@ from ..engine.forms import LinearForm, ShortfallForm, TableForm
 from ..engine.evaluate import evaluate
 from ..engine.history import History
 from ..engine.outcome import BONUS_KINDS, CREDIT_KINDS, EARN_BACK, Outcome
+from ..engine.measure import period_lengths
 from ..formats.kpi_data import history_from_mapping
 
 __all__ = ["Curve", "credit_curve", "percentile", "render_report"]
@@ -173,6 +174,7 @@ class _Sweep:
         if first is None:
             first = calendar.index(calendar.label_of_month(calendar.start_month))
         self.label = calendar.label(first)
+        self.lengths = period_lengths(calendar.days_in(self.label))  # `minutes in the month` of that period
         names = _referenced(sl, self.typical)
         self.varied, self.slope, self.base = None, None, None
         for name in names:
@@ -183,7 +185,7 @@ class _Sweep:
         self.held = [n for n in names if n != self.varied]
 
     def _measure(self, name: str, value: Decimal) -> Decimal | None:
-        env = dict(self.typical)
+        env = {**self.lengths, **self.typical}
         env[name] = value
         try:
             return self.sl.measure(env)

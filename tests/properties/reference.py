@@ -7,11 +7,15 @@ tried; the one reaching furthest from the target wins), how many units a
 linear amount counts (counted one step at a time), and every line item of a
 period. The property tests compare the engine with it and use it to tell which
 of two periods performs better. It knows the constructs in KNOWN_NODES;
+unknown_constructs() names any others, so a test can skip what it cannot judge.
+The period's length (`minutes in the month`) it knows only where a caller names
+the period's label (environment, better_period): its days from the calendar.
 reference_history.py builds the terms over several periods on its pieces
 (own_lines, at_risk_cap, bonus_limit_and_forfeit).
 """
 from __future__ import annotations
 
+import calendar
 from decimal import Decimal
 from fractions import Fraction
 
@@ -107,6 +111,9 @@ def value_of(expr, env) -> Fraction | None:
         return Fraction(expr.value)
     if isinstance(expr, nodes.Reference):
         return Fraction(env[expr.name.text])
+    if isinstance(expr, nodes.PeriodLength):
+        per_day = {"days": 1, "hours": 24, "minutes": 24 * 60, "seconds": 24 * 3600}[expr.unit]
+        return Fraction(env[PERIOD_DAYS] * per_day)
     left, right = value_of(expr.left, env), value_of(expr.right, env)
     if left is None or right is None:
         return None
@@ -141,9 +148,22 @@ def reads(sl: nodes.ServiceLevel) -> set[str]:
     return references(sl.measured.expr) | ({sl.volume.input.text} if sl.volume else set())
 
 
-def environment(ruleset: nodes.Ruleset, values) -> dict[str, Decimal]:
-    """The period's values with the declared defaults filled in."""
+PERIOD_DAYS = ("days in the period",)  # a key no input name can be
+
+
+def days_of(label: str) -> int:
+    """Calendar days of the period labelled `2028-02`, `2028-Q1` or `2028`."""
+    year, _, rest = label.partition("-")
+    months = (range(1, 13) if not rest else range(3 * int(rest[1]) - 2, 3 * int(rest[1]) + 1) if rest[0] == "Q"
+              else [int(rest)])
+    return sum(calendar.monthrange(int(year), month)[1] for month in months)
+
+
+def environment(ruleset: nodes.Ruleset, values, label: str | None = None) -> dict[str, Decimal]:
+    """The period's values with the declared defaults filled in (and, given its label, its length)."""
     env = dict(values)
+    if label is not None:
+        env[PERIOD_DAYS] = days_of(label)
     for inp in ruleset.inputs:
         if isinstance(inp.missing, nodes.DefaultValue) and inp.name.text not in env:
             env[inp.name.text] = inp.missing.value
@@ -463,12 +483,13 @@ def period(ruleset: nodes.Ruleset, values) -> PeriodResult:
     return PeriodResult(base_statuses(ruleset, values), tuple(lines))
 
 
-def better_period(ruleset: nodes.Ruleset, a, b) -> str | None:
+def better_period(ruleset: nodes.Ruleset, a, b, label: str | None = None) -> str | None:
     """"a" if period values `a` perform at least as well as `b` on every service level,
-    "b" if the reverse holds, None if neither (or a volume condition changes)."""
+    "b" if the reverse holds, None if neither (or a volume condition changes), both in
+    the period `label`."""
     missing = unreported(ruleset, a)
     assert missing == unreported(ruleset, b)
-    env_a, env_b = environment(ruleset, a), environment(ruleset, b)
+    env_a, env_b = environment(ruleset, a, label), environment(ruleset, b, label)
     a_good = b_good = True
     for sl in ruleset.service_levels:
         status_a, status_b = status(sl, env_a, missing), status(sl, env_b, missing)

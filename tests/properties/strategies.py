@@ -866,10 +866,11 @@ def histories(draw, model: DataModel, allow_missing: bool = True, max_periods: i
 def met_histories(draw, subject: Subject, max_periods: int = 3) -> dict[str, dict[str, Decimal]]:
     """Histories in which every service level is met (or, by its volume condition, not measured)."""
     history = draw(histories(subject.model, allow_missing=False, max_periods=max_periods))
-    return {label: meeting_every_target(draw, subject, values) for label, values in history.items()}
+    return {label: meeting_every_target(draw, subject, values, label) for label, values in history.items()}
 
 
-def meeting_every_target(draw, subject: Subject, values: dict[str, Decimal]) -> dict[str, Decimal]:
+def meeting_every_target(draw, subject: Subject, values: dict[str, Decimal], label: str | None = None
+                         ) -> dict[str, Decimal]:
     """Move inputs until every service level meets its target; reject the draw if that fails."""
     ruleset, models = subject.ruleset, {m.name: m for m in subject.model.inputs}
     versions = [ruleset]  # the terms as agreed, then as each amendment leaves them
@@ -878,7 +879,8 @@ def meeting_every_target(draw, subject: Subject, values: dict[str, Decimal]) -> 
     levels = [sl for version in versions for sl in version.service_levels]
 
     def fine(period, sl):
-        return reference.status(sl, reference.environment(ruleset, period), frozenset()) in ("met", "not measured")
+        env = reference.environment(ruleset, period, label)
+        return reference.status(sl, env, frozenset()) in ("met", "not measured")
 
     for sl in levels:
         if fine(values, sl):

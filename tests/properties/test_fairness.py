@@ -73,7 +73,7 @@ def test_monotone_a_better_kpi_value_never_costs_the_vendor_more(which, data):
     changed = dict(history, **{label: dict(period, **{changed_input: new_value})})
     # The reference decides which history performs better; a change that helps one
     # service level and hurts another (a shared denominator) proves nothing.
-    order = reference.better_period(subject.ruleset, changed[label], period)
+    order = reference.better_period(subject.ruleset, changed[label], period, label)
     assume(order is not None)
     better, worse = (changed, history) if order == "a" else (history, changed)
     good, bad = subject.evaluate(better), subject.evaluate(worse)

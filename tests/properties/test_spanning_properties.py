@@ -204,7 +204,7 @@ BETTER = {
     "outage_minutes": -1, "p1_resolution_minutes": -1, "speed_of_answer": -1, "satisfaction_score": 1,
     "backups_completed": 1, "successful_changes": 1,
     "triaged_in_15m": 1, "containment_minutes": -1, "patch_compliance": 1,
-    "severity_1_resolved": 1, "calls_answered": 1, "patches_on_time": 1,
+    "severity_1_resolved": 1, "calls_answered": 1, "patches_on_time": 1, "downtime_minutes": -1,
 }
 PROGRAMS = {path.name: load(path) for path in RULESETS}
 

@@ -4,12 +4,15 @@ money + count, `, in percent` only on a ratio); and the unit it comes out in
 is the unit its target is written in: a ratio such as `(minutes - down) /
 minutes` against `at least 99.9%` would be missed by every value, so it is an
 error whose note offers `, in percent`. A measurement in a unit the language
-has no word for (money × minutes) is a warning.
+has no word for (money × minutes) is a warning. The period's length names the
+contract's period (`minutes in the month` in a monthly contract) or says
+`period`; another period word is an error (SLA242).
 """
 from __future__ import annotations
 
 import attrs
 
+from ...core.periods import PERIOD_NOUN
 from .. import dimensions, nodes, printer
 from ..semantics import QUANTITY_UNIT_FOR, kpi_unit
 from .base import Checks, _quantity_text
@@ -30,6 +33,12 @@ class MeasurementChecks(Checks):
         for name in _names(sl.measured.expr):
             if self.name_known(name, self.units, "input"):
                 self.used_inputs.add(name.text)
+        expected = PERIOD_NOUN[self.periodicity]
+        for length in _period_lengths(sl.measured.expr):
+            if length.period_word not in (expected, "period"):
+                self.error("SLA242", f"'{length.unit} in the {length.period_word}' but the contract is assessed "
+                           f"{self.periodicity}", length.span,
+                           f"write '{length.unit} in the {expected}' or '{length.unit} in the period'")
         dimension, mismatches = dimensions.measured(sl.measured, self.units)
         for mismatch in mismatches:
             span = mismatch.node.span if isinstance(mismatch.node, nodes.BinaryOp) else sl.measured.span
@@ -72,6 +81,15 @@ def _fix(sl: nodes.ServiceLevel, unit: str, written: str | None) -> str:
     if written == "percent":
         return "a percentage target needs a ratio measured in percent, such as 'late / total, in percent'"
     return f"a target {_TARGET_WORDS[written]} needs a measurement {_TARGET_WORDS[written]}"
+
+
+def _period_lengths(expr: nodes.Expr) -> list[nodes.PeriodLength]:
+    """The period's lengths an expression reads, left to right."""
+    if isinstance(expr, nodes.PeriodLength):
+        return [expr]
+    if isinstance(expr, nodes.BinaryOp):
+        return _period_lengths(expr.left) + _period_lengths(expr.right)
+    return []
 
 
 def _names(expr: nodes.Expr) -> list[nodes.Name]:

@@ -131,7 +131,10 @@ class ServiceLevelTerms(Terms):
                      "made with the value as reported.")
         volume = sl.volume
         unguarded = []
+        text += "".join(_period_length_sentence(length, self.noun) for length in _period_lengths(expr))
         for divisor in _divisors(expr):
+            if isinstance(divisor, nodes.PeriodLength):  # never zero
+                continue
             guarded = (volume is not None and isinstance(divisor, nodes.Reference)
                        and divisor.name.text == volume.input.text
                        and not comparison_interval(volume.comparison).contains(Decimal(0)))
@@ -219,6 +222,8 @@ def _expr(expr: nodes.Expr) -> str:
         return _num(expr.value)
     if isinstance(expr, nodes.Reference):
         return _code(expr.name.text)
+    if isinstance(expr, nodes.PeriodLength):
+        return f"the {expr.unit} in the {expr.period_word}"
     left, right = _expr(expr.left), _expr(expr.right)
     if isinstance(expr.left, nodes.BinaryOp):
         same_reading = (expr.left.op in "+-" and expr.op in "+-") or (expr.left.op == "*" and expr.op == "*")
@@ -227,6 +232,34 @@ def _expr(expr: nodes.Expr) -> str:
     if isinstance(expr.right, nodes.BinaryOp):
         right = f"({right})"
     return f"{left} {_OP_WORDS[expr.op]} {right}"
+
+
+# Examples of the period's length, by period noun: (days, where such a period has them).
+_LENGTH_EXAMPLES = {
+    "month": ((31, "a 31-day month"), (30, "a 30-day month"), (28, "February"), (29, "February of a leap year")),
+    "quarter": ((90, "January to March"), (91, "April to June (and January to March of a leap year)"),
+                (92, "July to September or October to December")),
+    "year": ((365, "a year of 365 days"), (366, "a leap year")),
+}
+_PER_DAY = {"days": 1, "hours": 24, "minutes": 1440, "seconds": 86400}
+
+
+def _period_lengths(expr: nodes.Expr) -> list[nodes.PeriodLength]:
+    """The distinct period's lengths an expression reads, left to right."""
+    if isinstance(expr, nodes.PeriodLength):
+        return [expr]
+    if not isinstance(expr, nodes.BinaryOp):
+        return []
+    left = _period_lengths(expr.left)
+    return left + [e for e in _period_lengths(expr.right) if e.unit not in {x.unit for x in left}]
+
+
+def _period_length_sentence(length: nodes.PeriodLength, noun: str) -> str:
+    """`The minutes in the month are not an input: the calendar gives them, 44,640 in a 31-day month, ...`"""
+    examples = _and([f"{_num(Decimal(days * _PER_DAY[length.unit]))} in {where}"
+                     for days, where in _LENGTH_EXAMPLES[noun]])
+    return (f" The {length.unit} in the {length.period_word} are not an input: the calendar gives them, the "
+            f"{noun}'s length in {length.unit}: {examples}.")
 
 
 def _divisors(expr: nodes.Expr) -> list[nodes.Expr]:

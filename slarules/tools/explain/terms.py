@@ -83,6 +83,8 @@ class Terms:
                 return expr.value == expr.value.to_integral_value()
             if isinstance(expr, nodes.Reference):
                 return self.units.get(expr.name.text) == "count"
+            if isinstance(expr, nodes.PeriodLength):
+                return expr.unit in ("days", "hours")  # counts, like the count inputs
             return expr.op in "+-*" and whole(expr.left) and whole(expr.right)
         return sl.measured is not None and whole(sl.measured.expr)
 

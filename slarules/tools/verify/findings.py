@@ -50,8 +50,8 @@ def _scan_rows(model: _Model, lv: _Level, value: Decimal, base: dict) -> list[di
     periods of passes are as many as any larger number: the passes of the next year start afresh."""
     good = {x.name: _best(x) for x in model.levels}
     passes = min(lv.free_passes, model.program.calendar.periods_in(1, "year"))
-    rows = [model.period(base, {**good, lv.name: _worst(lv)}) for _ in range(passes)]
-    return rows + [model.period(base, {**good, lv.name: value})]
+    rows = [model.period(base, {**good, lv.name: _worst(lv)}, position=k) for k in range(passes)]
+    return rows + [model.period(base, {**good, lv.name: value}, position=passes)]
 
 
 def _cliffs(r: _Runner) -> list[CheckResult]:
@@ -69,7 +69,7 @@ def _cliffs(r: _Runner) -> list[CheckResult]:
         for value in values:
             rows = _scan_rows(model, lv, value, base)
             sl = next(s for s in program.service_levels if s.name == lv.name)
-            actual = sl.measure(rows[-1])
+            actual = sl.measure(model.env(rows[-1], len(rows) - 1))
             outcome = r.evaluate(uncured, model.history(rows))
             money.append((actual, _net(outcome), rows))
         best = None

@@ -81,7 +81,7 @@ def _monotone(r: _Runner) -> CheckResult:
         name = draw(st.sampled_from(inputs))
         changed = [dict(row) for row in rows]
         if name == lv.driver:
-            changed[p] = model.solve(lv, changed[p], draw(model.measure_strategy(lv)))
+            changed[p] = model.solve(lv, changed[p], draw(model.measure_strategy(lv)), position=p)
         else:
             changed[p][name] = draw(model.context_strategy(name))
         hypothesis.assume(changed[p][name] != rows[p][name])
@@ -100,7 +100,7 @@ def _monotone(r: _Runner) -> CheckResult:
             if sl.counted is not None and sl.counted(rows[p]) != sl.counted(changed[p]):
                 hypothesis.assume(False)
             try:
-                va, vb = sl.measure(rows[p]), sl.measure(changed[p])
+                va, vb = sl.measure(model.env(rows[p], p)), sl.measure(model.env(changed[p], p))
             except (ZeroDivisionError, ArithmeticError):
                 hypothesis.assume(False)
             lv = next(x for x in model.levels if x.name == sl.name)
@@ -196,7 +196,8 @@ def _all_met(r: _Runner) -> CheckResult:
         for i, row in enumerate(rows):  # met as the ruleset defines it, not as the evaluator says
             for sl in r.program.in_force(first + i).service_levels:
                 try:
-                    hypothesis.assume((sl.counted is not None and not sl.counted(row)) or sl.meets(sl.measure(row), row))
+                    hypothesis.assume((sl.counted is not None and not sl.counted(row))
+                                      or sl.meets(sl.measure(r.model.env(row, i)), row))
                 except ArithmeticError:
                     hypothesis.assume(False)
         outcome = r.outcome(rows, "all-met")
@@ -302,7 +303,8 @@ def _twin(terms: Terms, name: str):
 
 def _raw_status(sl, row: dict, event: str | None) -> str:
     """A service level's status in one period as the ruleset defines it, before cures and
-    free passes: "excluded", "not measured", "met", "waived" or "missed"."""
+    free passes: "excluded", "not measured", "met", "waived" or "missed". `row` as the
+    measurement reads it (_Model.env)."""
     if event == "exclude":
         return "excluded"
     if sl.counted is not None and not sl.counted(row):
@@ -347,17 +349,18 @@ def _cure(r: _Runner) -> CheckResult:
                           (u, draw(model.met_strategy(attrs.evolve(lv, target=nominal_target(
                               _twin(program.in_force(first + u), lv.name))))))):
             if k >= 0:
-                rows[k] = model.solve(lv, rows[k], wanted, program.in_force(first + k))
+                rows[k] = model.solve(lv, rows[k], wanted, program.in_force(first + k), k)
         met = [dict(row) for row in rows]
-        met[t] = model.solve(lv, met[t], draw(model.met_strategy(attrs.evolve(lv, target=nominal_target(sl)))), terms)
+        met[t] = model.solve(lv, met[t], draw(model.met_strategy(attrs.evolve(lv, target=nominal_target(sl)))), terms,
+                             t)
         return lv.name, t, u, rows, met
 
     def body(drawn):
         name, t, u, rows, met = drawn
         terms_at = [program.in_force(first + k) for k in range(len(rows))]
-        status = [_raw_status(_twin(terms_at[k], name), rows[k], None) for k in range(len(rows))]
+        status = [_raw_status(_twin(terms_at[k], name), model.env(rows[k], k), None) for k in range(len(rows))]
         hypothesis.assume(status[t] == "missed" and status[u] == "met" and (t == 0 or status[t - 1] == "met"))
-        hypothesis.assume(_raw_status(_twin(terms_at[t], name), met[t], None) == "met")
+        hypothesis.assume(_raw_status(_twin(terms_at[t], name), model.env(met[t], t), None) == "met")
         sl = _twin(terms_at[t], name)
         if sl.free_passes:  # a miss that takes a free pass is a warning, not a cure window
             year = program.calendar.contract_year_of(first + t)
@@ -408,9 +411,9 @@ def _first_fire(r: _Runner, rule, rows, statuses, outcome, first: int) -> int | 
             sl = _twin(program.in_force(first + t), rule.service_level)
             fired = (statuses[t][rule.service_level] in ("met", "missed")
                      or statuses[t][rule.service_level] == "waived" and program.waived_misses_count) \
-                and rule.floor(sl.measure(rows[t]))
+                and rule.floor(sl.measure(r.model.env(rows[t], t)))
         elif rule.kind == "critical failure":
-            fired = _critical_failure_holds(program, program.in_force(first + t), rows[t], statuses[t])
+            fired = _critical_failure_holds(program, program.in_force(first + t), r.model.env(rows[t], t), statuses[t])
         elif rule.kind == "credits":
             window = rule.window
             if window.length is None:
@@ -462,7 +465,7 @@ def _termination(r: _Runner) -> CheckResult:
     def body(drawn):
         rows, events = drawn
         by_event = {(i, name): kind for i, name, kind in events}
-        statuses = [{sl.name: _raw_status(sl, row, by_event.get((k, sl.name)))
+        statuses = [{sl.name: _raw_status(sl, model.env(row, k), by_event.get((k, sl.name)))
                      for sl in program.in_force(first + k).service_levels} for k, row in enumerate(rows)]
         outcome = r.outcome(rows, "", events)
         labels = model.labels(len(rows))

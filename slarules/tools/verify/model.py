@@ -3,7 +3,9 @@ level's unit, direction, thresholds (across amendments), the input that drives
 its measured value and the range it is drawn from; hypothesis strategies for
 values, met and missed values, events and fees; solving a driving input for a
 wanted measured value; and histories as History values and as the CSV files
-`slarules evaluate` reads.
+`slarules evaluate` reads. The period's length (`minutes in the month`) is no
+input: it is never a driver nor drawn, and solving a driver for a row reads the
+length of the period the row stands for (its position from the contract's start).
 """
 from __future__ import annotations
 
@@ -16,6 +18,7 @@ from hypothesis import strategies as st
 
 from ...engine.compile import Terms
 from ...engine.history import EVENT_KINDS, Event, History, PeriodData
+from ...engine.measure import period_lengths
 from ...formats.csv_cells import csv_writer
 from ...formats.kpi_data import EVENT_COLUMNS
 
@@ -230,16 +233,24 @@ class _Model:
         values.update(context or {})
         return values
 
+    def env(self, row: dict, position: int) -> dict:
+        """The row as a measurement reads it in the period `position` periods from the contract's
+        start: its inputs and the period's length (`minutes in the month`)."""
+        return {**period_lengths(self.program.calendar.days_in(self.labels(1, position)[0])), **row}
+
     # ---- solving a driver for a wanted measured value
-    def solve(self, lv: _Level, values: dict, wanted: Decimal, terms: Terms | None = None) -> dict:
-        """Set lv's driver so that its measured value is as close to `wanted` as the input allows."""
+    def solve(self, lv: _Level, values: dict, wanted: Decimal, terms: Terms | None = None,
+              position: int = 0) -> dict:
+        """Set lv's driver so that its measured value is as close to `wanted` as the input allows,
+        in the period `position` periods from the contract's start."""
         if lv.driver is None:
             return values
         sl = next(s for s in (terms or self.program).service_levels if s.name == lv.name)
         unit = self.units[lv.driver]
+        lengths = self.env({}, position)
 
         def m(d):
-            env = dict(values)
+            env = {**lengths, **values}
             env[lv.driver] = d
             try:
                 with localcontext() as ctx:
@@ -281,14 +292,15 @@ class _Model:
             values[lv.driver] = best[1] if unit != "count" else best[1].quantize(Decimal(1))
         return values
 
-    def period(self, context: dict, wanted: dict[str, Decimal], terms: Terms | None = None) -> dict:
+    def period(self, context: dict, wanted: dict[str, Decimal], terms: Terms | None = None,
+               position: int = 0) -> dict:
         values = dict(context)
         for lv in self.levels:
             if lv.driver is not None and lv.driver not in values:
                 values[lv.driver] = Decimal(0)
         for lv in self.levels:
             if lv.name in wanted:
-                values = self.solve(lv, values, wanted[lv.name], terms)
+                values = self.solve(lv, values, wanted[lv.name], terms, position)
         return values
 
     def labels(self, n: int, offset: int = 0) -> list[str]:
@@ -316,7 +328,7 @@ class _Model:
                         wanted[lv.name] = draw(self.met_strategy(attrs.evolve(lv, target=nominal_target(twin))))
                     else:
                         wanted[lv.name] = draw(self.measure_strategy(lv))
-                rows.append(self.period(context, wanted, terms))
+                rows.append(self.period(context, wanted, terms, i))
             return rows
         return build()
 
