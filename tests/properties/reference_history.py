@@ -16,6 +16,7 @@ Waivers and exclusions are not modelled: the histories compared carry no events.
 """
 from __future__ import annotations
 
+import math
 from decimal import Decimal
 from fractions import Fraction
 
@@ -265,7 +266,10 @@ class History:
                 lines.append(Line(None, "credits replaced", -credits))
             charges = Fraction(env[clause.withhold.base.text])
             withheld = reference.round_money(Fraction(clause.withhold.percent) / 100 * charges, digits, mode)
-            lines.append(Line(None, "withhold", min(withheld, Decimal(env[clause.withhold.base.text]))))
+            # "never more than the input": a line is in whole minor units, so at most the charges
+            # rounded down to the unit (100% of JPY 1,887.50 withholds 1,887, not 1,888 nor 1,887.50)
+            most = Decimal(math.floor(charges * 10 ** digits)).scaleb(-digits)
+            lines.append(Line(None, "withhold", min(withheld, most)))
             if clause.may_terminate is not None:  # the right is the clause's `the client may terminate`
                 rights.append(clause.may_terminate.span.line)
         return rights
