@@ -52,7 +52,7 @@ from ..language import nodes
 from ..language.semantics import grid_step
 from .compile import Terms
 from .evaluate import evaluate
-from .forms import AT_RISK_KEY, FlatForm, LinearForm, ShortfallForm, TableForm, allocation_key
+from .forms import AT_RISK_KEY, FlatForm, LinearForm, TableForm, allocation_key
 from .measure import PERIOD_LENGTH_KEYS, period_lengths
 from .history import History, PeriodData
 

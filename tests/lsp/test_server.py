@@ -10,7 +10,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import ROOT, start_server
+from conftest import ROOT
 from helpers import Doc
 from lsp_client import LspClient
 

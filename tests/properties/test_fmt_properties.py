@@ -99,7 +99,7 @@ def _splittable(line: str) -> list[tuple[int, int]]:
     """Blank runs between two tokens of a line's code where a line break may go:
     not inside a string, and not inside `half up` (a rounding mode is one token
     that a line break would end) or `at risk` (a comment could not go between)."""
-    code, spots, _in_string = code_part(line), [], False
+    code, spots = code_part(line), []
     for match in re.finditer(r'"[^"]*"|[ \t]+', code):
         if match.group().startswith('"'):
             continue

@@ -26,7 +26,7 @@ from slarules import SlaError, Source, check, compile_source, parse
 from slarules.formats.kpi_data import parse_history
 from slarules.core.diagnostics import CODES, Diagnostic, did_you_mean, render
 from slarules.language.grammar import parser
-from slarules.language.syntax_errors import _EXAMPLES, _WHERE, SYNTAX_EXAMPLES, _examples_for, _parse_example
+from slarules.language.syntax_errors import _EXAMPLES, _WHERE, _examples_for, _parse_example
 from slarules.core.source import Span
 
 TESTS = Path(__file__).resolve().parents[1]

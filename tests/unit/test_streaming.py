@@ -3,7 +3,6 @@ as they arrive, and `evaluate` writes its outcome a period at a time; every diag
 is the one a whole read gives, and bad data still means no output and no state saved."""
 from __future__ import annotations
 
-import io
 import json
 import os
 import tracemalloc
