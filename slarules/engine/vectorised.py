@@ -14,8 +14,8 @@ half down, up, down: integer division, the remainder compared with half the
 divisor); a measured value is an exact fraction of integers, and every threshold
 comparison, tier, unit count and pro rata amount is decided by cross-multiplying
 integers, never by binary floating point. Every product and sum is guarded: when
-one could leave int64 (magnitudes checked in float64 beforehand, with a margin of
-two bits), the whole batch is evaluated by the exact evaluator instead.
+one could leave int64 (magnitudes multiplied beforehand as exact Python integers,
+against 2**61: two bits of margin), the whole batch is evaluated by the exact evaluator instead.
 
 Vectorised: inputs with defaults and `missing counts as a miss`, measurements
 (any + - * / of inputs and numbers, in percent or not, on a reporting grid or
@@ -57,7 +57,7 @@ from .measure import PERIOD_LENGTH_KEYS, period_lengths
 from .history import History, PeriodData
 
 ZERO, _ONE = Decimal(0), Decimal(1)
-_LIMIT = float(2 ** 61)  # every intermediate stays below this in magnitude: 2r < d in rounding stays in int64
+_LIMIT = 2 ** 61  # every intermediate stays below this in magnitude: 2r < d in rounding stays in int64
 MET, MISSED, NOT_MEASURED = 0, 1, 2
 
 
@@ -129,13 +129,13 @@ def int64_array(rows) -> np.ndarray:
 
 # ---------------------------------------------------------------- guarded integer arithmetic
 
-def _largest(a) -> float:
-    """The largest magnitude in a (an int or an array)."""
+def _largest(a) -> int:
+    """The largest magnitude in a (an int or an int64 array), as an exact Python int."""
     if isinstance(a, int):
-        return float(abs(a))
+        return abs(a)
     if not np.size(a):
-        return 0.0
-    return max(float(np.max(a)), -float(np.min(a)))
+        return 0
+    return max(int(np.max(a)), -int(np.min(a)))
 
 
 def _mul(a, b):

@@ -29,12 +29,13 @@ from ..core.diagnostics import SlaError
 from ..core.money import format_money, unsigned_zero
 from ..core.version import version
 from ..engine.compile import Terms
-from ..engine.forms import LinearForm, ShortfallForm, TableForm
 from ..engine.evaluate import evaluate
+from ..engine.forms import LinearForm, ShortfallForm, TableForm
 from ..engine.history import History
-from ..engine.outcome import BONUS_KINDS, CREDIT_KINDS, EARN_BACK, Outcome
 from ..engine.measure import period_lengths
+from ..engine.outcome import BONUS_KINDS, CREDIT_KINDS, EARN_BACK, Outcome
 from ..formats.kpi_data import history_from_mapping
+from .simulate import percentile
 
 __all__ = ["Curve", "credit_curve", "percentile", "render_report"]
 
@@ -65,13 +66,6 @@ def fmt_value(value: Decimal | None) -> str:
     if value == value.to_integral_value():
         return unsigned_zero(f"{value:,.0f}")
     return f"{value:,f}"
-
-
-def percentile(values: Sequence[Decimal], p: float) -> Decimal:
-    """The p-th percentile by nearest rank (an actual simulated value)."""
-    ordered = sorted(values)
-    rank = max(1, math.ceil(p / 100 * len(ordered)))
-    return ordered[rank - 1]
 
 
 # ---------------------------------------------------------------- credit/bonus curves
@@ -151,12 +145,14 @@ def _referenced(sl, typical) -> list[str]:
     return [n for n in names if n in typical] or sorted(n for n in sl.reads if n in typical)
 
 
-def _nice_step(span: float, count: int) -> float:
+def _nice_step(span: Decimal, count: int) -> Decimal:
+    """The step of 1, 2, 2.5 or 5 times a power of ten that cuts span into about count parts;
+    exact, since the curves' KPI values are sampled on it."""
     raw = span / max(count, 1)
     if raw <= 0:
-        return 1.0
-    magnitude = 10 ** math.floor(math.log10(raw))
-    for factor in (1, 2, 2.5, 5, 10):
+        return Decimal(1)
+    magnitude = Decimal(1).scaleb(raw.adjusted())  # the power of ten at or below raw
+    for factor in (1, 2, Decimal("2.5"), 5):
         if raw <= factor * magnitude:
             return factor * magnitude
     return 10 * magnitude
@@ -264,7 +260,7 @@ def credit_curve(program: Terms, history: History, service_level: str, points: i
     low, high = max(Decimal(0), low - pad), min(top, high + pad)
     if high <= low:
         low, high = Decimal(0), top
-    step = Decimal(repr(_nice_step(float(high - low), points)))
+    step = _nice_step(high - low, points)
     first = (low / step).to_integral_value(ROUND_HALF_EVEN)
     xs = {(first + i) * step for i in range(points + 3)}
     xs = {x for x in xs if low <= x <= high} | {b for b in breaks if low <= b <= high}
@@ -299,9 +295,10 @@ def _f(value: float) -> str:
 
 
 def _ticks(low: float, high: float, count: int = 5) -> list[float]:
+    """Axis ticks: pixel geometry only, so floats; no KPI value or amount is decided here."""
     if high <= low:
         high = low + 1
-    step = _nice_step(high - low, count)
+    step = float(_nice_step(Decimal(repr(high - low)), count))
     start = math.floor(low / step + 1e-9)
     ticks = []
     i = start
@@ -450,6 +447,7 @@ def _unit_label(unit: str) -> str:
 
 def _curve_svg(name: str, unit: str, target: Decimal | None, curves: list[tuple[str, str, Curve]],
                currency: str) -> str:
+    # floats from here on place points on the SVG canvas; every value drawn was computed exactly
     xs = [float(x) for _, _, c in curves for x, _, _ in c.points] + ([float(target)] if target is not None else [])
     ys = [float(n) for _, _, c in curves for _, n in c.net]
     plot = _Plot(300, _range(xs), _range(ys, include_zero=True), f"{name} ({_unit_label(unit)})",

@@ -11,7 +11,8 @@ import pytest
 
 import slarules
 from slarules import Source, compile_source
-from slarules.tools.htmlreport import credit_curve, fmt_money, percentile, render_report
+from slarules.tools.htmlreport import credit_curve, fmt_money, render_report
+from slarules.tools.simulate import percentile
 
 ROOT = Path(__file__).resolve().parents[2]
 RULESETS = ROOT / "rulesets"
@@ -231,6 +232,16 @@ def test_a_report_with_a_cure_window_of_a_billion_months_is_drawn(acme):
 def test_percentile_nearest_rank():
     values = [Decimal(i) for i in range(1, 101)]
     assert percentile(values, 50) == 50 and percentile(values, 99) == 99 and percentile(values, 100) == 100
+    # rank ceil(7/100 x 100) = 7 exactly; in binary floating point 0.07 x 100 is 7.000000000000001 (rank 8)
+    assert percentile(values, 7) == 7
+
+
+def test_the_curve_sampling_step_is_exact():
+    from slarules.tools.htmlreport import _nice_step
+
+    # 1, 2, 2.5 or 5 times a power of ten, as a Decimal with no binary residue
+    assert [_nice_step(Decimal(span), 10) for span in ("0.00025", "0.0007", "3", "45", "900")] == [
+        Decimal("0.000025"), Decimal("0.0001"), Decimal("0.5"), Decimal("5"), Decimal("100")]
 
 
 def test_deterministic(acme, acme_page):
