@@ -21,7 +21,8 @@ Order within a period:
     whose gates are open (gates see every status), earn-backs;
  5. a critical failure: the withhold, and the credits of 3 and 4 replaced;
  6. the at-risk cap, the window caps, the bonus limit, netting;
- 7. termination triggers: each reports the first period its condition holds.
+ 7. termination triggers: a right arises in each period a trigger's condition
+    holds, counting only the periods after the one its right last arose in.
 Money is rounded once per line, where it is produced, with
 amount.quantize(quantum, mode): evaluation runs in money.CONTEXT.
 
@@ -191,9 +192,9 @@ class PeriodEvaluator:
         self.miss_of = {status: self.counts_as_miss(status) for status in
                         ("met", "cured", "missed", "in cure", "waived", "excluded", "not measured")}
         position = {sl.name: i for i, sl in enumerate(program.service_levels)}
-        # The triggers, with their carries and service levels, that have not fired yet.
-        self.live_triggers = [(rule, trigger, position.get(rule.service_level))
-                              for rule, trigger in zip(program.triggers, carry.triggers)]
+        # The triggers, with their carries and service levels.
+        self.triggers = [(rule, trigger, position.get(rule.service_level))
+                         for rule, trigger in zip(program.triggers, carry.triggers)]
         # Each service level's clauses a held line can cite, by the span's identity: their names.
         self.clause_names = {sl.name: {id(span): name for name, span in held_clauses(sl).items()}
                              for sl in program.service_levels if sl.credit is not None and sl.cure is not None}
@@ -247,7 +248,7 @@ class PeriodEvaluator:
                           PeriodEvaluator.forfeit_text, self, bonuses, credits, excess))
             bonuses = credits
         terminations = (self.termination_rights(label, index, year, results, credits, env, failure)
-                        if self.live_triggers else ())
+                        if self.triggers else ())
         # One flat record, of few objects for the collector to visit.
         return PeriodOutcome(label, year, (self, lines, terminations, credits, earned_back, bonuses, withheld,
                                            *chain.from_iterable(results)))
@@ -558,12 +559,10 @@ class PeriodEvaluator:
 
     # ---- 7. termination
     def termination_rights(self, label, index, year, results, credits, env, failure) -> tuple[TerminationRight, ...]:
+        """The rights that arise in the period. Once a trigger's right has arisen, it counts
+        afresh from the next period: its run of misses and its window start empty."""
         rights = []
-        fired_before = False
-        for rule, carry, position in self.live_triggers:
-            if carry.fired is not None:  # under other terms in force: a right arises once
-                fired_before = True
-                continue
+        for rule, carry, position in self.triggers:
             fired = None
             if position is not None:
                 value, status = results[position][:2]
@@ -605,10 +604,12 @@ class PeriodEvaluator:
                 if len(missed_now) >= rule.count:
                     fired = (f"{len(missed_now)} service levels missed: {', '.join(missed_now)}", (label,))
             if fired is not None:
-                carry.fired = label
-                rights.append(TerminationRight(label, rule.text, rule.clause, fired[0], fired[1]))
-        if rights or fired_before:
-            self.live_triggers = [live for live in self.live_triggers if live[1].fired is None]
+                if carry.fired is None:
+                    carry.fired = label
+                carry.arisen += 1
+                carry.run.clear()
+                carry.recent.clear()
+                rights.append(TerminationRight(label, rule.text, rule.clause, fired[0], fired[1], carry.arisen))
         return tuple(rights)
 
     def counts_for_floor(self, value, status: str) -> bool:

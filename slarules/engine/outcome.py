@@ -120,13 +120,15 @@ ZERO_TOTALS = Totals(Decimal(0), Decimal(0), Decimal(0), Decimal(0), Decimal(0),
 
 @attrs.frozen
 class TerminationRight:
-    """The client's right to terminate, arising in `period` under a trigger."""
+    """The client's right to terminate, arising in `period` under a trigger: its
+    `occurrence`-th (1 the first time; the trigger counts afresh after each)."""
 
     period: str
     trigger: str  # the clause as written: "terminate when soa is missed 3 months in a row"
     clause: Span = attrs.field(eq=False)
     reason: str
     periods: tuple[str, ...]  # the periods that caused it
+    occurrence: int = 1
 
     @property
     def clause_ref(self) -> str:

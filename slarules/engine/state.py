@@ -120,9 +120,10 @@ class WindowEntry:
 
 @attrs.define
 class TriggerCarry:
-    fired: str | None = None  # the period the right arose
-    run: list[str] = attrs.Factory(list)  # consecutive misses so far
-    recent: list[WindowEntry] = attrs.Factory(list)
+    fired: str | None = None  # the period the right first arose
+    run: list[str] = attrs.Factory(list)  # consecutive misses so far, since the right last arose
+    recent: list[WindowEntry] = attrs.Factory(list)  # the window's periods since the right last arose
+    arisen: int = 0  # how many times the right has arisen
 
 
 @attrs.define
@@ -483,12 +484,24 @@ class _Reader:
         return PendingLine(kind, amount, clause, clauses[clause], data["text"])
 
     def trigger(self, data, path: str) -> TriggerCarry:
-        self.record(data, path, ("fired", "run", "recent"))
-        return TriggerCarry(
-            None if data["fired"] is None else self.label(data["fired"], f"{path}.fired"),
-            [self.label(label, f"{path}.run[{i}]") for i, label in enumerate(self.items(data["run"], f"{path}.run"))],
-            [self.entry(entry, f"{path}.recent[{i}]")
-             for i, entry in enumerate(self.items(data["recent"], f"{path}.recent"))])
+        """A trigger's progress. A state saved before rights arose more than once has no
+        'arisen': a trigger that had fired then stopped counting, so it counts afresh now."""
+        self.record(data, path, ("fired", "run", "recent"), ("arisen",))
+        fired = None if data["fired"] is None else self.label(data["fired"], f"{path}.fired")
+        if "arisen" not in data:
+            return TriggerCarry(fired, [], [], 1) if fired is not None else TriggerCarry(
+                None, *self.progress(data, path), 0)
+        arisen = self.whole(data["arisen"], f"{path}.arisen")
+        if (fired is None) != (arisen == 0):
+            self.fail(f"{path}.arisen is {arisen}, but fired is {_shown(data['fired'])}")
+        return TriggerCarry(fired, *self.progress(data, path), arisen)
+
+    def progress(self, data, path: str) -> tuple[list[str], list[WindowEntry]]:
+        """A trigger's run of misses and its window's periods."""
+        return ([self.label(label, f"{path}.run[{i}]")
+                 for i, label in enumerate(self.items(data["run"], f"{path}.run"))],
+                [self.entry(entry, f"{path}.recent[{i}]")
+                 for i, entry in enumerate(self.items(data["recent"], f"{path}.recent"))])
 
     def entry(self, data, path: str) -> WindowEntry:
         self.record(data, path, ("index", "label", "contract_year", "credits", "base", "missed"))

@@ -108,7 +108,7 @@ def _result(r) -> dict:
 
 def _termination(t) -> dict:
     return {"period": t.period, "trigger": t.trigger, "clause": t.clause_ref, "reason": t.reason,
-            "periods": list(t.periods)}
+            "periods": list(t.periods), "occurrence": t.occurrence}
 
 
 def to_json(outcome: Outcome) -> str:
@@ -195,7 +195,12 @@ def _totals_cells(outcome: Outcome, t: Totals) -> list[str]:
 
 
 def _rights_cell(rights) -> str:
-    return "; ".join(f"{right.clause_ref} {right.trigger}" for right in rights)
+    return "; ".join(f"{right.clause_ref} {right.trigger}{_occurrence(right)}" for right in rights)
+
+
+def _occurrence(right) -> str:
+    """A later occurrence of a right, as the table and the totals CSV name it: " (occurrence 2)"."""
+    return f" (occurrence {right.occurrence})" if right.occurrence > 1 else ""
 
 
 def _shown(value: Decimal | None, unit: str) -> str:
@@ -230,7 +235,7 @@ def _text(outcome: Outcome) -> Iterator[list[str]]:
             out.append(f"  {line.kind:<{kind_width}} {money(line.amount):>14}  {line.clause_ref}")
             out.append(f"      {line.explanation}")
         for right in p.terminations:
-            out.append(f"  TERMINATION RIGHT  {right.clause_ref}")
+            out.append(f"  TERMINATION RIGHT  {right.clause_ref}{_occurrence(right)}")
             out.append(f"      {right.trigger}: {right.reason} ({', '.join(right.periods)})")
         out.append(f"  {_totals_text(p.totals, money)}")
         out.append("")
@@ -257,7 +262,7 @@ def _text(outcome: Outcome) -> Iterator[list[str]]:
     rights = (right for p in outcome.periods for right in p.terminations)
     for number, right in enumerate(rights):
         yield [*(["", "Termination rights"] if number == 0 else []),
-               f"  {right.period}: {right.trigger} ({right.clause_ref}): {right.reason}"]
+               f"  {right.period}: {right.trigger} ({right.clause_ref}){_occurrence(right)}: {right.reason}"]
 
 
 def _rendered(write: Callable[[Outcome, TextIO], None], outcome: Outcome) -> str:

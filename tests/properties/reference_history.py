@@ -9,8 +9,9 @@ withhold, a right to terminate), the at-risk cap, caps over rolling windows and
 contract years (the period that would cross the limit is cut, down to zero at
 most), earn-back (a share of the credits actually charged, after K consecutive
 met periods or when the contract year's average meets the target), the bonus
-limit, netting and what is due to each side, and termination triggers (each
-reported once, in the first period its condition holds). Single-period money
+limit, netting and what is due to each side, and termination triggers (a right
+arises in each period its condition holds, counting only the periods after the
+one the same trigger's right last arose in). Single-period money
 (values, statuses, tier rows, linear units, own caps) comes from reference.py.
 Waivers and exclusions are not modelled: the histories compared carry no events.
 """
@@ -126,7 +127,6 @@ class Carry:
     passes: dict = attrs.Factory(dict)  # contract year -> free passes used
     windows: list = attrs.Factory(list)  # open cure windows
     run: int = 0  # consecutive met periods
-    streak: int = 0  # consecutive misses
     outstanding: Fraction = Fraction(0)  # credits charged since the last earn-back
 
 
@@ -186,7 +186,7 @@ class History:
         self.shares: list[dict] = []  # each period's credits charged, per service level (exact)
         self.measured: list[dict] = []  # each period's values as compared, per service level (None: none)
         self.statuses: list[dict] = []
-        self.arisen: set[int] = set()
+        self.since: dict[int, int] = {}  # a clause's line -> the first period counted since its right last arose
 
     def periods(self) -> list[PeriodResult]:
         results, ambiguous = [], False
@@ -212,9 +212,9 @@ class History:
             lines += self.earn_backs(terms, index)
             lines += reference.bonus_limit_and_forfeit(terms, values, lines)
             rights += self.triggers(terms, index, env, missing)
-            new_rights = tuple(sorted(r for r in rights if r not in self.arisen))
-            self.arisen.update(rights)
-            results.append(PeriodResult(label, statuses, tuple(lines), new_rights, *dues(terms, lines), ambiguous))
+            self.since.update((line, index + 1) for line in rights)
+            results.append(PeriodResult(label, statuses, tuple(lines), tuple(sorted(rights)), *dues(terms, lines),
+                                        ambiguous))
         return results
 
     def costs(self, terms, index: int, base: dict, own: list[Line]) -> tuple[dict, list[Line]]:
@@ -319,30 +319,30 @@ class History:
         return found
 
     def triggers(self, terms, index: int, env, missing) -> list[int]:
-        """The lines of the termination clauses whose condition holds in the period."""
-        statuses = self.statuses[index]
-        for sl in terms.service_levels:
-            state = self.carry[sl.name.text]
-            if statuses[sl.name.text] in MISSES:
-                state.streak += 1
-            elif statuses[sl.name.text] != "not measured":
-                state.streak = 0
+        """The lines of the termination clauses whose condition holds in the period, each
+        counting only the periods after the one its right last arose in."""
         return [clause.span.line for clause in terms.of_type(nodes.Termination)
-                if self.trigger_holds(terms, clause.trigger, index, env, missing)]
+                if self.trigger_holds(terms, clause.trigger, index, env, missing, self.since.get(clause.span.line, 0))]
 
-    def trigger_holds(self, terms, trigger, index: int, env, missing) -> bool:
+    def trigger_holds(self, terms, trigger, index: int, env, missing, since: int) -> bool:
         statuses = self.statuses[index]
         if isinstance(trigger, nodes.MissedInARow):
-            return self.carry[trigger.service_level.text].streak >= periods(terms, trigger.count, trigger.unit)
+            name, streak = trigger.service_level.text, 0
+            for earlier in reversed(self.statuses[since:index + 1]):  # the misses in a row ending now
+                if earlier[name] in MISSES:
+                    streak += 1
+                elif earlier[name] != "not measured":
+                    break
+            return streak >= periods(terms, trigger.count, trigger.unit)
         if isinstance(trigger, nodes.MissedInWindow):
-            first = max(0, index - periods(terms, trigger.length, trigger.unit) + 1)
+            first = max(since, index - periods(terms, trigger.length, trigger.unit) + 1)
             name = trigger.service_level.text
             return sum(s[name] in MISSES for s in self.statuses[first:index + 1]) >= int(trigger.times)
         if isinstance(trigger, nodes.BelowFloor):
             sl = next(s for s in terms.service_levels if s.name.text == trigger.service_level.text)
             return floor_holds(sl, trigger.comparison, statuses[sl.name.text], env, missing)
         if isinstance(trigger, nodes.CreditsExceed):
-            first = max(0, index - periods(terms, trigger.length, trigger.unit) + 1)
+            first = max(since, index - periods(terms, trigger.length, trigger.unit) + 1)
             limit = limit_value(trigger.limit, self.values[first:index + 1], reference.money_digits(terms),
                                 reference.rounding_mode(terms))
             return sum(self.credits[first:index + 1], Decimal(0)) > limit

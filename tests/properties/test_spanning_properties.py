@@ -323,42 +323,40 @@ def window_starts(program, labels, t, length):
     return s
 
 
-def reference_first_fire(program, rule, outcome, rows, floor_of):
-    """Brute-force first period of a trigger, from the statuses, values and credits."""
+def reference_fires(program, rule, outcome, rows, floor_of):
+    """Brute-force periods in which a trigger's right arises, from the statuses, values and
+    credits: each period its condition holds over the periods after the one it last arose in."""
     labels = [p.period for p in outcome.periods]
     if rule.kind in ("in a row", "in window", "floor"):
         results = statuses(outcome, rule.service_level)
         miss = [counts_as_miss(r.status, program) for r in results]
+    fires, since = [], 0  # since: the first period counted after the right last arose
     for t in range(len(labels)):
         if rule.kind == "in a row":
             run = 0
-            for m in miss[:t + 1]:
+            for m in miss[since:t + 1]:
                 run = run + 1 if m else (0 if m is False else run)
-            if run >= rule.count:
-                return labels[t]
+            holds = run >= rule.count
         elif rule.kind == "in window":
-            if sum(1 for m in miss[max(0, t - rule.length + 1):t + 1] if m) >= rule.count:
-                return labels[t]
+            holds = sum(1 for m in miss[max(since, t - rule.length + 1):t + 1] if m) >= rule.count
         elif rule.kind == "floor":
             r = results[t]
             # a value that counts: reported, not excluded (whatever the streak policy), not
             # waived unless waived misses count
-            if r.value is not None and miss[t] is not None and r.status != "excluded" and floor_of(rule)(r.value):
-                return labels[t]
+            holds = r.value is not None and miss[t] is not None and r.status != "excluded" and floor_of(rule)(r.value)
         elif rule.kind == "critical failure":
-            if critical_failure_holds(program, outcome.periods[t]):
-                return labels[t]
+            holds = critical_failure_holds(program, outcome.periods[t])
         elif rule.kind == "credits":
-            s = window_starts(program, labels, t, rule.window.length)
+            s = max(since, window_starts(program, labels, t, rule.window.length))
             total = sum((p.totals.credits for p in outcome.periods[s:t + 1]), D(0))
             limit = rounder(program)(window_limit(rule.window, [rows[l] for l in labels[s:t + 1]]))
-            if total > limit:
-                return labels[t]
+            holds = total > limit
         else:
-            missed = sum(1 for r in outcome.periods[t].results if counts_as_miss(r.status, program))
-            if missed >= rule.count:
-                return labels[t]
-    return None
+            holds = sum(1 for r in outcome.periods[t].results if counts_as_miss(r.status, program)) >= rule.count
+        if holds:
+            fires.append(labels[t])
+            since = t + 1
+    return fires
 
 
 def critical_failure_holds(program, period) -> bool:
@@ -386,11 +384,12 @@ def floor_from_text(rule):
 
 
 def check_termination(program, outcome, rows):
-    """Each trigger is reported once, in the first period its reference condition holds."""
-    got = sorted((right.trigger, right.period) for right in outcome.terminations)
-    expected = sorted((rule.text, first) for rule in program.triggers
-                      for first in [reference_first_fire(program, rule, outcome, rows, floor_from_text)]
-                      if first is not None)
+    """Each trigger's right is reported in each period its reference condition holds,
+    numbered from 1 in order."""
+    got = sorted((right.trigger, right.period, right.occurrence) for right in outcome.terminations)
+    expected = sorted((rule.text, period, number) for rule in program.triggers
+                      for number, period in enumerate(reference_fires(program, rule, outcome, rows,
+                                                                      floor_from_text), 1))
     assert got == expected
 
 
@@ -505,7 +504,7 @@ def test_a_miss_met_within_its_cure_window_is_never_charged(case):
 # ------------------------------------------------------------------ 6. termination
 
 @given(generated_case())
-def test_termination_fires_exactly_when_its_condition_first_holds(case):
+def test_termination_arises_exactly_when_its_condition_holds(case):
     spec, rows, events = case
     program = compile_spec(spec)
     outcome = program.evaluate(rows, events=events)

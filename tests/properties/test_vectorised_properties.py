@@ -136,7 +136,7 @@ def _same_money(subject, runs):
                 _minor(t.credits, digits), _minor(t.earned_back, digits), _minor(t.bonuses, digits),
                 _minor(t.withheld, digits)), (subject.text, r, period.period, dict(runs[r][period.period]))
         expected = [-1] * len(program.triggers)
-        for right in outcome.terminations:
+        for right in (r for r in outcome.terminations if r.occurrence == 1):  # the vectorised: the first only
             number = next(i for i, rule in enumerate(program.triggers)
                           if rule.text == right.trigger and expected[i] < 0)
             expected[number] = labels.index(right.period)

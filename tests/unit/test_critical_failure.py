@@ -83,12 +83,14 @@ def test_without_the_replacement_the_credits_accrue_as_well():
     assert outcome.periods[0].totals.net == Decimal("55000.00")
 
 
-def test_the_right_to_terminate_arises_once_naming_the_month_and_why():
+def test_the_right_to_terminate_arises_in_each_failure_naming_the_month_and_why():
     outcome = program(TWO + FAILURE).evaluate({"2026-01": month(99.6, 95), "2026-02": month("96.5", 95),
                                                "2026-03": month(99, 80)})
-    (right,) = outcome.terminations
-    assert (right.period, right.reason, right.periods, right.clause_ref) == (
-        "2026-02", "availability was 96.5%, below 97%", ("2026-02",), "t.sla:19")
+    # February: 96.5% below 97%; March: both service levels missed (99% < 99.5%, 80% < 90%)
+    right, again = outcome.terminations
+    assert (right.period, right.reason, right.periods, right.clause_ref, right.occurrence) == (
+        "2026-02", "availability was 96.5%, below 97%", ("2026-02",), "t.sla:19", 1)
+    assert (again.period, again.occurrence) == ("2026-03", 2)
     assert right.trigger == ("critical failure when availability is below 97% or when 2 or more service levels "
                              "are missed in one month: the client may terminate")
     assert [p.totals.withheld for p in outcome.periods] == [Decimal("0.00"), Decimal("100000.00"),
@@ -155,14 +157,15 @@ def test_a_month_not_measured_never_holds_the_floor():
     assert (outcome.periods[0].results[0].status, outcome.periods[0].totals.withheld) == ("not measured", 0)
 
 
-def test_a_saved_state_carries_the_right_to_terminate_already_given():
+def test_a_saved_state_carries_the_rights_to_terminate_already_given():
     whole = program(TWO + FAILURE)
     history = {"2026-01": month(96, 95), "2026-02": month(96, 95)}
     batch = whole.evaluate(history)
     first = whole.evaluate({"2026-01": history["2026-01"]})
     state = whole.load_state(first.state_json())
     second = whole.evaluate({"2026-02": history["2026-02"]}, state=state)
-    assert [t.period for t in first.terminations + second.terminations] == ["2026-01"]
+    assert [(t.period, t.occurrence) for t in first.terminations + second.terminations] == [
+        ("2026-01", 1), ("2026-02", 2)] == [(t.period, t.occurrence) for t in batch.terminations]
     assert second.periods[0].totals == batch.periods[1].totals
 
 

@@ -240,34 +240,49 @@ TERMINATE = {
 }
 
 
-@pytest.mark.parametrize("kind, values, first", [
-    # misses Jan, Feb, (Mar met breaks), Apr, May, Jun: three in a row first in June
-    ("in a row", [70, 70, 90, 70, 70, 70, 70], "2026-06"),
-    # misses Jan, Mar, Jul: Jan..Jun holds 2; Mar..Aug would hold 2 (Mar, Jul)... the third
-    # within any 6 months comes in May: Jan, Mar, May
-    ("in window", [70, 90, 70, 90, 70, 90], "2026-05"),
-    ("floor", [70, 50, 49.99, 20], "2026-03"),  # 50% is not below 50%; 49.99% is
-    # 1,200.00 a month: Jan..Mar 3,600.00 > 3,000.00 in March
-    ("credits", [70, 70, 70, 70], "2026-03"),
+@pytest.mark.parametrize("kind, values, arises", [
+    # misses Jan, Feb, (Mar met breaks), Apr, May, Jun: three in a row first in June; July is
+    # the first miss of a new run, which counts afresh after June
+    ("in a row", [70, 70, 90, 70, 70, 70, 70], ["2026-06"]),
+    # misses Jan, Mar, May: the third within any 6 months comes in May; after it the window
+    # counts afresh: Jul, Sep, Nov are the next three (Jun..Nov)
+    ("in window", [70, 90, 70, 90, 70, 90, 70, 90, 70, 90, 70], ["2026-05", "2026-11"]),
+    # 50% is not below 50%; 49.99% is, and so is 20% the month after: a floor holds each month
+    ("floor", [70, 50, 49.99, 20], ["2026-03", "2026-04"]),
+    # 1,200.00 a month: Jan..Mar 3,600.00 > 3,000.00 in March; afresh from April: Apr..Jun
+    # 3,600.00 in June
+    ("credits", [70, 70, 70, 70, 70, 70], ["2026-03", "2026-06"]),
 ])
-def test_each_trigger_fires_exactly_when_its_condition_first_holds(kind, values, first):
+def test_each_trigger_arises_exactly_when_its_condition_holds_counting_afresh(kind, values, arises):
     outcome = program(TERMINATE[kind] + SOA).evaluate(months(*values))
     rights = outcome.terminations
-    assert [r.period for r in rights] == [first]
+    assert [(r.period, r.occurrence) for r in rights] == [(period, n) for n, period in enumerate(arises, 1)]
     assert rights[0].trigger == TERMINATE[kind].strip()
+
+
+def test_a_second_run_of_misses_after_the_first_right_is_a_second_right():
+    # misses Jan..Mar: the first right (Mar); Apr..Jun is a new run of three: the second (Jun).
+    # Misses Jan..May would give only one: Apr and May are two of the new run.
+    outcome = program(TERMINATE["in a row"] + SOA).evaluate(months(*[70] * 6))
+    assert [(r.period, r.occurrence, r.periods) for r in outcome.terminations] == [
+        ("2026-03", 1, ("2026-01", "2026-02", "2026-03")), ("2026-06", 2, ("2026-04", "2026-05", "2026-06"))]
+    assert outcome.state.triggers[0].fired == "2026-03" and outcome.state.triggers[0].arisen == 2
 
 
 def test_many_service_levels_missed_in_one_period():
     body = TERMINATE["many"] + SOA + "service level other measured as sl target: at least 60%\n credit: 1% of fee\n"
     outcome = program(body).evaluate(months(70, 55, 50))
-    (right,) = outcome.terminations
+    # Feb (55%) and Mar (50%) miss both; Jan (70%) only soa: a right in Feb and another in Mar
+    right, again = outcome.terminations
     assert (right.period, right.periods) == ("2026-02", ("2026-02",))
+    assert (again.period, again.occurrence) == ("2026-03", 2)
     assert right.reason == "2 service levels missed: soa, other"
 
 
-def test_a_right_is_reported_once_and_evaluation_goes_on():
+def test_a_floor_right_arises_each_month_below_it_and_evaluation_goes_on():
     outcome = program(TERMINATE["floor"] + SOA).evaluate(months(10, 10, 90))
-    assert [len(p.terminations) for p in outcome.periods] == [1, 0, 0]
+    assert [len(p.terminations) for p in outcome.periods] == [1, 1, 0]
+    assert [r.occurrence for r in outcome.terminations] == [1, 2]
     assert credits(outcome) == ["1200.00", "1200.00", "0.00"]
 
 

@@ -91,9 +91,12 @@ class SpanningTerms(Terms):
     def termination_intro(self) -> str | None:
         if not self.ruleset.of_type(nodes.Termination) and ("critical failure right",) not in self.numbers:
             return None
-        return (f"The client's right to terminate arises in the first {self.noun} in which one of these conditions "
-                f"holds. Each right is reported once, for that {self.noun}; the client need not exercise it, and "
-                "assessment goes on.")
+        return (f"The client's right to terminate arises in a {self.noun} in which one of these conditions "
+                f"holds; \"arises\" means the client may then terminate, not that it must, and assessment goes on. "
+                f"Once a condition has given a right, it is counted afresh from the next {self.noun}: the "
+                f"{self.nouns} before that no longer count toward it, so a later run of failures gives a new "
+                "right (reported as its second, third... occurrence), whether the client let the first lapse "
+                "or waived it.")
 
     def termination_clauses(self, items) -> list[Clause]:
         clauses = []
