@@ -200,7 +200,7 @@ class Month(NamedTuple):
 
 
 _STATUS_LETTER = {"met": "m", "missed": "x", "not measured": "-", "in cure": "i", "cured": "c",
-                  "waived": "w", "excluded": "e"}
+                  "waived": "w", "excluded": "e", "pending": "p"}
 
 # Schedule C, Acme, with the events file (a waiver in 2027-03, an exclusion in 2027-05).
 # Fee 60,000.00 (64,000.00 from November 2026); at risk 12% = 7,200.00 (7,680.00);
@@ -639,7 +639,38 @@ COMPUTE = {
     "2028-02": Month("x", "215.00", "0.00", (("uptime", "credit", "215.00"),)),
 }
 
-BY_HAND = {"acme_contact_center": ACME, "cloud_hosting": CLOUD, "it_outsourcing": IT,
+# Northwind customer service, GBP, from 2026-02: contract quarters Feb-Apr, May-Jul, Aug-Oct,
+# Nov-Jan. Columns: call_answering (monthly, 2% of the month's fee), complaint_resolution
+# (quarterly, the quarter's resolved / complaints, 5% of the quarter's fees), satisfaction_score
+# (quarterly, the average of the monthly scores, 1% of the quarter's fees); p: pending, inside
+# a quarter. Fee 30,000.00 (33,000.00 from July): 2% = 600.00 (660.00).
+SERVICE = {
+    "2026-02": Month("mpp", "0.00", "0.00"),  # 920 / 1,000 calls = 92%
+    "2026-03": Month("xpp", "600.00", "0.00", (("call_answering", "credit", "600.00"),)),  # 88%
+    # Complaints 20 + 30 + 50 = 100, resolved 20 + 27 + 48 = 95: 95% exactly on the target;
+    # satisfaction (4.2 + 3.8 + 4.0) / 3 = 4.0 exactly on it: both met.
+    "2026-04": Month("mmm", "0.00", "0.00"),
+    "2026-05": Month("mpp", "0.00", "0.00"),  # 900 / 1,000 = 90%: on the target
+    "2026-06": Month("xpp", "600.00", "0.00", (("call_answering", "credit", "600.00"),)),  # 87%
+    # Complaints 10 + 100 + 10 = 120, resolved 8 + 99 + 10 = 117: 97.5%, met (the monthly
+    # values' average, (80 + 99 + 100) / 3 = 93%, would miss: the clause sums). Satisfaction
+    # (3.5 + 3.9 + 4.0) / 3 = 3.8: 1% of 30,000 + 30,000 + 33,000 = 93,000.00 -> 930.00.
+    "2026-07": Month("mmx", "930.00", "0.00", (("satisfaction_score", "credit", "930.00"),)),
+    "2026-08": Month("xpp", "660.00", "0.00", (("call_answering", "credit", "660.00"),)),  # 89%
+    "2026-09": Month("mpp", "0.00", "0.00"),
+    # Complaints 100, resolved 36 + 38 + 19 = 93: 93% missed: 5% of 3 x 33,000 = 4,950.00.
+    # Satisfaction (4.1 + 4.3 + 4.2) / 3 = 4.2.
+    "2026-10": Month("mxm", "4950.00", "0.00", (("complaint_resolution", "credit", "4950.00"),)),
+    "2026-11": Month("mpp", "0.00", "0.00"),
+    "2026-12": Month("xpp", "660.00", "0.00", (("call_answering", "credit", "660.00"),)),  # 85%
+    # Complaints 100, resolved 28 + 29 + 37 = 94: 94% missed again: 4,950.00, the second
+    # quarter missed in a row (termination). Satisfaction (4.0 + 4.0 + 4.6) / 3 = 4.2.
+    "2027-01": Month("mxm", "4950.00", "0.00", (("complaint_resolution", "credit", "4950.00"),)),
+    # The data ends in the first month of the quarter Feb-Apr 2027: pending, not assessed.
+    "2027-02": Month("mpp", "0.00", "0.00"),
+}
+
+BY_HAND = {"customer_service_schedule": SERVICE, "acme_contact_center": ACME, "cloud_hosting": CLOUD, "it_outsourcing": IT,
            "managed_security_quarterly": SOC, "public_sector_services": PUBLIC, "compute_engine_uptime": COMPUTE}
 
 # Whole history: credits, earned back, bonuses, net = credits + withheld - earned back
@@ -653,6 +684,8 @@ HISTORY_BY_HAND = {
     "acme_contact_center": ("31980.00", "7314.12", "9880.00", "14785.88"),
     # 1,843.74 + 1,443.75 + 4,812.50 + 2,666.68 + 21,500.00 + 4,300.00 + 6,600.00.
     "cloud_hosting": ("43166.67", "0.00", "0.00", "43166.67"),
+    # 600 + 600 + 930 + 660 + 4,950 + 660 + 4,950.
+    "customer_service_schedule": ("13350.00", "0.00", "0.00", "13350.00"),
     # 500 + 200 + 500 + 200 + 500 + 2,000 + 2,000 + 200 = 6,100.00 in 2027; 215 + 215 in 2028.
     "compute_engine_uptime": ("6530.00", "0.00", "0.00", "6530.00"),
     # 5,000 + 7,500 + 10,496 + 15,000 + 25,000 + 12,187.50 + 9,375 + 10,496.
@@ -676,6 +709,9 @@ TERMINATIONS_BY_HAND = {
          ("2027-04", "2027-06", "2027-07")),
     ],
     "cloud_hosting": [],
+    # complaint_resolution missed in the quarters ending 2026-10 and 2027-01: two in a row.
+    "customer_service_schedule": [
+        ("2027-01", "terminate when complaint_resolution is missed 2 quarters in a row", ("2026-10", "2027-01"))],
     "compute_engine_uptime": [],
     "it_outsourcing": [],
     "managed_security_quarterly": [

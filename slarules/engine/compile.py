@@ -26,6 +26,7 @@ from ..language.printer import to_source
 from ..language.fingerprint import TermPrint, fingerprint, term_prints
 from ..language.semantics import allowance_bases, amended, describe_comparison, higher_is_better, kpi_unit
 from .forms import CompiledAmount, CompiledAward, compile_amount, compile_award
+from .frequencies import PENDING, Assessment, averaged_node, compile_assessment
 from .measure import (
     compile_allowance,
     compile_comparison,
@@ -90,6 +91,7 @@ class CompiledServiceLevel:
     # (`at most 3% of opened`: 30.3 for 1,010 opened); None for a fixed target.
     allowance: Callable[[dict], Decimal] | None = None
     reads_period_length: bool = False  # `minutes in the month`: evaluation puts the period's length in env
+    assessment: Assessment | None = None  # `assessed quarterly` in a monthly contract (frequencies.py)
 
     def threshold_in(self, env) -> Decimal:
         """The target's threshold in the period env: fixed, or worked out from its inputs."""
@@ -258,6 +260,7 @@ def _terms(ruleset: nodes.Ruleset, base: Terms | None = None) -> Terms:
     policies = {p.policy for p in ruleset.of_type(nodes.StreakPolicy)}
     critical = tuple(sl.name.text for sl in ruleset.service_levels if sl.critical)
     service_levels = tuple(_service_level(sl, units, digits, calendar, critical) for sl in ruleset.service_levels)
+    every = {sl.name: sl.assessment.every for sl in service_levels if sl.assessment is not None}
     return Terms(
         title=ruleset.contract.title,
         currency=currency,
@@ -270,7 +273,7 @@ def _terms(ruleset: nodes.Ruleset, base: Terms | None = None) -> Terms:
         netting=netting[0].policy if netting else "paid separately",
         netting_clause=netting[0].span if netting else None,
         window_caps=tuple(_window(c.window, c.limit, c.span, calendar) for c in ruleset.of_type(nodes.WindowCap)),
-        triggers=_triggers(ruleset, calendar, units),
+        triggers=_triggers(ruleset, calendar, units, every),
         critical_failure=_critical_failure(ruleset, digits),
         waived_misses_count="waived misses do not count" not in policies,
         excluded_periods_break_streaks="excluded periods break streaks" in policies,
@@ -291,12 +294,13 @@ def _window(window: nodes.Window, limit, clause: Span, calendar: Calendar) -> Wi
     return WindowRule(length, None, CONTEXT.divide(limit.percent, HUNDRED), limit.base.text, clause, text)
 
 
-def _triggers(ruleset: nodes.Ruleset, calendar: Calendar, units) -> tuple[TriggerRule, ...]:
-    """The termination triggers in source order, a critical failure's right to terminate among them."""
+def _triggers(ruleset: nodes.Ruleset, calendar: Calendar, units, every: dict[str, int]) -> tuple[TriggerRule, ...]:
+    """The termination triggers in source order, a critical failure's right to terminate among them.
+    `every`: the contract's periods in one assessment of each service level assessed less often."""
     triggers = []
     for section in ruleset.sections:
         if isinstance(section, nodes.Termination):
-            triggers.append(_trigger(section, calendar, units))
+            triggers.append(_trigger(section, calendar, units, every))
         elif isinstance(section, nodes.CriticalFailure) and section.may_terminate is not None:
             triggers.append(TriggerRule("critical failure", None, 1, None, None, None, section.may_terminate.span,
                                         f"{printer.critical_failure_head(section)}: the client may terminate"))
@@ -335,13 +339,13 @@ def _critical_failure(ruleset: nodes.Ruleset, digits: int) -> CriticalFailureRul
     )
 
 
-def _trigger(termination: nodes.Termination, calendar: Calendar, units) -> TriggerRule:
+def _trigger(termination: nodes.Termination, calendar: Calendar, units, every: dict[str, int]) -> TriggerRule:
     t = termination.trigger
     text = printer.termination(termination)
     clause = termination.span
-    if isinstance(t, nodes.MissedInARow):
-        return TriggerRule("in a row", t.service_level.text, calendar.periods_in(t.count, t.unit), None, None, None,
-                           clause, text)
+    if isinstance(t, nodes.MissedInARow):  # a quarterly service level's misses in a row are quarters
+        count = calendar.periods_in(t.count, t.unit) // every.get(t.service_level.text, 1)
+        return TriggerRule("in a row", t.service_level.text, count, None, None, None, clause, text)
     if isinstance(t, nodes.MissedInWindow):
         return TriggerRule("in window", t.service_level.text, int(t.times), calendar.periods_in(t.length, t.unit),
                            None, None, clause, text)
@@ -387,13 +391,15 @@ def _references(expr) -> frozenset[str]:
 def _service_level(sl: nodes.ServiceLevel, units: dict[str, str], digits: int, calendar: Calendar,
                    critical: tuple[str, ...]) -> CompiledServiceLevel:
     unit = kpi_unit(sl, units)
+    reads = _references(sl.measured.expr) | allowance_bases(sl)  # a share target reads its input
+    assessment = compile_assessment(sl, calendar.periodicity, calendar.start_month)
+    as_written, sl = sl, averaged_node(sl)  # an average of the periods' values: measured from it
     expr = compile_measure(sl.measured)
     reported = None
     if sl.measured.reported is not None:  # every comparison sees the value on the reporting grid
         reported = compile_reported(sl.measured, expr, compile_fraction(sl.measured))
         expr = lambda env: reported(env)[0]  # noqa: E731
     higher = higher_is_better(sl.target)
-    reads = _references(sl.measured.expr) | allowance_bases(sl)  # a share target reads its input
     counted = volume_note = volume = None
     if sl.volume is not None:
         test = compile_comparison(sl.volume.comparison)
@@ -422,9 +428,9 @@ def _service_level(sl: nodes.ServiceLevel, units: dict[str, str], digits: int, c
         volume_note=volume_note,
         volume_input=sl.volume.input.text if sl.volume else None,
         volume_threshold=sl.volume.comparison.quantity.value if sl.volume else None,
-        measured_inputs=tuple(_names_in(sl.measured.expr)),
+        measured_inputs=tuple(_names_in(as_written.measured.expr)),
         reads=reads,
-        reads_period_length=reads_period_length(sl.measured.expr),
+        reads_period_length=reads_period_length(as_written.measured.expr),
         allocation=compile_amount(sl.allocation.amount, name, digits) if sl.allocation else None,
         credit=compile_award(sl.credit, sl, unit, higher, digits),
         bonus=compile_award(sl.bonus, sl, unit, higher, digits),
@@ -432,32 +438,35 @@ def _service_level(sl: nodes.ServiceLevel, units: dict[str, str], digits: int, c
         cure=calendar.periods_in(sl.cure.periods, sl.cure.unit) if sl.cure else None,
         cure_text=printer.clause(sl.cure) if sl.cure else None,
         free_passes=int(sl.free_passes.count) if sl.free_passes else None,
-        earn_back=_earn_back(sl.earn_back, calendar) if sl.earn_back else None,
+        earn_back=_earn_back(sl.earn_back, calendar, assessment.every if assessment else 1) if sl.earn_back else None,
         span=sl.span,
         reported_text=printer.reported(sl.measured.reported) if sl.measured.reported else None,
         allowance=compile_allowance(share) if share is not None else None,
-        node=sl,
+        node=as_written,
+        assessment=assessment,
     )
 
 
-def _earn_back(earn_back: nodes.EarnBack, calendar: Calendar) -> EarnBackRule:
-    after = calendar.periods_in(earn_back.after, earn_back.unit) if earn_back.after is not None else None
+def _earn_back(earn_back: nodes.EarnBack, calendar: Calendar, every: int) -> EarnBackRule:
+    """`every`: the contract's periods in one of the service level's (its met streak counts its own)."""
+    after = calendar.periods_in(earn_back.after, earn_back.unit) // every if earn_back.after is not None else None
     return EarnBackRule(CONTEXT.divide(earn_back.percent, HUNDRED), after, earn_back.span, printer.clause(earn_back))
 
 
 def _gate(gate: nodes.Gate, critical: tuple[str, ...]) -> Callable[[dict], str | None]:
     """statuses -> why the bonus is withheld, or None; `critical`: the critical service
-    levels, in declaration order."""
+    levels, in declaration order. A service level assessed quarterly, pending in a month
+    inside its quarter, neither opens nor closes a gate."""
     if gate.kind == "named met":
         names = tuple(n.text for n in gate.names)
 
         def named(statuses):
-            unmet = [n for n in names if statuses[n] not in MET]
+            unmet = [n for n in names if statuses[n] not in MET and statuses[n] != PENDING]
             return f"withheld: {', '.join(unmet)} not met" if unmet else None
         return named
     if gate.kind == "all met":
         def all_met(statuses):
-            unmet = [n for n, status in statuses.items() if status not in MET]
+            unmet = [n for n, status in statuses.items() if status not in MET and status != PENDING]
             return f"withheld: {', '.join(unmet)} not met" if unmet else None
         return all_met
 

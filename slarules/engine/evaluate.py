@@ -50,6 +50,7 @@ from ..core.periods import PERIOD_NOUN
 from .compile import MET, MISSED, CompiledServiceLevel, Terms
 from .forms import AT_RISK_KEY, CompiledAward, allocation_key
 from .measure import period_lengths
+from .frequencies import PENDING, assess_quarters, assessed_later
 from .history import History
 from .outcome import (
     CREDITS_REPLACED,
@@ -165,7 +166,10 @@ class PeriodEvaluator:
         self.service_levels = program.service_levels
         self.carries = [carry.service_levels[sl.name] for sl in program.service_levels]
         self.money_of = {sl.name: money.setdefault(sl.name, [ZERO, ZERO, ZERO]) for sl in program.service_levels}
-        self.judges = [sl.judge for sl in program.service_levels]
+        self.judges = [sl.judge if sl.assessment is None else assessed_later for sl in program.service_levels]
+        # The service levels assessed less often than the contract (frequencies.py), by position.
+        self.assessed = [(position, sl) for position, sl in enumerate(program.service_levels)
+                         if sl.assessment is not None]
         # `minutes in the month`: the period's length from the calendar, put in env each period
         self.days_in = program.calendar.days_in if any(sl.reads_period_length for sl in program.service_levels) \
             else None
@@ -190,7 +194,7 @@ class PeriodEvaluator:
             self.events.setdefault(event.period, {})[event.service_level] = event
         # What each status means for a termination streak (see counts_as_miss).
         self.miss_of = {status: self.counts_as_miss(status) for status in
-                        ("met", "cured", "missed", "in cure", "waived", "excluded", "not measured")}
+                        ("met", "cured", "missed", "in cure", "waived", "excluded", "not measured", PENDING)}
         position = {sl.name: i for i, sl in enumerate(program.service_levels)}
         # The triggers, with their carries and service levels.
         self.triggers = [(rule, trigger, position.get(rule.service_level))
@@ -224,9 +228,12 @@ class PeriodEvaluator:
             unreported = self.counted_as_miss.difference(env)
             events = self.events.get(label, {})
             results = [self.status(sl, env, unreported, data, events.get(sl.name)) for sl in self.service_levels]
+        envs = assess_quarters(self.assessed, self.carries, results, env, data, index, self.counted_as_miss,
+                               self.events.get(label, {})) if self.assessed else None
         measured = tuple(results) if self.has_gates else None  # what bonus gates see
         lines: list[tuple] = []
-        own_credits, bonuses, credits_of = self.consequences(results, env, measured, lines, label, index, year)
+        own_credits, bonuses, credits_of = self.consequences(results, env, measured, lines, label, index, year,
+                                                             envs)
         accrued, withheld, failure = own_credits, self.zero, None
         if program.critical_failure is not None:
             failure = self.critical_failure(results)
@@ -290,6 +297,8 @@ class PeriodEvaluator:
     def status(self, sl: CompiledServiceLevel, env, unreported, data, event) -> tuple:
         """(value, status, note, as measured) of a service level, with what is not reported and the
         period's event."""
+        if sl.assessment is not None:
+            return assessed_later(env)
         excluded = event is not None and event.kind == "exclude"
         if unreported and sl.reads & unreported:
             missing = ", ".join(sorted(sl.reads & unreported))
@@ -318,9 +327,10 @@ class PeriodEvaluator:
         return value, status, f"waiver not needed: {status}{reason}", as_measured
 
     # ---- 3 and 4. what the status costs or earns
-    def consequences(self, results, env, measured, lines, label, index, year) -> tuple[Decimal, Decimal, dict]:
+    def consequences(self, results, env, measured, lines, label, index, year, envs=None) -> tuple[Decimal, Decimal, dict]:
         """Every service level's lines, in declaration order; results[i] becomes its final
-        (value, status, note, as measured). Returns the credits and the bonuses of these lines, and
+        (value, status, note, as measured). `envs`: by position, the inputs of a service level
+        assessed quarterly in this period (its quarter's sums; frequencies.py). Returns the credits and the bonuses of these lines, and
         the credits of each service level that has any."""
         own_credits = bonuses = self.zero
         credits_of: dict[str, Decimal] = {}
@@ -331,8 +341,9 @@ class PeriodEvaluator:
                     carry.year_sum, carry.year_count, carry.year_credits = ZERO, 0, ZERO
             self.year = year
         for position, (sl, carry, money) in enumerate(self.levels):
+            sl_env = envs.get(position, env) if envs else env  # a quarter's sums, when assessed now
             if sl.allocation is not None:
-                env[allocation_key(sl.name)] = sl.allocation.value(env)
+                sl_env[allocation_key(sl.name)] = sl.allocation.value(sl_env)
             value, status, note, as_measured = results[position]
             credited = bonus = None
             if status == "missed":
@@ -343,7 +354,7 @@ class PeriodEvaluator:
                 elif sl.cure is not None and sl.credit is not None:
                     deadline = index + sl.cure
                     held: list[tuple] = []
-                    self.award(sl, sl.credit, value, note, env, held)
+                    self.award(sl, sl.credit, value, note, sl_env, held)
                     names = self.clause_names[sl.name]
                     carry.pending.append(Pending(deadline, label, [
                         PendingLine(line[1], line[2], names[id(line[3])], line[3], MethodType(_sentence, line))
@@ -351,15 +362,15 @@ class PeriodEvaluator:
                     status = "in cure"
                     note = _join(note, f"in cure until {self.label_of(deadline)} ({sl.cure_text})")
                 elif sl.credit is not None:
-                    credited = self.award(sl, sl.credit, value, note, env, lines)
+                    credited = self.award(sl, sl.credit, value, note, sl_env, lines)
             elif status == "met" or status == "excluded":
                 withheld = None
                 if status == "met" and sl.bonus is not None:
                     if sl.gate is None:
-                        bonus = self.award(sl, sl.bonus, value, note, env, lines)
+                        bonus = self.award(sl, sl.bonus, value, note, sl_env, lines)
                     else:
                         gated: list[tuple] = []
-                        bonus = self.award(sl, sl.bonus, value, note, env, gated)
+                        bonus = self.award(sl, sl.bonus, value, note, sl_env, gated)
                         withheld = sl.gate(self.statuses(measured)) if gated else None
                         if withheld is None:
                             lines += gated
@@ -573,7 +584,8 @@ class PeriodEvaluator:
                 elif missed is False:
                     carry.run.clear()
                 if len(carry.run) >= rule.count:
-                    fired = (f"{rule.service_level} missed {self.periods_text(rule.count)} in a row",
+                    assessment = self.service_levels[position].assessment  # a quarterly one counts quarters
+                    fired = (f"{rule.service_level} missed {self.periods_text(rule.count, assessment)} in a row",
                              tuple(carry.run))
             elif rule.kind == "in window":
                 _trim(carry.recent, rule.length, index, year)
@@ -629,13 +641,14 @@ class PeriodEvaluator:
             return True if self.program.waived_misses_count else None
         if status == "excluded":
             return False if self.program.excluded_periods_break_streaks else None
-        if status == "not measured":
+        if status == "not measured" or status == PENDING:
             return None
         return False
 
     # ---- sentences, built when a line's explanation is read
-    def periods_text(self, count: int) -> str:
-        return f"{count} {self.period_noun}{'s' * (count != 1)}"
+    def periods_text(self, count: int, assessment=None) -> str:
+        noun = self.period_noun if assessment is None else assessment.noun
+        return f"{count} {noun}{'s' * (count != 1)}"
 
     def fmt(self, amount: Decimal) -> str:
         return format_money(amount, self.digits)

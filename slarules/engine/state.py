@@ -95,6 +95,23 @@ class Pending:
 
 
 @attrs.define
+class Partial:
+    """A quarter (or year) under way for a service level assessed less often than the contract
+    (frequencies.py): its first period, the periods seen, the sums of their inputs, the sum
+    and count of their values (for an average), the inputs not reported, the periods
+    excluded, and the reason of a waiver given for one of them (None: none)."""
+
+    first: str
+    periods: int = 0
+    sums: dict[str, Decimal] = attrs.Factory(dict)
+    values_sum: Decimal = Decimal(0)
+    values_count: int = 0
+    unreported: list[str] = attrs.Factory(list)
+    excluded: list[str] = attrs.Factory(list)
+    waived: str | None = None
+
+
+@attrs.define
 class ServiceLevelCarry:
     pending: list[Pending] = attrs.Factory(list)
     contract_year: int = 0  # the year the counters below belong to
@@ -104,6 +121,7 @@ class ServiceLevelCarry:
     year_sum: Decimal = Decimal(0)  # of measured values, for the contract-year average
     year_count: int = 0
     year_credits: Decimal = Decimal(0)
+    partial: Partial | None = None  # a quarter under way, for a service level assessed quarterly
 
 
 @attrs.define
@@ -149,8 +167,7 @@ class Carry:
 
     def to_data(self) -> dict:
         """The carry as JSON data, without the terms' prints and the ledger (what evaluate copies)."""
-        data = attrs.asdict(self, value_serializer=_to_json_value,
-                            filter=lambda field, _: field.name not in ("ledger", "program"))
+        data = attrs.asdict(self, value_serializer=_to_json_value, filter=_saved)
         data["ruleset"] = data.pop("fingerprint")
         return {"format": STATE_FORMAT, **data}
 
@@ -205,6 +222,12 @@ def _versions(program, next_period: str | None) -> list[tuple[int, object]]:
         return []
     before = program.calendar.index(next_period)
     return [(_BASE, program), *((first, terms) for first, terms in program.amendments if first < before)]
+
+
+def _saved(field, value) -> bool:
+    """The fields a state's JSON holds: not the ledger and terms (written beside), nor a service
+    level's partial quarter when it has none (states of contracts without one stay as they were)."""
+    return field.name not in ("ledger", "program") and not (field.name == "partial" and value is None)
 
 
 def _to_json_value(instance, field, value):
@@ -419,7 +442,7 @@ class _Reader:
 
     def service_level(self, data, path: str, name: str) -> ServiceLevelCarry:
         self.record(data, path, ("pending", "contract_year", "passes_used", "met_streak", "outstanding",
-                                 "year_sum", "year_count", "year_credits"))
+                                 "year_sum", "year_count", "year_credits"), ("partial",))
         cures = [version_sl.cure for version in (self.program, *(terms for _, terms in self.program.amendments))
                  for version_sl in version.service_levels if version_sl.name == name and version_sl.cure]
         return ServiceLevelCarry(
@@ -431,7 +454,27 @@ class _Reader:
             self.decimal(data["outstanding"], f"{path}.outstanding", at_least_zero=True),
             self.decimal(data["year_sum"], f"{path}.year_sum"),
             self.whole(data["year_count"], f"{path}.year_count"),
-            self.decimal(data["year_credits"], f"{path}.year_credits", at_least_zero=True))
+            self.decimal(data["year_credits"], f"{path}.year_credits", at_least_zero=True),
+            None if data.get("partial") is None else self.partial(data["partial"], f"{path}.partial"))
+
+    def partial(self, data, path: str) -> Partial:
+        """A quarter under way (frequencies.py): its labels on the calendar, its sums decimal numbers."""
+        self.record(data, path, ("first", "periods", "sums", "values_sum", "values_count", "unreported",
+                                 "excluded", "waived"))
+        sums = data["sums"]
+        if not isinstance(sums, dict) or not all(isinstance(name, str) for name in sums):
+            self.fail(f"{path}.sums must be an object of sums, not {_shown(sums)}")
+        for field in ("unreported", "excluded"):
+            if not all(type(item) is str for item in self.items(data[field], f"{path}.{field}")):
+                self.fail(f"{path}.{field} must be a list of strings")
+        if data["waived"] is not None and type(data["waived"]) is not str:
+            self.fail(f"{path}.waived must be a string or null, not {_shown(data['waived'])}")
+        return Partial(self.label(data["first"], f"{path}.first"), self.whole(data["periods"], f"{path}.periods"),
+                       {name: self.decimal(value, f"{path}.sums.{name}") for name, value in sums.items()},
+                       self.decimal(data["values_sum"], f"{path}.values_sum"),
+                       self.whole(data["values_count"], f"{path}.values_count"),
+                       list(data["unreported"]), [self.label(x, f"{path}.excluded") for x in data["excluded"]],
+                       data["waived"])
 
     def pending(self, data, path: str, name: str, cure: int) -> Pending:
         self.record(data, path, ("deadline", "missed_in", "lines"))

@@ -539,12 +539,22 @@ class Reported:
 
 @attrs.frozen
 class Measured:
-    """`measured as answered_in_20s / calls_offered, in percent[, reported to ...]`."""
+    """`measured as answered_in_20s / calls_offered, in percent[, reported to ...]`; `averaged`
+    names the periodicity of `the average of the monthly values of ...` (None: not averaged)."""
 
     expr: Expr
     in_percent: bool
     span: Span | None = _span()
     reported: Reported | None = None
+    averaged: str | None = None
+
+
+@attrs.frozen
+class Frequency:
+    """`assessed quarterly` inside a service level: assessed less often than the contract."""
+
+    periodicity: str  # "monthly" | "quarterly" | "yearly"
+    span: Span | None = _span()
 
 
 @attrs.frozen
@@ -570,7 +580,7 @@ class Allocation:
     span: Span | None = _span()
 
 
-Clause = Union[Measured, Target, Volume, Allocation, Award, Gate, Cure, FreePasses, EarnBack]
+Clause = Union[Measured, Target, Volume, Allocation, Award, Gate, Cure, FreePasses, EarnBack, Frequency]
 
 
 @attrs.frozen
@@ -628,6 +638,10 @@ class ServiceLevel:
     @property
     def earn_back(self) -> EarnBack | None:
         return self._first(EarnBack)
+
+    @property
+    def frequency(self) -> Frequency | None:
+        return self._first(Frequency)
 
 
 @attrs.frozen

@@ -295,9 +295,17 @@ class _ToAst(lark.Transformer):
         )
 
     def measured(self, meta, children):
-        """measured: "measured" "as" expr [in_percent] [reported]"""
-        expr, in_percent, reported = children
-        return nodes.Measured(expr, bool(in_percent), self._span(meta), reported)
+        """measured: "measured" "as" [averaged] expr [in_percent] [reported]"""
+        averaged, expr, in_percent, reported = children
+        return nodes.Measured(expr, bool(in_percent), self._span(meta), reported, averaged)
+
+    def averaged(self, meta, children):
+        """averaged: "the" "average" "of" "the" PERIODICITY "values" "of" """
+        return str(children[0])
+
+    def frequency(self, meta, children):
+        """frequency: "assessed" PERIODICITY"""
+        return nodes.Frequency(str(children[0]), self._span(meta))
 
     def in_percent(self, meta, children):
         """in_percent: "," "in" "percent\""""

@@ -360,7 +360,7 @@ def _gate(g: nodes.Gate) -> str:
 
 
 _CLAUSES = {
-    nodes.Measured: lambda m: (f"measured as {_expr(m.expr)}" + (", in percent" if m.in_percent else "")
+    nodes.Measured: lambda m: (f"measured as {_averaged(m)}{_expr(m.expr)}" + (", in percent" if m.in_percent else "")
                                + (f", {reported(m.reported)}" if m.reported is not None else "")),
     nodes.Target: lambda t: f"target: {comparison(t.comparison)}",
     nodes.Volume: lambda v: f"measured only when {v.input.text} is {comparison(v.comparison)}",
@@ -371,7 +371,12 @@ _CLAUSES = {
     nodes.FreePasses: lambda f: f"free passes: the first {_number(f.count)} {'miss' if f.count == 1 else 'misses'} "
                                 "in each contract year",
     nodes.EarnBack: _earn_back,
+    nodes.Frequency: lambda f: f"assessed {f.periodicity}",
 }
+
+
+def _averaged(m: nodes.Measured) -> str:
+    return f"the average of the {m.averaged} values of " if m.averaged is not None else ""
 
 _SECTIONS = {
     nodes.AtRisk: lambda t: (f"credits at most {amount(t.amount)} each {t.per}" if t.as_credits_at_most

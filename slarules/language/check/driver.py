@@ -13,6 +13,7 @@ from ..literals import literal_problems
 from ..semantics import amended
 from .allowances import AllowanceChecks
 from .critical_failure import CriticalFailureChecks
+from .frequencies import FrequencyChecks
 from .header import HeaderChecks
 from .measurements import MeasurementChecks
 from .quantities import QuantityChecks
@@ -76,7 +77,7 @@ def _position(d: Diagnostic):
 
 
 class _Checker(HeaderChecks, QuantityChecks, MeasurementChecks, ServiceLevelChecks, AllowanceChecks, RowChecks,
-               WindowCapChecks, CriticalFailureChecks):
+               WindowCapChecks, CriticalFailureChecks, FrequencyChecks):
     """Every part of the check, run over one ruleset in order."""
 
     def run(self):
@@ -92,6 +93,9 @@ class _Checker(HeaderChecks, QuantityChecks, MeasurementChecks, ServiceLevelChec
         self.terms_over_periods()
         for sl in self.ruleset.service_levels:
             self.service_level(sl)
+            self.frequency(sl)
+        for amendment in self.ruleset.amendments:
+            self.amended_frequencies(amendment)
         self.critical_failures()
         if not any(d.is_error for d in self.found):
             self.caps_that_never_bind()

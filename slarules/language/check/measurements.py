@@ -5,8 +5,9 @@ is the unit its target is written in: a ratio such as `(minutes - down) /
 minutes` against `at least 99.9%` would be missed by every value, so it is an
 error whose note offers `, in percent`. A measurement in a unit the language
 has no word for (money × minutes) is a warning. The period's length names the
-contract's period (`minutes in the month` in a monthly contract) or says
-`period`; another period word is an error (SLA242).
+contract's period (`minutes in the month` in a monthly contract), or the
+service level's own (`minutes in the quarter` if it is `assessed quarterly`), or
+says `period`; another period word is an error (SLA242).
 """
 from __future__ import annotations
 
@@ -33,11 +34,13 @@ class MeasurementChecks(Checks):
         for name in _names(sl.measured.expr):
             if self.name_known(name, self.units, "input"):
                 self.used_inputs.add(name.text)
-        expected = PERIOD_NOUN[self.periodicity]
+        assessed = sl.frequency.periodicity if sl.frequency is not None else self.periodicity
+        expected = PERIOD_NOUN[assessed]  # `assessed quarterly`: the quarter's length
         for length in _period_lengths(sl.measured.expr):
             if length.period_word not in (expected, "period"):
-                self.error("SLA242", f"'{length.unit} in the {length.period_word}' but the contract is assessed "
-                           f"{self.periodicity}", length.span,
+                whose = "the contract is" if sl.frequency is None else f"'{sl.name.text}' is"
+                self.error("SLA242", f"'{length.unit} in the {length.period_word}' but {whose} assessed "
+                           f"{assessed}", length.span,
                            f"write '{length.unit} in the {expected}' or '{length.unit} in the period'")
         dimension, mismatches = dimensions.measured(sl.measured, self.units)
         for mismatch in mismatches:

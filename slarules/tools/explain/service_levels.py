@@ -115,6 +115,21 @@ class ServiceLevelTerms(Terms):
             reads.add(sl.volume.input.text)
         return reads
 
+    def frequency_text(self, sl: nodes.ServiceLevel, text: str) -> str:
+        """`assessed quarterly` in a monthly contract (engine/frequencies.py): when, and from what."""
+        noun = {"quarterly": "quarter", "yearly": "year"}[sl.frequency.periodicity]
+        length = {"quarter": "three", "year": "twelve"}[noun]
+        head = (f"Assessed once a {noun}, in the last {self.noun} of each contract {noun} ({length} months from "
+                f"the contract's start month); the {self.nouns} before it in the {noun} are pending, neither met "
+                f"nor missed. Measured over the {noun} as")
+        text = text.replace(f"Measured each {self.noun} as", head, 1)
+        if sl.measured.averaged is not None:
+            text = text.replace(f"over the {noun} as", f"over the {noun} as the average of the {self.noun}ly "
+                                "values of", 1)
+            return text + f" Each {self.noun}'s value is computed from its own inputs, then averaged."
+        return text + (f" The {noun}'s value is computed from the sums of its {self.nouns}' inputs, and its amounts "
+                       f"from those sums: a share of a fee is a share of the {noun}'s fees.")
+
     def measured_text(self, sl: nodes.ServiceLevel) -> str:
         measured, unit = sl.measured, self.unit_of(sl)
         expr = measured.expr
@@ -125,6 +140,8 @@ class ServiceLevelTerms(Terms):
                     f"{_UNIT_PHRASE.get(unit, 'a number')}.")
         else:
             text = f"Measured each {self.noun} as {_expr(expr)}, {_UNIT_PHRASE.get(unit, 'a number')}."
+        if sl.frequency is not None:
+            text = self.frequency_text(sl, text)
         if measured.reported is not None:  # the reporting grid (issue 10, item 3)
             text += (f" The value is {printer.reported(measured.reported)}"
                      f"{'' if measured.reported.mode else ', rounding half up'}, and every comparison below is "
