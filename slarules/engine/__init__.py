@@ -4,6 +4,7 @@
     measure.py   a service level's measurement, volume condition and target as one judge closure
     forms.py     credit and bonus forms (flat, table, linear, shortfall) and the amounts they pay
     evaluate.py  Terms x History (x a saved state) -> Outcome
+    frequencies.py  service levels assessed less often than the contract: a quarter's sums, pending months
     history.py   what evaluation takes in: each period's inputs, waivers and exclusions
     outcome.py   the result: periods, statuses and line items, every figure traceable
     reported.py  the reporting grid: a KPI's value rounded as the contract reports it

@@ -116,18 +116,17 @@ def assess(sl, assessment: Assessment, carry, env: dict, index: int, label: str,
     if event is not None and event.kind == "exclude":
         partial.excluded.append(label)
     else:
+        for name, value in env.items():  # a month not reported still counts its fees
+            partial.sums[name] = partial.sums.get(name, ZERO) + value
         missing = sorted(sl.reads & unreported) if unreported else []
         if missing:
             partial.unreported.extend(f"{name} ({label})" for name in missing)
-        else:
-            for name, value in env.items():
-                partial.sums[name] = partial.sums.get(name, ZERO) + value
-            if assessment.monthly is not None:
-                try:
-                    partial.values_sum += assessment.monthly(env)
-                except ZeroDivisionError:
-                    raise _divides_by_zero(sl, data, label) from None
-                partial.values_count += 1
+        elif assessment.monthly is not None:
+            try:
+                partial.values_sum += assessment.monthly(env)
+            except ZeroDivisionError:
+                raise _divides_by_zero(sl, data, label) from None
+            partial.values_count += 1
         if event is not None and event.kind != "exclude":
             partial.waived = event.reason or ""
     partial.periods += 1
