@@ -26,7 +26,7 @@ from ..language.printer import to_source
 from ..language.fingerprint import TermPrint, fingerprint, term_prints
 from ..language.semantics import allowance_bases, amended, describe_comparison, higher_is_better, kpi_unit
 from .forms import CompiledAmount, CompiledAward, compile_amount, compile_award
-from .frequencies import PENDING, Assessment, averaged_node, compile_assessment
+from .frequencies import PENDING, Assessment, average_or_own, averaged_node, compile_assessment
 from .measure import (
     compile_allowance,
     compile_comparison,
@@ -218,6 +218,16 @@ class Terms:
                 terms = program
         return terms
 
+    def assessed_each_period(self) -> "Terms":
+        """These terms with every service level assessed each period, as if each period were
+        its own quarter. In a run of identical months a quarter's value is each month's (the
+        ratio of their sums, or the average of their values) and its amounts three months'
+        worth: tools that sweep one typical period (verify) evaluate these terms, whose runs
+        of misses and earn-back streaks count periods as the quarterly ones count quarters."""
+        levels = tuple(attrs.evolve(sl, assessment=None) for sl in self.service_levels)
+        return attrs.evolve(self, service_levels=levels,
+                            amendments=tuple((first, terms.assessed_each_period()) for first, terms in self.amendments))
+
     def without_cures(self) -> "Terms":
         """These terms with every cure window set aside, so a miss is charged in its own period.
 
@@ -395,6 +405,8 @@ def _service_level(sl: nodes.ServiceLevel, units: dict[str, str], digits: int, c
     assessment = compile_assessment(sl, calendar.periodicity, calendar.start_month)
     as_written, sl = sl, averaged_node(sl)  # an average of the periods' values: measured from it
     expr = compile_measure(sl.measured)
+    if assessment is not None and assessment.monthly is not None:
+        expr = average_or_own(expr, assessment.monthly)
     reported = None
     if sl.measured.reported is not None:  # every comparison sees the value on the reporting grid
         reported = compile_reported(sl.measured, expr, compile_fraction(sl.measured))

@@ -81,6 +81,15 @@ def averaged_node(sl: nodes.ServiceLevel) -> nodes.ServiceLevel:
     return attrs.evolve(sl, clauses=tuple(average if c is measured else c for c in sl.clauses))
 
 
+def average_or_own(average: Callable[[dict], Decimal], own: Callable[[dict], Decimal]) -> Callable[[dict], Decimal]:
+    """The measure of `the average of the monthly values of X`: the average assess puts in a
+    quarter's env, or, for one period's inputs alone (Terms.assessed_each_period), that
+    period's own value X, the average of one value."""
+    def measure(env):
+        return average(env) if AVERAGE_KEY in env else own(env)
+    return measure
+
+
 def assessed_later(env) -> tuple:
     """The result of a service level assessed less often than the contract, before
     assess_quarters judges it: what evaluation's judges give for it."""

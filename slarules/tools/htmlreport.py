@@ -42,7 +42,7 @@ __all__ = ["Curve", "credit_curve", "percentile", "render_report"]
 PALETTE = ("#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b", "#e377c2", "#17becf")
 STATUS_COLORS = {
     "met": "#2ca02c", "missed": "#d62728", "in cure": "#ff7f0e", "cured": "#17becf",
-    "not measured": "#bbbbbb", "waived": "#9467bd", "excluded": "#dddddd",
+    "not measured": "#bbbbbb", "waived": "#9467bd", "excluded": "#dddddd", "pending": "#eeeeee",
 }
 CREDIT_COLOR, BONUS_COLOR, EARN_BACK_COLOR = "#d62728", "#2ca02c", "#ff7f0e"
 UNIT_SUFFIX = {"percent": "%", "seconds": " s", "minutes": " min"}

@@ -37,7 +37,8 @@ Invariants (numbers as in the brief's "Fairness invariants"):
   5 cure       a miss in period t (not a free pass; t-1 met, so no earlier
                window is open), met again inside its cure window: the service
                level's credits over the history equal those with t met
-  6 termination  each trigger arises in the first period its condition holds
+  6 termination  each trigger arises in each period its condition holds, counting
+               afresh after the period it last arose in
                by the ruleset's own definitions of met, missed and the streak
                policies (a critical failure's: its floors and its count of
                misses), and not at all if it never holds

@@ -34,6 +34,7 @@ def verify(program: Terms, seed: int = 0, effort: str = "normal", out_dir: Path 
     if unknown:
         raise ValueError(f"no check named {unknown[0]!r}; the checks are {', '.join([*INVARIANTS, *FINDINGS])}")
     random.seed(seed)
+    program = program.assessed_each_period()  # a quarterly service level's typical quarter, as one period
     model = _Model(program, vary_fees)
     runner = _Runner(program, model, seed, EFFORT[effort], Path(out_dir) if out_dir is not None else None,
                      evaluate or exact_evaluate)

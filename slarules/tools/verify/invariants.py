@@ -392,21 +392,23 @@ def _counts_as_miss(program: Terms, status: str) -> bool | None:
     return None if status == "not measured" else False
 
 
-def _first_fire(r: _Runner, rule, rows, statuses, outcome, first: int) -> int | None:
-    """The first period (position) in which the trigger's condition holds, from the
-    statuses the ruleset defines; only the "credits" trigger reads the evaluated credits."""
+def _fires(r: _Runner, rule, rows, statuses, outcome, first: int) -> list[int]:
+    """The periods (positions) in which the trigger's right arises: those in which its
+    condition holds over the periods after the one it last arose in, from the statuses the
+    ruleset defines; only the "credits" trigger reads the evaluated credits."""
     program = r.program
     calendar = program.calendar
     quantum, mode = program.rounding.quantum, program.rounding.decimal_mode
     miss = [_counts_as_miss(program, s.get(rule.service_level, "not measured")) for s in statuses]
+    fires, since = [], 0  # since: the first period counted after the right last arose
     for t in range(len(rows)):
         if rule.kind == "in a row":
             run = 0
-            for m in miss[:t + 1]:
+            for m in miss[since:t + 1]:
                 run = run + 1 if m else (0 if m is False else run)
             fired = run >= rule.count
         elif rule.kind == "in window":
-            fired = sum(1 for m in miss[max(0, t - rule.length + 1):t + 1] if m) >= rule.count
+            fired = sum(1 for m in miss[max(since, t - rule.length + 1):t + 1] if m) >= rule.count
         elif rule.kind == "floor":
             sl = _twin(program.in_force(first + t), rule.service_level)
             fired = (statuses[t][rule.service_level] in ("met", "missed")
@@ -417,18 +419,19 @@ def _first_fire(r: _Runner, rule, rows, statuses, outcome, first: int) -> int | 
         elif rule.kind == "credits":
             window = rule.window
             if window.length is None:
-                members = [k for k in range(t + 1)
+                members = [k for k in range(since, t + 1)
                            if calendar.contract_year_of(first + k) == calendar.contract_year_of(first + t)]
             else:
-                members = list(range(max(0, t - window.length + 1), t + 1))
+                members = list(range(max(since, t - window.length + 1), t + 1))
             spent = sum((outcome.periods[k].totals.credits for k in members), Decimal(0))
             bases = [rows[k].get(window.base, Decimal(0)) for k in members] if window.base else []
             fired = spent > window.limit(bases).quantize(quantum, mode)
         else:
             fired = sum(1 for s in statuses[t].values() if _counts_as_miss(program, s)) >= rule.count
         if fired:
-            return t
-    return None
+            fires.append(t)
+            since = t + 1
+    return fires
 
 
 def _critical_failure_holds(program: Terms, terms: Terms, row: dict, statuses: dict) -> bool:
@@ -452,7 +455,7 @@ def _critical_failure_holds(program: Terms, terms: Terms, row: dict, statuses: d
 
 def _termination(r: _Runner) -> CheckResult:
     model, program = r.model, r.program
-    title = "a termination right arises exactly when its condition first holds, never earlier"
+    title = "a termination right arises exactly when its condition holds, counting afresh after each, never earlier"
     if not program.triggers:
         return CheckResult("termination", "held", title + " (no termination trigger: vacuous)")
     first = program.calendar.index(model.labels(1)[0])
@@ -469,13 +472,14 @@ def _termination(r: _Runner) -> CheckResult:
                      for sl in program.in_force(first + k).service_levels} for k, row in enumerate(rows)]
         outcome = r.outcome(rows, "", events)
         labels = model.labels(len(rows))
-        got = {right.trigger: right.period for right in outcome.terminations}
+        got: dict[str, list[str]] = {}
+        for right in outcome.terminations:
+            got.setdefault(right.trigger, []).append(right.period)
         for rule in program.triggers:
-            expected = _first_fire(r, rule, rows, statuses, outcome, first)
-            want = labels[expected] if expected is not None else None
-            if got.get(rule.text) != want:
-                said = f"arises in {got[rule.text]}" if rule.text in got else "never arises"
-                holds = f"first holds in {want}" if want else "never holds"
+            want = [labels[t] for t in _fires(r, rule, rows, statuses, outcome, first)]
+            if got.get(rule.text, []) != want:
+                said = f"arises in {', '.join(got[rule.text])}" if rule.text in got else "never arises"
+                holds = f"holds in {', '.join(want)}" if want else "never holds"
                 raise _Violation(f"'{rule.text}' {said}, but its condition {holds}", {"": (rows, events)},
                                  (f"outcome: {_shares(outcome, rows)}",))
 
