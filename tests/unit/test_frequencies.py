@@ -230,3 +230,18 @@ def test_a_damaged_partial_quarter_in_a_state_is_sla404():
         program().load_state(json.dumps(data))
     assert err.value.diagnostics[0].code == "SLA404"
     assert "service_levels.resolution.partial.sums.resolved" in err.value.diagnostics[0].message
+
+
+def test_an_amendment_inside_a_quarter_and_the_terms_in_force_in_its_last_month():
+    # From 2026-03 the target is 90%: the quarter Jan-Mar, 27 of 30 = 90%, is assessed in March
+    # under the amended target, so met.
+    body = "amendment effective 2026-03\n  service level resolution\n    target: at least 90%\n"
+    outcome = program(body).evaluate(months("2026-01", *[(1000, 10, 9)] * 3))
+    assert statuses(outcome) == ["pending", "pending", "met"]
+
+
+def test_the_month_s_at_risk_cap_applies_to_the_quarter_s_credit_in_it():
+    # 5% of the quarter's fees 3,000.00 = 150.00, in March; at risk 4% of March's 1,000.00 = 40.00
+    outcome = program("at risk: 4% of fee each month\n").evaluate(months("2026-01", *[(1000, 10, 9)] * 3))
+    assert [(line.kind, str(line.amount)) for line in outcome.periods[2].lines] == [
+        ("credit", "150.00"), ("credit cap", "-110.00")]

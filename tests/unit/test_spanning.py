@@ -426,3 +426,13 @@ def test_earn_back_returns_only_credits_the_caps_left_charged():
     outcome = program(body).evaluate(months(70, 90))
     assert [str(p.totals.earned_back) for p in outcome.periods] == ["0.00", "1200.00"]
     assert outcome.totals.net == Decimal("0.00")
+
+
+def test_every_occurrence_of_a_right_in_the_json_table_and_totals_csv():
+    outcome = program(TERMINATE["in a row"] + SOA).evaluate(months(*[70] * 6))
+    rights = json.loads(outcome.to_json())["terminations"]
+    assert [(r["period"], r["occurrence"]) for r in rights] == [("2026-03", 1), ("2026-06", 2)]
+    rows = outcome.totals_csv().splitlines()
+    assert rows[3].endswith("terminate when soa is missed 3 months in a row")
+    assert rows[6].endswith("terminate when soa is missed 3 months in a row (occurrence 2)")
+    assert "TERMINATION RIGHT  t.sla:" in outcome.to_text() and "(occurrence 2)" in outcome.to_text()
