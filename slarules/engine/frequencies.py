@@ -16,8 +16,8 @@ inputs (counts, money and minutes: the check allows no other unit in them), or,
 when the clause says so, the average of the monthly values (each month's
 measurement; a month dividing by zero is SLA402). Its amounts (`2% of
 monthly_fee`) are of the quarter's sums: the quarter's fees. A month excluded
-for the service level is left out of the sums; a quarter whose months are all
-excluded is excluded. A month without an input whose absence counts as a miss
+for the service level (a relief event) excludes its quarter: an exclusion never
+raises what the vendor owes, as leaving a good month out of the sums could. A month without an input whose absence counts as a miss
 makes the quarter a miss (not reported). A waiver given for any month of the
 quarter waives the quarter's miss. Data that ends before a quarter's last
 month leaves the quarter pending: its partial sums go on in the state, so a
@@ -122,11 +122,11 @@ def assess(sl, assessment: Assessment, carry, env: dict, index: int, label: str,
     """The service level's result in this period, and the quarter's env when it is assessed
     in it (None while it is pending). Updates carry.partial."""
     partial = carry.partial if carry.partial is not None else Partial(label)
+    for name, value in env.items():  # a month not reported still counts its fees
+        partial.sums[name] = partial.sums.get(name, ZERO) + value
     if event is not None and event.kind == "exclude":
         partial.excluded.append(label)
     else:
-        for name, value in env.items():  # a month not reported still counts its fees
-            partial.sums[name] = partial.sums.get(name, ZERO) + value
         missing = sorted(sl.reads & unreported) if unreported else []
         if missing:
             partial.unreported.extend(f"{name} ({label})" for name in missing)
@@ -150,9 +150,7 @@ def assess(sl, assessment: Assessment, carry, env: dict, index: int, label: str,
 def _assessed(sl, assessment: Assessment, partial: Partial, data, label: str) -> tuple[tuple, dict | None]:
     over = f"assessed {assessment.periodicity}, {partial.first} to {label}"
     if partial.excluded:
-        over += f" ({', '.join(partial.excluded)} excluded)"
-    if len(partial.excluded) == partial.periods:
-        return (None, "excluded", f"excluded: {over}", None), None
+        return (None, "excluded", f"excluded: {', '.join(partial.excluded)} excluded; {over}", None), None
     if partial.unreported:
         value, status, note, as_measured = None, "missed", (f"{', '.join(partial.unreported)} not reported; "
                                                             "missing counts as a miss"), None

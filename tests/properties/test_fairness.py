@@ -131,7 +131,8 @@ def test_every_target_met_in_every_period_means_no_credit(which, data):
     subject = data.draw(subjects(which))
     history = data.draw(met_histories(subject))
     outcome = subject.evaluate(history)
-    assert {r.status for p in outcome.periods for r in p.results} <= {"met", "not measured"}
+    # a quarter of months each met is met (by its sums, or its average); inside it, pending
+    assert {r.status for p in outcome.periods for r in p.results} <= {"met", "not measured", "pending"}
     assert [line for line in outcome.lines if line.kind in CREDIT_KINDS] == []
     assert outcome.totals.credits == 0 and outcome.totals.due_to_client == 0
 

@@ -6,9 +6,9 @@ waivers and exclusions, from contracts that start inside a calendar quarter:
 
 - incremental = batch: a billing run cut anywhere, its state saved and read back at
   each cut (the quarter's partial sums in it), gives the batch outcome and state;
-- a period inside its quarter is pending; the quarter's value is the ratio of its
-  non-excluded months' sums (or the average of their values), worked out here from the
-  data in exact fractions.
+- a period inside its quarter is pending; a quarter with a month excluded is excluded;
+  the quarter's value is the ratio of its months' sums (or the average of their values),
+  worked out here from the data in exact fractions.
 """
 from __future__ import annotations
 
@@ -97,9 +97,9 @@ def test_a_quarter_is_pending_until_its_last_month_then_measured_over_its_months
         if (_month(period.period) + 1 - start) % length:
             assert (result.status, result.value) == ("pending", None), period.period
             continue
-        counted = [m for m in months if m not in excluded]
+        counted = months
         months = []
-        if not counted:
+        if any(m in excluded for m in counted):  # an exclusion excludes the quarter
             assert result.status == "excluded"
             continue
         if q["averaged"]:

@@ -131,17 +131,19 @@ def test_a_billing_run_month_by_month_equals_the_batch():
         ("2026-09", "missed 2 times in any 9 months")]
 
 
-def test_a_month_excluded_is_left_out_of_the_quarter_and_a_quarter_all_excluded_is_excluded():
+def test_a_month_excluded_excludes_its_quarter_so_it_never_raises_what_the_vendor_owes():
     p = program()
-    history = months("2026-01", *[(1000, 10, 5), (1000, 10, 10), (1000, 10, 10)] * 2)
-    events = [{"period": "2026-01", "service_level": "resolution", "event": "exclude", "reason": "outage"}]
-    events += [{"period": label, "service_level": "resolution", "event": "exclude", "reason": "strike"}
-               for label in ("2026-04", "2026-05", "2026-06")]
+    # Each quarter: 10 + 10 + 10 resolved of 10 + 10 + 10 in the first, met; in the second
+    # 10 + 9 + 9 = 28 of 30, 93.3%, missed. Leaving April (10 of 10) out of the sums would
+    # give 18 of 20 = 90%, no better; leaving out a good month can only make a quarter worse.
+    history = months("2026-01", *[(1000, 10, 10)] * 3 + [(1000, 10, 10), (1000, 10, 9), (1000, 10, 9)])
+    events = [{"period": "2026-01", "service_level": "resolution", "event": "exclude", "reason": "outage"},
+              {"period": "2026-04", "service_level": "resolution", "event": "exclude", "reason": "strike"}]
     outcome = p.evaluate(history, events=events)
-    # Q1 without January: 20 of 20, met (with it 25 of 30 would miss); Q2 all excluded.
-    assert statuses(outcome)[2::3] == ["met", "excluded"]
-    assert "2026-01 excluded" in outcome.periods[2].results[0].note
+    assert statuses(outcome)[2::3] == ["excluded", "excluded"]
+    assert outcome.periods[5].results[0].note.startswith("excluded: 2026-04 excluded")
     assert credits(outcome) == ["0.00"] * 6
+    assert credits(p.evaluate(history))[5] == "150.00"  # without the exclusion, Q2 is charged
 
 
 def test_a_waiver_in_any_month_of_the_quarter_waives_its_miss():
