@@ -13,7 +13,9 @@ zero) or at the state (SLA403-405).
 Order within a period:
  1. inputs (defaults applied), the amount at risk;
  2. every service level's value and status: excluded, not reported (a miss),
-    not measured, met or missed; a waived miss is "waived";
+    not measured, met or missed; a waived miss is "waived"; one assessed
+    quarterly is "pending" inside its quarter, assessed over it in its last
+    period (frequencies.py);
  3. what a miss costs now: a free pass (a warning), a cure window ("in cure",
     its credit computed now and held), or the credit; a met (or excluded)
     period cures every open window ("cured");
