@@ -29,6 +29,7 @@ from ..engine.history import History
 from ..engine.state import Carry
 from ..formats import files, report
 from ..formats import restatement as restatement_report
+from ..formats.ledger_file import LedgerFile
 from ..formats.kpi_data import checked_history, history_from_mapping, with_events
 from ..language import nodes
 from ..language.check import check
@@ -132,6 +133,7 @@ class Program(Terms):
         leaves the file as it was. See formats/files.py for what "saves" guarantees."""
         with files.updating(state_path, wait) as update:
             where = str(state_path)
+            ledger = LedgerFile(update.target, where, update.mode)
             state = None
             if update.existing is not None:
                 try:
@@ -139,8 +141,10 @@ class Program(Terms):
                 except UnicodeDecodeError as err:
                     raise SlaError([Diagnostic("SLA404", f"cannot read state file {where}: {err}",
                                                location=where)]) from None
-                state = self.load_state(text, where)
-            yield BillingRun(self, state, update)
+                state = Carry.from_json(text, self, where, ledger.read)
+                if state.ledger.stored is not None:
+                    ledger.check(state.ledger.stored.size)
+            yield BillingRun(self, state, update, ledger)
 
 
 class BillingRun:
@@ -148,9 +152,16 @@ class BillingRun:
     before the first run); evaluate() (bill the next periods) or restate() (correct
     billed ones) once, write its output, and leave the block."""
 
-    def __init__(self, program: Program, state: Carry | None, update: files.Update):
-        self.program, self.state, self._update = program, state, update
+    def __init__(self, program: Program, state: Carry | None, update: files.Update, ledger: LedgerFile):
+        self.program, self.state, self._update, self._ledger = program, state, update, ledger
         self._evaluated = False
+
+    def _stage(self, state: Carry) -> None:
+        """Append the ledger records the run adds to the ledger file, then write the new
+        state (format /4, naming them) aside: both fsynced, the state committed later."""
+        records, count, digest, first = state.ledger.to_append()
+        size = self._ledger.append(state.ledger.stored.size if state.ledger.stored is not None else 0, records)
+        self._update.stage(state.file_json(count, size, digest, first))
 
     def restate(self, corrected, events=None) -> Restatement:
         """Evaluate the billed periods again with `corrected` (a History or a mapping
@@ -167,7 +178,7 @@ class BillingRun:
         if events is not None:
             history = with_events(self.program, history, events)
         result = restate.restate(self.program, self.state, history, str(self._update.path))
-        self._update.stage(result.state.to_json())
+        self._stage(result.state)
         self._evaluated = True
         return Restatement(**{**{f.name: getattr(result, f.name) for f in attrs.fields(restate.Restatement)},
                               "outcome": _api_outcome(result.outcome, self.program.warnings)})
@@ -178,7 +189,7 @@ class BillingRun:
         if self._evaluated:
             raise RuntimeError("a billing run evaluates once; start another billing_run() for the next periods")
         outcome = self.program.evaluate(history, self.state, events)
-        self._update.stage(outcome.state_json())
+        self._stage(outcome.state)
         self._evaluated = True
         return outcome
 
