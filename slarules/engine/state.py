@@ -166,11 +166,12 @@ class Carry:
             self.ledger, program)
 
     def to_data(self) -> dict:
-        """The carry as JSON data, without the terms' prints and the ledger (what evaluate copies)."""
-        data = attrs.asdict(self, value_serializer=_to_json_value,
-                            filter=lambda field, _: field.name not in ("ledger", "program"))
-        data["ruleset"] = data.pop("fingerprint")
-        return {"format": STATE_FORMAT, **data}
+        """The carry as JSON data, without the terms' prints and the ledger."""
+        return {"format": STATE_FORMAT, "ruleset": self.fingerprint, "next_period": self.next_period,
+                "service_levels": {name: _level_data(level) for name, level in self.service_levels.items()},
+                "windows": [[_entry_data(entry) for entry in window] for window in self.windows],
+                "triggers": [{"fired": t.fired, "run": list(t.run), "recent": [_entry_data(e) for e in t.recent]}
+                             for t in self.triggers]}
 
     def to_json(self) -> str:
         """The state whole (format /3): its carry, the terms' prints, its ledger and a checksum."""
@@ -183,7 +184,9 @@ class Carry:
         digest and first period: Ledger.to_append()) instead of holding them."""
         ledger = {"opening": self.ledger.opening, "records": records, "size": size, "digest": digest, "first": first}
         data = {**self.to_data(), "format": FILE_FORMAT, "terms": self.terms_data(), "ledger": ledger}
-        return json.dumps({**data, "checksum": checksum(data)}, indent=2, sort_keys=True) + "\n"
+        # One line, canonical: what the checksum is taken over, with the checksum (the first key) put in.
+        canonical = _canonical(data)
+        return f'{{"checksum":"{_digest(canonical)}",{canonical[1:]}\n'
 
     def terms_data(self) -> list[dict]:
         """The prints of each version of the terms in force before the next period."""
@@ -237,17 +240,32 @@ def _versions(program, next_period: str | None) -> list[tuple[int, object]]:
     return [(_BASE, program), *((first, terms) for first, terms in program.amendments if first < before)]
 
 
-def _to_json_value(instance, field, value):
-    if isinstance(instance, Pending) and field.name == "lines":
-        return [{"kind": line.kind, "amount": str(line.amount), "clause": line.clause, "text": line.text}
-                for line in value]
-    return str(value) if isinstance(value, Decimal) else value
+def _level_data(level: ServiceLevelCarry) -> dict:
+    return {"pending": [{"deadline": p.deadline, "missed_in": p.missed_in,
+                         "lines": [{"kind": line.kind, "amount": str(line.amount), "clause": line.clause,
+                                    "text": line.text} for line in p.lines]}
+                        for p in level.pending],
+            "contract_year": level.contract_year, "passes_used": level.passes_used, "met_streak": level.met_streak,
+            "outstanding": str(level.outstanding), "year_sum": str(level.year_sum), "year_count": level.year_count,
+            "year_credits": str(level.year_credits)}
+
+
+def _entry_data(entry: WindowEntry) -> dict:
+    return {"index": entry.index, "label": entry.label, "contract_year": entry.contract_year,
+            "credits": str(entry.credits), "base": str(entry.base), "missed": entry.missed}
 
 
 def checksum(data: dict) -> str:
     """SHA-256 of the state's content written canonically (keys sorted, no spaces), so
     the layout of the file does not matter, only what it says."""
-    canonical = json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=True)
+    return _digest(_canonical(data))
+
+
+def _canonical(data: dict) -> str:
+    return json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=True)
+
+
+def _digest(canonical: str) -> str:
     return "sha256:" + hashlib.sha256(canonical.encode("ascii")).hexdigest()
 
 
@@ -278,6 +296,12 @@ class _Reader:
         self.program, self.where, self.calendar = program, where, program.calendar
         self.next_index: int | None = None
         self.read_ledger = read_ledger
+        self.indices: dict[str, int | None] = {}  # of the labels read
+
+    def index_of(self, label: str) -> int | None:
+        if label not in self.indices:
+            self.indices[label] = self.calendar.index(label)
+        return self.indices[label]
 
     def fail(self, message: str):
         raise SlaError([Diagnostic("SLA404", f"the state file is damaged: {message}", None, _DAMAGED_NOTE,
@@ -516,11 +540,12 @@ class _Reader:
     def service_level(self, data, path: str, name: str) -> ServiceLevelCarry:
         self.record(data, path, ("pending", "contract_year", "passes_used", "met_streak", "outstanding",
                                  "year_sum", "year_count", "year_credits"))
-        cures = [version_sl.cure for version in (self.program, *(terms for _, terms in self.program.amendments))
-                 for version_sl in version.service_levels if version_sl.name == name and version_sl.cure]
+        pending = self.items(data["pending"], f"{path}.pending")
+        cure = max((version_sl.cure for version in (self.program, *(terms for _, terms in self.program.amendments))
+                    for version_sl in version.service_levels if version_sl.name == name and version_sl.cure),
+                   default=0) if pending else 0
         return ServiceLevelCarry(
-            [self.pending(p, f"{path}.pending[{i}]", name, max(cures, default=0))
-             for i, p in enumerate(self.items(data["pending"], f"{path}.pending"))],
+            [self.pending(p, f"{path}.pending[{i}]", name, cure) for i, p in enumerate(pending)],
             self.whole(data["contract_year"], f"{path}.contract_year"),
             self.whole(data["passes_used"], f"{path}.passes_used"),
             self.whole(data["met_streak"], f"{path}.met_streak"),
@@ -591,7 +616,7 @@ class _Reader:
         self.record(data, path, ("index", "label", "contract_year", "credits", "base", "missed"))
         label = self.label(data["label"], f"{path}.label")
         index = self.whole(data["index"], f"{path}.index")
-        if index != self.calendar.index(label):
+        if index != self.index_of(label):
             self.fail(f"{path}.index is {index}, but the index of {label} is {self.calendar.index(label)}")
         if self.next_index is not None and index >= self.next_index:
             self.fail(f"{path}.label {label} is not before {self.calendar.label(self.next_index)}, "
@@ -652,7 +677,7 @@ class _Reader:
         return value
 
     def label(self, data, path: str) -> str:
-        if type(data) is not str or len(data) > 16 or self.calendar.index(data) is None:
+        if type(data) is not str or len(data) > 16 or self.index_of(data) is None:
             self.fail(f"{path} must be a period label like {EXAMPLE_LABEL[self.calendar.periodicity]!r}, "
                       f"not {_shown(data)}")
         return data

@@ -12,6 +12,7 @@ bytes and their chained digest. Every write happens under the state file's lock
   billing run writes only the records it adds: the cost does not grow with the
   periods billed. The state, committed after the output, makes them part of the
   ledger; until then they are not.
+- `roll_back()` undoes the append when the run fails before committing.
 - `read(size)` gives the first `size` bytes (the state's records), `check(size)`
   only makes sure they are there: SLA404 if the file is missing or shorter.
 - `whole_state(document)` gives a /4 state document as the /3 document with its
@@ -55,6 +56,7 @@ class LedgerFile:
 
     def __init__(self, target: str, shown: str, mode: int | None = None):
         self.path, self.shown, self.mode = target + SUFFIX, shown + SUFFIX, mode
+        self._before: int | None = None  # once appended to: the committed size (-1: the file was new)
 
     def check(self, size: int) -> None:
         try:
@@ -85,6 +87,8 @@ class LedgerFile:
         if not size and not records:
             return 0
         try:
+            if self._before is None:
+                self._before = size if os.path.exists(self.path) else -1
             fd = os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o666 if self.mode is None else 0o600)
             try:
                 if self.mode is not None:
@@ -101,6 +105,18 @@ class LedgerFile:
                                        ("nothing was saved; run it again once the ledger file can be written",),
                                        location=self.shown)]) from None
         return size + len(records)
+
+    def roll_back(self) -> None:
+        """Undo append() (the state was not committed): cut the file back to the committed
+        size, or remove it if it was new. Should this fail too, the next run cuts it."""
+        before, self._before = self._before, None
+        try:
+            if before == -1:
+                os.unlink(self.path)
+            elif before is not None:
+                os.truncate(self.path, before)
+        except OSError:
+            pass
 
     def whole_state(self, document: dict) -> dict:
         """A /4 state document as the /3 document holding its ledger (other documents as they are)."""

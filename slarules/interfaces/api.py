@@ -130,7 +130,8 @@ class Program(Terms):
         if the file does not exist yet), and hands over a BillingRun. Its evaluate()
         continues from that state; leaving the block normally then saves the new state,
         while an exception (from evaluating, or from writing the output inside the block)
-        leaves the file as it was. See formats/files.py for what "saves" guarantees."""
+        leaves the file (and the ledger file beside it, formats/ledger_file.py) as it was.
+        See formats/files.py for what "saves" guarantees."""
         with files.updating(state_path, wait) as update:
             where = str(state_path)
             ledger = LedgerFile(update.target, where, update.mode)
@@ -144,7 +145,11 @@ class Program(Terms):
                 state = Carry.from_json(text, self, where, ledger.read)
                 if state.ledger.stored is not None:
                     ledger.check(state.ledger.stored.size)
-            yield BillingRun(self, state, update, ledger)
+            try:
+                yield BillingRun(self, state, update, ledger)
+            except BaseException:
+                ledger.roll_back()  # the state is left as it was: so is its ledger file
+                raise
 
 
 class BillingRun:
