@@ -2,28 +2,35 @@
 
 Cure windows, free passes used, streaks of met periods and credits not yet
 earned back, credits inside rolling windows, and the progress of every
-termination trigger. Batch evaluation threads a Carry through the periods;
-a billing run saves it after one period and loads it before the next, and gets
-exactly the batch result, because both go through the same JSON form (the
-batch starts from `Carry.initial(program)` read back through `from_data`).
+termination trigger. Batch evaluation threads a Carry through the periods; an
+evaluation from a saved state starts from a copy of it (`copy_for`): object by
+object for a carry made for the same program, through the JSON form, checked,
+for any other. A billing run saves it after one period and loads it before the
+next and gets exactly the batch result, because the JSON form round-trips
+(tests/properties/test_spanning_properties.py, incremental = batch).
 
-The JSON is versioned (`format`, `slarules.state/3`) and keyed on what it
-depends on: the prints (language/fingerprint.py) of the terms in force for the
-periods it has billed, the terms as signed and each amendment effective before
-its next period. An edit that leaves those alone (comments, layout, titles, an
-amendment effective later) keeps the state valid; one that changes them is
-SLA403 naming the clause and the first billed period it affects. A credit held
-in a cure window names its clause (held_clauses), never a line of the ruleset,
-and is cited where the ruleset being run has that clause. It also
-carries its ledger (ledger.py): what each period billed, for restatements.
-`/2` and `/1` states (from before the prints, `/1` from before the checksum)
-name their ruleset by the SHA-256 of its text and load only if it matches; they
-are saved back as `/3`, their ledger starting at the carry they held. Reading checks
-every field against its type, its range and the ruleset (each service level,
-window cap and trigger present, labels on the contract's calendar, cure
-deadlines inside their cure period), then a SHA-256 checksum over the content:
-a damaged or edited state is SLA404 naming the field, never wrong money.
-formats/schema/state.schema.json publishes the layout.
+The JSON is versioned (`format`) and keyed on what it depends on: the prints
+(language/fingerprint.py) of the terms in force for the periods it has billed,
+the terms as signed and each amendment effective before its next period. An
+edit that leaves those alone (comments, layout, titles, an amendment effective
+later) keeps the state valid; one that changes them is SLA403 naming the clause
+and the first billed period it affects. A credit held in a cure window names its
+clause (held_clauses), never a line of the ruleset, and is cited where the
+ruleset being run has that clause. It also carries its ledger (ledger.py): what
+each period billed, for restatements: inside the state (`slarules.state/3`,
+to_json(), what Outcome.state_json() gives), or, in a billing run's state file
+(`slarules.state/4`, file_json(), one canonical line), as the count, size and
+chained digest of the records appended to the ledger file beside it
+(formats/ledger_file.py), read when first needed, so that a run's cost does not
+grow with the periods billed. `/2` and `/1` states (from before the prints, `/1`
+from before the checksum) name their ruleset by the SHA-256 of its text and
+load only if it matches; they are saved back as `/3` or `/4`, their ledger
+starting at the carry they held. Reading checks every field against its type,
+its range and the ruleset (each service level, window cap and trigger present,
+labels on the contract's calendar, cure deadlines inside their cure period),
+then a SHA-256 checksum over the content: a damaged or edited state is SLA404
+naming the field, never wrong money. formats/schema/state.schema.json publishes
+the layout.
 """
 from __future__ import annotations
 

@@ -78,9 +78,11 @@ class Restatement(restate.Restatement):
         return restatement_report.to_csv(self)
 
 
+_OUTCOME_FIELDS = tuple(field.name for field in attrs.fields(outcome.Outcome))
+
+
 def _api_outcome(evaluated: outcome.Outcome, warnings: tuple[Diagnostic, ...]) -> Outcome:
-    return Outcome(**{field.name: getattr(evaluated, field.name) for field in attrs.fields(outcome.Outcome)},
-                   warnings=warnings)
+    return Outcome(**{name: getattr(evaluated, name) for name in _OUTCOME_FIELDS}, warnings=warnings)
 
 
 @attrs.frozen

@@ -77,6 +77,19 @@ def test_a_one_month_call_copies_the_carry_without_json_and_builds_no_ledger_rec
     assert outcome.state_json() == whole.state_json()
 
 
+def test_a_state_evaluated_from_is_left_as_it_was():
+    # January (70%) missed: its credit held, the trigger's run and window hold January.
+    state = PROGRAM.evaluate(month(LABELS[0])).state
+    saved = state.to_json()
+    misses = {"2026-02": {"fee": "60000", "sl": "75"}, "2026-03": {"fee": "60000", "sl": "60"}}
+    first, again = (PROGRAM.evaluate(misses, state) for _ in range(2))
+    # The same from the same state: January's 1,200.00 assessed in February (2% of 60,000.00),
+    # February's in March, and the third miss in a row gives the right to terminate in March.
+    assert [p.totals.credits for p in first.periods] == [p.totals.credits for p in again.periods] == [1200, 1200]
+    assert [t.period for t in first.terminations] == ["2026-03"]
+    assert state.to_json() == saved
+
+
 def test_a_state_of_another_program_object_is_still_read_through_its_json_form(monkeypatch):
     state = PROGRAM.evaluate(month(LABELS[0])).state
     other = compile_source(Source("t.sla", RULESET))
