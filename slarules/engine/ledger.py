@@ -136,10 +136,6 @@ class Ledger:
         current = {p.period: p for p in self.periods}
         return Ledger(self.opening, self.stored, (*self.added, *(p for p in periods if current.get(p.period) is not p)))
 
-    def stored_as(self, stored: Stored) -> "Ledger":
-        """This ledger once its added records are in the file `stored` describes."""
-        return Ledger(self.opening, stored)
-
     def to_data(self) -> dict:
         """The ledger whole, as a /3 state holds it."""
         return {"opening": self.opening, "periods": [period_data(p) for p in self.periods]}

@@ -157,10 +157,10 @@ class Carry:
 
     def copy_for(self, program) -> "Carry":
         """A carry an evaluation of `program` may update, this one left as it is. A carry
-        made for `program` is copied object by object (what a period replaces is copied,
-        what it never changes is shared): that copy reads back as the JSON form would, since
-        the carry's JSON form round-trips (tests/properties/test_round_trip.py). Any other
-        carry goes through the JSON form, checked against `program` as a saved state is."""
+        made for `program` is copied object by object (the lists a period changes are copied,
+        what it never changes is shared): it continues as the carry read back from its JSON
+        form would (tests/properties/test_spanning_properties.py, incremental = batch). Any
+        other carry goes through the JSON form, checked against `program` as a saved state is."""
         if self.program is not program:
             return Carry.from_data(self.to_data(), program)
         return Carry(

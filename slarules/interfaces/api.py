@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator, Mapping, Sequence
+from typing import Iterator, Mapping, Sequence, cast
 
 import attrs
 
@@ -196,7 +196,7 @@ class BillingRun:
         if self._evaluated:
             raise RuntimeError("a billing run evaluates once; start another billing_run() for the next periods")
         outcome = self.program.evaluate(history, self.state, events)
-        self._stage(outcome.state)
+        self._stage(cast(Carry, outcome.state))
         self._evaluated = True
         return outcome
 
