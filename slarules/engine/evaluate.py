@@ -14,8 +14,7 @@ Order within a period:
  1. inputs (defaults applied), the amount at risk;
  2. every service level's value and status: excluded, not reported (a miss),
     not measured, met or missed; a waived miss is "waived"; one assessed
-    quarterly is "pending" inside its quarter, assessed over it in its last
-    period (frequencies.py);
+    quarterly "pending" until its quarter's last period (frequencies.py);
  3. what a miss costs now: a free pass (a warning), a cure window ("in cure",
     its credit computed now and held), or the credit; a met (or excluded)
     period cures every open window ("cured");
@@ -42,6 +41,7 @@ from __future__ import annotations
 import decimal
 from collections import Counter
 from decimal import ROUND_FLOOR, Decimal
+from functools import cached_property
 from itertools import chain, groupby
 from operator import add, attrgetter, itemgetter, sub
 from types import MethodType
@@ -76,13 +76,14 @@ _RESULTS = 7  # where a period's record has its service levels' results (PeriodE
 _RECORD = attrgetter("_record")
 _STATUS = itemgetter(1)  # of a service level's (value, status, note, as measured)
 _FIELDS = 4  # a service level's result in a record: value (on the reporting grid), status, note, as measured
+_COUNTED_MISSED = frozenset(("missed", "in cure", "waived"))  # a service level's periods missed, in its totals
+_COUNTED_MET = frozenset(("met", "cured"))
 _UNIT_SUFFIX = {"percent": "%", "seconds": " seconds", "minutes": " minutes"}
 
 
 def evaluate(program: Terms, history: History, state: Carry | None = None) -> Outcome:
     """Evaluate every period of the history, continuing from `state` if given."""
-    # Start from a copy made through the JSON form, exactly as a saved state is read back.
-    carry = Carry.from_data((state or Carry.initial(program)).to_data(), program)
+    carry = (state or Carry.initial(program)).copy_for(program)
     arriving = iter(history.periods)  # read once, as they arrive: a long history may be a stream
     first = next(arriving, None)
     if carry.next_period is not None and first is not None and first.label != carry.next_period:
@@ -169,9 +170,7 @@ class PeriodEvaluator:
         self.carries = [carry.service_levels[sl.name] for sl in program.service_levels]
         self.money_of = {sl.name: money.setdefault(sl.name, [ZERO, ZERO, ZERO]) for sl in program.service_levels}
         self.judges = [sl.judge if sl.assessment is None else assessed_later for sl in program.service_levels]
-        # The service levels assessed less often than the contract (frequencies.py), by position.
-        self.assessed = [(position, sl) for position, sl in enumerate(program.service_levels)
-                         if sl.assessment is not None]
+        self.assessed = [(i, sl) for i, sl in enumerate(program.service_levels) if sl.assessment]  # quarterly
         # `minutes in the month`: the period's length from the calendar, put in env each period
         self.days_in = program.calendar.days_in if any(sl.reads_period_length for sl in program.service_levels) \
             else None
@@ -194,16 +193,23 @@ class PeriodEvaluator:
         self.events: dict[str, dict[str, object]] = {}
         for event in events:
             self.events.setdefault(event.period, {})[event.service_level] = event
-        # What each status means for a termination streak (see counts_as_miss).
-        self.miss_of = {status: self.counts_as_miss(status) for status in
-                        ("met", "cured", "missed", "in cure", "waived", "excluded", "not measured", PENDING)}
         position = {sl.name: i for i, sl in enumerate(program.service_levels)}
         # The triggers, with their carries and service levels.
         self.triggers = [(rule, trigger, position.get(rule.service_level))
                          for rule, trigger in zip(program.triggers, carry.triggers)]
-        # Each service level's clauses a held line can cite, by the span's identity: their names.
-        self.clause_names = {sl.name: {id(span): name for name, span in held_clauses(sl).items()}
-                             for sl in program.service_levels if sl.credit is not None and sl.cure is not None}
+
+    # Built when first needed: most one-period evaluations from a saved state need neither.
+    @cached_property
+    def miss_of(self) -> dict[str, bool | None]:
+        """What each status means for a termination streak (see counts_as_miss)."""
+        return {status: self.counts_as_miss(status) for status in
+                ("met", "cured", "missed", "in cure", "waived", "excluded", "not measured", PENDING)}
+
+    @cached_property
+    def clause_names(self) -> dict[str, dict[int, str]]:
+        """Each service level's clauses a held line can cite, by the span's identity: their names."""
+        return {sl.name: {id(span): name for name, span in held_clauses(sl).items()}
+                for sl in self.program.service_levels if sl.credit is not None and sl.cure is not None}
 
     def __call__(self, data, index: int) -> PeriodOutcome:
         program = self.program
@@ -329,10 +335,10 @@ class PeriodEvaluator:
         return value, status, f"waiver not needed: {status}{reason}", as_measured
 
     # ---- 3 and 4. what the status costs or earns
-    def consequences(self, results, env, measured, lines, label, index, year, envs=None) -> tuple[Decimal, Decimal, dict]:
+    def consequences(self, results, env, measured, lines, label, index, year, envs) -> tuple[Decimal, Decimal, dict]:
         """Every service level's lines, in declaration order; results[i] becomes its final
-        (value, status, note, as measured). `envs`: by position, the inputs of a service level
-        assessed quarterly in this period (its quarter's sums; frequencies.py). Returns the credits and the bonuses of these lines, and
+        (value, status, note, as measured); `envs`, by position, the quarter's sums of a service level
+        assessed quarterly in this period. Returns the credits and the bonuses of these lines, and
         the credits of each service level that has any."""
         own_credits = bonuses = self.zero
         credits_of: dict[str, Decimal] = {}
@@ -586,8 +592,8 @@ class PeriodEvaluator:
                 elif missed is False:
                     carry.run.clear()
                 if len(carry.run) >= rule.count:
-                    assessment = self.service_levels[position].assessment  # a quarterly one counts quarters
-                    fired = (f"{rule.service_level} missed {self.periods_text(rule.count, assessment)} in a row",
+                    quarterly = self.service_levels[position].assessment
+                    fired = (f"{rule.service_level} missed {self.periods_text(rule.count, quarterly)} in a row",
                              tuple(carry.run))
             elif rule.kind == "in window":
                 _trim(carry.recent, rule.length, index, year)
@@ -618,8 +624,7 @@ class PeriodEvaluator:
                 if len(missed_now) >= rule.count:
                     fired = (f"{len(missed_now)} service levels missed: {', '.join(missed_now)}", (label,))
             if fired is not None:
-                if carry.fired is None:
-                    carry.fired = label
+                carry.fired = carry.fired or label  # the first time
                 carry.arisen += 1
                 carry.run.clear()
                 carry.recent.clear()
@@ -648,9 +653,8 @@ class PeriodEvaluator:
         return False
 
     # ---- sentences, built when a line's explanation is read
-    def periods_text(self, count: int, assessment=None) -> str:
-        noun = self.period_noun if assessment is None else assessment.noun
-        return f"{count} {noun}{'s' * (count != 1)}"
+    def periods_text(self, count: int, quarterly=None) -> str:
+        return f"{count} {self.period_noun if quarterly is None else quarterly.noun}{'s' * (count != 1)}"
 
     def fmt(self, amount: Decimal) -> str:
         return format_money(amount, self.digits)
@@ -762,14 +766,16 @@ def summarize(program: Terms, periods: tuple[PeriodOutcome, ...], carry: Carry,
     by_sl = []
     # How many periods had each combination of the service levels' statuses, in one pass.
     combinations = Counter(map(itemgetter(slice(_RESULTS + 1, None, _FIELDS)), map(_RECORD, periods)))
+    missed, met = [0] * len(program.service_levels), [0] * len(program.service_levels)
+    for combination, count in combinations.items():
+        for position, status in enumerate(combination):
+            if status in _COUNTED_MISSED:
+                missed[position] += count
+            elif status in _COUNTED_MET:
+                met[position] += count
     for position, sl in enumerate(program.service_levels):
-        statuses = Counter()
-        for combination, count in combinations.items():
-            statuses[combination[position]] += count
         credits, earned_back, bonuses = money[sl.name]
-        by_sl.append(ServiceLevelTotals(sl.name, credits, -earned_back, bonuses,
-                                        statuses["missed"] + statuses["in cure"] + statuses["waived"],
-                                        statuses["met"] + statuses["cured"]))
+        by_sl.append(ServiceLevelTotals(sl.name, credits, -earned_back, bonuses, missed[position], met[position]))
     years: dict[int, list] = {}  # contract year -> [first period, last period, totals]
     for year, group in groupby(periods, attrgetter("contract_year")):
         group = list(group)

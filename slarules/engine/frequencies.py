@@ -17,8 +17,9 @@ when the clause says so, the average of the monthly values (each month's
 measurement; a month dividing by zero is SLA402). Its amounts (`2% of
 monthly_fee`) are of the quarter's sums: the quarter's fees. A month excluded
 for the service level (a relief event) excludes its quarter: an exclusion never
-raises what the vendor owes, as leaving a good month out of the sums could. A month without an input whose absence counts as a miss
-makes the quarter a miss (not reported). A waiver given for any month of the
+raises what the vendor owes, as leaving a good month out of the sums could. A
+month without an input whose absence counts as a miss makes the quarter a miss
+(not reported). A waiver given for any month of the
 quarter waives the quarter's miss. Data that ends before a quarter's last
 month leaves the quarter pending: its partial sums go on in the state, so a
 billing run month by month gives the batch result.

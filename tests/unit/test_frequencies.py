@@ -16,7 +16,7 @@ import pytest
 import slarules
 from slarules import Source
 from slarules.core.diagnostics import SlaError
-from slarules.engine.state import _checksum
+from slarules.engine.state import checksum
 
 ROOT = Path(__file__).resolve().parents[2]
 STATE_SCHEMA = json.loads((ROOT / "slarules" / "formats" / "schema" / "state.schema.json").read_text())
@@ -227,7 +227,7 @@ def test_a_damaged_partial_quarter_in_a_state_is_sla404():
     outcome = program().evaluate(months("2026-01", (1000, 10, 9)))
     data = json.loads(outcome.state_json())
     data["service_levels"]["resolution"]["partial"]["sums"]["resolved"] = 9
-    data["checksum"] = _checksum({key: value for key, value in data.items() if key != "checksum"})
+    data["checksum"] = checksum({key: value for key, value in data.items() if key != "checksum"})
     with pytest.raises(SlaError) as err:
         program().load_state(json.dumps(data))
     assert err.value.diagnostics[0].code == "SLA404"
