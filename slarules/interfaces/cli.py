@@ -112,6 +112,9 @@ def _parser() -> argparse.ArgumentParser:
     dry_run.add_argument("--distribution", metavar="INPUT=SPEC", action="append", default=[],
                          help="draw INPUT from normal(mean,sd) or uniform(low,high) instead of resampling it "
                               "(with --simulate)")
+    dry_run.add_argument("--correlate", metavar="INPUT:INPUT=R", action="append", default=[],
+                         help="draw two --distribution inputs together with correlation R, -1 to 1 "
+                              "(a Gaussian copula; with --simulate)")
     dry_run.add_argument("--rename", metavar="OLD=NEW", action="append", default=[],
                          help="the current terms' service level OLD is the proposal's NEW: one row, not two")
     dry_run.add_argument("--seed", metavar="S", type=int, default=0, help="random seed (default 0)")
@@ -293,10 +296,12 @@ def _verify(args) -> int:
 def _dry_run(args) -> int:
     from ..tools.dryrun import RenameError, compare, parse_renames, reading_terms
     from ..tools.htmlreport import render_report
-    from ..tools.simulate import DistributionError, parse_distributions, simulate
+    from ..tools.simulate import (CorrelationError, DistributionError, parse_correlations, parse_distributions,
+                                  simulate)
     if not args.simulate:
         given = [option for option, value in (("--years", args.years), ("--block", args.block),
-                                              ("--distribution", args.distribution)) if value]
+                                              ("--distribution", args.distribution),
+                                              ("--correlate", args.correlate)) if value]
         if given:
             print(f"slarules dry-run: error: {', '.join(given)} only with --simulate N", file=sys.stderr)
             return 2
@@ -314,9 +319,11 @@ def _dry_run(args) -> int:
             simulation = simulate({"proposed": proposed, "current": current}, history, args.simulate, args.seed,
                                   years=args.years or 1, block=args.block or 3,
                                   distributions=parse_distributions(args.distribution),
-                                  progress=_progress_bar() if sys.stderr.isatty() else None)
+                                  progress=_progress_bar() if sys.stderr.isatty() else None,
+                                  correlations=parse_correlations(args.correlate))
         except DistributionError as err:
-            print(f"slarules dry-run: error: --distribution: {err}", file=sys.stderr)
+            option = "--correlate" if isinstance(err, CorrelationError) else "--distribution"
+            print(f"slarules dry-run: error: {option}: {err}", file=sys.stderr)
             return 2
     if args.format == "json":
         data = json.loads(comparison.to_json())
