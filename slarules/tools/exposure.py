@@ -66,6 +66,7 @@ JSON_FORMAT = "slarules.exposure/1"
 RUNS_PER_BLOCK = 500  # part of the model: changing it changes which seed draws which run
 TAIL_PERCENTILE = 95
 KINDS = ("credits", "bonuses", "net")
+CONNECT_TIMEOUT = "10s"  # how long to try to reach a scheduler
 ZERO = Decimal(0)
 
 
@@ -234,7 +235,7 @@ def _run_on_dask(units, partitions: int, arguments, scheduler: str | None, worke
 def _on_cluster(tasks, address: str, progress):
     from distributed import Client, as_completed
     try:
-        client = Client(address, timeout="10s")
+        client = Client(address, timeout=CONNECT_TIMEOUT)
     except (OSError, TimeoutError, ValueError) as err:
         raise SlaError([Diagnostic("SLA509", f"cannot reach the Dask scheduler at {address}: {err}",
                                    notes=("start one (dask scheduler) and workers (dask worker ADDRESS), "

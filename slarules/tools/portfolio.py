@@ -37,7 +37,7 @@ from pathlib import Path
 
 import attrs
 
-from ..core.diagnostics import Diagnostic, SlaError
+from ..core.diagnostics import Diagnostic, SlaError, did_you_mean
 
 DATA_SUFFIXES = (".csv", ".json")
 MANIFEST_KEYS = ("ruleset", "data", "name", "weight", "distributions", "correlate")
@@ -132,7 +132,8 @@ def _manifest(path: Path) -> list[tuple[str, Path, Path, dict]]:
             raise _bad(at, 'a contract is an object: {"ruleset": "NAME.sla", "data": "NAME.csv"}')
         unknown = sorted(set(item) - set(MANIFEST_KEYS))
         if unknown:
-            raise _bad(at, f"unknown key '{unknown[0]}'; a contract's keys are {', '.join(MANIFEST_KEYS)}")
+            raise _bad(at, f"unknown key '{unknown[0]}'; a contract's keys are {', '.join(MANIFEST_KEYS)}",
+                       did_you_mean(unknown[0], MANIFEST_KEYS))
         for key in ("ruleset", "data"):
             if not isinstance(item.get(key), str) or not item[key]:
                 raise _bad(at, f"'{key}' is required, a file name (relative to the manifest's folder)")
@@ -162,5 +163,5 @@ def _weight(value, where: str) -> Decimal:
     return weight
 
 
-def _bad(where: str, message: str) -> SlaError:
-    return SlaError([Diagnostic("SLA503", message, location=where)])
+def _bad(where: str, message: str, notes: tuple[str, ...] = ()) -> SlaError:
+    return SlaError([Diagnostic("SLA503", message, location=where, notes=notes)])
