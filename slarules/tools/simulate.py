@@ -18,8 +18,9 @@ seed. Each run generates `years` contract years of KPI data:
     factor of the stated correlation matrix (unstated pairs 0), then passed to each
     input's own distribution (a normal input is mean + sd * z, a uniform one
     low + (high - low) * Phi(z)). The stated figure is the correlation of the
-    normals: between two normal inputs it is their correlation; between uniform
-    ones it is their rank correlation, and their linear one is within 0.02 of it.
+    normals: between two normal inputs it is their correlation; a uniform input's
+    is within 0.03 of it (6/pi * asin(R/2) between two uniform inputs, R * sqrt(3/pi)
+    between a uniform and a normal one).
     A matrix that is not positive semi-definite is a DistributionError.
 
 The generated periods are relabelled as consecutive periods from the contract
