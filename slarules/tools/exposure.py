@@ -200,7 +200,7 @@ def exposure(entries: Sequence[Entry], runs: int, seed: int, years: int = 1, blo
 def _problem(entry: Entry, years: int, block: int):
     """An Unread naming what keeps the entry out, or its (currency, digits)."""
     try:
-        program, history, distributions, correlations = prepare(entry)
+        program, history, distributions, correlations = _prepared(entry)
         simulate({entry.name: program}, history, 1, 0, years, block, distributions, correlations=correlations)
     except SlaError as err:
         return Unread(entry.name, err.diagnostics)

@@ -59,7 +59,7 @@ def test_sample_correlation_is_the_stated_one(acme):
     assert statistics.stdev(offered) == pytest.approx(800, rel=0.05)
 
 
-def test_a_uniform_input_follows_its_rank_correlation(acme):
+def test_a_uniform_input_correlates_as_the_copula_says(acme):
     periods = _draws(acme, ["answered_in_20s:quality_score=0.7"])
     quality = [float(p["quality_score"]) for p in periods]
     assert 80 <= min(quality) and max(quality) <= 100  # still uniform on its range
