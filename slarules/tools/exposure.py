@@ -213,9 +213,10 @@ def _run_on_dask(units, partitions: int, arguments, scheduler: str | None, worke
     """The units' results, in partition order: `partitions` Dask tasks of consecutive units."""
     import dask
 
-    size = -(-len(units) // max(1, min(partitions, len(units))))
-    tasks = [dask.delayed(simulate_blocks, pure=False)(tuple(units[i:i + size]), *arguments)
-             for i in range(0, len(units), size)]
+    count = max(1, min(partitions, len(units)))
+    cuts = [len(units) * i // count for i in range(count + 1)]
+    tasks = [dask.delayed(simulate_blocks, pure=False)(tuple(units[start:end]), *arguments)
+             for start, end in zip(cuts, cuts[1:])]
     if scheduler is not None:
         return _on_cluster(tasks, scheduler, progress)
     local = "sync" if workers == 1 or len(tasks) == 1 else "processes"

@@ -187,3 +187,10 @@ def test_usage_errors(capsys):
     assert exit_.value.code == 2
     assert main(["exposure", str(RULESETS), "--workers", "2", "--scheduler", "tcp://127.0.0.1:9"]) == 2
     assert "--workers is for this machine" in capsys.readouterr().err
+
+
+def test_local_progress_counts_the_tasks(two):
+    seen = []
+    exposure(two, RUNS_PER_BLOCK + 1, seed=1, workers=1, partitions=3,
+             progress=lambda done, total: seen.append((done, total)))
+    assert seen == [(1, 3), (2, 3), (3, 3)]  # 2 contracts x 2 run blocks = 4 units in 3 tasks
