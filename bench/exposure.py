@@ -39,7 +39,7 @@ def _line(label: str, entries, runs: int, workers: int | None) -> None:
 
 def report(root) -> None:
     entries, _ = read_portfolio(root / "rulesets")
-    amended = [e for e in entries if prepare(e)[0].amendments]
+    amended = [e for e in entries if prepare(e).program.amendments]
     _line("vectorised, 1 worker", [e for e in entries if e not in amended], VECTORISED_RUNS, 1)
     _line("amended (exact evaluator), 1 worker", amended, EXACT_RUNS, 1)
     _line(f"all, {os.cpu_count()} local worker processes", entries, ALL_RUNS, None)

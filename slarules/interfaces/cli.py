@@ -389,7 +389,7 @@ def _exposure(args) -> int:
     report = exposure(entries, args.simulate, args.seed, args.years, args.block, scheduler=args.scheduler,
                       workers=args.workers, partitions=args.partitions,
                       progress=_progress_bar() if sys.stderr.isatty() else None, unread=unread)
-    _report([d for u in report.left_out for d in u.diagnostics])
+    _report([d for c in report.contracts for d in c.warnings] + [d for u in report.left_out for d in u.diagnostics])
     _print(report.to_json() if args.format == "json" else report.to_text())
     return 1 if report.left_out else 0
 

@@ -46,7 +46,8 @@ import attrs
 from ..core.diagnostics import Diagnostic, SlaError
 from ..core.money import CONTEXT, format_money, plain_money
 from ..core.source import Source
-from ..engine.compile import compile_terms
+from ..engine.compile import Terms, compile_terms
+from ..engine.history import History
 from ..formats.kpi_data import parse_history
 from ..language.check import check
 from ..language.parse import parse
@@ -71,10 +72,22 @@ ZERO = Decimal(0)
 
 
 @attrs.frozen
+class Prepared:
+    """An entry made ready to simulate."""
+
+    program: Terms
+    history: History
+    distributions: dict
+    correlations: dict
+    warnings: tuple[Diagnostic, ...]  # the ruleset's, from check
+
+
+@attrs.frozen
 class ContractExposure:
     entry: Entry
     currency: str
     exposure: Exposure  # the contract's own amounts, unweighted
+    warnings: tuple[Diagnostic, ...] = ()  # its ruleset's
 
 
 @attrs.frozen
@@ -118,16 +131,17 @@ class Report:
 
 # ---------------------------------------------------------------- one run block
 
-def prepare(entry: Entry):
+def prepare(entry: Entry) -> Prepared:
     """The entry's compiled terms, KPI history, distributions and correlations (SlaError or
     DistributionError if they cannot be had)."""
     ruleset = parse(Source(entry.ruleset, entry.ruleset_text))
-    errors = [d for d in check(ruleset) if d.is_error]
-    if errors:
-        raise SlaError(errors)
+    found = check(ruleset)
+    if any(d.is_error for d in found):
+        raise SlaError([d for d in found if d.is_error])
     program = compile_terms(ruleset)
     history = parse_history(program, Source(entry.data, entry.data_text))
-    return program, history, parse_distributions(entry.distributions), parse_correlations(entry.correlate)
+    return Prepared(program, history, parse_distributions(entry.distributions), parse_correlations(entry.correlate),
+                    tuple(d for d in found if d.severity == "warning"))
 
 
 _prepared = functools.lru_cache(maxsize=256)(prepare)  # a worker compiles each contract once
@@ -153,10 +167,10 @@ def simulate_blocks(units: Sequence[tuple[Entry, int]], runs: int, seed: int, ye
     """One Dask task: each (entry, run block) of `units` simulated, with its block's seed."""
     out = []
     for entry, index in units:
-        program, history, distributions, correlations = _prepared(entry)
-        simulation = simulate({entry.name: program}, history, block_runs(runs, index),
-                              block_seed(seed, entry.name, index), years, block, distributions,
-                              correlations=correlations)
+        ready = _prepared(entry)
+        simulation = simulate({entry.name: ready.program}, ready.history, block_runs(runs, index),
+                              block_seed(seed, entry.name, index), years, block, ready.distributions,
+                              correlations=ready.correlations)
         out.append((entry.name, index, simulation.exposures[0]))
     return out
 
@@ -173,22 +187,23 @@ def exposure(entries: Sequence[Entry], runs: int, seed: int, years: int = 1, blo
     if seed < 0:
         raise ValueError("the seed is a whole number, 0 or more")
     left_out = list(unread)
-    ready: list[tuple[Entry, str, int]] = []  # entry, currency, minor-unit digits
+    ready: list[tuple[Entry, Prepared]] = []
     for entry in entries:
         problem = _problem(entry, years, block)
         if isinstance(problem, Unread):
             left_out.append(problem)
             continue
-        ready.append((entry, *problem))
+        ready.append((entry, problem))
     blocks = -(-runs // RUNS_PER_BLOCK)
-    units = [(entry, index) for entry, _, _ in ready for index in range(blocks)]
+    units = [(entry, index) for entry, _ in ready for index in range(blocks)]
     results = _run_on_dask(units, partitions or len(units), (runs, seed, years, block), scheduler, workers,
                            progress) if units else []
     by_contract: dict[str, list[tuple[int, Exposure]]] = {}
     for name, index, part in (item for result in results for item in result):
         by_contract.setdefault(name, []).append((index, part))
-    contracts = tuple(ContractExposure(entry, currency, _joined([p for _, p in sorted(by_contract[entry.name])]))
-                      for entry, currency, _ in ready)
+    contracts = tuple(ContractExposure(entry, prepared.program.currency,
+                                       _joined([p for _, p in sorted(by_contract[entry.name])]), prepared.warnings)
+                      for entry, prepared in ready)
     portfolios = tuple(_portfolio(currency, [c for c in contracts if c.currency == currency], runs)
                        for currency in sorted({c.currency for c in contracts}))
     left_out = [Unread(u.name, (*u.diagnostics, Diagnostic(
@@ -197,16 +212,17 @@ def exposure(entries: Sequence[Entry], runs: int, seed: int, years: int = 1, blo
     return Report(runs, seed, years, block, contracts, portfolios, tuple(left_out))
 
 
-def _problem(entry: Entry, years: int, block: int):
-    """An Unread naming what keeps the entry out, or its (currency, digits)."""
+def _problem(entry: Entry, years: int, block: int) -> Unread | Prepared:
+    """An Unread naming what keeps the entry out, or the entry made ready."""
     try:
-        program, history, distributions, correlations = _prepared(entry)
-        simulate({entry.name: program}, history, 1, 0, years, block, distributions, correlations=correlations)
+        ready = _prepared(entry)
+        simulate({entry.name: ready.program}, ready.history, 1, 0, years, block, ready.distributions,
+                 correlations=ready.correlations)
     except SlaError as err:
         return Unread(entry.name, err.diagnostics)
     except (DistributionError, ValueError) as err:
         return Unread(entry.name, (Diagnostic("SLA507", f"contract {entry.name}: {err}", location=entry.ruleset),))
-    return program.currency, program.rounding.digits
+    return ready
 
 
 def _run_on_dask(units, partitions: int, arguments, scheduler: str | None, workers: int | None, progress):

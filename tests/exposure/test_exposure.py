@@ -194,3 +194,15 @@ def test_local_progress_counts_the_tasks(two):
     exposure(two, RUNS_PER_BLOCK + 1, seed=1, workers=1, partitions=3,
              progress=lambda done, total: seen.append((done, total)))
     assert seen == [(1, 3), (2, 3), (3, 3)]  # 2 contracts x 2 run blocks = 4 units in 3 tasks
+
+
+def test_a_contract_with_warnings_runs_and_its_warnings_are_on_stderr(tmp_path, capsys):
+    folder = _folder(tmp_path, "compute_engine_uptime")
+    text = (folder / "compute_engine_uptime.sla").read_text(encoding="utf-8")
+    declared = text.index("inputs\n") + len("inputs\n")  # an input no clause reads: a warning
+    (folder / "compute_engine_uptime.sla").write_text(text[:declared] + "  unused count, default 0\n" + text[declared:],
+                                                      encoding="utf-8")
+    assert main(["exposure", str(folder), "--simulate", "10", "--workers", "1"]) == 0
+    captured = capsys.readouterr()
+    assert "warning[SLA" in captured.err and "unused" in captured.err
+    assert "compute_engine_uptime" in captured.out
