@@ -311,7 +311,8 @@ def _verify(args) -> int:
     if args.out:
         check_folder(args.out)
     report = verify(_load(args.ruleset), seed=args.seed, effort=args.effort,
-                    out_dir=Path(args.out) if args.out else None, only=args.only)
+                    out_dir=Path(args.out) if args.out else None, only=args.only,
+                    progress=_progress_bar("verifying"))
     _print(report.to_text())
     return 0 if report.ok else 1
 
@@ -342,7 +343,7 @@ def _dry_run(args) -> int:
             simulation = simulate({"proposed": proposed, "current": current}, history, args.simulate, args.seed,
                                   years=args.years or 1, block=args.block or 3,
                                   distributions=parse_distributions(args.distribution),
-                                  progress=_progress_bar() if sys.stderr.isatty() else None,
+                                  progress=_progress_bar("simulating"),
                                   correlations=parse_correlations(args.correlate))
         except DistributionError as err:
             option = "--correlate" if isinstance(err, CorrelationError) else "--distribution"
@@ -358,10 +359,9 @@ def _dry_run(args) -> int:
         if simulation is not None:
             _print("\n" + simulation.to_text())
     if args.report:
-        nets = ({name: simulation.annual_net(name) for name in ("proposed", "current")}
-                if simulation is not None else None)
         page = render_report({"proposed": (proposed, comparison.proposed_outcome),
-                              "current": (current, comparison.current_outcome)}, history, nets)
+                              "current": (current, comparison.current_outcome)}, history, simulation,
+                             progress=_progress_bar("drawing the curves"))
         write_atomically(args.report, page)
     return 0
 
@@ -388,17 +388,21 @@ def _exposure(args) -> int:
     entries, unread = read_portfolio(args.portfolio)
     report = exposure(entries, args.simulate, args.seed, args.years, args.block, scheduler=args.scheduler,
                       workers=args.workers, partitions=args.partitions,
-                      progress=_progress_bar() if sys.stderr.isatty() else None, unread=unread)
+                      progress=_progress_bar("simulating"), unread=unread)
     _report([d for c in report.contracts for d in c.warnings] + [d for u in report.left_out for d in u.diagnostics])
     _print(report.to_json() if args.format == "json" else report.to_text())
     return 1 if report.left_out else 0
 
 
-def _progress_bar():
+def _progress_bar(doing: str):
+    """A progress bar on stderr when it is a terminal (None otherwise: nothing is printed)."""
+    if not sys.stderr.isatty():
+        return None
+
     def show(done: int, total: int) -> None:
         filled = 30 * done // total
         end = "\n" if done == total else ""
-        print(f"\rsimulating [{'#' * filled}{'.' * (30 - filled)}] {done}/{total}", end=end, file=sys.stderr,
+        print(f"\r{doing} [{'#' * filled}{'.' * (30 - filled)}] {done}/{total}", end=end, file=sys.stderr,
               flush=True)
     return show
 
@@ -407,7 +411,8 @@ def _report_html(args) -> int:
     from ..tools.htmlreport import render_report
     program = _load(args.ruleset)
     history = read_history(program, args.data, args.events)
-    page = render_report({program.title: (program, program.evaluate(history))}, history)
+    page = render_report({program.title: (program, program.evaluate(history))}, history,
+                         progress=_progress_bar("drawing the curves"))
     write_atomically(args.out, page)
     return 0
 

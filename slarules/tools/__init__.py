@@ -6,6 +6,7 @@ May import core, language, engine and formats.
     dryrun.py      proposed terms against current ones over the same history
     simulate.py    what a ruleset may cost under simulated performance
     htmlreport.py  one self-contained HTML page with plots
+    svgplot.py     the page's SVG plots: axes, ticks, marks (pixel geometry only)
     portfolio.py   a portfolio's contracts, from a folder or a JSON manifest
     exposure.py    a portfolio simulated together on Dask: per contract, per currency, the tail
 """

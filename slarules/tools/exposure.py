@@ -53,6 +53,7 @@ from ..language.check import check
 from ..language.parse import parse
 from .portfolio import Entry, Unread
 from .simulate import (
+    KINDS,
     PERCENTILE_METHOD,
     PERCENTILES,
     DistributionError,
@@ -66,7 +67,6 @@ from .simulate import (
 JSON_FORMAT = "slarules.exposure/1"
 RUNS_PER_BLOCK = 500  # part of the model: changing it changes which seed draws which run
 TAIL_PERCENTILE = 95
-KINDS = ("credits", "bonuses", "net")
 CONNECT_TIMEOUT = "10s"  # how long to try to reach a scheduler
 ZERO = Decimal(0)
 
@@ -284,7 +284,7 @@ def _portfolio(currency: str, members: list[ContractExposure], runs: int) -> Por
             for kind in KINDS}
     terminated = tuple(any(m.exposure.terminations[r] for m in members) for r in range(runs))
     total = Exposure(f"portfolio {currency}", "", f"{len(members)} contracts", digits,
-                     sums["credits"], sums["bonuses"], sums["net"], terminated)
+                     *(sums[kind] for kind in KINDS), terminated)
     threshold = percentile(sums["net"], TAIL_PERCENTILE)
     tail = [r for r in range(runs) if sums["net"][r] >= threshold]
     whole = sum((sums["net"][r] for r in tail), ZERO)
@@ -320,7 +320,7 @@ def to_data(report: Report) -> dict:
                  "SeedSequence(seed, spawn_key=(k1, k2, b)), k1 and k2 from SHA-256 of c's name",
         "percentile_method": PERCENTILE_METHOD,
         "amounts": "annual: the term's totals divided by years, rounded half-even to the minor unit; "
-                   "net = credits - earned back - bonuses; a portfolio sums weight x amount per run",
+                   "net = credits + withheld - earned back - bonuses; a portfolio sums weight x amount per run",
         "contracts": [
             {"name": c.entry.name, "ruleset": c.entry.ruleset, "data": c.entry.data, "contract": c.exposure.contract,
              "currency": c.currency, "weight": str(c.entry.weight),
@@ -347,7 +347,7 @@ def to_text(report: Report) -> str:
            f"seed {report.seed}, amounts per year",
            f"  each contract's KPI data resampled in blocks of {report.block} periods; contracts drawn independently",
            f"  percentiles: {PERCENTILE_METHOD}",
-           "  net = credits - earned back - bonuses (positive: owed to the client)"]
+           "  net = credits + withheld - earned back - bonuses (positive: owed to the client)"]
     for p in report.portfolios:
         members = [c for c in report.contracts if c.currency == p.currency]
         out += ["", f"Contracts in {p.currency}"]
@@ -359,8 +359,8 @@ def to_text(report: Report) -> str:
         out += _table(["net per year", "expected", *(f"P{q}" for q in PERCENTILES), "termination"], rows)
         e = p.exposure
         out.append(f"  portfolio credits: expected {_money(e.mean('credits'), e.digits)}, "
-                   f"P95 {_money(e.percentiles('credits')[95], e.digits)}; bonuses: expected "
-                   f"{_money(e.mean('bonuses'), e.digits)}")
+                   f"P95 {_money(e.percentiles('credits')[95], e.digits)}; earned back: expected "
+                   f"{_money(e.mean('earned_back'), e.digits)}; bonuses: expected {_money(e.mean('bonuses'), e.digits)}")
         out.append("  termination: share of runs in which at least one contract gave a termination right")
         out.append(f"  the tail: {p.tail_runs:,} runs with a portfolio net of at least "
                    f"{_money(p.threshold, e.digits)} (P{TAIL_PERCENTILE}); each contract in them:")

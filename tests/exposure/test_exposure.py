@@ -89,8 +89,9 @@ def test_block_seeds_depend_on_seed_name_and_block_only():
 def _member(name, weight, net, terminations, digits=2):
     entry = Entry(name, f"{name}.sla", "", f"{name}.csv", "", Decimal(weight))
     amounts = tuple(Decimal(v) for v in net)
-    return ContractExposure(entry, "USD", Exposure(name, entry.ruleset, name, digits, amounts,
-                                                  tuple(Decimal(0) for _ in net), amounts, terminations))
+    zeros = tuple(Decimal(0) for _ in net)
+    return ContractExposure(entry, "USD", Exposure(name, entry.ruleset, name, digits, amounts, zeros, zeros,
+                                                  amounts, terminations))
 
 
 def test_the_portfolio_sums_weighted_runs_and_finds_the_tail():
