@@ -351,7 +351,14 @@ def main() -> int:
     except ImportError as err:
         print(f"money-only lines skipped: {err}")
         return 0
-    return vectorised.report(program, history, args.repeat, ROOT)
+    status = vectorised.report(program, history, args.repeat, ROOT)
+    try:
+        import exposure  # bench/exposure.py: needs Dask (the `dask` extra)
+    except ImportError as err:
+        print(f"exposure line skipped: {err}")
+        return status
+    exposure.report(ROOT)
+    return status
 
 
 if __name__ == "__main__":

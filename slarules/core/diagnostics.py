@@ -13,7 +13,8 @@ knowing, such as a cap the contract states that can never bind; never fails).
       = note: did you mean 'monthly_fee'?
 
 Codes: SLA0xx syntax, SLA2xx static checks, SLA3xx data files, SLA4xx evaluation,
-SLA5xx files slarules writes, SLA6xx requests to the service (`slarules serve`).
+SLA5xx files slarules writes and portfolios (`slarules exposure`), SLA6xx requests
+to the service (`slarules serve`).
 """
 from __future__ import annotations
 
@@ -99,6 +100,13 @@ CODES: dict[str, str] = {
     "SLA408": "a restatement without a saved state",
     "SLA501": "a file cannot be written (a missing or read-only folder, a folder, a read-only file, a full disk)",
     "SLA502": "a file is held by another slarules run for too long",
+    "SLA503": "a portfolio manifest that cannot be read, or a key or value it does not take",
+    "SLA504": "a ruleset in a portfolio folder without its data beside it (NAME.csv or NAME.json)",
+    "SLA505": "two contracts of a portfolio with the same name",
+    "SLA506": "a portfolio with no contract",
+    "SLA507": "a contract's distributions or correlations that cannot be used",
+    "SLA508": "a contract left out of the portfolio (the others are simulated)",
+    "SLA509": "a Dask scheduler that cannot be reached",
     "SLA601": "a request the service cannot read (not JSON, not an object, an unknown or missing key)",
     "SLA602": "a request body over the service's size limit",
     "SLA603": "no ruleset of that name in the service's rulesets folder",

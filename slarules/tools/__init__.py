@@ -7,4 +7,6 @@ May import core, language, engine and formats.
     simulate.py    what a ruleset may cost under simulated performance
     htmlreport.py  one self-contained HTML page with plots
     svgplot.py     the page's SVG plots: axes, ticks, marks (pixel geometry only)
+    portfolio.py   a portfolio's contracts, from a folder or a JSON manifest
+    exposure.py    a portfolio simulated together on Dask: per contract, per currency, the tail
 """

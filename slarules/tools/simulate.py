@@ -11,7 +11,17 @@ seed. Each run generates `years` contract years of KPI data:
     every period from the stated distribution (`normal(mean, sd)` or
     `uniform(low, high)`), clipped to the input's range (never negative, a
     percent at most 100) and rounded to its resolution (a count to a whole
-    number, other units to 0.01, a ratio to 0.0001).
+    number, other units to 0.01, a ratio to 0.0001);
+  * and, given `correlations` between distribution inputs ({(a, b): rho}), those
+    inputs are drawn together through a Gaussian copula: per period one standard
+    normal per correlated input (in name order), made correlated by the Cholesky
+    factor of the stated correlation matrix (unstated pairs 0), then passed to each
+    input's own distribution (a normal input is mean + sd * z, a uniform one
+    low + (high - low) * Phi(z)). The stated figure is the correlation of the
+    normals: between two normal inputs it is their correlation; a uniform input's
+    is within 0.03 of it (6/pi * asin(R/2) between two uniform inputs, R * sqrt(3/pi)
+    between a uniform and a normal one).
+    A matrix that is not positive semi-definite is a DistributionError.
 
 The generated periods are relabelled as consecutive periods from the contract
 start, and every Terms evaluates the same generated history (common random
@@ -23,7 +33,7 @@ evaluator (engine/vectorised.py, exact, the same money as evaluate()),
 otherwise run by run with evaluate().
 
 Output: a Simulation with, per ruleset, the annual credits, credits earned
-back, bonuses and net of every run (the term's totals divided by `years`, rounded half-even to the
+back, bonuses and net of every run and whether it gave a termination right (the term's totals divided by `years`, rounded half-even to the
 currency's minor unit), their mean and their 50th, 90th, 95th and 99th
 percentiles, and the share of runs in which a termination right arose within
 the term. Percentiles are exact order statistics by the nearest-rank method:
@@ -35,6 +45,7 @@ order, so a seed gives the same Simulation (on the same Python version).
 from __future__ import annotations
 
 import json
+import math
 import random
 import re
 from decimal import ROUND_HALF_EVEN, Decimal
@@ -62,6 +73,10 @@ class DistributionError(ValueError):
     """A distribution spec that cannot be read, or names an input no ruleset has."""
 
 
+class CorrelationError(DistributionError):
+    """A correlation that cannot be read, or correlations that cannot hold together."""
+
+
 # ---------------------------------------------------------------- distributions
 
 @attrs.frozen
@@ -71,6 +86,10 @@ class Normal:
 
     def draw(self, rng: random.Random) -> float:
         return rng.normalvariate(float(self.mean), float(self.sd))
+
+    def from_normal(self, z: float) -> float:
+        """The value at a standard normal draw z (the copula's marginal)."""
+        return float(self.mean) + float(self.sd) * z
 
     def __str__(self) -> str:
         return f"normal({self.mean}, {self.sd})"
@@ -83,6 +102,10 @@ class Uniform:
 
     def draw(self, rng: random.Random) -> float:
         return rng.uniform(float(self.low), float(self.high))
+
+    def from_normal(self, z: float) -> float:
+        """The value at a standard normal draw z: its quantile Phi(z) of the range."""
+        return float(self.low) + float(self.high - self.low) * 0.5 * (1 + math.erf(z / math.sqrt(2)))
 
     def __str__(self) -> str:
         return f"uniform({self.low}, {self.high})"
@@ -133,6 +156,84 @@ def parse_distributions(specs) -> dict[str, Distribution]:
     return out
 
 
+_CORRELATION = re.compile(r"\s*([A-Za-z_][A-Za-z0-9_]*)\s*:\s*([A-Za-z_][A-Za-z0-9_]*)\s*=\s*(\S*)\s*")
+_SEMI_DEFINITE_TOLERANCE = 1e-9
+
+
+def parse_correlations(specs) -> dict[tuple[str, str], Decimal]:
+    """`calls_offered:answer_seconds=-0.6` (several) -> {("answer_seconds", "calls_offered"): Decimal("-0.6")},
+    each pair in name order; a pair stated twice, an input with itself, or a figure outside -1..1 is an error."""
+    usage = "write INPUT:INPUT=R with R from -1 to 1, e.g. calls_offered:answer_seconds=-0.6"
+    out: dict[tuple[str, str], Decimal] = {}
+    for spec in specs:
+        match = _CORRELATION.fullmatch(spec)
+        if match is None:
+            raise CorrelationError(f"cannot read the correlation '{spec}': {usage}")
+        first, second, text = match.groups()
+        if not _NUMBER.fullmatch(text) or not -1 <= Decimal(text) <= 1:
+            raise CorrelationError(f"the correlation of '{spec}' is '{text}', not a number from -1 to 1")
+        if first == second:
+            raise CorrelationError(f"'{spec}' correlates {first} with itself")
+        pair = (min(first, second), max(first, second))
+        if pair in out:
+            raise CorrelationError(f"the correlation of {pair[0]} and {pair[1]} is stated twice")
+        out[pair] = Decimal(text)
+    return out
+
+
+@attrs.frozen
+class Copula:
+    """A Gaussian copula: correlated standard normals for `names` (in name order), the
+    lower-triangular Cholesky factor of their correlation matrix."""
+
+    names: tuple[str, ...]
+    factor: tuple[tuple[float, ...], ...]
+
+    def draw(self, rng: random.Random) -> dict[str, float]:
+        """One standard normal per name, correlated as stated."""
+        z = [rng.gauss(0.0, 1.0) for _ in self.names]
+        return {name: sum(row[k] * z[k] for k in range(i + 1)) for i, (name, row) in enumerate(zip(self.names, self.factor))}
+
+
+def copula(correlations: Mapping[tuple[str, str], Decimal], distributions: Mapping[str, Distribution]) -> Copula | None:
+    """The copula of the stated correlations (None if none is stated): every input named must
+    have a distribution, and the matrix must be positive semi-definite."""
+    if not correlations:
+        return None
+    names = tuple(sorted({name for pair in correlations for name in pair}))
+    for name in names:
+        if name not in distributions:
+            raise CorrelationError(f"{name} is correlated but has no distribution: a correlation is between inputs "
+                                    f"given with --distribution (the others are resampled whole, periods together)")
+    matrix = [[1.0 if a == b else float(correlations.get((min(a, b), max(a, b)), 0)) for b in names] for a in names]
+    factor = _cholesky(matrix)
+    if factor is None:
+        stated = ", ".join(f"{a}:{b}={r}" for (a, b), r in sorted(correlations.items()))
+        raise CorrelationError(f"the correlations {stated} cannot hold together: their matrix (unstated pairs 0) "
+                                "is not positive semi-definite")
+    return Copula(names, tuple(map(tuple, factor)))
+
+
+def _cholesky(matrix: list[list[float]]) -> list[list[float]] | None:
+    """The lower-triangular L with L L^T = matrix, for a positive semi-definite matrix
+    (a zero pivot allowed where its column is zero too); None if the matrix is not one."""
+    n = len(matrix)
+    factor = [[0.0] * n for _ in range(n)]
+    for j in range(n):
+        pivot = matrix[j][j] - sum(factor[j][k] ** 2 for k in range(j))
+        if pivot < -_SEMI_DEFINITE_TOLERANCE:
+            return None
+        diagonal = math.sqrt(max(pivot, 0.0))
+        factor[j][j] = diagonal
+        for i in range(j + 1, n):
+            rest = matrix[i][j] - sum(factor[i][k] * factor[j][k] for k in range(j))
+            if diagonal > _SEMI_DEFINITE_TOLERANCE:
+                factor[i][j] = rest / diagonal
+            elif abs(rest) > _SEMI_DEFINITE_TOLERANCE:
+                return None
+    return factor
+
+
 def _clip(value: float, unit: str) -> Decimal:
     """A draw as an input value: within the unit's range, at its resolution."""
     quantum = _RESOLUTION.get(unit, _DEFAULT_RESOLUTION)
@@ -158,22 +259,27 @@ def bootstrap_indices(rng: random.Random, size: int, length: int, block: int) ->
 
 
 def draw_run(rng: random.Random, size: int, length: int, block: int, distributions: Mapping[str, Distribution],
-             units: Mapping[str, str]) -> tuple[list[int], dict[str, list[Decimal]]]:
+             units: Mapping[str, str], joint: Copula | None = None) -> tuple[list[int], dict[str, list[Decimal]]]:
     """One generated run, drawn in a fixed order: the indices of the history's periods it
-    resamples, then per period the value of each distribution input (by name)."""
+    resamples, then per period the copula's normals (if any), then the value of each
+    other distribution input (by name)."""
     indices = bootstrap_indices(rng, size, length, block)
     names = sorted(distributions)
     draws: dict[str, list[Decimal]] = {name: [] for name in names}
     for _ in indices:
+        normals = joint.draw(rng) if joint is not None else {}
         for name in names:
-            draws[name].append(_clip(distributions[name].draw(rng), units[name]))
+            distribution = distributions[name]
+            value = distribution.from_normal(normals[name]) if name in normals else distribution.draw(rng)
+            draws[name].append(_clip(value, units[name]))
     return indices, draws
 
 
 def generate(rng: random.Random, history: History, length: int, block: int,
-             distributions: Mapping[str, Distribution], units: Mapping[str, str]) -> list[dict[str, Decimal]]:
+             distributions: Mapping[str, Distribution], units: Mapping[str, str],
+             joint: Copula | None = None) -> list[dict[str, Decimal]]:
     """One generated run: the values of each period (unlabelled)."""
-    indices, draws = draw_run(rng, len(history.periods), length, block, distributions, units)
+    indices, draws = draw_run(rng, len(history.periods), length, block, distributions, units, joint)
     return [{**history.periods[index].values, **{name: values[p] for name, values in draws.items()}}
             for p, index in enumerate(indices)]
 
@@ -210,7 +316,11 @@ class Exposure:
     earned_back: tuple[Decimal, ...]
     bonuses: tuple[Decimal, ...]
     net: tuple[Decimal, ...]  # credits + withheld - earned back - bonuses (positive: owed to the client)
-    runs_with_termination: int
+    terminations: tuple[bool, ...]  # whether a termination right arose within the term, per run
+
+    @property
+    def runs_with_termination(self) -> int:
+        return sum(self.terminations)
 
     def mean(self, kind: str) -> Decimal:
         amounts = getattr(self, kind)
@@ -239,6 +349,7 @@ class Simulation:
     distributions: tuple[tuple[str, str], ...]  # (input, "normal(8000, 400)"), by input name
     currency: str
     exposures: tuple[Exposure, ...]
+    correlations: tuple[tuple[str, str, Decimal], ...] = ()  # (input, input, rho), pairs in name order
 
     def __contains__(self, name: object) -> bool:
         return any(exposure.name == name for exposure in self.exposures)
@@ -263,9 +374,11 @@ class Simulation:
 
 def simulate(programs: dict[str, Terms], history: History, runs: int, seed: int, years: int = 1,
              block: int = 3, distributions: dict[str, Distribution] | None = None,
-             progress: Callable[[int, int], None] | None = None) -> Simulation:
+             progress: Callable[[int, int], None] | None = None,
+             correlations: Mapping[tuple[str, str], Decimal] | None = None) -> Simulation:
     """Evaluate every program over `runs` generated histories of `years` contract years."""
     distributions = dict(distributions or {})
+    correlations = dict(correlations or {})
     if not programs:
         raise ValueError("simulate needs at least one ruleset")
     if runs < 1 or years < 1 or block < 1:
@@ -289,6 +402,7 @@ def simulate(programs: dict[str, Terms], history: History, runs: int, seed: int,
             hint = " ".join(did_you_mean(name, units))
             raise DistributionError(f"'{name}' is not an input of the rulesets{'; ' + hint if hint else ''}; "
                                     f"the inputs are: {', '.join(units)}")
+    joint = copula(correlations, distributions)
     per_year = 12 // MONTHS_PER_PERIOD[listed[0][1].calendar.periodicity]
     length = years * per_year
     try:
@@ -298,7 +412,7 @@ def simulate(programs: dict[str, Terms], history: History, runs: int, seed: int,
     rng = random.Random(seed)
     drawn = []
     for run in range(runs):
-        drawn.append(draw_run(rng, len(history.periods), length, block, distributions, units))
+        drawn.append(draw_run(rng, len(history.periods), length, block, distributions, units, joint))
         if progress is not None and vectorised is not None:  # drawing is most of the time
             progress(run + 1, runs)
     if vectorised is not None:
@@ -307,19 +421,20 @@ def simulate(programs: dict[str, Terms], history: History, runs: int, seed: int,
         amounts, terminated = _money_exact(listed, history, drawn, years, progress)
     exposures = tuple(
         Exposure(name, program.path, program.title, program.rounding.digits, *map(tuple, amounts[name]),
-                 terminated[name])
+                 tuple(terminated[name]))
         for name, program in listed)
     return Simulation(runs, seed, years, min(block, len(history.periods)), per_year,
                       (history.periods[0].label, history.periods[-1].label),
                       tuple((name, str(distributions[name])) for name in sorted(distributions)),
-                      currencies.pop(), exposures)
+                      currencies.pop(), exposures,
+                      tuple((a, b, rho) for (a, b), rho in sorted(correlations.items())))
 
 
 def _money_exact(listed, history: History, drawn, years: int, progress=None):
-    """Per ruleset the annual credits, earned back, bonuses and net of every run, and the
-    runs with a termination right: each run through the exact evaluator."""
+    """Per ruleset the annual credits, earned back, bonuses and net of every run, and
+    whether each gave a termination right: each run through the exact evaluator."""
     amounts = {name: ([], [], [], []) for name, _ in listed}
-    terminated = {name: 0 for name, _ in listed}
+    terminated: dict[str, list[bool]] = {name: [] for name, _ in listed}
     for run, (indices, draws) in enumerate(drawn):
         periods = [{**history.periods[index].values, **{name: values[p] for name, values in draws.items()}}
                    for p, index in enumerate(indices)]
@@ -329,7 +444,7 @@ def _money_exact(listed, history: History, drawn, years: int, progress=None):
             t = outcome.totals
             for target, total in zip(amounts[name], (t.credits, t.earned_back, t.bonuses, t.net)):
                 target.append((total / years).quantize(quantum, ROUND_HALF_EVEN, CONTEXT))
-            terminated[name] += bool(outcome.terminations)
+            terminated[name].append(bool(outcome.terminations))
         if progress is not None:
             progress(run + 1, len(drawn))
     return amounts, terminated
@@ -367,7 +482,7 @@ def _money_vectorised(vectorised, listed, history: History, drawn, years: int):
         amounts[name] = tuple(
             [money.decimal(v) for v in vectorised.round_div(total.sum(axis=1), years, "half even")]
             for total in (money.credits, money.earned_back, money.bonuses, money.net))
-        terminated[name] = int((money.terminations >= 0).any(axis=1).sum())
+        terminated[name] = [bool(flag) for flag in (money.terminations >= 0).any(axis=1)]
     return amounts, terminated
 
 
@@ -384,6 +499,7 @@ def to_data(s: Simulation) -> dict:
         "resampling": {"method": "moving block bootstrap", "block": s.block,
                        "history": {"first": s.history[0], "last": s.history[1]}},
         "distributions": {name: text for name, text in s.distributions},
+        "correlations": {f"{a}:{b}": str(rho) for a, b, rho in s.correlations},
         "percentile_method": PERCENTILE_METHOD,
         "amounts": "annual: the term's totals divided by years, rounded half-even to the minor unit; "
                    "net = credits + withheld - earned back - bonuses",
@@ -405,6 +521,8 @@ def to_text(s: Simulation) -> str:
            f"  KPI data resampled from {s.history[0]} to {s.history[1]} in blocks of {s.block} consecutive periods"]
     for name, text in s.distributions:
         out.append(f"  {name} drawn each period from {text}")
+    for a, b, rho in s.correlations:
+        out.append(f"  {a} and {b} drawn together, correlation {rho} (Gaussian copula)")
     out.append(f"  percentiles: {PERCENTILE_METHOD}")
     out.append("  net = credits + withheld - earned back - bonuses (positive: owed to the client)")
     for e in s.exposures:
