@@ -165,7 +165,8 @@ def _clause_name(clause: nodes.Clause) -> str:
         return clause.kind
     return {nodes.Measured: "measured", nodes.Volume: "volume", nodes.Target: "target",
             nodes.Allocation: "allocation", nodes.Gate: "gate", nodes.Cure: "cure",
-            nodes.FreePasses: "free passes", nodes.EarnBack: "earn back"}[type(clause)]
+            nodes.FreePasses: "free passes", nodes.EarnBack: "earn back", nodes.Accountable: "accountable",
+            nodes.LateReport: "late report"}[type(clause)]
 
 
 def _node_of(sl: nodes.ServiceLevel, key: str):
