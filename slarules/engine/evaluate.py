@@ -50,6 +50,7 @@ from .compile import MET, MISSED, CompiledServiceLevel, Terms
 from .forms import AT_RISK_KEY, CompiledAward, allocation_key
 from .measure import period_lengths
 from .history import History
+from .reporting import LateReports
 from .outcome import (
     CREDITS_REPLACED,
     EARN_BACK,
@@ -176,6 +177,9 @@ class PeriodEvaluator:
                              if sl.earn_back is not None]
         self.quantum, self.mode = program.rounding.quantum, program.rounding.decimal_mode
         self.digits = program.rounding.digits
+        self.owner = program.roles.accountable  # service level (None: period-wide) -> accountable party
+        self.late = LateReports(program.roles, program.calendar, program.service_levels, self.quantum, self.mode,
+                                self.fmt) if program.roles.duties else None
         self.zero = program.rounding.rounder()(ZERO)  # 0.00: totals carry the currency's digits even when empty
         self.defaults = [(s.name, s.default) for s in program.inputs if s.missing == "default"]
         self.required = [s for s in program.inputs if s.missing == "required"]
@@ -223,9 +227,14 @@ class PeriodEvaluator:
             unreported = self.counted_as_miss.difference(env)
             events = self.events.get(label, {})
             results = [self.status(sl, env, unreported, data, events.get(sl.name)) for sl in self.service_levels]
+        late = self.late.found(data) if self.late is not None else ()
+        if late:
+            self.late.judge(late, results)
         measured = tuple(results) if self.has_gates else None  # what bonus gates see
         lines: list[tuple] = []
         own_credits, bonuses, credits_of = self.consequences(results, env, measured, lines, label, index, year)
+        if late:
+            own_credits += self.late.credits(late, results, env, lines, self.money_of)
         accrued, withheld, failure = own_credits, self.zero, None
         if program.critical_failure is not None:
             failure = self.critical_failure(results)
@@ -250,17 +259,18 @@ class PeriodEvaluator:
                         if self.live_triggers else ())
         # One flat record, of few objects for the collector to visit.
         return PeriodOutcome(label, year, (self, lines, terminations, credits, earned_back, bonuses, withheld,
-                                           *chain.from_iterable(results)))
+                                           *chain.from_iterable(results)), late)
 
     # ---- a period's public figures, built from its record when read
     def results(self, record) -> tuple[KpiResult, ...]:
         return tuple(KpiResult(sl.name, value if as_measured is None else as_measured, sl.unit, status, note,
-                               None if as_measured is None else value)
+                               None if as_measured is None else value, self.owner.get(sl.name))
                      for sl, value, status, note, as_measured in zip(
                          self.service_levels, *(record[_RESULTS + i::_FIELDS] for i in range(_FIELDS))))
 
     def lines(self, period: str, record) -> tuple[Line, ...]:
-        return tuple(Line(period, line[0], line[1], line[2], line[3], MethodType(_sentence, line))
+        return tuple(Line(period, line[0], line[1], line[2], line[3], MethodType(_sentence, line),
+                          self.owner.get(line[0]))
                      for line in record[1])
 
     def totals(self, record) -> Totals:
@@ -606,7 +616,8 @@ class PeriodEvaluator:
                     fired = (f"{len(missed_now)} service levels missed: {', '.join(missed_now)}", (label,))
             if fired is not None:
                 carry.fired = label
-                rights.append(TerminationRight(label, rule.text, rule.clause, fired[0], fired[1]))
+                rights.append(TerminationRight(label, rule.text, rule.clause, fired[0], fired[1],
+                                               self.owner.get(rule.service_level)))
         if rights or fired_before:
             self.live_triggers = [live for live in self.live_triggers if live[1].fired is None]
         return tuple(rights)
