@@ -17,8 +17,8 @@ from .words import _code, _computed, _count, _num, _xref
 
 
 # Service level clauses, in the order they are explained (not the order written).
-_SUB_ORDER = ("measured", "volume", "target", "allocation", "credit", "bonus", "gate", "cure", "free passes",
-              "earn back")
+_SUB_ORDER = ("accountable", "measured", "volume", "target", "allocation", "credit", "bonus", "gate", "cure",
+              "free passes", "earn back", "late report")
 
 
 @attrs.frozen
