@@ -556,6 +556,7 @@ class ReportingDuty:
     ordinal: str | None = None
     following: str | None = None  # "month" | "quarter" | "year" | "period" (singular)
     span: Span | None = _span()
+    ordinal_span: Span | None = _span()  # where `10th` is written
 
     @property
     def due_day(self) -> int | None:

@@ -161,7 +161,8 @@ class _ToAst(lark.Transformer):
         "following" PERIOD_WORD]"""
         party, ordinal, following = children
         return nodes.ReportingDuty(self._name(party), None if ordinal is None else str(ordinal),
-                                   None if following is None else _noun(following), self._span(meta))
+                                   None if following is None else _noun(following), self._span(meta),
+                                   None if ordinal is None else self._span(ordinal))
 
     # ---- parties and reviews
     def parties(self, meta, children):

@@ -95,11 +95,11 @@ class PartyChecks(Checks):
         following = PERIOD_NOUN[self.periodicity] if duty.following == "period" else duty.following
         fewest = FEWEST_BUSINESS_DAYS[following]
         if rank < 1 or rank > fewest:
-            self.error("SLA271", f"a {following} may not have a {duty.ordinal} business day", duty.span,
+            self.error("SLA271", f"a {following} may not have a {duty.ordinal} business day", duty.ordinal_span,
                        f"a {following} has at least {fewest} business days (Monday to Friday): "
                        f"the due day is the 1st to the {fewest}th")
         elif suffix != ordinal_suffix(rank):
-            self.error("SLA271", f"'{duty.ordinal}' is not how the rank is written", duty.span,
+            self.error("SLA271", f"'{duty.ordinal}' is not how the rank is written", duty.ordinal_span,
                        f"write the {rank}{ordinal_suffix(rank)}")
 
     def reviews(self):
