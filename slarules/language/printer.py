@@ -140,13 +140,14 @@ def _inputs(block: nodes.Inputs) -> Block:
         if missing:
             # The rule has no span: it is the words before the reporting duty, else the input's last.
             if i.reporting is not None:
-                end = _at(i.reporting)
+                end = _at(i.reporting.party)
+                back = len(missing.split()) + 2
             else:
                 end = (i.span.end_line, i.span.end_column) if i.span is not None else None
-            lines.append(Line(2 + name_width, missing + ("," if duty else ""), end, back=len(missing.split()),
-                              continues=True))
-        if duty:
-            lines.append(Line(2 + name_width, duty, _at(i.reporting), continues=True))
+                back = len(missing.split())
+            lines.append(Line(2 + name_width, missing + ("," if duty else ""), end, back=back, continues=True))
+        if duty:  # anchored at `reported`, two words before the party's name (the comma before stays above)
+            lines.append(Line(2 + name_width, duty, _at(i.reporting.party), back=2, continues=True))
     return Block(tuple(lines), end_line=_end(block))
 
 
