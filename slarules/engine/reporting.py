@@ -23,7 +23,7 @@ from decimal import Decimal
 
 import attrs
 
-from ..core.periods import MONTHS_PER_PERIOD, Calendar
+from ..core.periods import MONTHS_PER_PERIOD, Calendar, days_in_month
 from ..core.source import Span
 from ..language import nodes, printer
 from .forms import CompiledAmount, compile_amount
@@ -31,23 +31,30 @@ from .outcome import LATE_REPORT
 
 
 def nth_business_day_after(day: datetime.date, rank: int) -> datetime.date:
-    """The `rank`-th day after `day` that is a Monday to Friday (rank >= 1)."""
+    """The `rank`-th day after `day` that is a Monday to Friday (rank >= 1); date.max if that
+    is beyond the calendar (a period of the year 9999 or later: no report is late)."""
     weeks, rest = divmod(rank - 1, 5)
-    current = day + datetime.timedelta(days=7 * weeks)
-    count = 0
-    while True:
-        current += datetime.timedelta(days=1)
-        if current.weekday() < 5:
-            count += 1
-            if count == rest + 1:
-                return current
+    try:
+        current = day + datetime.timedelta(days=7 * weeks)
+        count = 0
+        while True:
+            current += datetime.timedelta(days=1)
+            if current.weekday() < 5:
+                count += 1
+                if count == rest + 1:
+                    return current
+    except OverflowError:
+        return datetime.date.max
 
 
-def period_end(calendar: Calendar, label: str) -> datetime.date:
-    """The last day of the period with this label."""
-    month = calendar.first_month(label) + MONTHS_PER_PERIOD[calendar.periodicity]  # the month after it
-    year, number = divmod(month, 12)
-    return datetime.date(year, number + 1, 1) - datetime.timedelta(days=1)
+def period_end(calendar: Calendar, label: str) -> datetime.date | None:
+    """The last day of the period with this label; None for a period after the year 9999
+    (labels may have up to nine digits of year: such a period ends after every date)."""
+    last = calendar.first_month(label) + MONTHS_PER_PERIOD[calendar.periodicity] - 1  # its last month
+    year, number = divmod(last, 12)
+    if year > datetime.MAXYEAR:
+        return None
+    return datetime.date(year, number + 1, days_in_month(last))
 
 
 @attrs.frozen
@@ -102,9 +109,9 @@ class Roles:
 
     def late_in(self, calendar: Calendar, label: str, arrived: datetime.date | None) -> tuple[LateReport, ...]:
         """The reports of period `label` that arrived after their due day."""
-        if arrived is None or not self.duties:
+        end = None if arrived is None or not self.duties else period_end(calendar, label)
+        if end is None:
             return ()
-        end = period_end(calendar, label)
         late = []
         for duty in self.duties:
             due = nth_business_day_after(end, duty.due_day)

@@ -671,8 +671,8 @@ def report_date(reader: _Reader, label: str, raw, span, place) -> datetime.date 
                      f"write when period {label}'s report arrived as a date: 2026-02-13", place=place)
         return None
     end = period_end(reader.calendar, label)
-    if arrived < end:
+    if end is None or arrived < end:
         reader.error("SLA319", f"period {label}'s report is dated {arrived.isoformat()}, before the period ended "
-                     f"({end.isoformat()})", span, place=place)
+                     f"({end.isoformat() if end else 'after 9999-12-31'})", span, place=place)
         return None
     return arrived

@@ -8,7 +8,9 @@ import datetime
 import io
 import json
 
-from slarules import Source, compile_source
+import pytest
+
+from slarules import SlaError, Source, compile_source
 from slarules.engine.reporting import nth_business_day_after
 from slarules.formats.kpi_data import parse_history
 
@@ -96,3 +98,16 @@ def test_without_parties_the_owner_is_empty_and_the_csv_column_stays():
     rows = list(csv.DictReader(io.StringIO(outcome.to_csv())))
     assert [row["accountable"] for row in rows] == [""]
     assert "accountable" not in outcome.to_text()
+
+
+def test_a_period_beyond_the_calendar_of_dates_has_no_late_report_and_no_crash():
+    terms = program()
+    # A label may have up to nine digits of year; no date can be after such a period ends.
+    rows = "period,fee,sl,reported_on\n2026-01,1000,85,2026-02-02\n"
+    assert terms.evaluate(history(rows)).periods[0].late_reports == ()
+    far = program(RULESET.replace("starts 2026-01", "starts 9999-12"))
+    outcome = far.evaluate(history("period,fee,sl,reported_on\n9999-12,1000,85,9999-12-31\n", terms=far))
+    assert outcome.periods[0].late_reports == ()
+    with pytest.raises(SlaError) as info:  # every date is before the year 10000's January ends
+        history("period,fee,sl,reported_on\n10000-01,1000,85,9999-12-31\n", terms=far)
+    assert [d.code for d in info.value.diagnostics] == ["SLA319"]
