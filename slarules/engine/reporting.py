@@ -196,5 +196,10 @@ def _text(text: str) -> str:
 
 
 def _late_note(reports) -> str:
-    return "; ".join(f"{r.input} reported by {r.reported_by} on {r.arrived.isoformat()}, due {r.due.isoformat()} "
-                     f"({r.days_late} day{'s' * (r.days_late != 1)} late)" for r in reports)
+    """`tickets_resolved, resolved_in_8h reported by vendor on 2026-05-18, due 2026-05-14 (4 days late)`:
+    one clause (no `;`, which ends the part of a note a credit's sentence quotes)."""
+    groups: dict[tuple, list[str]] = {}
+    for r in reports:
+        groups.setdefault((r.reported_by, r.arrived, r.due, r.days_late), []).append(r.input)
+    return " and ".join(f"{', '.join(inputs)} reported by {party} on {arrived.isoformat()}, due {due.isoformat()} "
+                        f"({late} day{'s' * (late != 1)} late)" for (party, arrived, due, late), inputs in groups.items())
