@@ -180,8 +180,7 @@ class PeriodEvaluator:
         self.quantum, self.mode = program.rounding.quantum, program.rounding.decimal_mode
         self.digits = program.rounding.digits
         self.owner = program.roles.accountable  # service level (None: period-wide) -> accountable party
-        self.late = LateReports(program.roles, program.calendar, program.service_levels, self.quantum, self.mode,
-                                self.fmt) if program.roles.duties else None
+        self.late = LateReports.of(program, self.fmt)  # None: no input has a due day
         self.zero = program.rounding.rounder()(ZERO)  # 0.00: totals carry the currency's digits even when empty
         self.defaults = [(s.name, s.default) for s in program.inputs if s.missing == "default"]
         self.required = [s for s in program.inputs if s.missing == "required"]
@@ -236,9 +235,7 @@ class PeriodEvaluator:
             unreported = self.counted_as_miss.difference(env)
             events = self.events.get(label, {})
             results = [self.status(sl, env, unreported, data, events.get(sl.name)) for sl in self.service_levels]
-        late = self.late.found(data) if self.late is not None else ()
-        if late:
-            self.late.judge(late, results)
+        late = self.late.judged(data, results) if self.late is not None else ()  # counts as a miss
         measured = tuple(results) if self.has_gates else None  # what bonus gates see
         lines: list[tuple] = []
         own_credits, bonuses, credits_of = self.consequences(results, env, measured, lines, label, index, year)

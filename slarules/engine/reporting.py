@@ -155,8 +155,21 @@ class LateReports:
         self.quantum, self.mode, self.fmt = quantum, mode, fmt
         self.levels = [(position, sl, roles.late_rules.get(sl.name)) for position, sl in enumerate(service_levels)]
 
-    def found(self, data) -> tuple[LateReport, ...]:
-        return self.roles.late_in(self.calendar, data.label, data.reported_on)
+    @classmethod
+    def of(cls, program, fmt) -> "LateReports | None":
+        """For compiled Terms, with `fmt` writing money in sentences; None if no input has a due day."""
+        if not program.roles.duties:
+            return None
+        rounding = program.rounding
+        return cls(program.roles, program.calendar, program.service_levels, rounding.quantum,
+                   rounding.decimal_mode, fmt)
+
+    def judged(self, data, results) -> tuple[LateReport, ...]:
+        """The period's late reports, each service level whose late report counts as a miss judged so."""
+        late = self.roles.late_in(self.calendar, data.label, data.reported_on)
+        if late:
+            self.judge(late, results)
+        return late
 
     def affected(self, late: tuple[LateReport, ...]):
         """(position, service level, rule, the late inputs it reads) of each service level
