@@ -24,7 +24,7 @@ ROOT = Path(__file__).resolve().parents[1]
 RULESETS = sorted((ROOT / "rulesets").glob("*.sla"))
 GOLDEN = ROOT / "tests" / "golden" / "outcomes"
 SCHEMA = json.loads((ROOT / "slarules" / "formats" / "schema" / "outcome.schema.json").read_text(encoding="utf-8"))
-CREDIT_KINDS = {"credit", "credit cap", "credits replaced"}
+CREDIT_KINDS = {"credit", "credit cap", "credits replaced", "late report"}
 BONUS_KINDS = {"bonus", "bonus cap", "bonus forfeit"}
 EARN_BACK_KINDS = {"earn back"}
 WITHHOLD_KINDS = {"withhold"}
@@ -670,8 +670,50 @@ SERVICE = {
     "2027-02": Month("mpp", "0.00", "0.00"),
 }
 
-BY_HAND = {"customer_service_schedule": SERVICE, "acme_contact_center": ACME, "cloud_hosting": CLOUD, "it_outsourcing": IT,
-           "managed_security_quarterly": SOC, "public_sector_services": PUBLIC, "compute_engine_uptime": COMPUTE}
+# Northwind workplace services, EUR: charges 100,000.00 a month, at risk 12% = 12,000.00.
+# Availability = (20,000 - outage) / 20,000; tickets = resolved_in_8h / 1,000; score as reported.
+# Due days (Monday to Friday after the month's last day): measurement provider the 5th, vendor
+# the 10th business day (April 2026: the 5th is 2026-05-07, the 10th 2026-05-14). A late
+# vendor report makes ticket_resolution a miss as if unreported (its worst row, 6% = 6,000.00)
+# and costs user_satisfaction EUR 2,500; the provider's late report costs nothing (5.3(a)).
+WORKPLACE = {
+    # 50 minutes out: 99.75%; 95%; 4.3; arrived 2026-02-05, before both due days (02-06, 02-13).
+    "2026-01": Month("mmm", "0.00", "0.00"),
+    # 200 minutes out: 99.0%: row 'below 99.5%' 4% = 4,000.00 (not below 98%).
+    "2026-02": Month("xmm", "4000.00", "0.00", (("availability", "credit", "4000.00"),)),
+    # Arrived 2026-04-09: after the provider's 5th business day (04-07), before the vendor's
+    # 10th (04-14): availability's late report has no consequence; all met.
+    "2026-03": Month("mmm", "0.00", "0.00"),
+    # Arrived 2026-05-18, after 05-14: tickets 94% would meet, but the late report counts as a
+    # miss: 6% = 6,000.00; satisfaction 4.1 met, its late report EUR 2,500.00. 8,500.00.
+    "2026-04": Month("mxm", "8500.00", "0.00", (("ticket_resolution", "credit", "6000.00"),
+                                                ("user_satisfaction", "late report", "2500.00"))),
+    # Tickets 85%: row 'below 90%' 3% = 3,000.00. Score 3.8 below 4.0: in cure until June.
+    "2026-05": Month("mxi", "3000.00", "0.00", (("ticket_resolution", "credit", "3000.00"),)),
+    # Tickets 78%: 6% = 6,000.00 (the third miss in a row). Score 4.2 cures May's miss.
+    "2026-06": Month("mxc", "6000.00", "0.00", (("ticket_resolution", "credit", "6000.00"),)),
+    "2026-07": Month("mmm", "0.00", "0.00"),
+    # Score 3.9: in cure until September.
+    "2026-08": Month("mmi", "0.00", "0.00"),
+    # 500 minutes out: 97.5%: row 'below 98%' 8% = 8,000.00; tickets 79%: 6,000.00; score 3.7:
+    # August's window closes unmet (1% = 1,000.00) and September's opens. 15,000.00 is above
+    # the 12,000.00 at risk: credit cap -3,000.00.
+    "2026-09": Month("xxi", "12000.00", "0.00", (("availability", "credit", "8000.00"),
+                                                 ("ticket_resolution", "credit", "6000.00"),
+                                                 ("user_satisfaction", "credit", "1000.00"),
+                                                 (None, "credit cap", "-3000.00"))),
+    # Score exactly 4.0 meets 'at least 4.0' and cures September.
+    "2026-10": Month("mmc", "0.00", "0.00"),
+    # Arrived 2026-12-16, after the vendor's 10th business day (12-14): as in April, 8,500.00.
+    "2026-11": Month("mxm", "8500.00", "0.00", (("ticket_resolution", "credit", "6000.00"),
+                                                ("user_satisfaction", "late report", "2500.00"))),
+    # Score 3.5: in cure until 2027-01, still open when the data ends.
+    "2026-12": Month("mmi", "0.00", "0.00"),
+}
+
+BY_HAND = {"customer_service_schedule": SERVICE, "acme_contact_center": ACME, "cloud_hosting": CLOUD,
+           "it_outsourcing": IT, "managed_security_quarterly": SOC, "public_sector_services": PUBLIC,
+           "compute_engine_uptime": COMPUTE, "workplace_outsourcing": WORKPLACE}
 
 # Whole history: credits, earned back, bonuses, net = credits + withheld - earned back
 # - bonuses, withheld; the sums of the periods above.
@@ -696,6 +738,8 @@ HISTORY_BY_HAND = {
     # 28,000 + 30,000 + 4,000 + 28,600 + 11,000 = 101,600.00; withheld 200,000 + 220,000
     # = 420,000.00; net 521,600.00.
     "public_sector_services": ("101600.00", "0.00", "0.00", "521600.00", "420000.00"),
+    # 4,000 + 8,500 + 3,000 + 6,000 + 12,000 + 8,500.
+    "workplace_outsourcing": ("42000.00", "0.00", "0.00", "42000.00"),
 }
 
 # Termination rights: (period the right arises, trigger as written, periods that caused it).
@@ -732,6 +776,10 @@ TERMINATIONS_BY_HAND = {
         ("2026-11", "critical failure when availability is below 97% or when 3 or more service levels are "
                     "missed in one month: the client may terminate", ("2026-11",)),
         ("2027-01", "terminate when availability is missed 3 months in a row", ("2026-11", "2026-12", "2027-01")),
+    ],
+    # April's late report counts as a miss of ticket_resolution; May and June miss on their values.
+    "workplace_outsourcing": [
+        ("2026-06", "terminate when ticket_resolution is missed 3 months in a row", ("2026-04", "2026-05", "2026-06")),
     ],
 }
 

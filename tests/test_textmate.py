@@ -32,6 +32,8 @@ TM = ROOT / "editors" / "textmate" / "slarules.tmLanguage.json"
 VSCODE = ROOT / "editors" / "vscode"
 RULESETS = sorted((ROOT / "rulesets").glob("*.sla"))
 
+# Terminals that are numbers, whose letters are no words: ORDINAL, the rank of `the 10th business day`.
+NUMERIC_TERMINALS = {"ORDINAL"}
 # The grammar's terminals with a name of their own; every other token is an
 # anonymous literal ("contract", ":", ...).
 LITERAL_FREE_TERMINALS = {"NAME", "NOUN", "NUMBER", "STRING", "CURRENCY", "MONTH", "COMMENT"}
@@ -69,6 +71,25 @@ credits in any 3 quarters at most EUR 250,000
 waived misses do not count toward termination
 excluded periods break streaks
 excluded years break streaks
+
+parties
+  client    "Northwind Bank plc", may waive
+  vendor    "Contoso Services Ltd"   # a party "quoted"
+reviews
+  monthly operational review
+  annual review of targets   # of, targets: its name
+
+inputs
+  reported_fee  money, reported by vendor
+  late_calls    count "calls", default 0, reported by client, due the 10th business day of the following month
+
+service level duties
+  accountable: vendor
+  measured as late_calls
+  target: at most 3
+  late report: counts as a miss
+  late report: credit USD 250
+  late report: no consequence
 
 critical service level speed "Speed of answer"
   measured as (answered + 1) * 2 - wait_time / 3, in percent
@@ -182,7 +203,9 @@ def keyword_words() -> set[str]:
     regex terminals such as AT_RISK and ROUNDING_MODE."""
     strings, regexes = _lark_pieces(LARK.read_text(encoding="utf-8"))
     words = {s for s in strings if re.fullmatch(r"[a-z]+", s)}
-    for _terminal, body in regexes:
+    for terminal, body in regexes:
+        if terminal in NUMERIC_TERMINALS:
+            continue
         stripped = re.sub(r"\\.", "", re.sub(r"\[[^\]]*\]", "", body))  # classes, escapes
         words |= set(re.findall(r"[a-z]+", stripped))
     return words
@@ -452,7 +475,7 @@ def _expected(tok: lark.Token, previous: list[lark.Token]) -> tuple[str, ...]:
             return ("entity.name.function",)
         return ("variable.other", "entity.name.function") if previous and str(previous[-1]) == "level" \
             else ("variable.other",)
-    if kind == "NUMBER":
+    if kind == "NUMBER" or kind in NUMERIC_TERMINALS:
         return ("constant.numeric",)
     if kind == "STRING":
         return ("string.quoted.double",)

@@ -11,5 +11,6 @@
     state.py     what one period leaves to the next (the carry) and its JSON form
     ledger.py    what a state has billed, period by period, and each revision since
     restate.py   billed periods evaluated again with corrected inputs -> adjustment lines
+    reporting.py   parties, reporting duties and late reports: who answers for each figure, what lateness costs
     vectorised.py  Terms x runs x periods -> money only, exact, with NumPy (the `fast` extra), for simulation
 """

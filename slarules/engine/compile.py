@@ -37,6 +37,7 @@ from .measure import (
     reads_period_length,
 )
 from .reported import compile_reported
+from .reporting import NO_ROLES, Roles, compile_roles
 
 # Statuses of a service level in a period, grouped by what they mean for gates and streaks.
 MET = frozenset({"met", "cured"})
@@ -209,6 +210,7 @@ class Terms:
     text_sha256: str  # of the ruleset's text: a state of format /2 or /1 names its ruleset by it
     term_prints: tuple[TermPrint, ...]  # of the terms that decide money in this version: a state keeps them
     amendments: tuple[tuple[int, "Terms"], ...] = ()  # (first period index, terms in force from it)
+    roles: Roles = NO_ROLES  # parties, accountability, reporting duties, late reports, reviews (reporting.py)
 
     def in_force(self, index: int) -> "Terms":
         """The terms in force in the period with this calendar index."""
@@ -292,6 +294,7 @@ def _terms(ruleset: nodes.Ruleset, base: Terms | None = None) -> Terms:
         text_sha256=base.text_sha256 if base else hashlib.sha256(
             (ruleset.source.text if ruleset.source else to_source(ruleset)).encode()).hexdigest(),
         term_prints=term_prints(ruleset),
+        roles=compile_roles(ruleset, digits),
     )
 
 

@@ -54,6 +54,7 @@ from .forms import AT_RISK_KEY, CompiledAward, allocation_key
 from .measure import period_lengths
 from .frequencies import PENDING, assess_quarters, assessed_later
 from .history import History
+from .reporting import LateReports
 from .outcome import (
     CREDITS_REPLACED,
     EARN_BACK,
@@ -182,6 +183,8 @@ class PeriodEvaluator:
                              if sl.earn_back is not None]
         self.quantum, self.mode = program.rounding.quantum, program.rounding.decimal_mode
         self.digits = program.rounding.digits
+        self.owner = program.roles.accountable  # service level (None: period-wide) -> accountable party
+        self.late = LateReports.of(program, self.fmt)  # None: no input has a due day
         self.zero = program.rounding.rounder()(ZERO)  # 0.00: totals carry the currency's digits even when empty
         self.defaults = [(s.name, s.default) for s in program.inputs if s.missing == "default"]
         self.required = [s for s in program.inputs if s.missing == "required"]
@@ -238,10 +241,13 @@ class PeriodEvaluator:
             results = [self.status(sl, env, unreported, data, events.get(sl.name)) for sl in self.service_levels]
         envs = assess_quarters(self.assessed, self.carries, results, env, data, index, self.counted_as_miss,
                                self.events.get(label, {})) if self.assessed else None
+        late = self.late.judged(data, results) if self.late is not None else ()  # counts as a miss
         measured = tuple(results) if self.has_gates else None  # what bonus gates see
         lines: list[tuple] = []
         own_credits, bonuses, credits_of = self.consequences(results, env, measured, lines, label, index, year,
                                                              envs)
+        if late:
+            own_credits += self.late.credits(late, results, env, lines, self.money_of)
         accrued, withheld, failure = own_credits, self.zero, None
         if program.critical_failure is not None:
             failure = self.critical_failure(results)
@@ -266,17 +272,18 @@ class PeriodEvaluator:
                         if self.triggers else ())
         # One flat record, of few objects for the collector to visit.
         return PeriodOutcome(label, year, (self, lines, terminations, credits, earned_back, bonuses, withheld,
-                                           *chain.from_iterable(results)))
+                                           *chain.from_iterable(results)), late)
 
     # ---- a period's public figures, built from its record when read
     def results(self, record) -> tuple[KpiResult, ...]:
         return tuple(KpiResult(sl.name, value if as_measured is None else as_measured, sl.unit, status, note,
-                               None if as_measured is None else value)
+                               None if as_measured is None else value, self.owner.get(sl.name))
                      for sl, value, status, note, as_measured in zip(
                          self.service_levels, *(record[_RESULTS + i::_FIELDS] for i in range(_FIELDS))))
 
     def lines(self, period: str, record) -> tuple[Line, ...]:
-        return tuple(Line(period, line[0], line[1], line[2], line[3], MethodType(_sentence, line))
+        return tuple(Line(period, line[0], line[1], line[2], line[3], MethodType(_sentence, line),
+                          self.owner.get(line[0]))
                      for line in record[1])
 
     def totals(self, record) -> Totals:
@@ -628,7 +635,8 @@ class PeriodEvaluator:
                 carry.arisen += 1
                 carry.run.clear()
                 carry.recent.clear()
-                rights.append(TerminationRight(label, rule.text, rule.clause, fired[0], fired[1], carry.arisen))
+                rights.append(TerminationRight(label, rule.text, rule.clause, fired[0], fired[1], carry.arisen,
+                                               self.owner.get(rule.service_level)))
         return tuple(rights)
 
     def counts_for_floor(self, value, status: str) -> bool:

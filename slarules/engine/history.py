@@ -6,6 +6,7 @@ every value an exact Decimal in range).
 """
 from __future__ import annotations
 
+import datetime
 from decimal import Decimal
 from typing import Iterable, Mapping
 
@@ -16,13 +17,14 @@ from ..core.source import Span
 
 @attrs.frozen
 class PeriodData:
-    """One period's reported inputs; `span` is where the period is in the data file, or,
+    """One period's reported inputs (and the date its report arrived, `reported_on`); `span` is where the period is in the data file, or,
     in a file without line positions (JSON), `location` is: "data.json: periods[3]"."""
 
     label: str
     values: Mapping[str, Decimal]
     span: Span | None = attrs.field(default=None, eq=False)
     location: str | None = attrs.field(default=None, eq=False)
+    reported_on: datetime.date | None = None  # when the period's report arrived, if the data says
 
     def place(self) -> str | None:
         """A diagnostic's location when it has no span: the file and entry, else the period."""

@@ -38,7 +38,8 @@ def no_full_collections():
 
 
 CREDITS_REPLACED = "credits replaced"  # a critical failure's credits that do not accrue: a negative credit line
-CREDIT_KINDS = ("credit", "credit cap", CREDITS_REPLACED)
+LATE_REPORT = "late report"  # the credit a contract gives for a late report (reporting.py)
+CREDIT_KINDS = ("credit", "credit cap", CREDITS_REPLACED, LATE_REPORT)
 BONUS_KINDS = ("bonus", "bonus cap", "bonus forfeit")
 EARN_BACK = "earn back"
 WITHHOLD = "withhold"  # the share of the charges a critical failure lets the client withhold
@@ -53,10 +54,11 @@ class Line:
     period: str
     service_level: str | None  # None for a period-wide line (the at-risk cap)
     kind: str  # "credit" | "credit cap" | "credits replaced" | "earn back" | "bonus" | "bonus cap"
-    #            | "bonus forfeit" | "withhold"
+    #            | "bonus forfeit" | "withhold" | "late report"
     amount: Decimal
     clause: Span = attrs.field(eq=False)
     _explain: Callable[[], str] = attrs.field(eq=False, repr=False, alias="explain")
+    accountable: str | None = None  # the party that answers for it (None: the ruleset names none)
 
     @property
     def explanation(self) -> str:
@@ -77,6 +79,7 @@ class KpiResult:
     status: str  # "met" | "missed" | "not measured" | "in cure" | "cured" | "waived" | "excluded"
     note: str | None = None
     reported: Decimal | None = None  # the value on the contract's reporting grid, if it states one
+    accountable: str | None = None  # the party that answers for the service level
 
     @property
     def compared(self) -> Decimal | None:
@@ -129,6 +132,7 @@ class TerminationRight:
     reason: str
     periods: tuple[str, ...]  # the periods that caused it
     occurrence: int = 1
+    accountable: str | None = None  # the party whose misses gave the right
 
     @property
     def clause_ref(self) -> str:
@@ -151,6 +155,7 @@ class PeriodOutcome:
     period: str
     contract_year: int
     _record: tuple
+    late_reports: tuple = ()  # reporting.LateReport: the period's reports that came after their due day
 
     @functools.cached_property
     def results(self) -> tuple[KpiResult, ...]:
@@ -169,7 +174,8 @@ class PeriodOutcome:
         return self._record[0].terminations(self._record)
 
     def _public(self) -> tuple:
-        return self.period, self.contract_year, self.results, self.lines, self.totals, self.terminations
+        return (self.period, self.contract_year, self.results, self.lines, self.totals, self.terminations,
+                self.late_reports)
 
     def __eq__(self, other) -> bool:
         return self._public() == other._public() if type(other) is PeriodOutcome else NotImplemented
@@ -178,7 +184,7 @@ class PeriodOutcome:
         return hash(self._public())
 
     def __repr__(self) -> str:
-        fields = ("period", "contract_year", "results", "lines", "totals", "terminations")
+        fields = ("period", "contract_year", "results", "lines", "totals", "terminations", "late_reports")
         return f"PeriodOutcome({', '.join(f'{name}={value!r}' for name, value in zip(fields, self._public()))})"
 
 

@@ -9,6 +9,9 @@ them collected; nothing is silently dropped.
 Accepted layouts:
   CSV, wide:  period,monthly_fee,calls_offered,...   one row per period
   CSV, long:  period,input,value                     one row per value
+A period may say when its report arrived: a `reported_on` column (wide), a
+`reported_on` row in place of an input (long) or key (JSON), an ISO date
+(report_date), unless an input has that name.
   JSON:       {"periods": [{"period": "2026-01", "monthly_fee": "60000.00", ...}],
                "events": [{"period": "2026-03", "service_level": "uptime",
                            "event": "exclude", "reason": "client outage"}]}
@@ -37,6 +40,7 @@ from __future__ import annotations
 
 import bisect
 import csv
+import datetime
 import io
 import json
 import math
@@ -54,7 +58,10 @@ from ..core.periods import EXAMPLE_LABEL
 from ..core.source import Source, Span, span_at
 from ..engine.compile import Terms
 from ..engine.history import EVENT_KINDS, Event, History, PeriodData
+from ..engine.reporting import period_end
 
+REPORTED_ON = "reported_on"  # the column or key of the date a period's report arrived
+_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 _DECIMAL = re.compile(r"[0-9]+(\.[0-9]+)?|\.[0-9]+")
 _PLAIN = re.compile(r"[0-9]+(\.[0-9]+)?")
 
@@ -229,10 +236,10 @@ def history_from_mapping(program, mapping: Mapping[str, Mapping[str, object]]) -
                          place=quoted_text(str(label)))
             continue
         for name in values:
-            if name not in reader.units:
+            if name not in reader.columns:
                 reader.unknown_input(str(name), None, f"{label}.{name}")
         reader.add_period(str(label), None, [(name, value, None, f"{label}.{name}")
-                                             for name, value in values.items() if name in reader.units])
+                                             for name, value in values.items() if name in reader.columns])
     return reader.finish()
 
 
@@ -248,8 +255,9 @@ def checked_history(program, history: History) -> History:
         unknown = [name for name in data.values if name not in reader.units]
         for name in unknown:
             reader.unknown_input(str(name), None, f"{place}.{name}")
+        arrived = [] if data.reported_on is None else [(REPORTED_ON, str(data.reported_on), None, place)]
         reader.add_period(data.label, None, [(name, value, None, f"{place}.{name}")
-                                             for name, value in data.values.items() if name in reader.units],
+                                             for name, value in data.values.items() if name in reader.units] + arrived,
                           place=place)
     for number, event in enumerate(history.events):
         entry = attrs.asdict(event) if isinstance(event, Event) else event
@@ -276,6 +284,9 @@ class _Reader:
         self.program = program
         self.source = source
         self.units = {spec.name: spec.unit for spec in program.inputs}
+        # The columns and keys a period may have: the inputs and, unless an input has the name, the
+        # date the period's report arrived.
+        self.columns = self.units if REPORTED_ON in self.units else {**self.units, REPORTED_ON: "date"}
         self.service_levels = [sl.name for sl in program.service_levels]
         self.calendar = program.calendar
         self.found: list[Diagnostic] = data_reader.found if data_reader else []
@@ -338,7 +349,7 @@ class _Reader:
         long_form = header == ["period", "input", "value"]
         if not long_form:
             self.header_columns(header)
-        columns = [(i, name) for i, name in enumerate(header) if i and name in self.units]
+        columns = [(i, name) for i, name in enumerate(header) if i and name in self.columns]
         groups = _LongForm(self, streaming=isinstance(self.periods, _InOrder))
         for number, row in records:
             if len(row) != len(header):
@@ -414,7 +425,7 @@ class _Reader:
             if name in seen:
                 self.error("SLA304", f"column '{quoted_text(name)}' appears twice", (1, i))
             seen.add(name)
-            if name not in self.units:
+            if name not in self.columns:
                 self.unknown_input(name, (1, i))
         for spec in self.program.inputs:
             if spec.name not in seen and spec.missing == "required":
@@ -465,7 +476,7 @@ class _Reader:
             for name, value in entry.items():
                 if name == "period":
                     continue
-                if name not in self.units:
+                if name not in self.columns:
                     self.unknown_input(name, None, place)
                     continue
                 cells.append((name, value, None, f"{place}.{name}"))
@@ -503,14 +514,18 @@ class _Reader:
                        *((f"first at line {first.line}",) if first else ()), place=place)
             return
         values: dict[str, Decimal] = {}
+        arrived = None
         for name, raw, cell_span, cell_place in cells:
             if name in values:
                 self.error("SLA305", f"period {label} reports '{name}' twice", cell_span, place=cell_place)
                 continue
+            if name not in self.units:  # the date the report arrived
+                arrived = report_date(self, label, raw, cell_span, cell_place)
+                continue
             value = self.value(name, raw, cell_span, cell_place)
             if value is not None:
                 values[name] = value
-        period = PeriodData(label, values, span, location)
+        period = PeriodData(label, values, span, location, arrived)
         if isinstance(self.periods, _InOrder):
             if self.last is not None and index != self.last[0] + 1:
                 self.missing_between(self.last[0], index, self.last[1], period)
@@ -623,7 +638,7 @@ class _LongForm:
         entry = self.by_label.setdefault(label, (reader.cell_span(number, 0), []))
         self.lines[number] = reader.record_lines[number]
         name = row[1].strip()
-        if name not in reader.units:
+        if name not in reader.columns:
             reader.unknown_input(name, (number, 1))
             return
         entry[1].append((name, row[2], (number, 2), None))
@@ -639,3 +654,25 @@ class _LongForm:
                 yield period
         self.by_label.clear()
         self.lines.clear()
+
+
+def report_date(reader: _Reader, label: str, raw, span, place) -> datetime.date | None:
+    """The date a period's report arrived, from a cell or JSON value `2026-02-13` (empty: not
+    said); SLA318 if it is no date, SLA319 if it is before the period ended."""
+    if raw is None or isinstance(raw, str) and not raw.strip():
+        return None
+    text = raw.strip() if isinstance(raw, str) else None
+    try:
+        arrived = datetime.date.fromisoformat(text) if text and _DATE.fullmatch(text) else None
+    except ValueError:
+        arrived = None
+    if arrived is None:
+        reader.error("SLA318", f"'{quoted_text(str(raw))}' is not a date", span,
+                     f"write when period {label}'s report arrived as a date: 2026-02-13", place=place)
+        return None
+    end = period_end(reader.calendar, label)
+    if end is None or arrived < end:
+        reader.error("SLA319", f"period {label}'s report is dated {arrived.isoformat()}, before the period ended "
+                     f"({end.isoformat() if end else 'after 9999-12-31'})", span, place=place)
+        return None
+    return arrived

@@ -90,17 +90,24 @@ def _period(p: PeriodOutcome, d: int) -> dict:
         "service_levels": [_result(r) for r in p.results],
         "lines": [
             {"service_level": line.service_level, "kind": line.kind, "amount": plain_money(line.amount, d),
-             "clause": line.clause_ref, "explanation": line.explanation}
+             "clause": line.clause_ref, "explanation": line.explanation, "accountable": line.accountable}
             for line in p.lines
         ],
         "totals": _totals(p.totals, d),
         "terminations": [_termination(t) for t in p.terminations],
+        "late_reports": [_late_report(r) for r in p.late_reports],
     }
+
+
+def _late_report(r) -> dict:
+    return {"input": r.input, "reported_by": r.reported_by, "due": r.due.isoformat(),
+            "arrived": r.arrived.isoformat(), "days_late": r.days_late}
 
 
 def _result(r) -> dict:
     """A service level's result; `reported` only where the contract states a reporting grid."""
-    result = {"name": r.service_level, "value": _value(r.value), "unit": r.unit, "status": r.status, "note": r.note}
+    result = {"name": r.service_level, "value": _value(r.value), "unit": r.unit, "status": r.status, "note": r.note,
+              "accountable": r.accountable}
     if r.reported is not None:
         result["reported"] = f"{r.reported:f}"  # with the grid's digits: "80.0"
     return result
@@ -108,7 +115,7 @@ def _result(r) -> dict:
 
 def _termination(t) -> dict:
     return {"period": t.period, "trigger": t.trigger, "clause": t.clause_ref, "reason": t.reason,
-            "periods": list(t.periods), "occurrence": t.occurrence}
+            "periods": list(t.periods), "occurrence": t.occurrence, "accountable": t.accountable}
 
 
 def to_json(outcome: Outcome) -> str:
@@ -145,7 +152,9 @@ def identity_text(fingerprint: str) -> str:
     return f"ruleset fingerprint {fingerprint}, slarules {version()}"
 
 
-CSV_COLUMNS = ("period", "service_level", "kind", "amount", "currency", "clause", "explanation")
+# `accountable` is the party that answers for the line (empty when the ruleset names none): always
+# there, so that a billing import reads the same columns from every ruleset.
+CSV_COLUMNS = ("period", "service_level", "accountable", "kind", "amount", "currency", "clause", "explanation")
 IDENTITY_COLUMNS = ("fingerprint", "slarules_version")  # last on every row: each line item names its terms
 
 
@@ -161,7 +170,7 @@ def write_csv(outcome: Outcome, out: TextIO) -> None:
     with no_full_collections():
         for period in _read_once(outcome.periods):
             for line in period.lines:
-                writer.writerow([line.period, line.service_level or "", line.kind,
+                writer.writerow([line.period, line.service_level or "", line.accountable or "", line.kind,
                                  plain_money(line.amount, outcome.digits), outcome.currency, line.clause_ref,
                                  line.explanation, *stated])
 
@@ -230,12 +239,18 @@ def _text(outcome: Outcome) -> Iterator[list[str]]:
         for r in p.results:
             note = f"  {r.note}" if r.note else ""
             reported = f"  reported {r.reported:,f}{_UNIT_SUFFIX.get(r.unit, '')}" if r.reported is not None else ""
-            out.append(f"  {r.service_level:<{width}}  {_shown(r.value, r.unit):>12}{reported}  {r.status}{note}")
+            owner = f"  ({r.accountable})" if r.accountable else ""
+            out.append(f"  {r.service_level:<{width}}  {_shown(r.value, r.unit):>12}{reported}  {r.status}{owner}{note}")
         for line in p.lines:
-            out.append(f"  {line.kind:<{kind_width}} {money(line.amount):>14}  {line.clause_ref}")
+            owner = f"  accountable: {line.accountable}" if line.accountable else ""
+            out.append(f"  {line.kind:<{kind_width}} {money(line.amount):>14}  {line.clause_ref}{owner}")
             out.append(f"      {line.explanation}")
+        for late in p.late_reports:
+            out.append(f"  LATE REPORT  {late.input} by {late.reported_by}: due {late.due.isoformat()}, arrived "
+                       f"{late.arrived.isoformat()} ({late.days_late} day{'s' * (late.days_late != 1)} late)")
         for right in p.terminations:
-            out.append(f"  TERMINATION RIGHT  {right.clause_ref}{_occurrence(right)}")
+            owner = f"  accountable: {right.accountable}" if right.accountable else ""
+            out.append(f"  TERMINATION RIGHT  {right.clause_ref}{_occurrence(right)}{owner}")
             out.append(f"      {right.trigger}: {right.reason} ({', '.join(right.periods)})")
         out.append(f"  {_totals_text(p.totals, money)}")
         out.append("")

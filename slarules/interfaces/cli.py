@@ -151,7 +151,14 @@ def _parser() -> argparse.ArgumentParser:
     report.add_argument("ruleset", metavar="RULESET")
     report.add_argument("data", metavar="DATA")
     report.add_argument("--events", metavar="FILE", help="waivers and exclusions (CSV)")
-    report.add_argument("--out", metavar="FILE", required=True, help="the HTML file to write")
+    report.add_argument("--out", metavar="FILE", help="the HTML file to write (required without --review)")
+    # The review scorecard (tools/review.py): the ruleset's reviews, the latest whole window of one.
+    report.add_argument("--review", metavar="NAME", help="the scorecard of a review the ruleset schedules: its "
+                        "name, a word of it or its cadence (business, quarterly); printed, or written to --out")
+    report.add_argument("--as-of", metavar="PERIOD", help="with --review: the last period to look at (default: "
+                        "the data's last)")
+    report.add_argument("--format", choices=("table", "json", "html"), default="table",
+                        help="with --review: table (default), json or html")
 
     fmt = commands.add_parser(
         "fmt", help="rewrite rulesets in the canonical layout, comments kept",
@@ -409,11 +416,29 @@ def _progress_bar(doing: str):
 
 def _report_html(args) -> int:
     from ..tools.htmlreport import render_report
+    if args.review is not None:
+        return _review(args)
+    if args.out is None:
+        print("slarules report: error: --out FILE is required (or --review NAME)", file=sys.stderr)
+        return 2
     program = _load(args.ruleset)
     history = read_history(program, args.data, args.events)
     page = render_report({program.title: (program, program.evaluate(history))}, history,
                          progress=_progress_bar("drawing the curves"))
     write_atomically(args.out, page)
+    return 0
+
+
+def _review(args) -> int:
+    from ..tools import review
+    program = _load(args.ruleset)
+    card = review.scorecard(program, read_history(program, args.data, args.events), args.review, args.as_of)
+    text = {"table": review.to_text, "html": review.to_html,
+            "json": lambda c: json.dumps(review.to_data(c), indent=2, ensure_ascii=False) + "\n"}[args.format](card)
+    if args.out is not None:
+        write_atomically(args.out, text)
+    else:
+        _print(text)
     return 0
 
 

@@ -5,7 +5,8 @@ cursor (for what may come next, which works while the rest of the file does
 not parse). Output: plain values with the parser's positions (1-based lines
 and columns, as Span has them). Nothing here judges meaning; that is check/'s.
 
-- occurrences(): every input and service level name, declared or used, with its span;
+- occurrences(): every input and service level name, declared or used, with its span (party names
+  are neither);
 - enclosing(): the nodes whose span holds a point, innermost first;
 - expected_at(): the terminals the grammar accepts after a text, and the tokens read so far;
 - words_of(): the words a terminal stands for (`PERIOD_WORD` -> month, months, ...).
@@ -33,6 +34,8 @@ _SERVICE_LEVEL_FIELDS = {
     (nodes.FailureFloor, "service_level"), (nodes.Gate, "names"),
 }
 _DECLARING_FIELDS = {(nodes.ServiceLevel, "name"), (nodes.Input, "name")}
+# The fields that hold a party's name: neither an input nor a service level, so not an occurrence.
+_PARTY_FIELDS = {(nodes.Party, "name"), (nodes.ReportingDuty, "party"), (nodes.Accountable, "party")}
 _NOT_CHILDREN = ("span", "source", "_of_type")
 
 
@@ -72,7 +75,7 @@ def occurrences(ruleset: nodes.Ruleset) -> list[Occurrence]:
     """Every declaration and use of an input or a service level name, in source order."""
     found = []
     for node, parent, field in _walk(ruleset):
-        if isinstance(node, nodes.Name) and node.span is not None:
+        if isinstance(node, nodes.Name) and node.span is not None and (type(parent), field) not in _PARTY_FIELDS:
             kind = SERVICE_LEVEL if (type(parent), field) in _SERVICE_LEVEL_FIELDS else INPUT
             found.append(Occurrence(node, kind, (type(parent), field) in _DECLARING_FIELDS))
     return sorted(found, key=lambda o: (o.name.span.line, o.name.span.column))

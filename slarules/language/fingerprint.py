@@ -64,7 +64,7 @@ def term_prints(ruleset: nodes.Ruleset) -> tuple[TermPrint, ...]:
                 kind += f" {seen[kind]}" if seen[kind] > 1 else ""
                 prints.append(TermPrint(f"service level {name}: {kind}", _digest(clause(c)),
                                         f"the `{_SHOWN.get(kind, kind)}` clause of service level {name}", c.span))
-        elif not isinstance(section, nodes.Inputs):
+        elif not isinstance(section, (nodes.Inputs, nodes.Parties, nodes.Reviews)):  # who, not how much
             counts[type(section)] = counts.get(type(section), 0) + 1
             text = _alone(section, ruleset).render()
             key = f"{_words(type(section).__name__)} {counts[type(section)]}"

@@ -220,6 +220,7 @@ class Input:
     description: str | None = None
     missing: DefaultValue | MissingIsMiss | None = None
     span: Span | None = _span()
+    reporting: "ReportingDuty | None" = None
 
 
 @attrs.frozen
@@ -524,6 +525,80 @@ class EarnBack:
     span: Span | None = _span()
 
 
+# ------------------------------------------------------------------ parties, duties, reviews
+
+@attrs.frozen
+class Party:
+    """`vendor "Contoso Managed Services Ltd"[, may waive]`: a party and the name the ruleset
+    calls it by; `may_waive` if it may waive a service level's credit."""
+
+    name: Name
+    title: str
+    may_waive: bool = False
+    span: Span | None = _span()
+
+
+@attrs.frozen
+class Parties:
+    """`parties` and the parties the contract binds."""
+
+    parties: tuple[Party, ...]
+    span: Span | None = _span()
+
+
+@attrs.frozen
+class ReportingDuty:
+    """`reported by vendor[, due the 10th business day of the following month]` on an input:
+    who reports it and, if the contract says, by which business day after the period ends
+    (`ordinal` as written, `10th`; `following` the period word written after it)."""
+
+    party: Name
+    ordinal: str | None = None
+    following: str | None = None  # "month" | "quarter" | "year" | "period" (singular)
+    span: Span | None = _span()
+    ordinal_span: Span | None = _span()  # where `10th` is written
+
+    @property
+    def due_day(self) -> int | None:
+        """The business day's rank: 10 for `10th`."""
+        return None if self.ordinal is None else int(self.ordinal.rstrip("stndrh"))
+
+
+@attrs.frozen
+class Review:
+    """`monthly operational review`, `annual review of targets`: a review and how often it meets."""
+
+    cadence: str  # "monthly" | "quarterly" | "yearly" | "annual" as written
+    name: str  # the words after the cadence: "operational review", "review of targets"
+    span: Span | None = _span()
+
+
+@attrs.frozen
+class Reviews:
+    """`reviews` and the reviews the contract schedules."""
+
+    reviews: tuple[Review, ...]
+    span: Span | None = _span()
+
+
+@attrs.frozen
+class Accountable:
+    """`accountable: vendor`: the party that answers for a service level."""
+
+    party: Name
+    span: Span | None = _span()
+
+
+@attrs.frozen
+class LateReport:
+    """`late report: counts as a miss | credit AMOUNT | no consequence`: what a late report of
+    the service level's inputs costs (`consequence` "miss", "credit" or "none")."""
+
+    consequence: str
+    amount: Amount | None = None
+    span: Span | None = _span()
+
+
 # ------------------------------------------------------------------ reporting precision
 
 @attrs.frozen
@@ -580,7 +655,8 @@ class Allocation:
     span: Span | None = _span()
 
 
-Clause = Union[Measured, Target, Volume, Allocation, Award, Gate, Cure, FreePasses, EarnBack, Frequency]
+Clause = Union[Measured, Target, Volume, Allocation, Award, Gate, Cure, FreePasses, EarnBack, Frequency,
+               Accountable, LateReport]
 
 
 @attrs.frozen
@@ -643,6 +719,14 @@ class ServiceLevel:
     def frequency(self) -> Frequency | None:
         return self._first(Frequency)
 
+    @property
+    def accountable(self) -> Accountable | None:
+        return self._first(Accountable)
+
+    @property
+    def late_report(self) -> LateReport | None:
+        return self._first(LateReport)
+
 
 @attrs.frozen
 class AmendedServiceLevel:
@@ -663,7 +747,7 @@ class Amendment:
 
 
 Section = Union[Inputs, AtRisk, BonusLimit, Netting, WindowCap, Termination, StreakPolicy, ServiceLevel,
-                CriticalFailure]
+                CriticalFailure, Parties, Reviews]
 
 
 @attrs.frozen
@@ -691,3 +775,11 @@ class Ruleset:
     @property
     def service_levels(self) -> list[ServiceLevel]:
         return self.of_type(ServiceLevel)
+
+    @property
+    def parties(self) -> list[Party]:
+        return [p for block in self.of_type(Parties) for p in block.parties]
+
+    @property
+    def reviews(self) -> list[Review]:
+        return [r for block in self.of_type(Reviews) for r in block.reviews]

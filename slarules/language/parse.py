@@ -145,15 +145,68 @@ class _ToAst(lark.Transformer):
         return nodes.Inputs(tuple(children), self._span(meta))
 
     def input(self, meta, children):
-        """input: NAME UNIT [STRING] [missing_policy]"""
-        name, unit, description, missing = children
+        """input: NAME UNIT [STRING] [missing_policy] [reporting_duty]"""
+        name, unit, description, missing, reporting = children
         return nodes.Input(
             self._name(name),
             str(unit),
             str(description)[1:-1] if description is not None else None,
             missing,
             self._span(meta),
+            reporting,
         )
+
+    def reporting_duty(self, meta, children):
+        """reporting_duty: "," "reported" "by" NAME ["," "due" "the" ORDINAL "business" "day" "of" "the"
+        "following" PERIOD_WORD]"""
+        party, ordinal, following = children
+        return nodes.ReportingDuty(self._name(party), None if ordinal is None else str(ordinal),
+                                   None if following is None else _noun(following), self._span(meta),
+                                   None if ordinal is None else self._span(ordinal))
+
+    # ---- parties and reviews
+    def parties(self, meta, children):
+        """parties: "parties" party+"""
+        return nodes.Parties(tuple(children), self._span(meta))
+
+    def party(self, meta, children):
+        """party: NAME STRING [may_waive]"""
+        name, title, may_waive = children
+        return nodes.Party(self._name(name), str(title)[1:-1], may_waive is not None, self._span(meta))
+
+    def may_waive(self, meta, children):
+        """may_waive: "," "may" "waive\""""
+        return True
+
+    def reviews(self, meta, children):
+        """reviews: "reviews" review+"""
+        return nodes.Reviews(tuple(children), self._span(meta))
+
+    def review(self, meta, children):
+        """review: (PERIODICITY | ANNUAL) NOUN+"""
+        cadence, *words = children
+        return nodes.Review(str(cadence), " ".join(map(str, words)), self._span(meta))
+
+    def accountable(self, meta, children):
+        """accountable: "accountable" ":" NAME"""
+        return nodes.Accountable(self._name(children[0]), self._span(meta))
+
+    def late_report(self, meta, children):
+        """late_report: "late" "report" ":" late_consequence"""
+        consequence, amount = children[0]
+        return nodes.LateReport(consequence, amount, self._span(meta))
+
+    def late_counts_as_miss(self, meta, children):
+        """late_consequence: "counts" "as" "a" "miss" -> late_counts_as_miss"""
+        return "miss", None
+
+    def late_credit(self, meta, children):
+        """late_consequence: "credit" amount -> late_credit"""
+        return "credit", children[0]
+
+    def late_no_consequence(self, meta, children):
+        """late_consequence: "no" "consequence" -> late_no_consequence"""
+        return "none", None
 
     def default_value(self, meta, children):
         """missing_policy: "," "default" NUMBER -> default_value"""

@@ -82,6 +82,10 @@ def layout(ruleset: nodes.Ruleset) -> list[Block]:
             blocks.append(_service_level(section))
         elif isinstance(section, nodes.CriticalFailure):
             blocks.append(_critical_failure(section))
+        elif isinstance(section, nodes.Parties):
+            blocks.append(_parties(section))
+        elif isinstance(section, nodes.Reviews):
+            blocks.append(_reviews(section))
         else:
             blocks.append(Block((Line(0, _SECTIONS[type(section)](section), _at(section)),),
                                 term=True, end_line=_end(section)))
@@ -125,16 +129,50 @@ def _inputs(block: nodes.Inputs) -> Block:
             missing = f"default {_number(i.missing.value)}"
         elif isinstance(i.missing, nodes.MissingIsMiss):
             missing = "missing counts as a miss"
+        duty = reporting_duty(i.reporting) if i.reporting is not None else None
         text = f"{i.name.text:<{name_width}}{i.unit}"
-        if i.description is None:
+        if i.description is None and duty is None:
             lines.append(Line(2, text + (f", {missing}" if missing else ""), _at(i), align=True))
             continue
-        text = f'{i.name.text:<{name_width}}{i.unit:<{unit_width}}"{i.description}"'
-        lines.append(Line(2, text + ("," if missing else ""), _at(i), align=True))
+        if i.description is not None:
+            text = f'{i.name.text:<{name_width}}{i.unit:<{unit_width}}"{i.description}"'
+        lines.append(Line(2, text + ("," if missing or duty else ""), _at(i), align=True))
         if missing:
-            # The rule has no span: it is the input's last words.
-            end = (i.span.end_line, i.span.end_column) if i.span is not None else None
-            lines.append(Line(2 + name_width, missing, end, back=len(missing.split()), continues=True))
+            # The rule has no span: it is the words before the reporting duty, else the input's last.
+            if i.reporting is not None:
+                end = _at(i.reporting.party)
+                back = len(missing.split()) + 2
+            else:
+                end = (i.span.end_line, i.span.end_column) if i.span is not None else None
+                back = len(missing.split())
+            lines.append(Line(2 + name_width, missing + ("," if duty else ""), end, back=back, continues=True))
+        if duty:  # anchored at `reported`, two words before the party's name (the comma before stays above)
+            lines.append(Line(2 + name_width, duty, _at(i.reporting.party), back=2, continues=True))
+    return Block(tuple(lines), end_line=_end(block))
+
+
+def reporting_duty(d: nodes.ReportingDuty) -> str:
+    """`reported by vendor, due the 10th business day of the following month`."""
+    text = f"reported by {d.party.text}"
+    if d.ordinal is not None:
+        text += f", due the {d.ordinal} business day of the following {d.following}"
+    return text
+
+
+def _parties(block: nodes.Parties) -> Block:
+    width = max(len(p.name.text) for p in block.parties) + 2
+    lines = [Line(0, "parties", _at(block))]
+    lines += [Line(2, f'{p.name.text:<{width}}"{p.title}"' + (", may waive" if p.may_waive else ""), _at(p),
+                   align=True) for p in block.parties]
+    return Block(tuple(lines), end_line=_end(block))
+
+
+def review(r: nodes.Review) -> str:
+    return f"{r.cadence} {r.name}"
+
+
+def _reviews(block: nodes.Reviews) -> Block:
+    lines = [Line(0, "reviews", _at(block))] + [Line(2, review(r), _at(r)) for r in block.reviews]
     return Block(tuple(lines), end_line=_end(block))
 
 
@@ -372,6 +410,9 @@ _CLAUSES = {
                                 "in each contract year",
     nodes.EarnBack: _earn_back,
     nodes.Frequency: lambda f: f"assessed {f.periodicity}",
+    nodes.Accountable: lambda a: f"accountable: {a.party.text}",
+    nodes.LateReport: lambda r: "late report: " + {"miss": "counts as a miss", "none": "no consequence"}.get(
+        r.consequence) if r.amount is None else f"late report: credit {amount(r.amount)}",
 }
 
 

@@ -9,4 +9,5 @@ May import core, language, engine and formats.
     svgplot.py     the page's SVG plots: axes, ticks, marks (pixel geometry only)
     portfolio.py   a portfolio's contracts, from a folder or a JSON manifest
     exposure.py    a portfolio simulated together on Dask: per contract, per currency, the tail
+    review.py      the scorecard of a scheduled review (operational, business, of targets)
 """

@@ -190,12 +190,13 @@ PAIRS = {
     "severity_1_resolved": "severity_1", "calls_answered": "desk_calls",
     "backups_completed": "backups_scheduled", "successful_changes": "changes",
     "triaged_in_15m": "critical_alerts", "answered_in_30s": "calls", "resolved_in_10_days": "complaints",
+    "resolved_in_8h": "tickets_resolved",
 }
 DENOMINATORS = {
     "calls_offered": (0, 2000), "priority_tickets": (0, 40), "scheduled_minutes": (1, 50000),
     "backups_scheduled": (1, 400), "changes": (1, 100), "critical_alerts": (1, 400),
     "p1_incidents": (0, 8), "confirmed_incidents": (0, 8), "survey_responses": (0, 120), "severity_1": (0, 8),
-    "desk_calls": (1, 2000), "calls": (1, 2000), "complaints": (1, 100),
+    "desk_calls": (1, 2000), "calls": (1, 2000), "complaints": (1, 100), "tickets_resolved": (1, 2000),
 }
 # Inputs whose increase (+1) or decrease (-1) makes the one service level reading them better.
 BETTER = {
@@ -205,7 +206,7 @@ BETTER = {
     "backups_completed": 1, "successful_changes": 1,
     "triaged_in_15m": 1, "containment_minutes": -1, "patch_compliance": 1,
     "severity_1_resolved": 1, "calls_answered": 1, "patches_on_time": 1, "downtime_minutes": -1,
-    "answered_in_30s": 1, "resolved_in_10_days": 1, "satisfaction": 1,
+    "answered_in_30s": 1, "resolved_in_10_days": 1, "satisfaction": 1, "resolved_in_8h": 1, "survey_score": 1,
 }
 PROGRAMS = {path.name: load(path) for path in RULESETS}
 

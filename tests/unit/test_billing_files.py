@@ -76,7 +76,7 @@ def test_a_full_disk_on_the_output_leaves_the_state_as_it_was(folder):
     assert Path("st.json").read_bytes() == saved and temporaries() == []
     # February was not billed: running it again bills it (January's credit, 1,200.00).
     code, out, err = bill(2)
-    assert (code, err) == (0, "") and "2026-02,soa,credit,1200.00,USD" in out
+    assert (code, err) == (0, "") and "2026-02,soa,,credit,1200.00,USD" in out
 
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -137,7 +137,7 @@ def test_many_runs_of_one_month_from_one_state_bill_it_exactly_once(folder):
         assert len(billed) == 1, f"month {month} billed {len(billed)} times: exit codes {codes}"
         assert json.loads(Path("st.json").read_text())["next_period"] == LABELS[month]  # the month after
         if month == 2:
-            assert "2026-02,soa,credit,1200.00,USD" in billed[0]
+            assert "2026-02,soa,,credit,1200.00,USD" in billed[0]
     assert temporaries() == []
 
 

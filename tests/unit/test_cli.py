@@ -129,7 +129,7 @@ def test_check_of_each_golden_ruleset_prints_its_diagnostics_and_the_right_statu
 def test_evaluate_writes_the_totals_beside_the_line_items_before_saving_the_state(run, tmp_path):
     status, out, err = run("evaluate", str(ACME), str(ACME_DATA), "--format", "csv", "--totals", "totals.csv",
                            "--state", "acme.state")
-    assert (status, err) == (0, "") and out.startswith("period,service_level,kind,amount,currency,clause,")
+    assert (status, err) == (0, "") and out.startswith("period,service_level,accountable,kind,amount,currency,clause,")
     rows = (tmp_path / "totals.csv").read_text(encoding="utf-8").splitlines()
     assert rows[0] == ("period,contract_year,currency,credits,earned_back,bonuses,withheld,net,due_to_client,"
                        "due_to_vendor,netting,termination_rights")

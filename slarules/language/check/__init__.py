@@ -26,6 +26,7 @@ One checker, its parts by what they are about (each a mixin of the checker):
     window_caps.py     caps over several periods that can never bind
     critical_failure.py  the critical failure clause; floors a volume condition stops
     frequencies.py     service levels assessed less often than the contract (`assessed quarterly`)
+    parties.py         parties, who reports each input and by when, who is accountable, reviews
 """
 from __future__ import annotations
 

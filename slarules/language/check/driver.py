@@ -16,6 +16,7 @@ from .critical_failure import CriticalFailureChecks
 from .frequencies import FrequencyChecks
 from .header import HeaderChecks
 from .measurements import MeasurementChecks
+from .parties import PartyChecks
 from .quantities import QuantityChecks
 from .rows import RowChecks
 from .service_levels import ServiceLevelChecks
@@ -77,12 +78,13 @@ def _position(d: Diagnostic):
 
 
 class _Checker(HeaderChecks, QuantityChecks, MeasurementChecks, ServiceLevelChecks, AllowanceChecks, RowChecks,
-               WindowCapChecks, CriticalFailureChecks, FrequencyChecks):
+               WindowCapChecks, CriticalFailureChecks, FrequencyChecks, PartyChecks):
     """Every part of the check, run over one ruleset in order."""
 
     def run(self):
         self.header(self.ruleset.contract)
         self.inputs()
+        self.parties_and_duties()
         for sl in self.ruleset.service_levels:
             if sl.name.text in self.service_levels:
                 self.error("SLA202", f"service level '{sl.name.text}' is declared twice", sl.name.span,

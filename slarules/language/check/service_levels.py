@@ -332,4 +332,5 @@ def _clause_word(clause) -> str:
     return {nodes.Measured: "'measured as'", nodes.Target: "'target'", nodes.Volume: "'measured only when'",
             nodes.Allocation: "'allocation'", nodes.Gate: "'bonus only if'", nodes.Cure: "'cure'",
             nodes.FreePasses: "'free passes'", nodes.EarnBack: "'earn back'",
-            nodes.Frequency: "'assessed'"}[type(clause)]
+            nodes.Frequency: "'assessed'", nodes.Accountable: "'accountable'",
+            nodes.LateReport: "'late report'"}[type(clause)]

@@ -36,7 +36,7 @@ class ContractTerms(Terms):
         starts = header.get(nodes.Starts)
         clauses.append(Clause("1.4", "Start and contract years", self.starts_text(starts),
                               (self.ref(starts or contract),)))
-        return clauses
+        return clauses + self.role_clauses(5)
 
     def rounding_text(self, rounding: nodes.Rounding | None) -> str:
         mode = rounding.mode if rounding else "half up"
@@ -112,6 +112,7 @@ class ContractTerms(Terms):
                          "that reads it; none does.")
         else:
             text = text[:-1] + "; required."
+        text += self.reporting_text(inp)
         if inp.name.text not in self.used_inputs():
             text += " No term below uses it."
         return text

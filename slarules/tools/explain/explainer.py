@@ -19,6 +19,7 @@ from .contract import ContractTerms
 from .critical_failure import CriticalFailureTerms
 from .limits import LimitTerms
 from .render import _RENDERERS, FORMATS
+from .roles import RoleTerms
 from .service_levels import ServiceLevelTerms
 from .spanning import SpanningTerms
 from .words import _code, _plain, _xref
@@ -37,7 +38,7 @@ def document(ruleset: nodes.Ruleset) -> Document:
 
 
 class _Terms(ContractTerms, ServiceLevelTerms, AwardTerms, AllowanceTerms, LimitTerms, SpanningTerms,
-             CriticalFailureTerms, AmendmentTerms):
+             CriticalFailureTerms, AmendmentTerms, RoleTerms):
     """The sentences for one version of the terms, every clause family together."""
 
 

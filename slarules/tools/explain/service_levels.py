@@ -19,7 +19,7 @@ from .words import _and, _code, _num, _or, _plain, _qty, _xref
 _SUB_HEADING = {"measured": "Measurement", "volume": "Minimum volume", "target": "Target",
                 "allocation": "Allocation", "credit": "Service credit", "bonus": "Bonus",
                 "gate": "Condition on the bonus", "cure": "Cure period", "free passes": "Free passes",
-                "earn back": "Earn-back"}
+                "earn back": "Earn-back", "accountable": "Accountable party", "late report": "Late reports"}
 _UNIT_PHRASE = {"percent": "a percentage", "seconds": "in seconds", "minutes": "in minutes", "count": "a count",
                 "score": "a score", "ratio": "a ratio", "money": "an amount of money"}
 _OP_WORDS = {"+": "plus", "-": "minus", "*": "times", "/": "divided by"}
@@ -52,7 +52,8 @@ class ServiceLevelTerms(Terms):
         writer = {"measured": self.measured_text, "volume": self.volume_text, "target": self.target_text,
                   "allocation": self.allocation_text, "credit": self.credit_text, "bonus": self.bonus_text,
                   "gate": self.gate_text, "cure": self.cure_text, "free passes": self.free_passes_text,
-                  "earn back": self.earn_back_text}[key]
+                  "earn back": self.earn_back_text, "accountable": self.accountable_text,
+                  "late report": self.late_report_text}[key]
         return _SUB_HEADING[key], writer(sl)
 
     def critical_gates(self) -> list[str]:

@@ -17,8 +17,8 @@ from .words import _code, _computed, _count, _num, _xref
 
 
 # Service level clauses, in the order they are explained (not the order written).
-_SUB_ORDER = ("measured", "volume", "target", "allocation", "credit", "bonus", "gate", "cure", "free passes",
-              "earn back")
+_SUB_ORDER = ("accountable", "measured", "volume", "target", "allocation", "credit", "bonus", "gate", "cure",
+              "free passes", "earn back", "late report")
 
 
 @attrs.frozen
@@ -165,7 +165,8 @@ def _clause_name(clause: nodes.Clause) -> str:
         return clause.kind
     return {nodes.Measured: "measured", nodes.Volume: "volume", nodes.Target: "target",
             nodes.Allocation: "allocation", nodes.Gate: "gate", nodes.Cure: "cure",
-            nodes.FreePasses: "free passes", nodes.EarnBack: "earn back", nodes.Frequency: "frequency"}[type(clause)]
+            nodes.FreePasses: "free passes", nodes.EarnBack: "earn back", nodes.Frequency: "frequency",
+            nodes.Accountable: "accountable", nodes.LateReport: "late report"}[type(clause)]
 
 
 def _node_of(sl: nodes.ServiceLevel, key: str):
