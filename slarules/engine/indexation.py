@@ -122,7 +122,7 @@ def indexed_value(money: IndexedMoney):
 
     def value(env: dict) -> Decimal:
         values = env.get(INDEX_KEY)
-        if values is None:
+        if values is None or values[base][1] == base:  # as written: no factor yet
             return fixed
         now, _, base_value = values[base]
         return CONTEXT.divide(fixed * now, base_value).quantize(quantum, mode, CONTEXT)
