@@ -646,8 +646,10 @@ COMPUTE = {
 _MET = Month("mm", "0.00", "0.00")
 NETWORK = {
     **{f"2026-{month:02d}": _MET for month in range(1, 11)},
-    # 99.995% reaches the bonus row 'at least 99.99%': USD 200.00 (contract year 1: as written).
-    "2026-11": Month("mm", "0.00", "200.00", (("availability", "bonus", "200.00"),)),
+    # 99.995% reaches the bonus row 'at least 99.99%': USD 200.00 (contract year 1: as written),
+    # above the bonus limit, 1% of this month's charges of 15,000.00 = 150.00 (-50.00).
+    "2026-11": Month("mm", "0.00", "150.00", (("availability", "bonus", "200.00"),
+                                              (None, "bonus cap", "-50.00"))),
     # 99.4% is below 99.5%: USD 2,500.00; 5 late tickets: 3 above 2 x 150.00 = 450.00. 2,950.00
     # is under the USD 3,000 cap. On the invoice of 2027-01, across the contract-year boundary.
     "2026-12": Month("xx", "2950.00", "0.00", (("availability", "credit", "2500.00"),
@@ -661,7 +663,8 @@ NETWORK = {
     "2027-02": Month("xx", "3090.00", "0.00", (("availability", "credit", "2575.00"),
                                                ("resolution", "credit", "927.00"),
                                                (None, "credit cap", "-412.00"))),
-    # 99.999%: bonus 206.00; the amendment: 4 late, 2 above 2 x USD 175.00 (not indexed) = 350.00.
+    # 99.999%: bonus 206.00 (under 1% of 40,000.00); the amendment: 4 late, 2 above 2 x USD 175.00
+    # (not indexed) = 350.00.
     "2027-03": Month("mx", "350.00", "206.00", (("availability", "bonus", "206.00"),
                                                 ("resolution", "credit", "350.00"))),
 }
@@ -680,8 +683,8 @@ HISTORY_BY_HAND = {
     "acme_contact_center": ("31980.00", "7314.12", "9880.00", "14785.88"),
     # 1,843.74 + 1,443.75 + 4,812.50 + 2,666.68 + 21,500.00 + 4,300.00 + 6,600.00.
     "cloud_hosting": ("43166.67", "0.00", "0.00", "43166.67"),
-    # 2,950 + 2,266 + 3,090 + 350 = 8,656.00; bonuses 200 + 206 = 406.00 (offset, per invoice).
-    "managed_network_invoiced": ("8656.00", "0.00", "406.00", "8250.00"),
+    # 2,950 + 2,266 + 3,090 + 350 = 8,656.00; bonuses 150 + 206 = 356.00 (offset, per invoice).
+    "managed_network_invoiced": ("8656.00", "0.00", "356.00", "8300.00"),
     # 500 + 200 + 500 + 200 + 500 + 2,000 + 2,000 + 200 = 6,100.00 in 2027; 215 + 215 in 2028.
     "compute_engine_uptime": ("6530.00", "0.00", "0.00", "6530.00"),
     # 5,000 + 7,500 + 10,496 + 15,000 + 25,000 + 12,187.50 + 9,375 + 10,496.
