@@ -114,8 +114,6 @@ def evaluate(program: Terms, history: History, state: Carry | None = None) -> Ou
             carry.next_period = program.calendar.label(program.calendar.index(periods[-1].period) + 1)
             if program.invoicing is not None:
                 carry.next_invoice = next_invoice_data(periods[-1], program.calendar)
-        if indexer is not None:
-            indexer.kept()
         carry.ledger = (state or carry).ledger.billed(history, periods)
         return summarize(program, periods, carry, money, carried_invoice(carried))
 

@@ -169,6 +169,7 @@ class Indexer:
             self.known[label] = value
         if year != self.year:
             self.year, self.values = year, {base: self.factor(data, base, start, year) for base in self.rule.bases}
+            self.kept()
         return self.values
 
     def factor(self, data, base: str, start: str, year: int) -> tuple[Decimal, str, Decimal]:
@@ -183,7 +184,8 @@ class Indexer:
         return self.known[start], start, self.known[base]
 
     def kept(self) -> None:
-        """Drop the values no later period needs: all but the bases and the latest year start."""
+        """Drop the values no later period needs (at a new contract year): all but the bases and
+        the latest year start."""
         latest = max((label for label in self.known if label not in self.base_years),
                      key=self.calendar.index, default=None)
         for label in [label for label in self.known if label not in self.base_years and label != latest]:
