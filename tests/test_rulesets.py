@@ -711,9 +711,41 @@ WORKPLACE = {
     "2026-12": Month("mmi", "0.00", "0.00"),
 }
 
+# Northwind Managed Network, USD: credits applied to the next invoice; fixed amounts indexed to cpi,
+# base 2026-01 (312.5). Contract year 2 starts 2027-01 at 321.875: factor 321.875 / 312.5 = 1.03
+# exactly, so USD 1,000 -> 1,030.00, 2,500 -> 2,575.00, 150 -> 154.50 a ticket, the ticket cap
+# 1,200 -> 1,236.00, the monthly cap 3,000 -> 3,090.00, the bonus 200 -> 206.00. The amendment's
+# USD 175 is in contract year 2's money: not indexed before contract year 3. Statuses:
+# availability, resolution.
+_MET = Month("mm", "0.00", "0.00")
+NETWORK = {
+    **{f"2026-{month:02d}": _MET for month in range(1, 11)},
+    # 99.995% reaches the bonus row 'at least 99.99%': USD 200.00 (contract year 1: as written),
+    # above the bonus limit, 1% of this month's charges of 15,000.00 = 150.00 (-50.00).
+    "2026-11": Month("mm", "0.00", "150.00", (("availability", "bonus", "200.00"),
+                                              (None, "bonus cap", "-50.00"))),
+    # 99.4% is below 99.5%: USD 2,500.00; 5 late tickets: 3 above 2 x 150.00 = 450.00. 2,950.00
+    # is under the USD 3,000 cap. On the invoice of 2027-01, across the contract-year boundary.
+    "2026-12": Month("xx", "2950.00", "0.00", (("availability", "credit", "2500.00"),
+                                               ("resolution", "credit", "450.00"))),
+    # 99.7%: row 'below 99.9%' 1,030.00; 12 late: 10 x 154.50 = 1,545.00, capped at 1,236.00
+    # (-309.00); 2,266.00 under the 3,090.00 cap.
+    "2027-01": Month("xx", "2266.00", "0.00", (("availability", "credit", "1030.00"),
+                                               ("resolution", "credit", "1545.00"),
+                                               ("resolution", "credit cap", "-309.00"))),
+    # 99.3%: 2,575.00; 8 late: 6 x 154.50 = 927.00; 3,502.00 exceed the indexed cap 3,090.00 (-412.00).
+    "2027-02": Month("xx", "3090.00", "0.00", (("availability", "credit", "2575.00"),
+                                               ("resolution", "credit", "927.00"),
+                                               (None, "credit cap", "-412.00"))),
+    # 99.999%: bonus 206.00 (under 1% of 40,000.00); the amendment: 4 late, 2 above 2 x USD 175.00
+    # (not indexed) = 350.00.
+    "2027-03": Month("mx", "350.00", "206.00", (("availability", "bonus", "206.00"),
+                                                ("resolution", "credit", "350.00"))),
+}
+
 BY_HAND = {"customer_service_schedule": SERVICE, "acme_contact_center": ACME, "cloud_hosting": CLOUD,
            "it_outsourcing": IT, "managed_security_quarterly": SOC, "public_sector_services": PUBLIC,
-           "compute_engine_uptime": COMPUTE, "workplace_outsourcing": WORKPLACE}
+           "compute_engine_uptime": COMPUTE, "workplace_outsourcing": WORKPLACE, "managed_network_invoiced": NETWORK}
 
 # Whole history: credits, earned back, bonuses, net = credits + withheld - earned back
 # - bonuses, withheld; the sums of the periods above.
@@ -728,6 +760,8 @@ HISTORY_BY_HAND = {
     "cloud_hosting": ("43166.67", "0.00", "0.00", "43166.67"),
     # 600 + 600 + 930 + 660 + 4,950 + 660 + 4,950.
     "customer_service_schedule": ("13350.00", "0.00", "0.00", "13350.00"),
+    # 2,950 + 2,266 + 3,090 + 350 = 8,656.00; bonuses 150 + 206 = 356.00 (offset, per invoice).
+    "managed_network_invoiced": ("8656.00", "0.00", "356.00", "8300.00"),
     # 500 + 200 + 500 + 200 + 500 + 2,000 + 2,000 + 200 = 6,100.00 in 2027; 215 + 215 in 2028.
     "compute_engine_uptime": ("6530.00", "0.00", "0.00", "6530.00"),
     # 5,000 + 7,500 + 10,496 + 15,000 + 25,000 + 12,187.50 + 9,375 + 10,496.
@@ -758,6 +792,7 @@ TERMINATIONS_BY_HAND = {
         ("2027-01", "terminate when complaint_resolution is missed 2 quarters in a row", ("2026-10", "2027-01"))],
     "compute_engine_uptime": [],
     "it_outsourcing": [],
+    "managed_network_invoiced": [],
     "managed_security_quarterly": [
         # Until 2026-Q4 at most one service level misses a quarter.
         ("2026-Q4", "terminate when 2 or more service levels are missed in one quarter", ("2026-Q4",)),

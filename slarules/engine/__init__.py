@@ -12,5 +12,7 @@
     ledger.py    what a state has billed, period by period, and each revision since
     restate.py   billed periods evaluated again with corrected inputs -> adjustment lines
     reporting.py   parties, reporting duties and late reports: who answers for each figure, what lateness costs
+    invoicing.py   `credits are applied to the next invoice`: each line's invoice period, the invoice carried on
+    indexation.py  `amounts indexed to cpi, ...`: fixed amounts moved each contract year by a price index
     vectorised.py  Terms x runs x periods -> money only, exact, with NumPy (the `fast` extra), for simulation
 """

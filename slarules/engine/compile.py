@@ -27,6 +27,7 @@ from ..language.fingerprint import TermPrint, fingerprint, term_prints
 from ..language.semantics import allowance_bases, amended, describe_comparison, higher_is_better, kpi_unit
 from .forms import CompiledAmount, CompiledAward, compile_amount, compile_award
 from .frequencies import PENDING, Assessment, average_or_own, averaged_node, compile_assessment
+from .indexation import IndexationRule, IndexedMoney, indexed_ruleset, indexed_value
 from .measure import (
     compile_allowance,
     compile_comparison,
@@ -105,7 +106,7 @@ class InputSpec:
 
     name: str
     unit: str
-    missing: str  # "required" | "default" | "miss"
+    missing: str  # "required" | "default" | "miss" | "index" (an index: read where indexation needs it)
     default: Decimal | None
     span: Span
 
@@ -129,8 +130,11 @@ class WindowRule:
     base: str | None
     clause: Span
     text: str  # the limit as written: "10% of monthly_fee in those months"
+    indexed: Callable[[dict], Decimal] | None = None  # money moved by indexation (indexation.py): value(env)
 
-    def limit(self, bases: list[Decimal]) -> Decimal:
+    def limit(self, bases: list[Decimal], env: dict | None = None) -> Decimal:
+        if self.indexed is not None and env is not None:
+            return self.indexed(env)
         return self.money if self.money is not None else sum(bases, Decimal(0)) * self.rate
 
 
@@ -211,6 +215,8 @@ class Terms:
     term_prints: tuple[TermPrint, ...]  # of the terms that decide money in this version: a state keeps them
     amendments: tuple[tuple[int, "Terms"], ...] = ()  # (first period index, terms in force from it)
     roles: Roles = NO_ROLES  # parties, accountability, reporting duties, late reports, reviews (reporting.py)
+    invoicing: Span | None = None  # `credits are applied to the next invoice` (invoicing.py); None: same period
+    indexation: IndexationRule | None = None  # `amounts indexed to cpi, ...` (indexation.py)
 
     def in_force(self, index: int) -> "Terms":
         """The terms in force in the period with this calendar index."""
@@ -245,12 +251,18 @@ class Terms:
 
 def compile_terms(ruleset: nodes.Ruleset) -> Terms:
     program = _terms(ruleset)
+    ruleset, indexation = indexed_ruleset(ruleset, program.calendar, program.rounding.quantum,
+                                          program.rounding.decimal_mode)
+    invoicing = next((term.span for term in ruleset.of_type(nodes.Invoicing)), None)
+    if indexation is not None:
+        program = _terms(ruleset)
+    program = attrs.evolve(program, invoicing=invoicing, indexation=indexation)
     versions = []
     in_force = ruleset
     for amendment in ruleset.amendments:
         in_force = amended(in_force, amendment)
         versions.append((program.calendar.index(program.calendar.label_of_month(amendment.effective)),
-                         _terms(in_force, program)))
+                         attrs.evolve(_terms(in_force, program), invoicing=invoicing, indexation=indexation)))
     return attrs.evolve(program, amendments=tuple(versions))
 
 
@@ -302,6 +314,8 @@ def _window(window: nodes.Window, limit, clause: Span, calendar: Calendar) -> Wi
     length = None if window.kind == "contract year" else calendar.periods_in(window.length, window.unit)
     those = "that year" if window.kind == "contract year" else f"those {window.unit}s"
     text = printer.window_limit(limit, those)
+    if isinstance(limit, IndexedMoney):
+        return WindowRule(length, limit.value, None, None, clause, text, indexed_value(limit))
     if isinstance(limit, nodes.FixedMoney):
         return WindowRule(length, limit.value, None, None, clause, text)
     return WindowRule(length, None, CONTEXT.divide(limit.percent, HUNDRED), limit.base.text, clause, text)
@@ -376,6 +390,8 @@ def _input_spec(inp: nodes.Input) -> InputSpec:
         return InputSpec(inp.name.text, inp.unit, "default", inp.missing.value, inp.span)
     if isinstance(inp.missing, nodes.MissingIsMiss):
         return InputSpec(inp.name.text, inp.unit, "miss", None, inp.span)
+    if inp.unit == "index":  # read only where indexation needs it (indexation.py)
+        return InputSpec(inp.name.text, inp.unit, "index", None, inp.span)
     return InputSpec(inp.name.text, inp.unit, "required", None, inp.span)
 
 

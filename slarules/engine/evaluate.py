@@ -55,10 +55,13 @@ from .measure import period_lengths
 from .frequencies import PENDING, assess_quarters, assessed_later
 from .history import History
 from .reporting import LateReports
+from .indexation import INDEX_KEY, Indexer
+from .invoicing import carried_invoice, invoice_period_of, next_invoice_data
 from .outcome import (
     CREDITS_REPLACED,
     EARN_BACK,
     WITHHOLD,
+    Invoice,
     ZERO_TOTALS,
     KpiResult,
     Line,
@@ -95,7 +98,9 @@ def evaluate(program: Terms, history: History, state: Carry | None = None) -> Ou
             location=None if first.span else first.location or "data")])
     index_of, label_of = _calendar_of(program.calendar)
     money: dict[str, list[Decimal]] = {}  # per service level: credits, credits earned back (negative), bonuses
-    evaluators = {id(terms): PeriodEvaluator(terms, carry, money, label_of, history.events)
+    carried = carry.next_invoice  # an invoice the state carries in, billed now (invoicing.py)
+    indexer = Indexer(program.indexation, program.calendar, carry.index_values) if program.indexation else None
+    evaluators = {id(terms): PeriodEvaluator(terms, carry, money, label_of, history.events, indexer)
                   for terms in (program, *(version for _, version in program.amendments))}
 
     if program.amendments:
@@ -113,8 +118,10 @@ def evaluate(program: Terms, history: History, state: Carry | None = None) -> Ou
         periods = tuple(evaluated)
         if periods:
             carry.next_period = program.calendar.label(program.calendar.index(periods[-1].period) + 1)
+            if program.invoicing is not None:
+                carry.next_invoice = next_invoice_data(periods[-1], program.calendar)
         carry.ledger = (state or carry).ledger.billed(history, periods)
-        return summarize(program, periods, carry, money)
+        return summarize(program, periods, carry, money, carried_invoice(carried))
 
 
 def _beyond_exact_range(data) -> SlaError:
@@ -163,8 +170,10 @@ class PeriodEvaluator:
     value (on the reporting grid, if any), status, note, value as measured (None
     when the contract states no reporting grid)."""
 
-    def __init__(self, program: Terms, carry: Carry, money: dict[str, list[Decimal]], label_of, events=()):
+    def __init__(self, program: Terms, carry: Carry, money: dict[str, list[Decimal]], label_of, events=(),
+                 indexer=None):
         self.program = program
+        self.indexer = indexer  # the index values of `amounts indexed to` (indexation.py), or None
         self.label_of = label_of  # calendar index -> period label
         self.carry = carry
         self.service_levels = program.service_levels
@@ -227,6 +236,8 @@ class PeriodEvaluator:
                     env[name] = default
         if not env.keys() >= self.required_names:
             self.missing_input(data, env)
+        if self.indexer is not None:
+            env[INDEX_KEY] = self.indexer.values_for(data, index, year)
         if program.at_risk is not None:
             env[AT_RISK_KEY] = program.at_risk.amount.value(env)
         results = None
@@ -282,9 +293,13 @@ class PeriodEvaluator:
                          self.service_levels, *(record[_RESULTS + i::_FIELDS] for i in range(_FIELDS))))
 
     def lines(self, period: str, record) -> tuple[Line, ...]:
+        invoice = self.invoice_period_of(period)
         return tuple(Line(period, line[0], line[1], line[2], line[3], MethodType(_sentence, line),
-                          self.owner.get(line[0]))
+                          accountable=self.owner.get(line[0]), invoice_period=invoice)
                      for line in record[1])
+
+    def invoice_period_of(self, period: str) -> str | None:
+        return None if self.program.invoicing is None else invoice_period_of(self.program.calendar, period)
 
     def totals(self, record) -> Totals:
         credits, earned_back, bonuses, withheld = record[3:_RESULTS]
@@ -572,7 +587,7 @@ class PeriodEvaluator:
             _trim(entries, rule.length, index, year)
             earlier = sum([e.credits for e in entries], ZERO)
             bases = [e.base for e in entries] + ([env[rule.base]] if rule.base else [])
-            limit = rule.limit(bases).quantize(self.quantum, self.mode)
+            limit = rule.limit(bases, env).quantize(self.quantum, self.mode)
             if credits > 0 and earlier + credits > limit:  # a period with no credits crosses nothing
                 cut = min(earlier + credits - limit, credits)
                 first = entries[0].label if entries else label
@@ -619,7 +634,7 @@ class PeriodEvaluator:
                 carry.recent.append(WindowEntry(index, label, year, credits,
                                                 env[window.base] if window.base else ZERO, False))
                 total = sum([e.credits for e in carry.recent], ZERO)
-                limit = window.limit([e.base for e in carry.recent]).quantize(self.quantum, self.mode)
+                limit = window.limit([e.base for e in carry.recent], env).quantize(self.quantum, self.mode)
                 if total > limit:
                     fired = (f"credits of {self.fmt(total)} over {carry.recent[0].label} to {label} exceed "
                              f"{window.text} = {self.fmt(limit)}", tuple(e.label for e in carry.recent))
@@ -768,7 +783,7 @@ def _summed(netting: str, credits: list, earned_back: list, bonuses: list, withh
 
 
 def summarize(program: Terms, periods: tuple[PeriodOutcome, ...], carry: Carry,
-              money: dict[str, list[Decimal]]) -> Outcome:
+              money: dict[str, list[Decimal]], carried: Invoice | None = None) -> Outcome:
     """The Outcome: the periods, and the history totals per service level and per contract
     year, added up from the periods' records by map, sum and Counter."""
     by_sl = []
@@ -809,4 +824,6 @@ def summarize(program: Terms, periods: tuple[PeriodOutcome, ...], carry: Carry,
         by_contract_year=by_year,
         state=carry,
         fingerprint=program.fingerprint,
+        invoicing=program.invoicing is not None,
+        carried_invoice=carried,
     )

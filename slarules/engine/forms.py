@@ -23,6 +23,7 @@ from ..core.source import Span
 from ..language import nodes, printer
 from ..language.nouns import linear_nouns
 from ..language.semantics import Interval, band_interval, describe_band, format_quantity, kpi_table
+from .indexation import IndexedMoney, indexed_text, indexed_value
 from .measure import compile_allowance, compile_fraction, compile_interval, exact_distance_amount
 
 AT_RISK_KEY = " the amount at risk"  # leading space: no input name can collide
@@ -47,6 +48,8 @@ class CompiledAmount:
 
 
 def compile_amount(amount: nodes.Amount, service_level: str | None, digits: int) -> CompiledAmount:
+    if isinstance(amount, IndexedMoney):  # `amounts indexed to cpi, ...`: indexation.py
+        return CompiledAmount(indexed_value(amount), indexed_text(amount, digits), amount.span, amount.value, None)
     if isinstance(amount, nodes.FixedMoney):
         fixed = amount.value
         text = f"{amount.currency} {format_given(fixed, digits)}"

@@ -59,6 +59,9 @@ class Line:
     clause: Span = attrs.field(eq=False)
     _explain: Callable[[], str] = attrs.field(eq=False, repr=False, alias="explain")
     accountable: str | None = None  # the party that answers for it (None: the ruleset names none)
+    # The period whose invoice the line is on, when the contract applies credits to the next invoice
+    # (invoicing.py); None: the period it was assessed in.
+    invoice_period: str | None = None
 
     @property
     def explanation(self) -> str:
@@ -173,6 +176,11 @@ class PeriodOutcome:
     def terminations(self) -> tuple[TerminationRight, ...]:
         return self._record[0].terminations(self._record)
 
+    @property
+    def invoice_period(self) -> str | None:
+        """The period whose invoice this period's lines are on (None: this period's own)."""
+        return self._record[0].invoice_period_of(self.period)
+
     def _public(self) -> tuple:
         return (self.period, self.contract_year, self.results, self.lines, self.totals, self.terminations,
                 self.late_reports)
@@ -210,6 +218,20 @@ class YearTotals:
 
 
 @attrs.frozen
+class Invoice:
+    """What one invoice settles when the contract applies credits to the next invoice
+    (invoicing.py): the totals of the period assessed before it. `status` is "billed" for
+    the invoice of a period this evaluation covers (the first one carried in the state
+    when it continues one), "next invoice" for the one after its last period, due on the
+    next billing run's invoice."""
+
+    invoice_period: str
+    assessed_period: str
+    totals: Totals
+    status: str  # "billed" | "next invoice"
+
+
+@attrs.frozen
 class Outcome:
     """Everything an evaluation found, in period order."""
 
@@ -224,6 +246,19 @@ class Outcome:
     by_contract_year: tuple[YearTotals, ...]
     state: object = attrs.field(eq=False, repr=False)  # state.Carry after the last period
     fingerprint: str = ""  # of the ruleset (language/fingerprint.py), "" for an Outcome built by hand
+    invoicing: bool = False  # the contract applies credits to the next invoice (invoicing.py)
+    carried_invoice: Invoice | None = None  # the invoice the state carried in, billed by this evaluation
+
+    @property
+    def invoices(self) -> tuple[Invoice, ...]:
+        """Per invoice period, what it settles (empty unless the contract applies credits to the
+        next invoice): the invoice carried in, one per period, the last one due on the next invoice."""
+        if not self.invoicing:
+            return ()
+        last = len(self.periods) - 1
+        own = (Invoice(p.invoice_period, p.period, p.totals, "next invoice" if i == last else "billed")
+               for i, p in enumerate(self.periods))
+        return (*((self.carried_invoice,) if self.carried_invoice is not None else ()), *own)
 
     @property
     def terminations(self) -> list[TerminationRight]:

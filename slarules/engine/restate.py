@@ -48,6 +48,9 @@ class Adjustment:
     billed: Totals
     restated: Totals
     reason: str
+    # Under `credits are applied to the next invoice` (invoicing.py): the invoice the adjustment lands on,
+    # the next one the state has not billed; None otherwise.
+    invoice_period: str | None = None
 
 
 @attrs.frozen
@@ -109,8 +112,12 @@ def restate(program: Terms, state: Carry | None, corrected: History, where: str 
             adjustments.append(Adjustment(
                 entry.period, CREDIT_NOTE if amount > 0 else DEBIT_NOTE if amount < 0 else RESTATED, amount,
                 after.due_to_client - before.due_to_client, after.due_to_vendor - before.due_to_vendor,
-                before, after, reason))
+                before, after, reason, state.next_period if program.invoicing is not None else None))
     new_state = outcome.state
+    if program.invoicing is not None:
+        # The last period's invoice is not billed yet but keeps the figures as first computed:
+        # its adjustment lands on that same invoice, so the invoice bills each change once.
+        new_state.next_invoice = state.next_invoice
     new_state.ledger = ledger.revised(tuple(revised))
     return Restatement(tuple(adjustments), outcome, new_state, program.currency, program.rounding.digits,
                        program.fingerprint)

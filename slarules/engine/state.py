@@ -162,6 +162,10 @@ class Carry:
     triggers: list[TriggerCarry]
     ledger: Ledger = attrs.field(factory=Ledger, eq=False)
     program: object = attrs.field(default=None, eq=False, repr=False)  # the Terms it was made for
+    # Kept only under the clauses that need them (absent from the JSON otherwise): the last period's
+    # invoice, due on the next run's (invoicing.py), and the index values indexation reads (indexation.py).
+    next_invoice: dict | None = None
+    index_values: dict[str, Decimal] | None = None
 
     @classmethod
     def initial(cls, program) -> "Carry":
@@ -172,6 +176,7 @@ class Carry:
             [[] for _ in program.window_caps],
             [TriggerCarry() for _ in program.triggers],
             program=program,
+            index_values={} if program.indexation is not None else None,
         )
 
     def copy_for(self, program) -> "Carry":
@@ -191,15 +196,23 @@ class Carry:
             [list(window) for window in self.windows],
             [TriggerCarry(trigger.fired, list(trigger.run), list(trigger.recent), trigger.arisen)
              for trigger in self.triggers],
-            self.ledger, program)
+            self.ledger, program,
+            None if self.next_invoice is None else dict(self.next_invoice),
+            None if self.index_values is None else dict(self.index_values))
 
     def to_data(self) -> dict:
-        """The carry as JSON data, without the terms' prints and the ledger."""
-        return {"format": STATE_FORMAT, "ruleset": self.fingerprint, "next_period": self.next_period,
+        """The carry as JSON data, without the terms' prints and the ledger; the fields only some
+        clauses need (`next_invoice`, `index_values`) only while they are in use."""
+        data = {"format": STATE_FORMAT, "ruleset": self.fingerprint, "next_period": self.next_period,
                 "service_levels": {name: _level_data(level) for name, level in self.service_levels.items()},
                 "windows": [[_entry_data(entry) for entry in window] for window in self.windows],
                 "triggers": [{"fired": t.fired, "run": list(t.run), "recent": [_entry_data(e) for e in t.recent],
                               "arisen": t.arisen} for t in self.triggers]}
+        if self.next_invoice is not None:
+            data["next_invoice"] = {key: str(value) for key, value in self.next_invoice.items()}
+        if self.index_values is not None:
+            data["index_values"] = {label: str(value) for label, value in self.index_values.items()}
+        return data
 
     def to_json(self) -> str:
         """The state whole (format /3): its carry, the terms' prints, its ledger and a checksum."""
@@ -326,6 +339,7 @@ _MAX_DIGITS = 18  # of a counter or a period index
 _DECIMAL = re.compile(r"-?\d+(?:\.\d+)?(?:E[+-]?\d+)?")  # as str(Decimal) writes a finite one
 _MAX_DECIMAL = 80  # characters
 _CARRY_FIELDS = ("next_period", "service_levels", "windows", "triggers")
+_WHEN_NEEDED = ("next_invoice", "index_values")  # carry fields a state has only under the clauses needing them
 _HELD_KINDS = ("credit", "credit cap")  # the lines a cure window holds
 _DAMAGED_NOTE = ("a state is written only by slarules: restore the copy saved with the last billing run, "
                  "or evaluate the whole history again to make a new one",)
@@ -362,7 +376,8 @@ class _Reader:
                 "SLA403", f"this state was saved for another ruleset, not {program.path}", None,
                 (f"a state of format {data['format']} belongs to the exact ruleset text it was made with; "
                  "evaluate the whole history again to start a new state",), location=self.where)])
-        optional = ("checksum", "terms", "ledger") if current else ("checksum",) if data["format"].endswith("/2") else ()
+        optional = (("checksum", "terms", "ledger", *_WHEN_NEEDED) if current
+                    else ("checksum",) if data["format"].endswith("/2") else ())
         self.record(data, "the state", ("format", "ruleset", "next_period", "service_levels", "windows", "triggers"),
                     optional)
         if current and not (isinstance(data["ruleset"], str) and re.fullmatch(r"sha256:[0-9a-f]{64}", data["ruleset"])):
@@ -394,7 +409,25 @@ class _Reader:
               for j, entry in enumerate(self.items(window, f"{path}windows[{i}]"))]
              for i, window in enumerate(windows)],
             [self.trigger(trigger, f"{path}triggers[{i}]") for i, trigger in enumerate(triggers)],
-            program=program)
+            program=program,
+            next_invoice=self.next_invoice(data["next_invoice"], path + "next_invoice") if "next_invoice" in data
+            else None,
+            index_values=self.index_values(data.get("index_values", {}), path + "index_values")
+            if program.indexation is not None else None)
+
+    def next_invoice(self, data, path: str) -> dict:
+        """The last billed period's invoice, due on the next run's (invoicing.py)."""
+        self.record(data, path, ("assessed_period", "invoice_period", *FIGURES))
+        return {"assessed_period": self.label(data["assessed_period"], path + ".assessed_period"),
+                "invoice_period": self.label(data["invoice_period"], path + ".invoice_period"),
+                **{name: self.decimal(data[name], f"{path}.{name}") for name in FIGURES}}
+
+    def index_values(self, data, path: str) -> dict[str, Decimal]:
+        """The index values indexation has read, by period (indexation.py)."""
+        if not isinstance(data, dict):
+            self.fail(f"{path} must be an object, not {_shown(data)}")
+        return {self.label(label, f"{path}.{label}"): self.decimal(value, f"{path}.{label}", at_least_zero=True)
+                for label, value in data.items()}
 
     @staticmethod
     def opening_of(carry: Carry) -> dict:

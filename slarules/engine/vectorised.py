@@ -360,6 +360,8 @@ def unsupported(program: Terms) -> str | None:
     """Why these terms go to the exact evaluator for every run, or None."""
     if program.amendments:
         return "amendments"
+    if program.indexation is not None:
+        return "amounts indexed to a price index"
     for sl in program.service_levels:
         if sl.node is None:
             return "service levels compiled without their clauses"

@@ -80,17 +80,27 @@ def _data(outcome: Outcome) -> dict:
             for y in outcome.by_contract_year
         ),
         "terminations": (_termination(t) for p in outcome.periods for t in p.terminations),
+        **({"invoices": (_invoice(i, d) for i in outcome.invoices)} if outcome.invoicing else {}),
     }
 
 
+def _invoice(invoice, d: int) -> dict:
+    """An invoice under `credits are applied to the next invoice` (engine/invoicing.py)."""
+    return {"invoice_period": invoice.invoice_period, "assessed_period": invoice.assessed_period,
+            "status": invoice.status, "totals": _totals(invoice.totals, d)}
+
+
 def _period(p: PeriodOutcome, d: int) -> dict:
+    invoice = {"invoice_period": p.invoice_period} if p.invoice_period is not None else {}
     return {
         "period": p.period,
+        **invoice,
         "contract_year": p.contract_year,
         "service_levels": [_result(r) for r in p.results],
         "lines": [
             {"service_level": line.service_level, "kind": line.kind, "amount": plain_money(line.amount, d),
-             "clause": line.clause_ref, "explanation": line.explanation, "accountable": line.accountable}
+             "clause": line.clause_ref, "explanation": line.explanation, "accountable": line.accountable,
+             **invoice}
             for line in p.lines
         ],
         "totals": _totals(p.totals, d),
@@ -156,6 +166,7 @@ def identity_text(fingerprint: str) -> str:
 # there, so that a billing import reads the same columns from every ruleset.
 CSV_COLUMNS = ("period", "service_level", "accountable", "kind", "amount", "currency", "clause", "explanation")
 IDENTITY_COLUMNS = ("fingerprint", "slarules_version")  # last on every row: each line item names its terms
+INVOICE_COLUMN = ("invoice_period",)  # after `period`, when the contract applies credits to the next invoice
 
 
 def to_csv(outcome: Outcome) -> str:
@@ -164,13 +175,17 @@ def to_csv(outcome: Outcome) -> str:
 
 
 def write_csv(outcome: Outcome, out: TextIO) -> None:
+    """The line items; under `credits are applied to the next invoice`, an `invoice_period`
+    column after `period` names the invoice each line is on."""
     writer = csv_writer(out)
-    writer.writerow(CSV_COLUMNS + IDENTITY_COLUMNS)
+    invoiced = outcome.invoicing
+    writer.writerow(CSV_COLUMNS[:1] + INVOICE_COLUMN * invoiced + CSV_COLUMNS[1:] + IDENTITY_COLUMNS)
     stated = list(identity(outcome.fingerprint).values())
     with no_full_collections():
         for period in _read_once(outcome.periods):
+            invoice = [period.invoice_period] if invoiced else []
             for line in period.lines:
-                writer.writerow([line.period, line.service_level or "", line.accountable or "", line.kind,
+                writer.writerow([line.period, *invoice, line.service_level or "", line.accountable or "", line.kind,
                                  plain_money(line.amount, outcome.digits), outcome.currency, line.clause_ref,
                                  line.explanation, *stated])
 
@@ -184,15 +199,25 @@ def to_totals_csv(outcome: Outcome) -> str:
     """What is invoiced, beside the line items: one row per period and a last row
     `total` for the whole history, each with its totals, the amounts due under the
     contract's netting, and the termination rights that arose (`clause trigger`,
-    `; `-separated; the total row lists them all)."""
+    `; `-separated; the total row lists them all).
+
+    Under `credits are applied to the next invoice`, an `invoice_period` column after
+    `period` names the invoice each period's totals are on, and a first row is the
+    period a saved state carried in, billed on this run's first invoice (its contract
+    year and rights blank): the rows of an invoice period are what a billing run bills."""
     out = io.StringIO()
     writer = csv_writer(out)
-    writer.writerow(TOTALS_COLUMNS)
+    invoiced = outcome.invoicing
+    writer.writerow(TOTALS_COLUMNS[:1] + INVOICE_COLUMN * invoiced + TOTALS_COLUMNS[1:])
     with no_full_collections():
+        carried = outcome.carried_invoice
+        if carried is not None:
+            writer.writerow([carried.assessed_period, carried.invoice_period, "",
+                             *_totals_cells(outcome, carried.totals), ""])
         for p in outcome.periods:
-            writer.writerow([p.period, p.contract_year, *_totals_cells(outcome, p.totals),
-                             _rights_cell(p.terminations)])
-        writer.writerow([WHOLE_HISTORY, "", *_totals_cells(outcome, outcome.totals),
+            writer.writerow([p.period, *([p.invoice_period] if invoiced else []), p.contract_year,
+                             *_totals_cells(outcome, p.totals), _rights_cell(p.terminations)])
+        writer.writerow([WHOLE_HISTORY, *([""] if invoiced else []), "", *_totals_cells(outcome, outcome.totals),
                          _rights_cell(outcome.terminations)])
     return out.getvalue()
 
@@ -235,7 +260,8 @@ def _text(outcome: Outcome) -> Iterator[list[str]]:
     kind_width = max(13, max((len(line.kind) for p in _read_once(outcome.periods) for line in p.lines), default=0))
     yield [f"{outcome.contract} ({outcome.ruleset}), amounts in {outcome.currency}", ""]
     for p in _read_once(outcome.periods):
-        out = [f"{p.period}  (contract year {p.contract_year})"]
+        invoice = f", on the invoice of {p.invoice_period}" if p.invoice_period is not None else ""
+        out = [f"{p.period}  (contract year {p.contract_year}{invoice})"]
         for r in p.results:
             note = f"  {r.note}" if r.note else ""
             reported = f"  reported {r.reported:,f}{_UNIT_SUFFIX.get(r.unit, '')}" if r.reported is not None else ""
@@ -274,6 +300,12 @@ def _text(outcome: Outcome) -> Iterator[list[str]]:
     out.append(f"  (net = credits{withheld} - earned back - bonuses; bonuses {outcome.netting}); "
                f"invoiced: due to the client {money(t.due_to_client)}, due to the vendor {money(t.due_to_vendor)}")
     yield out
+    for number, invoice in enumerate(outcome.invoices):
+        due = "  due on the next invoice" if invoice.status == "next invoice" else ""
+        yield [*(["", "Invoices (credits are applied to the next invoice)"] if number == 0 else []),
+               f"  {invoice.invoice_period} (assessed {invoice.assessed_period}): "
+               f"{_totals_text(invoice.totals, money)}; due to the client {money(invoice.totals.due_to_client)}, "
+               f"due to the vendor {money(invoice.totals.due_to_vendor)}{due}"]
     rights = (right for p in outcome.periods for right in p.terminations)
     for number, right in enumerate(rights):
         yield [*(["", "Termination rights"] if number == 0 else []),

@@ -4,7 +4,8 @@ Input: an engine Restatement. Output: a string; never raises. One adjustment
 line per billed period whose figures changed: a credit note (more is owed to
 the client, on balance, than was billed), a debit note (less) or "restated"
 (the same balance split otherwise), the change in the net and in what is due
-to each side, the net billed and restated, and the reason. The JSON also holds every figure
+to each side, the net billed and restated, and the reason (and, when the contract
+applies credits to the next invoice, in the JSON and the table, the invoice it lands on). The JSON also holds every figure
 billed and restated (formats/schema/restatement.schema.json); all three
 state the ruleset's fingerprint and the slarules version.
 """
@@ -35,7 +36,8 @@ def to_data(restatement: Restatement) -> dict:
         "adjustments": [{"period": a.period, "kind": a.kind, "amount": plain_money(a.amount, d),
                          "due_to_client_change": plain_money(a.to_client, d),
                          "due_to_vendor_change": plain_money(a.to_vendor, d),
-                         "billed": figures(a.billed), "restated": figures(a.restated), "reason": a.reason}
+                         "billed": figures(a.billed), "restated": figures(a.restated), "reason": a.reason,
+                         **({"invoice_period": a.invoice_period} if a.invoice_period is not None else {})}
                         for a in restatement.adjustments],
         "total": plain_money(sum((a.amount for a in restatement.adjustments), Decimal(0)), d),
     }
@@ -51,7 +53,7 @@ def to_csv(restatement: Restatement) -> str:
     writer.writerow(CSV_COLUMNS)
     stated = list(identity(restatement.fingerprint).values())
     d = restatement.digits
-    for a in restatement.adjustments:
+    for a in restatement.adjustments:  # the invoice an adjustment lands on: in the JSON and the table
         writer.writerow([a.period, a.kind, plain_money(a.amount, d), plain_money(a.to_client, d),
                          plain_money(a.to_vendor, d), restatement.currency,
                          plain_money(a.billed.net, d), plain_money(a.restated.net, d), a.reason, *stated])
@@ -68,6 +70,8 @@ def to_text(restatement: Restatement) -> str:
                    f"restated {money(a.restated.net)}; due to the client {money(a.to_client)}, "
                    f"to the vendor {money(a.to_vendor)})")
         out.append(f"      {a.reason}")
+        if a.invoice_period is not None:
+            out.append(f"      on the invoice of {a.invoice_period}")
     if restatement.adjustments:
         total = sum((a.amount for a in restatement.adjustments), Decimal(0))
         out += ["", f"Total adjustment {money(total)} (positive: owed to the client)"]

@@ -88,11 +88,11 @@ class Dimension:
 
 
 UNIT_WORDS = {"ratio": "a ratio", "percent": "a percentage", "money": "money", "seconds": "seconds",
-              "minutes": "minutes", "count": "a count", "score": "a score"}
+              "minutes": "minutes", "count": "a count", "score": "a score", "index": "an index"}
 _SINGULAR = {"money": "unit of money", "seconds": "second", "minutes": "minute", "count": "item",
-             "score": "point of score", "percent": "percent"}
+             "score": "point of score", "percent": "percent", "index": "point of index"}
 _PLAIN = {"money": "money", "seconds": "seconds", "minutes": "minutes", "count": "count", "score": "score",
-          "percent": "percent"}
+          "percent": "percent", "index": "index"}
 
 
 def _power_word(base: str, exponent: int, singular=False) -> str:

@@ -260,6 +260,25 @@ class Netting:
 
 
 @attrs.frozen
+class Invoicing:
+    """`credits are applied to the next invoice`: a period's lines land on the next period's invoice."""
+
+    span: Span | None = _span()
+
+
+@attrs.frozen
+class Indexation:
+    """`amounts indexed to cpi, base 2026-01, adjusted each contract year, rounded to cents`:
+    the fixed amounts move each contract year with the index input; `minor_unit` as in Rounding
+    (None: the contract's minor unit)."""
+
+    index: Name
+    base: str  # the base month, "2026-01"
+    minor_unit: str | None = None
+    span: Span | None = _span()
+
+
+@attrs.frozen
 class Window:
     """`any 12 months` (rolling, `length` periods) or `each contract year`."""
 
@@ -747,7 +766,7 @@ class Amendment:
 
 
 Section = Union[Inputs, AtRisk, BonusLimit, Netting, WindowCap, Termination, StreakPolicy, ServiceLevel,
-                CriticalFailure, Parties, Reviews]
+                CriticalFailure, Parties, Reviews, Invoicing, Indexation]
 
 
 @attrs.frozen

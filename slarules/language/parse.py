@@ -244,6 +244,16 @@ class _ToAst(lark.Transformer):
         """netting: "bonuses" "only" "offset" "credits" -> only_offset"""
         return nodes.Netting("only offset", self._span(meta))
 
+    def invoicing(self, meta, children):
+        """invoicing: "credits" "are" "applied" "to" "the" "next" "invoice" """
+        return nodes.Invoicing(self._span(meta))
+
+    def indexation(self, meta, children):
+        """indexation: "amounts" "indexed" "to" NAME "," "base" MONTH "," "adjusted" "each" "contract" "year"
+        ["," "rounded" minor_unit]"""
+        index, base, minor = children
+        return nodes.Indexation(self._name(index), str(base), minor, self._span(meta))
+
     # ---- terms over several periods
     def window_cap(self, meta, children):
         """window_cap: "credits" "in" window "at" "most" window_limit"""

@@ -426,6 +426,9 @@ _SECTIONS = {
     nodes.Netting: lambda t: {"paid separately": "bonuses are paid separately", "offset": "bonuses offset credits",
                               "only offset": "bonuses only offset credits"}[t.policy],
     nodes.WindowCap: _window_cap,
+    nodes.Invoicing: lambda t: "credits are applied to the next invoice",
+    nodes.Indexation: lambda t: (f"amounts indexed to {t.index.text}, base {t.base}, adjusted each contract year"
+                                 + (f", rounded to {t.minor_unit}" if t.minor_unit else "")),
     nodes.Termination: termination,
     nodes.StreakPolicy: lambda p: {"waived misses do not count": "waived misses do not count toward termination",
                                    "excluded periods break streaks": "excluded periods break streaks"}[p.policy],

@@ -240,7 +240,7 @@ def test_completion_offers_what_the_grammar_takes_there(server):
     # A unit after a new input's name; no names where a name is being declared.
     doc = Doc(server, SMALL.replace('  up percent\n', '  up percent\n  calls \n'))
     assert set(labels(doc, doc.at("calls ", 6))) == {"money", "percent", "seconds", "minutes", "count", "score",
-                                                     "ratio"}
+                                                     "ratio", "index"}
     assert "monthly_fee" not in labels(doc, doc.at("calls ", 0))
 
 

@@ -74,6 +74,7 @@ VALUE_RANGE = {
     "ratio": (Decimal(0), Decimal(10), 2),
     "count": (Decimal(0), Decimal(5000), 0),
     "money": (Decimal(1000), Decimal(1_000_000), 2),
+    "index": (Decimal(50), Decimal(500), 1),  # a price index: never zero
 }
 # Values no data can go beyond: nothing is negative, no percentage is above 100.
 HARD_LOW = Decimal(0)
@@ -856,8 +857,10 @@ def draw_period(draw, model: DataModel, allow_missing: bool) -> dict[str, Decima
 @st.composite
 def histories(draw, model: DataModel, allow_missing: bool = True, max_periods: int = 4,
               min_periods: int = 1) -> dict[str, dict]:
-    """Consecutive periods from at or after the contract's start: {label: {input: value}}."""
-    start = model.first_period + draw(st.integers(0, 2))
+    """Consecutive periods from at or after the contract's start (from it, when amounts are
+    indexed: the base index is read there): {label: {input: value}}."""
+    indexed = any(m.unit == "index" for m in model.inputs)
+    start = model.first_period + (0 if indexed else draw(st.integers(0, 2)))
     count = draw(st.integers(min_periods, max_periods))
     return {model.label(start + i): draw_period(draw, model, allow_missing) for i in range(count)}
 

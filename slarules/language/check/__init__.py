@@ -27,6 +27,7 @@ One checker, its parts by what they are about (each a mixin of the checker):
     critical_failure.py  the critical failure clause; floors a volume condition stops
     frequencies.py     service levels assessed less often than the contract (`assessed quarterly`)
     parties.py         parties, who reports each input and by when, who is accountable, reviews
+    billing_terms.py   credits applied to the next invoice; amounts indexed to a price index
 """
 from __future__ import annotations
 

@@ -12,6 +12,7 @@ from .. import nodes
 from ..literals import literal_problems
 from ..semantics import amended
 from .allowances import AllowanceChecks
+from .billing_terms import BillingTermChecks
 from .critical_failure import CriticalFailureChecks
 from .frequencies import FrequencyChecks
 from .header import HeaderChecks
@@ -78,7 +79,7 @@ def _position(d: Diagnostic):
 
 
 class _Checker(HeaderChecks, QuantityChecks, MeasurementChecks, ServiceLevelChecks, AllowanceChecks, RowChecks,
-               WindowCapChecks, CriticalFailureChecks, FrequencyChecks, PartyChecks):
+               WindowCapChecks, CriticalFailureChecks, FrequencyChecks, PartyChecks, BillingTermChecks):
     """Every part of the check, run over one ruleset in order."""
 
     def run(self):
@@ -99,6 +100,7 @@ class _Checker(HeaderChecks, QuantityChecks, MeasurementChecks, ServiceLevelChec
         for amendment in self.ruleset.amendments:
             self.amended_frequencies(amendment)
         self.critical_failures()
+        self.billing_terms()
         if not any(d.is_error for d in self.found):
             self.caps_that_never_bind()
             self.window_caps_that_never_bind()

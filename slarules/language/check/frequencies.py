@@ -28,7 +28,7 @@ class FrequencyChecks(Checks):
             if averaged is not None:
                 self.error("SLA258", f"'{sl.name.text}' averages the {averaged} values, but it is assessed "
                            f"{self.periodicity} like the contract", measured.span,
-                           f"add 'assessed quarterly' (or yearly) to the service level, or measure it directly")
+                           "add 'assessed quarterly' (or yearly) to the service level, or measure it directly")
             return
         months = MONTHS_PER_PERIOD[frequency.periodicity]
         contract_months = MONTHS_PER_PERIOD[self.periodicity]

@@ -17,7 +17,8 @@ def _unit_word(unit: str | None) -> str:
 
 # How a sentence says what a KPI or an input is: "'sla' is measured in percent", "'calls' is a count".
 _UNIT_PHRASE = {"percent": "measured in percent", "seconds": "measured in seconds", "minutes": "measured in minutes",
-                "count": "a count", "score": "a score", "ratio": "a ratio", "money": "money"}
+                "count": "a count", "score": "a score", "ratio": "a ratio", "money": "money",
+                "index": "an index"}
 
 
 class QuantityChecks(Checks):

@@ -28,6 +28,7 @@ version of the ruleset):
     awards.py          credit and bonus forms (flat, table, linear, shortfall), bonus conditions; KPI intervals
     allowances.py      targets and per-unit thresholds that are a share of another input, with worked examples
     limits.py          4. the amount at risk, caps over windows, the bonus limit, netting
+    billing_terms.py   4. credits on the next invoice; amounts indexed to a price index, with a worked example
     spanning.py        cure, free passes, earn-back; 5. termination
     critical_failure.py  4. and 5. the critical service level failure: credits replaced, withhold, right to terminate
     amendments.py      6. amendments: what each restates, and what follows from it

@@ -15,7 +15,7 @@ from .words import _and, _code, _month, _plain, _qty
 
 
 _INPUT_UNIT = {"percent": "a percentage", "seconds": "a duration in seconds", "minutes": "a duration in minutes",
-               "count": "a count", "score": "a score", "ratio": "a ratio"}
+               "count": "a count", "score": "a score", "ratio": "a ratio", "index": "a price index"}
 
 
 class ContractTerms(Terms):
@@ -110,6 +110,8 @@ class ContractTerms(Terms):
             else:
                 text += (f" If it is not reported for a {self.noun}, that counts as a miss of every service level "
                          "that reads it; none does.")
+        elif inp.unit == "index":
+            text = text[:-1] + "; read only where the indexation of amounts needs it."
         else:
             text = text[:-1] + "; required."
         text += self.reporting_text(inp)
@@ -128,6 +130,8 @@ class ContractTerms(Terms):
                 used.add(value.input.text)
             elif isinstance(value, nodes.WindowShare):
                 used.add(value.base.text)
+            elif isinstance(value, nodes.Indexation):
+                used.add(value.index.text)
             if isinstance(value, tuple):
                 for item in value:
                     walk(item)

@@ -14,6 +14,7 @@ from ...language.semantics import amended
 from .allowances import AllowanceTerms
 from .amendments import AmendmentClauses, AmendmentTerms
 from .awards import AwardTerms
+from .billing_terms import BillingTerms
 from .clauses import Document, Part
 from .contract import ContractTerms
 from .critical_failure import CriticalFailureTerms
@@ -38,7 +39,7 @@ def document(ruleset: nodes.Ruleset) -> Document:
 
 
 class _Terms(ContractTerms, ServiceLevelTerms, AwardTerms, AllowanceTerms, LimitTerms, SpanningTerms,
-             CriticalFailureTerms, AmendmentTerms, RoleTerms):
+             CriticalFailureTerms, AmendmentTerms, RoleTerms, BillingTerms):
     """The sentences for one version of the terms, every clause family together."""
 
 
@@ -96,6 +97,8 @@ class _Explainer(AmendmentClauses):
             items.append((("netting",), netting[0]))
         elif bonuses:
             items.append((("netting",), None))
+        for kind, node in (("invoicing", nodes.Invoicing), ("indexation", nodes.Indexation)):
+            items += [((kind,), term) for term in ruleset.of_type(node)[:1]]
         if not items:
             items.append((("nothing",), None))
         return items

@@ -41,6 +41,8 @@ class LimitTerms(Terms):
                 "No overall limit on bonuses",
                 f"The ruleset sets no limit on the bonuses of a {self.noun} from all service levels together; only "
                 "the amounts stated in each bonus apply.")
+        if kind in ("invoicing", "indexation"):
+            return self.billing_clause(kind, node)
         if kind == "netting":
             return "Netting", self.netting_text(node.policy if node is not None else None)
         return ("No credits or bonuses",
