@@ -37,7 +37,7 @@ def _value(value: Decimal | None) -> str | None:
     return None if value is None else unsigned_zero(f"{value.normalize(CONTEXT):f}")
 
 
-def _totals(totals: Totals, digits: int) -> dict:
+def totals_data(totals: Totals, digits: int) -> dict:
     return {
         "credits": plain_money(totals.credits, digits),
         "earned_back": plain_money(totals.earned_back, digits),
@@ -67,7 +67,7 @@ def _data(outcome: Outcome) -> dict:
         **identity(outcome.fingerprint),
         "netting": outcome.netting,
         "periods": (_period(p, d) for p in _read_once(outcome.periods)),
-        "totals": _totals(outcome.totals, d),
+        "totals": totals_data(outcome.totals, d),
         "by_service_level": [
             {"name": s.service_level, "credits": plain_money(s.credits, d),
              "earned_back": plain_money(s.earned_back, d), "bonuses": plain_money(s.bonuses, d),
@@ -76,10 +76,10 @@ def _data(outcome: Outcome) -> dict:
         ],
         "by_contract_year": (
             {"contract_year": y.contract_year, "first_period": y.first_period, "last_period": y.last_period,
-             "totals": _totals(y.totals, d)}
+             "totals": totals_data(y.totals, d)}
             for y in outcome.by_contract_year
         ),
-        "terminations": (_termination(t) for p in outcome.periods for t in p.terminations),
+        "terminations": (termination_data(t) for p in outcome.periods for t in p.terminations),
     }
 
 
@@ -93,8 +93,8 @@ def _period(p: PeriodOutcome, d: int) -> dict:
              "clause": line.clause_ref, "explanation": line.explanation}
             for line in p.lines
         ],
-        "totals": _totals(p.totals, d),
-        "terminations": [_termination(t) for t in p.terminations],
+        "totals": totals_data(p.totals, d),
+        "terminations": [termination_data(t) for t in p.terminations],
     }
 
 
@@ -106,7 +106,7 @@ def _result(r) -> dict:
     return result
 
 
-def _termination(t) -> dict:
+def termination_data(t) -> dict:
     return {"period": t.period, "trigger": t.trigger, "clause": t.clause_ref, "reason": t.reason,
             "periods": list(t.periods)}
 
@@ -145,6 +145,7 @@ def identity_text(fingerprint: str) -> str:
     return f"ruleset fingerprint {fingerprint}, slarules {version()}"
 
 
+SUBJECT_COLUMN = "subject"  # first in a portfolio's CSV files, when many subjects are evaluated at once
 CSV_COLUMNS = ("period", "service_level", "kind", "amount", "currency", "clause", "explanation")
 IDENTITY_COLUMNS = ("fingerprint", "slarules_version")  # last on every row: each line item names its terms
 
@@ -154,14 +155,17 @@ def to_csv(outcome: Outcome) -> str:
     return _rendered(write_csv, outcome)
 
 
-def write_csv(outcome: Outcome, out: TextIO) -> None:
+def write_csv(outcome: Outcome, out: TextIO, subject: str | None = None, header: bool = True) -> None:
+    """The line items; with `subject`, each row starts with it (a `subject` column: portfolio.py)."""
     writer = csv_writer(out)
-    writer.writerow(CSV_COLUMNS + IDENTITY_COLUMNS)
+    first = [] if subject is None else [subject]
+    if header:
+        writer.writerow((SUBJECT_COLUMN,) * (subject is not None) + CSV_COLUMNS + IDENTITY_COLUMNS)
     stated = list(identity(outcome.fingerprint).values())
     with no_full_collections():
         for period in _read_once(outcome.periods):
             for line in period.lines:
-                writer.writerow([line.period, line.service_level or "", line.kind,
+                writer.writerow([*first, line.period, line.service_level or "", line.kind,
                                  plain_money(line.amount, outcome.digits), outcome.currency, line.clause_ref,
                                  line.explanation, *stated])
 
@@ -176,25 +180,29 @@ def to_totals_csv(outcome: Outcome) -> str:
     `total` for the whole history, each with its totals, the amounts due under the
     contract's netting, and the termination rights that arose (`clause trigger`,
     `; `-separated; the total row lists them all)."""
-    out = io.StringIO()
+    return _rendered(write_totals_csv, outcome)
+
+
+def write_totals_csv(outcome: Outcome, out: TextIO, subject: str | None = None, header: bool = True) -> None:
+    """to_totals_csv's rows; with `subject`, each starts with it (a `subject` column)."""
     writer = csv_writer(out)
-    writer.writerow(TOTALS_COLUMNS)
+    first = [] if subject is None else [subject]
+    if header:
+        writer.writerow((SUBJECT_COLUMN,) * (subject is not None) + TOTALS_COLUMNS)
+    cells = lambda t: totals_cells(outcome.currency, outcome.digits, outcome.netting, t)  # noqa: E731
     with no_full_collections():
         for p in outcome.periods:
-            writer.writerow([p.period, p.contract_year, *_totals_cells(outcome, p.totals),
-                             _rights_cell(p.terminations)])
-        writer.writerow([WHOLE_HISTORY, "", *_totals_cells(outcome, outcome.totals),
-                         _rights_cell(outcome.terminations)])
-    return out.getvalue()
+            writer.writerow([*first, p.period, p.contract_year, *cells(p.totals), rights_cell(p.terminations)])
+        writer.writerow([*first, WHOLE_HISTORY, "", *cells(outcome.totals), rights_cell(outcome.terminations)])
 
 
-def _totals_cells(outcome: Outcome, t: Totals) -> list[str]:
-    d = outcome.digits
-    return [outcome.currency, *(plain_money(amount, d) for amount in (
-        t.credits, t.earned_back, t.bonuses, t.withheld, t.net, t.due_to_client, t.due_to_vendor)), outcome.netting]
+def totals_cells(currency: str, digits: int, netting: str, t: Totals) -> list[str]:
+    """A totals row's cells from `currency` to `netting`."""
+    return [currency, *(plain_money(amount, digits) for amount in (
+        t.credits, t.earned_back, t.bonuses, t.withheld, t.net, t.due_to_client, t.due_to_vendor)), netting]
 
 
-def _rights_cell(rights) -> str:
+def rights_cell(rights) -> str:
     return "; ".join(f"{right.clause_ref} {right.trigger}" for right in rights)
 
 
@@ -232,7 +240,7 @@ def _text(outcome: Outcome) -> Iterator[list[str]]:
         for right in p.terminations:
             out.append(f"  TERMINATION RIGHT  {right.clause_ref}")
             out.append(f"      {right.trigger}: {right.reason} ({', '.join(right.periods)})")
-        out.append(f"  {_totals_text(p.totals, money)}")
+        out.append(f"  {totals_text(p.totals, money)}")
         out.append("")
         yield out
     out = []
@@ -246,10 +254,10 @@ def _text(outcome: Outcome) -> Iterator[list[str]]:
     out.append("Totals by contract year")
     yield out
     for y in outcome.by_contract_year:
-        yield [f"  year {y.contract_year} ({y.first_period} to {y.last_period}): {_totals_text(y.totals, money)}"]
+        yield [f"  year {y.contract_year} ({y.first_period} to {y.last_period}): {totals_text(y.totals, money)}"]
     t = outcome.totals
     out = [""]
-    out.append(f"Whole history: {_totals_text(t, money)}")
+    out.append(f"Whole history: {totals_text(t, money)}")
     withheld = " + withheld" if t.withheld else ""
     out.append(f"  (net = credits{withheld} - earned back - bonuses; bonuses {outcome.netting}); "
                f"invoiced: due to the client {money(t.due_to_client)}, due to the vendor {money(t.due_to_vendor)}")
@@ -296,7 +304,7 @@ def _holds(slot, period: PeriodOutcome) -> bool:
         return False
 
 
-def _totals_text(t: Totals, money) -> str:
+def totals_text(t: Totals, money) -> str:
     earned = f"  earned back {money(t.earned_back)}" if t.earned_back else ""
     withheld = f"  withheld {money(t.withheld)}" if t.withheld else ""
     return f"credits {money(t.credits)}{earned}  bonuses {money(t.bonuses)}{withheld}  net {money(t.net)}"
