@@ -10,5 +10,6 @@
     state.py     what one period leaves to the next (the carry) and its JSON form
     ledger.py    what a state has billed, period by period, and each revision since
     restate.py   billed periods evaluated again with corrected inputs -> adjustment lines
+    portfolio.py many subjects under one ruleset: each subject's result and the running portfolio totals
     vectorised.py  Terms x runs x periods -> money only, exact, with NumPy (the `fast` extra), for simulation
 """

@@ -51,7 +51,8 @@ def to_csv(restatement: Restatement) -> str:
     out = io.StringIO()
     writer = csv_writer(out)
     writer.writerow(CSV_COLUMNS)
-    writer.writerows(_csv_rows(restatement))
+    for row in _csv_rows(restatement):
+        writer.writerow(row)
     return out.getvalue()
 
 
@@ -90,7 +91,8 @@ def write_subjects(results: Iterable, out: TextIO, fmt: str) -> None:
         writer.writerow((SUBJECT_COLUMN,) + CSV_COLUMNS)
         for result in results:
             if result.restatement is not None:
-                writer.writerows([result.subject, *row] for row in _csv_rows(result.restatement))
+                for row in _csv_rows(result.restatement):
+                    writer.writerow([result.subject, *row])
         return
     if fmt == "json":
         out.write(f'{{\n  "format": "{SUBJECTS_FORMAT}",\n  "subjects": [')

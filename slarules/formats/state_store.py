@@ -78,6 +78,11 @@ def transaction(path: str | os.PathLike, wait: float | None = WAIT) -> Iterator[
         raise _error("SLA409", path, f"cannot open state store {path}: no folder {folder}")
     if os.path.isdir(path):
         raise _error("SLA409", path, f"cannot open state store {path}: it is a folder")
+    # Read-only is the mode, as for every file slarules writes (files.py): refused even to root.
+    for what, where in (("file", path), ("folder", folder)):
+        if os.path.exists(where) and not os.stat(where).st_mode & 0o222:
+            raise _error("SLA411", path, f"cannot write state store {path}: its {what} is read-only",
+                         "nothing was evaluated: every subject's state is as it was")
     try:
         connection = sqlite3.connect(path, timeout=WAIT if wait is None else wait, isolation_level=None)
     except sqlite3.Error as err:
@@ -95,25 +100,36 @@ def transaction(path: str | os.PathLike, wait: float | None = WAIT) -> Iterator[
 
 
 def _begin(connection: sqlite3.Connection, path: str) -> None:
-    """Set the journal up, take the write lock, and check (or create) the layout."""
+    """Refuse another program's database before changing anything in it; set the journal up, take
+    the write lock, and create the layout in a new store (checked again under the lock)."""
+    _is_new(connection, path)
     if connection.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
         connection.execute("PRAGMA journal_mode = WAL")  # readers go on while a run writes
     connection.execute("PRAGMA synchronous = FULL")  # a commit is on disk before it returns
     connection.execute("BEGIN IMMEDIATE")
+    try:
+        if _is_new(connection, path):
+            connection.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+            connection.execute(f"PRAGMA user_version = {VERSION}")
+            connection.execute(_SCHEMA)
+    except BaseException:
+        connection.rollback()
+        raise
+
+
+def _is_new(connection: sqlite3.Connection, path: str) -> bool:
+    """Whether the database is empty (a new store); SLA409 unless it is empty or a store."""
     application, version = (connection.execute(f"PRAGMA {name}").fetchone()[0]
                             for name in ("application_id", "user_version"))
     tables = connection.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]
-    if application == 0 and version == 0 and tables == 0:  # a new store
-        connection.execute(f"PRAGMA application_id = {APPLICATION_ID}")
-        connection.execute(f"PRAGMA user_version = {VERSION}")
-        connection.execute(_SCHEMA)
-    elif application != APPLICATION_ID:
-        connection.rollback()
+    if application == 0 and version == 0 and tables == 0:
+        return True
+    if application != APPLICATION_ID:
         raise _error("SLA409", path, f"{path} is not a slarules state store: it is another program's database")
-    elif version != VERSION:
-        connection.rollback()
+    if version != VERSION:
         raise _error("SLA409", path, f"state store {path} has layout version {version}; this slarules reads "
                                      f"version {VERSION}", "a newer slarules wrote it: use that version")
+    return False
 
 
 def _run(path: str, step):
