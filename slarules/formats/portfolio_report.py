@@ -24,7 +24,6 @@ import json
 from typing import Iterable, TextIO
 
 from ..core.money import format_money
-from ..engine.outcome import no_full_collections
 from ..engine.portfolio import PortfolioTotals, SubjectOutcome
 from . import report
 from .csv_cells import csv_writer
@@ -39,14 +38,15 @@ def write(program, results: Iterable[SubjectOutcome], totals: PortfolioTotals, o
     `totals_out`, then the portfolio's totals (`totals`, which the results add up to as they come)."""
     writer = {"table": _Text, "json": _Json, "csv": _Csv}[fmt](program, out)
     totals_writer = _TotalsCsv(program, totals_out) if totals_out is not None else None
-    with no_full_collections():
-        for result in results:
-            writer.subject(result)
-            if totals_writer is not None and result.outcome is not None:
-                totals_writer.subject(result)
-        writer.end(totals)
-        if totals_writer is not None:
-            totals_writer.end(totals)
+    # Not under outcome.no_full_collections() as a whole (each subject's writing is): the collector
+    # must free each subject once written, or a portfolio would hold every subject until its end.
+    for result in results:
+        writer.subject(result)
+        if totals_writer is not None and result.outcome is not None:
+            totals_writer.subject(result)
+    writer.end(totals)
+    if totals_writer is not None:
+        totals_writer.end(totals)
 
 
 class _Text:

@@ -37,7 +37,7 @@ import json
 import re
 from decimal import Decimal
 from pathlib import Path
-from typing import Iterator
+from typing import Collection, Iterator
 
 import attrs
 
@@ -98,7 +98,7 @@ class Subjects:
     def __init__(self, program, source: Source):
         self.program, self.source = program, source
         self.events: _Events | None = None
-        self.with_data: set[str] = set()  # the subjects the data names, for the events' check
+        self.with_data: Collection[str] = ()  # the subjects the data names, for the events' check
 
     def survey(self) -> None:
         """Check what concerns the whole file, and find the subjects that are listed twice."""
@@ -154,7 +154,7 @@ class _CsvSubjects(Subjects):
             digest.update(f"{number}:{name}\n".encode())
         if problems:
             raise SlaError(problems)
-        self.with_data = set(seen)
+        self.with_data = seen.keys()
         self.groups = digest.hexdigest()
 
     def _runs(self) -> Iterator[tuple[int, str]]:
@@ -181,8 +181,9 @@ class _CsvSubjects(Subjects):
             name = record[1][0].strip() if record is not None else None
             if group and name != group[0][1][0].strip():
                 subject = group[0][1][0].strip()
-                if subject not in reported:
-                    reported.add(subject)
+                if subject not in reported:  # (a subject's rows are together unless it failed)
+                    if subject in self.failed:
+                        reported.add(subject)
                     yield self._subject(subject, group)
                 group = []
             if record is not None:
@@ -244,7 +245,7 @@ class _JsonSubjects(Subjects):
                 first.setdefault(name, index)
         if problems:
             raise SlaError(problems)
-        self.with_data = set(first)
+        self.with_data = first.keys()
 
     def data(self) -> Iterator[SubjectData]:
         reported = set()

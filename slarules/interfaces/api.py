@@ -14,6 +14,7 @@ on its own.
 """
 from __future__ import annotations
 
+import gc
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterable, Iterator, Mapping, Sequence, Union
@@ -100,9 +101,30 @@ class Portfolio:
         self.totals = portfolio.PortfolioTotals()
 
     def __iter__(self) -> Iterator[SubjectOutcome]:
-        for result in self._results:
-            self.totals.add(result)
-            yield result
+        with _collecting_each_subject():
+            for result in self._results:
+                self.totals.add(result)
+                yield result
+                gc.collect()  # the subject just handled: see _collecting_each_subject
+
+
+@contextmanager
+def _collecting_each_subject() -> Iterator[None]:
+    """An outcome holds reference cycles (its state's ledger holds its periods, which hold their
+    evaluator and its state), which only a full collection frees, and evaluating holds full
+    collections off (outcome.no_full_collections): left alone, a portfolio would keep every
+    subject's outcome until its end. So each subject is collected once handled; what was alive
+    before the portfolio is frozen meanwhile (gc.freeze), so that a collection scans only what the
+    portfolio made (about 1% of the time), and thawed after. A caller that froze objects itself
+    keeps them frozen: then nothing is frozen or thawed here, and each collection scans it all."""
+    own = gc.get_freeze_count() == 0
+    if own:
+        gc.freeze()
+    try:
+        yield
+    finally:
+        if own:
+            gc.unfreeze()
 
 
 def _api_outcome(evaluated: outcome.Outcome, warnings: tuple[Diagnostic, ...]) -> Outcome:
