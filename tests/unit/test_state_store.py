@@ -119,10 +119,12 @@ def test_a_run_killed_at_any_moment_leaves_the_states_before_it_or_after_it(fold
     kills = 0
     for month in range(MONTHS):
         before, after = batch_states(month), batch_states(month + 1)
+        limit = 0.4  # seconds; doubled after each kill, so that a run finishes in the end on a loaded machine
         while True:
             process = subprocess.Popen([str(SLARULES), "evaluate", "t.sla", f"m{month}.csv", "--state-db", "st.db",
                                         "--format", "json"], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-            time.sleep(rng.uniform(0.0, 0.6))
+            time.sleep(rng.uniform(0.0, limit))
+            limit *= 2
             if process.poll() is None:
                 process.send_signal(signal.SIGKILL)
             out, err = process.communicate(timeout=120)
