@@ -12,19 +12,25 @@ due added up (netting applies within a subject, never across subjects).
 """
 from __future__ import annotations
 
+from typing import Generic, TypeVar
+
 import attrs
 
 from ..core.diagnostics import Diagnostic
 from .outcome import ZERO_TOTALS, Outcome, TerminationRight, Totals
 
 
+AnOutcome = TypeVar("AnOutcome", bound=Outcome, covariant=True)
+
+
 @attrs.frozen
-class SubjectOutcome:
+class SubjectOutcome(Generic[AnOutcome]):
     """One subject's result: its Outcome, or None and the diagnostics that stopped it (its data
-    or its saved state: SLA3xx, SLA4xx). A subject with diagnostics was not evaluated at all."""
+    or its saved state: SLA3xx, SLA4xx). A subject with diagnostics was not evaluated at all.
+    Generic in the kind of Outcome (the API's renders itself)."""
 
     subject: str
-    outcome: Outcome | None
+    outcome: AnOutcome | None
     diagnostics: tuple[Diagnostic, ...] = ()
 
     @property
@@ -52,7 +58,7 @@ class PortfolioTotals:
         self.terminations: list[tuple[str, TerminationRight]] = []  # (subject, right), in the order they came
         self._by_period: dict[str, PeriodTotals] = {}
 
-    def add(self, result: SubjectOutcome) -> None:
+    def add(self, result: SubjectOutcome[Outcome]) -> None:
         if result.outcome is None:
             self.failed.append(result.subject)
             return

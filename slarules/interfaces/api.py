@@ -96,11 +96,11 @@ class Portfolio:
     """The subjects' results, evaluated one at a time as they are iterated (once), and `totals`,
     the portfolio's totals (engine/portfolio.py) of the subjects iterated so far."""
 
-    def __init__(self, results: Iterator[SubjectOutcome]):
+    def __init__(self, results: Iterator[SubjectOutcome[Outcome]]):
         self._results = results
         self.totals = portfolio.PortfolioTotals()
 
-    def __iter__(self) -> Iterator[SubjectOutcome]:
+    def __iter__(self) -> Iterator[SubjectOutcome[Outcome]]:
         with _collecting_each_subject():
             for result in self._results:
                 self.totals.add(result)
@@ -178,7 +178,7 @@ class Program(Terms):
         diagnostics and no outcome; the others are evaluated."""
         return Portfolio(self._subjects_evaluated(subjects, None))
 
-    def _subjects_evaluated(self, subjects: Subjects, store: "state_store.StoreRun | None") -> Iterator[SubjectOutcome]:
+    def _subjects_evaluated(self, subjects: Subjects, store: "state_store.StoreRun | None") -> Iterator[SubjectOutcome[Outcome]]:
         for data in self._subject_data(subjects):
             if data.history is None:
                 yield SubjectOutcome(data.name, None, data.diagnostics)
