@@ -32,6 +32,11 @@ whose periods are a PeriodStream: each pass over them reads the file again
 at a time. That needs a file in calendar order (as every export writes one);
 a file out of order, or a long file whose periods' rows are not together, is
 read whole and sorted instead. A JSON file is always read whole.
+
+A file with a subject column (subject,period,...) is many subjects' data:
+subject_data.py reads it a subject at a time, through csv_records,
+history_of_records and history_of_document here, so that a subject's
+diagnostics are exactly those of its own file.
 """
 from __future__ import annotations
 

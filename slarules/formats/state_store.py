@@ -3,7 +3,7 @@
 Input: the path of the store (created on first use) and, per subject, the state
 text engine/state.py writes (Carry.to_json(), exactly as a state file holds it).
 Output: a StoreRun inside `transaction()`: get(subject) reads a subject's state
-(None before its first run), put(subject, text) stages its new one; leaving the
+(None before its first run), put(subject, text, next_period) stages its new one; leaving the
 block normally commits every staged state at once, an exception rolls all of them
 back. Errors: SlaError with SLA409 (not a store, or it cannot be opened), SLA410
 (another run held the store longer than `wait` seconds), SLA411 (it cannot be
@@ -26,7 +26,6 @@ Layout (`PRAGMA user_version` 1): one table,
 """
 from __future__ import annotations
 
-import json
 import os
 import sqlite3
 from contextlib import contextmanager
@@ -53,9 +52,9 @@ class StoreRun:
             "SELECT state FROM states WHERE subject = ?", (subject,)).fetchone())
         return None if row is None else row[0]
 
-    def put(self, subject: str, state: str) -> None:
-        """Stage `state` (a Carry's JSON) as the subject's; committed when the transaction ends."""
-        next_period = json.loads(state).get("next_period")
+    def put(self, subject: str, state: str, next_period: str | None) -> None:
+        """Stage `state` (a Carry's JSON, whose next period is `next_period`) as the subject's;
+        committed when the transaction ends."""
         saved_at = datetime.now(timezone.utc).isoformat(timespec="seconds")
         _run(self.path, lambda: self._connection.execute(
             "INSERT INTO states (subject, state, next_period, saved_at) VALUES (?, ?, ?, ?) "

@@ -277,7 +277,7 @@ class _Events:
             raise SlaError([Diagnostic(
                 "SLA312", f"the events of a file of subjects start with the header "
                           f"{SUBJECT_COLUMN},{','.join(EVENT_COLUMNS)}",
-                span_at(source, 1, 1, max(1, len(source.text.partition(chr(10))[0]))) if source.text else None,
+                span_at(source, 1, 1, max(1, len(source.text.partition("\n")[0]))) if source.text else None,
                 location=None if source.text else source.path)])
         number, cells, lines = records[0]
         self.header = (number, cells[1:], lines)

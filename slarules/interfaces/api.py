@@ -1,11 +1,14 @@
 """The Python API: what `import slarules` hands a caller.
 
 Input: ruleset text or a path, KPI results as a History (formats/kpi_data.py)
-or a plain mapping, and a saved state (text, or a state file a billing run
-locks, reads and replaces). Output: a Program (the engine's compiled Terms that
-can evaluate themselves) and an Outcome (the engine's Outcome that can render
-itself as a table, JSON or CSV line items). Errors: SlaError, whose
-diagnostics name the clause, the data row, the state or the file.
+or a plain mapping (or many subjects' of them: formats/subject_data.py), and a
+saved state (text, a state file a billing run locks, reads and replaces, or a
+store of many subjects' states: formats/state_store.py). Output: a Program (the
+engine's compiled Terms that can evaluate themselves) and an Outcome (the
+engine's Outcome that can render itself as a table, JSON or CSV line items); for
+many subjects, a Portfolio of SubjectOutcomes and the portfolio's totals
+(engine/portfolio.py). Errors: SlaError, whose diagnostics name the clause, the
+data row, the state or the file.
 
 This layer adapts; it decides nothing. Parsing, checking, compiling and
 evaluating are the language and engine passes, reading data and rendering
@@ -17,7 +20,7 @@ from __future__ import annotations
 import gc
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterable, Iterator, Mapping, Sequence, Union
+from typing import Iterable, Iterator, Mapping, Sequence, Union, cast
 
 import attrs
 
@@ -190,7 +193,7 @@ class Program(Terms):
                 yield SubjectOutcome(data.name, None, tuple(err.diagnostics))
                 continue
             if store is not None:
-                store.put(data.name, evaluated.state_json())
+                store.put(data.name, evaluated.state_json(), cast(Carry, evaluated.state).next_period)
             yield SubjectOutcome(data.name, evaluated)
 
     def _subject_data(self, subjects: Subjects) -> Iterator[SubjectData]:
@@ -311,7 +314,7 @@ class PortfolioRun:
             except SlaError as err:
                 yield SubjectRestatement(data.name, None, tuple(err.diagnostics))
                 continue
-            self._store.put(data.name, result.state.to_json())
+            self._store.put(data.name, result.state.to_json(), result.state.next_period)
             yield SubjectRestatement(data.name, _api_restatement(result, program.warnings))
 
     def _once(self) -> None:
