@@ -118,9 +118,11 @@ def _begin(connection: sqlite3.Connection, path: str) -> None:
 
 def _is_new(connection: sqlite3.Connection, path: str) -> bool:
     """Whether the database is empty (a new store); SLA409 unless it is empty or a store."""
-    application, version = (connection.execute(f"PRAGMA {name}").fetchone()[0]
-                            for name in ("application_id", "user_version"))
-    tables = connection.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]
+    # One statement, so one snapshot: read apart, a store another run creates meanwhile could
+    # show its tables without its mark and be taken for another program's database.
+    application, version, tables = connection.execute(
+        "SELECT application_id, user_version, (SELECT count(*) FROM sqlite_master) "
+        "FROM pragma_application_id(), pragma_user_version()").fetchone()
     if application == 0 and version == 0 and tables == 0:
         return True
     if application != APPLICATION_ID:

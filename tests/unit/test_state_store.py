@@ -23,7 +23,7 @@ from pathlib import Path
 import pytest
 
 from slarules import Source, compile_source, load, read_subjects
-from slarules.formats import portfolio_report
+from slarules.formats import portfolio_report, state_store
 from slarules.interfaces.cli import main
 from tests.billing_terms import THREE_IN_A_ROW as RULESET
 
@@ -107,6 +107,71 @@ def test_processes_racing_through_the_months_bill_each_subject_s_period_exactly_
         assert main(["evaluate", "t.sla", "all.csv", "--format", "csv"]) == 0
     assert sorted(lines) == sorted(whole.getvalue().splitlines()[1:])  # no line twice, none lost
     assert states() == batch_states(MONTHS)
+
+
+def _creator(barrier, tag):
+    with open(f"err.{tag}", "w") as err:
+        sys.stderr = err
+        barrier.wait()
+        with contextlib.redirect_stdout(io.StringIO()):
+            code = main(["evaluate", "t.sla", "m0.csv", "--state-db", "new.db", "--format", "csv"])
+        err.flush()
+    os._exit(code)
+
+
+def test_runs_creating_the_store_at_once_bill_the_month_once(folder):
+    """Read apart, the mark and the tables of a store another run was creating were taken for
+    another program's database (SLA409), seen once in 15 races of 6 processes (the next test
+    makes that interleaving happen every time)."""
+    context = multiprocessing.get_context("fork")
+    for trial in range(5):
+        for name in ("new.db", "new.db-wal", "new.db-shm"):
+            Path(name).unlink(missing_ok=True)
+        barrier = context.Barrier(6)
+        racers = [context.Process(target=_creator, args=(barrier, f"{trial}.{n}")) for n in range(6)]
+        for racer in racers:
+            racer.start()
+        for racer in racers:
+            racer.join(120)
+        assert sorted(racer.exitcode for racer in racers) == [0, 1, 1, 1, 1, 1]
+        for n in range(6):
+            assert set(re.findall(r"error\[(SLA\d+)\]", Path(f"err.{trial}.{n}").read_text())) <= {"SLA405"}
+        assert states("new.db") == batch_states(1)
+
+
+def test_a_store_created_between_two_reads_of_its_layout_is_seen_as_a_store(folder):
+    """Another run commits a new store just after this run starts reading its layout: what this
+    run reads is one snapshot, the store before (new) or after (a store), never half of each."""
+    with state_store.transaction("other.db"):
+        pass  # a store, as another run creates it
+    created = Path("other.db").read_bytes()
+    Path("other.db").unlink()
+    Path("racing.db").write_bytes(b"")
+
+    class CommitsAfterTheFirstStatement:
+        def __init__(self, connection):
+            self.connection, self.statements = connection, 0
+
+        def execute(self, *args):
+            cursor = self.connection.execute(*args)
+            result = cursor.fetchall()
+            self.statements += 1
+            if self.statements == 1:  # the other run's creation lands now
+                Path("racing.db").write_bytes(created)
+            return _Rows(result)
+
+    with contextlib.closing(sqlite3.connect("racing.db", isolation_level=None)) as connection:
+        assert state_store._is_new(CommitsAfterTheFirstStatement(connection), "racing.db") is True
+    with contextlib.closing(sqlite3.connect("racing.db", isolation_level=None)) as connection:
+        assert state_store._is_new(connection, "racing.db") is False
+
+
+class _Rows:
+    def __init__(self, rows):
+        self.rows = rows
+
+    def fetchone(self):
+        return self.rows[0] if self.rows else None
 
 
 # ---------------------------------------------------------------- kill -9
