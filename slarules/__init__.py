@@ -32,15 +32,17 @@ from .core.diagnostics import Diagnostic, SlaError
 from .core.source import Source
 from .engine.history import History, PeriodData
 from .engine.outcome import KpiResult, Line, PeriodOutcome, TerminationRight
+from .engine.portfolio import SubjectOutcome
 from .formats.kpi_data import read_history
-from .interfaces.api import Outcome, Program, compile_ruleset, compile_source, load
+from .formats.subject_data import read_subjects
+from .interfaces.api import Outcome, Portfolio, Program, compile_ruleset, compile_source, load
 from .language.check import check
 from .language.parse import parse
 
 __version__ = "0.1.0"  # the package's version; pyproject.toml reads it from here
 
 __all__ = [
-    "Diagnostic", "History", "KpiResult", "Line", "Outcome", "PeriodData", "PeriodOutcome", "Program",
-    "SlaError", "Source", "TerminationRight", "__version__",
-    "check", "compile_ruleset", "compile_source", "load", "parse", "read_history",
+    "Diagnostic", "History", "KpiResult", "Line", "Outcome", "PeriodData", "PeriodOutcome", "Portfolio", "Program",
+    "SlaError", "Source", "SubjectOutcome", "TerminationRight", "__version__",
+    "check", "compile_ruleset", "compile_source", "load", "parse", "read_history", "read_subjects",
 ]

@@ -75,3 +75,22 @@ def test_the_readme_billing_run_across_an_amendment_and_a_correction(tmp_path):
     again = subprocess.run(["bash", "-e", "-c", session.strip().splitlines()[-1]], cwd=tmp_path, capture_output=True,
                            text=True, timeout=60, env={"PATH": f"{bin_dir}:/usr/bin:/bin", "HOME": str(tmp_path)})
     assert "No billed period changed: nothing to adjust." in again.stdout, again.stderr
+
+
+def test_the_readme_portfolio_run_prints_what_it_shows(tmp_path):
+    """The portfolio session runs as shown (two months of three subjects, their states in one
+    store) and prints the README's text: the hand-checked totals and February's carried credit."""
+    (session,) = [b for b in blocks("sh") if "--state-db" in b]
+    (shown,) = [b for b in re.findall(r"```text\n(.*?)```", README, re.DOTALL) if b.startswith("subject,period,")]
+    for folder in ("rulesets", "examples"):
+        (tmp_path / folder).symlink_to(ROOT / folder)
+    bin_dir = Path(sys.executable).parent
+    done = subprocess.run(["bash", "-e", "-o", "pipefail", "-c", session], cwd=tmp_path, capture_output=True,
+                          text=True, timeout=120, env={"PATH": f"{bin_dir}:/usr/bin:/bin", "HOME": str(tmp_path)})
+    assert (done.returncode, done.stderr) == (0, "")
+    assert done.stdout == shown
+    # Both months are in the store, each subject's state continuing from March.
+    again = subprocess.run(["bash", "-e", "-o", "pipefail", "-c", session.splitlines()[-2].rstrip(" \\")
+                            + " --format csv"], cwd=tmp_path, capture_output=True, text=True, timeout=60,
+                           env={"PATH": f"{bin_dir}:/usr/bin:/bin", "HOME": str(tmp_path)})
+    assert again.returncode == 1 and again.stderr.count("the state continues from 2026-03") == 3

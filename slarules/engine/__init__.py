@@ -14,5 +14,6 @@
     reporting.py   parties, reporting duties and late reports: who answers for each figure, what lateness costs
     invoicing.py   `credits are applied to the next invoice`: each line's invoice period, the invoice carried on
     indexation.py  `amounts indexed to cpi, ...`: fixed amounts moved each contract year by a price index
+    portfolio.py   many subjects under one ruleset: each subject's result and the running portfolio totals
     vectorised.py  Terms x runs x periods -> money only, exact, with NumPy (the `fast` extra), for simulation
 """

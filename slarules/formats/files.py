@@ -53,9 +53,9 @@ class Update:
         self.mode, self._owner = mode, owner
         self._staged: str | None = None  # the temporary file's path
 
-    def stage(self, text: str) -> None:
-        """Write `text` to a temporary file beside the target and fsync it; the
-        target itself changes only when the update is committed."""
+    def stage(self, text: str | Callable[[TextIO], None]) -> None:
+        """Write `text` (or let `text(file)` write it, piece by piece) to a temporary file beside
+        the target and fsync it; the target itself changes only when the update is committed."""
         self.discard()
         folder, name = os.path.split(self.target)
         temporary = os.path.join(folder, _TEMPORARY.format(name=name, token=secrets.token_hex(8)))
@@ -63,8 +63,11 @@ class Update:
             fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC,
                          0o600 if self.mode is not None else 0o666)  # a new file gets the umask's mode
             self._staged = temporary
-            with os.fdopen(fd, "wb") as file:
-                file.write(text.encode("utf-8"))
+            with os.fdopen(fd, "w", encoding="utf-8", newline="") as file:
+                if callable(text):
+                    text(file)
+                else:
+                    file.write(text)
                 file.flush()
                 if self.mode is not None:
                     os.fchmod(file.fileno(), self.mode)

@@ -35,6 +35,11 @@ whose periods are a PeriodStream: each pass over them reads the file again
 at a time. That needs a file in calendar order (as every export writes one);
 a file out of order, or a long file whose periods' rows are not together, is
 read whole and sorted instead. A JSON file is always read whole.
+
+A file with a subject column (subject,period,...) is many subjects' data:
+subject_data.py reads it a subject at a time, through csv_records,
+history_of_records and history_of_document here, so that a subject's
+diagnostics are exactly those of its own file.
 """
 from __future__ import annotations
 
@@ -69,7 +74,8 @@ _PLAIN = re.compile(r"[0-9]+(\.[0-9]+)?")
 EVENT_COLUMNS = ["period", "service_level", "event", "reason"]
 
 
-def _read(path: str | Path) -> Source:
+def read_source(path: str | Path) -> Source:
+    """A file's whole text (SLA301 if it cannot be read)."""
     path = str(path)
     try:
         return Source(path, Path(path).read_text(encoding="utf-8-sig"))
@@ -115,7 +121,7 @@ def _lines_of(source: Source) -> Iterator[str]:
     return source.lines() if isinstance(source, DataFile) else iter(io.StringIO(source.text, newline=None))
 
 
-def _looks_like_json(path: str) -> bool:
+def looks_like_json(path: str) -> bool:
     """A `.json` name, or a first character other than white space that is { or [."""
     if path.lower().endswith(".json"):
         return True
@@ -133,8 +139,8 @@ def read_history(program, path: str | Path, events: str | Path | None = None, *,
         raise TypeError(f"read_history(): program must be a Program (slarules.load), not {type(program).__name__}")
     path = str(path)
     try:
-        if _looks_like_json(path):
-            return parse_history(program, _read(path), _read(events) if events is not None else None)
+        if looks_like_json(path):
+            return parse_history(program, read_source(path), read_source(events) if events is not None else None)
         if stream:
             try:
                 return _checked_stream(program, path, events)
@@ -143,10 +149,10 @@ def read_history(program, path: str | Path, events: str | Path | None = None, *,
         reader = _Reader(program, DataFile(path, ""))
         reader.csv()
     except UnicodeDecodeError:
-        _read(path)  # reads it whole, to name the byte as it always has
+        read_source(path)  # reads it whole, to name the byte as it always has
         raise
     if events is not None:
-        _Reader(program, _read(events), reader).events_csv()
+        _Reader(program, read_source(events), reader).events_csv()
     return reader.finish()
 
 
@@ -156,7 +162,7 @@ def _checked_stream(program, path: str, events) -> History:
     reader = _Reader(program, source, in_order=True)
     reader.csv()
     if events is not None:
-        _Reader(program, _read(events), reader).events_csv()
+        _Reader(program, read_source(events), reader).events_csv()
     history = reader.finish()
     return History(PeriodStream(program, source, reader.periods.count), history.events)
 
@@ -276,6 +282,53 @@ def with_events(program, history: History, events) -> History:
     return reader.finish()
 
 
+def csv_records(program, source: Source) -> Iterator[tuple[int, list[str], dict[int, str]]]:
+    """A CSV file's records, one at a time: (line number, cells, the lines the record was read
+    from, by number). SlaError (SLA301) at a record the csv module cannot read."""
+    reader = _Reader(program, source)
+    for number, cells in reader.records():
+        yield number, cells, dict(reader.record_lines)
+    if reader.found:
+        raise SlaError(reader.found)
+
+
+def history_of_records(program, source: Source, records, events: tuple[Source, list] | None = None,
+                       column_offset: int = 1) -> History:
+    """One History from records of a CSV file (as csv_records gives them, header first) whose first
+    `column_offset` cells were cut off, and `events`, an events file and its records cut the same
+    way: the periods of one subject of a file with a subject column (subject_data.py).
+    Diagnostics name the file's own lines and columns."""
+    reader = _Reader(program, source)
+    reader.column_offset = column_offset
+    for _ in reader.csv_periods(_fed(reader, records)):
+        pass
+    return _finished(reader, events, column_offset)
+
+
+def history_of_document(program, source: Source, document, where: str,
+                        events: tuple[Source, list] | None = None) -> History:
+    """One History from a JSON data document nested in a file at `where` (`subjects[2].`), and
+    `events` as for history_of_records."""
+    reader = _Reader(program, source)
+    reader.json_document(document, where)
+    return _finished(reader, events, 1)
+
+
+def _finished(reader: "_Reader", events: tuple[Source, list] | None, column_offset: int) -> History:
+    if events is not None:
+        events_reader = _Reader(reader.program, events[0], reader)
+        events_reader.column_offset = column_offset
+        events_reader.events_csv(_fed(events_reader, events[1]))
+    return reader.finish()
+
+
+def _fed(reader: "_Reader", records) -> Iterator[tuple[int, list[str]]]:
+    for number, cells, lines in records:
+        reader.record_lines.clear()
+        reader.record_lines.update(lines)
+        yield number, cells
+
+
 class _Reader:
     """Collects periods and events, and every problem found, for one History.
     A reader for an events file shares the data reader's periods and problems."""
@@ -296,6 +349,7 @@ class _Reader:
         self.last: tuple[int, PeriodData] | None = None  # the last period read, in calendar order, and its index
         self.events: list[Event] = data_reader.events if data_reader else []
         self.record_lines: dict[int, str] = {}  # the lines of the CSV record at hand, by number
+        self.column_offset = 0  # columns before `period` (1 in a file with a subject column: subject_data.py)
 
     def error(self, code, message, span=None, *notes, place=None):
         """Record a problem; `span` is a Span, or a CSV cell as (line number, column index)."""
@@ -331,9 +385,10 @@ class _Reader:
         for _ in self.csv_periods():
             pass
 
-    def csv_periods(self) -> Iterator[PeriodData]:
-        """Check a wide or long CSV file, yielding each period it adds as it is read."""
-        records = self.records()
+    def csv_periods(self, records=None) -> Iterator[PeriodData]:
+        """Check a wide or long CSV file, yielding each period it adds as it is read; `records`
+        (the header, then rows: (line number, cells after column_offset)) instead of the file's."""
+        records = self.records() if records is None else records
         first = next(records, None)
         if first is None or not any(cell.strip() for cell in first[1]):
             if not self.found:
@@ -354,8 +409,8 @@ class _Reader:
         for number, row in records:
             if len(row) != len(header):
                 if any(cell.strip() for cell in row):
-                    self.error("SLA308", f"row has {len(row)} cells but the header has {len(header)}",
-                               (number, None))
+                    self.error("SLA308", f"row has {len(row) + self.column_offset} cells but the header has "
+                               f"{len(header) + self.column_offset}", (number, None))
                 continue
             label = row[0].strip()
             if not label and not any(cell.strip() for cell in row):
@@ -363,14 +418,16 @@ class _Reader:
             if long_form:
                 yield from groups.row(label, number, row)
             else:
-                period = self.add_period(label, span_at(self.source, number, 1, len(row[0])),
+                label_span = (self.cell_span(number, 0) if self.column_offset else
+                              span_at(self.source, number, 1, len(row[0])))
+                period = self.add_period(label, label_span,
                                          [(name, row[i], (number, i), None) for i, name in columns])
                 if period is not None:
                     yield period
         yield from groups.end()
 
-    def events_csv(self) -> None:
-        records = self.records()
+    def events_csv(self, records=None) -> None:
+        records = self.records() if records is None else records
         first = next(records, None)
         if first is None or [cell.strip() for cell in first[1]] != EVENT_COLUMNS:
             self.error("SLA308", f"an events file starts with the header {','.join(EVENT_COLUMNS)}",
@@ -443,6 +500,7 @@ class _Reader:
             text = self.source.line(line_number)
         if column_index is None or '"' in text:
             return span_at(self.source, line_number, 1, len(text))
+        column_index += self.column_offset
         cells = text.split(",")
         start = sum(len(c) + 1 for c in cells[:column_index]) + 1
         return span_at(self.source, line_number, start, len(cells[column_index]) if column_index < len(cells) else 1)
@@ -458,17 +516,21 @@ class _Reader:
             self.error("SLA301", f"brackets nest deeper than the JSON reader follows (about {sys.getrecursionlimit():,} "
                        "levels)", None, 'a data file nests three: {"periods": [{"period": ...}]}', place="top level")
             return
+        self.json_document(document)
+
+    def json_document(self, document, where: str = "") -> None:
+        """Check a data document's periods and events; `where` (`subjects[2].`) prefixes every place."""
         periods = document.get("periods") if isinstance(document, dict) else None
         if not isinstance(periods, list):
             self.error("SLA301", 'expected an object {"periods": [...]} with one object per period',
-                       place="top level")
+                       place=where.removesuffix(".") or "top level")
             return
         unknown = sorted(set(document) - {"periods", "events"})
         if unknown:
             self.error("SLA304", f"unknown key '{unknown[0]}'; the top level has \"periods\" and \"events\"",
-                       place="top level")
+                       place=where.removesuffix(".") or "top level")
         for index, entry in enumerate(periods):
-            place = f"periods[{index}]"
+            place = f"{where}periods[{index}]"
             if not isinstance(entry, dict) or not isinstance(entry.get("period"), str):
                 self.error("SLA308", 'each period must be an object with a "period" label', place=place)
                 continue
@@ -483,10 +545,10 @@ class _Reader:
             self.add_period(entry["period"], None, cells, place=place)
         events = document.get("events", [])
         if not isinstance(events, list):
-            self.error("SLA308", '"events" must be a list of objects', place="events")
+            self.error("SLA308", '"events" must be a list of objects', place=f"{where}events")
             return
         for number, entry in enumerate(events):
-            self.add_event(entry, None, f"events[{number}]")
+            self.add_event(entry, None, f"{where}events[{number}]")
 
     # ---- shared
     def add_period(self, label, span, cells, place=None) -> PeriodData | None:

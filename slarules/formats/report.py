@@ -37,7 +37,7 @@ def _value(value: Decimal | None) -> str | None:
     return None if value is None else unsigned_zero(f"{value.normalize(CONTEXT):f}")
 
 
-def _totals(totals: Totals, digits: int) -> dict:
+def totals_data(totals: Totals, digits: int) -> dict:
     return {
         "credits": plain_money(totals.credits, digits),
         "earned_back": plain_money(totals.earned_back, digits),
@@ -67,7 +67,7 @@ def _data(outcome: Outcome) -> dict:
         **identity(outcome.fingerprint),
         "netting": outcome.netting,
         "periods": (_period(p, d) for p in _read_once(outcome.periods)),
-        "totals": _totals(outcome.totals, d),
+        "totals": totals_data(outcome.totals, d),
         "by_service_level": [
             {"name": s.service_level, "credits": plain_money(s.credits, d),
              "earned_back": plain_money(s.earned_back, d), "bonuses": plain_money(s.bonuses, d),
@@ -76,10 +76,10 @@ def _data(outcome: Outcome) -> dict:
         ],
         "by_contract_year": (
             {"contract_year": y.contract_year, "first_period": y.first_period, "last_period": y.last_period,
-             "totals": _totals(y.totals, d)}
+             "totals": totals_data(y.totals, d)}
             for y in outcome.by_contract_year
         ),
-        "terminations": (_termination(t) for p in outcome.periods for t in p.terminations),
+        "terminations": (termination_data(t) for p in outcome.periods for t in p.terminations),
         **({"invoices": (_invoice(i, d) for i in outcome.invoices)} if outcome.invoicing else {}),
     }
 
@@ -87,7 +87,7 @@ def _data(outcome: Outcome) -> dict:
 def _invoice(invoice, d: int) -> dict:
     """An invoice under `credits are applied to the next invoice` (engine/invoicing.py)."""
     return {"invoice_period": invoice.invoice_period, "assessed_period": invoice.assessed_period,
-            "status": invoice.status, "totals": _totals(invoice.totals, d)}
+            "status": invoice.status, "totals": totals_data(invoice.totals, d)}
 
 
 def _period(p: PeriodOutcome, d: int) -> dict:
@@ -103,8 +103,8 @@ def _period(p: PeriodOutcome, d: int) -> dict:
              **invoice}
             for line in p.lines
         ],
-        "totals": _totals(p.totals, d),
-        "terminations": [_termination(t) for t in p.terminations],
+        "totals": totals_data(p.totals, d),
+        "terminations": [termination_data(t) for t in p.terminations],
         "late_reports": [_late_report(r) for r in p.late_reports],
     }
 
@@ -123,7 +123,7 @@ def _result(r) -> dict:
     return result
 
 
-def _termination(t) -> dict:
+def termination_data(t) -> dict:
     return {"period": t.period, "trigger": t.trigger, "clause": t.clause_ref, "reason": t.reason,
             "periods": list(t.periods), "occurrence": t.occurrence, "accountable": t.accountable}
 
@@ -162,6 +162,7 @@ def identity_text(fingerprint: str) -> str:
     return f"ruleset fingerprint {fingerprint}, slarules {version()}"
 
 
+SUBJECT_COLUMN = "subject"  # first in a portfolio's CSV files, when many subjects are evaluated at once
 # `accountable` is the party that answers for the line (empty when the ruleset names none): always
 # there, so that a billing import reads the same columns from every ruleset.
 CSV_COLUMNS = ("period", "service_level", "accountable", "kind", "amount", "currency", "clause", "explanation")
@@ -169,23 +170,33 @@ IDENTITY_COLUMNS = ("fingerprint", "slarules_version")  # last on every row: eac
 INVOICE_COLUMN = ("invoice_period",)  # after `period`, when the contract applies credits to the next invoice
 
 
+def csv_header(invoiced: bool, subject: bool = False) -> tuple[str, ...]:
+    """The line items' columns: `subject` first for many subjects, `invoice_period` after
+    `period` when the contract applies credits to the next invoice."""
+    return (SUBJECT_COLUMN,) * subject + CSV_COLUMNS[:1] + INVOICE_COLUMN * invoiced + CSV_COLUMNS[1:] + IDENTITY_COLUMNS
+
+
 def to_csv(outcome: Outcome) -> str:
     """Billing line items: one row per line, amounts signed (caps negative)."""
     return _rendered(write_csv, outcome)
 
 
-def write_csv(outcome: Outcome, out: TextIO) -> None:
-    """The line items; under `credits are applied to the next invoice`, an `invoice_period`
-    column after `period` names the invoice each line is on."""
+def write_csv(outcome: Outcome, out: TextIO, subject: str | None = None, header: bool = True) -> None:
+    """The line items; with `subject`, each row starts with it (a `subject` column: portfolio.py);
+    under `credits are applied to the next invoice`, an `invoice_period` column after `period`
+    names the invoice each line is on."""
     writer = csv_writer(out)
+    first = [] if subject is None else [subject]
     invoiced = outcome.invoicing
-    writer.writerow(CSV_COLUMNS[:1] + INVOICE_COLUMN * invoiced + CSV_COLUMNS[1:] + IDENTITY_COLUMNS)
+    if header:
+        writer.writerow(csv_header(invoiced, subject is not None))
     stated = list(identity(outcome.fingerprint).values())
     with no_full_collections():
         for period in _read_once(outcome.periods):
             invoice = [period.invoice_period] if invoiced else []
             for line in period.lines:
-                writer.writerow([line.period, *invoice, line.service_level or "", line.accountable or "", line.kind,
+                writer.writerow([*first, line.period, *invoice, line.service_level or "", line.accountable or "",
+                                 line.kind,
                                  plain_money(line.amount, outcome.digits), outcome.currency, line.clause_ref,
                                  line.explanation, *stated])
 
@@ -193,6 +204,11 @@ def write_csv(outcome: Outcome, out: TextIO) -> None:
 TOTALS_COLUMNS = ("period", "contract_year", "currency", "credits", "earned_back", "bonuses", "withheld", "net",
                   "due_to_client", "due_to_vendor", "netting", "termination_rights")
 WHOLE_HISTORY = "total"  # the period column of the last row, the whole history's
+
+
+def totals_header(invoiced: bool, subject: bool = False) -> tuple[str, ...]:
+    """The totals file's columns, as csv_header places `subject` and `invoice_period`."""
+    return (SUBJECT_COLUMN,) * subject + TOTALS_COLUMNS[:1] + INVOICE_COLUMN * invoiced + TOTALS_COLUMNS[1:]
 
 
 def to_totals_csv(outcome: Outcome) -> str:
@@ -205,30 +221,35 @@ def to_totals_csv(outcome: Outcome) -> str:
     `period` names the invoice each period's totals are on, and a first row is the
     period a saved state carried in, billed on this run's first invoice (its contract
     year and rights blank): the rows of an invoice period are what a billing run bills."""
-    out = io.StringIO()
+    return _rendered(write_totals_csv, outcome)
+
+
+def write_totals_csv(outcome: Outcome, out: TextIO, subject: str | None = None, header: bool = True) -> None:
+    """to_totals_csv's rows; with `subject`, each starts with it (a `subject` column)."""
     writer = csv_writer(out)
+    first = [] if subject is None else [subject]
     invoiced = outcome.invoicing
-    writer.writerow(TOTALS_COLUMNS[:1] + INVOICE_COLUMN * invoiced + TOTALS_COLUMNS[1:])
+    if header:
+        writer.writerow(totals_header(invoiced, subject is not None))
+    cells = lambda t: totals_cells(outcome.currency, outcome.digits, outcome.netting, t)  # noqa: E731
     with no_full_collections():
         carried = outcome.carried_invoice
         if carried is not None:
-            writer.writerow([carried.assessed_period, carried.invoice_period, "",
-                             *_totals_cells(outcome, carried.totals), ""])
+            writer.writerow([*first, carried.assessed_period, carried.invoice_period, "", *cells(carried.totals), ""])
         for p in outcome.periods:
-            writer.writerow([p.period, *([p.invoice_period] if invoiced else []), p.contract_year,
-                             *_totals_cells(outcome, p.totals), _rights_cell(p.terminations)])
-        writer.writerow([WHOLE_HISTORY, *([""] if invoiced else []), "", *_totals_cells(outcome, outcome.totals),
-                         _rights_cell(outcome.terminations)])
-    return out.getvalue()
+            writer.writerow([*first, p.period, *([p.invoice_period] if invoiced else []), p.contract_year,
+                             *cells(p.totals), rights_cell(p.terminations)])
+        writer.writerow([*first, WHOLE_HISTORY, *([""] if invoiced else []), "", *cells(outcome.totals),
+                         rights_cell(outcome.terminations)])
 
 
-def _totals_cells(outcome: Outcome, t: Totals) -> list[str]:
-    d = outcome.digits
-    return [outcome.currency, *(plain_money(amount, d) for amount in (
-        t.credits, t.earned_back, t.bonuses, t.withheld, t.net, t.due_to_client, t.due_to_vendor)), outcome.netting]
+def totals_cells(currency: str, digits: int, netting: str, t: Totals) -> list[str]:
+    """A totals row's cells from `currency` to `netting`."""
+    return [currency, *(plain_money(amount, digits) for amount in (
+        t.credits, t.earned_back, t.bonuses, t.withheld, t.net, t.due_to_client, t.due_to_vendor)), netting]
 
 
-def _rights_cell(rights) -> str:
+def rights_cell(rights) -> str:
     return "; ".join(f"{right.clause_ref} {right.trigger}{_occurrence(right)}" for right in rights)
 
 
@@ -278,7 +299,7 @@ def _text(outcome: Outcome) -> Iterator[list[str]]:
             owner = f"  accountable: {right.accountable}" if right.accountable else ""
             out.append(f"  TERMINATION RIGHT  {right.clause_ref}{_occurrence(right)}{owner}")
             out.append(f"      {right.trigger}: {right.reason} ({', '.join(right.periods)})")
-        out.append(f"  {_totals_text(p.totals, money)}")
+        out.append(f"  {totals_text(p.totals, money)}")
         out.append("")
         yield out
     out = []
@@ -292,10 +313,10 @@ def _text(outcome: Outcome) -> Iterator[list[str]]:
     out.append("Totals by contract year")
     yield out
     for y in outcome.by_contract_year:
-        yield [f"  year {y.contract_year} ({y.first_period} to {y.last_period}): {_totals_text(y.totals, money)}"]
+        yield [f"  year {y.contract_year} ({y.first_period} to {y.last_period}): {totals_text(y.totals, money)}"]
     t = outcome.totals
     out = [""]
-    out.append(f"Whole history: {_totals_text(t, money)}")
+    out.append(f"Whole history: {totals_text(t, money)}")
     withheld = " + withheld" if t.withheld else ""
     out.append(f"  (net = credits{withheld} - earned back - bonuses; bonuses {outcome.netting}); "
                f"invoiced: due to the client {money(t.due_to_client)}, due to the vendor {money(t.due_to_vendor)}")
@@ -304,7 +325,7 @@ def _text(outcome: Outcome) -> Iterator[list[str]]:
         due = "  due on the next invoice" if invoice.status == "next invoice" else ""
         yield [*(["", "Invoices (credits are applied to the next invoice)"] if number == 0 else []),
                f"  {invoice.invoice_period} (assessed {invoice.assessed_period}): "
-               f"{_totals_text(invoice.totals, money)}; due to the client {money(invoice.totals.due_to_client)}, "
+               f"{totals_text(invoice.totals, money)}; due to the client {money(invoice.totals.due_to_client)}, "
                f"due to the vendor {money(invoice.totals.due_to_vendor)}{due}"]
     rights = (right for p in outcome.periods for right in p.terminations)
     for number, right in enumerate(rights):
@@ -348,7 +369,7 @@ def _holds(slot, period: PeriodOutcome) -> bool:
         return False
 
 
-def _totals_text(t: Totals, money) -> str:
+def totals_text(t: Totals, money) -> str:
     earned = f"  earned back {money(t.earned_back)}" if t.earned_back else ""
     withheld = f"  withheld {money(t.withheld)}" if t.withheld else ""
     return f"credits {money(t.credits)}{earned}  bonuses {money(t.bonuses)}{withheld}  net {money(t.net)}"

@@ -14,13 +14,15 @@ from __future__ import annotations
 import io
 import json
 from decimal import Decimal
+from typing import Iterable, Iterator, TextIO
 
 from ..core.money import format_money, plain_money
 from ..engine.restate import Restatement
 from .csv_cells import csv_writer
-from .report import identity, identity_text
+from .report import SUBJECT_COLUMN, diagnostic_data, identity, identity_text
 
 JSON_FORMAT = "slarules.restatement/1"
+SUBJECTS_FORMAT = "slarules.restatements/1"  # many subjects' restatements (write_subjects)
 CSV_COLUMNS = ("period", "kind", "amount", "due_to_client_change", "due_to_vendor_change", "currency", "billed_net",
                "restated_net", "reason", "fingerprint", "slarules_version")
 _FIGURES = ("credits", "earned_back", "bonuses", "withheld", "net", "due_to_client", "due_to_vendor")
@@ -51,13 +53,18 @@ def to_csv(restatement: Restatement) -> str:
     out = io.StringIO()
     writer = csv_writer(out)
     writer.writerow(CSV_COLUMNS)
+    for row in _csv_rows(restatement):
+        writer.writerow(row)
+    return out.getvalue()
+
+
+def _csv_rows(restatement: Restatement) -> Iterator[list[str]]:
     stated = list(identity(restatement.fingerprint).values())
     d = restatement.digits
     for a in restatement.adjustments:  # the invoice an adjustment lands on: in the JSON and the table
-        writer.writerow([a.period, a.kind, plain_money(a.amount, d), plain_money(a.to_client, d),
-                         plain_money(a.to_vendor, d), restatement.currency,
-                         plain_money(a.billed.net, d), plain_money(a.restated.net, d), a.reason, *stated])
-    return out.getvalue()
+        yield [a.period, a.kind, plain_money(a.amount, d), plain_money(a.to_client, d),
+               plain_money(a.to_vendor, d), restatement.currency,
+               plain_money(a.billed.net, d), plain_money(a.restated.net, d), a.reason, *stated]
 
 
 def to_text(restatement: Restatement) -> str:
@@ -76,3 +83,37 @@ def to_text(restatement: Restatement) -> str:
         total = sum((a.amount for a in restatement.adjustments), Decimal(0))
         out += ["", f"Total adjustment {money(total)} (positive: owed to the client)"]
     return "\n".join(out) + "\n"
+
+
+def write_subjects(results: Iterable, out: TextIO, fmt: str) -> None:
+    """Many subjects' restatements (api.SubjectRestatement: `subject`, `restatement` or None and
+    `diagnostics`), written as they come: a table per subject under `Subject NAME`; JSON
+    {"format", "subjects": [{"subject", "restatement"} or {"subject", "diagnostics"}]}; or the
+    CSV with a `subject` column first (a subject not restated has no rows)."""
+    if fmt == "csv":
+        writer = csv_writer(out)
+        writer.writerow((SUBJECT_COLUMN,) + CSV_COLUMNS)
+        for result in results:
+            if result.restatement is not None:
+                for row in _csv_rows(result.restatement):
+                    writer.writerow([result.subject, *row])
+        return
+    if fmt == "json":
+        out.write(f'{{\n  "format": "{SUBJECTS_FORMAT}",\n  "subjects": [')
+        first = True
+        for result in results:
+            item = ({"subject": result.subject, "restatement": to_data(result.restatement)}
+                    if result.restatement is not None else
+                    {"subject": result.subject, "diagnostics": [diagnostic_data(d) for d in result.diagnostics]})
+            text = json.dumps(item, indent=2, ensure_ascii=False).replace("\n", "\n    ")
+            out.write(("\n    " if first else ",\n    ") + text)
+            first = False
+        out.write(("]" if first else "\n  ]") + "\n}\n")
+        return
+    for result in results:
+        if result.restatement is None:
+            out.write(f"Subject {result.subject}: NOT RESTATED\n")
+            out.writelines(f"  {d.code}: {d.message}\n" for d in result.diagnostics)
+            out.write("\n")
+        else:
+            out.write(f"Subject {result.subject}\n{to_text(result.restatement)}\n")

@@ -8,15 +8,18 @@ from __future__ import annotations
 
 import argparse
 import json
+import shutil
 import sys
+import tempfile
 from pathlib import Path
 from typing import Sequence
 
 from .. import __version__
 from ..core.diagnostics import Diagnostic, SlaError
 from ..core.source import Source
-from ..formats.files import check_folder, write_atomically, write_stream, write_under_held_lock
+from ..formats.files import check_folder, updating, write_atomically, write_stream, write_under_held_lock
 from ..formats.kpi_data import read_history
+from ..formats.subject_data import read_subjects
 from ..formats.report import diagnostics_data, write_csv, write_json, write_text
 from ..language.check import check as check_pass
 from ..language.fingerprint import fingerprint
@@ -55,6 +58,10 @@ def _parser() -> argparse.ArgumentParser:
     evaluate.add_argument("--restate", action="store_true",
                           help="with --state: DATA holds corrected periods already billed; print the adjustment lines "
                                "(credit and debit notes) and record them in the state's ledger")
+    evaluate.add_argument("--state-db", metavar="FILE",
+                          help="data with a subject column: continue each subject from its state in the SQLite "
+                               "store FILE (created if missing) and commit every new state there, once the output is "
+                               "out; waits while another run holds FILE")
     evaluate.add_argument("--totals", metavar="FILE",
                           help="also write, as CSV, each period's totals, the amounts due under the contract's "
                                "netting and the termination rights, and the whole history's (written before "
@@ -234,11 +241,18 @@ def _load(path: str, strict: bool = False) -> Program:
 
 
 def _evaluate(args) -> int:
+    program = _load(args.ruleset, strict=args.strict)
+    subjects = read_subjects(program, args.data, args.events)
+    if subjects is not None:
+        return _evaluate_subjects(args, program, subjects)
+    if args.state_db is not None:
+        print("slarules evaluate: error: --state-db is for data with a subject column (subject,period,...); "
+              "use --state FILE for one subject's data", file=sys.stderr)
+        return 2
     if args.restate:
-        return _restate(args)
+        return _restate(args, program)
     # The data file is checked whole before anything is evaluated, then read again period by period;
     # the outcome is written once every period is evaluated, a period at a time (no partial output).
-    program = _load(args.ruleset, strict=args.strict)
     history = read_history(program, args.data, args.events, stream=True)
     write = {"table": write_text, "json": write_json, "csv": write_csv}[args.format]
     if args.state is None:
@@ -250,7 +264,7 @@ def _evaluate(args) -> int:
     return 0
 
 
-def _restate(args) -> int:
+def _restate(args, program: Program) -> int:
     """evaluate --restate: the corrected periods against the state's ledger; the revised state is saved
     once the adjustment lines are out."""
     if args.state is None:
@@ -260,7 +274,6 @@ def _restate(args) -> int:
     if args.totals:
         print("slarules evaluate: error: --totals is for billing runs, not --restate", file=sys.stderr)
         return 2
-    program = _load(args.ruleset, strict=args.strict)
     corrected = read_history(program, args.data, args.events)
     render = {"table": Restatement.to_text, "json": Restatement.to_json, "csv": Restatement.to_csv}[args.format]
     with program.billing_run(args.state) as run:
@@ -274,6 +287,85 @@ def _write_outcome(outcome: Outcome, write, totals_path: str | None, write_file)
     if totals_path:
         write_file(totals_path, outcome.totals_csv())
     write_stream(sys.stdout, lambda out: write(outcome, out))
+
+
+# ---------------------------------------------------------------- evaluate: many subjects
+
+def _evaluate_subjects(args, program: Program, subjects) -> int:
+    """A portfolio: each subject evaluated and written in turn (its state from --state-db); the
+    store commits every new state once the output and the totals file are out. Exit 1 when a
+    subject was not evaluated (its diagnostics on stderr), with every other subject written."""
+    if args.state is not None:
+        print("slarules evaluate: error: data with a subject column keeps its states in a store: "
+              "--state-db FILE, not --state", file=sys.stderr)
+        return 2
+    if args.restate:
+        return _restate_subjects(args, program, subjects)
+    if args.state_db is None:
+        return _write_portfolio(args, program, program.evaluate_subjects(subjects))
+    with program.portfolio_run(args.state_db) as run:
+        return _write_portfolio(args, program, run.evaluate(subjects))
+
+
+def _write_portfolio(args, program: Program, portfolio) -> int:
+    from ..formats import portfolio_report
+    results = _reported(portfolio)
+    if not args.totals:
+        write_stream(sys.stdout, lambda out: portfolio_report.write(program, results, portfolio.totals, out,
+                                                                    args.format))
+    else:
+        with tempfile.TemporaryFile("w+", encoding="utf-8", newline="") as totals:  # on disk, not in memory
+            write_stream(sys.stdout, lambda out: portfolio_report.write(program, results, portfolio.totals, out,
+                                                                        args.format, totals))
+            totals.seek(0)
+            with updating(args.totals) as update:
+                update.stage(lambda file: shutil.copyfileobj(totals, file))
+    return _subjects_status(portfolio.totals.evaluated, portfolio.totals.failed, args.state_db is not None)
+
+
+def _reported(results):
+    """The results, each subject not evaluated reported on stderr by name as it comes."""
+    for result in results:
+        if result.diagnostics:
+            print(f"slarules evaluate: subject {result.subject} not evaluated:", file=sys.stderr)
+            _report(result.diagnostics)
+        yield result
+
+
+def _subjects_status(done: int, failed: Sequence[str], saved: bool) -> int:
+    """Exit 1, saying so on stderr, when a subject failed; the others are out (and saved) by then."""
+    if not failed:
+        return 0
+    others = f"; the other {done} were written" + (" and their states saved" if saved else "") if done else ""
+    print(f"slarules evaluate: {len(failed)} of {done + len(failed)} subjects not evaluated: {', '.join(failed)}"
+          f"{others}", file=sys.stderr)
+    return 1
+
+
+def _restate_subjects(args, program: Program, subjects) -> int:
+    """evaluate --restate --state-db: each subject's corrected periods against its stored ledger."""
+    if args.state_db is None:
+        print("slarules evaluate: error: --restate needs --state-db FILE, the store that billed the subjects",
+              file=sys.stderr)
+        return 2
+    if args.totals:
+        print("slarules evaluate: error: --totals is for billing runs, not --restate", file=sys.stderr)
+        return 2
+    from ..formats import restatement as restatement_report
+    with program.portfolio_run(args.state_db) as run:
+        failed: list[str] = []
+        done = [0]
+
+        def counted(results):
+            for result in _reported(results):
+                if result.restatement is None:
+                    failed.append(result.subject)
+                else:
+                    done[0] += 1
+                yield result
+        write_stream(sys.stdout, lambda out: restatement_report.write_subjects(counted(run.restate(subjects)), out,
+                                                                               args.format))
+        return _subjects_status(done[0], failed, True)
 
 
 def _positive(text: str) -> int:

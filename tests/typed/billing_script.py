@@ -28,6 +28,23 @@ def invoice(ruleset: str, data: str) -> list[tuple[str, str, Decimal]]:
     return [(line.period, line.kind, line.amount) for line in lines]
 
 
+def portfolio(ruleset: str, data: str) -> dict[str, str]:
+    """Each subject's invoice lines (CSV) from its stored state, and who was not evaluated."""
+    program: Program = slarules.load(ruleset)
+    subjects = slarules.read_subjects(program, data)
+    if subjects is None:
+        return {}
+    invoices: dict[str, str] = {}
+    with program.portfolio_run(Path(tempfile.mkdtemp()) / "states.db") as run:
+        billed: slarules.Portfolio = run.evaluate(subjects)
+        for result in billed:
+            outcome: Outcome | None = result.outcome
+            invoices[result.subject] = outcome.to_csv() if outcome is not None else result.diagnostics[0].render()
+    net: Decimal = billed.totals.totals.net
+    print(net, billed.totals.failed, file=sys.stderr)
+    return invoices
+
+
 def main() -> int:
     try:
         rows = invoice(sys.argv[1], sys.argv[2])

@@ -158,7 +158,8 @@ def test_every_code_has_a_golden_file_that_produces_it():
                      *STATE_ERRORS.glob("*.expected"), *EVALUATION_ERRORS.glob("*.expected"),
                      *(TESTS / "golden" / "file_errors").glob("*.expected"),  # test_billing_files.py, test_streaming.py
                      *(TESTS / "golden" / "service").glob("*.expected"),  # from tests/service/test_errors.py
-                     *(TESTS / "golden" / "review").glob("*.expected")]:  # from tests/unit/test_review.py
+                     *(TESTS / "golden" / "review").glob("*.expected"),  # from tests/unit/test_review.py
+                     *(TESTS / "golden" / "subject_errors").glob("*.expected")]:  # test_subjects.py
         produced |= set(re.findall(r"(?:error|warning|note)\[(SLA\d\d\d)\]", expected.read_text(encoding="utf-8")))
     assert sorted(set(CODES) - produced) == []
 
