@@ -10,5 +10,7 @@
     state.py     what one period leaves to the next (the carry) and its JSON form
     ledger.py    what a state has billed, period by period, and each revision since
     restate.py   billed periods evaluated again with corrected inputs -> adjustment lines
+    cure_days.py  cure windows and notices counted in (business) days
+    deliverables.py  deliverables: days late, the capped credit in the period delivered, accruing ones
     vectorised.py  Terms x runs x periods -> money only, exact, with NumPy (the `fast` extra), for simulation
 """

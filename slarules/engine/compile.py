@@ -25,6 +25,8 @@ from ..language import nodes, printer
 from ..language.printer import to_source
 from ..language.fingerprint import TermPrint, fingerprint, term_prints
 from ..language.semantics import allowance_bases, amended, describe_comparison, higher_is_better, kpi_unit
+from .cure_days import DayCure
+from .deliverables import DeliverableRule, compile_deliverables
 from .forms import CompiledAmount, CompiledAward, compile_amount, compile_award
 from .measure import (
     compile_allowance,
@@ -90,6 +92,7 @@ class CompiledServiceLevel:
     # (`at most 3% of opened`: 30.3 for 1,010 opened); None for a fixed target.
     allowance: Callable[[dict], Decimal] | None = None
     reads_period_length: bool = False  # `minutes in the month`: evaluation puts the period's length in env
+    cure_days: DayCure | None = None  # `cure: within 30 days` (cure is None then): see cure_days.py
 
     def threshold_in(self, env) -> Decimal:
         """The target's threshold in the period env: fixed, or worked out from its inputs."""
@@ -147,6 +150,7 @@ class TriggerRule:
     window: WindowRule | None
     clause: Span
     text: str
+    notice: DayCure | None = None  # `, on 30 days' notice`
 
 
 # ---------------------------------------------------------------- critical service level failure
@@ -207,6 +211,7 @@ class Terms:
     text_sha256: str  # of the ruleset's text: a state of format /2 or /1 names its ruleset by it
     term_prints: tuple[TermPrint, ...]  # of the terms that decide money in this version: a state keeps them
     amendments: tuple[tuple[int, "Terms"], ...] = ()  # (first period index, terms in force from it)
+    deliverables: tuple[DeliverableRule, ...] = ()  # deliverables.py
 
     def in_force(self, index: int) -> "Terms":
         """The terms in force in the period with this calendar index."""
@@ -224,7 +229,7 @@ class Terms:
         under the same caps, as a miss charged at once. Tools that sweep one
         typical period (report curves, verify's cliff scan) evaluate these
         terms, in one period whatever the length of the cure window."""
-        levels = tuple(attrs.evolve(sl, cure=None, cure_text=None) for sl in self.service_levels)
+        levels = tuple(attrs.evolve(sl, cure=None, cure_text=None, cure_days=None) for sl in self.service_levels)
         return attrs.evolve(self, service_levels=levels,
                             amendments=tuple((first, terms.without_cures()) for first, terms in self.amendments))
 
@@ -279,6 +284,7 @@ def _terms(ruleset: nodes.Ruleset, base: Terms | None = None) -> Terms:
         text_sha256=base.text_sha256 if base else hashlib.sha256(
             (ruleset.source.text if ruleset.source else to_source(ruleset)).encode()).hexdigest(),
         term_prints=term_prints(ruleset),
+        deliverables=compile_deliverables(ruleset),
     )
 
 
@@ -296,7 +302,9 @@ def _triggers(ruleset: nodes.Ruleset, calendar: Calendar, units) -> tuple[Trigge
     triggers = []
     for section in ruleset.sections:
         if isinstance(section, nodes.Termination):
-            triggers.append(_trigger(section, calendar, units))
+            notice = section.notice
+            triggers.append(attrs.evolve(_trigger(section, calendar, units), notice=DayCure(
+                int(notice.days), notice.business) if notice is not None else None))
         elif isinstance(section, nodes.CriticalFailure) and section.may_terminate is not None:
             triggers.append(TriggerRule("critical failure", None, 1, None, None, None, section.may_terminate.span,
                                         f"{printer.critical_failure_head(section)}: the client may terminate"))
@@ -429,7 +437,9 @@ def _service_level(sl: nodes.ServiceLevel, units: dict[str, str], digits: int, c
         credit=compile_award(sl.credit, sl, unit, higher, digits),
         bonus=compile_award(sl.bonus, sl, unit, higher, digits),
         gate=_gate(sl.gate, critical) if sl.gate else None,
-        cure=calendar.periods_in(sl.cure.periods, sl.cure.unit) if sl.cure else None,
+        cure=calendar.periods_in(sl.cure.periods, sl.cure.unit) if sl.cure and not sl.cure.in_days else None,
+        cure_days=DayCure(int(sl.cure.periods), sl.cure.unit == "business day") if sl.cure and sl.cure.in_days
+        else None,
         cure_text=printer.clause(sl.cure) if sl.cure else None,
         free_passes=int(sl.free_passes.count) if sl.free_passes else None,
         earn_back=_earn_back(sl.earn_back, calendar) if sl.earn_back else None,

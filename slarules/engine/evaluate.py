@@ -43,10 +43,13 @@ from itertools import chain, groupby
 from operator import add, attrgetter, itemgetter, sub
 from types import MethodType
 
+import attrs
+
 from ..core.diagnostics import Diagnostic, SlaError
 from ..core.money import CONTEXT, format_beside, format_money, format_number
 from ..core.periods import PERIOD_NOUN
 from .compile import MET, MISSED, CompiledServiceLevel, Terms
+from .deliverables import LateDeliveries
 from .forms import AT_RISK_KEY, CompiledAward, allocation_key
 from .measure import period_lengths
 from .history import History
@@ -89,7 +92,9 @@ def evaluate(program: Terms, history: History, state: Carry | None = None) -> Ou
             location=None if first.span else first.location or "data")])
     index_of, label_of = _calendar_of(program.calendar)
     money: dict[str, list[Decimal]] = {}  # per service level: credits, credits earned back (negative), bonuses
-    evaluators = {id(terms): PeriodEvaluator(terms, carry, money, label_of, history.events)
+    late = LateDeliveries(program.deliverables, history.deliveries, history.holidays, carry.deliverables,
+                          program.rounding.rounder(), program.rounding.digits) if program.deliverables else None
+    evaluators = {id(terms): PeriodEvaluator(terms, carry, money, label_of, history.events, history.holidays, late)
                   for terms in (program, *(version for _, version in program.amendments))}
 
     if program.amendments:
@@ -108,7 +113,11 @@ def evaluate(program: Terms, history: History, state: Carry | None = None) -> Ou
         if periods:
             carry.next_period = program.calendar.label(program.calendar.index(periods[-1].period) + 1)
         carry.ledger = (state or carry).ledger.billed(history, periods)
-        return summarize(program, periods, carry, money)
+        outcome = summarize(program, periods, carry, money)
+        if late is None:
+            return outcome
+        last = program.calendar.index(periods[-1].period) if periods else None
+        return attrs.evolve(outcome, deliverables=late.statuses(program.calendar, last))
 
 
 def _beyond_exact_range(data) -> SlaError:
@@ -157,8 +166,11 @@ class PeriodEvaluator:
     value (on the reporting grid, if any), status, note, value as measured (None
     when the contract states no reporting grid)."""
 
-    def __init__(self, program: Terms, carry: Carry, money: dict[str, list[Decimal]], label_of, events=()):
+    def __init__(self, program: Terms, carry: Carry, money: dict[str, list[Decimal]], label_of, events=(),
+                 holidays=frozenset(), late: LateDeliveries | None = None):
         self.program = program
+        self.late = late  # the deliverables' credits, in the period each is delivered
+        self.holidays = holidays  # not business days: for cure windows and notices in business days
         self.label_of = label_of  # calendar index -> period label
         self.carry = carry
         self.service_levels = program.service_levels
@@ -196,7 +208,8 @@ class PeriodEvaluator:
                               for rule, trigger in zip(program.triggers, carry.triggers)]
         # Each service level's clauses a held line can cite, by the span's identity: their names.
         self.clause_names = {sl.name: {id(span): name for name, span in held_clauses(sl).items()}
-                             for sl in program.service_levels if sl.credit is not None and sl.cure is not None}
+                             for sl in program.service_levels if sl.credit is not None
+                             and (sl.cure is not None or sl.cure_days is not None)}
 
     def __call__(self, data, index: int) -> PeriodOutcome:
         program = self.program
@@ -232,6 +245,8 @@ class PeriodEvaluator:
             if failure is not None:
                 accrued, withheld = self.critical_failure_lines(program.critical_failure, failure, own_credits, env,
                                                                 lines)
+        if self.late is not None:  # credits of the period, which no critical failure replaces
+            accrued += self.late.lines(label, lines)
         credits = self.period_cap(program.at_risk, env.get(AT_RISK_KEY), accrued, "credit cap", "credits",
                                   "the amount at risk", env, lines)
         if program.window_caps:
@@ -339,16 +354,16 @@ class PeriodEvaluator:
                     carry.passes_used += 1
                     note = _join(note, f"free pass {carry.passes_used} of {sl.free_passes} "
                                        f"in contract year {year}: a warning, no credit")
-                elif sl.cure is not None and sl.credit is not None:
-                    deadline = index + sl.cure
+                elif (sl.cure is not None or sl.cure_days is not None) and sl.credit is not None:
+                    deadline, cure_by, until = self.cure_window(sl, index)
                     held: list[tuple] = []
                     self.award(sl, sl.credit, value, note, env, held)
                     names = self.clause_names[sl.name]
                     carry.pending.append(Pending(deadline, label, [
                         PendingLine(line[1], line[2], names[id(line[3])], line[3], MethodType(_sentence, line))
-                        for line in held]))
+                        for line in held], cure_by))
                     status = "in cure"
-                    note = _join(note, f"in cure until {self.label_of(deadline)} ({sl.cure_text})")
+                    note = _join(note, f"in cure until {until} ({sl.cure_text})")
                 elif sl.credit is not None:
                     credited = self.award(sl, sl.credit, value, note, env, lines)
             elif status == "met" or status == "excluded":
@@ -364,12 +379,13 @@ class PeriodEvaluator:
                             lines += gated
                         else:
                             bonus = None
-                if carry.pending:  # cures every open window
-                    cured = ", ".join([p.missed_in for p in carry.pending])
-                    carry.pending.clear()
-                    note = _join(note, f"cures the miss of {cured}")
-                    if status == "met":
-                        status = "cured"
+                if carry.pending:  # cures every open window it counts toward
+                    curing = [p for p in carry.pending if p.cures_in(index)]
+                    if curing:
+                        carry.pending = [p for p in carry.pending if not p.cures_in(index)]
+                        note = _join(note, f"cures the miss of {', '.join([p.missed_in for p in curing])}")
+                        if status == "met":
+                            status = "cured"
                 if withheld is not None:
                     note = _join(note, f"bonus {withheld}")
             if carry.pending:
@@ -385,6 +401,14 @@ class PeriodEvaluator:
                 money[2] += bonus
             results[position] = value, status, note, as_measured
         return own_credits, bonuses, credits_of
+
+    def cure_window(self, sl, index: int) -> tuple[int, int | None, str]:
+        """A miss's cure window: (the period its credit falls due in, the last period whose
+        result cures it when that is an earlier one, else None; when it closes, as a note says it)."""
+        if sl.cure_days is None:
+            return index + sl.cure, None, self.label_of(index + sl.cure)
+        deadline, cure_by, closes = sl.cure_days.window(self.program.calendar, index, self.holidays)
+        return deadline, None if cure_by == deadline else cure_by, closes.isoformat()
 
     def statuses(self, measured) -> dict[str, str]:
         """What a bonus gate sees: each service level's status before cures."""
@@ -606,7 +630,8 @@ class PeriodEvaluator:
                     fired = (f"{len(missed_now)} service levels missed: {', '.join(missed_now)}", (label,))
             if fired is not None:
                 carry.fired = label
-                rights.append(TerminationRight(label, rule.text, rule.clause, fired[0], fired[1]))
+                effective = rule.notice.effective(self.program.calendar, index, self.holidays) if rule.notice else None
+                rights.append(TerminationRight(label, rule.text, rule.clause, fired[0], fired[1], effective))
         if rights or fired_before:
             self.live_triggers = [live for live in self.live_triggers if live[1].fired is None]
         return tuple(rights)

@@ -365,6 +365,8 @@ def unsupported(program: Terms) -> str | None:
             return "service levels compiled without their clauses"
         if sl.earn_back is not None and sl.earn_back.after is None:
             return "earn-back on the contract year's average"
+        if sl.cure_days is not None:
+            return "a cure window in days"
         if sl.allowance is not None or any(
                 award is not None and isinstance(award.form, LinearForm) and award.form.allowance is not None
                 for award in (sl.credit, sl.bonus)):

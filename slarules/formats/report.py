@@ -80,7 +80,16 @@ def _data(outcome: Outcome) -> dict:
             for y in outcome.by_contract_year
         ),
         "terminations": (_termination(t) for p in outcome.periods for t in p.terminations),
+        **({"deliverables": [_deliverable(s, d) for s in outcome.deliverables]} if outcome.deliverables else {}),
     }
+
+
+def _deliverable(s, d: int) -> dict:
+    """A deliverable after the last period: on time, late (billed in `period`), accruing (`credit` is
+    what it would be if delivered on `as_of`, not billed) or not yet due."""
+    return {"name": s.name, "due": s.due, "status": s.status, "delivered": s.day, "period": s.period,
+            "days_late": s.days_late, "credit": plain_money(s.credit, d), "as_of": s.as_of,
+            "explanation": s.explanation}
 
 
 def _period(p: PeriodOutcome, d: int) -> dict:
@@ -107,8 +116,12 @@ def _result(r) -> dict:
 
 
 def _termination(t) -> dict:
-    return {"period": t.period, "trigger": t.trigger, "clause": t.clause_ref, "reason": t.reason,
-            "periods": list(t.periods)}
+    """A termination right; `effective` only where the trigger states a notice."""
+    right = {"period": t.period, "trigger": t.trigger, "clause": t.clause_ref, "reason": t.reason,
+             "periods": list(t.periods)}
+    if t.effective is not None:
+        right["effective"] = t.effective
+    return right
 
 
 def to_json(outcome: Outcome) -> str:
@@ -195,7 +208,12 @@ def _totals_cells(outcome: Outcome, t: Totals) -> list[str]:
 
 
 def _rights_cell(rights) -> str:
-    return "; ".join(f"{right.clause_ref} {right.trigger}" for right in rights)
+    return "; ".join(f"{right.clause_ref} {right.trigger}" + _effective(right) for right in rights)
+
+
+def _effective(right) -> str:
+    """`, effective 2026-04-30` for a right that takes effect on notice, else nothing."""
+    return f", effective {right.effective}" if right.effective is not None else ""
 
 
 def _shown(value: Decimal | None, unit: str) -> str:
@@ -231,7 +249,7 @@ def _text(outcome: Outcome) -> Iterator[list[str]]:
             out.append(f"      {line.explanation}")
         for right in p.terminations:
             out.append(f"  TERMINATION RIGHT  {right.clause_ref}")
-            out.append(f"      {right.trigger}: {right.reason} ({', '.join(right.periods)})")
+            out.append(f"      {right.trigger}: {right.reason} ({', '.join(right.periods)}){_effective(right)}")
         out.append(f"  {_totals_text(p.totals, money)}")
         out.append("")
         yield out
@@ -257,7 +275,9 @@ def _text(outcome: Outcome) -> Iterator[list[str]]:
     rights = (right for p in outcome.periods for right in p.terminations)
     for number, right in enumerate(rights):
         yield [*(["", "Termination rights"] if number == 0 else []),
-               f"  {right.period}: {right.trigger} ({right.clause_ref}): {right.reason}"]
+               f"  {right.period}: {right.trigger} ({right.clause_ref}): {right.reason}{_effective(right)}"]
+    if outcome.deliverables:
+        yield ["", "Deliverables", *(f"  {s.status:<11}  {s.explanation}" for s in outcome.deliverables)]
 
 
 def _rendered(write: Callable[[Outcome, TextIO], None], outcome: Outcome) -> str:

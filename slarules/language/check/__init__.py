@@ -25,6 +25,7 @@ One checker, its parts by what they are about (each a mixin of the checker):
     allowances.py      thresholds that are a share of another input (`at most 3% of opened`)
     window_caps.py     caps over several periods that can never bind
     critical_failure.py  the critical failure clause; floors a volume condition stops
+    days.py            cure windows and notices in days; deliverables
 """
 from __future__ import annotations
 

@@ -13,6 +13,7 @@ from ..literals import literal_problems
 from ..semantics import amended
 from .allowances import AllowanceChecks
 from .critical_failure import CriticalFailureChecks
+from .days import DayChecks
 from .header import HeaderChecks
 from .measurements import MeasurementChecks
 from .quantities import QuantityChecks
@@ -76,7 +77,7 @@ def _position(d: Diagnostic):
 
 
 class _Checker(HeaderChecks, QuantityChecks, MeasurementChecks, ServiceLevelChecks, AllowanceChecks, RowChecks,
-               WindowCapChecks, CriticalFailureChecks):
+               WindowCapChecks, CriticalFailureChecks, DayChecks):
     """Every part of the check, run over one ruleset in order."""
 
     def run(self):
@@ -93,6 +94,7 @@ class _Checker(HeaderChecks, QuantityChecks, MeasurementChecks, ServiceLevelChec
         for sl in self.ruleset.service_levels:
             self.service_level(sl)
         self.critical_failures()
+        self.days_terms()
         if not any(d.is_error for d in self.found):
             self.caps_that_never_bind()
             self.window_caps_that_never_bind()
