@@ -99,6 +99,19 @@ class LateDeliveries:
             self.by_period.setdefault(delivery.period, []).append(delivery)
         self.holidays, self.delivered, self.rounder, self.digits = holidays, delivered, rounder, digits
 
+    @classmethod
+    def for_run(cls, program, history, delivered: dict) -> "LateDeliveries | None":
+        """The deliverables of the terms as signed, for one evaluation (None: the terms have none)."""
+        if not program.deliverables:
+            return None
+        return cls(program.deliverables, history.deliveries, history.holidays, delivered,
+                   program.rounding.rounder(), program.rounding.digits)
+
+    def shown_in(self, outcome, calendar):
+        """The outcome with each deliverable's status after its last period."""
+        last = calendar.index(outcome.periods[-1].period) if outcome.periods else None
+        return attrs.evolve(outcome, deliverables=self.statuses(calendar, last))
+
     def lines(self, label: str, lines: list) -> Decimal:
         """Add the period's late-delivery lines; returns their sum."""
         total = Decimal(0)

@@ -43,12 +43,11 @@ from itertools import chain, groupby
 from operator import add, attrgetter, itemgetter, sub
 from types import MethodType
 
-import attrs
-
 from ..core.diagnostics import Diagnostic, SlaError
 from ..core.money import CONTEXT, format_beside, format_money, format_number
 from ..core.periods import PERIOD_NOUN
 from .compile import MET, MISSED, CompiledServiceLevel, Terms
+from .cure_days import cure_window
 from .deliverables import LateDeliveries
 from .forms import AT_RISK_KEY, CompiledAward, allocation_key
 from .measure import period_lengths
@@ -92,8 +91,7 @@ def evaluate(program: Terms, history: History, state: Carry | None = None) -> Ou
             location=None if first.span else first.location or "data")])
     index_of, label_of = _calendar_of(program.calendar)
     money: dict[str, list[Decimal]] = {}  # per service level: credits, credits earned back (negative), bonuses
-    late = LateDeliveries(program.deliverables, history.deliveries, history.holidays, carry.deliverables,
-                          program.rounding.rounder(), program.rounding.digits) if program.deliverables else None
+    late = LateDeliveries.for_run(program, history, carry.deliverables)
     evaluators = {id(terms): PeriodEvaluator(terms, carry, money, label_of, history.events, history.holidays, late)
                   for terms in (program, *(version for _, version in program.amendments))}
 
@@ -114,10 +112,7 @@ def evaluate(program: Terms, history: History, state: Carry | None = None) -> Ou
             carry.next_period = program.calendar.label(program.calendar.index(periods[-1].period) + 1)
         carry.ledger = (state or carry).ledger.billed(history, periods)
         outcome = summarize(program, periods, carry, money)
-        if late is None:
-            return outcome
-        last = program.calendar.index(periods[-1].period) if periods else None
-        return attrs.evolve(outcome, deliverables=late.statuses(program.calendar, last))
+        return outcome if late is None else late.shown_in(outcome, program.calendar)
 
 
 def _beyond_exact_range(data) -> SlaError:
@@ -355,7 +350,8 @@ class PeriodEvaluator:
                     note = _join(note, f"free pass {carry.passes_used} of {sl.free_passes} "
                                        f"in contract year {year}: a warning, no credit")
                 elif (sl.cure is not None or sl.cure_days is not None) and sl.credit is not None:
-                    deadline, cure_by, until = self.cure_window(sl, index)
+                    deadline, cure_by, until = cure_window(sl, index, self.program.calendar, self.holidays,
+                                                           self.label_of)
                     held: list[tuple] = []
                     self.award(sl, sl.credit, value, note, env, held)
                     names = self.clause_names[sl.name]
@@ -401,14 +397,6 @@ class PeriodEvaluator:
                 money[2] += bonus
             results[position] = value, status, note, as_measured
         return own_credits, bonuses, credits_of
-
-    def cure_window(self, sl, index: int) -> tuple[int, int | None, str]:
-        """A miss's cure window: (the period its credit falls due in, the last period whose
-        result cures it when that is an earlier one, else None; when it closes, as a note says it)."""
-        if sl.cure_days is None:
-            return index + sl.cure, None, self.label_of(index + sl.cure)
-        deadline, cure_by, closes = sl.cure_days.window(self.program.calendar, index, self.holidays)
-        return deadline, None if cure_by == deadline else cure_by, closes.isoformat()
 
     def statuses(self, measured) -> dict[str, str]:
         """What a bonus gate sees: each service level's status before cures."""

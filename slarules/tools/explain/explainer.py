@@ -17,6 +17,7 @@ from .awards import AwardTerms
 from .clauses import Document, Part
 from .contract import ContractTerms
 from .critical_failure import CriticalFailureTerms
+from .days import DayTerms
 from .limits import LimitTerms
 from .render import _RENDERERS, FORMATS
 from .service_levels import ServiceLevelTerms
@@ -37,7 +38,7 @@ def document(ruleset: nodes.Ruleset) -> Document:
 
 
 class _Terms(ContractTerms, ServiceLevelTerms, AwardTerms, AllowanceTerms, LimitTerms, SpanningTerms,
-             CriticalFailureTerms, AmendmentTerms):
+             CriticalFailureTerms, AmendmentTerms, DayTerms):
     """The sentences for one version of the terms, every clause family together."""
 
 
@@ -64,6 +65,9 @@ class _Explainer(AmendmentClauses):
             self.numbers[("sl", sl.name.text)] = f"3.{i}"
             for j, key in enumerate(_Terms._sub_keys_of(sl), 1):
                 self.numbers[("sl", sl.name.text, key)] = f"3.{i}.{j}"
+        after = len(ruleset.service_levels)
+        for i, d in enumerate(ruleset.deliverables, after + 1):
+            self.numbers[("deliverable", d.name.text)] = f"3.{i}"
         for i, (key, _) in enumerate(self._limit_items(ruleset), 1):
             self.numbers[key] = f"4.{i}"
         for i, (key, _) in enumerate(self._termination_items(ruleset), 1):
@@ -142,7 +146,8 @@ class _Explainer(AmendmentClauses):
                  f"{terms.noun} cannot be assessed, and the data are rejected, naming the {terms.noun} and the "
                  "figure.",
                  tuple(terms.input_clauses())),
-            Part("3", "Service levels", terms.service_levels_intro(), tuple(terms.service_level_clauses())),
+            Part("3", "Service levels", terms.service_levels_intro(),
+                 (*terms.service_level_clauses(), *terms.deliverable_clauses())),
             Part("4", "Limits on credits and bonuses, and netting", None,
                  tuple(terms.limit_clauses(self._limit_items(self.versions[0])))),
             Part("5", "Termination", terms.termination_intro(),
