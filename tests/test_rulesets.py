@@ -19,12 +19,13 @@ import pytest
 
 from slarules import Source, check, compile_source, parse, read_history
 from slarules.language import nodes
+from tests.erp_by_hand import ERP_BY_HAND, ERP_DELIVERABLES
 
 ROOT = Path(__file__).resolve().parents[1]
 RULESETS = sorted((ROOT / "rulesets").glob("*.sla"))
 GOLDEN = ROOT / "tests" / "golden" / "outcomes"
 SCHEMA = json.loads((ROOT / "slarules" / "formats" / "schema" / "outcome.schema.json").read_text(encoding="utf-8"))
-CREDIT_KINDS = {"credit", "credit cap", "credits replaced"}
+CREDIT_KINDS = {"credit", "credit cap", "credits replaced", "late delivery"}
 BONUS_KINDS = {"bonus", "bonus cap", "bonus forfeit"}
 EARN_BACK_KINDS = {"earn back"}
 WITHHOLD_KINDS = {"withhold"}
@@ -93,7 +94,9 @@ def test_the_totals_csv_agrees_with_the_json(path):
     for row, totals in zip(rows, [p["totals"] for p in data["periods"]] + [data["totals"]]):
         assert {name: row[name] for name in totals} == totals
     for row, rights in zip(rows, [p["terminations"] for p in data["periods"]] + [data["terminations"]]):
-        assert row["termination_rights"] == "; ".join(f"{t['clause']} {t['trigger']}" for t in rights)
+        assert row["termination_rights"] == "; ".join(
+            f"{t['clause']} {t['trigger']}" + (f", effective {t['effective']}" if "effective" in t else "")
+            for t in rights)
 
 
 @each_ruleset
@@ -637,8 +640,11 @@ COMPUTE = {
     "2028-02": Month("x", "215.00", "0.00", (("uptime", "credit", "215.00"),)),
 }
 
+ERP = {period: Month(*month) for period, month in ERP_BY_HAND.items()}
+
 BY_HAND = {"acme_contact_center": ACME, "cloud_hosting": CLOUD, "it_outsourcing": IT,
-           "managed_security_quarterly": SOC, "public_sector_services": PUBLIC, "compute_engine_uptime": COMPUTE}
+           "managed_security_quarterly": SOC, "public_sector_services": PUBLIC, "compute_engine_uptime": COMPUTE,
+           "erp_implementation": ERP}
 
 # Whole history: credits, earned back, bonuses, net = credits + withheld - earned back
 # - bonuses, withheld; the sums of the periods above.
@@ -661,6 +667,9 @@ HISTORY_BY_HAND = {
     # 28,000 + 30,000 + 4,000 + 28,600 + 11,000 = 101,600.00; withheld 200,000 + 220,000
     # = 420,000.00; net 521,600.00.
     "public_sector_services": ("101600.00", "0.00", "0.00", "521600.00", "420000.00"),
+    # 2,000 + 21,000 + 4,000 + 7,000 + 22,400 + 4,000 + 4,320: of which late deliveries
+    # 21,000 + 7,000 + 20,000 = 48,000.00; the hypercare report accruing is not billed.
+    "erp_implementation": ("64720.00", "0.00", "0.00", "64720.00"),
 }
 
 # Termination rights: (period the right arises, trigger as written, periods that caused it).
@@ -675,6 +684,14 @@ TERMINATIONS_BY_HAND = {
     ],
     "cloud_hosting": [],
     "compute_engine_uptime": [],
+    "erp_implementation": [
+        # p1 missed in 2026-03, -06, -07: three within the six months 2026-02..07.
+        ("2026-07", "terminate when p1_resolution is missed 3 times in any 6 months, on 20 business days' notice",
+         ("2026-03", "2026-06", "2026-07")),
+        # Availability missed (in cure) in 2026-07, -08, -09.
+        ("2026-09", "terminate when availability is missed 3 months in a row, on 30 days' notice",
+         ("2026-07", "2026-08", "2026-09")),
+    ],
     "it_outsourcing": [],
     "managed_security_quarterly": [
         # Until 2026-Q4 at most one service level misses a quarter.
@@ -721,6 +738,19 @@ def test_history_totals_match_the_hand_computation(stem):
 def test_termination_rights_match_the_hand_computation(stem):
     outcome = evaluate(ROOT / "rulesets" / f"{stem}.sla")
     assert [(r.period, r.trigger, r.periods) for r in outcome.terminations] == TERMINATIONS_BY_HAND[stem]
+
+
+def test_erp_deliverables_match_the_hand_computation():
+    outcome = evaluate(ROOT / "rulesets" / "erp_implementation.sla")
+    assert [(d.name, d.status, d.day, d.period, d.days_late, d.credit) for d in outcome.deliverables] == [
+        (name, status, day, period, days, Decimal(credit)) for name, status, day, period, days, credit in ERP_DELIVERABLES]
+
+
+def test_erp_notices_take_effect_days_after_the_month_ends():
+    """30 calendar days after 2026-09-30; 20 business days after Friday 2026-07-31: the
+    four weeks of August (the summer bank holiday, 31 August, is after them)."""
+    outcome = evaluate(ROOT / "rulesets" / "erp_implementation.sla")
+    assert [r.effective for r in outcome.terminations] == ["2026-08-28", "2026-10-30"]
 
 
 def _acme_result(period: str, service_level: str):

@@ -11,9 +11,10 @@ late are the calendar days (or business days: Monday to Friday, the holidays giv
 with the data excepted) after the due date up to and including that day: due
 2026-04-15, delivered 2026-05-02, 17 calendar days late. The credit, per-day amount x
 days late, rounded as the contract rounds, at most the cap, is a `late delivery` line
-in the period of that day; it counts with the period's credits, so the amount at risk
-and the caps over windows limit it as they limit any credit (a critical failure
-replaces only service level credits). Delivered on or before its due date: on time,
+in the period of that day. It counts with the period's credits (and so toward a
+termination right on credits) but stands apart from the service credits: its own cap
+bounds it, not the amount at risk nor a cap over a window, and a critical failure does
+not replace it; nor is it earned back. Delivered on or before its due date: on time,
 no line.
 
 A deliverable not delivered by the last day of the data is not billed: the outcome

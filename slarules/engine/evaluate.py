@@ -240,8 +240,6 @@ class PeriodEvaluator:
             if failure is not None:
                 accrued, withheld = self.critical_failure_lines(program.critical_failure, failure, own_credits, env,
                                                                 lines)
-        if self.late is not None:  # credits of the period, which no critical failure replaces
-            accrued += self.late.lines(label, lines)
         credits = self.period_cap(program.at_risk, env.get(AT_RISK_KEY), accrued, "credit cap", "credits",
                                   "the amount at risk", env, lines)
         if program.window_caps:
@@ -249,6 +247,8 @@ class PeriodEvaluator:
         earned_back = self.zero
         if self.earning_back:
             earned_back = self.earn_backs_due(results, own_credits, credits_of, credits, lines, index, year)
+        if self.late is not None:  # late deliverables: credits under their own caps, not the period-wide ones
+            credits += self.late.lines(label, lines)
         bonuses = self.period_cap(program.bonus_limit, None, bonuses, "bonus cap", "bonuses",
                                   "the bonus limit", env, lines)
         if program.netting == "only offset" and bonuses > credits:

@@ -62,7 +62,8 @@ class DayTerms(Terms):
             text += f", at most {self.money(d.cap_money.value)} in all"
         text += (f". {until.capitalize()} on or before the due date, it is on time and no credit is due. The credit "
                  f"is a line of its own ({_code('late delivery')}) in the {self.noun} in which it is {until}, and counts with "
-                 f"that {self.noun}'s credits under the limits of part 4; a critical failure does not replace it. "
+                 f"that {self.noun}'s credits; it stands apart from the service credits: its own cap bounds it, not "
+                 "the limits of part 4, a critical failure does not replace it, and it is never earned back. "
                  f"While it is not yet {until}, nothing is charged: the outcome shows it as accruing, with the days "
                  f"late so far and the credit it would be if it were {until} on the last day of the data.")
         return text + (" " + _BUSINESS if d.business else "")
