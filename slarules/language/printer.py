@@ -201,7 +201,8 @@ def late_credit(d: nodes.Deliverable) -> str:
 
 def _deliverable(d: nodes.Deliverable) -> Block:
     head = f"deliverable {d.name.text}" + (f' "{d.title}"' if d.title is not None else "")
-    lines = [Line(0, head, _at(d)), Line(2, f"due {d.due}")]
+    due = d.due_span
+    lines = [Line(0, head, _at(d)), Line(2, f"due {d.due}", (due.line, due.column) if due is not None else None, back=1)]
     if d.price is not None:
         lines.append(Line(2, f"price {amount(d.price)}", _at(d.price), back=1))
     if d.until_accepted:

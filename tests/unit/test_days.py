@@ -123,3 +123,18 @@ def test_a_deliverable_is_billed_once_across_billing_runs():
     (status,) = march.deliverables
     assert (status.status, status.period, status.days_late, status.credit) == ("late", "2026-02", 19,
                                                                               Decimal("1900.00"))
+
+
+def test_a_restatement_keeps_the_deliveries_billed(tmp_path):
+    """Restating February (70% -> 90%: met): February ends inside January's window, so it
+    now cures January's miss, and has none of its own; March, which charged both misses
+    (2 x 1,200.00), gets a debit note of 2,400.00. Go-live's 1,900.00, billed in February,
+    stays: the state recorded its delivery, so no adjustment takes it back."""
+    delivered = [{"period": "2026-02-03", "service_level": "go_live", "event": "delivered", "reason": ""}]
+    with PROGRAM.billing_run(tmp_path / "st.json") as run:
+        run.evaluate(ROWS, events=delivered)
+    with PROGRAM.billing_run(tmp_path / "st.json") as run:
+        result = run.restate({"2026-02": {"fee": "60000", "sl": "90"}})
+    assert [(a.period, a.amount) for a in result.adjustments] == [("2026-03", Decimal("-2400.00"))]
+    late = [(line.period, line.amount) for line in result.outcome.lines if line.kind == "late delivery"]
+    assert late == [("2026-02", Decimal("1900.00"))]
