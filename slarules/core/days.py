@@ -16,6 +16,9 @@ from typing import AbstractSet
 from .periods import MONTHS_PER_PERIOD, Calendar, days_in_month
 
 ONE_DAY = datetime.timedelta(days=1)
+# The last day a period may end on when days are counted from it: a window or a notice runs
+# at most 3,660 days (check's bound), and dates end with the year 9999.
+LAST_DAY_COUNTED = datetime.date(9989, 12, 31)
 _SATURDAY = 5  # date.weekday(): Monday 0 ... Sunday 6
 
 
@@ -24,6 +27,12 @@ def period_end(calendar: Calendar, index: int) -> datetime.date:
     last_month = (index + 1) * MONTHS_PER_PERIOD[calendar.periodicity] - 1
     year, month = divmod(last_month, 12)
     return datetime.date(year, month + 1, days_in_month(last_month))
+
+
+def too_late_to_count(calendar: Calendar, label: str) -> bool:
+    """Whether the period ends after LAST_DAY_COUNTED (months are compared: no date past 9999 exists)."""
+    last_month = calendar.first_month(label) + MONTHS_PER_PERIOD[calendar.periodicity] - 1
+    return last_month > LAST_DAY_COUNTED.year * 12 + LAST_DAY_COUNTED.month - 1
 
 
 def period_of(calendar: Calendar, day: datetime.date) -> int:

@@ -79,6 +79,7 @@ CODES: dict[str, str] = {
     "SLA244": "a cure window in days too short for any period's result to cure it",
     "SLA245": "a due date that is not a calendar date",
     "SLA246": "a deliverable's cap is a share of a price it does not state",
+    "SLA247": "a contract that counts days starts too late in the calendar to count them",
     "SLA301": "data file cannot be read",
     "SLA302": "not a number",
     "SLA303": "value out of range for its unit",

@@ -58,7 +58,7 @@ from ..core.money import CONTEXT, MAX_DECIMALS, MAX_WHOLE_DIGITS, digits_of
 from ..core.periods import EXAMPLE_LABEL
 from ..core.source import Source, Span, span_at
 from ..engine.compile import Terms
-from ..core.days import parse_date, period_of as day_period
+from ..core.days import LAST_DAY_COUNTED, parse_date, period_of as day_period, too_late_to_count
 from ..engine.history import DELIVERY_KINDS, EVENT_KINDS, Delivery, Event, History, PeriodData
 
 _DECIMAL = re.compile(r"[0-9]+(\.[0-9]+)?|\.[0-9]+")
@@ -293,6 +293,8 @@ class _Reader:
         self.events: list[Event] = data_reader.events if data_reader else []
         self.holidays: set = data_reader.holidays if data_reader else set()
         self.deliveries: list[Delivery] = data_reader.deliveries if data_reader else []
+        self.counts_days = bool(program.deliverables) or any(sl.cure_days for sl in program.service_levels) or any(
+            rule.notice for rule in program.triggers)
         self.record_lines: dict[int, str] = {}  # the lines of the CSV record at hand, by number
 
     def error(self, code, message, span=None, *notes, place=None):
@@ -457,8 +459,9 @@ class _Reader:
             return
         if day is None:
             return
-        label = self.calendar.label(day_period(self.calendar, day))
-        if self.calendar.index(label) not in self.periods:
+        index = day_period(self.calendar, day)
+        label = self.calendar.label(index)
+        if index not in self.periods:
             self.error("SLA315", f"{name} was {kind} on {day}, in {label}, which is not a period of the data",
                        span("period"), "its credit is charged in the period it was delivered in: give that "
                        "period's data, or give the event with the run that bills it", place=place)
@@ -551,6 +554,11 @@ class _Reader:
         if self.calendar.starts_before_contract(label):
             self.error("SLA306", f"period {label} is before the contract starts ({self.calendar.start_month})",
                        span, place=place)
+            return
+        if self.counts_days and too_late_to_count(self.calendar, label):
+            self.error("SLA313", f"period {label} is too late to count days in", span,
+                       f"this contract counts days (a cure window or notice in days, or deliverables), and "
+                       f"days are counted up to {LAST_DAY_COUNTED}", place=place)
             return
         if isinstance(self.periods, _InOrder):
             self.periods.add(index)  # a period twice, or out of order: read the file whole instead

@@ -5,7 +5,8 @@ A count of days is a whole number from 1 to MAX_DAYS (SLA243). A cure window too
 for the next period to end inside it can never be cured by a period's result: only its
 credit is deferred (SLA244, a warning). A deliverable's due date is a calendar date
 (SLA245); its name is its own, apart from the service levels' (the events name either);
-`at most N% of its price` needs a price (SLA246).
+`at most N% of its price` needs a price (SLA246). Dates end with the year 9999, so a
+contract that counts days starts by 9899 (SLA247).
 """
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from decimal import Decimal
 from ...core.days import parse_date
 from .. import nodes, printer
 
+LAST_START_YEAR = 9899  # days are counted up to 9989-12-31 (core/days.py): a contract counting them starts by then
 MAX_DAYS = 3660  # ten years of days: a count beyond is a typing slip, and bounds the business-day walk
 # The fewest days (calendar, business) a period has: a window shorter than that can end no period.
 _SHORTEST = {"monthly": (28, 20), "quarterly": (90, 64), "yearly": (365, 260)}
@@ -46,6 +48,19 @@ class DayChecks:
             if termination.notice is not None:
                 self.day_count(termination.notice.days, termination.notice.span, "a notice")
         self.deliverables()
+        self.start_for_days()
+
+    def start_for_days(self):
+        """Dates end with the year 9999: a contract that counts days starts early enough to count them."""
+        ruleset = self.ruleset
+        counts_days = ruleset.deliverables or any(sl.cure is not None and sl.cure.in_days
+                                                  for sl in ruleset.service_levels) or any(
+            t.notice is not None for t in ruleset.of_type(nodes.Termination))
+        starts = [t for t in ruleset.contract.terms if isinstance(t, nodes.Starts)]
+        if counts_days and starts and int(starts[0].month[:4]) > LAST_START_YEAR:
+            self.error("SLA247", f"the contract counts days but starts in {starts[0].month}", starts[0].span,
+                       f"days are counted up to 9989-12-31: a contract that counts them (a cure window or a notice "
+                       f"in days, deliverables) starts in {LAST_START_YEAR} at the latest")
 
     def deliverables(self):
         seen: dict[str, nodes.Deliverable] = {}
