@@ -94,6 +94,11 @@ class CompiledServiceLevel:
     reads_period_length: bool = False  # `minutes in the month`: evaluation puts the period's length in env
     cure_days: DayCure | None = None  # `cure: within 30 days` (cure is None then): see cure_days.py
 
+    @property
+    def curable(self) -> bool:
+        """A miss opens a cure window: a credit, and a cure period in periods or in days."""
+        return self.credit is not None and (self.cure is not None or self.cure_days is not None)
+
     def threshold_in(self, env) -> Decimal:
         """The target's threshold in the period env: fixed, or worked out from its inputs."""
         return self.target if self.allowance is None else self.allowance(env)

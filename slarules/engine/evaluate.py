@@ -20,7 +20,8 @@ Order within a period:
  4. credits with their caps, credits of cure windows closing unmet, bonuses
     whose gates are open (gates see every status), earn-backs;
  5. a critical failure: the withhold, and the credits of 3 and 4 replaced;
- 6. the at-risk cap, the window caps, the bonus limit, netting;
+ 6. the at-risk cap, the window caps, late deliverables' credits (deliverables.py),
+    the bonus limit, netting;
  7. termination triggers: each reports the first period its condition holds.
 Money is rounded once per line, where it is produced, with
 amount.quantize(quantum, mode): evaluation runs in money.CONTEXT.
@@ -203,8 +204,7 @@ class PeriodEvaluator:
                               for rule, trigger in zip(program.triggers, carry.triggers)]
         # Each service level's clauses a held line can cite, by the span's identity: their names.
         self.clause_names = {sl.name: {id(span): name for name, span in held_clauses(sl).items()}
-                             for sl in program.service_levels if sl.credit is not None
-                             and (sl.cure is not None or sl.cure_days is not None)}
+                             for sl in program.service_levels if sl.curable}
 
     def __call__(self, data, index: int) -> PeriodOutcome:
         program = self.program
@@ -349,7 +349,7 @@ class PeriodEvaluator:
                     carry.passes_used += 1
                     note = _join(note, f"free pass {carry.passes_used} of {sl.free_passes} "
                                        f"in contract year {year}: a warning, no credit")
-                elif (sl.cure is not None or sl.cure_days is not None) and sl.credit is not None:
+                elif sl.curable:
                     deadline, cure_by, until = cure_window(sl, index, self.program.calendar, self.holidays,
                                                            self.label_of)
                     held: list[tuple] = []
