@@ -44,26 +44,36 @@ class DayTerms(Terms):
         return text + (" " + _BUSINESS if notice.business else "")
 
     def deliverable_clauses(self) -> list[Clause]:
-        return [Clause(self.numbers[("deliverable", d.name.text)],
-                       _plain(d.title) if d.title else f"Deliverable {_code(d.name.text)}",
-                       self.deliverable_text(d), (self.ref(d),))
-                for d in self.ruleset.deliverables]
+        """The rules all deliverables share, then each deliverable."""
+        deliverables = self.ruleset.deliverables
+        if not deliverables:
+            return []
+        business = any(d.business for d in deliverables)
+        common = (f"Each deliverable below is due on a date. The day it is delivered (or, where its clause says "
+                  f"{_code('late until accepted')}, accepted) is given with the data, as an event of that kind. For "
+                  "each day after the due date up to and including that day the vendor credits the amount its clause "
+                  "states, up to its cap; delivered on or before the due date, it is on time and no credit is due. "
+                  f"The credit is a line of its own ({_code('late delivery')}) in the {self.noun} of that day, and "
+                  f"counts with that {self.noun}'s credits. It stands apart from the service credits: its own cap "
+                  "bounds it, not the limits of part 4; a critical failure does not replace it, and it is never "
+                  "earned back. While a deliverable is late and not yet delivered nothing is charged: the outcome "
+                  "shows it as accruing, with the days late so far and the credit it would be if it were delivered "
+                  "on the last day of the data." + (" " + _BUSINESS if business else ""))
+        clauses = [Clause(self.numbers[("deliverables",)], "Deliverables", common, (self.ref(deliverables[0]),))]
+        return clauses + [Clause(self.numbers[("deliverable", d.name.text)],
+                                 _plain(d.title) if d.title else f"Deliverable {_code(d.name.text)}",
+                                 self.deliverable_text(d), (self.ref(d),))
+                          for d in deliverables]
 
     def deliverable_text(self, d: nodes.Deliverable) -> str:
-        name, until = _code(d.name.text), "accepted" if d.until_accepted else "delivered"
-        unit = "business day" if d.business else "calendar day"
-        text = (f"{name} is due on {d.due}" + (f"; its price is {self.money(d.price.value)}" if d.price else "")
-                + f". For each {unit} after the due date up to and including the day it is {until} (given with the "
-                f"data, as an event of kind {_code(until)}), the vendor credits {self.money(d.per_day.value)}")
+        until = "accepted" if d.until_accepted else "delivered"
+        text = (f"{_code(d.name.text)} is due on {d.due}"
+                + (f"; its price is {self.money(d.price.value)}" if d.price else "")
+                + f". For each {'business' if d.business else 'calendar'} day it is late, until it is {until}, "
+                f"the vendor credits {self.money(d.per_day.value)}")
         if d.cap_percent is not None:
             cap = d.cap_percent * d.price.value / 100
             text += f", at most {d.cap_percent.normalize():f}% of its price ({self.money(cap, computed=True)}) in all"
         elif d.cap_money is not None:
             text += f", at most {self.money(d.cap_money.value)} in all"
-        text += (f". {until.capitalize()} on or before the due date, it is on time and no credit is due. The credit "
-                 f"is a line of its own ({_code('late delivery')}) in the {self.noun} in which it is {until}, and counts with "
-                 f"that {self.noun}'s credits; it stands apart from the service credits: its own cap bounds it, not "
-                 "the limits of part 4, a critical failure does not replace it, and it is never earned back. "
-                 f"While it is not yet {until}, nothing is charged: the outcome shows it as accruing, with the days "
-                 f"late so far and the credit it would be if it were {until} on the last day of the data.")
-        return text + (" " + _BUSINESS if d.business else "")
+        return text + "."

@@ -65,7 +65,9 @@ class _Explainer(AmendmentClauses):
             self.numbers[("sl", sl.name.text)] = f"3.{i}"
             for j, key in enumerate(_Terms._sub_keys_of(sl), 1):
                 self.numbers[("sl", sl.name.text, key)] = f"3.{i}.{j}"
-        after = len(ruleset.service_levels)
+        after = len(ruleset.service_levels) + 1  # 3.(after): what all deliverables share, then each one
+        if ruleset.deliverables:
+            self.numbers[("deliverables",)] = f"3.{after}"
         for i, d in enumerate(ruleset.deliverables, after + 1):
             self.numbers[("deliverable", d.name.text)] = f"3.{i}"
         for i, (key, _) in enumerate(self._limit_items(ruleset), 1):
