@@ -375,7 +375,7 @@ def _cure(r: _Runner) -> CheckResult:
             labels = model.labels(len(rows))
             raise _Violation(
                 f"{name} missed in {labels[t]} and met in {labels[u]}, inside its cure window "
-                f"({sl.cure_text}), yet its credits are {_sl_credits(missed, name)} against "
+                f"{f'of {sl.cure} periods' if sl.cure else f'({sl.cure_text})'}, yet its credits are {_sl_credits(missed, name)} against "
                 f"{_sl_credits(cured, name)} with {labels[t]} met",
                 {"missed": rows, "met": met},
                 (f"missed: {_shares(missed, rows)}", f"met:    {_shares(cured, met)}"))
