@@ -53,12 +53,12 @@ from typing import Iterator, Mapping
 
 import attrs
 
+from ..core.days import LAST_DAY_COUNTED, parse_date, period_of as day_period, too_late_to_count
 from ..core.diagnostics import Diagnostic, SlaError, did_you_mean, quoted_text
 from ..core.money import CONTEXT, MAX_DECIMALS, MAX_WHOLE_DIGITS, digits_of
 from ..core.periods import EXAMPLE_LABEL
 from ..core.source import Source, Span, span_at
 from ..engine.compile import Terms
-from ..core.days import LAST_DAY_COUNTED, parse_date, period_of as day_period, too_late_to_count
 from ..engine.history import DELIVERY_KINDS, EVENT_KINDS, Delivery, Event, History, PeriodData
 
 _DECIMAL = re.compile(r"[0-9]+(\.[0-9]+)?|\.[0-9]+")
