@@ -189,7 +189,7 @@ PAIRS = {
     "responded_in_30m": "priority_tickets", "outage_minutes": "scheduled_minutes",
     "severity_1_resolved": "severity_1", "calls_answered": "desk_calls",
     "backups_completed": "backups_scheduled", "successful_changes": "changes",
-    "triaged_in_15m": "critical_alerts",
+    "triaged_in_15m": "critical_alerts", "p1_within_4h": "p1_incidents",
 }
 DENOMINATORS = {
     "calls_offered": (0, 2000), "priority_tickets": (0, 40), "scheduled_minutes": (1, 50000),
@@ -205,6 +205,7 @@ BETTER = {
     "backups_completed": 1, "successful_changes": 1,
     "triaged_in_15m": 1, "containment_minutes": -1, "patch_compliance": 1,
     "severity_1_resolved": 1, "calls_answered": 1, "patches_on_time": 1, "downtime_minutes": -1,
+    "p1_within_4h": 1,
 }
 PROGRAMS = {path.name: load(path) for path in RULESETS}
 
