@@ -13,7 +13,7 @@ from __future__ import annotations
 import datetime
 import json
 import re
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from hypothesis import given
 from hypothesis import strategies as st
@@ -100,3 +100,58 @@ def test_late_delivery_credits_are_the_days_late_times_the_rate_under_the_cap(ca
             expected[rule.name] = (_month(delivery), amount.quantize(Decimal("0.01")))
     lines = {line.service_level: (line.period, line.amount) for line in outcome.lines if line.kind == "late delivery"}
     assert lines == expected
+
+
+@st.composite
+def one_cure_in_days(draw):
+    """One service level, `at least T%`, a flat credit, a cure window of N calendar or business
+    days; a history of up to 16 months from 2026-01 and random holidays."""
+    target, rate = draw(st.integers(20, 80)), draw(st.integers(1, 10))
+    business = draw(st.booleans())
+    count = draw(st.integers(1, 70 if business else 100))
+    text = ('contract "Days" currency USD, starts 2026-01\ninputs\n  fee money\n  v percent\n'
+            f"service level s\n  measured as v\n  target: at least {target}%\n"
+            f"  cure: within {count} {'business ' if business else ''}day{'s' * (count != 1)}\n"
+            f"  credit: {rate}% of fee\n")
+    n = draw(st.integers(1, MAX_PERIODS))
+    labels = [f"{2026 + i // 12}-{i % 12 + 1:02d}" for i in range(n)]
+    rows = {label: {"fee": draw(st.sampled_from(["60000", "1234.56"])), "v": str(draw(st.integers(0, 100)))}
+            for label in labels}
+    holidays = {START + datetime.timedelta(days=d) for d in draw(st.lists(st.integers(0, 800), max_size=15))}
+    return text, rows, (target, rate, count, business), holidays
+
+
+def _last_day(year: int, month: int) -> datetime.date:
+    return datetime.date(year + month // 12, month % 12 + 1, 1) - datetime.timedelta(days=1)
+
+
+@given(one_cure_in_days())
+def test_a_cure_window_in_days_charges_as_the_reference_says(case):
+    """Independently of the engine: a miss in month i opens a window from the day after the
+    month's last day for N calendar days (or N weekdays not holidays); the months ending on or
+    before its last day cure it if met; uncured, its credit (rate% of month i's fee, half up
+    to cents) is charged in the month containing that last day."""
+    text, rows, (target, rate, count, business), holidays = case
+    program = compile_spec({"text": text})
+    outcome = program.evaluate(rows, events=[{"period": h.isoformat(), "service_level": "", "event": "holiday",
+                                              "reason": ""} for h in holidays])
+    open_windows, expected = [], []
+    for i, (label, row) in enumerate(rows.items()):
+        year, month = map(int, label.split("-"))
+        end = _last_day(year, month)
+        closes, left = end, count
+        while left:
+            closes += datetime.timedelta(days=1)
+            if not business or (closes.weekday() < 5 and closes not in holidays):
+                left -= 1
+        months_after = (closes.year - year) * 12 + closes.month - month
+        met = Decimal(row["v"]) >= target
+        if met:
+            open_windows = [w for w in open_windows if w["cure_by"] < i]
+        else:
+            last_counted = months_after if closes == _last_day(closes.year, closes.month) else months_after - 1
+            credit = (Decimal(row["fee"]) * rate / 100).quantize(Decimal("0.01"), ROUND_HALF_UP)
+            open_windows.append({"deadline": i + months_after, "cure_by": i + last_counted, "credit": credit})
+        expected.append(sum((w["credit"] for w in open_windows if w["deadline"] == i), Decimal("0.00")))
+        open_windows = [w for w in open_windows if w["deadline"] != i]
+    assert [p.totals.credits for p in outcome.periods] == expected
