@@ -6,7 +6,9 @@ The rulesets are test_spanning_properties' generated ones with each `cure: withi
 months` turned into a window in days, a notice added to triggers at random, and up to
 two deliverables; the data carries random holidays and delivery dates. A billing run
 is given every holiday (a window or notice may run past its data) and the deliveries
-dated in its own periods, as a billing system would give them.
+dated in its own periods, as a billing system would give them. A late-delivery line and
+a cure window in days are also recomputed here from the calendar, independently of the
+engine's date arithmetic.
 """
 from __future__ import annotations
 
