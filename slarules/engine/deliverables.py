@@ -21,7 +21,8 @@ A deliverable not delivered by the last day of the data is not billed: the outco
 shows it as accruing, with the days late so far and the credit it would be if it were
 delivered on that last day. One not yet due is shown as such. The state keeps each
 delivered deliverable's day, period, days late and credit, so a billing run knows
-what an earlier one billed and never bills a deliverable twice.
+what an earlier one billed and never bills a deliverable twice: a later run's data dating
+it again is SLA314 (a correction of what was billed is a restatement).
 """
 from __future__ import annotations
 
@@ -31,6 +32,7 @@ from decimal import Decimal
 import attrs
 
 from ..core.days import day_noun, days_after, parse_date, period_end
+from ..core.diagnostics import Diagnostic, SlaError
 from ..core.money import CONTEXT, HUNDRED, format_money, format_number
 from ..core.source import Span
 from ..language import nodes, printer
@@ -118,8 +120,15 @@ class LateDeliveries:
         total = Decimal(0)
         for delivery in self.by_period.get(label, ()):
             rule = self.rules[delivery.deliverable]
-            if delivery.deliverable in self.delivered:
-                continue  # billed by an earlier run: the state says so
+            billed = self.delivered.get(delivery.deliverable)
+            if billed is not None:  # by an earlier run: the same day again is the same event
+                if billed["day"] != delivery.day.isoformat():
+                    raise SlaError([Diagnostic(
+                        "SLA314", f"{rule.name} was billed as {delivery.kind} on {billed['day']} (in "
+                                  f"{billed['period']}) by an earlier run, but this data says {delivery.day}",
+                        delivery.span, ("a late-delivery credit is billed once; a correction of what was billed "
+                                        "is a restatement",), location=None if delivery.span else "events")])
+                continue
             days, exact, amount = self.credit(rule, delivery.day)
             self.delivered[rule.name] = {"day": delivery.day.isoformat(), "period": label, "days_late": days,
                                          "credit": str(amount)}

@@ -138,3 +138,16 @@ def test_a_restatement_keeps_the_deliveries_billed(tmp_path):
     assert [(a.period, a.amount) for a in result.adjustments] == [("2026-03", Decimal("-2400.00"))]
     late = [(line.period, line.amount) for line in result.outcome.lines if line.kind == "late delivery"]
     assert late == [("2026-02", Decimal("1900.00"))]
+
+
+def test_a_delivery_billed_by_an_earlier_run_dated_again_is_an_error():
+    """Go-live was billed as delivered on 3 February; a later run's data dating it again (2 March)
+    is SLA314, not a second credit: what was billed is corrected by a restatement."""
+    def delivered(day):
+        return [{"period": day, "service_level": "go_live", "event": "delivered", "reason": ""}]
+    february = PROGRAM.evaluate({k: ROWS[k] for k in ("2026-01", "2026-02")}, events=delivered("2026-02-03"))
+    with pytest.raises(SlaError) as info:
+        PROGRAM.evaluate({"2026-03": ROWS["2026-03"]}, PROGRAM.load_state(february.state_json()),
+                         events=delivered("2026-03-02"))
+    (diagnostic,) = info.value.diagnostics
+    assert diagnostic.code == "SLA314" and "billed as delivered on 2026-02-03 (in 2026-02)" in diagnostic.message
