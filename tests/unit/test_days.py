@@ -14,7 +14,7 @@ from slarules.core.days import add_days, days_after, period_end
 from slarules.core.periods import Calendar
 from slarules.core.source import Source
 from slarules.engine.cure_days import DayCure
-from slarules.engine.state import _checksum
+from slarules.engine.state import checksum
 
 D = datetime.date
 MONTHLY = Calendar("monthly", "2026-01")
@@ -92,7 +92,7 @@ def test_a_state_whose_window_is_cured_after_its_deadline_is_damaged():
     saved = json.loads(PROGRAM.evaluate({"2026-01": ROWS["2026-01"]}).state_json())
     saved["service_levels"]["speed"]["pending"][0]["cure_by"] = MONTHLY.index("2026-03")
     del saved["checksum"]
-    saved["checksum"] = _checksum(saved)
+    saved["checksum"] = checksum(saved)
     with pytest.raises(SlaError) as info:
         PROGRAM.load_state(json.dumps(saved), "st.json")
     assert info.value.diagnostics[0].code == "SLA404" and "cure_by" in info.value.diagnostics[0].message
