@@ -1,6 +1,6 @@
 """docs/reference.md cannot drift from the language: every `sla` block checks
 clean, and every `outcome` block is what evaluation gives for the `csv` block
-before it."""
+before it (with the `events` block between them, if any)."""
 from __future__ import annotations
 
 import re
@@ -13,27 +13,29 @@ from slarules.formats.kpi_data import parse_history
 
 ROOT = Path(__file__).resolve().parents[1]
 REFERENCE = (ROOT / "docs" / "reference.md").read_text(encoding="utf-8")
-BLOCKS = re.findall(r"```(sla|csv|outcome)\n(.*?)```", REFERENCE, re.DOTALL)
+BLOCKS = re.findall(r"```(sla|csv|events|outcome)\n(.*?)```", REFERENCE, re.DOTALL)
 RULESETS = [text for kind, text in BLOCKS if kind == "sla"]
 
 
 def examples():
-    """(ruleset, data, outcome) for each outcome block, with the blocks before it."""
-    ruleset = data = None
+    """(ruleset, data, events, outcome) for each outcome block, with the blocks before it."""
+    ruleset = data = events = None
     for kind, text in BLOCKS:
         if kind == "sla":
-            ruleset, data = text, None
+            ruleset, data, events = text, None, None
         elif kind == "csv":
-            data = text
+            data, events = text, None
+        elif kind == "events":
+            events = text
         else:
-            yield ruleset, data, text
+            yield ruleset, data, events, text
 
 
 def rendered(outcome) -> str:
     lines = []
     for p in outcome.periods:
-        statuses = "  ".join(f"{r.service_level} {r.status}" for r in p.results)
-        line = f"{p.period}  {statuses}  credits {p.totals.credits}  bonuses {p.totals.bonuses}"
+        statuses = "".join(f"  {r.service_level} {r.status}" for r in p.results)
+        line = f"{p.period}{statuses}  credits {p.totals.credits}  bonuses {p.totals.bonuses}"
         if p.totals.earned_back:
             line += f"  earned back {p.totals.earned_back}"
         if p.totals.withheld:
@@ -49,10 +51,11 @@ def test_every_example_ruleset_checks_without_a_diagnostic(text):
     assert check(parse(Source("reference.sla", text))) == []
 
 
-@pytest.mark.parametrize("ruleset, data, expected", list(examples()))
-def test_every_example_outcome_is_what_evaluation_gives(ruleset, data, expected):
+@pytest.mark.parametrize("ruleset, data, events, expected", list(examples()))
+def test_every_example_outcome_is_what_evaluation_gives(ruleset, data, events, expected):
     program = compile_source(Source("reference.sla", ruleset))
-    outcome = program.evaluate(parse_history(program, Source("reference.csv", data)))
+    outcome = program.evaluate(parse_history(program, Source("reference.csv", data),
+                                             None if events is None else Source("reference.events.csv", events)))
     assert rendered(outcome) == expected
 
 

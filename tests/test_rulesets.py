@@ -19,12 +19,13 @@ import pytest
 
 from slarules import Source, check, compile_source, parse, read_history
 from slarules.language import nodes
+from tests.erp_by_hand import ERP_BY_HAND, ERP_DELIVERABLES
 
 ROOT = Path(__file__).resolve().parents[1]
 RULESETS = sorted((ROOT / "rulesets").glob("*.sla"))
 GOLDEN = ROOT / "tests" / "golden" / "outcomes"
 SCHEMA = json.loads((ROOT / "slarules" / "formats" / "schema" / "outcome.schema.json").read_text(encoding="utf-8"))
-CREDIT_KINDS = {"credit", "credit cap", "credits replaced", "late report"}
+CREDIT_KINDS = {"credit", "credit cap", "credits replaced", "late report", "late delivery"}
 BONUS_KINDS = {"bonus", "bonus cap", "bonus forfeit"}
 EARN_BACK_KINDS = {"earn back"}
 WITHHOLD_KINDS = {"withhold"}
@@ -95,6 +96,7 @@ def test_the_totals_csv_agrees_with_the_json(path):
     for row, rights in zip(rows, [p["terminations"] for p in data["periods"]] + [data["terminations"]]):
         assert row["termination_rights"] == "; ".join(
             f"{t['clause']} {t['trigger']}" + (f" (occurrence {t['occurrence']})" if t["occurrence"] > 1 else "")
+            + (f", effective {t['effective']}" if "effective" in t else "")
             for t in rights)
 
 
@@ -743,9 +745,12 @@ NETWORK = {
                                                 ("resolution", "credit", "350.00"))),
 }
 
+ERP = {period: Month(*month) for period, month in ERP_BY_HAND.items()}
+
 BY_HAND = {"customer_service_schedule": SERVICE, "acme_contact_center": ACME, "cloud_hosting": CLOUD,
            "it_outsourcing": IT, "managed_security_quarterly": SOC, "public_sector_services": PUBLIC,
-           "compute_engine_uptime": COMPUTE, "workplace_outsourcing": WORKPLACE, "managed_network_invoiced": NETWORK}
+           "compute_engine_uptime": COMPUTE, "workplace_outsourcing": WORKPLACE, "managed_network_invoiced": NETWORK,
+           "erp_implementation": ERP}
 
 # Whole history: credits, earned back, bonuses, net = credits + withheld - earned back
 # - bonuses, withheld; the sums of the periods above.
@@ -774,6 +779,9 @@ HISTORY_BY_HAND = {
     "public_sector_services": ("101600.00", "0.00", "0.00", "521600.00", "420000.00"),
     # 4,000 + 8,500 + 3,000 + 6,000 + 12,000 + 8,500.
     "workplace_outsourcing": ("42000.00", "0.00", "0.00", "42000.00"),
+    # 2,000 + 21,000 + 4,000 + 7,000 + 22,400 + 4,000 + 4,320: of which late deliveries
+    # 21,000 + 7,000 + 20,000 = 48,000.00; the hypercare report accruing is not billed.
+    "erp_implementation": ("64720.00", "0.00", "0.00", "64720.00"),
 }
 
 # Termination rights: (period the right arises, trigger as written, periods that caused it).
@@ -791,6 +799,14 @@ TERMINATIONS_BY_HAND = {
     "customer_service_schedule": [
         ("2027-01", "terminate when complaint_resolution is missed 2 quarters in a row", ("2026-10", "2027-01"))],
     "compute_engine_uptime": [],
+    "erp_implementation": [
+        # p1 missed in 2026-03, -06, -07: three within the six months 2026-02..07.
+        ("2026-07", "terminate when p1_resolution is missed 3 times in any 6 months, on 20 business days' notice",
+         ("2026-03", "2026-06", "2026-07")),
+        # Availability missed (in cure) in 2026-07, -08, -09.
+        ("2026-09", "terminate when availability is missed 3 months in a row, on 30 days' notice",
+         ("2026-07", "2026-08", "2026-09")),
+    ],
     "it_outsourcing": [],
     "managed_network_invoiced": [],
     "managed_security_quarterly": [
@@ -849,6 +865,19 @@ def test_history_totals_match_the_hand_computation(stem):
 def test_termination_rights_match_the_hand_computation(stem):
     outcome = evaluate(ROOT / "rulesets" / f"{stem}.sla")
     assert sorted((r.period, r.trigger, r.periods) for r in outcome.terminations) == sorted(TERMINATIONS_BY_HAND[stem])
+
+
+def test_erp_deliverables_match_the_hand_computation():
+    outcome = evaluate(ROOT / "rulesets" / "erp_implementation.sla")
+    assert [(d.name, d.status, d.day, d.period, d.days_late, d.credit) for d in outcome.deliverables] == [
+        (name, status, day, period, days, Decimal(credit)) for name, status, day, period, days, credit in ERP_DELIVERABLES]
+
+
+def test_erp_notices_take_effect_days_after_the_month_ends():
+    """30 calendar days after 2026-09-30; 20 business days after Friday 2026-07-31: the
+    four weeks of August (the summer bank holiday, 31 August, is after them)."""
+    outcome = evaluate(ROOT / "rulesets" / "erp_implementation.sla")
+    assert [r.effective for r in outcome.terminations] == ["2026-08-28", "2026-10-30"]
 
 
 def _acme_result(period: str, service_level: str):

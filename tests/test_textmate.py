@@ -157,6 +157,23 @@ terminate
   when credits in any 6 months exceed USD 100,000
 terminate when credits in any 6 months exceed 5% of fee in those months
 terminate when 3 or more service levels are missed in one month
+terminate when speed is missed 2 months in a row, on 30 days' notice
+terminate when speed is missed 3 months in a row, on 1 business day notice
+
+service level lenient
+  measured as csat
+  target: at least 4
+  cure: within 30 calendar days
+  cure within 1 day
+  cure: within 10 business days
+
+deliverable go_live "Go-live" # a milestone
+  due 2026-04-15
+  price USD 400,000
+  late until accepted
+  credit: USD 750 per calendar day late, at most 50% of its price
+deliverable manuals
+  due 2026-05-01 credit: USD 100 per business day late, at most USD 1,000
 
 amendment effective 2027-01
   at risk: 15% of fee each year
@@ -483,6 +500,8 @@ def _expected(tok: lark.Token, previous: list[lark.Token]) -> tuple[str, ...]:
         return ("support.constant",)
     if kind == "MONTH":
         return ("constant.other.period",)
+    if kind == "DATE":
+        return ("constant.other.date",)
     if kind == "UNIT":
         return ("storage.type.unit",)
     if kind in ("PERIODICITY", "ROUNDING_MODE"):
@@ -493,7 +512,7 @@ def _expected(tok: lark.Token, previous: list[lark.Token]) -> tuple[str, ...]:
         return ("keyword.",)
     if value in "+-*/":
         return ("keyword.operator.arithmetic",)
-    if value in ":,()":
+    if value in ":,()'":
         return ("punctuation.",)
     raise AssertionError(f"unexpected token {kind} {value!r}")
 

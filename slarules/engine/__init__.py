@@ -15,5 +15,7 @@
     invoicing.py   `credits are applied to the next invoice`: each line's invoice period, the invoice carried on
     indexation.py  `amounts indexed to cpi, ...`: fixed amounts moved each contract year by a price index
     portfolio.py   many subjects under one ruleset: each subject's result and the running portfolio totals
+    cure_days.py   cure windows and notices counted in (business) days
+    deliverables.py  deliverables: days late, the capped credit in the period delivered, accruing ones
     vectorised.py  Terms x runs x periods -> money only, exact, with NumPy (the `fast` extra), for simulation
 """

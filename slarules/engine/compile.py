@@ -25,6 +25,8 @@ from ..language import nodes, printer
 from ..language.printer import to_source
 from ..language.fingerprint import TermPrint, fingerprint, term_prints
 from ..language.semantics import allowance_bases, amended, describe_comparison, higher_is_better, kpi_unit
+from .cure_days import DayCure
+from .deliverables import DeliverableRule, compile_deliverables
 from .forms import CompiledAmount, CompiledAward, compile_amount, compile_award
 from .frequencies import PENDING, Assessment, average_or_own, averaged_node, compile_assessment
 from .indexation import IndexationRule, IndexedMoney, indexed_ruleset, indexed_value
@@ -94,6 +96,12 @@ class CompiledServiceLevel:
     allowance: Callable[[dict], Decimal] | None = None
     reads_period_length: bool = False  # `minutes in the month`: evaluation puts the period's length in env
     assessment: Assessment | None = None  # `assessed quarterly` in a monthly contract (frequencies.py)
+    cure_days: DayCure | None = None  # `cure: within 30 days` (cure is None then): see cure_days.py
+
+    @property
+    def curable(self) -> bool:
+        """A miss opens a cure window: a credit, and a cure period in periods or in days."""
+        return self.credit is not None and (self.cure is not None or self.cure_days is not None)
 
     def threshold_in(self, env) -> Decimal:
         """The target's threshold in the period env: fixed, or worked out from its inputs."""
@@ -154,6 +162,7 @@ class TriggerRule:
     window: WindowRule | None
     clause: Span
     text: str
+    notice: DayCure | None = None  # `, on 30 days' notice`
 
 
 # ---------------------------------------------------------------- critical service level failure
@@ -217,6 +226,7 @@ class Terms:
     roles: Roles = NO_ROLES  # parties, accountability, reporting duties, late reports, reviews (reporting.py)
     invoicing: Span | None = None  # `credits are applied to the next invoice` (invoicing.py); None: same period
     indexation: IndexationRule | None = None  # `amounts indexed to cpi, ...` (indexation.py)
+    deliverables: tuple[DeliverableRule, ...] = ()  # deliverables.py
 
     def in_force(self, index: int) -> "Terms":
         """The terms in force in the period with this calendar index."""
@@ -244,7 +254,7 @@ class Terms:
         under the same caps, as a miss charged at once. Tools that sweep one
         typical period (report curves, verify's cliff scan) evaluate these
         terms, in one period whatever the length of the cure window."""
-        levels = tuple(attrs.evolve(sl, cure=None, cure_text=None) for sl in self.service_levels)
+        levels = tuple(attrs.evolve(sl, cure=None, cure_text=None, cure_days=None) for sl in self.service_levels)
         return attrs.evolve(self, service_levels=levels,
                             amendments=tuple((first, terms.without_cures()) for first, terms in self.amendments))
 
@@ -307,6 +317,7 @@ def _terms(ruleset: nodes.Ruleset, base: Terms | None = None) -> Terms:
             (ruleset.source.text if ruleset.source else to_source(ruleset)).encode()).hexdigest(),
         term_prints=term_prints(ruleset),
         roles=compile_roles(ruleset, digits),
+        deliverables=compile_deliverables(ruleset),
     )
 
 
@@ -327,7 +338,9 @@ def _triggers(ruleset: nodes.Ruleset, calendar: Calendar, units, every: dict[str
     triggers = []
     for section in ruleset.sections:
         if isinstance(section, nodes.Termination):
-            triggers.append(_trigger(section, calendar, units, every))
+            notice = section.notice
+            triggers.append(attrs.evolve(_trigger(section, calendar, units, every), notice=DayCure(
+                int(notice.days), notice.business) if notice is not None else None))
         elif isinstance(section, nodes.CriticalFailure) and section.may_terminate is not None:
             triggers.append(TriggerRule("critical failure", None, 1, None, None, None, section.may_terminate.span,
                                         f"{printer.critical_failure_head(section)}: the client may terminate"))
@@ -466,7 +479,9 @@ def _service_level(sl: nodes.ServiceLevel, units: dict[str, str], digits: int, c
         credit=compile_award(sl.credit, sl, unit, higher, digits),
         bonus=compile_award(sl.bonus, sl, unit, higher, digits),
         gate=_gate(sl.gate, critical) if sl.gate else None,
-        cure=calendar.periods_in(sl.cure.periods, sl.cure.unit) if sl.cure else None,
+        cure=calendar.periods_in(sl.cure.periods, sl.cure.unit) if sl.cure and not sl.cure.in_days else None,
+        cure_days=DayCure(int(sl.cure.periods), sl.cure.unit == "business day") if sl.cure and sl.cure.in_days
+        else None,
         cure_text=printer.clause(sl.cure) if sl.cure else None,
         free_passes=int(sl.free_passes.count) if sl.free_passes else None,
         earn_back=_earn_back(sl.earn_back, calendar, assessment.every if assessment else 1) if sl.earn_back else None,

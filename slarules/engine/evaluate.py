@@ -21,7 +21,8 @@ Order within a period:
  4. credits with their caps, credits of cure windows closing unmet, bonuses
     whose gates are open (gates see every status), earn-backs;
  5. a critical failure: the withhold, and the credits of 3 and 4 replaced;
- 6. the at-risk cap, the window caps, the bonus limit, netting;
+ 6. the at-risk cap, the window caps, late deliverables' credits (deliverables.py),
+    the bonus limit, netting;
  7. termination triggers: a right arises in each period a trigger's condition
     holds, counting only the periods after the one its right last arose in.
 Money is rounded once per line, where it is produced, with
@@ -50,6 +51,8 @@ from ..core.diagnostics import Diagnostic, SlaError
 from ..core.money import CONTEXT, format_beside, format_money, format_number
 from ..core.periods import PERIOD_NOUN
 from .compile import MET, MISSED, CompiledServiceLevel, Terms
+from .cure_days import cure_window
+from .deliverables import LateDeliveries
 from .forms import AT_RISK_KEY, CompiledAward, allocation_key
 from .measure import period_lengths
 from .frequencies import PENDING, assess_quarters, assessed_later
@@ -100,7 +103,9 @@ def evaluate(program: Terms, history: History, state: Carry | None = None) -> Ou
     money: dict[str, list[Decimal]] = {}  # per service level: credits, credits earned back (negative), bonuses
     carried = carry.next_invoice  # an invoice the state carries in, billed now (invoicing.py)
     indexer = Indexer(program.indexation, program.calendar, carry.index_values) if program.indexation else None
-    evaluators = {id(terms): PeriodEvaluator(terms, carry, money, label_of, history.events, indexer)
+    late = LateDeliveries.for_run(program, history, carry.deliverables)
+    evaluators = {id(terms): PeriodEvaluator(terms, carry, money, label_of, history.events, indexer,
+                                             history.holidays, late)
                   for terms in (program, *(version for _, version in program.amendments))}
 
     if program.amendments:
@@ -121,7 +126,8 @@ def evaluate(program: Terms, history: History, state: Carry | None = None) -> Ou
             if program.invoicing is not None:
                 carry.next_invoice = next_invoice_data(periods[-1], program.calendar)
         carry.ledger = (state or carry).ledger.billed(history, periods)
-        return summarize(program, periods, carry, money, carried_invoice(carried))
+        outcome = summarize(program, periods, carry, money, carried_invoice(carried))
+        return outcome if late is None else late.shown_in(outcome, program.calendar)
 
 
 def _beyond_exact_range(data) -> SlaError:
@@ -171,9 +177,11 @@ class PeriodEvaluator:
     when the contract states no reporting grid)."""
 
     def __init__(self, program: Terms, carry: Carry, money: dict[str, list[Decimal]], label_of, events=(),
-                 indexer=None):
+                 indexer=None, holidays=frozenset(), late: LateDeliveries | None = None):
         self.program = program
         self.indexer = indexer  # the index values of `amounts indexed to` (indexation.py), or None
+        self.late_deliveries = late  # the deliverables' credits, in the period each is delivered
+        self.holidays = holidays  # not business days: for cure windows and notices in business days
         self.label_of = label_of  # calendar index -> period label
         self.carry = carry
         self.service_levels = program.service_levels
@@ -193,7 +201,7 @@ class PeriodEvaluator:
         self.quantum, self.mode = program.rounding.quantum, program.rounding.decimal_mode
         self.digits = program.rounding.digits
         self.owner = program.roles.accountable  # service level (None: period-wide) -> accountable party
-        self.late = LateReports.of(program, self.fmt)  # None: no input has a due day
+        self.late_reports = LateReports.of(program, self.fmt)  # None: no input has a due day
         self.zero = program.rounding.rounder()(ZERO)  # 0.00: totals carry the currency's digits even when empty
         self.defaults = [(s.name, s.default) for s in program.inputs if s.missing == "default"]
         self.required = [s for s in program.inputs if s.missing == "required"]
@@ -221,7 +229,7 @@ class PeriodEvaluator:
     def clause_names(self) -> dict[str, dict[int, str]]:
         """Each service level's clauses a held line can cite, by the span's identity: their names."""
         return {sl.name: {id(span): name for name, span in held_clauses(sl).items()}
-                for sl in self.program.service_levels if sl.credit is not None and sl.cure is not None}
+                for sl in self.program.service_levels if sl.curable}
 
     def __call__(self, data, index: int) -> PeriodOutcome:
         program = self.program
@@ -252,13 +260,13 @@ class PeriodEvaluator:
             results = [self.status(sl, env, unreported, data, events.get(sl.name)) for sl in self.service_levels]
         envs = assess_quarters(self.assessed, self.carries, results, env, data, index, self.counted_as_miss,
                                self.events.get(label, {})) if self.assessed else None
-        late = self.late.judged(data, results) if self.late is not None else ()  # counts as a miss
+        late = self.late_reports.judged(data, results) if self.late_reports is not None else ()  # counts as a miss
         measured = tuple(results) if self.has_gates else None  # what bonus gates see
         lines: list[tuple] = []
         own_credits, bonuses, credits_of = self.consequences(results, env, measured, lines, label, index, year,
                                                              envs)
         if late:
-            own_credits += self.late.credits(late, results, env, lines, self.money_of)
+            own_credits += self.late_reports.credits(late, results, env, lines, self.money_of)
         accrued, withheld, failure = own_credits, self.zero, None
         if program.critical_failure is not None:
             failure = self.critical_failure(results)
@@ -272,6 +280,8 @@ class PeriodEvaluator:
         earned_back = self.zero
         if self.earning_back:
             earned_back = self.earn_backs_due(results, own_credits, credits_of, credits, lines, index, year)
+        if self.late_deliveries is not None:  # credits under their own caps, not the period-wide ones
+            credits += self.late_deliveries.lines(label, lines)
         bonuses = self.period_cap(program.bonus_limit, None, bonuses, "bonus cap", "bonuses",
                                   "the bonus limit", env, lines)
         if program.netting == "only offset" and bonuses > credits:
@@ -381,16 +391,17 @@ class PeriodEvaluator:
                     carry.passes_used += 1
                     note = _join(note, f"free pass {carry.passes_used} of {sl.free_passes} "
                                        f"in contract year {year}: a warning, no credit")
-                elif sl.cure is not None and sl.credit is not None:
-                    deadline = index + sl.cure
+                elif sl.curable:
+                    deadline, cure_by, until = cure_window(sl, index, self.program.calendar, self.holidays,
+                                                           self.label_of)
                     held: list[tuple] = []
                     self.award(sl, sl.credit, value, note, sl_env, held)
                     names = self.clause_names[sl.name]
                     carry.pending.append(Pending(deadline, label, [
                         PendingLine(line[1], line[2], names[id(line[3])], line[3], MethodType(_sentence, line))
-                        for line in held]))
+                        for line in held], cure_by))
                     status = "in cure"
-                    note = _join(note, f"in cure until {self.label_of(deadline)} ({sl.cure_text})")
+                    note = _join(note, f"in cure until {until} ({sl.cure_text})")
                 elif sl.credit is not None:
                     credited = self.award(sl, sl.credit, value, note, sl_env, lines)
             elif status == "met" or status == "excluded":
@@ -406,12 +417,13 @@ class PeriodEvaluator:
                             lines += gated
                         else:
                             bonus = None
-                if carry.pending:  # cures every open window
-                    cured = ", ".join([p.missed_in for p in carry.pending])
-                    carry.pending.clear()
-                    note = _join(note, f"cures the miss of {cured}")
-                    if status == "met":
-                        status = "cured"
+                if carry.pending:  # cures every open window it counts toward
+                    curing = [p for p in carry.pending if p.cures_in(index)]
+                    if curing:
+                        carry.pending = [p for p in carry.pending if not p.cures_in(index)]
+                        note = _join(note, f"cures the miss of {', '.join([p.missed_in for p in curing])}")
+                        if status == "met":
+                            status = "cured"
                 if withheld is not None:
                     note = _join(note, f"bonus {withheld}")
             if carry.pending:
@@ -650,8 +662,9 @@ class PeriodEvaluator:
                 carry.arisen += 1
                 carry.run.clear()
                 carry.recent.clear()
+                effective = rule.notice.effective(self.program.calendar, index, self.holidays) if rule.notice else None
                 rights.append(TerminationRight(label, rule.text, rule.clause, fired[0], fired[1], carry.arisen,
-                                               self.owner.get(rule.service_level)))
+                                               self.owner.get(rule.service_level), effective))
         return tuple(rights)
 
     def counts_for_floor(self, value, status: str) -> bool:

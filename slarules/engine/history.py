@@ -1,4 +1,5 @@
-"""What evaluation takes in: each period's reported inputs, and the waivers and exclusions.
+"""What evaluation takes in: each period's reported inputs, the waivers and exclusions,
+the holidays (for business days) and the dates deliverables were delivered or accepted.
 
 Values only; formats/kpi_data.py reads them from files and Python mappings, checked
 against the terms' inputs (a History it returns is consecutive, in calendar order,
@@ -43,6 +44,19 @@ class Event:
 
 
 EVENT_KINDS = ("waive", "exclude")
+DELIVERY_KINDS = ("delivered", "accepted")
+
+
+@attrs.frozen
+class Delivery:
+    """The day a deliverable was delivered (or accepted), in the period `period`."""
+
+    deliverable: str
+    kind: str  # "delivered" | "accepted"
+    day: datetime.date
+    period: str
+    reason: str
+    span: Span | None = attrs.field(default=None, eq=False)
 
 
 @attrs.frozen
@@ -54,3 +68,5 @@ class History:
 
     periods: tuple[PeriodData, ...] | Iterable[PeriodData]
     events: tuple[Event, ...] = ()
+    holidays: frozenset[datetime.date] = frozenset()  # days that are not business days
+    deliveries: tuple[Delivery, ...] = ()

@@ -39,7 +39,8 @@ def no_full_collections():
 
 CREDITS_REPLACED = "credits replaced"  # a critical failure's credits that do not accrue: a negative credit line
 LATE_REPORT = "late report"  # the credit a contract gives for a late report (reporting.py)
-CREDIT_KINDS = ("credit", "credit cap", CREDITS_REPLACED, LATE_REPORT)
+LATE_DELIVERY = "late delivery"  # a deliverable's credit (deliverables.py): service_level names the deliverable
+CREDIT_KINDS = ("credit", "credit cap", CREDITS_REPLACED, LATE_REPORT, LATE_DELIVERY)
 BONUS_KINDS = ("bonus", "bonus cap", "bonus forfeit")
 EARN_BACK = "earn back"
 WITHHOLD = "withhold"  # the share of the charges a critical failure lets the client withhold
@@ -52,9 +53,9 @@ class Line:
     vendor) negative."""
 
     period: str
-    service_level: str | None  # None for a period-wide line (the at-risk cap)
+    service_level: str | None  # None for a period-wide line (the at-risk cap); a late delivery's deliverable
     kind: str  # "credit" | "credit cap" | "credits replaced" | "earn back" | "bonus" | "bonus cap"
-    #            | "bonus forfeit" | "withhold" | "late report"
+    #            | "bonus forfeit" | "withhold" | "late report" | "late delivery"
     amount: Decimal
     clause: Span = attrs.field(eq=False)
     _explain: Callable[[], str] = attrs.field(eq=False, repr=False, alias="explain")
@@ -136,6 +137,8 @@ class TerminationRight:
     periods: tuple[str, ...]  # the periods that caused it
     occurrence: int = 1
     accountable: str | None = None  # the party whose misses gave the right
+    # `on 30 days' notice`: the day the right takes effect, that many days after the period ends
+    effective: str | None = None
 
     @property
     def clause_ref(self) -> str:
@@ -246,6 +249,7 @@ class Outcome:
     by_contract_year: tuple[YearTotals, ...]
     state: object = attrs.field(eq=False, repr=False)  # state.Carry after the last period
     fingerprint: str = ""  # of the ruleset (language/fingerprint.py), "" for an Outcome built by hand
+    deliverables: tuple = ()  # deliverables.DeliverableStatus of each deliverable after the last period
     invoicing: bool = False  # the contract applies credits to the next invoice (invoicing.py)
     carried_invoice: Invoice | None = None  # the invoice the state carried in, billed by this evaluation
 

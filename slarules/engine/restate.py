@@ -15,17 +15,20 @@ Every ledger period is evaluated again from the ledger's opening carry, so
 what carries across periods (cure windows, earn-back, caps over windows,
 triggers) is recomputed after the corrected period exactly as a whole-history
 run over the corrected data computes it: billed + adjustments = restated.
-Restating the same corrections again finds nothing to adjust.
+Restating the same corrections again finds nothing to adjust. The deliveries billed
+come from the state (they are no period's events); the holidays are those given with
+the corrections, as with any run.
 """
 from __future__ import annotations
 
 import attrs
 
+from ..core.days import parse_date
 from ..core.diagnostics import Diagnostic, SlaError
 from ..core.money import format_number
 from .compile import Terms
 from .evaluate import evaluate
-from .history import History, PeriodData
+from .history import Delivery, History, PeriodData
 from .ledger import LedgerPeriod, Revision
 from .outcome import Outcome, Totals
 from .state import Carry
@@ -87,7 +90,8 @@ def restate(program: Terms, state: Carry | None, corrected: History, where: str 
     periods = ledger.periods
     history = History(
         tuple(fixes.get(p.period) or PeriodData(p.period, p.inputs) for p in periods),
-        tuple(event for p in periods for event in fixed_events.get(p.period, p.events)))
+        tuple(event for p in periods for event in fixed_events.get(p.period, p.events)),
+        corrected.holidays, _deliveries(program, state, corrected, {p.period for p in periods}))
     opening = Carry.initial(program) if ledger.opening is None else Carry.from_data(
         {**Carry.initial(program).to_data(), **ledger.opening}, program, where)
     outcome = evaluate(program, history, opening)
@@ -121,6 +125,17 @@ def restate(program: Terms, state: Carry | None, corrected: History, where: str 
     new_state.ledger = ledger.revised(tuple(revised))
     return Restatement(tuple(adjustments), outcome, new_state, program.currency, program.rounding.digits,
                        program.fingerprint)
+
+
+def _deliveries(program: Terms, state: Carry, corrected: History, billed: set) -> tuple[Delivery, ...]:
+    """The deliverables delivered in the billed periods, as the state recorded them, unless the
+    corrections date them again (deliveries are not part of a ledger period's events)."""
+    again = {d.deliverable for d in corrected.deliveries}
+    kinds = {rule.name: rule.counted_until for rule in program.deliverables}
+    recorded = tuple(Delivery(name, kinds[name], parse_date(record["day"]), record["period"], "")
+                     for name, record in state.deliverables.items()
+                     if name not in again and name in kinds and record["period"] in billed)
+    return recorded + corrected.deliveries
 
 
 def _event_set(events) -> set:

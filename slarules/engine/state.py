@@ -43,6 +43,7 @@ from typing import Callable
 import attrs
 
 from ..core.diagnostics import Diagnostic, SlaError
+from ..core.days import parse_date
 from ..core.periods import EXAMPLE_LABEL
 from ..core.source import Span
 from .history import EVENT_KINDS, Event
@@ -96,11 +97,18 @@ def held_clauses(sl) -> dict[str, Span]:
 @attrs.define
 class Pending:
     """An open cure window: the miss of `missed_in`, cured if the service level is
-    met by period index `deadline`, otherwise its lines are assessed then."""
+    met by period index `cure_by` (None: `deadline`), otherwise its lines are assessed
+    in period `deadline`. A window in days (cure_days.py) may close inside a period
+    whose own result does not count: then cure_by is the period before the deadline."""
 
     deadline: int
     missed_in: str
     lines: list[PendingLine]
+    cure_by: int | None = None
+
+    def cures_in(self, index: int) -> bool:
+        """Whether the result of the period `index` counts toward this window."""
+        return index <= (self.deadline if self.cure_by is None else self.cure_by)
 
 
 @attrs.define
@@ -160,6 +168,8 @@ class Carry:
     service_levels: dict[str, ServiceLevelCarry]
     windows: list[list[WindowEntry]]
     triggers: list[TriggerCarry]
+    # Deliverables delivered, by name: {"day", "period", "days_late", "credit"} (deliverables.py)
+    deliverables: dict[str, dict] = attrs.Factory(dict)
     ledger: Ledger = attrs.field(factory=Ledger, eq=False)
     program: object = attrs.field(default=None, eq=False, repr=False)  # the Terms it was made for
     # Kept only under the clauses that need them (absent from the JSON otherwise): the last period's
@@ -196,18 +206,21 @@ class Carry:
             [list(window) for window in self.windows],
             [TriggerCarry(trigger.fired, list(trigger.run), list(trigger.recent), trigger.arisen)
              for trigger in self.triggers],
-            self.ledger, program,
+            {name: dict(record) for name, record in self.deliverables.items()}, self.ledger, program,
             None if self.next_invoice is None else dict(self.next_invoice),
             None if self.index_values is None else dict(self.index_values))
 
     def to_data(self) -> dict:
         """The carry as JSON data, without the terms' prints and the ledger; the fields only some
-        clauses need (`next_invoice`, `index_values`) only while they are in use."""
+        clauses need (`deliverables` once one was delivered, `next_invoice`, `index_values`) only
+        while they are in use."""
         data = {"format": STATE_FORMAT, "ruleset": self.fingerprint, "next_period": self.next_period,
                 "service_levels": {name: _level_data(level) for name, level in self.service_levels.items()},
                 "windows": [[_entry_data(entry) for entry in window] for window in self.windows],
                 "triggers": [{"fired": t.fired, "run": list(t.run), "recent": [_entry_data(e) for e in t.recent],
                               "arisen": t.arisen} for t in self.triggers]}
+        if self.deliverables:
+            data["deliverables"] = {name: dict(record) for name, record in self.deliverables.items()}
         if self.next_invoice is not None:
             data["next_invoice"] = {key: str(value) for key, value in self.next_invoice.items()}
         if self.index_values is not None:
@@ -286,7 +299,8 @@ def _level_data(level: ServiceLevelCarry) -> dict:
     states of contracts without a quarterly service level stay as they were)."""
     data = {"pending": [{"deadline": p.deadline, "missed_in": p.missed_in,
                          "lines": [{"kind": line.kind, "amount": str(line.amount), "clause": line.clause,
-                                    "text": line.text} for line in p.lines]}
+                                    "text": line.text} for line in p.lines],
+                         **({} if p.cure_by is None else {"cure_by": p.cure_by})}
                         for p in level.pending],
             "contract_year": level.contract_year, "passes_used": level.passes_used, "met_streak": level.met_streak,
             "outstanding": str(level.outstanding), "year_sum": str(level.year_sum), "year_count": level.year_count,
@@ -379,7 +393,7 @@ class _Reader:
         optional = (("checksum", "terms", "ledger", *_WHEN_NEEDED) if current
                     else ("checksum",) if data["format"].endswith("/2") else ())
         self.record(data, "the state", ("format", "ruleset", "next_period", "service_levels", "windows", "triggers"),
-                    optional)
+                    (*optional, "deliverables"))
         if current and not (isinstance(data["ruleset"], str) and re.fullmatch(r"sha256:[0-9a-f]{64}", data["ruleset"])):
             self.fail(f"ruleset must be 'sha256:' and 64 hexadecimal digits, not {_shown(data['ruleset'])}")
         if "checksum" in data and not (isinstance(data["checksum"], str)
@@ -409,6 +423,7 @@ class _Reader:
               for j, entry in enumerate(self.items(window, f"{path}windows[{i}]"))]
              for i, window in enumerate(windows)],
             [self.trigger(trigger, f"{path}triggers[{i}]") for i, trigger in enumerate(triggers)],
+            self.deliverables(data.get("deliverables", {}), f"{path}deliverables"),
             program=program,
             next_invoice=self.next_invoice(data["next_invoice"], path + "next_invoice") if "next_invoice" in data
             else None,
@@ -428,6 +443,24 @@ class _Reader:
             self.fail(f"{path} must be an object, not {_shown(data)}")
         return {self.label(label, f"{path}.{label}"): self.decimal(value, f"{path}.{label}", at_least_zero=True)
                 for label, value in data.items()}
+
+    def deliverables(self, data, path: str) -> dict[str, dict]:
+        """The deliverables delivered: each a deliverable of the ruleset, with its day, the period it
+        was billed in, its days late and credit."""
+        names = {rule.name for rule in self.program.deliverables}
+        if not isinstance(data, dict):
+            self.fail(f"{path} must be an object, not {_shown(data)}")
+        for name, record in data.items():
+            where = f"{path}.{name}"
+            if name not in names:
+                self.fail(f"{where}: the ruleset has no deliverable {name!r}")
+            self.record(record, where, ("day", "period", "days_late", "credit"))
+            if not isinstance(record["day"], str) or parse_date(record["day"]) is None:
+                self.fail(f"{where}.day must be a date YYYY-MM-DD, not {_shown(record['day'])}")
+            self.label(record["period"], f"{where}.period")
+            self.whole(record["days_late"], f"{where}.days_late")
+            self.decimal(record["credit"], f"{where}.credit", at_least_zero=True)
+        return {name: dict(record) for name, record in data.items()}
 
     @staticmethod
     def opening_of(carry: Carry) -> dict:
@@ -618,9 +651,10 @@ class _Reader:
         self.record(data, path, ("pending", "contract_year", "passes_used", "met_streak", "outstanding",
                                  "year_sum", "year_count", "year_credits"), ("partial",))
         pending = self.items(data["pending"], f"{path}.pending")
-        cure = max((version_sl.cure for version in (self.program, *(terms for _, terms in self.program.amendments))
-                    for version_sl in version.service_levels if version_sl.name == name and version_sl.cure),
-                   default=0) if pending else 0
+        versions = [version_sl for version in (self.program, *(terms for _, terms in self.program.amendments))
+                    for version_sl in version.service_levels if version_sl.name == name] if pending else []
+        # A window in days (None): how many periods it spans depends on the holidays.
+        cure = None if any(v.cure_days for v in versions) else max((v.cure for v in versions if v.cure), default=0)
         return ServiceLevelCarry(
             [self.pending(p, f"{path}.pending[{i}]", name, cure) for i, p in enumerate(pending)],
             self.whole(data["contract_year"], f"{path}.contract_year"),
@@ -651,11 +685,22 @@ class _Reader:
                        list(data["unreported"]), [self.label(x, f"{path}.excluded") for x in data["excluded"]],
                        data["waived"])
 
-    def pending(self, data, path: str, name: str, cure: int) -> Pending:
-        self.record(data, path, ("deadline", "missed_in", "lines"))
+    def pending(self, data, path: str, name: str, cure: int | None) -> Pending:
+        """An open window; `cure`: the most periods a window spans (None: a window in days)."""
+        self.record(data, path, ("deadline", "missed_in", "lines"), ("cure_by",))
         missed_in = self.label(data["missed_in"], f"{path}.missed_in")
         deadline = self.whole(data["deadline"], f"{path}.deadline")
         missed = self.calendar.index(missed_in)
+        cure_by = None
+        if cure is None:
+            cure = deadline - missed  # any span: the holidays decided it
+            if "cure_by" in data:
+                cure_by = self.whole(data["cure_by"], f"{path}.cure_by")
+                if not missed <= cure_by < deadline:
+                    self.fail(f"{path}.cure_by is {cure_by}: a window in days that closes inside its deadline's "
+                              f"period is cured by {missed} to {deadline - 1}")
+        elif "cure_by" in data:
+            self.fail(f"{path} has cure_by, but {name}'s cure period counts periods, not days")
         if not missed < deadline <= missed + cure:
             closes = f"between {missed + 1} and {missed + cure}" if cure else "never: the ruleset has no cure period"
             self.fail(f"{path}.deadline is {deadline}, but a cure window opened in {missed_in} closes {closes}")
@@ -669,7 +714,7 @@ class _Reader:
             self.fail(f"{path}.lines: {name} has no credit clause in the terms in force in {missed_in}")
         clauses = held_clauses(missed_under) if lines else {}
         return Pending(deadline, missed_in, [self.held_line(line, f"{path}.lines[{i}]", clauses)
-                                             for i, line in enumerate(lines)])
+                                             for i, line in enumerate(lines)], cure_by)
 
     def held_line(self, data, path: str, clauses: dict[str, Span]) -> PendingLine:
         """A held line, its clause resolved among `clauses` (those of its service level's terms

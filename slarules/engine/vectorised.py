@@ -369,6 +369,8 @@ def unsupported(program: Terms) -> str | None:
             return "earn-back on the contract year's average"
         if sl.assessment is not None:
             return "a service level assessed less often than the contract"
+        if sl.cure_days is not None:
+            return "a cure window in days"
         if sl.allowance is not None or any(
                 award is not None and isinstance(award.form, LinearForm) and award.form.allowance is not None
                 for award in (sl.credit, sl.bonus)):

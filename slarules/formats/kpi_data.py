@@ -19,7 +19,12 @@ Waivers and exclusions (events) come in the JSON's "events" or in a CSV of
 their own, `period,service_level,event,reason`, where event is `waive` (the
 client waives the period's credit) or `exclude` (the period does not count
 for that service level). An event for an unknown service level or a period
-outside the history is an error.
+outside the history is an error. The same file (or list) gives the days that are
+not business days, `2026-12-25,,holiday,Christmas Day`, and the day a deliverable
+was delivered or accepted, `2026-05-08,go_live,delivered,Release 1.0 installed`:
+for these the period column holds a date, YYYY-MM-DD (SLA313 if it is not one);
+a deliverable takes the kind of date it counts to, once (SLA314), dated inside
+the data's periods (SLA315). A holiday may fall on any day, data or not.
 Values are plain decimals (`60000.00`; a percentage may carry a `%`), at most
 15 digits before the decimal point and 34 after; an empty cell or a JSON null
 means "not reported", which the input's missing-data rule then governs. A zero
@@ -57,12 +62,13 @@ from typing import Iterator, Mapping
 
 import attrs
 
+from ..core.days import LAST_DAY_COUNTED, parse_date, period_of as day_period, too_late_to_count
 from ..core.diagnostics import Diagnostic, SlaError, did_you_mean, quoted_text
 from ..core.money import CONTEXT, MAX_DECIMALS, MAX_WHOLE_DIGITS, digits_of
 from ..core.periods import EXAMPLE_LABEL
 from ..core.source import Source, Span, span_at
 from ..engine.compile import Terms
-from ..engine.history import EVENT_KINDS, Event, History, PeriodData
+from ..engine.history import DELIVERY_KINDS, EVENT_KINDS, Delivery, Event, History, PeriodData
 from ..engine.reporting import period_end
 
 REPORTED_ON = "reported_on"  # the column or key of the date a period's report arrived
@@ -164,7 +170,8 @@ def _checked_stream(program, path: str, events) -> History:
     if events is not None:
         _Reader(program, read_source(events), reader).events_csv()
     history = reader.finish()
-    return History(PeriodStream(program, source, reader.periods.count), history.events)
+    return History(PeriodStream(program, source, reader.periods.count), history.events, history.holidays,
+                   history.deliveries)
 
 
 class PeriodStream:
@@ -348,6 +355,10 @@ class _Reader:
                                                            _InOrder() if in_order else {})
         self.last: tuple[int, PeriodData] | None = None  # the last period read, in calendar order, and its index
         self.events: list[Event] = data_reader.events if data_reader else []
+        self.holidays: set = data_reader.holidays if data_reader else set()
+        self.deliveries: list[Delivery] = data_reader.deliveries if data_reader else []
+        self.counts_days = bool(program.deliverables) or any(sl.cure_days for sl in program.service_levels) or any(
+            rule.notice for rule in program.triggers)
         self.record_lines: dict[int, str] = {}  # the lines of the CSV record at hand, by number
         self.column_offset = 0  # columns before `period` (1 in a file with a subject column: subject_data.py)
 
@@ -448,8 +459,14 @@ class _Reader:
         def span(column):
             return span_of(column) if span_of else None
 
+        if isinstance(entry, dict) and entry.get("event") == "holiday" and isinstance(entry.get("period"), str):
+            self.add_holiday(entry, span, place)
+            return
         if not isinstance(entry, dict) or not all(isinstance(entry.get(c), str) for c in EVENT_COLUMNS[:3]):
             self.error("SLA308", "an event needs the strings period, service_level and event", place=place)
+            return
+        if entry["event"] in DELIVERY_KINDS:
+            self.add_delivery(entry, span, place)
             return
         ok = True
         if entry["service_level"] not in self.service_levels:
@@ -475,6 +492,49 @@ class _Reader:
         if ok:
             self.events.append(Event(entry["period"], entry["service_level"], entry["event"],
                                      str(entry.get("reason") or ""), span("period")))
+
+    def dated(self, entry, span, place):
+        """The event's date (in the period column), or None after an SLA313."""
+        day = parse_date(entry["period"])
+        if day is None:
+            self.error("SLA313", f"'{quoted_text(entry['period'])}' is not a date", span("period"),
+                       f"a {entry['event']} event is dated YYYY-MM-DD, a day that exists", place=place)
+        return day
+
+    def add_holiday(self, entry, span, place) -> None:
+        day = self.dated(entry, span, place)
+        if day is not None:
+            self.holidays.add(day)
+
+    def add_delivery(self, entry, span, place) -> None:
+        """A deliverable's delivered or accepted date: the kind its clause counts to, once, inside the data."""
+        name, kind = entry["service_level"], entry["event"]
+        deliverables = {d.name: d for d in self.program.deliverables}
+        day = self.dated(entry, span, place)
+        if name not in deliverables:
+            self.error("SLA314", f"'{quoted_text(name)}' is not a deliverable of this contract",
+                       span("service_level"), *(did_you_mean(name, list(deliverables)) or
+                                                (f"the deliverables are: {', '.join(deliverables) or 'none'}",)),
+                       place=place)
+            return
+        wanted = "accepted" if deliverables[name].until_accepted else "delivered"
+        if kind != wanted:
+            self.error("SLA314", f"{name} counts the days late until it is {wanted}, so it takes a '{wanted}' "
+                       f"event, not '{kind}'", span("event"), place=place)
+            return
+        if any(other.deliverable == name for other in self.deliveries):
+            self.error("SLA314", f"a second '{kind}' event for {name}", span("period"), place=place)
+            return
+        if day is None:
+            return
+        index = day_period(self.calendar, day)
+        label = self.calendar.label(index)
+        if index not in self.periods:
+            self.error("SLA315", f"{name} was {kind} on {day}, in {label}, which is not a period of the data",
+                       span("period"), "its credit is charged in the period it was delivered in: give that "
+                       "period's data, or give the event with the run that bills it", place=place)
+            return
+        self.deliveries.append(Delivery(name, kind, day, label, str(entry.get("reason") or ""), span("period")))
 
     def header_columns(self, header):
         seen = set()
@@ -567,6 +627,11 @@ class _Reader:
         if self.calendar.starts_before_contract(label):
             self.error("SLA306", f"period {label} is before the contract starts ({self.calendar.start_month})",
                        span, place=place)
+            return
+        if self.counts_days and too_late_to_count(self.calendar, label):
+            self.error("SLA313", f"period {label} is too late to count days in", span,
+                       f"this contract counts days (a cure window or notice in days, or deliverables), and "
+                       f"days are counted up to {LAST_DAY_COUNTED}", place=place)
             return
         if isinstance(self.periods, _InOrder):
             self.periods.add(index)  # a period twice, or out of order: read the file whole instead
@@ -677,7 +742,8 @@ class _Reader:
                 self.missing_between(a, b, pa, pb)
         if self.found:
             raise SlaError(sorted(self.found, key=lambda d: (d.span.line, d.span.column) if d.span else (0, 0)))
-        return History(tuple(p for _, p in ordered), tuple(self.events))
+        return History(tuple(p for _, p in ordered), tuple(self.events), frozenset(self.holidays),
+                       tuple(self.deliveries))
 
 
 class _LongForm:

@@ -81,6 +81,7 @@ def _data(outcome: Outcome) -> dict:
         ),
         "terminations": (termination_data(t) for p in outcome.periods for t in p.terminations),
         **({"invoices": (_invoice(i, d) for i in outcome.invoices)} if outcome.invoicing else {}),
+        **({"deliverables": [_deliverable(s, d) for s in outcome.deliverables]} if outcome.deliverables else {}),
     }
 
 
@@ -88,6 +89,14 @@ def _invoice(invoice, d: int) -> dict:
     """An invoice under `credits are applied to the next invoice` (engine/invoicing.py)."""
     return {"invoice_period": invoice.invoice_period, "assessed_period": invoice.assessed_period,
             "status": invoice.status, "totals": totals_data(invoice.totals, d)}
+
+
+def _deliverable(s, d: int) -> dict:
+    """A deliverable after the last period: on time, late (billed in `period`), accruing (`credit` is
+    what it would be if delivered on `as_of`, not billed) or not yet due."""
+    return {"name": s.name, "due": s.due, "status": s.status, "delivered": s.day, "period": s.period,
+            "days_late": s.days_late, "credit": plain_money(s.credit, d), "as_of": s.as_of,
+            "explanation": s.explanation}
 
 
 def _period(p: PeriodOutcome, d: int) -> dict:
@@ -124,8 +133,12 @@ def _result(r) -> dict:
 
 
 def termination_data(t) -> dict:
-    return {"period": t.period, "trigger": t.trigger, "clause": t.clause_ref, "reason": t.reason,
-            "periods": list(t.periods), "occurrence": t.occurrence, "accountable": t.accountable}
+    """A termination right; `effective` only where the trigger states a notice."""
+    right = {"period": t.period, "trigger": t.trigger, "clause": t.clause_ref, "reason": t.reason,
+             "periods": list(t.periods), "occurrence": t.occurrence, "accountable": t.accountable}
+    if t.effective is not None:
+        right["effective"] = t.effective
+    return right
 
 
 def to_json(outcome: Outcome) -> str:
@@ -250,12 +263,17 @@ def totals_cells(currency: str, digits: int, netting: str, t: Totals) -> list[st
 
 
 def rights_cell(rights) -> str:
-    return "; ".join(f"{right.clause_ref} {right.trigger}{_occurrence(right)}" for right in rights)
+    return "; ".join(f"{right.clause_ref} {right.trigger}{_occurrence(right)}{_effective(right)}" for right in rights)
 
 
 def _occurrence(right) -> str:
     """A later occurrence of a right, as the table and the totals CSV name it: " (occurrence 2)"."""
     return f" (occurrence {right.occurrence})" if right.occurrence > 1 else ""
+
+
+def _effective(right) -> str:
+    """`, effective 2026-04-30` for a right that takes effect on notice, else nothing."""
+    return f", effective {right.effective}" if right.effective is not None else ""
 
 
 def _shown(value: Decimal | None, unit: str) -> str:
@@ -298,7 +316,7 @@ def _text(outcome: Outcome) -> Iterator[list[str]]:
         for right in p.terminations:
             owner = f"  accountable: {right.accountable}" if right.accountable else ""
             out.append(f"  TERMINATION RIGHT  {right.clause_ref}{_occurrence(right)}{owner}")
-            out.append(f"      {right.trigger}: {right.reason} ({', '.join(right.periods)})")
+            out.append(f"      {right.trigger}: {right.reason} ({', '.join(right.periods)}){_effective(right)}")
         out.append(f"  {totals_text(p.totals, money)}")
         out.append("")
         yield out
@@ -330,7 +348,10 @@ def _text(outcome: Outcome) -> Iterator[list[str]]:
     rights = (right for p in outcome.periods for right in p.terminations)
     for number, right in enumerate(rights):
         yield [*(["", "Termination rights"] if number == 0 else []),
-               f"  {right.period}: {right.trigger} ({right.clause_ref}){_occurrence(right)}: {right.reason}"]
+               f"  {right.period}: {right.trigger} ({right.clause_ref}){_occurrence(right)}: {right.reason}"
+               f"{_effective(right)}"]
+    if outcome.deliverables:
+        yield ["", "Deliverables", *(f"  {s.status:<11}  {s.explanation}" for s in outcome.deliverables)]
 
 
 def _rendered(write: Callable[[Outcome, TextIO], None], outcome: Outcome) -> str:

@@ -155,7 +155,8 @@ class Program(Terms):
         """Evaluate a History, or a mapping {period: {input: value}}, into an
         Outcome; continue from `state` (an Outcome's .state, or load_state())
         when given; `events` ([{"period", "service_level", "event", "reason"}])
-        adds waivers and exclusions. A parameter of the wrong type is a
+        adds waivers and exclusions, holidays (event "holiday", period a date
+        YYYY-MM-DD) and the days deliverables were "delivered" or "accepted". A parameter of the wrong type is a
         TypeError naming it; what a value of the right type says wrong (a bad
         label, value or event) is an SlaError."""
         _require(history, (History, Mapping), "Program.evaluate", "history",

@@ -50,7 +50,7 @@ def _parser() -> argparse.ArgumentParser:
     evaluate.add_argument("--format", choices=FORMATS, default="table",
                           help="table for people (default), json for programs, csv for billing line items")
     evaluate.add_argument("--events", metavar="FILE",
-                          help="waivers and exclusions: CSV with period,service_level,event,reason")
+                          help="waivers and exclusions, holidays and deliveries: CSV with period,service_level,event,reason")
     evaluate.add_argument("--state", metavar="FILE",
                           help="continue from the state saved in FILE (if it exists) and save the new state there, "
                                "once the outcome is out; waits while another run holds FILE")

@@ -72,10 +72,12 @@ def _walk(ruleset: nodes.Ruleset):
 
 
 def occurrences(ruleset: nodes.Ruleset) -> list[Occurrence]:
-    """Every declaration and use of an input or a service level name, in source order."""
+    """Every declaration and use of an input or a service level name, in source order (a
+    deliverable's name is neither: only the data's events use it)."""
     found = []
     for node, parent, field in _walk(ruleset):
-        if isinstance(node, nodes.Name) and node.span is not None and (type(parent), field) not in _PARTY_FIELDS:
+        if (isinstance(node, nodes.Name) and node.span is not None and (type(parent), field) not in _PARTY_FIELDS
+                and not isinstance(parent, nodes.Deliverable)):
             kind = SERVICE_LEVEL if (type(parent), field) in _SERVICE_LEVEL_FIELDS else INPUT
             found.append(Occurrence(node, kind, (type(parent), field) in _DECLARING_FIELDS))
     return sorted(found, key=lambda o: (o.name.span.line, o.name.span.column))

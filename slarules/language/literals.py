@@ -47,6 +47,8 @@ WHAT = {
     (nodes.EarnBack, "after"): "the length of the earn-back streak",
     (nodes.DefaultValue, "value"): "the default",
     (nodes.Reported, "decimals"): "the number of decimals reported",
+    (nodes.Notice, "days"): "the number of days of notice",
+    (nodes.Deliverable, "cap_percent"): "the share of the price",
 }
 
 

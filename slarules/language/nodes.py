@@ -15,6 +15,9 @@ import attrs
 from ..core.source import Source, Span
 
 
+DAY_UNITS = ("day", "business day")  # a Cure's unit when it counts days
+
+
 def _span():
     return attrs.field(eq=False, repr=False, default=None)
 
@@ -358,11 +361,21 @@ Trigger = Union[MissedInARow, MissedInWindow, BelowFloor, CreditsExceed, ManyMis
 
 
 @attrs.frozen
+class Notice:
+    """`on 30 days' notice`: the right takes effect that many (business) days later."""
+
+    days: Decimal
+    business: bool
+    span: Span | None = _span()
+
+
+@attrs.frozen
 class Termination:
-    """`terminate when ...`: when the client's right to terminate arises."""
+    """`terminate when ...`: when the client's right to terminate arises, and on what notice."""
 
     trigger: Trigger
     span: Span | None = _span()
+    notice: Notice | None = None
 
 
 @attrs.frozen
@@ -518,11 +531,16 @@ class Gate:
 
 @attrs.frozen
 class Cure:
-    """`cure: within 1 month`: a miss met again within N periods costs nothing."""
+    """`cure: within 1 month`: a miss met again within N periods costs nothing.
+    `cure within 10 business days`: unit "day" or "business day" (see engine/cure_days.py)."""
 
     periods: Decimal
     unit: str
     span: Span | None = _span()
+
+    @property
+    def in_days(self) -> bool:
+        return self.unit in DAY_UNITS
 
 
 @attrs.frozen
@@ -765,8 +783,28 @@ class Amendment:
     span: Span | None = _span()
 
 
+@attrs.frozen
+class Deliverable:
+    """`deliverable go_live "title" due 2026-04-15 price USD 400,000 late until accepted
+    credit: USD 750 per calendar day late, at most 50% of its price`. cap_percent (of the
+    price) or cap_money, or neither."""
+
+    name: Name
+    title: str | None
+    due: str
+    price: FixedMoney | None
+    until_accepted: bool
+    per_day: FixedMoney
+    business: bool
+    cap_percent: Decimal | None
+    cap_money: FixedMoney | None
+    span: Span | None = _span()
+    credit_span: Span | None = _span()
+    due_span: Span | None = _span()
+
+
 Section = Union[Inputs, AtRisk, BonusLimit, Netting, WindowCap, Termination, StreakPolicy, ServiceLevel,
-                CriticalFailure, Parties, Reviews, Invoicing, Indexation]
+                CriticalFailure, Parties, Reviews, Invoicing, Indexation, Deliverable]
 
 
 @attrs.frozen
@@ -802,3 +840,7 @@ class Ruleset:
     @property
     def reviews(self) -> list[Review]:
         return [r for block in self.of_type(Reviews) for r in block.reviews]
+
+    @property
+    def deliverables(self) -> list[Deliverable]:
+        return self.of_type(Deliverable)

@@ -279,8 +279,52 @@ class _ToAst(lark.Transformer):
         return self.fixed_money(meta, children)
 
     def termination(self, meta, children):
-        """termination: "terminate" "when" trigger"""
-        return nodes.Termination(children[0], self._span(meta))
+        """termination: "terminate" "when" trigger [notice]"""
+        trigger, notice = children
+        return nodes.Termination(trigger, self._span(meta), notice)
+
+    def notice(self, meta, children):
+        """notice: "," "on" NUMBER day_unit "'"? "notice\""""
+        count, unit = children
+        return nodes.Notice(_number(count), unit == "business day", self._span(meta))
+
+    def day_unit(self, meta, children):
+        """day_unit: [DAY_KIND] DAY_WORD: "day" (calendar days) or "business day"."""
+        kind, _ = children
+        return "business day" if kind is not None and str(kind) == "business" else "day"
+
+    # ---- deliverables
+    def deliverable(self, meta, children):
+        """deliverable: "deliverable" NAME [STRING] "due" DATE [price] [until_accepted] delivery_credit"""
+        name, title, due, price, until_accepted, (per_day, unit, cap, credit_span) = children
+        return nodes.Deliverable(
+            self._name(name), str(title)[1:-1] if title is not None else None, str(due), price,
+            until_accepted is not None, per_day, unit == "business day",
+            None if isinstance(cap, nodes.FixedMoney) else cap,
+            cap if isinstance(cap, nodes.FixedMoney) else None,
+            self._span(meta), credit_span, self._span(due))
+
+    def price(self, meta, children):
+        """price: "price" CURRENCY NUMBER"""
+        return self.fixed_money(meta, children)
+
+    def until_accepted(self, meta, children):
+        """until_accepted: "late" "until" "accepted\""""
+        return True
+
+    def delivery_credit(self, meta, children):
+        """delivery_credit: "credit" ":" CURRENCY NUMBER "per" day_unit "late" ["," "at" "most" late_cap]"""
+        currency, value, unit, cap = children
+        per_day = nodes.FixedMoney(str(currency), _number(value), self._span(meta))
+        return per_day, unit, cap, self._span(meta)
+
+    def share_of_price(self, meta, children):
+        """late_cap: NUMBER "%" "of" "its" "price" -> share_of_price"""
+        return _number(children[0])
+
+    def late_cap_money(self, meta, children):
+        """late_cap: CURRENCY NUMBER -> late_cap_money"""
+        return self.fixed_money(meta, children)
 
     def missed_in_a_row(self, meta, children):
         """trigger: NAME "is" "missed" NUMBER PERIOD_WORD "in" "a" "row" -> missed_in_a_row"""
@@ -403,9 +447,9 @@ class _ToAst(lark.Transformer):
         return nodes.Allocation(children[0], self._span(meta))
 
     def cure(self, meta, children):
-        """cure: "cure" ":" "within" NUMBER PERIOD_WORD"""
+        """cure: "cure" ":"? "within" NUMBER (PERIOD_WORD | day_unit)"""
         count, unit = children
-        return nodes.Cure(_number(count), _noun(unit), self._span(meta))
+        return nodes.Cure(_number(count), unit if unit in nodes.DAY_UNITS else _noun(unit), self._span(meta))
 
     def free_passes(self, meta, children):
         """free_passes: "free" "passes" ":" "the" "first" NUMBER MISS_WORD "in" "each" "contract" "year" """

@@ -86,6 +86,8 @@ def layout(ruleset: nodes.Ruleset) -> list[Block]:
             blocks.append(_parties(section))
         elif isinstance(section, nodes.Reviews):
             blocks.append(_reviews(section))
+        elif isinstance(section, nodes.Deliverable):
+            blocks.append(_deliverable(section))
         else:
             blocks.append(Block((Line(0, _SECTIONS[type(section)](section), _at(section)),),
                                 term=True, end_line=_end(section)))
@@ -218,6 +220,34 @@ def _critical_failure(cf: nodes.CriticalFailure) -> Block:
     if cf.may_terminate is not None:
         lines.append(Line(2, "the client may terminate", _at(cf.may_terminate)))
     return Block(tuple(lines), end_line=_end(cf))
+
+
+def days(count: Decimal, business: bool) -> str:
+    """`30 days`, `1 business day`."""
+    return f"{_number(count)} {'business ' if business else ''}day{'s' * (count != 1)}"
+
+
+def late_credit(d: nodes.Deliverable) -> str:
+    """`credit: USD 750 per calendar day late, at most 50% of its price`."""
+    text = f"credit: {amount(d.per_day)} per {'business' if d.business else 'calendar'} day late"
+    if d.cap_percent is not None:
+        text += f", at most {_number(d.cap_percent)}% of its price"
+    elif d.cap_money is not None:
+        text += f", at most {amount(d.cap_money)}"
+    return text
+
+
+def _deliverable(d: nodes.Deliverable) -> Block:
+    head = f"deliverable {d.name.text}" + (f' "{d.title}"' if d.title is not None else "")
+    due = d.due_span
+    lines = [Line(0, head, _at(d)), Line(2, f"due {d.due}", (due.line, due.column) if due is not None else None, back=1)]
+    if d.price is not None:
+        lines.append(Line(2, f"price {amount(d.price)}", _at(d.price), back=1))
+    if d.until_accepted:
+        lines.append(Line(2, "late until accepted"))
+    credit = d.credit_span
+    lines.append(Line(2, late_credit(d), (credit.line, credit.column) if credit is not None else None))
+    return Block(tuple(lines), end_line=_end(d))
 
 
 def _amendment(amendment: nodes.Amendment) -> Block:
@@ -371,6 +401,8 @@ def termination(t: nodes.Termination) -> str:
                 f"{window_limit(trigger.limit, 'those ' + _plural(trigger.unit))}")
     else:
         text = f"{_number(trigger.count)} or more service levels are missed in one {trigger.unit}"
+    if t.notice is not None:
+        text += f", on {days(t.notice.days, t.notice.business)}' notice"
     return f"terminate when {text}"
 
 
@@ -405,7 +437,8 @@ _CLAUSES = {
     nodes.Allocation: lambda a: f"allocation: {amount(a.amount)}",
     nodes.Award: _award_text,
     nodes.Gate: _gate,
-    nodes.Cure: lambda c: f"cure: within {_periods(c.periods, c.unit)}",
+    nodes.Cure: lambda c: (f"cure: within {days(c.periods, c.unit == 'business day')}" if c.in_days
+                           else f"cure: within {_periods(c.periods, c.unit)}"),
     nodes.FreePasses: lambda f: f"free passes: the first {_number(f.count)} {'miss' if f.count == 1 else 'misses'} "
                                 "in each contract year",
     nodes.EarnBack: _earn_back,

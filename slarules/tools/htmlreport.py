@@ -267,6 +267,8 @@ def credit_curve(program: Terms, history: History, service_level: str, points: i
         note += "; counts are whole numbers, so values are as the engine measured them"
     if sl.cure:
         note += f"; the credit shown is the one due once the cure period ({sl.cure} period{'s' if sl.cure != 1 else ''}) has passed uncured"
+    elif sl.cure_days:
+        note += f"; the credit shown is the one due once the cure window ({sl.cure_days.text}) has passed uncured"
     return Curve(sl.name, sl.unit, target, curve_points, note)
 
 

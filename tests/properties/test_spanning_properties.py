@@ -191,6 +191,7 @@ PAIRS = {
     "backups_completed": "backups_scheduled", "successful_changes": "changes",
     "triaged_in_15m": "critical_alerts", "answered_in_30s": "calls", "resolved_in_10_days": "complaints",
     "resolved_in_8h": "tickets_resolved",
+    "p1_within_4h": "p1_incidents",
 }
 DENOMINATORS = {
     "calls_offered": (0, 2000), "priority_tickets": (0, 40), "scheduled_minutes": (1, 50000),
@@ -208,6 +209,7 @@ BETTER = {
     "severity_1_resolved": 1, "calls_answered": 1, "patches_on_time": 1, "downtime_minutes": -1,
     "answered_in_30s": 1, "resolved_in_10_days": 1, "satisfaction": 1, "resolved_in_8h": 1, "survey_score": 1,
     "uptime": 1, "tickets_late": -1,
+    "p1_within_4h": 1,
 }
 PROGRAMS = {path.name: load(path) for path in RULESETS}
 

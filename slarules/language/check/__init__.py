@@ -28,6 +28,7 @@ One checker, its parts by what they are about (each a mixin of the checker):
     frequencies.py     service levels assessed less often than the contract (`assessed quarterly`)
     parties.py         parties, who reports each input and by when, who is accountable, reviews
     billing_terms.py   credits applied to the next invoice; amounts indexed to a price index
+    days.py            cure windows and notices in days; deliverables
 """
 from __future__ import annotations
 

@@ -14,6 +14,7 @@ from ..semantics import amended
 from .allowances import AllowanceChecks
 from .billing_terms import BillingTermChecks
 from .critical_failure import CriticalFailureChecks
+from .days import DayChecks
 from .frequencies import FrequencyChecks
 from .header import HeaderChecks
 from .measurements import MeasurementChecks
@@ -79,7 +80,8 @@ def _position(d: Diagnostic):
 
 
 class _Checker(HeaderChecks, QuantityChecks, MeasurementChecks, ServiceLevelChecks, AllowanceChecks, RowChecks,
-               WindowCapChecks, CriticalFailureChecks, FrequencyChecks, PartyChecks, BillingTermChecks):
+               WindowCapChecks, CriticalFailureChecks, FrequencyChecks, PartyChecks, BillingTermChecks,
+               DayChecks):
     """Every part of the check, run over one ruleset in order."""
 
     def run(self):
@@ -101,6 +103,7 @@ class _Checker(HeaderChecks, QuantityChecks, MeasurementChecks, ServiceLevelChec
             self.amended_frequencies(amendment)
         self.critical_failures()
         self.billing_terms()
+        self.days_terms()
         if not any(d.is_error for d in self.found):
             self.caps_that_never_bind()
             self.window_caps_that_never_bind()

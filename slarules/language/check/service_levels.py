@@ -196,7 +196,7 @@ class ServiceLevelChecks(Checks):
     def spanning_clauses(self, sl: nodes.ServiceLevel):
         for clause, count, unit, what in ((sl.cure, "periods", "unit", "a cure period"),
                                           (sl.earn_back, "after", "unit", "an earn-back streak")):
-            if clause is not None and getattr(clause, count) is not None:
+            if clause is not None and getattr(clause, count) is not None and getattr(clause, unit) not in nodes.DAY_UNITS:
                 self.periods(getattr(clause, count), getattr(clause, unit), clause.span, what)
         if sl.free_passes is not None:
             count = sl.free_passes.count

@@ -33,6 +33,7 @@ version of the ruleset):
     critical_failure.py  4. and 5. the critical service level failure: credits replaced, withhold, right to terminate
     amendments.py      6. amendments: what each restates, and what follows from it
     roles.py           parties and reviews (1.5, 1.6), who reports a figure and by when, accountability, late reports
+    days.py            cure windows and notices in days; 3. deliverables and their late credits
     clauses.py         the document before rendering: Document, Part, Clause
     words.py           inline marks, numbers, counts, lists, months and KPI values in words
     render.py          the text, Markdown and HTML renderings

@@ -18,6 +18,7 @@ from .billing_terms import BillingTerms
 from .clauses import Document, Part
 from .contract import ContractTerms
 from .critical_failure import CriticalFailureTerms
+from .days import DayTerms
 from .limits import LimitTerms
 from .render import _RENDERERS, FORMATS
 from .roles import RoleTerms
@@ -39,7 +40,7 @@ def document(ruleset: nodes.Ruleset) -> Document:
 
 
 class _Terms(ContractTerms, ServiceLevelTerms, AwardTerms, AllowanceTerms, LimitTerms, SpanningTerms,
-             CriticalFailureTerms, AmendmentTerms, RoleTerms, BillingTerms):
+             CriticalFailureTerms, AmendmentTerms, RoleTerms, BillingTerms, DayTerms):
     """The sentences for one version of the terms, every clause family together."""
 
 
@@ -66,6 +67,11 @@ class _Explainer(AmendmentClauses):
             self.numbers[("sl", sl.name.text)] = f"3.{i}"
             for j, key in enumerate(_Terms._sub_keys_of(sl), 1):
                 self.numbers[("sl", sl.name.text, key)] = f"3.{i}.{j}"
+        after = len(ruleset.service_levels) + 1  # 3.(after): what all deliverables share, then each one
+        if ruleset.deliverables:
+            self.numbers[("deliverables",)] = f"3.{after}"
+        for i, d in enumerate(ruleset.deliverables, after + 1):
+            self.numbers[("deliverable", d.name.text)] = f"3.{i}"
         for i, (key, _) in enumerate(self._limit_items(ruleset), 1):
             self.numbers[key] = f"4.{i}"
         for i, (key, _) in enumerate(self._termination_items(ruleset), 1):
@@ -146,7 +152,8 @@ class _Explainer(AmendmentClauses):
                  f"{terms.noun} cannot be assessed, and the data are rejected, naming the {terms.noun} and the "
                  "figure.",
                  tuple(terms.input_clauses())),
-            Part("3", "Service levels", terms.service_levels_intro(), tuple(terms.service_level_clauses())),
+            Part("3", "Service levels", terms.service_levels_intro(),
+                 (*terms.service_level_clauses(), *terms.deliverable_clauses())),
             Part("4", "Limits on credits and bonuses, and netting", None,
                  tuple(terms.limit_clauses(self._limit_items(self.versions[0])))),
             Part("5", "Termination", terms.termination_intro(),

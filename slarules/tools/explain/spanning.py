@@ -16,6 +16,8 @@ class SpanningTerms(Terms):
 
     def cure_text(self, sl: nodes.ServiceLevel) -> str:
         cure, name = sl.cure, _code(sl.name.text)
+        if cure.in_days:
+            return self.cure_days_text(sl)
         n = self.periods_in(cure.periods, cure.unit)
         window = self.length(cure.periods, cure.unit)
         within = f"the {self.noun} after the miss" if n == 1 else f"any of the {n} {self.nouns} after the miss"
@@ -103,6 +105,8 @@ class SpanningTerms(Terms):
         for key, node in items:
             if key[0] == "trigger":
                 heading, body = self.trigger_text(node)
+                if node.notice is not None:
+                    body += self.notice_text(node.notice)
                 clauses.append(Clause(self.numbers[key], heading, body, (self.ref(node),)))
             elif key[0] == "critical failure right":
                 clauses.append(Clause(self.numbers[key], "Critical service level failure",

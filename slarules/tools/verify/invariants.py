@@ -329,7 +329,8 @@ def _cure(r: _Runner) -> CheckResult:
     first = program.calendar.index(model.labels(1)[0])
     versions = _versions(program)
     levels = [lv for lv in model.levels if lv.driver is not None
-              and any((t := _twin(v, lv.name)) is not None and t.cure and t.credit is not None for v in versions)]
+              and any((t := _twin(v, lv.name)) is not None and (t.cure or t.cure_days) and t.credit is not None
+                      for v in versions)]
     if not levels:
         return CheckResult("cure", "held", title + " (no cure window: vacuous)")
 
@@ -342,8 +343,10 @@ def _cure(r: _Runner) -> CheckResult:
         t = draw(st.integers(0, len(rows) - 2))
         terms = program.in_force(first + t)
         sl = _twin(terms, lv.name)
-        hypothesis.assume(sl is not None and sl.cure and sl.credit is not None)
-        u = draw(st.integers(t + 1, min(t + sl.cure, len(rows) - 1)))
+        hypothesis.assume(sl is not None and (sl.cure or sl.cure_days) and sl.credit is not None)
+        reach = _cure_reach(sl, program.calendar, first + t)
+        hypothesis.assume(reach >= 1)  # a window in days may end before any later period does
+        u = draw(st.integers(t + 1, min(t + reach, len(rows) - 1)))
         for k, wanted in ((t - 1, draw(model.met_strategy(attrs.evolve(lv, target=nominal_target(sl))))),
                           (t, draw(model.miss_strategy(lv, nominal_target(sl)))),
                           (u, draw(model.met_strategy(attrs.evolve(lv, target=nominal_target(
@@ -371,13 +374,22 @@ def _cure(r: _Runner) -> CheckResult:
         if _sl_credits(missed, name) != _sl_credits(cured, name):
             labels = model.labels(len(rows))
             raise _Violation(
-                f"{name} missed in {labels[t]} and met in {labels[u]}, inside its cure window of "
-                f"{sl.cure} periods, yet its credits are {_sl_credits(missed, name)} against "
+                f"{name} missed in {labels[t]} and met in {labels[u]}, inside its cure window "
+                f"{f'of {sl.cure} periods' if sl.cure else f'({sl.cure_text})'}, yet its credits are {_sl_credits(missed, name)} against "
                 f"{_sl_credits(cured, name)} with {labels[t]} met",
                 {"missed": rows, "met": met},
                 (f"missed: {_shares(missed, rows)}", f"met:    {_shares(cured, met)}"))
 
     return r.run("cure", title, strategy(), body)
+
+
+def _cure_reach(sl, calendar, index: int) -> int:
+    """How many periods after a miss in the period `index` can cure it: the cure period's
+    length, or for a window in days (no holidays: the model's histories give none) the
+    periods that end inside it."""
+    if sl.cure_days is None:
+        return sl.cure
+    return sl.cure_days.window(calendar, index, frozenset())[1] - index
 
 
 def _counts_as_miss(program: Terms, status: str) -> bool | None:
