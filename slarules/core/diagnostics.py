@@ -65,6 +65,8 @@ CODES: dict[str, str] = {
     "SLA226": "a termination trigger on a service level that can never be missed",
     "SLA228": "a tier row whose two comparisons do not enclose a range",
     "SLA229": "a reporting grid that does not fit the KPI, or a tier row holding no value on it",
+    "SLA230": "an empty contract clause",
+    "SLA231": "a contract clause with an unknown escape or a control character",
     "SLA233": "a measurement's unit differs from its target's",
     "SLA234": "a measurement in a unit no word of the language names",
     "SLA235": "a number beyond the exact range",

@@ -23,6 +23,7 @@ from ..core.periods import Calendar
 from ..core.source import Span
 from ..language import nodes, printer
 from ..language.printer import to_source
+from ..language.citations import SpanKey, cited_by_span, span_key
 from ..language.fingerprint import TermPrint, fingerprint, term_prints
 from ..language.semantics import allowance_bases, amended, describe_comparison, higher_is_better, kpi_unit
 from .forms import CompiledAmount, CompiledAward, compile_amount, compile_award
@@ -207,6 +208,13 @@ class Terms:
     text_sha256: str  # of the ruleset's text: a state of format /2 or /1 names its ruleset by it
     term_prints: tuple[TermPrint, ...]  # of the terms that decide money in this version: a state keeps them
     amendments: tuple[tuple[int, "Terms"], ...] = ()  # (first period index, terms in force from it)
+    # The contract clause each term cites, by the span_key of the nodes under it (language/citations.py):
+    # one map for the ruleset and all its amendments, so a line cites its term's clause in any version.
+    contract_clauses: dict[SpanKey, str] = attrs.field(factory=dict, eq=False, repr=False)
+
+    def cited(self, span: Span | None) -> str | None:
+        """The contract clause of the term a line or a right quotes by its span, or None."""
+        return self.contract_clauses.get(span_key(span)) if span is not None and self.contract_clauses else None
 
     def in_force(self, index: int) -> "Terms":
         """The terms in force in the period with this calendar index."""
@@ -230,13 +238,14 @@ class Terms:
 
 
 def compile_terms(ruleset: nodes.Ruleset) -> Terms:
-    program = _terms(ruleset)
+    cited = cited_by_span(ruleset)
+    program = attrs.evolve(_terms(ruleset), contract_clauses=cited)
     versions = []
     in_force = ruleset
     for amendment in ruleset.amendments:
         in_force = amended(in_force, amendment)
         versions.append((program.calendar.index(program.calendar.label_of_month(amendment.effective)),
-                         _terms(in_force, program)))
+                         attrs.evolve(_terms(in_force, program), contract_clauses=cited)))
     return attrs.evolve(program, amendments=tuple(versions))
 
 

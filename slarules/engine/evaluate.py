@@ -260,8 +260,9 @@ class PeriodEvaluator:
                          self.service_levels, *(record[_RESULTS + i::_FIELDS] for i in range(_FIELDS))))
 
     def lines(self, period: str, record) -> tuple[Line, ...]:
-        return tuple(Line(period, line[0], line[1], line[2], line[3], MethodType(_sentence, line))
-                     for line in record[1])
+        cited = self.program.cited
+        return tuple(Line(period, line[0], line[1], line[2], line[3], MethodType(_sentence, line),
+                          contract_clause=cited(line[3])) for line in record[1])
 
     def totals(self, record) -> Totals:
         credits, earned_back, bonuses, withheld = record[3:_RESULTS]
@@ -606,7 +607,8 @@ class PeriodEvaluator:
                     fired = (f"{len(missed_now)} service levels missed: {', '.join(missed_now)}", (label,))
             if fired is not None:
                 carry.fired = label
-                rights.append(TerminationRight(label, rule.text, rule.clause, fired[0], fired[1]))
+                rights.append(TerminationRight(label, rule.text, rule.clause, fired[0], fired[1],
+                                               contract_clause=self.program.cited(rule.clause)))
         if rights or fired_before:
             self.live_triggers = [live for live in self.live_triggers if live[1].fired is None]
         return tuple(rights)

@@ -2,7 +2,9 @@
 
 An Outcome holds one PeriodOutcome per period: each service level's value
 and status, and the line items (credits, bonuses, caps) each with its clause
-(`file.sla:line`, the file's name without its folders) and a sentence a person can check by hand. A period's results,
+(`file.sla:line`, the file's name without its folders), the signed contract's
+clause its term cites (language/citations.py; None if it cites none) and a
+sentence a person can check by hand. A period's results,
 lines and totals are built from the evaluator's record of it when first read,
 and a sentence each time it is read, not during evaluation, so a billing run
 over many periods pays only for the money. Totals are sums of line items, so
@@ -57,6 +59,7 @@ class Line:
     amount: Decimal
     clause: Span = attrs.field(eq=False)
     _explain: Callable[[], str] = attrs.field(eq=False, repr=False, alias="explain")
+    contract_clause: str | None = attrs.field(default=None, kw_only=True)  # the signed contract's: "C.2.1(a)"
 
     @property
     def explanation(self) -> str:
@@ -127,6 +130,7 @@ class TerminationRight:
     clause: Span = attrs.field(eq=False)
     reason: str
     periods: tuple[str, ...]  # the periods that caused it
+    contract_clause: str | None = attrs.field(default=None, kw_only=True)  # the signed contract's: "C.5(a)"
 
     @property
     def clause_ref(self) -> str:

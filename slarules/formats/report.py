@@ -10,7 +10,10 @@ read one rectangular table per file: the line items (to_csv) and the period
 totals with the amounts due and the termination rights (to_totals_csv). JSON amounts are decimal strings with exactly the currency's
 minor-unit digits; KPI values are exact decimal strings. The JSON and every CSV
 row state the ruleset's fingerprint and the slarules version (`identity`), so
-that the terms billed can be matched to the explanation reviewed. The JSON layout is
+that the terms billed can be matched to the explanation reviewed; every line item
+and termination right also names the signed contract's clause its term cites
+(`contract_clause`, null or an empty cell when it cites none), so that an
+invoice line cites the contract. The JSON layout is
 published as slarules/formats/schema/outcome.schema.json. Diagnostics have a
 JSON form too (`check --format json`, the service's error responses).
 """
@@ -90,7 +93,7 @@ def _period(p: PeriodOutcome, d: int) -> dict:
         "service_levels": [_result(r) for r in p.results],
         "lines": [
             {"service_level": line.service_level, "kind": line.kind, "amount": plain_money(line.amount, d),
-             "clause": line.clause_ref, "explanation": line.explanation}
+             "clause": line.clause_ref, "contract_clause": line.contract_clause, "explanation": line.explanation}
             for line in p.lines
         ],
         "totals": _totals(p.totals, d),
@@ -107,7 +110,8 @@ def _result(r) -> dict:
 
 
 def _termination(t) -> dict:
-    return {"period": t.period, "trigger": t.trigger, "clause": t.clause_ref, "reason": t.reason,
+    return {"period": t.period, "trigger": t.trigger, "clause": t.clause_ref,
+            "contract_clause": t.contract_clause, "reason": t.reason,
             "periods": list(t.periods)}
 
 
@@ -145,7 +149,7 @@ def identity_text(fingerprint: str) -> str:
     return f"ruleset fingerprint {fingerprint}, slarules {version()}"
 
 
-CSV_COLUMNS = ("period", "service_level", "kind", "amount", "currency", "clause", "explanation")
+CSV_COLUMNS = ("period", "service_level", "kind", "amount", "currency", "clause", "contract_clause", "explanation")
 IDENTITY_COLUMNS = ("fingerprint", "slarules_version")  # last on every row: each line item names its terms
 
 
@@ -163,7 +167,7 @@ def write_csv(outcome: Outcome, out: TextIO) -> None:
             for line in period.lines:
                 writer.writerow([line.period, line.service_level or "", line.kind,
                                  plain_money(line.amount, outcome.digits), outcome.currency, line.clause_ref,
-                                 line.explanation, *stated])
+                                 line.contract_clause or "", line.explanation, *stated])
 
 
 TOTALS_COLUMNS = ("period", "contract_year", "currency", "credits", "earned_back", "bonuses", "withheld", "net",
@@ -175,7 +179,8 @@ def to_totals_csv(outcome: Outcome) -> str:
     """What is invoiced, beside the line items: one row per period and a last row
     `total` for the whole history, each with its totals, the amounts due under the
     contract's netting, and the termination rights that arose (`clause trigger`,
-    `; `-separated; the total row lists them all)."""
+    `; `-separated, each `clause trigger` with the contract clause it cites, if any:
+    `acme.sla:80 clause C.5(a) terminate when ...`; the total row lists them all)."""
     out = io.StringIO()
     writer = csv_writer(out)
     writer.writerow(TOTALS_COLUMNS)
@@ -195,7 +200,12 @@ def _totals_cells(outcome: Outcome, t: Totals) -> list[str]:
 
 
 def _rights_cell(rights) -> str:
-    return "; ".join(f"{right.clause_ref} {right.trigger}" for right in rights)
+    return "; ".join(f"{_cited(right)} {right.trigger}" for right in rights)
+
+
+def _cited(item) -> str:
+    """`acme.sla:80`, and the contract clause its term cites: `acme.sla:80 clause C.5(a)`."""
+    return item.clause_ref + (f" clause {item.contract_clause}" if item.contract_clause is not None else "")
 
 
 def _shown(value: Decimal | None, unit: str) -> str:
@@ -227,10 +237,10 @@ def _text(outcome: Outcome) -> Iterator[list[str]]:
             reported = f"  reported {r.reported:,f}{_UNIT_SUFFIX.get(r.unit, '')}" if r.reported is not None else ""
             out.append(f"  {r.service_level:<{width}}  {_shown(r.value, r.unit):>12}{reported}  {r.status}{note}")
         for line in p.lines:
-            out.append(f"  {line.kind:<{kind_width}} {money(line.amount):>14}  {line.clause_ref}")
+            out.append(f"  {line.kind:<{kind_width}} {money(line.amount):>14}  {_cited(line)}")
             out.append(f"      {line.explanation}")
         for right in p.terminations:
-            out.append(f"  TERMINATION RIGHT  {right.clause_ref}")
+            out.append(f"  TERMINATION RIGHT  {_cited(right)}")
             out.append(f"      {right.trigger}: {right.reason} ({', '.join(right.periods)})")
         out.append(f"  {_totals_text(p.totals, money)}")
         out.append("")
@@ -257,7 +267,7 @@ def _text(outcome: Outcome) -> Iterator[list[str]]:
     rights = (right for p in outcome.periods for right in p.terminations)
     for number, right in enumerate(rights):
         yield [*(["", "Termination rights"] if number == 0 else []),
-               f"  {right.period}: {right.trigger} ({right.clause_ref}): {right.reason}"]
+               f"  {right.period}: {right.trigger} ({_cited(right)}): {right.reason}"]
 
 
 def _rendered(write: Callable[[Outcome, TextIO], None], outcome: Outcome) -> str:

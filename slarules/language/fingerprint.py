@@ -24,6 +24,7 @@ import attrs
 
 from ..core.source import Span
 from . import nodes
+from .citations import uncited
 from .printer import clause, layout, to_source
 
 
@@ -44,7 +45,9 @@ class TermPrint:
 
 
 def term_prints(ruleset: nodes.Ruleset) -> tuple[TermPrint, ...]:
-    """The prints of the terms that decide money in this version, in source order."""
+    """The prints of the terms that decide money in this version, in source order (the contract
+    clauses terms cite left out: they decide no money)."""
+    ruleset = uncited(ruleset)
     contract = ruleset.contract
     header = layout(nodes.Ruleset(attrs.evolve(contract, title=""), ()))[0].lines[1].text
     prints = [TermPrint("contract", _digest(header), "the contract header", contract.span)]

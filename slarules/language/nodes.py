@@ -27,6 +27,22 @@ class Name:
     span: Span | None = _span()
 
 
+@attrs.frozen
+class ContractClause:
+    """`clause "C.2.1(b)"`: the signed contract's clause a term encodes, free text as the
+    contract numbers it (quotes and backslashes written \\" and \\\\). `written` is the
+    string as it stands in the source, escapes and all: a spelling, like a span."""
+
+    text: str
+    written: str | None = attrs.field(eq=False, repr=False, default=None)
+    span: Span | None = _span()
+
+
+def _cites():
+    """The `contract_clause` field of a term that may name its contract clause."""
+    return attrs.field(default=None, kw_only=True)
+
+
 # ------------------------------------------------------------------ values
 
 @attrs.frozen
@@ -239,6 +255,7 @@ class AtRisk:
     per: str  # "month" | "quarter" | "year"
     span: Span | None = _span()
     as_credits_at_most: bool = False
+    contract_clause: ContractClause | None = _cites()
 
 
 @attrs.frozen
@@ -248,6 +265,7 @@ class BonusLimit:
     amount: Amount
     per: str
     span: Span | None = _span()
+    contract_clause: ContractClause | None = _cites()
 
 
 @attrs.frozen
@@ -256,6 +274,7 @@ class Netting:
 
     policy: str
     span: Span | None = _span()
+    contract_clause: ContractClause | None = _cites()
 
 
 @attrs.frozen
@@ -287,6 +306,7 @@ class WindowCap:
     window: Window
     limit: WindowLimit
     span: Span | None = _span()
+    contract_clause: ContractClause | None = _cites()
 
 
 @attrs.frozen
@@ -343,6 +363,7 @@ class Termination:
 
     trigger: Trigger
     span: Span | None = _span()
+    contract_clause: ContractClause | None = _cites()
 
 
 @attrs.frozen
@@ -412,6 +433,7 @@ class CriticalFailure:
     withhold: Withhold
     may_terminate: MayTerminate | None = None
     span: Span | None = _span()
+    contract_clause: ContractClause | None = _cites()
 
 
 # ------------------------------------------------------------------ credits and bonuses
@@ -483,6 +505,7 @@ class Award:
     kind: str  # "credit" | "bonus"
     form: Form
     span: Span | None = _span()
+    contract_clause: ContractClause | None = _cites()
 
 
 @attrs.frozen
@@ -503,6 +526,7 @@ class Cure:
     periods: Decimal
     unit: str
     span: Span | None = _span()
+    contract_clause: ContractClause | None = _cites()
 
 
 @attrs.frozen
@@ -511,6 +535,7 @@ class FreePasses:
 
     count: Decimal
     span: Span | None = _span()
+    contract_clause: ContractClause | None = _cites()
 
 
 @attrs.frozen
@@ -522,6 +547,7 @@ class EarnBack:
     after: Decimal | None
     unit: str | None
     span: Span | None = _span()
+    contract_clause: ContractClause | None = _cites()
 
 
 # ------------------------------------------------------------------ reporting precision
@@ -582,6 +608,7 @@ class ServiceLevel:
     critical: bool
     clauses: tuple[Clause, ...]
     span: Span | None = _span()
+    contract_clause: ContractClause | None = _cites()
 
     def _first(self, kind, award: str | None = None):
         for clause in self.clauses:
@@ -637,6 +664,7 @@ class AmendedServiceLevel:
     name: Name
     clauses: tuple[Clause, ...]
     span: Span | None = _span()
+    contract_clause: ContractClause | None = _cites()
 
 
 @attrs.frozen
@@ -646,6 +674,7 @@ class Amendment:
     effective: str
     items: tuple[Union[AtRisk, BonusLimit, AmendedServiceLevel], ...]
     span: Span | None = _span()
+    contract_clause: ContractClause | None = _cites()
 
 
 Section = Union[Inputs, AtRisk, BonusLimit, Netting, WindowCap, Termination, StreakPolicy, ServiceLevel,

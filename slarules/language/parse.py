@@ -9,6 +9,7 @@ judgement about meaning is the check's (check/).
 """
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 
 import lark
@@ -60,6 +61,14 @@ def parse_text(text: str, path: str = "<string>") -> nodes.Ruleset:
     return parse(Source(path, text))
 
 
+_ESCAPED = re.compile(r'\\(["\\])')
+
+
+def decode_string(written: str) -> str:
+    """A string's text with \\" and \\\\ decoded (any other backslash kept as written)."""
+    return _ESCAPED.sub(r"\1", written)
+
+
 def _number(token) -> Decimal:
     return Decimal(str(token).replace(",", ""))
 
@@ -100,14 +109,19 @@ class _ToAst(lark.Transformer):
         return nodes.Ruleset(children[0], sections, self.source, amendments)
 
     def amendment(self, meta, children):
-        """amendment: "amendment" "effective" MONTH _amended+"""
-        effective, *items = children
-        return nodes.Amendment(str(effective), tuple(items), self._span(meta))
+        """amendment: "amendment" "effective" MONTH [contract_clause] _amended+"""
+        effective, cites, *items = children
+        return nodes.Amendment(str(effective), tuple(items), self._span(meta), contract_clause=cites)
 
     def amended_service_level(self, meta, children):
-        """amended_service_level: "service" "level" NAME _clause+"""
-        name, *clauses = children
-        return nodes.AmendedServiceLevel(self._name(name), tuple(clauses), self._span(meta))
+        """amended_service_level: "service" "level" NAME [contract_clause] _clause+"""
+        name, cites, *clauses = children
+        return nodes.AmendedServiceLevel(self._name(name), tuple(clauses), self._span(meta), contract_clause=cites)
+
+    def contract_clause(self, meta, children):
+        """contract_clause: "clause" STRING (escapes decoded; the check judges what is left)"""
+        written = str(children[0])[1:-1]
+        return nodes.ContractClause(decode_string(written), written, self._span(children[0]))
 
     def contract(self, meta, children):
         """contract: "contract" STRING _header_term+"""
@@ -165,37 +179,37 @@ class _ToAst(lark.Transformer):
 
     # ---- period-wide terms
     def at_risk(self, meta, children):
-        """at_risk: AT_RISK ":" amount "each" PERIOD_WORD"""
-        _, amount, per = children
-        return nodes.AtRisk(amount, _noun(per), self._span(meta))
+        """at_risk: AT_RISK [contract_clause] ":" amount "each" PERIOD_WORD"""
+        _, cites, amount, per = children
+        return nodes.AtRisk(amount, _noun(per), self._span(meta), contract_clause=cites)
 
     def credits_at_most(self, meta, children):
-        """at_risk: "credits" "at" "most" amount "each" PERIOD_WORD -> credits_at_most"""
-        amount, per = children
-        return nodes.AtRisk(amount, _noun(per), self._span(meta), as_credits_at_most=True)
+        """at_risk: "credits" "at" "most" amount "each" PERIOD_WORD [contract_clause] -> credits_at_most"""
+        amount, per, cites = children
+        return nodes.AtRisk(amount, _noun(per), self._span(meta), as_credits_at_most=True, contract_clause=cites)
 
     def bonus_limit(self, meta, children):
-        """bonus_limit: "bonuses" "at" "most" amount "each" PERIOD_WORD"""
-        amount, per = children
-        return nodes.BonusLimit(amount, _noun(per), self._span(meta))
+        """bonus_limit: "bonuses" "at" "most" amount "each" PERIOD_WORD [contract_clause]"""
+        amount, per, cites = children
+        return nodes.BonusLimit(amount, _noun(per), self._span(meta), contract_clause=cites)
 
     def paid_separately(self, meta, children):
-        """netting: "bonuses" "are" "paid" "separately" -> paid_separately"""
-        return nodes.Netting("paid separately", self._span(meta))
+        """netting: "bonuses" "are" "paid" "separately" [contract_clause] -> paid_separately"""
+        return nodes.Netting("paid separately", self._span(meta), contract_clause=children[0])
 
     def offset(self, meta, children):
-        """netting: "bonuses" "offset" "credits" -> offset"""
-        return nodes.Netting("offset", self._span(meta))
+        """netting: "bonuses" "offset" "credits" [contract_clause] -> offset"""
+        return nodes.Netting("offset", self._span(meta), contract_clause=children[0])
 
     def only_offset(self, meta, children):
-        """netting: "bonuses" "only" "offset" "credits" -> only_offset"""
-        return nodes.Netting("only offset", self._span(meta))
+        """netting: "bonuses" "only" "offset" "credits" [contract_clause] -> only_offset"""
+        return nodes.Netting("only offset", self._span(meta), contract_clause=children[0])
 
     # ---- terms over several periods
     def window_cap(self, meta, children):
-        """window_cap: "credits" "in" window "at" "most" window_limit"""
-        window, limit = children
-        return nodes.WindowCap(window, limit, self._span(meta))
+        """window_cap: "credits" "in" window "at" "most" window_limit [contract_clause]"""
+        window, limit, cites = children
+        return nodes.WindowCap(window, limit, self._span(meta), contract_clause=cites)
 
     def rolling_window(self, meta, children):
         """window: "any" NUMBER PERIOD_WORD -> rolling_window"""
@@ -216,8 +230,9 @@ class _ToAst(lark.Transformer):
         return self.fixed_money(meta, children)
 
     def termination(self, meta, children):
-        """termination: "terminate" "when" trigger"""
-        return nodes.Termination(children[0], self._span(meta))
+        """termination: "terminate" "when" trigger [contract_clause]"""
+        trigger, cites = children
+        return nodes.Termination(trigger, self._span(meta), contract_clause=cites)
 
     def missed_in_a_row(self, meta, children):
         """trigger: NAME "is" "missed" NUMBER PERIOD_WORD "in" "a" "row" -> missed_in_a_row"""
@@ -254,10 +269,11 @@ class _ToAst(lark.Transformer):
 
     # ---- critical service level failure
     def critical_failure(self, meta, children):
-        """critical_failure: CRITICAL "failure" "when" _failure_conditions ":"
+        """critical_failure: CRITICAL "failure" [contract_clause] "when" _failure_conditions ":"
                              [credits_not_accrued] withhold [may_terminate]"""
-        _, *conditions, not_accrued, withhold, may_terminate = children
-        return nodes.CriticalFailure(tuple(conditions), not_accrued, withhold, may_terminate, self._span(meta))
+        _, cites, *conditions, not_accrued, withhold, may_terminate = children
+        return nodes.CriticalFailure(tuple(conditions), not_accrued, withhold, may_terminate, self._span(meta),
+                                     contract_clause=cites)
 
     def failure_floor(self, meta, children):
         """failure_condition: NAME "is" comparison -> failure_floor"""
@@ -284,14 +300,15 @@ class _ToAst(lark.Transformer):
 
     # ---- service levels
     def service_level(self, meta, children):
-        """service_level: [CRITICAL] "service" "level" NAME [STRING] _clause+"""
-        critical, name, title, *clauses = children
+        """service_level: [CRITICAL] "service" "level" NAME [STRING] [contract_clause] _clause+"""
+        critical, name, title, cites, *clauses = children
         return nodes.ServiceLevel(
             self._name(name),
             str(title)[1:-1] if title is not None else None,
             critical is not None,
             tuple(clauses),
             self._span(meta),
+            contract_clause=cites,
         )
 
     def measured(self, meta, children):
@@ -332,18 +349,19 @@ class _ToAst(lark.Transformer):
         return nodes.Allocation(children[0], self._span(meta))
 
     def cure(self, meta, children):
-        """cure: "cure" ":" "within" NUMBER PERIOD_WORD"""
-        count, unit = children
-        return nodes.Cure(_number(count), _noun(unit), self._span(meta))
+        """cure: "cure" [contract_clause] ":" "within" NUMBER PERIOD_WORD"""
+        cites, count, unit = children
+        return nodes.Cure(_number(count), _noun(unit), self._span(meta), contract_clause=cites)
 
     def free_passes(self, meta, children):
-        """free_passes: "free" "passes" ":" "the" "first" NUMBER MISS_WORD "in" "each" "contract" "year" """
-        return nodes.FreePasses(_number(children[0]), self._span(meta))
+        """free_passes: "free" "passes" [contract_clause] ":" "the" "first" NUMBER MISS_WORD "in" "each" ..."""
+        cites, count = children[0], children[1]
+        return nodes.FreePasses(_number(count), self._span(meta), contract_clause=cites)
 
     def earn_back(self, meta, children):
-        """earn_back: "earn" "back" ":" NUMBER "%" "of" "its" "credits" earn_back_condition"""
-        percent, (after, unit) = children
-        return nodes.EarnBack(_number(percent), after, unit, self._span(meta))
+        """earn_back: "earn" "back" [contract_clause] ":" NUMBER "%" "of" "its" "credits" earn_back_condition"""
+        cites, percent, (after, unit) = children
+        return nodes.EarnBack(_number(percent), after, unit, self._span(meta), contract_clause=cites)
 
     def after_consecutive_met(self, meta, children):
         """earn_back_condition: "after" NUMBER "consecutive" "met" PERIOD_WORD -> after_consecutive_met"""
@@ -355,12 +373,14 @@ class _ToAst(lark.Transformer):
         return (None, None)
 
     def credit(self, meta, children):
-        """credit: "credit" (_award | most_severe_table | shortfall | shortfall_table)"""
-        return nodes.Award("credit", children[0], self._span(meta))
+        """credit: "credit" [contract_clause] (_award | most_severe_table | shortfall | shortfall_table)"""
+        cites, form = children
+        return nodes.Award("credit", form, self._span(meta), contract_clause=cites)
 
     def bonus(self, meta, children):
-        """bonus: "bonus" (_award | best_table)"""
-        return nodes.Award("bonus", children[0], self._span(meta))
+        """bonus: "bonus" [contract_clause] (_award | best_table)"""
+        cites, form = children
+        return nodes.Award("bonus", form, self._span(meta), contract_clause=cites)
 
     def flat(self, meta, children):
         """flat: ":" amount"""
