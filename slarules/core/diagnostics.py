@@ -77,6 +77,8 @@ CODES: dict[str, str] = {
     "SLA239": "a share of an input not written as a percentage",
     "SLA241": "a critical failure whose withhold can be less than the credits it replaces",
     "SLA242": "the period's length named with another period than the contract's",
+    "SLA260": "a Markdown ruleset with no ```sla block",
+    "SLA261": "fmt cannot rewrite a literate ruleset whose term runs across two ```sla blocks",
     "SLA301": "data file cannot be read",
     "SLA302": "not a number",
     "SLA303": "value out of range for its unit",

@@ -2,7 +2,8 @@
 
 Input: a Source. Output: a nodes.Ruleset whose every node carries its span.
 Errors: the first syntax error, raised as SlaError with one SLA0xx diagnostic
-that says in words what was expected. No Lark tree or Lark exception leaves
+that says in words what was expected. A literate ruleset (Markdown, see
+core/source.py) is parsed from its ```sla blocks, in place; SLA260 if it has none. No Lark tree or Lark exception leaves
 this module. The transformer only builds nodes; it validates nothing (an
 exception inside a transformer arrives wrapped in VisitError), so every
 judgement about meaning is the check's (check/).
@@ -26,8 +27,13 @@ def parse(source: Source) -> nodes.Ruleset:
     """Parse a ruleset; raise SlaError on the first syntax error (TypeError if `source` is no Source)."""
     if not isinstance(source, Source):
         raise TypeError(f"parse(): source must be a slarules.Source(path, text), not {type(source).__name__}")
+    if source.literate and not source.blocks:
+        raise SlaError([Diagnostic(
+            "SLA260", "this Markdown file has no ```sla block, so it states no terms", location=source.path,
+            notes=("a literate ruleset writes its terms in fenced blocks opened with ```sla and closed with ```; "
+                   "the text around them is the contract's wording",))])
     try:
-        tree = parser().parse(source.text)
+        tree = parser().parse(source.ruleset_text)
     except lark.UnexpectedInput as err:
         raise SlaError([syntax_diagnostic(source, err)]) from None
     _check_nesting(source, tree)

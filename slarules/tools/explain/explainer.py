@@ -19,6 +19,7 @@ from .clauses import Document, Part
 from .contract import ContractTerms
 from .critical_failure import CriticalFailureTerms
 from .limits import LimitTerms
+from .literate import to_literate_html
 from .render import _RENDERERS, FORMATS
 from .service_levels import ServiceLevelTerms
 from .spanning import SpanningTerms
@@ -26,9 +27,12 @@ from .words import _code, _plain, _xref
 
 
 def explain(ruleset: nodes.Ruleset, format: str = "text") -> str:
-    """The ruleset as numbered plain-English clauses, in `format` ("text", "markdown" or "html")."""
+    """The ruleset as numbered plain-English clauses, in `format` ("text", "markdown" or "html");
+    the HTML of a literate ruleset sets the contract's wording beside them (literate.py)."""
     if format not in _RENDERERS:
         raise ValueError(f"unknown format {format!r}: expected one of {', '.join(FORMATS)}")
+    if format == "html" and ruleset.source is not None and ruleset.source.literate:
+        return to_literate_html(document(ruleset), ruleset.source)
     return _RENDERERS[format](document(ruleset))
 
 
