@@ -4,7 +4,8 @@ Input: an engine Restatement. Output: a string; never raises. One adjustment
 line per billed period whose figures changed: a credit note (more is owed to
 the client, on balance, than was billed), a debit note (less) or "restated"
 (the same balance split otherwise), the change in the net and in what is due
-to each side, the net billed and restated, and the reason. The JSON also holds every figure
+to each side, the net billed and restated, the reason, and the contract clauses of the line
+items that changed. The JSON also holds every figure
 billed and restated (formats/schema/restatement.schema.json); all three
 state the ruleset's fingerprint and the slarules version.
 """
@@ -21,7 +22,7 @@ from .report import identity, identity_text
 
 JSON_FORMAT = "slarules.restatement/1"
 CSV_COLUMNS = ("period", "kind", "amount", "due_to_client_change", "due_to_vendor_change", "currency", "billed_net",
-               "restated_net", "reason", "fingerprint", "slarules_version")
+               "restated_net", "reason", "contract_clauses", "fingerprint", "slarules_version")
 _FIGURES = ("credits", "earned_back", "bonuses", "withheld", "net", "due_to_client", "due_to_vendor")
 
 
@@ -35,7 +36,8 @@ def to_data(restatement: Restatement) -> dict:
         "adjustments": [{"period": a.period, "kind": a.kind, "amount": plain_money(a.amount, d),
                          "due_to_client_change": plain_money(a.to_client, d),
                          "due_to_vendor_change": plain_money(a.to_vendor, d),
-                         "billed": figures(a.billed), "restated": figures(a.restated), "reason": a.reason}
+                         "billed": figures(a.billed), "restated": figures(a.restated), "reason": a.reason,
+                         "contract_clauses": list(a.contract_clauses)}
                         for a in restatement.adjustments],
         "total": plain_money(sum((a.amount for a in restatement.adjustments), Decimal(0)), d),
     }
@@ -54,7 +56,8 @@ def to_csv(restatement: Restatement) -> str:
     for a in restatement.adjustments:
         writer.writerow([a.period, a.kind, plain_money(a.amount, d), plain_money(a.to_client, d),
                          plain_money(a.to_vendor, d), restatement.currency,
-                         plain_money(a.billed.net, d), plain_money(a.restated.net, d), a.reason, *stated])
+                         plain_money(a.billed.net, d), plain_money(a.restated.net, d), a.reason,
+                         "; ".join(a.contract_clauses), *stated])
     return out.getvalue()
 
 
@@ -68,6 +71,8 @@ def to_text(restatement: Restatement) -> str:
                    f"restated {money(a.restated.net)}; due to the client {money(a.to_client)}, "
                    f"to the vendor {money(a.to_vendor)})")
         out.append(f"      {a.reason}")
+        if a.contract_clauses:
+            out.append(f"      contract clause{'s' * (len(a.contract_clauses) > 1)} {', '.join(a.contract_clauses)}")
     if restatement.adjustments:
         total = sum((a.amount for a in restatement.adjustments), Decimal(0))
         out += ["", f"Total adjustment {money(total)} (positive: owed to the client)"]
