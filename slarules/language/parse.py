@@ -132,7 +132,7 @@ class _ToAst(lark.Transformer):
     def contract(self, meta, children):
         """contract: "contract" STRING _header_term+"""
         title, *terms = children
-        return nodes.Contract(str(title)[1:-1], tuple(terms), self._span(meta))
+        return nodes.Contract(decode_string(str(title)[1:-1]), tuple(terms), self._span(meta))
 
     def currency(self, meta, children):
         """currency: "currency" CURRENCY"""
@@ -170,7 +170,7 @@ class _ToAst(lark.Transformer):
         return nodes.Input(
             self._name(name),
             str(unit),
-            str(description)[1:-1] if description is not None else None,
+            decode_string(str(description)[1:-1]) if description is not None else None,
             missing,
             self._span(meta),
         )
@@ -310,7 +310,7 @@ class _ToAst(lark.Transformer):
         critical, name, title, cites, *clauses = children
         return nodes.ServiceLevel(
             self._name(name),
-            str(title)[1:-1] if title is not None else None,
+            decode_string(str(title)[1:-1]) if title is not None else None,
             critical is not None,
             tuple(clauses),
             self._span(meta),

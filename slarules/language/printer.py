@@ -102,7 +102,7 @@ def _end(node) -> int | None:
 def _contract(contract: nodes.Contract) -> Block:
     terms = ", ".join(_TERMS[type(t)](t) for t in contract.terms)
     first = contract.terms[0]  # its span starts at the keyword only for `rounding`
-    return Block((Line(0, f'contract "{contract.title}"', _at(contract)),
+    return Block((Line(0, f"contract {quoted(contract.title)}", _at(contract)),
                   Line(2, terms, _at(first), back=0 if isinstance(first, nodes.Rounding) else 1, continues=True)),
                  end_line=_end(contract))
 
@@ -129,7 +129,7 @@ def _inputs(block: nodes.Inputs) -> Block:
         if i.description is None:
             lines.append(Line(2, text + (f", {missing}" if missing else ""), _at(i), align=True))
             continue
-        text = f'{i.name.text:<{name_width}}{i.unit:<{unit_width}}"{i.description}"'
+        text = f"{i.name.text:<{name_width}}{i.unit:<{unit_width}}{quoted(i.description)}"
         lines.append(Line(2, text + ("," if missing else ""), _at(i), align=True))
         if missing:
             # The rule has no span: it is the input's last words.
@@ -141,7 +141,7 @@ def _inputs(block: nodes.Inputs) -> Block:
 def _service_level(sl: nodes.ServiceLevel) -> Block:
     head = ("critical " if sl.critical else "") + f"service level {sl.name.text}"
     if sl.title is not None:
-        head += f' "{sl.title}"'
+        head += f" {quoted(sl.title)}"
     lines = [Line(0, head + cite(sl), _at(sl))]
     for c in sl.clauses:
         lines += clause_lines(c, 2)
@@ -225,7 +225,12 @@ def cite(node) -> str:
     cited = getattr(node, "contract_clause", None)
     if cited is None:
         return ""
-    return ' clause "' + cited.text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    return f" clause {quoted(cited.text)}"
+
+
+def quoted(text: str) -> str:
+    """A string as the source writes it: in double quotes, a quote or a backslash escaped."""
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
 def _keyword(node) -> str:
