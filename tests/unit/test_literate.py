@@ -165,3 +165,11 @@ def test_every_command_reads_a_literate_ruleset(tmp_path):
     assert run("fmt", "--check", str(path)).returncode == 0
     assert "After the last block." in path.read_text(encoding="utf-8")
     assert run("verify", str(path), "--effort", "quick").returncode == 0
+
+
+def test_fmt_refusing_a_construct_across_two_blocks_says_where_it_starts(golden):
+    split = CONTRACT.replace("  target: at least 80%\n", "  target: at least 80%\n```\n\nMore wording.\n\n```sla\n")
+    with pytest.raises(SlaError) as err:
+        format_source(source(split))
+    golden("\n".join(d.render() for d in err.value.diagnostics) + "\n",
+           GOLDEN / "file_errors" / "literate_construct_across_two_blocks.expected")
