@@ -175,6 +175,13 @@ def test_hover_on_a_service_level_where_a_trigger_names_it(server):
                      "declared on line 6")
 
 
+def test_hover_on_a_service_level_shows_the_contract_clause_it_cites(server):
+    doc = Doc(server, ACME, "acme.sla")
+    value = doc.ask("textDocument/hover", doc.at("speed_of_answer is missed 3", 2))["contents"]["value"]
+    assert value.startswith("**service level** `speed_of_answer` (critical): \u201cCalls answered within 20 "
+                            "seconds\u201d; contract clause C.2.1\n\n```sla\n")
+
+
 def test_hover_on_a_term_is_the_clause_explain_writes_for_it(server):
     doc = Doc(server, ACME, "acme_contact_center.sla")
     paragraphs = explain(parse(Source("acme_contact_center.sla", ACME)), "markdown").split("\n\n")
@@ -184,6 +191,7 @@ def test_hover_on_a_term_is_the_clause_explain_writes_for_it(server):
     row = doc.ask("textDocument/hover", doc.at("below 75%: 5%", 2))["contents"]["value"]
     assert row.startswith("**3.1.4 Service credit.**") and "below 75%, 5% of `monthly_fee`" in row
     assert row in paragraphs
+    assert "`contract clause C.2.1(a), acme_contact_center.sla:21`" in row  # the credit's contract clause
     # The `contract "..."` line: no clause cites it, so the contract's clauses (on the next line) answer.
     header = doc.ask("textDocument/hover", doc.at('contract "Acme', 2))["contents"]["value"]
     assert header.startswith("**1.1 Currency.** All amounts are in USD.") and "**1.4 Start" in header
