@@ -47,7 +47,7 @@ def program(text: str = RULESET, path: str = "t.sla"):
 
 
 def months(*shares: int) -> History:
-    """One period per share: 1,000 calls, `share` per mille answered... as percent of 100 calls."""
+    """One period per share, from 2026-01: a fee of 1,000.00 and `share` of 100 calls answered (the KPI, in %)."""
     return History(tuple(PeriodData(f"2026-{n:02d}", {"fee": Decimal(1000), "ok": Decimal(share),
                                                         "all": Decimal(100)})
                          for n, share in enumerate(shares, start=1)))
