@@ -290,6 +290,20 @@ def test_document_symbols_outline_the_contract(server):
     assert [c["name"] for c in amendment["children"]] == ["patch_compliance"]
 
 
+def test_a_literate_ruleset_gets_diagnostics_and_hovers_on_the_markdowns_own_lines(server):
+    path = DIAGNOSTICS / "literate_error_in_the_second_block.sla.md"
+    text = path.read_text(encoding="utf-8")
+    doc = Doc(server, text, path.name)
+    (shown,) = doc.diagnostics()
+    # check prints golden/diagnostics/literate_error_in_the_second_block.sla.md:20:17: SLA201 unknown input 'fees'
+    assert (shown["code"], shown["range"]["start"]) == ("SLA201", {"line": 19, "character": 16})
+    doc.change(text.replace("2% of fees", "2% of fee"))
+    assert doc.diagnostics() == []
+    hover = doc.ask("textDocument/hover", doc.at("credit: 2% of fee", 2))["contents"]["value"]
+    assert hover.startswith("**3.1.3 Service credit.**") and "contract clause 4.2" in hover
+    assert doc.ask("textDocument/hover", doc.at("The service is available", 4)) is None  # wording: no term
+
+
 def test_no_outline_and_no_answers_but_diagnostics_for_a_text_that_does_not_parse(server):
     doc = Doc(server, "contract")
     (shown,) = doc.diagnostics()
