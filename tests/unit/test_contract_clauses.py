@@ -193,3 +193,21 @@ def test_a_parse_error_is_still_a_diagnostic():
     with pytest.raises(SlaError) as err:
         parsed(HEAD + 'at risk clause C.3: 10% of fee each month\n')
     assert err.value.diagnostics[0].span.line == 7
+
+
+def test_a_restatement_names_the_clauses_of_the_lines_it_changes():
+    from slarules.engine.restate import restate
+    from slarules.formats.kpi_data import history_from_mapping
+    from slarules.formats.restatement import to_csv, to_data
+
+    compiled = program()
+    billed = compiled.evaluate(months(85, 60))  # 2026-01 met (no line); 2026-02: soa 5% = 50.00 under C.2.1(a)
+    state = compiled.load_state(billed.state_json())
+    # January corrected to 75%: a new credit of 2% = 20.00 under C.2.1(a), and February's 60% is now the second
+    # miss in a row: the right to terminate (C.5(a)) moves no money, so only January's note cites a clause.
+    corrected = history_from_mapping(compiled, {"2026-01": {"fee": "1000", "ok": "75", "all": "100"}})
+    result = restate(compiled, state, corrected)
+    assert [(a.period, a.amount, a.contract_clauses) for a in result.adjustments] == [
+        ("2026-01", Decimal("20.00"), ("C.2.1(a)",))]
+    assert to_data(result)["adjustments"][0]["contract_clauses"] == ["C.2.1(a)"]
+    assert list(csv.DictReader(io.StringIO(to_csv(result))))[0]["contract_clauses"] == "C.2.1(a)"
