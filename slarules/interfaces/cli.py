@@ -285,7 +285,8 @@ def _verify(args) -> int:
     if args.out:
         check_folder(args.out)
     report = verify(_load(args.ruleset), seed=args.seed, effort=args.effort,
-                    out_dir=Path(args.out) if args.out else None, only=args.only)
+                    out_dir=Path(args.out) if args.out else None, only=args.only,
+                    progress=_progress_bar("verifying"))
     _print(report.to_text())
     return 0 if report.ok else 1
 
@@ -314,7 +315,7 @@ def _dry_run(args) -> int:
             simulation = simulate({"proposed": proposed, "current": current}, history, args.simulate, args.seed,
                                   years=args.years or 1, block=args.block or 3,
                                   distributions=parse_distributions(args.distribution),
-                                  progress=_progress_bar() if sys.stderr.isatty() else None)
+                                  progress=_progress_bar("simulating"))
         except DistributionError as err:
             print(f"slarules dry-run: error: --distribution: {err}", file=sys.stderr)
             return 2
@@ -328,19 +329,22 @@ def _dry_run(args) -> int:
         if simulation is not None:
             _print("\n" + simulation.to_text())
     if args.report:
-        nets = ({name: simulation.annual_net(name) for name in ("proposed", "current")}
-                if simulation is not None else None)
         page = render_report({"proposed": (proposed, comparison.proposed_outcome),
-                              "current": (current, comparison.current_outcome)}, history, nets)
+                              "current": (current, comparison.current_outcome)}, history, simulation,
+                             progress=_progress_bar("drawing the curves"))
         write_atomically(args.report, page)
     return 0
 
 
-def _progress_bar():
+def _progress_bar(doing: str):
+    """A progress bar on stderr when it is a terminal (None otherwise: nothing is printed)."""
+    if not sys.stderr.isatty():
+        return None
+
     def show(done: int, total: int) -> None:
         filled = 30 * done // total
         end = "\n" if done == total else ""
-        print(f"\rsimulating [{'#' * filled}{'.' * (30 - filled)}] {done}/{total}", end=end, file=sys.stderr,
+        print(f"\r{doing} [{'#' * filled}{'.' * (30 - filled)}] {done}/{total}", end=end, file=sys.stderr,
               flush=True)
     return show
 
@@ -349,7 +353,8 @@ def _report_html(args) -> int:
     from ..tools.htmlreport import render_report
     program = _load(args.ruleset)
     history = read_history(program, args.data, args.events)
-    page = render_report({program.title: (program, program.evaluate(history))}, history)
+    page = render_report({program.title: (program, program.evaluate(history))}, history,
+                         progress=_progress_bar("drawing the curves"))
     write_atomically(args.out, page)
     return 0
 

@@ -1,27 +1,27 @@
 """HTML report: one self-contained page with plots, for people who would rather look than read.
 
 Input: compiled programs with their outcomes over a History (one per ruleset
-label: "current", "proposed", or a ruleset's name), optionally simulated
-annual net amounts per label. Output: one HTML document as a string, with
+label: "current", "proposed", or a ruleset's name), optionally a Simulation
+of them under the same labels. Output: one HTML document as a string, with
 every plot drawn as inline SVG: no script, no external resource, the same
 bytes for the same input.
 
 The page shows, per service level, the credit/bonus curve of every ruleset
 (money against the KPI value, computed by evaluating each program on
-synthetic histories built from a typical period); the simulated distribution
-of the annual net outcome with its percentiles; and the performance review
+synthetic histories built from a typical period); with two or more rulesets,
+each one's net per period minus the last one's (the baseline); the simulated
+annual net outcomes overlaid on one histogram, with the mean credits, earned
+back, bonuses and net and the percentiles; and the performance review
 over the history: each service level's value against its target, its status
 per period, its credits and bonuses over time, and the tables of totals and
 termination rights.
 """
 from __future__ import annotations
 
-import html
-import math
 import re
 import statistics
 from decimal import ROUND_HALF_EVEN, Decimal
-from typing import Sequence
+from typing import Callable
 
 import attrs
 
@@ -35,7 +35,8 @@ from ..engine.history import History
 from ..engine.measure import period_lengths
 from ..engine.outcome import BONUS_KINDS, CREDIT_KINDS, EARN_BACK, Outcome
 from ..formats.kpi_data import history_from_mapping
-from .simulate import percentile
+from .simulate import KINDS, PERCENTILES, Simulation, percentile
+from .svgplot import Plot, esc, nice_step, px, value_range
 
 __all__ = ["Curve", "credit_curve", "percentile", "render_report"]
 
@@ -46,13 +47,8 @@ STATUS_COLORS = {
 }
 CREDIT_COLOR, BONUS_COLOR, EARN_BACK_COLOR = "#d62728", "#2ca02c", "#ff7f0e"
 UNIT_SUFFIX = {"percent": "%", "seconds": " s", "minutes": " min"}
-WIDTH = 760
 _IDENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _NUMBER = re.compile(r"-?[0-9][0-9,]*(?:\.[0-9]+)?")
-
-
-def esc(text) -> str:
-    return html.escape(str(text), quote=True)
 
 
 def fmt_money(amount: Decimal, digits: int = 2) -> str:
@@ -143,19 +139,6 @@ def _referenced(sl, typical) -> list[str]:
         if name in sl.reads and name not in names:
             names.append(name)
     return [n for n in names if n in typical] or sorted(n for n in sl.reads if n in typical)
-
-
-def _nice_step(span: Decimal, count: int) -> Decimal:
-    """The step of 1, 2, 2.5 or 5 times a power of ten that cuts span into about count parts;
-    exact, since the curves' KPI values are sampled on it."""
-    raw = span / max(count, 1)
-    if raw <= 0:
-        return Decimal(1)
-    magnitude = Decimal(1).scaleb(raw.adjusted())  # the power of ten at or below raw
-    for factor in (1, 2, Decimal("2.5"), 5):
-        if raw <= factor * magnitude:
-            return factor * magnitude
-    return 10 * magnitude
 
 
 class _Sweep:
@@ -260,7 +243,7 @@ def credit_curve(program: Terms, history: History, service_level: str, points: i
     low, high = max(Decimal(0), low - pad), min(top, high + pad)
     if high <= low:
         low, high = Decimal(0), top
-    step = _nice_step(high - low, points)
+    step = nice_step(high - low, points)
     first = (low / step).to_integral_value(ROUND_HALF_EVEN)
     xs = {(first + i) * step for i in range(points + 3)}
     xs = {x for x in xs if low <= x <= high} | {b for b in breaks if low <= b <= high}
@@ -287,160 +270,6 @@ def credit_curve(program: Terms, history: History, service_level: str, points: i
     return Curve(sl.name, sl.unit, target, curve_points, note)
 
 
-# ---------------------------------------------------------------- SVG drawing
-
-def _f(value: float) -> str:
-    text = f"{value:.1f}"
-    return "0.0" if text == "-0.0" else text
-
-
-def _ticks(low: float, high: float, count: int = 5) -> list[float]:
-    """Axis ticks: pixel geometry only, so floats; no KPI value or amount is decided here."""
-    if high <= low:
-        high = low + 1
-    step = float(_nice_step(Decimal(repr(high - low)), count))
-    start = math.floor(low / step + 1e-9)
-    ticks = []
-    i = start
-    while not ticks or ticks[-1] < high - step * 1e-9:
-        ticks.append(round(i * step, 10))
-        i += 1
-    return ticks
-
-
-def _tick_text(value: float, step: float) -> str:
-    decimals = max(0, -math.floor(math.log10(step) + 1e-9)) if step > 0 else 0
-    if step * 10 ** decimals != round(step * 10 ** decimals):
-        decimals += 1
-    text = f"{value:,.{decimals}f}"
-    return "0" if text.strip("-0.,") == "" else text
-
-
-def _range(values: list[float], include_zero: bool = False) -> tuple[float, float]:
-    values = list(values) + ([0.0] if include_zero else [])
-    if not values:
-        return 0.0, 1.0
-    low, high = min(values), max(values)
-    if high == low:
-        pad = abs(high) * 0.1 or 1.0
-        return low - pad, high + pad
-    return low, high
-
-
-class _Plot:
-    """A plot area with a linear y axis and a linear or categorical x axis."""
-
-    def __init__(self, height: int, xrange, yrange, xlabel: str, ylabel: str, title: str,
-                 bottom_extra: int = 0, categories: Sequence[str] | None = None):
-        self.width, self.height = WIDTH, height
-        self.left, self.right, self.top = 78, 20, 44
-        self.bottom = 48 + bottom_extra
-        self.categories = categories
-        self.yticks = _ticks(*yrange)
-        self.ylow, self.yhigh = self.yticks[0], self.yticks[-1]
-        if categories is not None:
-            self.xlow, self.xhigh = -0.5, len(categories) - 0.5
-            self.xticks = []
-        else:
-            self.xticks = _ticks(*xrange)
-            self.xlow, self.xhigh = xrange
-        self.xlabel, self.ylabel, self.title = xlabel, ylabel, title
-        self.parts: list[str] = []
-
-    @property
-    def plot_bottom(self) -> float:
-        return self.height - self.bottom
-
-    def x(self, value: float) -> float:
-        span = (self.xhigh - self.xlow) or 1
-        return self.left + (value - self.xlow) / span * (self.width - self.left - self.right)
-
-    def y(self, value: float) -> float:
-        span = (self.yhigh - self.ylow) or 1
-        return self.top + (self.yhigh - value) / span * (self.plot_bottom - self.top)
-
-    def axes(self) -> None:
-        p, left, right = self.parts, self.left, self.width - self.right
-        p.append(f'<text x="{_f(self.width / 2)}" y="18" text-anchor="middle" class="t">{esc(self.title)}</text>')
-        ystep = self.yticks[1] - self.yticks[0] if len(self.yticks) > 1 else 1
-        for tick in self.yticks:
-            y = self.y(tick)
-            p.append(f'<line x1="{_f(left)}" y1="{_f(y)}" x2="{_f(right)}" y2="{_f(y)}" class="g"/>')
-            p.append(f'<text x="{_f(left - 6)}" y="{_f(y + 4)}" text-anchor="end">{esc(_tick_text(tick, ystep))}</text>')
-        bottom = self.plot_bottom
-        if self.categories is not None:
-            every = max(1, math.ceil(len(self.categories) / 12))
-            for i, label in enumerate(self.categories):
-                if i % every == 0:
-                    x = self.x(i)
-                    p.append(f'<line x1="{_f(x)}" y1="{_f(bottom)}" x2="{_f(x)}" y2="{_f(bottom + 4)}" class="a"/>')
-                    p.append(f'<text x="{_f(x)}" y="{_f(self.height - self.bottom + 17)}" '
-                             f'text-anchor="middle">{esc(label)}</text>')
-        else:
-            xstep = self.xticks[1] - self.xticks[0] if len(self.xticks) > 1 else 1
-            for tick in self.xticks:
-                if self.xlow - 1e-9 <= tick <= self.xhigh + 1e-9:
-                    x = self.x(tick)
-                    p.append(f'<line x1="{_f(x)}" y1="{_f(self.top)}" x2="{_f(x)}" y2="{_f(bottom)}" class="g"/>')
-                    p.append(f'<text x="{_f(x)}" y="{_f(bottom + 17)}" text-anchor="middle">'
-                             f'{esc(_tick_text(tick, xstep))}</text>')
-        p.append(f'<line x1="{_f(left)}" y1="{_f(bottom)}" x2="{_f(right)}" y2="{_f(bottom)}" class="a"/>')
-        p.append(f'<line x1="{_f(left)}" y1="{_f(self.top)}" x2="{_f(left)}" y2="{_f(bottom)}" class="a"/>')
-        if self.ylow < 0 < self.yhigh:
-            y0 = self.y(0)
-            p.append(f'<line x1="{_f(left)}" y1="{_f(y0)}" x2="{_f(right)}" y2="{_f(y0)}" class="z"/>')
-        p.append(f'<text x="{_f((left + right) / 2)}" y="{_f(self.height - 6)}" text-anchor="middle" '
-                 f'class="l">{esc(self.xlabel)}</text>')
-        cy = (self.top + bottom) / 2
-        p.append(f'<text x="14" y="{_f(cy)}" text-anchor="middle" class="l" '
-                 f'transform="rotate(-90 14 {_f(cy)})">{esc(self.ylabel)}</text>')
-
-    def vline(self, value: float, label: str, color: str, row: int = 0) -> None:
-        x = self.x(value)
-        self.parts.append(f'<line x1="{_f(x)}" y1="{_f(self.top)}" x2="{_f(x)}" y2="{_f(self.plot_bottom)}" '
-                          f'stroke="{color}" stroke-width="1.5" stroke-dasharray="5 3"/>')
-        anchor = "start" if x < self.width - 120 else "end"
-        dx = 3 if anchor == "start" else -3
-        self.parts.append(f'<text x="{_f(x + dx)}" y="{_f(self.top + 11 + 12 * row)}" text-anchor="{anchor}" '
-                          f'fill="{color}" class="m">{esc(label)}</text>')
-
-    def hline(self, value: float, label: str, color: str) -> None:
-        y = self.y(value)
-        right = self.width - self.right
-        self.parts.append(f'<line x1="{_f(self.left)}" y1="{_f(y)}" x2="{_f(right)}" y2="{_f(y)}" '
-                          f'stroke="{color}" stroke-width="1.5" stroke-dasharray="6 3"/>')
-        # named in the top margin, right-aligned, so it never hides a data point
-        self.parts.append(f'<line x1="{_f(right - 150)}" y1="{_f(self.top - 13)}" x2="{_f(right - 126)}" '
-                          f'y2="{_f(self.top - 13)}" stroke="{color}" stroke-width="1.5" stroke-dasharray="6 3"/>')
-        self.parts.append(f'<text x="{_f(right - 122)}" y="{_f(self.top - 9)}" fill="{color}" '
-                          f'class="m">{esc(label)}</text>')
-
-    def path(self, points: list[tuple[float, float]], color: str, step: bool = False, width: float = 2,
-             dash: str | None = None) -> None:
-        if not points:
-            return
-        commands = [f"M{_f(self.x(points[0][0]))},{_f(self.y(points[0][1]))}"]
-        for (x0, y0), (x1, y1) in zip(points, points[1:]):
-            if step and y1 != y0:
-                commands.append(f"L{_f(self.x(x1))},{_f(self.y(y0))}")
-            commands.append(f"L{_f(self.x(x1))},{_f(self.y(y1))}")
-        extra = f' stroke-dasharray="{dash}"' if dash else ""
-        self.parts.append(f'<path d="{" ".join(commands)}" fill="none" stroke="{color}" '
-                          f'stroke-width="{width}"{extra} stroke-linejoin="round"/>')
-
-    def legend(self, entries: list[tuple[str, str]]) -> None:
-        x = self.left + 8
-        for label, color in entries:
-            self.parts.append(f'<rect x="{_f(x)}" y="{_f(self.top - 18)}" width="12" height="10" fill="{color}"/>')
-            self.parts.append(f'<text x="{_f(x + 16)}" y="{_f(self.top - 9)}" class="k">{esc(label)}</text>')
-            x += 30 + 7 * len(label)
-
-    def svg(self, description: str) -> str:
-        return (f'<svg width="{self.width}" height="{self.height}" '
-                f'viewBox="0 0 {self.width} {self.height}" role="img" aria-label="{esc(description)}">'
-                f'<title>{esc(description)}</title>' + "".join(self.parts) + "</svg>")
-
-
 def _unit_label(unit: str) -> str:
     return {"percent": "%", "seconds": "seconds", "minutes": "minutes"}.get(unit, unit)
 
@@ -450,7 +279,7 @@ def _curve_svg(name: str, unit: str, target: Decimal | None, curves: list[tuple[
     # floats from here on place points on the SVG canvas; every value drawn was computed exactly
     xs = [float(x) for _, _, c in curves for x, _, _ in c.points] + ([float(target)] if target is not None else [])
     ys = [float(n) for _, _, c in curves for _, n in c.net]
-    plot = _Plot(300, _range(xs), _range(ys, include_zero=True), f"{name} ({_unit_label(unit)})",
+    plot = Plot(300, value_range(xs), value_range(ys, include_zero=True), f"{name} ({_unit_label(unit)})",
                  f"{currency}: credit (+) / bonus (−)", f"Credit and bonus against {name}")
     plot.axes()
     if target is not None:
@@ -463,37 +292,72 @@ def _curve_svg(name: str, unit: str, target: Decimal | None, curves: list[tuple[
     return plot.svg(f"Credit (positive) and bonus (negative) in {currency} against {name}")
 
 
-def _histogram_svg(label: str, nets: list[Decimal], bounds: tuple[float, float], color: str,
-                   currency: str, digits: int) -> str:
-    low, high = bounds
+def _histograms_svg(series: list[tuple[str, str, list[Decimal]]], currency: str, digits: int) -> str:
+    """The simulated annual nets of every ruleset overlaid on one pair of axes: the same bins,
+    each ruleset a translucent step outline in its colour, its P50 and P95 marked."""
+    everything = [float(v) for _, _, nets in series for v in nets]
+    low, high = min(everything), max(everything)
+    if high == low:
+        low, high = low - (abs(low) * 0.1 or 1), high + (abs(high) * 0.1 or 1)
+    pad = (high - low) * 0.02
+    low, high = low - pad, high + pad
     bins = 30
-    width = (high - low) / bins or 1.0
-    counts = [0] * bins
-    for value in nets:
-        index = min(bins - 1, max(0, int((float(value) - low) / width)))
-        counts[index] += 1
-    plot = _Plot(280, (low, high), (0.0, float(max(counts) or 1)), f"annual net outcome ({currency}; positive: owed to the client)",
-                 "simulation runs", f"Simulated annual net outcome: {label} ({len(nets):,} runs)")
+    width = (high - low) / bins
+    counted = []
+    for label, color, nets in series:
+        counts = [0] * bins
+        for value in nets:
+            counts[min(bins - 1, max(0, int((float(value) - low) / width)))] += 1
+        counted.append((label, color, nets, counts))
+    tallest = max(max(counts) for *_, counts in counted)
+    runs = ", ".join(f"{label} {len(nets):,}" for label, _, nets in series)
+    plot = Plot(300, (low, high), (0.0, float(tallest or 1)),
+                f"annual net outcome ({currency}; positive: owed to the client)", "simulation runs",
+                f"Simulated annual net outcome (runs: {runs})")
     plot.axes()
     base = plot.y(0)
-    for i, count in enumerate(counts):
-        if not count:
+    for label, color, nets, counts in counted:
+        outline = [f"M{px(plot.x(low))},{px(base)}"]
+        for i, count in enumerate(counts):
+            x0, x1, y = plot.x(low + i * width), plot.x(low + (i + 1) * width), plot.y(count)
+            outline.append(f"L{px(x0)},{px(y)} L{px(x1)},{px(y)}")
+        outline.append(f"L{px(plot.x(high))},{px(base)} Z")
+        plot.parts.append(f'<path d="{" ".join(outline)}" fill="{color}" fill-opacity="0.3" stroke="{color}" '
+                          f'stroke-width="1.5"><title>{esc(label)}</title></path>')
+    for index, (label, color, nets, _) in enumerate(counted):
+        for row, p in enumerate((50, 95)):
+            value = percentile(nets, p)
+            plot.vline(float(value), f"{label} P{p} {fmt_money(value, digits)}", color, row=2 * index + row)
+    plot.legend([(label, color) for label, color, _ in series])
+    return plot.svg("Histograms of the simulated annual net outcome, overlaid: " + runs)
+
+
+def _difference_svg(periods: list[str], label: str, baseline: str, differences: list[Decimal],
+                    currency: str, digits: int) -> str:
+    """Per period, one ruleset's net minus the baseline's: bars up where it costs the vendor more."""
+    plot = Plot(260, (0, 1), value_range([float(d) for d in differences], include_zero=True), "period",
+                f"{currency}: {label} − {baseline}", f"Net per period: {label} minus {baseline}",
+                categories=periods)
+    plot.axes()
+    cell = (plot.width - plot.left - plot.right) / max(len(periods), 1)
+    bar = max(cell * 0.7, 1.0)
+    for i, (period, difference) in enumerate(zip(periods, differences)):
+        if not difference:
             continue
-        x0, x1 = plot.x(low + i * width), plot.x(low + (i + 1) * width)
-        y = plot.y(count)
-        plot.parts.append(f'<rect x="{_f(x0 + 0.5)}" y="{_f(y)}" width="{_f(max(x1 - x0 - 1, 0.5))}" '
-                          f'height="{_f(base - y)}" fill="{color}" fill-opacity="0.75">'
-                          f'<title>{esc(f"{count:,} runs")}</title></rect>')
-    for row, p in enumerate((50, 90, 95, 99)):
-        value = percentile(nets, p)
-        plot.vline(float(value), f"P{p} {fmt_money(value, digits)}", "#333333", row=row)
-    return plot.svg(f"Histogram of the simulated annual net outcome for {label}")
+        y0, y1 = plot.y(0), plot.y(float(difference))
+        color = CREDIT_COLOR if difference > 0 else BONUS_COLOR
+        plot.parts.append(
+            f'<rect x="{px(plot.x(i) - bar / 2)}" y="{px(min(y0, y1))}" width="{px(bar)}" '
+            f'height="{px(max(abs(y1 - y0), 0.5))}" fill="{color}">'
+            f'<title>{esc(f"{period}: {currency} {fmt_money(difference, digits)}")}</title></rect>')
+    plot.legend([(f"{label} owes the client more", CREDIT_COLOR), (f"{label} owes the client less", BONUS_COLOR)])
+    return plot.svg(f"Net per period under {label} minus under {baseline}, in {currency}")
 
 
 def _value_svg(name: str, unit: str, target: Decimal | None, periods: list[str],
                values: list[Decimal | None], statuses: list[str]) -> str:
     ys = [float(v) for v in values if v is not None] + ([float(target)] if target is not None else [])
-    plot = _Plot(300, (0, 1), _range(ys), "period (strip: status)", _unit_label(unit),
+    plot = Plot(300, (0, 1), value_range(ys), "period (strip: status)", _unit_label(unit),
                  f"{name} per period against its target", bottom_extra=22, categories=periods)
     plot.axes()
     if target is not None:
@@ -512,7 +376,7 @@ def _value_svg(name: str, unit: str, target: Decimal | None, periods: list[str],
         plot.path(run, "#1f77b4")
     for i, (value, status) in enumerate(zip(values, statuses)):
         if value is not None:
-            plot.parts.append(f'<circle cx="{_f(plot.x(i))}" cy="{_f(plot.y(float(value)))}" r="3.5" '
+            plot.parts.append(f'<circle cx="{px(plot.x(i))}" cy="{px(plot.y(float(value)))}" r="3.5" '
                               f'fill="{STATUS_COLORS.get(status, "#777777")}" stroke="#1f77b4">'
                               f'<title>{esc(f"{periods[i]}: {fmt_value(value)} ({status})")}</title></circle>')
     # the status strip, just below the period labels
@@ -520,7 +384,7 @@ def _value_svg(name: str, unit: str, target: Decimal | None, periods: list[str],
     top = plot.plot_bottom + 24
     for i, status in enumerate(statuses):
         x = plot.x(i) - cell / 2
-        plot.parts.append(f'<rect x="{_f(x + 0.5)}" y="{_f(top)}" width="{_f(max(cell - 1, 0.5))}" height="12" '
+        plot.parts.append(f'<rect x="{px(x + 0.5)}" y="{px(top)}" width="{px(max(cell - 1, 0.5))}" height="12" '
                           f'fill="{STATUS_COLORS.get(status, "#777777")}"><title>{esc(f"{periods[i]}: {status}")}'
                           f'</title></rect>')
     return plot.svg(f"{name}: value per period against the target, with each period's status")
@@ -530,7 +394,7 @@ def _bars_svg(title: str, periods: list[str], up: list[tuple[str, str, list[Deci
               down: list[tuple[str, str, list[Decimal]]], currency: str, digits: int) -> str:
     highs = [float(sum((s[2][i] for s in up), Decimal(0))) for i in range(len(periods))]
     lows = [-float(sum((s[2][i] for s in down), Decimal(0))) for i in range(len(periods))]
-    plot = _Plot(260, (0, 1), _range(highs + lows, include_zero=True), "period",
+    plot = Plot(260, (0, 1), value_range(highs + lows, include_zero=True), "period",
                  f"{currency}: credit (+) / bonus (−)", title, categories=periods)
     plot.axes()
     cell = (plot.width - plot.left - plot.right) / max(len(periods), 1)
@@ -546,8 +410,8 @@ def _bars_svg(title: str, periods: list[str], up: list[tuple[str, str, list[Deci
                 level = end
                 y0, y1 = plot.y(sign * float(start)), plot.y(sign * float(end))
                 plot.parts.append(
-                    f'<rect x="{_f(plot.x(i) - bar / 2)}" y="{_f(min(y0, y1))}" width="{_f(bar)}" '
-                    f'height="{_f(max(abs(y1 - y0), 0.5))}" fill="{color}">'
+                    f'<rect x="{px(plot.x(i) - bar / 2)}" y="{px(min(y0, y1))}" width="{px(bar)}" '
+                    f'height="{px(max(abs(y1 - y0), 0.5))}" fill="{color}">'
                     f'<title>{esc(f"{period} {label}: {currency} {fmt_money(amount, digits)}")}</title></rect>')
     plot.legend([(label, color) for label, color, _ in up + down])
     return plot.svg(title)
@@ -668,10 +532,37 @@ def _review(label: str, program: Terms, outcome: Outcome, color: str) -> list[st
     return out
 
 
+def _simulation_section(simulation: Simulation, labels: list[str], colors: dict[str, str]) -> list[str]:
+    exposures = [simulation[label] for label in labels]
+    if not exposures:
+        return []
+    digits, currency = exposures[0].digits, simulation.currency
+    out = ['<h2 id="simulation">Simulated annual outcome</h2>',
+           f"<p>{simulation.runs:,} simulated runs of {simulation.years} contract "
+           f"year{'s' if simulation.years != 1 else ''} (seed {simulation.seed}), amounts per contract year. "
+           "The distributions of the net amount are overlaid; dashed lines mark each ruleset's 50th and 95th "
+           "percentiles, and the tables give the rest.</p>",
+           _histograms_svg([(e.name, colors[e.name], list(e.net)) for e in exposures], currency, digits)]
+    rows = [[(e.name, False), (f"{len(e.net):,}", True)]
+            + [(fmt_money(e.mean(kind), digits), True) for kind in KINDS]
+            + [(f"{(e.termination_probability * 100).normalize():f}%", True)] for e in exposures]
+    out.append(_table(f"Simulated annual amounts, mean per contract year ({currency})",
+                      ["ruleset", "runs", "credits", "earned back", "bonuses", "net", "runs with a termination right"],
+                      rows, "simulation-table"))
+    rows = [[(e.name, False)] + [(fmt_money(v, digits), True) for v in e.percentiles("net").values()]
+            + [(fmt_money(max(e.net), digits), True)] for e in exposures]
+    out.append(_table(f"Simulated annual net: percentiles ({currency}; positive: owed to the client)",
+                      ["ruleset", *(f"P{p}" for p in PERCENTILES), "worst"], rows, "simulation-percentiles"))
+    return out
+
+
 def render_report(rulesets: dict[str, tuple[Terms, Outcome]], history: History,
-                  annual_nets: dict[str, list[Decimal]] | None = None, title: str | None = None) -> str:
+                  simulation: Simulation | None = None, title: str | None = None,
+                  progress: Callable[[int, int], None] | None = None) -> str:
     """One self-contained HTML page (inline SVG, no script) for the rulesets'
-    outcomes over `history`, with the simulated annual nets when given."""
+    outcomes over `history`, with the simulated annual amounts of the rulesets
+    `simulation` holds under the same labels. `progress(done, total)` is called
+    after each credit curve (the slow part)."""
     labels = list(rulesets)
     colors = {label: PALETTE[i % len(PALETTE)] for i, label in enumerate(labels)}
     outcomes = [outcome for _, outcome in rulesets.values()]
@@ -699,6 +590,17 @@ def render_report(rulesets: dict[str, tuple[Terms, Outcome]], history: History,
                        ["ruleset", "file", "credits", "earned back", "bonuses", "withheld", "net",
                         "termination rights"],
                        rows, "totals"))
+    if len(labels) > 1 and history.periods:
+        baseline = labels[-1]
+        periods = [p.label for p in history.periods]
+        base_nets = [p.totals.net for p in rulesets[baseline][1].periods]
+        body.append('<h2 id="difference">Difference per period</h2>')
+        body.append(f"<p>Each period's net under each ruleset minus its net under {esc(baseline)}, over the "
+                    "same history: above the line the ruleset owes the client more.</p>")
+        for label in labels[:-1]:
+            nets = [p.totals.net for p in rulesets[label][1].periods]
+            body.append(_difference_svg(periods, label, baseline, [n - b for n, b in zip(nets, base_nets)],
+                                        currency, digits))
 
     # credit/bonus curves
     body.append('<h2 id="curves">Credit and bonus curves</h2>')
@@ -710,6 +612,8 @@ def render_report(rulesets: dict[str, tuple[Terms, Outcome]], history: History,
         for sl in program.service_levels:
             if sl.name not in names:
                 names.append(sl.name)
+    total = sum(1 for program, _ in rulesets.values() for _ in program.service_levels)
+    done = 0
     for name in names:
         curves, notes, unit, target, titles = [], [], "", None, []
         for label, (program, _) in rulesets.items():
@@ -717,6 +621,9 @@ def render_report(rulesets: dict[str, tuple[Terms, Outcome]], history: History,
             if sl is None:
                 continue
             curve = credit_curve(program, history, name)
+            done += 1
+            if progress is not None:
+                progress(done, total)
             curves.append((label, colors[label], curve))
             unit, target = unit or sl.unit, target if target is not None else curve.target
             notes.append(f"{label}: target {sl.target_text}; {curve.note}.")
@@ -726,30 +633,8 @@ def render_report(rulesets: dict[str, tuple[Terms, Outcome]], history: History,
         body.append(_curve_svg(name, unit, target, curves, currency))
         body.append("".join(f'<p class="note">{esc(note)}</p>' for note in notes))
 
-    # simulation
-    if annual_nets:
-        nets = {label: list(values) for label, values in annual_nets.items() if values}
-        body.append('<h2 id="simulation">Simulated annual net outcome</h2>')
-        body.append("<p>The distribution of the net amount over a contract year across the simulation runs; "
-                    "positive amounts are owed to the client. Dashed lines mark the 50th, 90th, 95th and "
-                    "99th percentiles.</p>")
-        everything = [float(v) for values in nets.values() for v in values]
-        if everything:
-            low, high = min(everything), max(everything)
-            if high == low:
-                low, high = low - (abs(low) * 0.1 or 1), high + (abs(high) * 0.1 or 1)
-            pad = (high - low) * 0.02
-            bounds = (low - pad, high + pad)
-            rows = []
-            for i, (label, values) in enumerate(nets.items()):
-                color = colors.get(label, PALETTE[(len(labels) + i) % len(PALETTE)])
-                body.append(_histogram_svg(label, values, bounds, color, currency, digits))
-                mean = (sum(values, Decimal(0)) / len(values)).quantize(Decimal(1).scaleb(-digits))
-                rows.append([(label, False), (f"{len(values):,}", True), (fmt_money(mean, digits), True)]
-                            + [(fmt_money(percentile(values, p), digits), True) for p in (50, 90, 95, 99)]
-                            + [(fmt_money(max(values), digits), True)])
-            body.append(_table(f"Simulated annual net outcome ({currency})",
-                               ["ruleset", "runs", "mean", "P50", "P90", "P95", "P99", "worst"], rows, "simulation-table"))
+    if simulation is not None:
+        body += _simulation_section(simulation, [label for label in labels if label in simulation], colors)
 
     for label, (program, outcome) in rulesets.items():
         body += _review(label, program, outcome, colors[label])

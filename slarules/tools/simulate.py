@@ -22,8 +22,8 @@ ruleset then evaluates all of them at once with the vectorised money-only
 evaluator (engine/vectorised.py, exact, the same money as evaluate()),
 otherwise run by run with evaluate().
 
-Output: a Simulation with, per ruleset, the annual credits, bonuses and net of
-every run (the term's totals divided by `years`, rounded half-even to the
+Output: a Simulation with, per ruleset, the annual credits, credits earned
+back, bonuses and net of every run (the term's totals divided by `years`, rounded half-even to the
 currency's minor unit), their mean and their 50th, 90th, 95th and 99th
 percentiles, and the share of runs in which a termination right arose within
 the term. Percentiles are exact order statistics by the nearest-rank method:
@@ -51,6 +51,7 @@ from ..engine.history import History, PeriodData
 
 JSON_FORMAT = "slarules.simulation/1"
 PERCENTILES = (50, 90, 95, 99)
+KINDS = ("credits", "earned_back", "bonuses", "net")  # the annual amounts of a run, as Exposure names them
 PERCENTILE_METHOD = "nearest rank: the P-th percentile of N sorted amounts is the one at rank ceil(P/100 * N)"
 ZERO = Decimal(0)
 _RESOLUTION = {"count": Decimal(1), "ratio": Decimal("0.0001")}
@@ -206,8 +207,9 @@ class Exposure:
     contract: str
     digits: int
     credits: tuple[Decimal, ...]
+    earned_back: tuple[Decimal, ...]
     bonuses: tuple[Decimal, ...]
-    net: tuple[Decimal, ...]  # credits - earned back - bonuses (positive: owed to the client)
+    net: tuple[Decimal, ...]  # credits + withheld - earned back - bonuses (positive: owed to the client)
     runs_with_termination: int
 
     def mean(self, kind: str) -> Decimal:
@@ -238,9 +240,8 @@ class Simulation:
     currency: str
     exposures: tuple[Exposure, ...]
 
-    def annual_net(self, name: str) -> list[Decimal]:
-        """The annual net amount of each run for one ruleset, in run order (for plotting)."""
-        return list(self[name].net)
+    def __contains__(self, name: object) -> bool:
+        return any(exposure.name == name for exposure in self.exposures)
 
     def __getitem__(self, name: str) -> Exposure:
         for exposure in self.exposures:
@@ -315,9 +316,9 @@ def simulate(programs: dict[str, Terms], history: History, runs: int, seed: int,
 
 
 def _money_exact(listed, history: History, drawn, years: int, progress=None):
-    """Per ruleset the annual credits, bonuses and net of every run, and the runs with a
-    termination right: each run through the exact evaluator."""
-    amounts = {name: ([], [], []) for name, _ in listed}
+    """Per ruleset the annual credits, earned back, bonuses and net of every run, and the
+    runs with a termination right: each run through the exact evaluator."""
+    amounts = {name: ([], [], [], []) for name, _ in listed}
     terminated = {name: 0 for name, _ in listed}
     for run, (indices, draws) in enumerate(drawn):
         periods = [{**history.periods[index].values, **{name: values[p] for name, values in draws.items()}}
@@ -326,7 +327,7 @@ def _money_exact(listed, history: History, drawn, years: int, progress=None):
             outcome = evaluate(program, labelled(program, periods))
             quantum = Decimal(1).scaleb(-program.rounding.digits)
             t = outcome.totals
-            for target, total in zip(amounts[name], (t.credits, t.bonuses, t.net)):
+            for target, total in zip(amounts[name], (t.credits, t.earned_back, t.bonuses, t.net)):
                 target.append((total / years).quantize(quantum, ROUND_HALF_EVEN, CONTEXT))
             terminated[name] += bool(outcome.terminations)
         if progress is not None:
@@ -365,7 +366,7 @@ def _money_vectorised(vectorised, listed, history: History, drawn, years: int):
         money = vectorised.evaluate_money(program, own, first)
         amounts[name] = tuple(
             [money.decimal(v) for v in vectorised.round_div(total.sum(axis=1), years, "half even")]
-            for total in (money.credits, money.bonuses, money.net))
+            for total in (money.credits, money.earned_back, money.bonuses, money.net))
         terminated[name] = int((money.terminations >= 0).any(axis=1).sum())
     return amounts, terminated
 
@@ -385,12 +386,12 @@ def to_data(s: Simulation) -> dict:
         "distributions": {name: text for name, text in s.distributions},
         "percentile_method": PERCENTILE_METHOD,
         "amounts": "annual: the term's totals divided by years, rounded half-even to the minor unit; "
-                   "net = credits - earned back - bonuses",
+                   "net = credits + withheld - earned back - bonuses",
         "rulesets": [
             {"name": e.name, "ruleset": e.ruleset, "contract": e.contract,
              **{kind: {"mean": plain_money(e.mean(kind), e.digits),
                        **{f"p{p}": plain_money(v, e.digits) for p, v in e.percentiles(kind).items()}}
-                for kind in ("credits", "bonuses", "net")},
+                for kind in KINDS},
              "termination": {"runs": e.runs_with_termination, "probability": str(e.termination_probability)},
              "annual_net": [plain_money(v, e.digits) for v in e.net]}
             for e in s.exposures
@@ -405,16 +406,16 @@ def to_text(s: Simulation) -> str:
     for name, text in s.distributions:
         out.append(f"  {name} drawn each period from {text}")
     out.append(f"  percentiles: {PERCENTILE_METHOD}")
-    out.append("  net = credits - earned back - bonuses (positive: owed to the client)")
+    out.append("  net = credits + withheld - earned back - bonuses (positive: owed to the client)")
     for e in s.exposures:
         m = lambda a: format_money(a, e.digits)  # noqa: E731
-        rows = {kind: [e.mean(kind), *e.percentiles(kind).values()] for kind in ("credits", "bonuses", "net")}
+        rows = {kind: [e.mean(kind), *e.percentiles(kind).values()] for kind in KINDS}
         width = max(len("expected"), *(len(m(v)) for vs in rows.values() for v in vs))
         out.append("")
         out.append(f"{e.name} ({e.ruleset}): {e.contract}")
-        out.append(f"  {'':<8}  {'expected':>{width}}" + "".join(f"  {'P' + str(p):>{width}}" for p in PERCENTILES))
+        out.append(f"  {'':<11}  {'expected':>{width}}" + "".join(f"  {'P' + str(p):>{width}}" for p in PERCENTILES))
         for kind, values in rows.items():
-            out.append(f"  {kind:<8}" + "".join(f"  {m(v):>{width}}" for v in values))
+            out.append(f"  {kind.replace('_', ' '):<11}" + "".join(f"  {m(v):>{width}}" for v in values))
         share = e.termination_probability * 100
         out.append(f"  termination right within the term: {e.runs_with_termination:,} of {s.runs:,} runs "
                    f"({share.normalize(CONTEXT):f}%)")

@@ -50,6 +50,13 @@ def lines_of(period, kinds, service_level=None) -> Decimal:
                 if line.kind in kinds and (service_level is None or line.service_level == service_level)), ZERO)
 
 
+def assessed_in(line, period: str) -> str:
+    """The period whose performance a line prices: the miss's own period for a credit held in a
+    cure window ("kpi_1 missed in 2020-02, not cured by 2020-03"), otherwise the line's period."""
+    held = re.match(r"\S+ missed in (\S+), not cured by ", line.explanation)
+    return held.group(1) if held else period
+
+
 # ------------------------------------------------------------------ 1 monotone
 
 def earns_back_under_a_cap(ruleset: nodes.Ruleset) -> bool:
@@ -100,6 +107,7 @@ def test_bounded_credits_and_bonuses_stay_within_their_caps_and_nothing_is_negat
     ruleset = subject.ruleset
     digits, mode = reference.money_digits(ruleset), reference.rounding_mode(ruleset)
     at_risk, limit = ruleset.of_type(nodes.AtRisk), ruleset.of_type(nodes.BonusLimit)
+    values_of = dict(history)
     for p, values in zip(outcome.periods, history.values()):
         pools = reference.period_pools(ruleset, values)
         if at_risk:
@@ -111,8 +119,15 @@ def test_bounded_credits_and_bonuses_stay_within_their_caps_and_nothing_is_negat
             for award, kinds in ((sl.credit, CREDIT_KINDS), (sl.bonus, BONUS_KINDS)):
                 cap = getattr(award.form, "cap", None) if award is not None else None
                 if cap is not None:
-                    own = lines_of(p, kinds, sl.name.text)
-                    assert own <= reference.round_money(reference.amount_value(cap, pools, sl.name.text), digits, mode)
+                    # A credit held in a cure window and charged when it closes unmet was assessed (and
+                    # capped) in the period of the miss, at that period's fee: bound each line by the cap
+                    # of the period it was assessed in.
+                    own = [line for line in p.lines if line.kind in kinds and line.service_level == sl.name.text]
+                    assessed = {assessed_in(line, p.period) for line in own if line.amount > 0}
+                    bound = sum((reference.round_money(reference.amount_value(
+                        cap, reference.period_pools(ruleset, values_of[q]), sl.name.text), digits, mode)
+                        for q in assessed), ZERO)
+                    assert sum((line.amount for line in own), ZERO) <= bound
         assert all(line.amount >= 0 for line in p.lines if line.kind in ("credit", "bonus", WITHHOLD))
         for clause in ruleset.of_type(nodes.CriticalFailure):
             assert p.totals.withheld <= values[clause.withhold.base.text]

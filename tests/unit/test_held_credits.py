@@ -123,3 +123,22 @@ def test_a_state_saved_with_held_lines_still_loads(tmp_path, edited):
     # Saved back, each held line of February names its clause.
     saved = json.loads(path.read_text())["service_levels"]
     assert [line["clause"] for p in saved["late"]["pending"] for line in p["lines"]] == ["credit", "credit cap"]
+
+
+def test_a_held_credit_is_priced_and_capped_at_the_fee_of_the_month_of_the_miss():
+    """Found by the fairness property (bounded caps, generated rulesets, varying fees): the held
+    credit is assessed in the month of the miss, at that month's fee, and its cap is that month's.
+
+    late (at most 3 tickets): USD 200 per ticket above 3, at most 5% of the fee. January, fee
+    10,000.00, 10 tickets: 7 above = 1,400.00, cut by the cap of 500.00 (5% of 10,000.00), held.
+    February, fee 100.00, also missed (held in its turn): January's window closes unmet and
+    charges January's 500.00, though 5% of February's fee would be 5.00."""
+    from slarules.formats.kpi_data import history_from_mapping
+
+    terms = program(RULESET)
+    history = history_from_mapping(terms, {"2026-01": {"fee": "10000", "sl": "90", "late": "10"},
+                                           "2026-02": {"fee": "100", "sl": "90", "late": "10"}})
+    february = terms.evaluate(history).periods[1]
+    late = [(line.kind, line.amount) for line in february.lines if line.service_level == "late"]
+    assert late == [("credit", Decimal("1400.00")), ("credit cap", Decimal("-900.00"))]
+    assert february.totals.credits == Decimal("500.00")

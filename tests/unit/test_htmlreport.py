@@ -12,7 +12,7 @@ import pytest
 import slarules
 from slarules import Source, compile_source
 from slarules.tools.htmlreport import credit_curve, fmt_money, render_report
-from slarules.tools.simulate import percentile
+from slarules.tools.simulate import percentile, simulate
 
 ROOT = Path(__file__).resolve().parents[2]
 RULESETS = ROOT / "rulesets"
@@ -83,9 +83,7 @@ def acme():
 @pytest.fixture(scope="module")
 def acme_page(acme):
     program, history, outcome = acme
-    nets = [Decimal(1000 * ((i * 37) % 101) - 20000) / 7 for i in range(500)]
-    nets = [n.quantize(Decimal("0.01")) for n in nets]
-    return render_report({"current": (program, outcome)}, history, {"current": nets})
+    return render_report({"current": (program, outcome)}, history, simulate({"current": program}, history, 200, 5))
 
 
 def flat():
@@ -126,22 +124,24 @@ def test_acme_page_has_every_service_level_table_and_plot(acme, acme_page):
         assert caption in acme_page
     # 4 curves + 1 histogram + per service level (value/status, money bars) + 1 overall bars
     assert checker.counts["svg"] == 4 + 1 + 4 * 2 + 1
+    assert 'id="simulation-percentiles"' in acme_page and "<th>earned back</th>" in acme_page
     assert acme_page.count("<svg") == checker.counts["svg"]
     # the termination rights are listed, and money has thousands separators
     assert len(outcome.terminations) == 2
     for right in outcome.terminations:
         assert right.trigger in acme_page
     assert fmt_money(outcome.totals.credits) in acme_page and "," in fmt_money(outcome.totals.credits)
-    # percentiles are marked
+    # percentiles are marked on the histogram (P50, P95) and tabled (all four)
     for p in ("P50", "P90", "P95", "P99"):
-        assert p in acme_page
+        assert f"<th>{p}</th>" in acme_page
+    assert "current P50 " in acme_page and "current P95 " in acme_page
 
 
 def test_without_simulation_there_is_no_histogram(acme):
     program, history, outcome = acme
     page = render_report({"current": (program, outcome)}, history)
     assert check(page).counts["svg"] == 4 + 4 * 2 + 1
-    assert "Simulated annual net outcome" not in page
+    assert "Simulated annual" not in page and "Difference per period" not in page
 
 
 def test_flat_credit_curve():
@@ -239,16 +239,71 @@ def test_percentile_nearest_rank():
 
 
 def test_the_curve_sampling_step_is_exact():
-    from slarules.tools.htmlreport import _nice_step
+    from slarules.tools.svgplot import nice_step
 
     # 1, 2, 2.5 or 5 times a power of ten, as a Decimal with no binary residue
-    assert [_nice_step(Decimal(span), 10) for span in ("0.00025", "0.0007", "3", "45", "900")] == [
+    assert [nice_step(Decimal(span), 10) for span in ("0.00025", "0.0007", "3", "45", "900")] == [
         Decimal("0.000025"), Decimal("0.0001"), Decimal("0.5"), Decimal("5"), Decimal("100")]
 
 
 def test_deterministic(acme, acme_page):
     program, history, outcome = acme
-    nets = [Decimal(1000 * ((i * 37) % 101) - 20000) / 7 for i in range(500)]
-    nets = [n.quantize(Decimal("0.01")) for n in nets]
-    again = render_report({"current": (program, outcome)}, history, {"current": list(reversed(nets))})
+    again = render_report({"current": (program, outcome)}, history, simulate({"current": program}, history, 200, 5))
     assert again == acme_page
+
+
+@pytest.fixture(scope="module")
+def dry_run_page(acme):
+    """The dry-run's page: the proposed terms against Acme's, both simulated from one seed."""
+    current, history, current_outcome = acme
+    proposed = slarules.load(ROOT / "tests" / "golden" / "dryrun" / "acme_proposed.sla")
+    simulation = simulate({"proposed": proposed, "current": current}, history, 300, 9)
+    calls = []
+    page = render_report({"proposed": (proposed, proposed.evaluate(history)), "current": (current, current_outcome)},
+                         history, simulation, progress=lambda done, total: calls.append((done, total)))
+    return page, simulation, proposed.evaluate(history), current_outcome, calls
+
+
+def test_the_simulated_distributions_are_overlaid_on_one_plot(dry_run_page):
+    page, simulation, *_ = dry_run_page
+    section = page[page.index('id="simulation"'):page.index('id="simulation-table"')]
+    assert section.count("<svg") == 1  # one histogram, not one per ruleset
+    # one translucent outline per ruleset, in its own colour, each named
+    outlines = re.findall(r'<path d="M[^"]*Z" fill="(#[0-9a-f]{6})" fill-opacity="0.3"[^>]*><title>([a-z]+)</title>',
+                          section)
+    assert [label for _, label in outlines] == ["proposed", "current"]
+    assert len({color for color, _ in outlines}) == 2
+    for label in ("proposed", "current"):
+        for p in (50, 95):
+            assert f"{label} P{p} {fmt_money(percentile(simulation[label].net, p))}" in section
+
+
+def test_the_simulation_table_has_earned_back(dry_run_page):
+    page, simulation, *_ = dry_run_page
+    table = page[page.index('id="simulation-table"'):]
+    table = table[:table.index("</table>")]
+    for label in ("proposed", "current"):
+        e = simulation[label]
+        row = table[table.index(f"<td>{label}</td>"):]
+        row = row[:row.index("</tr>")]
+        cells = re.findall(r'<td class="n">([^<]*)</td>', row)
+        # runs, then the means of credits, earned back, bonuses and net, then the termination share
+        assert cells[:5] == [f"{len(e.net):,}"] + [fmt_money(e.mean(kind)) for kind in
+                                                  ("credits", "earned_back", "bonuses", "net")]
+    assert any(simulation["current"].earned_back)  # Acme earns back: the column is not all zero
+
+
+def test_the_difference_per_period_is_plotted(dry_run_page, acme):
+    page, _, proposed_outcome, current_outcome, _ = dry_run_page
+    _, history, _ = acme
+    section = page[page.index('id="difference"'):page.index('id="curves"')]
+    assert section.count("<svg") == 1
+    bars = dict(re.findall(r"<title>(\d{4}-\d{2}): USD ([^<]*)</title></rect>", section))
+    expected = {p.period: fmt_money(p.totals.net - c.totals.net)
+                for p, c in zip(proposed_outcome.periods, current_outcome.periods) if p.totals.net != c.totals.net}
+    assert expected and bars == expected  # a bar for every period whose net differs, none for the others
+
+
+def test_the_report_shows_progress_per_curve(dry_run_page):
+    *_, calls = dry_run_page
+    assert calls == [(i, len(calls)) for i in range(1, len(calls) + 1)] and len(calls) >= 8  # 2 rulesets x 4

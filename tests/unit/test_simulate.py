@@ -58,7 +58,7 @@ def test_result_shape_progress_and_text(acme):
                  distributions=parse_distributions(["quality_score=uniform(85,99)"]),
                  progress=lambda done, total: calls.append((done, total)))
     assert calls == [(i, 25) for i in range(1, 26)]
-    nets = s.annual_net("proposed")
+    nets = s["proposed"].net
     assert len(nets) == 25 and all(isinstance(v, Decimal) for v in nets)
     e = s["current"]
     assert all(c - b >= n for c, b, n in zip(e.credits, e.bonuses, e.net))  # earn-back only lowers net
@@ -71,6 +71,11 @@ def test_result_shape_progress_and_text(acme):
     assert 0 <= Decimal(data["rulesets"][0]["termination"]["probability"]) <= 1
     text = s.to_text()
     assert "P95" in text and "termination right within the term" in text and "," in text
+    assert any(e.earned_back)  # acme's speed of answer earns back half its credits after 3 met months
+    # net = credits + withheld - earned back - bonuses, and nothing withheld is negative
+    assert all(c - eb - b <= n for c, eb, b, n in zip(e.credits, e.earned_back, e.bonuses, e.net))
+    assert set(data["rulesets"][0]["earned_back"]) == {"mean", "p50", "p90", "p95", "p99"}
+    assert "\n  earned back " in text
 
 
 # ---------------------------------------------------------------- the bootstrap
@@ -213,4 +218,6 @@ def test_years_divide_the_term(acme):
     for _ in range(5):
         outcome_runs.append(current.evaluate(labelled(current, generate(rng, history, 24, 3, {}, _units(current)))))
     assert list(one["c"].net) == [(o.totals.net / 2).quantize(Decimal("0.01")) for o in outcome_runs]
+    assert list(one["c"].earned_back) == [(o.totals.earned_back / 2).quantize(Decimal("0.01"))
+                                          for o in outcome_runs]
     assert one["c"].runs_with_termination == sum(1 for o in outcome_runs if o.terminations)

@@ -80,7 +80,11 @@ def test_same_seed_same_report(monkeypatch, tmp_path):
     checks = ("monotone", "cure", "events", "cliff")
     first = verify(program, seed=7, effort="quick", out_dir=tmp_path, only=checks)
     assert [c.name for c in first.checks][:3] == ["monotone", "cure", "events"]
-    assert verify(program, seed=7, effort="quick", out_dir=tmp_path, only=checks).to_text() == first.to_text()
+    calls = []
+    again = verify(program, seed=7, effort="quick", out_dir=tmp_path, only=checks,
+                   progress=lambda done, total: calls.append((done, total)))
+    assert again.to_text() == first.to_text()
+    assert calls == [(1, 4), (2, 4), (3, 4), (4, 4)]  # one step per check asked for, the finding last
 
 
 def _reversed_evaluate(program, history, state=None):
