@@ -23,6 +23,14 @@ reading them all after an evaluation (best of R), and the ratio with it.
 contact resolution credit held for its cure window (C.2.3(b)), and the speed of
 answer credits outstanding and met months in a row for the earn-back (C.2.1(b)).
 It starts from the contract's start, as an evaluation without a saved state does.
+
+Then the cost of billing month by month (`per-call:` lines), from a state of 1 and of 24
+billed months (the figures must not grow): the fixed cost of a one-month call from a saved
+state beyond the month's own work (12 chained one-month calls against one call over the
+same 12 months, best of R x 20), beside the copy through the state's JSON form each call
+made before (the baseline, timed in the same run); the time to read a billing run's state
+file (format /4) and to write it (its ledger records appended beside it, not rewritten),
+beside writing the state whole with its ledger inside (format /3, what a run wrote before).
 The termination triggers (C.5) move no money, so it leaves them out.
 
 The months form one History from 2026-01 (labels run past 9999-12: 100,000
@@ -39,12 +47,15 @@ import resource
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from collections import Counter
 from decimal import ROUND_CEILING, ROUND_HALF_UP, Decimal
 from pathlib import Path
 
 from slarules import History, PeriodData, SlaError, Source, compile_source
+from slarules.engine.state import Carry
+from slarules.formats.ledger_file import LedgerFile
 from slarules.language.grammar import parser
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -229,6 +240,54 @@ def timed(run):
     return time.perf_counter() - start, result
 
 
+def best_us(runs, repeat: int) -> list[float]:
+    """The best time of each of `runs` in µs, taking turns `repeat` times (a noisy spell hits all)."""
+    best = [float("inf")] * len(runs)
+    for _ in range(repeat):
+        for i, run in enumerate(runs):
+            start = time.perf_counter()
+            run()
+            best[i] = min(best[i], time.perf_counter() - start)
+    return [seconds * 1e6 for seconds in best]
+
+
+def per_call(program, billed: int, repeat: int) -> None:
+    """The `per-call:` lines for a state of `billed` months (see the module's docstring)."""
+    months, chained = generate(billed + 12).periods, 12
+    with tempfile.TemporaryDirectory() as folder:  # a billing run's state file of `billed` months
+        path = os.path.join(folder, "acme.state.json")
+        with program.billing_run(path) as run:
+            run.evaluate(History(months[:billed]))
+        with program.billing_run(path) as run:
+            state, text = run.state, Path(path).read_text(encoding="utf-8")
+            read_ledger = LedgerFile(os.path.realpath(path), path).read
+    singles, batch = [History((m,)) for m in months[billed:]], History(months[billed:])
+
+    def one_by_one():
+        carry = state
+        for history in singles:
+            carry = program.evaluate(history, carry).state
+    calls, together, json_copy = best_us(
+        [one_by_one, lambda: program.evaluate(batch, state), lambda: Carry.from_data(state.to_data(), program)],
+        repeat)
+    fixed = (calls - together) / chained
+    after = program.evaluate(singles[0], state).state  # what the next run writes
+
+    def write():
+        records, count, digest, first = after.ledger.to_append()
+        return after.file_json(count, state.ledger.stored.size + len(records), digest, first), records
+    whole = program.evaluate(History(months[:billed + 1])).state  # its ledger inside, as a run wrote it before
+    whole.ledger.periods  # noqa: B018  (built, as a state read from a file has it)
+    read, written, written_whole = best_us(
+        [lambda: Carry.from_json(text, program, path, read_ledger), write, whole.to_json], repeat)
+    print(f"per-call: {billed:2} billed months: fixed cost of a one-month call {fixed:5.1f} us beyond its own "
+          f"work ({together / chained:.1f} us); a copy through the JSON form alone (each call made one before) "
+          f"{json_copy:5.1f} us, ratio {fixed / json_copy:.2f}")
+    print(f"per-call: {billed:2} billed months: state file read {read:6.1f} us, written {written:6.1f} us "
+          f"({len(text)} bytes, {len(write()[1])} appended beside it); written whole with its ledger inside "
+          f"{written_whole:7.1f} us ({len(whole.to_json())} bytes), ratio {written / written_whole:.2f}")
+
+
 def main() -> int:
     options = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     options.add_argument("--periods", type=int, default=100_000, help="months to evaluate (default 100000)")
@@ -246,6 +305,8 @@ def main() -> int:
         print(f"  {path.name:28} {best_compile_ms(path)}")
 
     program = compile_source(Source(str(CONTRACT.relative_to(ROOT)), CONTRACT.read_text(encoding="utf-8")))
+    for billed in (1, 24):
+        per_call(program, billed, args.repeat * 20)
     history = generate(args.periods)
     months = history.periods
 

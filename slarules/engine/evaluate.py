@@ -39,6 +39,7 @@ from __future__ import annotations
 import decimal
 from collections import Counter
 from decimal import ROUND_FLOOR, Decimal
+from functools import cached_property
 from itertools import chain, groupby
 from operator import add, attrgetter, itemgetter, sub
 from types import MethodType
@@ -72,13 +73,14 @@ _RESULTS = 7  # where a period's record has its service levels' results (PeriodE
 _RECORD = attrgetter("_record")
 _STATUS = itemgetter(1)  # of a service level's (value, status, note, as measured)
 _FIELDS = 4  # a service level's result in a record: value (on the reporting grid), status, note, as measured
+_COUNTED_MISSED = frozenset(("missed", "in cure", "waived"))  # a service level's periods missed, in its totals
+_COUNTED_MET = frozenset(("met", "cured"))
 _UNIT_SUFFIX = {"percent": "%", "seconds": " seconds", "minutes": " minutes"}
 
 
 def evaluate(program: Terms, history: History, state: Carry | None = None) -> Outcome:
     """Evaluate every period of the history, continuing from `state` if given."""
-    # Start from a copy made through the JSON form, exactly as a saved state is read back.
-    carry = Carry.from_data((state or Carry.initial(program)).to_data(), program)
+    carry = (state or Carry.initial(program)).copy_for(program)
     arriving = iter(history.periods)  # read once, as they arrive: a long history may be a stream
     first = next(arriving, None)
     if carry.next_period is not None and first is not None and first.label != carry.next_period:
@@ -187,16 +189,23 @@ class PeriodEvaluator:
         self.events: dict[str, dict[str, object]] = {}
         for event in events:
             self.events.setdefault(event.period, {})[event.service_level] = event
-        # What each status means for a termination streak (see counts_as_miss).
-        self.miss_of = {status: self.counts_as_miss(status) for status in
-                        ("met", "cured", "missed", "in cure", "waived", "excluded", "not measured")}
         position = {sl.name: i for i, sl in enumerate(program.service_levels)}
         # The triggers, with their carries and service levels, that have not fired yet.
         self.live_triggers = [(rule, trigger, position.get(rule.service_level))
                               for rule, trigger in zip(program.triggers, carry.triggers)]
-        # Each service level's clauses a held line can cite, by the span's identity: their names.
-        self.clause_names = {sl.name: {id(span): name for name, span in held_clauses(sl).items()}
-                             for sl in program.service_levels if sl.credit is not None and sl.cure is not None}
+
+    # Built when first needed: most one-period evaluations from a saved state need neither.
+    @cached_property
+    def miss_of(self) -> dict[str, bool | None]:
+        """What each status means for a termination streak (see counts_as_miss)."""
+        return {status: self.counts_as_miss(status) for status in
+                ("met", "cured", "missed", "in cure", "waived", "excluded", "not measured")}
+
+    @cached_property
+    def clause_names(self) -> dict[str, dict[int, str]]:
+        """Each service level's clauses a held line can cite, by the span's identity: their names."""
+        return {sl.name: {id(span): name for name, span in held_clauses(sl).items()}
+                for sl in self.program.service_levels if sl.credit is not None and sl.cure is not None}
 
     def __call__(self, data, index: int) -> PeriodOutcome:
         program = self.program
@@ -748,14 +757,16 @@ def summarize(program: Terms, periods: tuple[PeriodOutcome, ...], carry: Carry,
     by_sl = []
     # How many periods had each combination of the service levels' statuses, in one pass.
     combinations = Counter(map(itemgetter(slice(_RESULTS + 1, None, _FIELDS)), map(_RECORD, periods)))
+    missed, met = [0] * len(program.service_levels), [0] * len(program.service_levels)
+    for combination, count in combinations.items():
+        for position, status in enumerate(combination):
+            if status in _COUNTED_MISSED:
+                missed[position] += count
+            elif status in _COUNTED_MET:
+                met[position] += count
     for position, sl in enumerate(program.service_levels):
-        statuses = Counter()
-        for combination, count in combinations.items():
-            statuses[combination[position]] += count
         credits, earned_back, bonuses = money[sl.name]
-        by_sl.append(ServiceLevelTotals(sl.name, credits, -earned_back, bonuses,
-                                        statuses["missed"] + statuses["in cure"] + statuses["waived"],
-                                        statuses["met"] + statuses["cured"]))
+        by_sl.append(ServiceLevelTotals(sl.name, credits, -earned_back, bonuses, missed[position], met[position]))
     years: dict[int, list] = {}  # contract year -> [first period, last period, totals]
     for year, group in groupby(periods, attrgetter("contract_year")):
         group = list(group)

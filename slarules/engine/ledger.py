@@ -12,20 +12,34 @@ carry (a state made from the first period billed), else the carry fields of a
 state saved before states kept a ledger (format /1 or /2), from which its
 later periods are replayed.
 
-Why in the state and not in a store beside it: the carry and the ledger are
-then written by the same atomic replace under the same lock and checksum, so
-no crash or concurrent run can leave a carry that disagrees with what was
-billed, and a billing system keeps one file per contract as before. The cost is
-size: about 0.5 KB a period for a contract of six inputs (the Acme example),
-60 KB for ten years of months, read and checked on every billing run.
+A ledger is a list of records, one LedgerPeriod each, oldest first: a period
+billed, or a period restated (its whole entry again, its new revision last). A
+later record of a period supersedes the earlier one, which stays: nothing billed
+is overwritten, and a record is only ever added. A saved state either holds its
+ledger whole (`slarules.state/3`, what Outcome.state_json() writes), or, as a
+billing run's state file does (`slarules.state/4`), names the records it has
+stored in an append-only file beside it (formats/ledger_file.py) by their count,
+their size and a chained SHA-256 digest (`Stored`), so that a billing run reads,
+checks and writes only the records it adds: its cost does not grow with the
+periods billed. The stored records are read (and checked) only when the
+periods are (a restatement, the state written whole).
+
+Why the ledger is bound to the state: the state's checksum covers the stored
+records' digest, and the state is replaced under the same lock after they are
+appended, so no crash or concurrent run can leave a carry that disagrees with
+what was billed; records appended by a run that never committed lie beyond the
+size the state names, and the next run cuts them off.
 
 Evaluation only appends: `billed()` keeps the history and the period outcomes
-and builds the entries when they are first read (a batch of many periods that
-is never saved pays nothing).
+and builds the records when they are first read (a batch of many periods that
+is never saved pays nothing, and a chain of one-month calls adds a link each).
 """
 from __future__ import annotations
 
+import hashlib
+import json
 from decimal import Decimal
+from typing import Callable
 
 import attrs
 
@@ -60,37 +74,95 @@ class LedgerPeriod:
         return self.revisions[-1].billed if self.revisions else self.billed
 
 
+GENESIS = "sha256:" + "0" * 64  # the digest of no records
+
+
 @attrs.frozen
+class Stored:
+    """The first `records` records of the ledger file beside a state, in its first `size`
+    bytes, chained to `digest`; `first` is the period of the first one (None: no record).
+    `read()` gives them, checked (SLA404 if the file does not hold them)."""
+
+    records: int
+    size: int
+    digest: str
+    first: str | None
+    read: Callable[[], tuple[LedgerPeriod, ...]] = attrs.field(eq=False, repr=False)
+
+
+@attrs.frozen(eq=False)
 class Ledger:
     opening: dict | None = None  # carry fields, or None for the contract's initial carry
-    _entries: tuple[LedgerPeriod, ...] = attrs.field(default=(), alias="entries")
-    _pending: tuple = attrs.field(default=(), alias="pending", eq=False)  # (History, period outcomes) not built yet
+    stored: Stored | None = None  # the records in the file beside the state
+    _added: tuple[LedgerPeriod, ...] = attrs.field(default=(), alias="added")  # records since, oldest first
+    _pending: tuple = attrs.field(default=(), alias="pending")  # (earlier link, History, outcomes): not built yet
+    _periods: tuple[LedgerPeriod, ...] | None = attrs.field(default=None, init=False)
 
     @property
-    def periods(self) -> tuple[LedgerPeriod, ...]:
+    def added(self) -> tuple[LedgerPeriod, ...]:
+        """The records since the stored ones, oldest first (those of evaluations built now)."""
         if self._pending:
-            built = [*self._entries]
-            for history, outcomes in self._pending:
+            batches, link = [], self._pending
+            while link:
+                link, history, outcomes = link
+                batches.append((history, outcomes))
+            built = [*self._added]
+            for history, outcomes in reversed(batches):
                 events: dict[str, list[Event]] = {}
                 for event in history.events:
                     events.setdefault(event.period, []).append(event)
                 built += [LedgerPeriod(data.label, dict(data.values), tuple(events.get(data.label, ())), p.totals)
                           for data, p in zip(history.periods, outcomes)]
-            object.__setattr__(self, "_entries", tuple(built))
+            object.__setattr__(self, "_added", tuple(built))
             object.__setattr__(self, "_pending", ())
-        return self._entries
+        return self._added
+
+    @property
+    def periods(self) -> tuple[LedgerPeriod, ...]:
+        """Each billed period's entry as it stands (its last record), in period order."""
+        if self._periods is None:
+            records = (*(self.stored.read() if self.stored is not None else ()), *self.added)
+            object.__setattr__(self, "_periods", tuple({p.period: p for p in records}.values()))
+        return self._periods
 
     def billed(self, history: History, outcomes) -> "Ledger":
         """This ledger with the periods of an evaluation added (built when first read)."""
         if not outcomes:
             return self
-        return Ledger(self.opening, self._entries, (*self._pending, (history, tuple(outcomes))))
+        return Ledger(self.opening, self.stored, self._added, (self._pending, history, tuple(outcomes)))
 
     def revised(self, periods: tuple[LedgerPeriod, ...]) -> "Ledger":
-        return Ledger(self.opening, periods)
+        """This ledger with a record added for each of `periods` that is not its entry already."""
+        current = {p.period: p for p in self.periods}
+        return Ledger(self.opening, self.stored, (*self.added, *(p for p in periods if current.get(p.period) is not p)))
 
     def to_data(self) -> dict:
-        return {"opening": self.opening, "periods": [_period_data(p) for p in self.periods]}
+        """The ledger whole, as a /3 state holds it."""
+        return {"opening": self.opening, "periods": [period_data(p) for p in self.periods]}
+
+    def to_append(self) -> tuple[bytes, int, str, str | None]:
+        """What the ledger file gets after the stored records: the added records as lines
+        of JSON, and then the count of records, their digest and the first one's period."""
+        stored = self.stored
+        records, digest = (stored.records, stored.digest) if stored is not None else (0, GENESIS)
+        first = stored.first if stored is not None else None
+        lines = []
+        for p in self.added:
+            line = record_line(p)
+            digest = chained(digest, line)
+            lines.append(line)
+            first = first or p.period
+        return b"".join(lines), records + len(lines), digest, first
+
+
+def record_line(p: LedgerPeriod) -> bytes:
+    """A ledger record as the ledger file holds it: one line of canonical JSON."""
+    return json.dumps(period_data(p), sort_keys=True, separators=(",", ":"), ensure_ascii=True).encode("ascii") + b"\n"
+
+
+def chained(digest: str, line: bytes) -> str:
+    """The digest of the records up to `line`, from `digest`, that of the records before it."""
+    return "sha256:" + hashlib.sha256(digest.encode("ascii") + line).hexdigest()
 
 
 def figures_data(totals: Totals) -> dict:
@@ -101,7 +173,7 @@ def _events_data(events) -> list:
     return [{"service_level": e.service_level, "event": e.kind, "reason": e.reason} for e in events]
 
 
-def _period_data(p: LedgerPeriod) -> dict:
+def period_data(p: LedgerPeriod) -> dict:
     return {
         "period": p.period,
         "inputs": {name: str(value) for name, value in p.inputs.items()},

@@ -2,28 +2,35 @@
 
 Cure windows, free passes used, streaks of met periods and credits not yet
 earned back, credits inside rolling windows, and the progress of every
-termination trigger. Batch evaluation threads a Carry through the periods;
-a billing run saves it after one period and loads it before the next, and gets
-exactly the batch result, because both go through the same JSON form (the
-batch starts from `Carry.initial(program)` read back through `from_data`).
+termination trigger. Batch evaluation threads a Carry through the periods; an
+evaluation from a saved state starts from a copy of it (`copy_for`): object by
+object for a carry made for the same program, through the JSON form, checked,
+for any other. A billing run saves it after one period and loads it before the
+next and gets exactly the batch result, because the JSON form round-trips
+(tests/properties/test_spanning_properties.py, incremental = batch).
 
-The JSON is versioned (`format`, `slarules.state/3`) and keyed on what it
-depends on: the prints (language/fingerprint.py) of the terms in force for the
-periods it has billed, the terms as signed and each amendment effective before
-its next period. An edit that leaves those alone (comments, layout, titles, an
-amendment effective later) keeps the state valid; one that changes them is
-SLA403 naming the clause and the first billed period it affects. A credit held
-in a cure window names its clause (held_clauses), never a line of the ruleset,
-and is cited where the ruleset being run has that clause. It also
-carries its ledger (ledger.py): what each period billed, for restatements.
-`/2` and `/1` states (from before the prints, `/1` from before the checksum)
-name their ruleset by the SHA-256 of its text and load only if it matches; they
-are saved back as `/3`, their ledger starting at the carry they held. Reading checks
-every field against its type, its range and the ruleset (each service level,
-window cap and trigger present, labels on the contract's calendar, cure
-deadlines inside their cure period), then a SHA-256 checksum over the content:
-a damaged or edited state is SLA404 naming the field, never wrong money.
-formats/schema/state.schema.json publishes the layout.
+The JSON is versioned (`format`) and keyed on what it depends on: the prints
+(language/fingerprint.py) of the terms in force for the periods it has billed,
+the terms as signed and each amendment effective before its next period. An
+edit that leaves those alone (comments, layout, titles, an amendment effective
+later) keeps the state valid; one that changes them is SLA403 naming the clause
+and the first billed period it affects. A credit held in a cure window names its
+clause (held_clauses), never a line of the ruleset, and is cited where the
+ruleset being run has that clause. It also carries its ledger (ledger.py): what
+each period billed, for restatements: inside the state (`slarules.state/3`,
+to_json(), what Outcome.state_json() gives), or, in a billing run's state file
+(`slarules.state/4`, file_json(), one canonical line), as the count, size and
+chained digest of the records appended to the ledger file beside it
+(formats/ledger_file.py), read when first needed, so that a run's cost does not
+grow with the periods billed. `/2` and `/1` states (from before the prints, `/1`
+from before the checksum) name their ruleset by the SHA-256 of its text and
+load only if it matches; they are saved back as `/3` or `/4`, their ledger
+starting at the carry they held. Reading checks every field against its type,
+its range and the ruleset (each service level, window cap and trigger present,
+labels on the contract's calendar, cure deadlines inside their cure period),
+then a SHA-256 checksum over the content: a damaged or edited state is SLA404
+naming the field, never wrong money. formats/schema/state.schema.json publishes
+the layout.
 """
 from __future__ import annotations
 
@@ -39,13 +46,15 @@ from ..core.diagnostics import Diagnostic, SlaError
 from ..core.periods import EXAMPLE_LABEL
 from ..core.source import Span
 from .history import EVENT_KINDS, Event
-from .ledger import FIGURES, Ledger, LedgerPeriod, Revision
+from .ledger import FIGURES, GENESIS, Ledger, LedgerPeriod, Revision, Stored, chained
 from .outcome import Totals
 
-STATE_FORMAT = "slarules.state/3"
+STATE_FORMAT = "slarules.state/3"  # a state with its ledger inside (Outcome.state_json())
+FILE_FORMAT = "slarules.state/4"  # a state whose ledger records are in the file beside it (a billing run's)
 # /1 was written before states carried a checksum, /2 before the terms' prints and the ledger: still read
-# (checked field by field, and their ruleset by its text's SHA-256), saved back as /3.
-READABLE_FORMATS = ("slarules.state/1", "slarules.state/2", STATE_FORMAT)
+# (checked field by field, and their ruleset by its text's SHA-256), saved back as /3 or /4.
+READABLE_FORMATS = ("slarules.state/1", "slarules.state/2", STATE_FORMAT, FILE_FORMAT)
+_STORED_FIELDS = ("opening", "records", "size", "digest", "first")  # a /4 state's ledger
 _BASE = -1  # the position, among the versions of the terms, of the terms as signed (before any amendment)
 
 
@@ -146,16 +155,45 @@ class Carry:
             program=program,
         )
 
+    def copy_for(self, program) -> "Carry":
+        """A carry an evaluation of `program` may update, this one left as it is. A carry
+        made for `program` is copied object by object (the lists a period changes are copied,
+        what it never changes is shared): it continues as the carry read back from its JSON
+        form would (tests/properties/test_spanning_properties.py, incremental = batch). Any
+        other carry goes through the JSON form, checked against `program` as a saved state is."""
+        if self.program is not program:
+            return Carry.from_data(self.to_data(), program)
+        return Carry(
+            self.fingerprint, self.next_period,
+            {name: ServiceLevelCarry(list(level.pending), level.contract_year, level.passes_used, level.met_streak,
+                                     level.outstanding, level.year_sum, level.year_count, level.year_credits)
+             for name, level in self.service_levels.items()},
+            [list(window) for window in self.windows],
+            [TriggerCarry(trigger.fired, list(trigger.run), list(trigger.recent)) for trigger in self.triggers],
+            self.ledger, program)
+
     def to_data(self) -> dict:
-        """The carry as JSON data, without the terms' prints and the ledger (what evaluate copies)."""
-        data = attrs.asdict(self, value_serializer=_to_json_value,
-                            filter=lambda field, _: field.name not in ("ledger", "program"))
-        data["ruleset"] = data.pop("fingerprint")
-        return {"format": STATE_FORMAT, **data}
+        """The carry as JSON data, without the terms' prints and the ledger."""
+        return {"format": STATE_FORMAT, "ruleset": self.fingerprint, "next_period": self.next_period,
+                "service_levels": {name: _level_data(level) for name, level in self.service_levels.items()},
+                "windows": [[_entry_data(entry) for entry in window] for window in self.windows],
+                "triggers": [{"fired": t.fired, "run": list(t.run), "recent": [_entry_data(e) for e in t.recent]}
+                             for t in self.triggers]}
 
     def to_json(self) -> str:
+        """The state whole (format /3): its carry, the terms' prints, its ledger and a checksum."""
         data = {**self.to_data(), "terms": self.terms_data(), "ledger": self.ledger.to_data()}
-        return json.dumps({**data, "checksum": _checksum(data)}, indent=2, sort_keys=True) + "\n"
+        return json.dumps({**data, "checksum": checksum(data)}, indent=2, sort_keys=True) + "\n"
+
+    def file_json(self, records: int, size: int, digest: str, first: str | None) -> str:
+        """The state as a billing run's state file holds it (format /4): as to_json(), but its
+        ledger names the records of the ledger file beside it (their count, size, chained
+        digest and first period: Ledger.to_append()) instead of holding them."""
+        ledger = {"opening": self.ledger.opening, "records": records, "size": size, "digest": digest, "first": first}
+        data = {**self.to_data(), "format": FILE_FORMAT, "terms": self.terms_data(), "ledger": ledger}
+        # One line, canonical: what the checksum is taken over, with the checksum (the first key) put in.
+        canonical = _canonical(data)
+        return f'{{"checksum":"{_digest(canonical)}",{canonical[1:]}\n'
 
     def terms_data(self) -> list[dict]:
         """The prints of each version of the terms in force before the next period."""
@@ -170,9 +208,12 @@ class Carry:
         return _Reader(program, where).carry(data)
 
     @classmethod
-    def from_json(cls, text: str, program, where: str) -> "Carry":
+    def from_json(cls, text: str, program, where: str,
+                  read_ledger: Callable[[int], bytes] | None = None) -> "Carry":
         """Read a saved state (a leading byte-order mark is ignored); its checksum
-        must match its content (SLA404), since a state is written only by slarules."""
+        must match its content (SLA404), since a state is written only by slarules.
+        A /4 state's ledger records are read, when first needed, by `read_ledger(size)`
+        (the first `size` bytes of the ledger file beside it)."""
         try:
             data = json.loads(text.removeprefix("\ufeff"), parse_int=_whole_literal,
                               parse_float=_Literal, parse_constant=_Literal)
@@ -182,16 +223,16 @@ class Carry:
         except RecursionError:
             raise SlaError([Diagnostic("SLA404", "not a slarules state: its JSON is nested too deeply",
                                        location=where)]) from None
-        if isinstance(data, dict) and data.get("format") == STATE_FORMAT:
+        if isinstance(data, dict) and data.get("format") in (STATE_FORMAT, FILE_FORMAT):
             for name in ("terms", "ledger"):
                 if name not in data:
                     _Reader(program, where).fail(f"the state has no {name!r}")
-        carry = cls.from_data(data, program, where)
+        carry = _Reader(program, where, read_ledger).carry(data)
         if data["format"] != "slarules.state/1":
             saved = {key: value for key, value in data.items() if key != "checksum"}
             if "checksum" not in data:
                 _Reader(program, where).fail("the state has no 'checksum'")
-            if data["checksum"] != _checksum(saved):
+            if data["checksum"] != checksum(saved):
                 _Reader(program, where).fail(
                     "its checksum does not match its content: it was changed after slarules saved it")
         return carry
@@ -206,17 +247,32 @@ def _versions(program, next_period: str | None) -> list[tuple[int, object]]:
     return [(_BASE, program), *((first, terms) for first, terms in program.amendments if first < before)]
 
 
-def _to_json_value(instance, field, value):
-    if isinstance(instance, Pending) and field.name == "lines":
-        return [{"kind": line.kind, "amount": str(line.amount), "clause": line.clause, "text": line.text}
-                for line in value]
-    return str(value) if isinstance(value, Decimal) else value
+def _level_data(level: ServiceLevelCarry) -> dict:
+    return {"pending": [{"deadline": p.deadline, "missed_in": p.missed_in,
+                         "lines": [{"kind": line.kind, "amount": str(line.amount), "clause": line.clause,
+                                    "text": line.text} for line in p.lines]}
+                        for p in level.pending],
+            "contract_year": level.contract_year, "passes_used": level.passes_used, "met_streak": level.met_streak,
+            "outstanding": str(level.outstanding), "year_sum": str(level.year_sum), "year_count": level.year_count,
+            "year_credits": str(level.year_credits)}
 
 
-def _checksum(data: dict) -> str:
+def _entry_data(entry: WindowEntry) -> dict:
+    return {"index": entry.index, "label": entry.label, "contract_year": entry.contract_year,
+            "credits": str(entry.credits), "base": str(entry.base), "missed": entry.missed}
+
+
+def checksum(data: dict) -> str:
     """SHA-256 of the state's content written canonically (keys sorted, no spaces), so
     the layout of the file does not matter, only what it says."""
-    canonical = json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=True)
+    return _digest(_canonical(data))
+
+
+def _canonical(data: dict) -> str:
+    return json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=True)
+
+
+def _digest(canonical: str) -> str:
     return "sha256:" + hashlib.sha256(canonical.encode("ascii")).hexdigest()
 
 
@@ -243,9 +299,16 @@ class _Reader:
     and that it fits the ruleset (its service levels, window caps and triggers, its
     calendar, its cure periods and its lines). The first fault is SLA404 naming it."""
 
-    def __init__(self, program, where: str):
+    def __init__(self, program, where: str, read_ledger: Callable[[int], bytes] | None = None):
         self.program, self.where, self.calendar = program, where, program.calendar
         self.next_index: int | None = None
+        self.read_ledger = read_ledger
+        self.indices: dict[str, int | None] = {}  # of the labels read
+
+    def index_of(self, label: str) -> int | None:
+        if label not in self.indices:
+            self.indices[label] = self.calendar.index(label)
+        return self.indices[label]
 
     def fail(self, message: str):
         raise SlaError([Diagnostic("SLA404", f"the state file is damaged: {message}", None, _DAMAGED_NOTE,
@@ -256,7 +319,7 @@ class _Reader:
         if not isinstance(data, dict) or data.get("format") not in READABLE_FORMATS:
             raise SlaError([Diagnostic("SLA404", f"not a slarules state of format {STATE_FORMAT}",
                                        location=self.where)])
-        current = data["format"] == STATE_FORMAT
+        current = data["format"] in (STATE_FORMAT, FILE_FORMAT)
         if not current and data.get("ruleset") != program.text_sha256:
             raise SlaError([Diagnostic(
                 "SLA403", f"this state was saved for another ruleset, not {program.path}", None,
@@ -273,7 +336,8 @@ class _Reader:
         if "terms" in data:
             self.terms(data["terms"], data["next_period"], data.get("ledger"))
         carry = self.carry_fields(data, "")
-        carry.ledger = (self.ledger(data["ledger"]) if "ledger" in data
+        carry.ledger = (self.stored_ledger(data["ledger"]) if data["format"] == FILE_FORMAT
+                        else self.ledger(data["ledger"]) if "ledger" in data
                         else Ledger(None if carry.next_period is None else self.opening_of(carry)))
         return carry
 
@@ -355,23 +419,87 @@ class _Reader:
 
     # ---- the ledger
     def ledger(self, data) -> Ledger:
+        """A /3 state's ledger, held whole."""
         self.record(data, "ledger", ("opening", "periods"))
+        opening = self.opening(data["opening"])
+        periods = tuple(self.ledger_period(p, f"ledger.periods[{i}]")
+                        for i, p in enumerate(self.items(data["periods"], "ledger.periods")))
+        self.consecutive(periods, opening, "ledger.periods")
+        return Ledger(opening, added=periods)
+
+    def stored_ledger(self, data) -> Ledger:
+        """A /4 state's ledger: its opening, and the records of the ledger file it names, read
+        and checked when first needed."""
+        self.record(data, "ledger", _STORED_FIELDS)
+        opening = self.opening(data["opening"])
+        records, size = self.whole(data["records"], "ledger.records"), self.whole(data["size"], "ledger.size")
+        if not (isinstance(data["digest"], str) and re.fullmatch(r"sha256:[0-9a-f]{64}", data["digest"])):
+            self.fail(f"ledger.digest must be 'sha256:' and 64 hexadecimal digits, not {_shown(data['digest'])}")
+        first = None if data["first"] is None else self.label(data["first"], "ledger.first")
+        if (records == 0) != (first is None) or (records == 0) != (size == 0) or (
+                records == 0 and data["digest"] != GENESIS):
+            self.fail("ledger.records, size, digest and first must all say the ledger file holds no record, or none")
         next_index = self.next_index
-        opening = None
-        if data["opening"] is not None:
-            self.record(data["opening"], "ledger.opening", _CARRY_FIELDS)
-            opening = self.opening_of(self.carry_fields(data["opening"], "ledger.opening."))
-        start = None if opening is None else self.calendar.index(opening["next_period"])
+
+        def read() -> tuple[LedgerPeriod, ...]:
+            if self.read_ledger is None:
+                raise SlaError([Diagnostic(
+                    "SLA404", "this state keeps its ledger in the file beside its state file: read it from there",
+                    None, ("give the state file's path (a billing run, --state), not its text",),
+                    location=self.where)])
+            self.next_index = next_index
+            return self.stored_records(self.read_ledger(size), records, data["digest"], opening)
+        return Ledger(opening, Stored(records, size, data["digest"], first, read))
+
+    def stored_records(self, data: bytes, records: int, digest: str, opening) -> tuple[LedgerPeriod, ...]:
+        """The records of a ledger file, checked: their count and chained digest those the state
+        names, each a ledger entry of the ruleset, a period's later record keeping what the earlier
+        one billed and its revisions, the periods consecutive (SLA404 naming the record)."""
+        where = "the ledger file beside it"
+        lines = data.splitlines(keepends=True)
+        chain = GENESIS
+        for line in lines:
+            chain = chained(chain, line)
+        if len(lines) != records or chain != digest or (lines and not lines[-1].endswith(b"\n")):
+            self.fail(f"{where} does not hold the {records} records the state names: it was changed after "
+                      "slarules wrote it")
+        result, latest = [], {}
+        for number, line in enumerate(lines, 1):
+            path = f"{where}, record {number}"
+            try:
+                entry = json.loads(line, parse_int=_whole_literal, parse_float=_Literal, parse_constant=_Literal)
+            except (json.JSONDecodeError, UnicodeDecodeError, RecursionError):
+                self.fail(f"{path} is not a JSON object")
+            record = self.ledger_period(entry, path)
+            earlier = latest.get(record.period)
+            if earlier is not None and (record.billed != earlier.billed
+                                        or record.revisions[:len(earlier.revisions)] != earlier.revisions
+                                        or len(record.revisions) <= len(earlier.revisions)):
+                self.fail(f"{path} restates {record.period} without keeping what was billed and revised before")
+            latest[record.period] = record
+            result.append(record)
+        self.consecutive(tuple(latest.values()), opening, f"the records of {where}")
+        return tuple(result)
+
+    def opening(self, data) -> dict | None:
+        """A ledger's opening carry (None: the contract's initial carry)."""
+        if data is None:
+            return None
+        next_index = self.next_index
+        self.record(data, "ledger.opening", _CARRY_FIELDS)
+        opening = self.opening_of(self.carry_fields(data, "ledger.opening."))
         self.next_index = next_index
-        periods = [self.ledger_period(p, f"ledger.periods[{i}]")
-                   for i, p in enumerate(self.items(data["periods"], "ledger.periods"))]
+        return opening
+
+    def consecutive(self, periods: tuple[LedgerPeriod, ...], opening: dict | None, path: str) -> None:
+        """The periods of a ledger are those billed, from its opening to the one before next_period."""
+        start = None if opening is None else self.calendar.index(opening["next_period"])
         indices = [self.calendar.index(p.period) for p in periods]
         expected = list(range(indices[0], indices[0] + len(indices))) if indices else []
         if indices != expected or (start is not None and indices and indices[0] != start) or (
-                indices and (next_index is None or indices[-1] != next_index - 1)):
-            self.fail("ledger.periods must be the consecutive periods billed, from the ledger's opening "
+                indices and (self.next_index is None or indices[-1] != self.next_index - 1)):
+            self.fail(f"{path} must be the consecutive periods billed, from the ledger's opening "
                       "to the one before next_period")
-        return Ledger(opening, tuple(periods))
 
     def ledger_period(self, data, path: str) -> LedgerPeriod:
         self.record(data, path, ("period", "inputs", "events", "billed", "revisions"))
@@ -419,11 +547,12 @@ class _Reader:
     def service_level(self, data, path: str, name: str) -> ServiceLevelCarry:
         self.record(data, path, ("pending", "contract_year", "passes_used", "met_streak", "outstanding",
                                  "year_sum", "year_count", "year_credits"))
-        cures = [version_sl.cure for version in (self.program, *(terms for _, terms in self.program.amendments))
-                 for version_sl in version.service_levels if version_sl.name == name and version_sl.cure]
+        pending = self.items(data["pending"], f"{path}.pending")
+        cure = max((version_sl.cure for version in (self.program, *(terms for _, terms in self.program.amendments))
+                    for version_sl in version.service_levels if version_sl.name == name and version_sl.cure),
+                   default=0) if pending else 0
         return ServiceLevelCarry(
-            [self.pending(p, f"{path}.pending[{i}]", name, max(cures, default=0))
-             for i, p in enumerate(self.items(data["pending"], f"{path}.pending"))],
+            [self.pending(p, f"{path}.pending[{i}]", name, cure) for i, p in enumerate(pending)],
             self.whole(data["contract_year"], f"{path}.contract_year"),
             self.whole(data["passes_used"], f"{path}.passes_used"),
             self.whole(data["met_streak"], f"{path}.met_streak"),
@@ -494,7 +623,7 @@ class _Reader:
         self.record(data, path, ("index", "label", "contract_year", "credits", "base", "missed"))
         label = self.label(data["label"], f"{path}.label")
         index = self.whole(data["index"], f"{path}.index")
-        if index != self.calendar.index(label):
+        if index != self.index_of(label):
             self.fail(f"{path}.index is {index}, but the index of {label} is {self.calendar.index(label)}")
         if self.next_index is not None and index >= self.next_index:
             self.fail(f"{path}.label {label} is not before {self.calendar.label(self.next_index)}, "
@@ -555,7 +684,7 @@ class _Reader:
         return value
 
     def label(self, data, path: str) -> str:
-        if type(data) is not str or len(data) > 16 or self.calendar.index(data) is None:
+        if type(data) is not str or len(data) > 16 or self.index_of(data) is None:
             self.fail(f"{path} must be a period label like {EXAMPLE_LABEL[self.calendar.periodicity]!r}, "
                       f"not {_shown(data)}")
         return data
@@ -568,7 +697,7 @@ def _first_billed(ledger, calendar) -> str | None:
     opening, periods = ledger.get("opening"), ledger.get("periods")
     label = (opening.get("next_period") if isinstance(opening, dict)
              else periods[0].get("period") if isinstance(periods, list) and periods and isinstance(periods[0], dict)
-             else None)
+             else ledger.get("first"))
     return label if isinstance(label, str) and calendar.index(label) is not None else None
 
 

@@ -50,7 +50,7 @@ class Update:
         self.path = path  # as the user gave it
         self.target = target  # the file that is replaced (a symbolic link resolved)
         self.existing = existing
-        self._mode, self._owner = mode, owner
+        self.mode, self._owner = mode, owner
         self._staged: str | None = None  # the temporary file's path
 
     def stage(self, text: str) -> None:
@@ -61,13 +61,13 @@ class Update:
         temporary = os.path.join(folder, _TEMPORARY.format(name=name, token=secrets.token_hex(8)))
         try:
             fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC,
-                         0o600 if self._mode is not None else 0o666)  # a new file gets the umask's mode
+                         0o600 if self.mode is not None else 0o666)  # a new file gets the umask's mode
             self._staged = temporary
             with os.fdopen(fd, "wb") as file:
                 file.write(text.encode("utf-8"))
                 file.flush()
-                if self._mode is not None:
-                    os.fchmod(file.fileno(), self._mode)
+                if self.mode is not None:
+                    os.fchmod(file.fileno(), self.mode)
                     _keep_owner(file.fileno(), self._owner)
                 os.fsync(file.fileno())
         except OSError as err:

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator, Mapping, Sequence
+from typing import Iterator, Mapping, Sequence, cast
 
 import attrs
 
@@ -29,6 +29,7 @@ from ..engine.history import History
 from ..engine.state import Carry
 from ..formats import files, report
 from ..formats import restatement as restatement_report
+from ..formats.ledger_file import LedgerFile
 from ..formats.kpi_data import checked_history, history_from_mapping, with_events
 from ..language import nodes
 from ..language.check import check
@@ -77,9 +78,11 @@ class Restatement(restate.Restatement):
         return restatement_report.to_csv(self)
 
 
+_OUTCOME_FIELDS = tuple(field.name for field in attrs.fields(outcome.Outcome))
+
+
 def _api_outcome(evaluated: outcome.Outcome, warnings: tuple[Diagnostic, ...]) -> Outcome:
-    return Outcome(**{field.name: getattr(evaluated, field.name) for field in attrs.fields(outcome.Outcome)},
-                   warnings=warnings)
+    return Outcome(**{name: getattr(evaluated, name) for name in _OUTCOME_FIELDS}, warnings=warnings)
 
 
 @attrs.frozen
@@ -129,9 +132,11 @@ class Program(Terms):
         if the file does not exist yet), and hands over a BillingRun. Its evaluate()
         continues from that state; leaving the block normally then saves the new state,
         while an exception (from evaluating, or from writing the output inside the block)
-        leaves the file as it was. See formats/files.py for what "saves" guarantees."""
+        leaves the file (and the ledger file beside it, formats/ledger_file.py) as it was.
+        See formats/files.py for what "saves" guarantees."""
         with files.updating(state_path, wait) as update:
             where = str(state_path)
+            ledger = LedgerFile(update.target, where, update.mode)
             state = None
             if update.existing is not None:
                 try:
@@ -139,8 +144,14 @@ class Program(Terms):
                 except UnicodeDecodeError as err:
                     raise SlaError([Diagnostic("SLA404", f"cannot read state file {where}: {err}",
                                                location=where)]) from None
-                state = self.load_state(text, where)
-            yield BillingRun(self, state, update)
+                state = Carry.from_json(text, self, where, ledger.read)
+                if state.ledger.stored is not None:
+                    ledger.check(state.ledger.stored.size)
+            try:
+                yield BillingRun(self, state, update, ledger)
+            except BaseException:
+                ledger.roll_back()  # the state is left as it was: so is its ledger file
+                raise
 
 
 class BillingRun:
@@ -148,9 +159,16 @@ class BillingRun:
     before the first run); evaluate() (bill the next periods) or restate() (correct
     billed ones) once, write its output, and leave the block."""
 
-    def __init__(self, program: Program, state: Carry | None, update: files.Update):
-        self.program, self.state, self._update = program, state, update
+    def __init__(self, program: Program, state: Carry | None, update: files.Update, ledger: LedgerFile):
+        self.program, self.state, self._update, self._ledger = program, state, update, ledger
         self._evaluated = False
+
+    def _stage(self, state: Carry) -> None:
+        """Append the ledger records the run adds to the ledger file, then write the new
+        state (format /4, naming them) aside: both fsynced, the state committed later."""
+        records, count, digest, first = state.ledger.to_append()
+        size = self._ledger.append(state.ledger.stored.size if state.ledger.stored is not None else 0, records)
+        self._update.stage(state.file_json(count, size, digest, first))
 
     def restate(self, corrected, events=None) -> Restatement:
         """Evaluate the billed periods again with `corrected` (a History or a mapping
@@ -167,7 +185,7 @@ class BillingRun:
         if events is not None:
             history = with_events(self.program, history, events)
         result = restate.restate(self.program, self.state, history, str(self._update.path))
-        self._update.stage(result.state.to_json())
+        self._stage(result.state)
         self._evaluated = True
         return Restatement(**{**{f.name: getattr(result, f.name) for f in attrs.fields(restate.Restatement)},
                               "outcome": _api_outcome(result.outcome, self.program.warnings)})
@@ -178,7 +196,7 @@ class BillingRun:
         if self._evaluated:
             raise RuntimeError("a billing run evaluates once; start another billing_run() for the next periods")
         outcome = self.program.evaluate(history, self.state, events)
-        self._update.stage(outcome.state_json())
+        self._stage(cast(Carry, outcome.state))
         self._evaluated = True
         return outcome
 

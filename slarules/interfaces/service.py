@@ -75,6 +75,7 @@ from ..core.diagnostics import Diagnostic, SlaError
 from ..core.source import Source
 from ..formats import files, report
 from ..formats.kpi_data import parse_history
+from ..formats.ledger_file import read_state_file
 from ..language.check import check
 from ..language.grammar import parser
 from ..language.parse import parse
@@ -241,9 +242,11 @@ class _Service:
     def stored_state(self, subject: str):
         """The JSON of the state kept for `subject`: 404 if none, 409 if it is not JSON."""
         try:
-            text = self.state_path(subject).read_text(encoding="utf-8")
+            text = read_state_file(self.state_path(subject))  # its ledger file's records inside
         except FileNotFoundError:
             raise _no_state(subject) from None
+        except SlaError as err:
+            raise Refusal(409, err.diagnostics) from None
         try:
             return json.loads(text)
         except (json.JSONDecodeError, RecursionError):

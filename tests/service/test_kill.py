@@ -55,4 +55,4 @@ def test_kill_9_loses_no_period_and_bills_none_twice(server, tmp_path):
         final.stop()
     assert kept["next_period"] == "2027-01"
     assert kept["state"] == whole["state"]
-    assert sorted(p.name for p in states.iterdir()) == ["killed.state.json"]
+    assert sorted(p.name for p in states.iterdir()) == ["killed.state.json", "killed.state.json.ledger"]

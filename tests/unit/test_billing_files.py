@@ -23,6 +23,7 @@ from pathlib import Path
 import pytest
 
 from slarules import SlaError, load
+from slarules.formats.ledger_file import read_state_file
 from slarules.interfaces.cli import main
 from tests.billing_terms import TWO_IN_A_ROW as RULESET
 
@@ -148,7 +149,7 @@ def test_months_billed_in_sequence_under_contention_equal_the_whole_history(fold
         lines += billed[0].splitlines()[1:]
     whole = load("t.sla").evaluate(_history())
     assert lines == whole.to_csv().splitlines()[1:]  # no month billed twice, none lost
-    assert Path("st.json").read_text() == whole.state_json()
+    assert read_state_file("st.json") == whole.state_json()
     assert temporaries() == []
 
 
@@ -180,7 +181,7 @@ def test_a_run_killed_mid_way_changes_nothing_and_the_next_run_cleans_up(folder)
     code, out, err = run("evaluate", "t.sla", "rest.csv", "--state", "st.json", "--format", "csv")
     assert (code, err) == (0, "") and temporaries() == []
     whole = load("t.sla").evaluate({label: {"fee": "60000", "sl": value} for label, value in months.items()})
-    assert Path("st.json").read_text() == whole.state_json()
+    assert read_state_file("st.json") == whole.state_json()
 
 
 # ---------------------------------------------------------------- permissions, links, folders

@@ -21,7 +21,7 @@ import pytest
 
 from slarules import compile_source
 from slarules.core.source import Source
-from slarules.engine.state import _checksum
+from slarules.engine.state import checksum
 
 RULESET = '''contract "T" currency USD, starts 2026-01
 inputs fee money
@@ -103,7 +103,7 @@ def as_saved_before_clauses(path):
             for line in pending["lines"]:
                 line["line"] = line_of(RULESET, {"credit row 1": "below 50%", "credit": "per ticket",
                                                  "credit cap": "at most 5%"}[line.pop("clause")])
-    path.write_text(json.dumps({**data, "checksum": _checksum(data)}))
+    path.write_text(json.dumps({**data, "checksum": checksum(data)}))
 
 
 @pytest.mark.parametrize("edited", [RULESET, RULESET.replace("\n\n", "\n")])

@@ -14,6 +14,7 @@ import pytest
 from slarules import SlaError, compile_source
 from slarules.core.diagnostics import render
 from slarules.core.source import Source
+from slarules.formats.ledger_file import read_state_file
 from slarules.interfaces.cli import main
 from slarules.language.fingerprint import fingerprint
 from slarules.language.fmt import format_source
@@ -135,7 +136,7 @@ def test_a_correction_gives_a_debit_note_and_carries_into_later_periods(tmp_path
     assert restatement.adjustments[0].reason == "corrected sl 75 -> 85"
     assert restatement.adjustments[1].reason.startswith("carried from the correction of 2026-02")
     # The ledger keeps what was first billed and records the revision.
-    ledger = json.loads(path.read_text())["ledger"]["periods"]
+    ledger = json.loads(read_state_file(path))["ledger"]["periods"]
     assert ledger[1]["billed"]["credits"] == "1200.00" and ledger[1]["revisions"][0]["billed"]["credits"] == "0.00"
     assert ledger[1]["inputs"]["sl"] == "85" and ledger[1]["revisions"][0]["inputs_before"] == {"sl": "75"}
     # Restating the same correction again adds nothing, and leaves the state as it was.
@@ -159,7 +160,7 @@ def test_the_termination_right_moves_with_a_correction_and_billing_goes_on(tmp_p
 
     def carry(text):  # the state without its ledger (which records the revision) and checksum
         return {k: v for k, v in json.loads(text).items() if k not in ("ledger", "checksum")}
-    assert carry(path.read_text()) == carry(whole.state_json())
+    assert carry(read_state_file(path)) == carry(whole.state_json())
 
 
 @pytest.mark.parametrize("form", ["table", "json", "csv"])

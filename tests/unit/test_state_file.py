@@ -13,7 +13,7 @@ import pytest
 
 from slarules import SlaError, compile_source
 from slarules.core.source import Source
-from slarules.engine.state import _checksum
+from slarules.engine.state import checksum
 from tests.billing_terms import THREE_IN_A_ROW as RULESET
 
 PROGRAM = compile_source(Source("t.sla", RULESET))
@@ -138,7 +138,7 @@ def older_state(version: str, ruleset_sha256: str = PROGRAM.text_sha256) -> str:
         line["line"] = 7
     old.update(format=f"slarules.state/{version}", ruleset=ruleset_sha256)
     if version == "2":
-        old["checksum"] = _checksum(old)
+        old["checksum"] = checksum(old)
     return json.dumps(old)
 
 
