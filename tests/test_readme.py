@@ -94,3 +94,19 @@ def test_the_readme_portfolio_run_prints_what_it_shows(tmp_path):
                             + " --format csv"], cwd=tmp_path, capture_output=True, text=True, timeout=60,
                            env={"PATH": f"{bin_dir}:/usr/bin:/bin", "HOME": str(tmp_path)})
     assert again.returncode == 1 and again.stderr.count("the state continues from 2026-03") == 3
+
+
+def test_the_readme_literate_contract_runs_end_to_end(tmp_path):
+    """The literate Acme schedule: checked, evaluated (each line citing its contract clause) and
+    explained as HTML with the schedule's wording beside the clauses, as the README shows."""
+    (session,) = [b for b in blocks("sh") if "acme_schedule_c.sla.md" in b]
+    (tmp_path / "rulesets").symlink_to(ROOT / "rulesets")
+    bin_dir = Path(sys.executable).parent
+    done = subprocess.run(["bash", "-e", "-c", session], cwd=tmp_path, capture_output=True, text=True, timeout=120,
+                          env={"PATH": f"{bin_dir}:/usr/bin:/bin", "HOME": str(tmp_path)})
+    assert done.returncode == 0, done.stderr
+    # 2026-03: speed of answer 74.12% is below 75%: 5% of 60,000.00 = 3,000.00, under C.2.1(a) (Schedule C).
+    assert ("2026-03,speed_of_answer,,credit,3000.00,USD,acme_schedule_c.sla.md:52,C.2.1(a),"
+            in done.stdout), done.stdout[:2000]
+    page = (tmp_path / "schedule_c.html").read_text(encoding="utf-8")
+    assert '<table class="literate">' in page and "C.2.1 Speed of answer" in page

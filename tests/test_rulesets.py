@@ -87,7 +87,7 @@ def test_outcome_matches_the_golden_totals_csv(path, golden):
 @each_ruleset
 def test_the_totals_csv_agrees_with_the_json(path):
     """The totals file beside the line items holds the JSON's period and history totals, and
-    each period's termination rights (`clause trigger`), every one in the total row."""
+    each period's termination rights (`clause [clause CONTRACT CLAUSE] trigger`), every one in the total row."""
     data = json.loads(evaluate(path).to_json())
     rows = list(csv.DictReader(io.StringIO(evaluate(path).totals_csv())))
     assert [r["period"] for r in rows] == [p["period"] for p in data["periods"]] + ["total"]
@@ -95,7 +95,8 @@ def test_the_totals_csv_agrees_with_the_json(path):
         assert {name: row[name] for name in totals} == totals
     for row, rights in zip(rows, [p["terminations"] for p in data["periods"]] + [data["terminations"]]):
         assert row["termination_rights"] == "; ".join(
-            f"{t['clause']} {t['trigger']}" + (f" (occurrence {t['occurrence']})" if t["occurrence"] > 1 else "")
+            f"{t['clause']}{' clause ' + t['contract_clause'] if t['contract_clause'] else ''} {t['trigger']}"
+            + (f" (occurrence {t['occurrence']})" if t["occurrence"] > 1 else "")
             + (f", effective {t['effective']}" if "effective" in t else "")
             for t in rights)
 

@@ -23,6 +23,7 @@ from ..core.periods import Calendar
 from ..core.source import Span
 from ..language import nodes, printer
 from ..language.printer import to_source
+from ..language.citations import SpanKey, cited_by_span, span_key
 from ..language.fingerprint import TermPrint, fingerprint, term_prints
 from ..language.semantics import allowance_bases, amended, describe_comparison, higher_is_better, kpi_unit
 from .cure_days import DayCure
@@ -227,6 +228,13 @@ class Terms:
     invoicing: Span | None = None  # `credits are applied to the next invoice` (invoicing.py); None: same period
     indexation: IndexationRule | None = None  # `amounts indexed to cpi, ...` (indexation.py)
     deliverables: tuple[DeliverableRule, ...] = ()  # deliverables.py
+    # The contract clause each term cites, by the span_key of the nodes under it (language/citations.py):
+    # one map for the ruleset and all its amendments, so a line cites its term's clause in any version.
+    contract_clauses: dict[SpanKey, str] = attrs.field(factory=dict, eq=False, repr=False)
+
+    def cited(self, span: Span | None) -> str | None:
+        """The contract clause of the term a line or a right quotes by its span, or None."""
+        return self.contract_clauses.get(span_key(span)) if span is not None and self.contract_clauses else None
 
     def in_force(self, index: int) -> "Terms":
         """The terms in force in the period with this calendar index."""
@@ -260,19 +268,21 @@ class Terms:
 
 
 def compile_terms(ruleset: nodes.Ruleset) -> Terms:
+    cited = cited_by_span(ruleset)
     program = _terms(ruleset)
     ruleset, indexation = indexed_ruleset(ruleset, program.calendar, program.rounding.quantum,
                                           program.rounding.decimal_mode)
     invoicing = next((term.span for term in ruleset.of_type(nodes.Invoicing)), None)
     if indexation is not None:
         program = _terms(ruleset)
-    program = attrs.evolve(program, invoicing=invoicing, indexation=indexation)
+    program = attrs.evolve(program, invoicing=invoicing, indexation=indexation, contract_clauses=cited)
     versions = []
     in_force = ruleset
     for amendment in ruleset.amendments:
         in_force = amended(in_force, amendment)
         versions.append((program.calendar.index(program.calendar.label_of_month(amendment.effective)),
-                         attrs.evolve(_terms(in_force, program), invoicing=invoicing, indexation=indexation)))
+                         attrs.evolve(_terms(in_force, program), invoicing=invoicing, indexation=indexation,
+                                      contract_clauses=cited)))
     return attrs.evolve(program, amendments=tuple(versions))
 
 

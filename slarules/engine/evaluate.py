@@ -304,8 +304,10 @@ class PeriodEvaluator:
 
     def lines(self, period: str, record) -> tuple[Line, ...]:
         invoice = self.invoice_period_of(period)
+        cited = self.program.cited
         return tuple(Line(period, line[0], line[1], line[2], line[3], MethodType(_sentence, line),
-                          accountable=self.owner.get(line[0]), invoice_period=invoice)
+                          accountable=self.owner.get(line[0]), invoice_period=invoice,
+                          contract_clause=cited(line[3]))
                      for line in record[1])
 
     def invoice_period_of(self, period: str) -> str | None:
@@ -664,7 +666,8 @@ class PeriodEvaluator:
                 carry.recent.clear()
                 effective = rule.notice.effective(self.program.calendar, index, self.holidays) if rule.notice else None
                 rights.append(TerminationRight(label, rule.text, rule.clause, fired[0], fired[1], carry.arisen,
-                                               self.owner.get(rule.service_level), effective))
+                                               self.owner.get(rule.service_level), effective,
+                                               contract_clause=self.program.cited(rule.clause)))
         return tuple(rights)
 
     def counts_for_floor(self, value, status: str) -> bool:

@@ -2,7 +2,9 @@
 
 An Outcome holds one PeriodOutcome per period: each service level's value
 and status, and the line items (credits, bonuses, caps) each with its clause
-(`file.sla:line`, the file's name without its folders) and a sentence a person can check by hand. A period's results,
+(`file.sla:line`, the file's name without its folders), the signed contract's
+clause its term cites (language/citations.py; None if it cites none) and a
+sentence a person can check by hand. A period's results,
 lines and totals are built from the evaluator's record of it when first read,
 and a sentence each time it is read, not during evaluation, so a billing run
 over many periods pays only for the money. Totals are sums of line items, so
@@ -63,6 +65,7 @@ class Line:
     # The period whose invoice the line is on, when the contract applies credits to the next invoice
     # (invoicing.py); None: the period it was assessed in.
     invoice_period: str | None = None
+    contract_clause: str | None = attrs.field(default=None, kw_only=True)  # the signed contract's: "C.2.1(a)"
 
     @property
     def explanation(self) -> str:
@@ -139,6 +142,7 @@ class TerminationRight:
     accountable: str | None = None  # the party whose misses gave the right
     # `on 30 days' notice`: the day the right takes effect, that many days after the period ends
     effective: str | None = None
+    contract_clause: str | None = attrs.field(default=None, kw_only=True)  # the signed contract's: "C.5(a)"
 
     @property
     def clause_ref(self) -> str:

@@ -6,7 +6,8 @@ exclusions replace those billed). Output: a Restatement: one Adjustment per
 billed period whose figures changed (a credit note when more is owed to the
 client on balance, a debit note when less, "restated" when only the split of
 the same balance changed), with the change in what is due to each side, the
-figures billed and restated, and the reason; the restated Outcome of every ledger period; and the new state, whose
+figures billed and restated, the reason, and the contract clauses its changed lines cite (the lines billed
+are the ledger's inputs evaluated again); the restated Outcome of every ledger period; and the new state, whose
 ledger records each revision (nothing billed is overwritten) and whose carry
 is the one the corrected history leaves. Errors: SLA407 for a corrected period
 the ledger has not billed, SLA408 when there is no saved state.
@@ -54,6 +55,9 @@ class Adjustment:
     # Under `credits are applied to the next invoice` (invoicing.py): the invoice the adjustment lands on,
     # the next one the state has not billed; None otherwise.
     invoice_period: str | None = None
+    # The signed contract's clauses of the line items that changed (added, removed or of another amount),
+    # each once, in the order the lines come: what the credit or debit note cites.
+    contract_clauses: tuple[str, ...] = ()
 
 
 @attrs.frozen
@@ -92,12 +96,18 @@ def restate(program: Terms, state: Carry | None, corrected: History, where: str 
         tuple(fixes.get(p.period) or PeriodData(p.period, p.inputs) for p in periods),
         tuple(event for p in periods for event in fixed_events.get(p.period, p.events)),
         corrected.holidays, _deliveries(program, state, corrected, {p.period for p in periods}))
-    opening = Carry.initial(program) if ledger.opening is None else Carry.from_data(
-        {**Carry.initial(program).to_data(), **ledger.opening}, program, where)
-    outcome = evaluate(program, history, opening)
+
+    def opening() -> Carry:
+        return Carry.initial(program) if ledger.opening is None else Carry.from_data(
+            {**Carry.initial(program).to_data(), **ledger.opening}, program, where)
+    outcome = evaluate(program, history, opening())
+    billed_history = History(tuple(PeriodData(p.period, p.inputs) for p in periods),
+                             tuple(event for p in periods for event in p.events), corrected.holidays,
+                             _deliveries(program, state, History(()), {p.period for p in periods}))
+    as_billed = evaluate(program, billed_history, opening()) if program.contract_clauses else None
     adjustments, revised = [], []
     first_fix = min((program.calendar.index(label) for label in fixes), default=None)
-    for entry, data, restated in zip(periods, history.periods, outcome.periods):
+    for number, (entry, data, restated) in enumerate(zip(periods, history.periods, outcome.periods)):
         changed = {name: entry.inputs.get(name) for name in {*entry.inputs, *data.values}
                    if entry.inputs.get(name) != data.values.get(name)}
         events = fixed_events.get(entry.period, entry.events)
@@ -116,7 +126,8 @@ def restate(program: Terms, state: Carry | None, corrected: History, where: str 
             adjustments.append(Adjustment(
                 entry.period, CREDIT_NOTE if amount > 0 else DEBIT_NOTE if amount < 0 else RESTATED, amount,
                 after.due_to_client - before.due_to_client, after.due_to_vendor - before.due_to_vendor,
-                before, after, reason, state.next_period if program.invoicing is not None else None))
+                before, after, reason, state.next_period if program.invoicing is not None else None,
+                _changed_clauses(as_billed.periods[number].lines, restated.lines) if as_billed else ()))
     new_state = outcome.state
     if program.invoicing is not None:
         # The last period's invoice is not billed yet but keeps the figures as first computed:
@@ -136,6 +147,15 @@ def _deliveries(program: Terms, state: Carry, corrected: History, billed: set) -
                      for name, record in state.deliverables.items()
                      if name not in again and name in kinds and record["period"] in billed)
     return recorded + corrected.deliveries
+
+
+def _changed_clauses(billed, restated) -> tuple[str, ...]:
+    """The contract clauses of the lines in one list and not the other, each once, in order."""
+    def key(line):
+        return line.service_level, line.kind, line.amount, line.clause_ref
+    kept = {key(line) for line in billed} & {key(line) for line in restated}
+    changed = [line.contract_clause for line in (*restated, *billed) if key(line) not in kept]
+    return tuple(dict.fromkeys(c for c in changed if c is not None))
 
 
 def _event_set(events) -> set:

@@ -10,7 +10,10 @@ read one rectangular table per file: the line items (to_csv) and the period
 totals with the amounts due and the termination rights (to_totals_csv). JSON amounts are decimal strings with exactly the currency's
 minor-unit digits; KPI values are exact decimal strings. The JSON and every CSV
 row state the ruleset's fingerprint and the slarules version (`identity`), so
-that the terms billed can be matched to the explanation reviewed. The JSON layout is
+that the terms billed can be matched to the explanation reviewed; every line item
+and termination right also names the signed contract's clause its term cites
+(`contract_clause`, null or an empty cell when it cites none), so that an
+invoice line cites the contract. The JSON layout is
 published as slarules/formats/schema/outcome.schema.json. Diagnostics have a
 JSON form too (`check --format json`, the service's error responses).
 """
@@ -108,8 +111,8 @@ def _period(p: PeriodOutcome, d: int) -> dict:
         "service_levels": [_result(r) for r in p.results],
         "lines": [
             {"service_level": line.service_level, "kind": line.kind, "amount": plain_money(line.amount, d),
-             "clause": line.clause_ref, "explanation": line.explanation, "accountable": line.accountable,
-             **invoice}
+             "clause": line.clause_ref, "contract_clause": line.contract_clause, "explanation": line.explanation,
+             "accountable": line.accountable, **invoice}
             for line in p.lines
         ],
         "totals": totals_data(p.totals, d),
@@ -134,8 +137,8 @@ def _result(r) -> dict:
 
 def termination_data(t) -> dict:
     """A termination right; `effective` only where the trigger states a notice."""
-    right = {"period": t.period, "trigger": t.trigger, "clause": t.clause_ref, "reason": t.reason,
-             "periods": list(t.periods), "occurrence": t.occurrence, "accountable": t.accountable}
+    right = {"period": t.period, "trigger": t.trigger, "clause": t.clause_ref, "contract_clause": t.contract_clause,
+             "reason": t.reason, "periods": list(t.periods), "occurrence": t.occurrence, "accountable": t.accountable}
     if t.effective is not None:
         right["effective"] = t.effective
     return right
@@ -178,7 +181,8 @@ def identity_text(fingerprint: str) -> str:
 SUBJECT_COLUMN = "subject"  # first in a portfolio's CSV files, when many subjects are evaluated at once
 # `accountable` is the party that answers for the line (empty when the ruleset names none): always
 # there, so that a billing import reads the same columns from every ruleset.
-CSV_COLUMNS = ("period", "service_level", "accountable", "kind", "amount", "currency", "clause", "explanation")
+CSV_COLUMNS = ("period", "service_level", "accountable", "kind", "amount", "currency", "clause", "contract_clause",
+               "explanation")
 IDENTITY_COLUMNS = ("fingerprint", "slarules_version")  # last on every row: each line item names its terms
 INVOICE_COLUMN = ("invoice_period",)  # after `period`, when the contract applies credits to the next invoice
 
@@ -211,7 +215,7 @@ def write_csv(outcome: Outcome, out: TextIO, subject: str | None = None, header:
                 writer.writerow([*first, line.period, *invoice, line.service_level or "", line.accountable or "",
                                  line.kind,
                                  plain_money(line.amount, outcome.digits), outcome.currency, line.clause_ref,
-                                 line.explanation, *stated])
+                                 line.contract_clause or "", line.explanation, *stated])
 
 
 TOTALS_COLUMNS = ("period", "contract_year", "currency", "credits", "earned_back", "bonuses", "withheld", "net",
@@ -228,7 +232,8 @@ def to_totals_csv(outcome: Outcome) -> str:
     """What is invoiced, beside the line items: one row per period and a last row
     `total` for the whole history, each with its totals, the amounts due under the
     contract's netting, and the termination rights that arose (`clause trigger`,
-    `; `-separated; the total row lists them all).
+    `; `-separated, each `clause trigger` with the contract clause it cites, if any:
+    `acme.sla:80 clause C.5(a) terminate when ...`; the total row lists them all).
 
     Under `credits are applied to the next invoice`, an `invoice_period` column after
     `period` names the invoice each period's totals are on, and a first row is the
@@ -263,7 +268,7 @@ def totals_cells(currency: str, digits: int, netting: str, t: Totals) -> list[st
 
 
 def rights_cell(rights) -> str:
-    return "; ".join(f"{right.clause_ref} {right.trigger}{_occurrence(right)}{_effective(right)}" for right in rights)
+    return "; ".join(f"{_cited(right)} {right.trigger}{_occurrence(right)}{_effective(right)}" for right in rights)
 
 
 def _occurrence(right) -> str:
@@ -274,6 +279,11 @@ def _occurrence(right) -> str:
 def _effective(right) -> str:
     """`, effective 2026-04-30` for a right that takes effect on notice, else nothing."""
     return f", effective {right.effective}" if right.effective is not None else ""
+
+
+def _cited(item) -> str:
+    """`acme.sla:80`, and the contract clause its term cites: `acme.sla:80 clause C.5(a)`."""
+    return item.clause_ref + (f" clause {item.contract_clause}" if item.contract_clause is not None else "")
 
 
 def _shown(value: Decimal | None, unit: str) -> str:
@@ -308,14 +318,14 @@ def _text(outcome: Outcome) -> Iterator[list[str]]:
             out.append(f"  {r.service_level:<{width}}  {_shown(r.value, r.unit):>12}{reported}  {r.status}{owner}{note}")
         for line in p.lines:
             owner = f"  accountable: {line.accountable}" if line.accountable else ""
-            out.append(f"  {line.kind:<{kind_width}} {money(line.amount):>14}  {line.clause_ref}{owner}")
+            out.append(f"  {line.kind:<{kind_width}} {money(line.amount):>14}  {_cited(line)}{owner}")
             out.append(f"      {line.explanation}")
         for late in p.late_reports:
             out.append(f"  LATE REPORT  {late.input} by {late.reported_by}: due {late.due.isoformat()}, arrived "
                        f"{late.arrived.isoformat()} ({late.days_late} day{'s' * (late.days_late != 1)} late)")
         for right in p.terminations:
             owner = f"  accountable: {right.accountable}" if right.accountable else ""
-            out.append(f"  TERMINATION RIGHT  {right.clause_ref}{_occurrence(right)}{owner}")
+            out.append(f"  TERMINATION RIGHT  {_cited(right)}{_occurrence(right)}{owner}")
             out.append(f"      {right.trigger}: {right.reason} ({', '.join(right.periods)}){_effective(right)}")
         out.append(f"  {totals_text(p.totals, money)}")
         out.append("")
@@ -348,7 +358,7 @@ def _text(outcome: Outcome) -> Iterator[list[str]]:
     rights = (right for p in outcome.periods for right in p.terminations)
     for number, right in enumerate(rights):
         yield [*(["", "Termination rights"] if number == 0 else []),
-               f"  {right.period}: {right.trigger} ({right.clause_ref}){_occurrence(right)}: {right.reason}"
+               f"  {right.period}: {right.trigger} ({_cited(right)}){_occurrence(right)}: {right.reason}"
                f"{_effective(right)}"]
     if outcome.deliverables:
         yield ["", "Deliverables", *(f"  {s.status:<11}  {s.explanation}" for s in outcome.deliverables)]

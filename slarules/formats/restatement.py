@@ -4,8 +4,9 @@ Input: an engine Restatement. Output: a string; never raises. One adjustment
 line per billed period whose figures changed: a credit note (more is owed to
 the client, on balance, than was billed), a debit note (less) or "restated"
 (the same balance split otherwise), the change in the net and in what is due
-to each side, the net billed and restated, and the reason (and, when the contract
-applies credits to the next invoice, in the JSON and the table, the invoice it lands on). The JSON also holds every figure
+to each side, the net billed and restated, the reason, the contract clauses of the line
+items that changed (and, when the contract applies credits to the next invoice, in the
+JSON and the table, the invoice it lands on). The JSON also holds every figure
 billed and restated (formats/schema/restatement.schema.json); all three
 state the ruleset's fingerprint and the slarules version.
 """
@@ -24,7 +25,7 @@ from .report import SUBJECT_COLUMN, diagnostic_data, identity, identity_text
 JSON_FORMAT = "slarules.restatement/1"
 SUBJECTS_FORMAT = "slarules.restatements/1"  # many subjects' restatements (write_subjects)
 CSV_COLUMNS = ("period", "kind", "amount", "due_to_client_change", "due_to_vendor_change", "currency", "billed_net",
-               "restated_net", "reason", "fingerprint", "slarules_version")
+               "restated_net", "reason", "contract_clauses", "fingerprint", "slarules_version")
 _FIGURES = ("credits", "earned_back", "bonuses", "withheld", "net", "due_to_client", "due_to_vendor")
 
 
@@ -39,6 +40,7 @@ def to_data(restatement: Restatement) -> dict:
                          "due_to_client_change": plain_money(a.to_client, d),
                          "due_to_vendor_change": plain_money(a.to_vendor, d),
                          "billed": figures(a.billed), "restated": figures(a.restated), "reason": a.reason,
+                         "contract_clauses": list(a.contract_clauses),
                          **({"invoice_period": a.invoice_period} if a.invoice_period is not None else {})}
                         for a in restatement.adjustments],
         "total": plain_money(sum((a.amount for a in restatement.adjustments), Decimal(0)), d),
@@ -64,7 +66,8 @@ def _csv_rows(restatement: Restatement) -> Iterator[list[str]]:
     for a in restatement.adjustments:  # the invoice an adjustment lands on: in the JSON and the table
         yield [a.period, a.kind, plain_money(a.amount, d), plain_money(a.to_client, d),
                plain_money(a.to_vendor, d), restatement.currency,
-               plain_money(a.billed.net, d), plain_money(a.restated.net, d), a.reason, *stated]
+               plain_money(a.billed.net, d), plain_money(a.restated.net, d), a.reason,
+               "; ".join(a.contract_clauses), *stated]
 
 
 def to_text(restatement: Restatement) -> str:
@@ -79,6 +82,8 @@ def to_text(restatement: Restatement) -> str:
         out.append(f"      {a.reason}")
         if a.invoice_period is not None:
             out.append(f"      on the invoice of {a.invoice_period}")
+        if a.contract_clauses:
+            out.append(f"      contract clause{'s' * (len(a.contract_clauses) > 1)} {', '.join(a.contract_clauses)}")
     if restatement.adjustments:
         total = sum((a.amount for a in restatement.adjustments), Decimal(0))
         out += ["", f"Total adjustment {money(total)} (positive: owed to the client)"]

@@ -13,7 +13,8 @@ Endpoints (the OpenAPI document at GET /openapi.json describes each):
     GET  /health          200 once the service answers
 
 A ruleset is given inline (`"ruleset": "contract ..."`) or by name (`"ruleset_name":
-"acme"` reads `acme.sla` in the folder given with --rulesets); data is the JSON of a
+"acme"` reads `acme.sla` in the folder given with --rulesets, or the literate
+`acme.sla.md` when there is no `acme.sla`); data is the JSON of a
 data file ({"periods": [...], "events": [...]}). Numbers in a request are read as
 their exact decimal text, never as floats.
 
@@ -335,11 +336,13 @@ class _Service:
             raise _refusal(404, "SLA603", f"no ruleset named '{name}': the service has no rulesets folder",
                            "start it with --rulesets DIR to call rulesets by name, or give the text")
         path = self.rulesets_dir / f"{name}.sla"
+        if not path.exists() and (self.rulesets_dir / f"{name}.sla.md").exists():
+            path = self.rulesets_dir / f"{name}.sla.md"  # a literate ruleset: the contract's text and its blocks
         try:
             return path.read_text(encoding="utf-8-sig"), path.name
         except FileNotFoundError:
             raise _refusal(404, "SLA603", f"no ruleset named '{name}'",
-                           f"the service reads {name}.sla in its rulesets folder") from None
+                           f"the service reads {name}.sla (or {name}.sla.md) in its rulesets folder") from None
         except (OSError, UnicodeDecodeError) as err:
             raise SlaError([Diagnostic("SLA301", f"cannot read ruleset {path.name}: {err}")]) from None
 

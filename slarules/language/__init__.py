@@ -14,4 +14,5 @@
     fmt.py        ruleset text -> the same ruleset in the canonical layout, comments kept
     editing.py    for editors: where names are, the terms around a point, what the grammar takes next
     fingerprint.py  hashes of the canonical form (the ruleset's fingerprint) and of each term that decides money
+    citations.py  the signed contract's clause each term cites (`clause "C.2.1(a)"`), inherited by what it holds
 """

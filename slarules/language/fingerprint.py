@@ -3,13 +3,15 @@
 `fingerprint(ruleset)` is "sha256:" and the SHA-256 of the ruleset's canonical
 form, printer.to_source (the tree has no comments, and fmt's output parses to
 the same tree), so formatting a ruleset or adding comments keeps it, while any
-change to what it says (a number, a name, a title) gives another one. Outputs
-state it so that the explanation a lawyer signed off can be matched to the
-terms that billed.
+change to what it says (a number, a name, a title, a contract clause a term
+cites) gives another one. A literate ruleset (Markdown with ```sla blocks) has
+the fingerprint of its terms: the same as those terms written as a plain .sla
+file, whatever the wording around the blocks. Outputs state it so that the
+explanation a lawyer signed off can be matched to the terms that billed.
 
 `term_prints(ruleset)` is finer and narrower: one print per term that decides
 money in the version of the terms the tree states (its amendments aside), with
-titles and descriptions left out: the contract header, each input, each
+titles, descriptions and contract clauses left out: the contract header, each input, each
 service level's `critical` mark and each of its clauses, each period-wide
 term. A saved state keeps the prints of the terms in force for the periods it
 billed, so that a later edit that leaves them alone keeps the state valid and
@@ -24,6 +26,7 @@ import attrs
 
 from ..core.source import Span
 from . import nodes
+from .citations import uncited
 from .printer import clause, layout, to_source
 
 
@@ -44,7 +47,9 @@ class TermPrint:
 
 
 def term_prints(ruleset: nodes.Ruleset) -> tuple[TermPrint, ...]:
-    """The prints of the terms that decide money in this version, in source order."""
+    """The prints of the terms that decide money in this version, in source order (the contract
+    clauses terms cite left out: they decide no money)."""
+    ruleset = uncited(ruleset)
     contract = ruleset.contract
     header = layout(nodes.Ruleset(attrs.evolve(contract, title=""), ()))[0].lines[1].text
     prints = [TermPrint("contract", _digest(header), "the contract header", contract.span)]

@@ -32,6 +32,10 @@ the block, are kept (one at most), so a file's preamble stays apart from the
 contract header. Two one-line period-wide terms (`at risk`, `bonuses ...`,
 `terminate when ...`) written with no blank line between them stay together.
 Trailing comments of the inputs in one `inputs` block are aligned.
+
+A literate ruleset (Markdown with ```sla blocks, core/source.py) is formatted
+block by block: each block's constructs and comments in the canonical layout,
+the Markdown around the blocks byte for byte.
 """
 from __future__ import annotations
 
@@ -40,7 +44,8 @@ from collections import defaultdict
 
 import attrs
 
-from ..core.source import Source
+from ..core.diagnostics import Diagnostic, SlaError
+from ..core.source import Source, span_at
 from . import printer
 from .parse import parse
 
@@ -58,12 +63,17 @@ class Comment:
 
 def comments(text: str) -> list[Comment]:
     """Every comment of a ruleset's text, in order. Strings cannot span lines
-    in the grammar, so the in-string state resets at each line."""
+    in the grammar, so the in-string state resets at each line; inside one, a
+    backslash escapes the next character (`\\"`)."""
     found = []
     for number, line in enumerate(text.split("\n"), start=1):
-        in_string = False
+        in_string = escaped = False
         for index, char in enumerate(line):
-            if char == '"':
+            if escaped:
+                escaped = False
+            elif char == "\\" and in_string:
+                escaped = True
+            elif char == '"':
                 in_string = not in_string
             elif char == "#" and not in_string:
                 found.append(Comment(number, index + 1, line[index:].rstrip(), not line[:index].strip()))
@@ -74,7 +84,31 @@ def comments(text: str) -> list[Comment]:
 def format_source(source: Source) -> str:
     """The ruleset in the canonical layout with its comments; SlaError on a syntax error."""
     ruleset = parse(source)
+    if source.literate:
+        return _format_literate(source, printer.layout(ruleset))
     return _Formatter(source.text, printer.layout(ruleset)).run()
+
+
+def _format_literate(source: Source, blocks: list[printer.Block]) -> str:
+    """A literate ruleset with each ```sla block formatted on its own (the comments in
+    it kept in it) and every other byte as it was; SLA261 if a construct starts in one
+    block and ends in another, which no block could be rewritten to hold."""
+    lines = source.text.split("\n")
+    code = source.ruleset_text.split("\n")
+    for sla in reversed(source.blocks):
+        own = [b for b in blocks if b.lines[0].anchor is not None and sla.first <= b.lines[0].anchor[0] <= sla.last]
+        for block in own:
+            if block.end_line is not None and block.end_line > sla.last:
+                raise SlaError([Diagnostic(
+                    "SLA261", "this construct starts in one ```sla block and ends in a later one, so fmt cannot "
+                    "rewrite the blocks apart", span_at(source, block.lines[0].anchor[0], block.lines[0].anchor[1]),
+                    ("end the construct before the block closes, and go on in the next block with the next one",))])
+        if not own:
+            continue  # only comments, or nothing: as written
+        alone = "\n".join(line if sla.first <= n <= sla.last else "" for n, line in enumerate(code, start=1))
+        formatted = _Formatter(alone, own).run().removesuffix("\n").split("\n")
+        lines[sla.first - 1:sla.last] = formatted
+    return "\n".join(lines)
 
 
 class _Formatter:

@@ -30,6 +30,22 @@ class Name:
     span: Span | None = _span()
 
 
+@attrs.frozen
+class ContractClause:
+    """`clause "C.2.1(b)"`: the signed contract's clause a term encodes, free text as the
+    contract numbers it (quotes and backslashes written \\" and \\\\). `written` is the
+    string as it stands in the source, escapes and all: a spelling, like a span."""
+
+    text: str
+    written: str | None = attrs.field(eq=False, repr=False, default=None)
+    span: Span | None = _span()
+
+
+def _cites():
+    """The `contract_clause` field of a term that may name its contract clause."""
+    return attrs.field(default=None, kw_only=True)
+
+
 # ------------------------------------------------------------------ values
 
 @attrs.frozen
@@ -243,6 +259,7 @@ class AtRisk:
     per: str  # "month" | "quarter" | "year"
     span: Span | None = _span()
     as_credits_at_most: bool = False
+    contract_clause: ContractClause | None = _cites()
 
 
 @attrs.frozen
@@ -252,6 +269,7 @@ class BonusLimit:
     amount: Amount
     per: str
     span: Span | None = _span()
+    contract_clause: ContractClause | None = _cites()
 
 
 @attrs.frozen
@@ -260,6 +278,7 @@ class Netting:
 
     policy: str
     span: Span | None = _span()
+    contract_clause: ContractClause | None = _cites()
 
 
 @attrs.frozen
@@ -310,6 +329,7 @@ class WindowCap:
     window: Window
     limit: WindowLimit
     span: Span | None = _span()
+    contract_clause: ContractClause | None = _cites()
 
 
 @attrs.frozen
@@ -376,6 +396,7 @@ class Termination:
     trigger: Trigger
     span: Span | None = _span()
     notice: Notice | None = None
+    contract_clause: ContractClause | None = _cites()
 
 
 @attrs.frozen
@@ -445,6 +466,7 @@ class CriticalFailure:
     withhold: Withhold
     may_terminate: MayTerminate | None = None
     span: Span | None = _span()
+    contract_clause: ContractClause | None = _cites()
 
 
 # ------------------------------------------------------------------ credits and bonuses
@@ -516,6 +538,7 @@ class Award:
     kind: str  # "credit" | "bonus"
     form: Form
     span: Span | None = _span()
+    contract_clause: ContractClause | None = _cites()
 
 
 @attrs.frozen
@@ -537,6 +560,7 @@ class Cure:
     periods: Decimal
     unit: str
     span: Span | None = _span()
+    contract_clause: ContractClause | None = _cites()
 
     @property
     def in_days(self) -> bool:
@@ -549,6 +573,7 @@ class FreePasses:
 
     count: Decimal
     span: Span | None = _span()
+    contract_clause: ContractClause | None = _cites()
 
 
 @attrs.frozen
@@ -560,6 +585,7 @@ class EarnBack:
     after: Decimal | None
     unit: str | None
     span: Span | None = _span()
+    contract_clause: ContractClause | None = _cites()
 
 
 # ------------------------------------------------------------------ parties, duties, reviews
@@ -705,6 +731,7 @@ class ServiceLevel:
     critical: bool
     clauses: tuple[Clause, ...]
     span: Span | None = _span()
+    contract_clause: ContractClause | None = _cites()
 
     def _first(self, kind, award: str | None = None):
         for clause in self.clauses:
@@ -772,6 +799,7 @@ class AmendedServiceLevel:
     name: Name
     clauses: tuple[Clause, ...]
     span: Span | None = _span()
+    contract_clause: ContractClause | None = _cites()
 
 
 @attrs.frozen
@@ -781,6 +809,7 @@ class Amendment:
     effective: str
     items: tuple[Union[AtRisk, BonusLimit, AmendedServiceLevel], ...]
     span: Span | None = _span()
+    contract_clause: ContractClause | None = _cites()
 
 
 @attrs.frozen

@@ -2,13 +2,15 @@
 
 Input: a Source. Output: a nodes.Ruleset whose every node carries its span.
 Errors: the first syntax error, raised as SlaError with one SLA0xx diagnostic
-that says in words what was expected. No Lark tree or Lark exception leaves
+that says in words what was expected. A literate ruleset (Markdown, see
+core/source.py) is parsed from its ```sla blocks, in place; SLA260 if it has none. No Lark tree or Lark exception leaves
 this module. The transformer only builds nodes; it validates nothing (an
 exception inside a transformer arrives wrapped in VisitError), so every
 judgement about meaning is the check's (check/).
 """
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 
 import lark
@@ -25,8 +27,13 @@ def parse(source: Source) -> nodes.Ruleset:
     """Parse a ruleset; raise SlaError on the first syntax error (TypeError if `source` is no Source)."""
     if not isinstance(source, Source):
         raise TypeError(f"parse(): source must be a slarules.Source(path, text), not {type(source).__name__}")
+    if source.literate and not source.blocks:
+        raise SlaError([Diagnostic(
+            "SLA260", "this Markdown file has no ```sla block, so it states no terms", location=source.path,
+            notes=("a literate ruleset writes its terms in fenced blocks opened with ```sla and closed with ```; "
+                   "the text around them is the contract's wording",))])
     try:
-        tree = parser().parse(source.text)
+        tree = parser().parse(source.ruleset_text)
     except lark.UnexpectedInput as err:
         raise SlaError([syntax_diagnostic(source, err)]) from None
     _check_nesting(source, tree)
@@ -58,6 +65,14 @@ def _check_nesting(source: Source, tree: lark.Tree) -> None:
 
 def parse_text(text: str, path: str = "<string>") -> nodes.Ruleset:
     return parse(Source(path, text))
+
+
+_ESCAPED = re.compile(r'\\(["\\])')
+
+
+def decode_string(written: str) -> str:
+    """A string's text with \\" and \\\\ decoded (any other backslash kept as written)."""
+    return _ESCAPED.sub(r"\1", written)
 
 
 def _number(token) -> Decimal:
@@ -100,19 +115,24 @@ class _ToAst(lark.Transformer):
         return nodes.Ruleset(children[0], sections, self.source, amendments)
 
     def amendment(self, meta, children):
-        """amendment: "amendment" "effective" MONTH _amended+"""
-        effective, *items = children
-        return nodes.Amendment(str(effective), tuple(items), self._span(meta))
+        """amendment: "amendment" "effective" MONTH [contract_clause] _amended+"""
+        effective, cites, *items = children
+        return nodes.Amendment(str(effective), tuple(items), self._span(meta), contract_clause=cites)
 
     def amended_service_level(self, meta, children):
-        """amended_service_level: "service" "level" NAME _clause+"""
-        name, *clauses = children
-        return nodes.AmendedServiceLevel(self._name(name), tuple(clauses), self._span(meta))
+        """amended_service_level: "service" "level" NAME [contract_clause] _clause+"""
+        name, cites, *clauses = children
+        return nodes.AmendedServiceLevel(self._name(name), tuple(clauses), self._span(meta), contract_clause=cites)
+
+    def contract_clause(self, meta, children):
+        """contract_clause: "clause" STRING (escapes decoded; the check judges what is left)"""
+        written = str(children[0])[1:-1]
+        return nodes.ContractClause(decode_string(written), written, self._span(children[0]))
 
     def contract(self, meta, children):
         """contract: "contract" STRING _header_term+"""
         title, *terms = children
-        return nodes.Contract(str(title)[1:-1], tuple(terms), self._span(meta))
+        return nodes.Contract(decode_string(str(title)[1:-1]), tuple(terms), self._span(meta))
 
     def currency(self, meta, children):
         """currency: "currency" CURRENCY"""
@@ -150,7 +170,7 @@ class _ToAst(lark.Transformer):
         return nodes.Input(
             self._name(name),
             str(unit),
-            str(description)[1:-1] if description is not None else None,
+            decode_string(str(description)[1:-1]) if description is not None else None,
             missing,
             self._span(meta),
             reporting,
@@ -218,31 +238,31 @@ class _ToAst(lark.Transformer):
 
     # ---- period-wide terms
     def at_risk(self, meta, children):
-        """at_risk: AT_RISK ":" amount "each" PERIOD_WORD"""
-        _, amount, per = children
-        return nodes.AtRisk(amount, _noun(per), self._span(meta))
+        """at_risk: AT_RISK [contract_clause] ":" amount "each" PERIOD_WORD"""
+        _, cites, amount, per = children
+        return nodes.AtRisk(amount, _noun(per), self._span(meta), contract_clause=cites)
 
     def credits_at_most(self, meta, children):
-        """at_risk: "credits" "at" "most" amount "each" PERIOD_WORD -> credits_at_most"""
-        amount, per = children
-        return nodes.AtRisk(amount, _noun(per), self._span(meta), as_credits_at_most=True)
+        """at_risk: "credits" "at" "most" amount "each" PERIOD_WORD [contract_clause] -> credits_at_most"""
+        amount, per, cites = children
+        return nodes.AtRisk(amount, _noun(per), self._span(meta), as_credits_at_most=True, contract_clause=cites)
 
     def bonus_limit(self, meta, children):
-        """bonus_limit: "bonuses" "at" "most" amount "each" PERIOD_WORD"""
-        amount, per = children
-        return nodes.BonusLimit(amount, _noun(per), self._span(meta))
+        """bonus_limit: "bonuses" "at" "most" amount "each" PERIOD_WORD [contract_clause]"""
+        amount, per, cites = children
+        return nodes.BonusLimit(amount, _noun(per), self._span(meta), contract_clause=cites)
 
     def paid_separately(self, meta, children):
-        """netting: "bonuses" "are" "paid" "separately" -> paid_separately"""
-        return nodes.Netting("paid separately", self._span(meta))
+        """netting: "bonuses" "are" "paid" "separately" [contract_clause] -> paid_separately"""
+        return nodes.Netting("paid separately", self._span(meta), contract_clause=children[0])
 
     def offset(self, meta, children):
-        """netting: "bonuses" "offset" "credits" -> offset"""
-        return nodes.Netting("offset", self._span(meta))
+        """netting: "bonuses" "offset" "credits" [contract_clause] -> offset"""
+        return nodes.Netting("offset", self._span(meta), contract_clause=children[0])
 
     def only_offset(self, meta, children):
-        """netting: "bonuses" "only" "offset" "credits" -> only_offset"""
-        return nodes.Netting("only offset", self._span(meta))
+        """netting: "bonuses" "only" "offset" "credits" [contract_clause] -> only_offset"""
+        return nodes.Netting("only offset", self._span(meta), contract_clause=children[0])
 
     def invoicing(self, meta, children):
         """invoicing: "credits" "are" "applied" "to" "the" "next" "invoice" """
@@ -256,9 +276,9 @@ class _ToAst(lark.Transformer):
 
     # ---- terms over several periods
     def window_cap(self, meta, children):
-        """window_cap: "credits" "in" window "at" "most" window_limit"""
-        window, limit = children
-        return nodes.WindowCap(window, limit, self._span(meta))
+        """window_cap: "credits" "in" window "at" "most" window_limit [contract_clause]"""
+        window, limit, cites = children
+        return nodes.WindowCap(window, limit, self._span(meta), contract_clause=cites)
 
     def rolling_window(self, meta, children):
         """window: "any" NUMBER PERIOD_WORD -> rolling_window"""
@@ -279,9 +299,9 @@ class _ToAst(lark.Transformer):
         return self.fixed_money(meta, children)
 
     def termination(self, meta, children):
-        """termination: "terminate" "when" trigger [notice]"""
-        trigger, notice = children
-        return nodes.Termination(trigger, self._span(meta), notice)
+        """termination: "terminate" "when" trigger [notice] [contract_clause]"""
+        trigger, notice, cites = children
+        return nodes.Termination(trigger, self._span(meta), notice, contract_clause=cites)
 
     def notice(self, meta, children):
         """notice: "," "on" NUMBER day_unit "'"? "notice\""""
@@ -361,10 +381,11 @@ class _ToAst(lark.Transformer):
 
     # ---- critical service level failure
     def critical_failure(self, meta, children):
-        """critical_failure: CRITICAL "failure" "when" _failure_conditions ":"
+        """critical_failure: CRITICAL "failure" [contract_clause] "when" _failure_conditions ":"
                              [credits_not_accrued] withhold [may_terminate]"""
-        _, *conditions, not_accrued, withhold, may_terminate = children
-        return nodes.CriticalFailure(tuple(conditions), not_accrued, withhold, may_terminate, self._span(meta))
+        _, cites, *conditions, not_accrued, withhold, may_terminate = children
+        return nodes.CriticalFailure(tuple(conditions), not_accrued, withhold, may_terminate, self._span(meta),
+                                     contract_clause=cites)
 
     def failure_floor(self, meta, children):
         """failure_condition: NAME "is" comparison -> failure_floor"""
@@ -391,14 +412,15 @@ class _ToAst(lark.Transformer):
 
     # ---- service levels
     def service_level(self, meta, children):
-        """service_level: [CRITICAL] "service" "level" NAME [STRING] _clause+"""
-        critical, name, title, *clauses = children
+        """service_level: [CRITICAL] "service" "level" NAME [STRING] [contract_clause] _clause+"""
+        critical, name, title, cites, *clauses = children
         return nodes.ServiceLevel(
             self._name(name),
-            str(title)[1:-1] if title is not None else None,
+            decode_string(str(title)[1:-1]) if title is not None else None,
             critical is not None,
             tuple(clauses),
             self._span(meta),
+            contract_clause=cites,
         )
 
     def measured(self, meta, children):
@@ -447,18 +469,20 @@ class _ToAst(lark.Transformer):
         return nodes.Allocation(children[0], self._span(meta))
 
     def cure(self, meta, children):
-        """cure: "cure" ":"? "within" NUMBER (PERIOD_WORD | day_unit)"""
-        count, unit = children
-        return nodes.Cure(_number(count), unit if unit in nodes.DAY_UNITS else _noun(unit), self._span(meta))
+        """cure: "cure" [contract_clause] ":"? "within" NUMBER (PERIOD_WORD | day_unit)"""
+        cites, count, unit = children
+        return nodes.Cure(_number(count), unit if unit in nodes.DAY_UNITS else _noun(unit), self._span(meta),
+                          contract_clause=cites)
 
     def free_passes(self, meta, children):
-        """free_passes: "free" "passes" ":" "the" "first" NUMBER MISS_WORD "in" "each" "contract" "year" """
-        return nodes.FreePasses(_number(children[0]), self._span(meta))
+        """free_passes: "free" "passes" [contract_clause] ":" "the" "first" NUMBER MISS_WORD "in" "each" ..."""
+        cites, count = children[0], children[1]
+        return nodes.FreePasses(_number(count), self._span(meta), contract_clause=cites)
 
     def earn_back(self, meta, children):
-        """earn_back: "earn" "back" ":" NUMBER "%" "of" "its" "credits" earn_back_condition"""
-        percent, (after, unit) = children
-        return nodes.EarnBack(_number(percent), after, unit, self._span(meta))
+        """earn_back: "earn" "back" [contract_clause] ":" NUMBER "%" "of" "its" "credits" earn_back_condition"""
+        cites, percent, (after, unit) = children
+        return nodes.EarnBack(_number(percent), after, unit, self._span(meta), contract_clause=cites)
 
     def after_consecutive_met(self, meta, children):
         """earn_back_condition: "after" NUMBER "consecutive" "met" PERIOD_WORD -> after_consecutive_met"""
@@ -470,12 +494,14 @@ class _ToAst(lark.Transformer):
         return (None, None)
 
     def credit(self, meta, children):
-        """credit: "credit" (_award | most_severe_table | shortfall | shortfall_table)"""
-        return nodes.Award("credit", children[0], self._span(meta))
+        """credit: "credit" [contract_clause] (_award | most_severe_table | shortfall | shortfall_table)"""
+        cites, form = children
+        return nodes.Award("credit", form, self._span(meta), contract_clause=cites)
 
     def bonus(self, meta, children):
-        """bonus: "bonus" (_award | best_table)"""
-        return nodes.Award("bonus", children[0], self._span(meta))
+        """bonus: "bonus" [contract_clause] (_award | best_table)"""
+        cites, form = children
+        return nodes.Award("bonus", form, self._span(meta), contract_clause=cites)
 
     def flat(self, meta, children):
         """flat: ":" amount"""

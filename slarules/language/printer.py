@@ -108,7 +108,7 @@ def _end(node) -> int | None:
 def _contract(contract: nodes.Contract) -> Block:
     terms = ", ".join(_TERMS[type(t)](t) for t in contract.terms)
     first = contract.terms[0]  # its span starts at the keyword only for `rounding`
-    return Block((Line(0, f'contract "{contract.title}"', _at(contract)),
+    return Block((Line(0, f"contract {quoted(contract.title)}", _at(contract)),
                   Line(2, terms, _at(first), back=0 if isinstance(first, nodes.Rounding) else 1, continues=True)),
                  end_line=_end(contract))
 
@@ -137,7 +137,7 @@ def _inputs(block: nodes.Inputs) -> Block:
             lines.append(Line(2, text + (f", {missing}" if missing else ""), _at(i), align=True))
             continue
         if i.description is not None:
-            text = f'{i.name.text:<{name_width}}{i.unit:<{unit_width}}"{i.description}"'
+            text = f"{i.name.text:<{name_width}}{i.unit:<{unit_width}}{quoted(i.description)}"
         lines.append(Line(2, text + ("," if missing or duty else ""), _at(i), align=True))
         if missing:
             # The rule has no span: it is the words before the reporting duty, else the input's last.
@@ -181,8 +181,8 @@ def _reviews(block: nodes.Reviews) -> Block:
 def _service_level(sl: nodes.ServiceLevel) -> Block:
     head = ("critical " if sl.critical else "") + f"service level {sl.name.text}"
     if sl.title is not None:
-        head += f' "{sl.title}"'
-    lines = [Line(0, head, _at(sl))]
+        head += f" {quoted(sl.title)}"
+    lines = [Line(0, head + cite(sl), _at(sl))]
     for c in sl.clauses:
         lines += clause_lines(c, 2)
     return Block(tuple(lines), end_line=_end(sl))
@@ -210,7 +210,7 @@ def _critical_failure(cf: nodes.CriticalFailure) -> Block:
     """The head, each further condition on a continuation line (`or when ...`), the colon
     after the last; then each consequence on its own line, two spaces in."""
     texts = [f"or when {failure_condition(c)}" for c in cf.conditions[1:]]
-    lines = [Line(0, f"critical failure when {failure_condition(cf.conditions[0])}", _at(cf))]
+    lines = [Line(0, f"critical failure{cite(cf)} when {failure_condition(cf.conditions[0])}", _at(cf))]
     lines += [Line(4, text, _at(c), back=2, continues=True) for text, c in zip(texts, cf.conditions[1:])]
     lines[-1] = attrs.evolve(lines[-1], text=lines[-1].text + ":")
     if cf.credits_not_accrued is not None:
@@ -251,10 +251,10 @@ def _deliverable(d: nodes.Deliverable) -> Block:
 
 
 def _amendment(amendment: nodes.Amendment) -> Block:
-    lines = [Line(0, f"amendment effective {amendment.effective}", _at(amendment))]
+    lines = [Line(0, f"amendment effective {amendment.effective}{cite(amendment)}", _at(amendment))]
     for item in amendment.items:
         if isinstance(item, nodes.AmendedServiceLevel):
-            lines.append(Line(2, f"service level {item.name.text}", _at(item)))
+            lines.append(Line(2, f"service level {item.name.text}{cite(item)}", _at(item)))
             for c in item.clauses:
                 lines += clause_lines(c, 4)
         else:
@@ -270,19 +270,42 @@ def clause_lines(c: nodes.Clause, indent: int) -> list[Line]:
         if isinstance(form, nodes.Table) and form.rule != "single":
             head = {"most severe": ", the most severe row applies:", "best": ", the best row applies:",
                     "range": " by range:", "shortfall": " by shortfall:"}[form.rule]
-            return [Line(indent, f"{c.kind}{head}", _at(c))] + [
+            return [Line(indent, f"{_keyword(c)}{head}", _at(c))] + [
                 Line(indent + 2, f"{band(r.band)}: {amount(r.amount)}", _at(r)) for r in form.rows]
         if isinstance(form, (nodes.Linear, nodes.Shortfall)) and form.cap is not None:
             return [Line(indent, _award_text(c) + ",", _at(c)),
-                    Line(indent + len(c.kind) + 2, f"at most {amount(form.cap)}", _at(form.cap), back=2,
+                    Line(indent + len(_keyword(c)) + 2, f"at most {amount(form.cap)}", _at(form.cap), back=2,
                          continues=True)]
     return [Line(indent, _CLAUSES[type(c)](c), _at(c))]
 
 
 def clause(c: nodes.Clause) -> str:
-    """One service level clause as written: `cure: within 1 month` (a tier table
-    or a capped credit takes more than one line)."""
+    """One service level clause as written, without its contract clause: `cure: within
+    1 month` (a tier table or a capped credit takes more than one line)."""
+    if getattr(c, "contract_clause", None) is not None:
+        c = attrs.evolve(c, contract_clause=None)
     return "\n".join(line.render() for line in clause_lines(c, 0))
+
+
+def cite(node) -> str:
+    """` clause "C.2.1(b)"`, the contract clause a term names as the source writes it
+    (a quote or backslash escaped), or "" when it names none."""
+    cited = getattr(node, "contract_clause", None)
+    if cited is None:
+        return ""
+    return f" clause {quoted(cited.text)}"
+
+
+def quoted(text: str) -> str:
+    """A string as the source writes it: in double quotes, a quote or a backslash escaped."""
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def _keyword(node) -> str:
+    """A service level clause's keyword and its contract clause: `credit clause "C.2.1(a)"`."""
+    keyword = node.kind if isinstance(node, nodes.Award) else {
+        nodes.Cure: "cure", nodes.FreePasses: "free passes", nodes.EarnBack: "earn back"}[type(node)]
+    return keyword + cite(node)
 
 def _number(value: Decimal) -> str:
     return f"{value:f}"
@@ -349,18 +372,18 @@ def _award_text(a: nodes.Award) -> str:
     """A credit or bonus on one line, without a tier table's rows or a cap."""
     form = a.form
     if isinstance(form, nodes.Flat):
-        return f"{a.kind}: {amount(form.amount)}"
+        return f"{_keyword(a)}: {amount(form.amount)}"
     if isinstance(form, nodes.Table):  # the one-row form; longer tables are clause_lines'
-        return f"{a.kind}: {band(form.rows[0].band)}: {amount(form.rows[0].amount)}"
+        return f"{_keyword(a)}: {band(form.rows[0].band)}: {amount(form.rows[0].amount)}"
     if isinstance(form, nodes.Linear):
         step = f"{_number(form.step)} " if form.step is not None else ""
         counted = form.counted or plural_noun(form.step_unit)
         rounding = {"up": f"part {counted} count as whole",
                     "down": f"only whole {counted} count",
                     "pro rata": "pro rata"}[form.rounding]
-        return (f"{a.kind}: {amount(form.amount)} per {step}{form.step_unit} {form.side} "
+        return (f"{_keyword(a)}: {amount(form.amount)} per {step}{form.step_unit} {form.side} "
                 f"{quantity(form.threshold)}, {rounding}")
-    return f"{a.kind}: the shortfall in points as a percentage of {_base(form.base)}"
+    return f"{_keyword(a)}: the shortfall in points as a percentage of {_base(form.base)}"
 
 
 def _plural(unit: str) -> str:
@@ -417,7 +440,7 @@ def _earn_back(e: nodes.EarnBack) -> str:
         condition = "when the contract year average meets the target"
     else:
         condition = f"after {_number(e.after)} consecutive met {_plural(e.unit) if e.after != 1 else e.unit}"
-    return f"earn back: {_number(e.percent)}% of its credits {condition}"
+    return f"{_keyword(e)}: {_number(e.percent)}% of its credits {condition}"
 
 
 def _gate(g: nodes.Gate) -> str:
@@ -437,9 +460,9 @@ _CLAUSES = {
     nodes.Allocation: lambda a: f"allocation: {amount(a.amount)}",
     nodes.Award: _award_text,
     nodes.Gate: _gate,
-    nodes.Cure: lambda c: (f"cure: within {days(c.periods, c.unit == 'business day')}" if c.in_days
-                           else f"cure: within {_periods(c.periods, c.unit)}"),
-    nodes.FreePasses: lambda f: f"free passes: the first {_number(f.count)} {'miss' if f.count == 1 else 'misses'} "
+    nodes.Cure: lambda c: (f"{_keyword(c)}: within {days(c.periods, c.unit == 'business day')}" if c.in_days
+                           else f"{_keyword(c)}: within {_periods(c.periods, c.unit)}"),
+    nodes.FreePasses: lambda f: f"{_keyword(f)}: the first {_number(f.count)} {'miss' if f.count == 1 else 'misses'} "
                                 "in each contract year",
     nodes.EarnBack: _earn_back,
     nodes.Frequency: lambda f: f"assessed {f.periodicity}",
@@ -453,16 +476,16 @@ def _averaged(m: nodes.Measured) -> str:
     return f"the average of the {m.averaged} values of " if m.averaged is not None else ""
 
 _SECTIONS = {
-    nodes.AtRisk: lambda t: (f"credits at most {amount(t.amount)} each {t.per}" if t.as_credits_at_most
-                             else f"at risk: {amount(t.amount)} each {t.per}"),
-    nodes.BonusLimit: lambda t: f"bonuses at most {amount(t.amount)} each {t.per}",
+    nodes.AtRisk: lambda t: (f"credits at most {amount(t.amount)} each {t.per}{cite(t)}" if t.as_credits_at_most
+                             else f"at risk{cite(t)}: {amount(t.amount)} each {t.per}"),
+    nodes.BonusLimit: lambda t: f"bonuses at most {amount(t.amount)} each {t.per}{cite(t)}",
     nodes.Netting: lambda t: {"paid separately": "bonuses are paid separately", "offset": "bonuses offset credits",
-                              "only offset": "bonuses only offset credits"}[t.policy],
-    nodes.WindowCap: _window_cap,
+                              "only offset": "bonuses only offset credits"}[t.policy] + cite(t),
+    nodes.WindowCap: lambda t: _window_cap(t) + cite(t),
     nodes.Invoicing: lambda t: "credits are applied to the next invoice",
     nodes.Indexation: lambda t: (f"amounts indexed to {t.index.text}, base {t.base}, adjusted each contract year"
                                  + (f", rounded to {t.minor_unit}" if t.minor_unit else "")),
-    nodes.Termination: termination,
+    nodes.Termination: lambda t: termination(t) + cite(t),
     nodes.StreakPolicy: lambda p: {"waived misses do not count": "waived misses do not count toward termination",
                                    "excluded periods break streaks": "excluded periods break streaks"}[p.policy],
 }

@@ -234,11 +234,11 @@ def syntax_diagnostic(source: Source, err: lark.UnexpectedInput) -> Diagnostic:
         width = len(str(token)) or 1
         found = f"'{token}'"
     elif isinstance(err, lark.UnexpectedCharacters):
-        found = f"'{source.text[err.pos_in_stream]}'"
+        found = f"'{source.ruleset_text[err.pos_in_stream]}'"
     else:
         found = "end of input"
     if at_end:
-        lines = source.text.rstrip().splitlines() or [""]
+        lines = source.ruleset_text.rstrip().splitlines() or [""]
         line, column = len(lines), len(lines[-1]) + 1
     if line < 1:  # an empty file
         line, column = 1, 1
@@ -250,7 +250,7 @@ def syntax_diagnostic(source: Source, err: lark.UnexpectedInput) -> Diagnostic:
     # A service level clause before any service level: at the top level its keyword is
     # unexpected where a section may start; inside `inputs` it is read as an input's name.
     if token is not None and token.type in _CLAUSE_KEYWORDS and "SERVICE" in expected:
-        following = source.text[token.end_pos:].split(None, 1)[:1]
+        following = source.ruleset_text[token.end_pos:].split(None, 1)[:1]
         clause = None if token.type == "BONUS" and following in (["at"], ["are"], ["offset"], ["only"]) else token
     elif (token is not None and token.type in _AFTER_CLAUSE_KEYWORD and expected == {"UNIT"}
           and previous is not None and previous.upper() in _CLAUSE_KEYWORDS):
@@ -264,7 +264,7 @@ def syntax_diagnostic(source: Source, err: lark.UnexpectedInput) -> Diagnostic:
 
     # `for each point`: the language says `per point`.
     if token is not None and token.type == "NAME" and str(token) == "for" and "PER" in expected:
-        following = source.text[token.end_pos:].split()[:2]
+        following = source.ruleset_text[token.end_pos:].split()[:2]
         unit = following[1] if following[:1] == ["each"] and len(following) > 1 else "point"
         return Diagnostic("SLA007", f"unexpected 'for'; an amount per unit is written 'per {unit}'", span,
                           (f"as in '1% of monthly_fee per {unit} below 80%, part {unit.removesuffix('s')}s count "
@@ -280,8 +280,8 @@ def syntax_diagnostic(source: Source, err: lark.UnexpectedInput) -> Diagnostic:
         return Diagnostic("SLA007", "unexpected 'but'; the two comparisons of a row are joined by 'and'", span,
                           ("as in 'below 99.95% and at least 99.5%'",))
     # `Service Level`: keywords and names are lower case (capitals are for currency codes).
-    if isinstance(err, lark.UnexpectedCharacters) and source.text[err.pos_in_stream].isupper():
-        word = re.match(r"[A-Za-z_]\w*", source.text[err.pos_in_stream:])
+    if isinstance(err, lark.UnexpectedCharacters) and source.ruleset_text[err.pos_in_stream].isupper():
+        word = re.match(r"[A-Za-z_]\w*", source.ruleset_text[err.pos_in_stream:])
         if word is not None and not re.fullmatch(r"[A-Z]{3}", word.group()):
             return Diagnostic("SLA005", f"unexpected '{word.group()}'; keywords and names are lower case", span,
                               (f"write '{word.group().lower()}' (capitals are only for currency codes, as in 'USD')",))
@@ -289,7 +289,7 @@ def syntax_diagnostic(source: Source, err: lark.UnexpectedInput) -> Diagnostic:
     # Two words where a name the file uses belongs (`monthly fee` for monthly_fee): not a misspelled keyword.
     if (token is not None and token.type == "NAME" and previous is not None and previous.type == "NAME"
             and token.line == previous.line
-            and re.search(rf"\b{re.escape(f'{previous}_{token}')}\b", source.text)):
+            and re.search(rf"\b{re.escape(f'{previous}_{token}')}\b", source.ruleset_text)):
         return Diagnostic("SLA000", f"unexpected {found}; expected {wanted}", span,
                           (f"a name is one word: did you mean '{previous}_{token}'?",))
 
@@ -323,7 +323,7 @@ def syntax_diagnostic(source: Source, err: lark.UnexpectedInput) -> Diagnostic:
     if at_end:
         return Diagnostic("SLA004", f"unexpected end of input; expected {wanted}", span)
     if isinstance(err, lark.UnexpectedCharacters):
-        char = source.text[err.pos_in_stream]
+        char = source.ruleset_text[err.pos_in_stream]
         notes = ((f"money is written with its currency code, as in '{_CURRENCY_SIGNS[char]} 500'",)
                  if char in _CURRENCY_SIGNS else ())
         return Diagnostic("SLA005", f"unexpected {found}; expected {wanted}" if wanted else f"unexpected {found}",

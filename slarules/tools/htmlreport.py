@@ -519,16 +519,18 @@ def _review(label: str, program: Terms, outcome: Outcome, color: str) -> list[st
     out.append(_table(f"Totals per period ({cur}) — {label}",
                       ["period", "contract year", "credits", "earned back", "bonuses", "withheld", "net",
                        "due to client", "due to vendor"], rows, f"periods-{slug}"))
+    cited = {sl.name: program.cited(sl.span) or "" for sl in program.service_levels}
     rows = [[(s.service_level, False), (fmt_money(s.credits, d), True), (fmt_money(s.earned_back, d), True),
              (fmt_money(s.bonuses, d), True), (fmt_money(s.credits - s.earned_back - s.bonuses, d), True),
-             (f"{s.periods_met:,}", True), (f"{s.periods_missed:,}", True)] for s in outcome.by_service_level]
+             (f"{s.periods_met:,}", True), (f"{s.periods_missed:,}", True), (cited.get(s.service_level, ""), False)]
+            for s in outcome.by_service_level]
     out.append(_table(f"Totals per service level ({cur}) — {label}",
-                      ["service level", "credits", "earned back", "bonuses", "net", "periods met", "periods missed"],
-                      rows, f"service-levels-{slug}"))
+                      ["service level", "credits", "earned back", "bonuses", "net", "periods met", "periods missed",
+                       "contract clause"], rows, f"service-levels-{slug}"))
     rows = [[(t.period, False), (t.trigger, False), (t.reason, False), (", ".join(t.periods), False),
-             (t.clause_ref, False)] for t in outcome.terminations]
-    out.append(_table(f"Termination rights — {label}", ["arises in", "trigger", "reason", "periods", "clause"],
-                      rows, f"terminations-{slug}"))
+             (t.clause_ref, False), (t.contract_clause or "", False)] for t in outcome.terminations]
+    out.append(_table(f"Termination rights — {label}", ["arises in", "trigger", "reason", "periods", "clause",
+                                                        "contract clause"], rows, f"terminations-{slug}"))
     return out
 
 

@@ -175,6 +175,13 @@ def test_hover_on_a_service_level_where_a_trigger_names_it(server):
                      "declared on line 6")
 
 
+def test_hover_on_a_service_level_shows_the_contract_clause_it_cites(server):
+    doc = Doc(server, ACME, "acme.sla")
+    value = doc.ask("textDocument/hover", doc.at("speed_of_answer is missed 3", 2))["contents"]["value"]
+    assert value.startswith("**service level** `speed_of_answer` (critical): \u201cCalls answered within 20 "
+                            "seconds\u201d; contract clause C.2.1\n\n```sla\n")
+
+
 def test_hover_on_a_term_is_the_clause_explain_writes_for_it(server):
     doc = Doc(server, ACME, "acme_contact_center.sla")
     paragraphs = explain(parse(Source("acme_contact_center.sla", ACME)), "markdown").split("\n\n")
@@ -184,6 +191,7 @@ def test_hover_on_a_term_is_the_clause_explain_writes_for_it(server):
     row = doc.ask("textDocument/hover", doc.at("below 75%: 5%", 2))["contents"]["value"]
     assert row.startswith("**3.1.4 Service credit.**") and "below 75%, 5% of `monthly_fee`" in row
     assert row in paragraphs
+    assert "`contract clause C.2.1(a), acme_contact_center.sla:21`" in row  # the credit's contract clause
     # The `contract "..."` line: no clause cites it, so the contract's clauses (on the next line) answer.
     header = doc.ask("textDocument/hover", doc.at('contract "Acme', 2))["contents"]["value"]
     assert header.startswith("**1.1 Currency.** All amounts are in USD.") and "**1.4 Start" in header
@@ -280,6 +288,20 @@ def test_document_symbols_outline_the_contract(server):
     (amendment,) = [s for s in symbols if s["name"].startswith("amendment effective")]
     assert amendment["name"] == "amendment effective 2027-01"
     assert [c["name"] for c in amendment["children"]] == ["patch_compliance"]
+
+
+def test_a_literate_ruleset_gets_diagnostics_and_hovers_on_the_markdowns_own_lines(server):
+    path = DIAGNOSTICS / "literate_error_in_the_second_block.sla.md"
+    text = path.read_text(encoding="utf-8")
+    doc = Doc(server, text, path.name)
+    (shown,) = doc.diagnostics()
+    # check prints golden/diagnostics/literate_error_in_the_second_block.sla.md:20:17: SLA201 unknown input 'fees'
+    assert (shown["code"], shown["range"]["start"]) == ("SLA201", {"line": 19, "character": 16})
+    doc.change(text.replace("2% of fees", "2% of fee"))
+    assert doc.diagnostics() == []
+    hover = doc.ask("textDocument/hover", doc.at("credit: 2% of fee", 2))["contents"]["value"]
+    assert hover.startswith("**3.1.3 Service credit.**") and "contract clause 4.2" in hover
+    assert doc.ask("textDocument/hover", doc.at("The service is available", 4)) is None  # wording: no term
 
 
 def test_no_outline_and_no_answers_but_diagnostics_for_a_text_that_does_not_parse(server):

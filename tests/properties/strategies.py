@@ -133,6 +133,12 @@ def plain_text(max_size: int = 30) -> st.SearchStrategy[str]:
     return st.text(st.characters(exclude_characters='"\n', exclude_categories=("Cs",)), max_size=max_size)
 
 
+# A contract clause a well-formed ruleset cites (`clause "4.2(b)"`): printable text, quotes and
+# backslashes included, never blank; or none.
+contract_clauses = st.none() | st.builds(nodes.ContractClause, st.text(st.characters(
+    exclude_categories=("Cs", "Cc")), min_size=1, max_size=12).filter(str.strip))
+
+
 def maybe_text(draw) -> str | None:
     return draw(plain_text()) if flip(draw) else None
 
@@ -556,7 +562,8 @@ def rulesets(draw, max_service_levels: int = 4, forms: tuple[str, ...] = FORMS,
     if spanning:
         for clauses in clause_lists:
             clauses += spanning_clauses(draw)
-    service_levels = [nodes.ServiceLevel(name(kpi.name), maybe_text(draw), flip(draw), tuple(shuffled(draw, clauses)))
+    service_levels = [nodes.ServiceLevel(name(kpi.name), maybe_text(draw), flip(draw), tuple(shuffled(draw, clauses)),
+                                         contract_clause=draw(contract_clauses))
                       for kpi, clauses in zip(kpis, clause_lists)]
 
     declared = [(FEE, "money")]
@@ -965,6 +972,11 @@ linears = st.builds(
     st.none() | any_amounts)
 
 
+# The signed contract's clause a term cites: any text on one line, quotes and backslashes included.
+cited = st.none() | st.builds(nodes.ContractClause, st.text(st.characters(
+    exclude_characters="\n\r", exclude_categories=("Cs",)), min_size=1, max_size=20))
+
+
 def _forms(kind: str):
     tables = st.builds(nodes.Table, st.just("single"), st.tuples(rows))
     ranked = "most severe" if kind == "credit" else "best"
@@ -973,7 +985,7 @@ def _forms(kind: str):
     forms = st.builds(nodes.Flat, any_amounts) | tables | linears
     if kind == "credit":
         forms |= st.builds(nodes.Shortfall, bases, st.none() | any_amounts)
-    return st.builds(nodes.Award, st.just(kind), forms)
+    return st.builds(nodes.Award, st.just(kind), forms, contract_clause=cited)
 
 
 clauses = st.one_of(
@@ -996,17 +1008,17 @@ input_units = st.sampled_from(("money", "percent", "seconds", "minutes", "count"
 sections = st.one_of(
     st.builds(nodes.Inputs, st.lists(st.builds(nodes.Input, names, input_units, st.none() | plain_text(),
                                                missing_policies), min_size=1, max_size=4).map(tuple)),
-    st.builds(nodes.AtRisk, any_amounts, period_nouns),
-    st.builds(nodes.BonusLimit, any_amounts, period_nouns),
-    st.builds(nodes.Netting, st.sampled_from(("paid separately", "offset", "only offset"))),
+    st.builds(nodes.AtRisk, any_amounts, period_nouns, contract_clause=cited),
+    st.builds(nodes.BonusLimit, any_amounts, period_nouns, contract_clause=cited),
+    st.builds(nodes.Netting, st.sampled_from(("paid separately", "offset", "only offset")), contract_clause=cited),
     st.builds(nodes.ServiceLevel, names, st.none() | plain_text(), st.booleans(),
-              st.lists(clauses, min_size=1, max_size=6).map(tuple)),
+              st.lists(clauses, min_size=1, max_size=6).map(tuple), contract_clause=cited),
     st.builds(nodes.CriticalFailure,
               st.lists(st.builds(nodes.FailureFloor, names, comparisons)
                        | st.builds(nodes.FailureManyMissed, numbers, period_nouns), min_size=1, max_size=3).map(tuple),
               st.none() | st.builds(nodes.CreditsNotAccrued, period_nouns),
               st.builds(nodes.Withhold, numbers, names),
-              st.none() | st.just(nodes.MayTerminate())))
+              st.none() | st.just(nodes.MayTerminate()), contract_clause=cited))
 # Any Ruleset the grammar can express, meaningful or not.
 syntax_trees = st.builds(
     nodes.Ruleset,

@@ -15,7 +15,7 @@ def server(tmp_path_factory):
     (folder / "states").mkdir()
     (folder / "rulesets").mkdir()
     (folder / "rulesets" / "hosting.sla").write_text(HOSTING, encoding="utf-8")
-    for name in ("acme_contact_center.sla", "cloud_hosting.sla"):
+    for name in ("acme_contact_center.sla", "cloud_hosting.sla", "acme_schedule_c.sla.md"):
         (folder / "rulesets" / name).write_text((ROOT / "rulesets" / name).read_text(encoding="utf-8"),
                                                 encoding="utf-8")
     running = Server(folder / "states", folder / "rulesets")

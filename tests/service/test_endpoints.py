@@ -107,6 +107,17 @@ def test_check_of_a_clean_ruleset_by_name(client):
     assert answer.json()["ok"] is True and answer.json()["diagnostics"] == []
 
 
+def test_a_literate_ruleset_is_called_by_name_and_cites_its_markdown_lines(client):
+    # acme_schedule_c.sla.md (no .sla of that name): 2026-03 speed of answer 74.12% < 75% -> 5% of 60,000.00.
+    periods = [{"period": "2026-03", "monthly_fee": "60000.00", "calls_offered": 10000, "answered_in_20s": 7412,
+                "abandoned": 400, "resolved_first_call": 7100, "quality_score": "91.0"}]
+    answer = client.post("/evaluate", json={"ruleset_name": "acme_schedule_c", "data": {"periods": periods}})
+    assert answer.status_code == 200, answer.text
+    [line] = answer.json()["outcome"]["periods"][0]["lines"]
+    assert (line["amount"], line["clause"], line["contract_clause"]) == ("3000.00", "acme_schedule_c.sla.md:52",
+                                                                          "C.2.1(a)")
+
+
 def test_explain_is_what_the_command_line_prints(client, capsys, monkeypatch):
     answer = client.post("/explain", json={"ruleset_name": "acme_contact_center", "format": "markdown"})
     assert answer.status_code == 200

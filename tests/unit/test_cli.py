@@ -147,7 +147,7 @@ def test_the_clause_column_is_the_same_from_any_working_directory(run, monkeypat
     monkeypatch.chdir(ROOT)
     relative = run("evaluate", "rulesets/acme_contact_center.sla", "rulesets/acme_contact_center.csv",
                    "--format", "csv")[1]
-    assert absolute == relative and ",USD,acme_contact_center.sla:31," in absolute and str(ROOT) not in absolute
+    assert absolute == relative and ",USD,acme_contact_center.sla:23,C.2.1(a)," in absolute and str(ROOT) not in absolute
 
 
 def test_version_is_the_package_version(run):

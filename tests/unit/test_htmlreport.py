@@ -192,11 +192,13 @@ def test_cured_credit_is_shown_once_the_cure_lapses(acme):
 
 
 def _acme_with_cure(acme, clause: str):
-    """Acme with first_contact_resolution's `cure: within 1 month` replaced by `clause` ("" removes it)."""
+    """Acme with first_contact_resolution's `cure clause "C.2.3(b)": within 1 month` replaced by `clause`
+    ("" removes it)."""
     program, history, _ = acme
     text = (RULESETS / "acme_contact_center.sla").read_text(encoding="utf-8")
-    assert "cure: within 1 month" in text
-    changed = compile_source(Source("acme.sla", text.replace("cure: within 1 month", clause)))
+    cure = 'cure clause "C.2.3(b)": within 1 month'
+    assert cure in text
+    changed = compile_source(Source("acme.sla", text.replace(cure, clause)))
     return changed, history
 
 

@@ -14,6 +14,7 @@
 """
 from __future__ import annotations
 
+import re
 import textwrap
 
 from lsprotocol import types
@@ -56,6 +57,9 @@ def _lines(analysis: Analysis, span: Span) -> list[str]:
     return [analysis.source.line(n) for n in range(span.line, span.end_line + 1)]
 
 
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]<>|#])")
+
+
 def _declaration_markdown(analysis: Analysis, declared: Occurrence) -> str:
     ruleset = analysis.ruleset
     if declared.kind == INPUT:
@@ -69,6 +73,8 @@ def _declaration_markdown(analysis: Analysis, declared: Occurrence) -> str:
         head = f"**service level** `{node.name.text}`" + (" (critical)" if node.critical else "")
         if node.title:
             head += f": \u201c{node.title}\u201d"
+        if node.contract_clause is not None:
+            head += "; contract clause " + _MARKDOWN_SPECIAL.sub(r"\\\1", node.contract_clause.text)
         lines = [analysis.source.line(node.span.line)]
         for clause in (node.measured, node.target):
             if clause is not None and clause.span is not None:

@@ -1,7 +1,8 @@
 """The checker's driver: `check()` bounds every number the ruleset writes
 (literals.py; nothing else is checked while one is out of range), runs every
 part over the ruleset and over the ruleset as each amendment leaves it in
-force, adds what is wrong with the amendments themselves (dates, names), and
+force, adds what is wrong with the amendments themselves (dates, names) and
+with the contract clauses terms cite (citations.py), and
 returns the diagnostics once each, in source order.
 """
 from __future__ import annotations
@@ -9,6 +10,7 @@ from __future__ import annotations
 from ...core.diagnostics import Diagnostic, did_you_mean
 from ...core.periods import MONTHS_PER_PERIOD, PERIOD_NOUN
 from .. import nodes
+from ..citations import citation_problems
 from ..literals import literal_problems
 from ..semantics import amended
 from .allowances import AllowanceChecks
@@ -36,7 +38,7 @@ def check(ruleset: nodes.Ruleset) -> list[Diagnostic]:
         return out_of_range
     checker = _Checker(ruleset)
     checker.run()
-    found = checker.found
+    found = checker.found + citation_problems(ruleset)
     in_force = ruleset
     for amendment in ruleset.amendments:
         found += _amendment_problems(ruleset, amendment, checker)

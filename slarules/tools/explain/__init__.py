@@ -5,8 +5,10 @@ compile does, that names resolve, units match and every service level has a
 measurement and a target). Output: one document, rendered as "text",
 "markdown" or "html" (a self-contained page: escaped text, inline style, no
 external resources), in which every construct of the ruleset is a numbered
-clause that ends with its source reference (`file:line`), so a lawyer can hold
-it against the signed contract. A term the ruleset leaves unsaid but that
+clause that ends with its source reference (`file:line`, after the signed
+contract's clause the term cites, if any), so a lawyer can hold it against
+the signed contract. The HTML of a literate ruleset (Markdown with ```sla
+blocks) shows the contract's wording and each block's clauses side by side. A term the ruleset leaves unsaid but that
 still binds (the default netting, the default streak rules) gets its own
 clause, marked "default; not stated".
 
@@ -37,6 +39,7 @@ version of the ruleset):
     clauses.py         the document before rendering: Document, Part, Clause
     words.py           inline marks, numbers, counts, lists, months and KPI values in words
     render.py          the text, Markdown and HTML renderings
+    literate.py        the HTML of a literate ruleset: the contract's wording beside each block's clauses
 """
 from __future__ import annotations
 

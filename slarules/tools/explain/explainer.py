@@ -9,6 +9,7 @@ import attrs
 
 from ...core.version import version
 from ...language import nodes
+from ...language.citations import cited_by_span
 from ...language.fingerprint import fingerprint
 from ...language.semantics import amended
 from .allowances import AllowanceTerms
@@ -20,6 +21,7 @@ from .contract import ContractTerms
 from .critical_failure import CriticalFailureTerms
 from .days import DayTerms
 from .limits import LimitTerms
+from .literate import to_literate_html
 from .render import _RENDERERS, FORMATS
 from .roles import RoleTerms
 from .service_levels import ServiceLevelTerms
@@ -28,9 +30,12 @@ from .words import _code, _plain, _xref
 
 
 def explain(ruleset: nodes.Ruleset, format: str = "text") -> str:
-    """The ruleset as numbered plain-English clauses, in `format` ("text", "markdown" or "html")."""
+    """The ruleset as numbered plain-English clauses, in `format` ("text", "markdown" or "html");
+    the HTML of a literate ruleset sets the contract's wording beside them (literate.py)."""
     if format not in _RENDERERS:
         raise ValueError(f"unknown format {format!r}: expected one of {', '.join(FORMATS)}")
+    if format == "html" and ruleset.source is not None and ruleset.source.literate:
+        return to_literate_html(document(ruleset), ruleset.source)
     return _RENDERERS[format](document(ruleset))
 
 
@@ -51,6 +56,7 @@ class _Explainer(AmendmentClauses):
         self.ruleset = ruleset
         self.path = ruleset.source.path if ruleset.source is not None else "<string>"
         self.numbers: dict[tuple, str] = {}
+        self.cited = cited_by_span(ruleset)
         self.versions = self._versions()
         self._number()
 
@@ -126,7 +132,7 @@ class _Explainer(AmendmentClauses):
 
     def terms(self, version: nodes.Ruleset) -> _Terms:
         """The sentences for one version of the terms, with the clause numbers of the whole document."""
-        return _Terms(version, self.path, self.numbers)
+        return _Terms(version, self.path, self.numbers, self.cited)
 
     def unless_reported(self) -> str:
         """The preface's exception for service levels reported on a grid (`reported to whole seconds`)."""
@@ -142,7 +148,8 @@ class _Explainer(AmendmentClauses):
             "\u201cthe client\u201d is the party that receives them and owes bonuses. Values and amounts are "
             "exact: no measured value is "
             f"rounded before it is compared{self.unless_reported()}, and each amount of money is rounded once, as {_xref('1.2')} says. Each "
-            "clause ends with the line of the ruleset it comes from; \u201cdefault; not stated\u201d marks a rule "
+            "clause ends with the line of the ruleset it comes from, after the signed contract's clause where the "
+            "ruleset names it; \u201cdefault; not stated\u201d marks a rule "
             "that applies because the ruleset says nothing on the point.")
         parts = [
             Part("1", "The contract", None, tuple(terms.header_clauses())),

@@ -105,22 +105,31 @@ a { color: inherit; }
 
 def _to_html(doc: Document) -> str:
     known = {clause.number for part in doc.parts for clause in part.clauses}
-    out = ["<!DOCTYPE html>", '<html lang="en">', "<head>", '<meta charset="utf-8">',
-           f"<title>{html.escape(_strip(doc.title))}</title>", f"<style>\n{_STYLE}</style>", "</head>", "<body>",
-           f"<h1>{_html_inline(doc.title, known)}</h1>", f'<p class="preface">{_html_inline(doc.preface, known)}</p>']
-    out += [f'<p class="identity">{html.escape(doc.identity)}</p>'] if doc.identity else []
+    out = html_head(doc, known)
     for part in doc.parts:
         out += ["<section>", f'<h2 id="part-{part.number}">{part.number}. {_html_inline(part.title, known)}</h2>']
         if part.intro:
             out.append(f"<p>{_html_inline(part.intro, known)}</p>")
-        for clause in part.clauses:
-            refs = ", ".join(html.escape(r) for r in clause.refs)
-            out.append(f'<p class="clause" id="{_anchor(clause.number)}"><span class="number">{clause.number}</span> '
-                       f'<span class="heading">{_html_inline(clause.heading, known)}.</span> '
-                       f'{_html_inline(clause.body, known)} <span class="ref">[{refs}]</span></p>')
+        out += [clause_html(clause, known) for clause in part.clauses]
         out.append("</section>")
     out += ["</body>", "</html>"]
     return "\n".join(out) + "\n"
+
+
+def html_head(doc: Document, known: set[str], style: str = "") -> list[str]:
+    """The page up to the document's parts: head, title, preface and identity."""
+    out = ["<!DOCTYPE html>", '<html lang="en">', "<head>", '<meta charset="utf-8">',
+           f"<title>{html.escape(_strip(doc.title))}</title>", f"<style>\n{_STYLE}{style}</style>", "</head>", "<body>",
+           f"<h1>{_html_inline(doc.title, known)}</h1>", f'<p class="preface">{_html_inline(doc.preface, known)}</p>']
+    return out + ([f'<p class="identity">{html.escape(doc.identity)}</p>'] if doc.identity else [])
+
+
+def clause_html(clause: Clause, known: set[str]) -> str:
+    """One clause as the HTML rendering writes it: its number (an anchor), heading, body and references."""
+    refs = ", ".join(html.escape(r) for r in clause.refs)
+    return (f'<p class="clause" id="{_anchor(clause.number)}"><span class="number">{clause.number}</span> '
+            f'<span class="heading">{_html_inline(clause.heading, known)}.</span> '
+            f'{_html_inline(clause.body, known)} <span class="ref">[{refs}]</span></p>')
 
 
 _RENDERERS = {"text": _to_text, "markdown": _to_markdown, "html": _to_html}

@@ -1,6 +1,6 @@
 """What every clause family shares: the Terms of one version of the ruleset (as
 signed, or as amended) with the clause numbers fixed for the whole document,
-references to source lines and to other clauses, lengths in periods, and
+references to source lines (with the contract clause a term cites) and to other clauses, lengths in periods, and
 amounts resolved down to a share of a money input or to money.
 """
 from __future__ import annotations
@@ -12,6 +12,7 @@ import attrs
 from ...core.money import CONTEXT, HUNDRED, format_number
 from ...core.periods import MONTHS_IN, MONTHS_PER_PERIOD, PERIOD_NOUN
 from ...language import nodes
+from ...language.citations import SpanKey, span_key
 from ...language.semantics import kpi_unit
 from .words import _code, _computed, _count, _num, _xref
 
@@ -38,8 +39,10 @@ class _Money:
 class Terms:
     """The sentences for one version of the terms (as signed, or as amended)."""
 
-    def __init__(self, ruleset: nodes.Ruleset, path: str, numbers: dict[tuple, str]):
+    def __init__(self, ruleset: nodes.Ruleset, path: str, numbers: dict[tuple, str],
+                 cited: dict[SpanKey, str] | None = None):
         self.ruleset = ruleset
+        self.cited = cited or {}  # the contract clause of each node, by its span (language/citations.py)
         self.path = path
         self.numbers = numbers
         header = {type(term): term for term in ruleset.contract.terms}
@@ -53,8 +56,13 @@ class Terms:
         self.miss_inputs = {i.name.text for i in ruleset.inputs if isinstance(i.missing, nodes.MissingIsMiss)}
 
     def ref(self, node) -> str:
+        """`path:line` of the node, after the signed contract's clause its term cites, if any:
+        `contract clause C.2.1, rulesets/acme.sla:31`."""
         span = getattr(node, "span", None)
-        return span.where if span is not None else self.path
+        if span is None:
+            return self.path
+        cited = self.cited.get(span_key(span))
+        return f"contract clause {cited}, {span.where}" if cited is not None else span.where
 
     def default_ref(self) -> str:
         return f"default; not stated in {self.path}"

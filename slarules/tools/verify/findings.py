@@ -1,11 +1,15 @@
 """The fairness findings, reported but not failures: whether any reward is
 reachable, the largest cliff per service level (a fine grid of values around
 each threshold, one step apart), and the exposure (the worst period and worst
-contract year as a share of the fee).
+contract year as a share of the fee). Each names the signed contract's clauses
+its terms cite (the bonuses', a service level's credit and bonus, the amount at
+risk), so a lawyer reads a finding against the contract.
 """
 from __future__ import annotations
 
 from decimal import Decimal
+
+import attrs
 
 from ...core.money import format_money
 from .model import FEE, STEP, _fmt, _Level, _Model, _owed, _owed_words
@@ -28,7 +32,25 @@ def _worst(lv: _Level) -> Decimal:
     return lv.low if lv.higher else lv.high
 
 
+def _cited(program, names, kinds=("credit", "bonus")) -> tuple[str, ...]:
+    """The contract clauses the awards of these service levels cite, each once, in order."""
+    found: list[str] = []
+    for sl in program.service_levels:
+        for kind in kinds if sl.name in names and sl.node is not None else ():
+            award = getattr(sl.node, kind)
+            cited = program.cited(award.span) if award is not None else None
+            if cited is not None and cited not in found:
+                found.append(cited)
+    return tuple(found)
+
+
 def _reward(r: _Runner) -> CheckResult:
+    results = _reward_result(r)
+    with_bonus = [sl.name for sl in r.program.service_levels if sl.bonus is not None]
+    return attrs.evolve(results, contract_clauses=_cited(r.program, with_bonus, ("bonus",)))
+
+
+def _reward_result(r: _Runner) -> CheckResult:
     model, program = r.model, r.program
     with_bonus = [sl.name for sl in program.service_levels if sl.bonus is not None]
     if not with_bonus or (program.bonus_limit is not None
@@ -97,7 +119,8 @@ def _cliffs(r: _Runner) -> list[CheckResult]:
                        f"{n + 1}-{2 * n} at {_fmt(vb, lv.unit)}" if n > 1 else
                        "; the file holds both, one period each")
         results.append(CheckResult(f"cliff {lv.name}", "finding" if big else "ok",
-                                   ("a cliff: " if big else "largest step: ") + detail, files=files))
+                                   ("a cliff: " if big else "largest step: ") + detail, files=files,
+                                   contract_clauses=_cited(program, (lv.name,))))
     return results
 
 
@@ -133,9 +156,11 @@ def _exposure(r: _Runner) -> list[CheckResult]:
     if r.worst_rows is not None:  # the search's worst period, all year long
         searched = r.evaluate(program, model.history([r.worst_rows[-1]] * per_year))
         year_share = max(year_share, _owed(searched) / (r.worst_rows[-1][fee_name] * per_year))
+    at_risk = program.cited(program.at_risk.clause) if program.at_risk is not None else None
     results = [CheckResult("exposure", "ok",
                            f"worst period {_pct(period_share)} of {fee_name} ({source}); {cap}; "
-                           f"worst contract year {_pct(year_share)} of the year's {fee_name}")]
+                           f"worst contract year {_pct(year_share)} of the year's {fee_name}",
+                           contract_clauses=(at_risk,) if at_risk is not None else ())]
     if period_share > 1:
         worst = r.evaluate(program, model.history(period_rows)).periods[-1].totals
         credits = worst.credits + worst.withheld

@@ -31,6 +31,7 @@ class CheckResult:
     summary: str
     details: tuple[str, ...] = ()
     files: tuple[str, ...] = ()
+    contract_clauses: tuple[str, ...] = ()  # the signed contract's clauses the terms it is about cite
 
 
 @attrs.frozen
@@ -55,6 +56,9 @@ class VerifyReport:
         for c in self.checks:
             out.append(f"{c.status.upper():<12} {c.name}: {c.summary}")
             out.extend(f"             {d}" for d in c.details)
+            if c.contract_clauses:
+                out.append(f"             contract clause{'s' * (len(c.contract_clauses) > 1)} "
+                           f"{', '.join(c.contract_clauses)}")
             out.extend(f"             {'events' if f.endswith('.events.csv') else 'file'}: {f}"
                        + ("" if self.written else " (not written)") for f in c.files)
         invariants = [c for c in self.checks if c.status in ("held", "violated", "inconclusive")]
