@@ -82,7 +82,7 @@ def hand_numpy(c: dict) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
                                                 credits[runs_credited, m].tolist(), own[runs_credited, m].tolist()):
                 share = Decimal(share)
                 if charged != total:
-                    share *= Decimal(charged) / Decimal(total)
+                    share = share * Decimal(charged) / Decimal(total)
                 outstanding[r] += share
             streak = np.where(soa_met[:, m], streak + 1, np.where(soa_missed[:, m], 0, streak))
             for r in np.flatnonzero(streak >= 3).tolist():

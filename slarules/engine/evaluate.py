@@ -510,14 +510,14 @@ class PeriodEvaluator:
         period's credits (`own_credits`, the service levels' own lines, to `credits`), each
         service level's credits (`credits_of`) count in the same proportion. Returns the
         credits earned back in the period."""
-        kept = credits / own_credits if credits != own_credits else None  # None: all kept
+        cut = credits != own_credits  # a period-wide cap cut the period's credits
         earned_back = self.zero
         for position, sl in self.earning_back:
             rule, carry = sl.earn_back, self.carries[position]
             value, status = results[position][:2]
             own = credits_of.get(sl.name, ZERO)
-            if kept is not None:
-                own *= kept
+            if cut:  # multiplied before dividing: a share that is a whole amount stays exactly that amount
+                own = own * credits / own_credits
             carry.outstanding += own
             carry.year_credits += own
             if status in MET or status == "excluded":

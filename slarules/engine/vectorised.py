@@ -590,7 +590,7 @@ class _Carry:
     def earn_back(self, status, own, own_total, capped_total, batch: _Batch):
         """Credits earned back this period. What is outstanding is kept as Decimals, as evaluate.py
         keeps it: when a period-wide cap cut the period's credits, the share of this service level's
-        credits that counts is a quotient rounded to 34 digits there, and so it is here. The Decimals
+        credits that counts is own x capped / total, rounded to 34 digits there, and so it is here. The Decimals
         count minor units (rounding to 34 significant digits does not depend on where the point is)."""
         rule = self.sl.earn_back
         outstanding = self.outstanding
@@ -600,7 +600,7 @@ class _Carry:
                                                   own_total[runs].tolist()):
                 share = Decimal(amount)
                 if capped != total:
-                    share *= Decimal(capped) / Decimal(total)
+                    share = share * Decimal(capped) / Decimal(total)
                 outstanding[run] += share
             self.streak = np.where(status == MET, self.streak + 1, np.where(status == MISSED, 0, self.streak))
             returned = np.zeros(len(status), dtype=np.int64)

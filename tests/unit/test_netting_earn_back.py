@@ -119,3 +119,28 @@ def test_the_totals_csv_a_billing_import_reads_says_what_is_due(netting):
               "bonuses only offset credits": "only offset"}[netting]
     assert {r["netting"] for r in rows} == {policy}
     assert {r["currency"] for r in rows} == {"USD"} and {r["termination_rights"] for r in rows} == {""}
+
+
+def test_earn_back_never_returns_more_than_was_charged_under_rounding_up():
+    """Found by the reference property (rounding up, a contract-year cap): the share of a
+    capped period's credits was computed as own x (charged / own), a 34-digit quotient, and
+    3,098 x (403 / 3,098) came to 403.0000...0002, which `rounding up` turned into 618 earned
+    back of 617 charged. The share is now own x charged / own: exactly 403.
+
+    January: 1% of 21,400 = 214. February: 1% of 309,800 = 3,098, cut by the contract year's
+    USD 617 to 617 - 214 = 403 charged. March and April met: 100% of 214 + 403 = 617 returned."""
+    program = compile_source(Source("t.sla", '''contract "T" currency USD, rounding up to whole units, starts 2026-01
+inputs
+  fee money
+  v percent
+service level s
+  measured as v
+  target: at most 5%
+  credit: 1% of fee
+  earn back: 100% of its credits after 2 consecutive met months
+credits in each contract year at most USD 617
+'''))
+    outcome = program.evaluate({"2026-01": {"fee": "21400", "v": "9"}, "2026-02": {"fee": "309800", "v": "9"},
+                                "2026-03": {"fee": "1000", "v": "1"}, "2026-04": {"fee": "1000", "v": "1"}})
+    assert [p.totals.credits for p in outcome.periods] == [Decimal(214), Decimal(403), 0, 0]
+    assert outcome.totals.earned_back == outcome.totals.credits == Decimal(617)
