@@ -38,12 +38,17 @@ SPANNING_NODES = {
     nodes.FailureFloor, nodes.FailureManyMissed, nodes.CreditsNotAccrued, nodes.Withhold, nodes.MayTerminate,
 }
 KNOWN_NODES = reference.KNOWN_NODES | SPANNING_NODES
+# What moves no money, so the reference may ignore it: a citation of the signed contract's clause,
+# and the parties, who reports and who answers for a figure, the reviews (a late report's
+# consequence, LateReport, does move money, and stays unknown).
+MONEYLESS_NODES = {nodes.ContractClause, nodes.Parties, nodes.Party, nodes.Accountable, nodes.Reviews, nodes.Review,
+                   nodes.ReportingDuty}
 
 
 def unknown_constructs(ruleset: nodes.Ruleset) -> list[str]:
     """The constructs the reference does not model (it counts periods, not days: a cure window
     in days, a notice and a deliverable are judged by tests/properties/test_day_properties.py)."""
-    found = {type(n).__name__ for n in reference.walk(ruleset) if type(n) not in KNOWN_NODES}
+    found = {type(n).__name__ for n in reference.walk(ruleset) if type(n) not in KNOWN_NODES | MONEYLESS_NODES}
     found |= {"Cure in days" for n in reference.walk(ruleset) if isinstance(n, nodes.Cure) and n.in_days}
     return sorted(found)
 
