@@ -30,6 +30,7 @@ from hypothesis import given, note
 from hypothesis import strategies as st
 
 from slarules import Source, compile_source
+from test_spanning_properties import evaluate_in_parts
 
 NOUN = {"monthly": "month", "quarterly": "quarter", "yearly": "year"}
 SECONDS = {"minutes": 60, "seconds": 1}
@@ -124,13 +125,7 @@ def test_the_value_is_the_share_of_the_periods_own_length(case):
 def test_incremental_equals_batch_over_period_lengths(case, cuts):
     spec, rows = case
     program = compiled(spec["text"])
-    labels = list(rows)
-    bounds = [0, *sorted({c for c in cuts if c < len(labels)}), len(labels)]
-    state, periods = None, []
-    for a, b in zip(bounds, bounds[1:]):
-        step = program.evaluate({label: rows[label] for label in labels[a:b]}, state)
-        state = program.load_state(step.state_json())
-        periods += json.loads(step.to_json())["periods"]
+    periods, state = evaluate_in_parts(program, rows, [], [c for c in cuts if c < len(rows)])
     batch = program.evaluate(rows)
     assert periods == json.loads(batch.to_json())["periods"]
     assert state.to_json() == batch.state_json()
