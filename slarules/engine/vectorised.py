@@ -9,23 +9,24 @@ termination trigger first fires. No line items, no sentences, no state: this is
 for simulation, where only the money and the termination rights are read.
 
 Exact, as evaluate.py: money is integer minor units (int64) from exact scaled
-products, rounded once per line with the contract's mode (half up, half even,
-half down, up, down: integer division, the remainder compared with half the
-divisor); a measured value is an exact fraction of integers, and every threshold
-comparison, tier, unit count and pro rata amount is decided by cross-multiplying
-integers, never by binary floating point. Every product and sum is guarded: when
-one could leave int64 (magnitudes multiplied beforehand as exact Python integers,
-against 2**61: two bits of margin), the whole batch is evaluated by the exact evaluator instead.
+products, rounded once per line with the contract's mode (vectorised_integers.py:
+integer division, the remainder compared with half the divisor); a measured value
+is an exact fraction of integers, and every threshold comparison, tier, unit count
+and pro rata amount is decided by cross-multiplying integers, never by binary
+floating point. Every product and sum is guarded: when one could leave int64, the
+whole batch is evaluated by the exact evaluator instead.
 
 Vectorised: inputs with defaults and `missing counts as a miss`, measurements
 (any + - * / of inputs and numbers, in percent or not, on a reporting grid or
 not), volume conditions, targets, every credit and bonus form (flat, tables, linear up/down/pro rata,
 shortfall), award caps, allocations and the amount at risk as bases, bonus
 gates, the at-risk cap, the bonus limit, netting, free passes, cure windows,
-earn-back after N met periods, a critical failure (the withhold, the credits
-replaced), caps on credits over several periods (rolling, or the contract year),
-and every termination trigger (`in a row`, `in any N`, below a floor, `N or more
-service levels missed`, credits over a window, a critical failure).
+a critical failure (the withhold, the credits replaced), and every termination
+trigger (`in a row`, `in any N`, below a floor, `N or more service levels
+missed`, credits over a window, a critical failure) over all runs and periods at
+once; caps on credits over several periods (rolling, or the contract year) and
+earn-back after N met periods (vectorised_earn_back.py) one period after the
+other, each over all runs at once.
 
 Falls back to the exact evaluator (evaluate.py), and says so in `exact_runs`:
   * for every run, when the terms have amendments, earn-back on the contract
@@ -34,36 +35,31 @@ Falls back to the exact evaluator (evaluate.py), and says so in `exact_runs`:
   * for one run, when it needs what only the exact evaluator does: a required
     input not reported or a measurement dividing by zero (the exact evaluator
     then raises its SLA401 or SLA402).
-Earn-back keeps the credits outstanding as Decimals (of minor units), run by run
-in the periods that have credits, as evaluate.py does: a period-wide cap makes
-the share that counts a quotient rounded to 34 digits, which integers would not
-repeat. Waivers and exclusions are not taken (simulated histories have none).
+Earn-back replays a few runs with evaluate.py's Decimals (vectorised_earn_back.py
+says which); those runs are not counted in `exact_runs`. Waivers and exclusions
+are not taken (simulated histories have none).
 """
 from __future__ import annotations
 
-import decimal
 from decimal import Decimal
 
 import attrs
 import numpy as np
 
-from ..core.money import CONTEXT
 from ..language import nodes
 from ..language.semantics import grid_step
 from .compile import Terms
 from .evaluate import evaluate
 from .forms import AT_RISK_KEY, FlatForm, LinearForm, TableForm, allocation_key
-from .measure import PERIOD_LENGTH_KEYS, period_lengths
 from .history import History, PeriodData
+from .measure import PERIOD_LENGTH_KEYS, period_lengths
+from .vectorised_earn_back import earned_back
+from .vectorised_integers import LIMIT, Overflow, add, int64_array, largest, mul, pick, round_div, scaled, to_minor
 
-ZERO, _ONE = Decimal(0), Decimal(1)
-_LIMIT = 2 ** 61  # every intermediate stays below this in magnitude: 2r < d in rounding stays in int64
-MET, MISSED, NOT_MEASURED = 0, 1, 2
+__all__ = ["Column", "MoneyOutcome", "Overflow", "columns_of", "evaluate_money", "int64_array", "round_div",
+           "scaled", "unsupported"]
 
-
-class Overflow(Exception):
-    """A figure could leave int64: evaluate_money then evaluates the batch with the exact
-    evaluator; columns_of raises it for a value too large or too fine to be held."""
+MET, MISSED, NOT_MEASURED = np.int8(0), np.int8(1), np.int8(2)
 
 
 @attrs.frozen
@@ -98,15 +94,6 @@ class MoneyOutcome:
         return Decimal(int(minor_units)).scaleb(-self.digits)
 
 
-# ---------------------------------------------------------------- columns
-
-def scaled(value: Decimal) -> tuple[int, int]:
-    """(n, k) with value == n / 10**k, k >= 0."""
-    exponent = value.as_tuple().exponent
-    k = max(0, -exponent)
-    return int(value.scaleb(k)), k
-
-
 def columns_of(runs: list[list[dict[str, Decimal]]], names) -> dict[str, Column]:
     """Columns from runs of periods of {input: value} (every run as long as the first)."""
     columns = {}
@@ -117,65 +104,6 @@ def columns_of(runs: list[list[dict[str, Decimal]]], names) -> dict[str, Column]
         present = np.array([[v is not None for v in row] for row in cells], dtype=bool)
         columns[name] = Column(values, scale, None if present.all() else present)
     return columns
-
-
-def int64_array(rows) -> np.ndarray:
-    """Python ints (lists, nested) as an int64 array; Overflow if one is too large."""
-    values = np.array(rows, dtype=object)
-    if values.size and max(abs(int(values.max())), abs(int(values.min()))) >= _LIMIT:
-        raise Overflow
-    return values.astype(np.int64)
-
-
-# ---------------------------------------------------------------- guarded integer arithmetic
-
-def _largest(a) -> int:
-    """The largest magnitude in a (an int or an int64 array), as an exact Python int."""
-    if isinstance(a, int):
-        return abs(a)
-    if not np.size(a):
-        return 0
-    return max(int(np.max(a)), -int(np.min(a)))
-
-
-def _mul(a, b):
-    if _largest(a) * _largest(b) >= _LIMIT:
-        raise Overflow
-    return np.multiply(a, b, dtype=np.int64)
-
-
-def _add(a, b):
-    if _largest(a) + _largest(b) >= _LIMIT:
-        raise Overflow
-    return np.add(a, b, dtype=np.int64)
-
-
-def round_div(n, d, mode: str):
-    """n / d (d > 0) rounded to an integer with the contract's rounding mode, as Decimal.quantize would."""
-    if _largest(d) >= _LIMIT:
-        raise Overflow
-    n = np.asarray(n, dtype=np.int64)
-    magnitude = np.abs(n)  # with d, below 2**61: their sum stays in int64
-    if mode == "down":
-        q = magnitude // d
-    elif mode == "up":
-        q = (magnitude + (d - 1)) // d
-    elif mode == "half up":  # up exactly when the remainder r has 2r >= d, d odd or even
-        q = (magnitude + d // 2) // d
-    else:
-        q, r = np.divmod(magnitude, d)
-        if mode == "half down":
-            q = q + (2 * r > d)
-        else:  # half even
-            q = q + ((2 * r > d) | ((2 * r == d) & (q % 2 == 1)))
-    return np.where(n < 0, -q, q)
-
-
-def _to_minor(n, k: int, digits: int, mode: str):
-    """The exact decimal n / 10**k in minor units (10**-digits), rounded with `mode`."""
-    if k <= digits:
-        return _mul(n, 10 ** (digits - k))
-    return round_div(n, 10 ** (k - digits), mode)
 
 
 # ---------------------------------------------------------------- one batch
@@ -189,6 +117,8 @@ class _Batch:
         self.first = first  # the calendar index of the first period
         self.digits = program.rounding.digits
         self.mode = program.rounding.mode
+        years = [program.calendar.contract_year_of(first + p) for p in range(shape[1])]
+        self.year_start = np.array([years.index(year) for year in years], dtype=np.int64)
         self.bad = np.zeros(shape[0], dtype=bool)  # runs for the exact evaluator
         self.columns = {}
         for spec in program.inputs:
@@ -198,8 +128,8 @@ class _Batch:
             if spec.missing == "default" and column.present is not None:
                 n, k = scaled(spec.default)
                 scale = max(k, column.scale)
-                values = np.where(column.present, _mul(column.values, 10 ** (scale - column.scale)),
-                                  _mul(n, 10 ** (scale - k)))
+                values = pick(column.present, mul(column.values, 10 ** (scale - column.scale)),
+                              mul(n, 10 ** (scale - k)))
                 column = Column(values, scale, None)
             elif spec.missing == "required" and column.present is not None:
                 self.bad |= ~column.present.all(axis=1)  # SLA401 comes from the exact evaluator
@@ -209,31 +139,56 @@ class _Batch:
         if program.at_risk is not None:
             self.money[AT_RISK_KEY] = self.exact(program.at_risk.amount)
 
+    def base(self, key: str) -> tuple:
+        """A base of amounts as (n, k): n / 10**k, over runs x periods."""
+        if key in self.money:
+            return self.money[key]
+        column = self.columns[key]
+        return column.values, column.scale
+
     def exact(self, amount) -> tuple:
         """An amount's exact value as (n, k): n / 10**k, over runs x periods (or a constant)."""
         fn, fk = scaled(amount.factor)
         if amount.base_key is None:
             return fn, fk
-        if amount.base_key in self.money:
-            n, k = self.money[amount.base_key]
-        else:
-            column = self.columns[amount.base_key]
-            n, k = column.values, column.scale
-        return _mul(n, fn), k + fk
+        n, k = self.base(amount.base_key)
+        return mul(n, fn), k + fk
 
     def minor(self, amount) -> np.ndarray:
         """An amount rounded to minor units, over runs x periods (computed once per amount)."""
         key = (amount.factor, amount.base_key)
         if key not in self.rounded:
-            self.rounded[key] = np.broadcast_to(_to_minor(*self.exact(amount), self.digits, self.mode), self.shape)
+            self.rounded[key] = np.broadcast_to(to_minor(*self.exact(amount), self.digits, self.mode), self.shape)
         return self.rounded[key]
 
-    def present(self, names) -> np.ndarray:
-        out = np.ones(self.shape, dtype=bool)
-        for name in names:
-            if self.columns[name].present is not None:
-                out &= self.columns[name].present
-        return out
+    def table(self, rows, num, den) -> tuple:
+        """(applies, minor units) of the first of the rows whose interval holds num / den. Amounts
+        of one base are chosen as factors and rounded once: n x f / 10**k is the same number
+        whichever power of ten f and k share."""
+        amounts = [row.amount for row in rows]
+        bases = {amount.base_key for amount in amounts}
+        if len(bases) == 1:
+            factors = [scaled(amount.factor) for amount in amounts]
+            k = max(fk for _, fk in factors)
+            values = [fn * 10 ** (k - fk) for fn, fk in factors]
+        else:
+            values = [self.minor(amount) for amount in amounts]
+        applies, chosen = False, 0
+        for row, value in reversed(list(zip(rows, values))):  # the first row that holds the value applies
+            inside = _contains(row.interval, num, den)
+            applies, chosen = applies | inside, pick(inside, value, chosen)
+        applies, chosen = np.broadcast_to(applies, self.shape), np.broadcast_to(chosen, self.shape)
+        if len(bases) > 1:
+            return applies, chosen
+        (base,) = bases
+        n, bk = (0, 0) if base is None else self.base(base)
+        exact = chosen if base is None else mul(n, chosen)
+        return applies, np.broadcast_to(to_minor(exact, bk + k, self.digits, self.mode), self.shape)
+
+    def present(self, names) -> np.ndarray | None:
+        """Where every one of `names` is reported; None: everywhere."""
+        masks = [self.columns[name].present for name in names if self.columns[name].present is not None]
+        return np.logical_and.reduce(masks) if masks else None
 
     # ---- measurements as exact fractions
     def fraction(self, expr) -> tuple:
@@ -251,25 +206,24 @@ class _Batch:
             return np.array(lengths, dtype=np.int64), 1, False
         (ln, ld, lz), (rn, rd, rz) = self.fraction(expr.left), self.fraction(expr.right)
         if expr.op == "*":
-            return _mul(ln, rn), _mul(ld, rd), lz | rz
+            return mul(ln, rn), mul(ld, rd), lz | rz
         if expr.op == "/":
-            return _mul(ln, rd), _mul(ld, rn), lz | rz | (np.asarray(rn) == 0)
-        cross = _mul(rn, ld) if expr.op == "+" else -_mul(rn, ld)
-        return _add(_mul(ln, rd), cross), _mul(ld, rd), lz | rz
+            return mul(ln, rd), mul(ld, rn), lz | rz | (np.asarray(rn) == 0)
+        cross = mul(rn, ld) if expr.op == "+" else -mul(rn, ld)
+        return add(mul(ln, rd), cross), mul(ld, rd), lz | rz
 
 
-def _compare(num, den, threshold: Decimal):
-    """sign(num / den - threshold), den > 0."""
+def _sides(num, den, threshold: Decimal):
+    """(num x 10**k, den x n) for the threshold n / 10**k: compared as num / den is with it (den > 0)."""
     tn, tk = scaled(threshold)
-    return np.sign(_add(_mul(num, 10 ** tk), -_mul(den, tn)))
+    return mul(num, 10 ** tk), mul(den, tn)
 
 
-_HOLDS = {"at least": lambda s: s >= 0, "at most": lambda s: s <= 0, "above": lambda s: s > 0,
-          "below": lambda s: s < 0}
+_HOLDS = {"at least": np.greater_equal, "at most": np.less_equal, "above": np.greater, "below": np.less}
 
 
 def _holds(comparison: nodes.Comparison, num, den):
-    return _HOLDS[comparison.op](_compare(num, den, comparison.quantity.value))
+    return _HOLDS[comparison.op](*_sides(num, den, comparison.quantity.value))
 
 
 def _threshold_of(compiled_comparison) -> nodes.Comparison:
@@ -279,13 +233,11 @@ def _threshold_of(compiled_comparison) -> nodes.Comparison:
 
 
 def _contains(interval, num, den):
-    inside = np.ones(np.shape(num), dtype=bool) if np.ndim(num) else np.array(True)
+    inside = True
     if interval.low is not None:
-        s = _compare(num, den, interval.low)
-        inside = inside & ((s >= 0) if interval.low_included else (s > 0))
+        inside = (np.greater_equal if interval.low_included else np.greater)(*_sides(num, den, interval.low))
     if interval.high is not None:
-        s = _compare(num, den, interval.high)
-        inside = inside & ((s <= 0) if interval.high_included else (s < 0))
+        inside = inside & (np.less_equal if interval.high_included else np.less)(*_sides(num, den, interval.high))
     return inside
 
 
@@ -297,35 +249,29 @@ def _assess(batch: _Batch, form, num, den, shape):
     if isinstance(form, FlatForm):
         return np.ones(shape, dtype=bool), batch.minor(form.amount)
     if isinstance(form, TableForm):
-        applies = np.zeros(shape, dtype=bool)
-        amount = np.zeros(shape, dtype=np.int64)
-        for row in reversed(form.rows):  # the first row that contains the value applies
-            inside = np.broadcast_to(_contains(row.interval, num, den), shape)
-            applies = applies | inside
-            amount = np.where(inside, batch.minor(row.amount), amount)
-        return applies, amount
+        return batch.table(form.rows, num, den)
     per_n, per_k = batch.exact(form.amount if isinstance(form, LinearForm) else form.base)
     if isinstance(form, LinearForm):
         tn, tk = scaled(form.threshold)
-        distance = _add(_mul(den, tn), -_mul(num, 10 ** tk))  # (threshold - value) x den x 10**tk
+        distance = add(mul(den, tn), -mul(num, 10 ** tk))  # (threshold - value) x den x 10**tk
         if not form.below:
             distance = -distance
         sn, sk = scaled(form.step)
-        unit_num, unit_den = _mul(distance, 10 ** sk), _mul(_mul(den, 10 ** tk), sn)  # units = num / den
+        unit_num, unit_den = mul(distance, 10 ** sk), mul(mul(den, 10 ** tk), sn)  # units = num / den
         applies = np.broadcast_to(unit_num > 0, shape)
         if form.rounding == "pro rata":
-            amount = round_div(_mul(_mul(unit_num, per_n), 10 ** digits), _mul(unit_den, 10 ** per_k), mode)
+            amount = round_div(mul(mul(unit_num, per_n), 10 ** digits), mul(unit_den, 10 ** per_k), mode)
             return applies, np.broadcast_to(amount, shape)
         whole = np.floor_divide(unit_num, unit_den)
         if form.rounding == "up":
             whole = whole + (np.remainder(unit_num, unit_den) > 0)
         applies = applies & np.broadcast_to(whole > 0, shape)
-        return applies, np.broadcast_to(_to_minor(_mul(whole, per_n), per_k, digits, mode), shape)
+        return applies, np.broadcast_to(to_minor(mul(whole, per_n), per_k, digits, mode), shape)
     # Shortfall: |target - value| points x 1% of the base
     tn, tk = scaled(form.target)
-    distance = np.abs(_add(_mul(den, tn), -_mul(num, 10 ** tk)))  # x den x 10**tk
+    distance = np.abs(add(mul(den, tn), -mul(num, 10 ** tk)))  # x den x 10**tk
     applies = np.broadcast_to(distance > 0, shape)
-    amount = round_div(_mul(_mul(distance, per_n), 10 ** digits), _mul(_mul(den, 10 ** tk), 10 ** per_k), mode)
+    amount = round_div(mul(mul(distance, per_n), 10 ** digits), mul(mul(den, 10 ** tk), 10 ** per_k), mode)
     return applies, np.broadcast_to(amount, shape)
 
 
@@ -335,6 +281,11 @@ def _award(batch: _Batch, award, num, den, reported):
     shape = batch.shape
     form = award.form
     applies, amount = _assess(batch, form, num, den, shape)
+    limit = batch.minor(award.cap) if award.cap is not None else None
+    if limit is not None:
+        amount = np.minimum(amount, limit)
+    if reported is None:
+        return applies, amount
     worst_value = None if isinstance(form, (FlatForm, TableForm)) else form.worst_value
     if isinstance(form, FlatForm):
         worst = (np.ones(shape, dtype=bool), amount)
@@ -345,13 +296,11 @@ def _award(batch: _Batch, award, num, den, reported):
     else:
         wn, wk = scaled(worst_value)
         worst = _assess(batch, form, wn, 10 ** wk, shape)
-    if award.cap is not None:
-        limit = batch.minor(award.cap)
-        amount = np.minimum(amount, limit)
+    if limit is not None:
         unbounded = isinstance(form, LinearForm) and form.unbounded
         worst = ((np.ones(shape, dtype=bool), limit) if unbounded
                  else (worst[0], np.minimum(worst[1], limit)))
-    return np.where(reported, applies, worst[0]), np.where(reported, amount, worst[1])
+    return (reported & applies) | (~reported & worst[0]), pick(reported, amount, worst[1])
 
 
 # ---------------------------------------------------------------- support
@@ -424,126 +373,129 @@ def _exact_run(program: Terms, columns: dict[str, Column], run: int, first: int,
                 break
 
 
+def _measure(batch: _Batch, sl):
+    """(status, reported or None, numerator, denominator) of a service level over runs x periods."""
+    shape, node = batch.shape, sl.node
+    reported = batch.present(sl.reads)
+    num, den, zero = batch.fraction(node.measured.expr)
+    num, den = np.broadcast_to(num, shape), np.broadcast_to(den, shape)
+    zero = np.broadcast_to(zero | (den == 0), shape)
+    if node.measured.in_percent:
+        num = mul(num, 100)
+    negative = den < 0
+    if negative.any():
+        num, den = num - 2 * num * negative, np.abs(den)
+    if zero.any():
+        den = den + (1 - den) * zero
+    if node.measured.reported is not None:  # every comparison sees the value on the grid (reported.py)
+        qn, qk = scaled(grid_step(node.measured))
+        steps = round_div(mul(num, 10 ** qk), mul(den, qn), node.measured.reported.mode or "half up")
+        num, den = mul(steps, qn), np.full(shape, 10 ** qk, dtype=np.int64)
+    met = np.broadcast_to(_holds(node.target.comparison, num, den), shape)
+    counted = np.broadcast_to(True, shape)
+    if node.volume is not None:
+        v = batch.columns[node.volume.input.text]
+        counted = np.broadcast_to(_holds(node.volume.comparison, v.values, 10 ** v.scale), shape)
+    if reported is not None:  # not reported, counted as a miss
+        met, counted = met & reported, counted | ~reported
+    batch.bad |= (zero & counted & _reported(reported)).any(axis=1)  # SLA402 comes from the exact evaluator
+    # MET 0, MISSED 1, NOT_MEASURED 2, by arithmetic on int8 (np.where costs ten times as much)
+    status = (~(met & counted)).astype(np.int8) + (~counted).astype(np.int8)
+    return status, reported, num, den
+
+
 def _vectorised(program: Terms, columns, shape, first: int):
     batch = _Batch(program, columns, shape, first)
     runs, length = shape
     levels = program.service_levels
-    status, present, nums, dens = [], [], [], []
-    for sl in levels:
-        node = sl.node
-        reported = batch.present(sl.reads)
-        num, den, zero = batch.fraction(node.measured.expr)
-        num, den = np.broadcast_to(num, shape), np.broadcast_to(den, shape)
-        zero = np.broadcast_to(zero | (den == 0), shape)
-        if node.measured.in_percent:
-            num = _mul(num, 100)
-        negative = den < 0
-        num, den = np.where(negative, -num, num), np.where(negative | zero, np.abs(den) + zero, den)
-        if node.measured.reported is not None:  # every comparison sees the value on the grid (reported.py)
-            qn, qk = scaled(grid_step(node.measured))
-            steps = round_div(_mul(num, 10 ** qk), _mul(den, qn), node.measured.reported.mode or "half up")
-            num, den = _mul(steps, qn), np.full(shape, 10 ** qk, dtype=np.int64)
-        met = np.broadcast_to(_holds(node.target.comparison, num, den), shape)
-        code = np.where(met, MET, MISSED)
-        if node.volume is not None:
-            v = batch.columns[node.volume.input.text]
-            counted = np.broadcast_to(_holds(node.volume.comparison, v.values, 10 ** v.scale), shape)
-            code = np.where(counted, code, NOT_MEASURED)
-        else:
-            counted = np.ones(shape, dtype=bool)
-        batch.bad |= (reported & counted & zero).any(axis=1)  # SLA402 comes from the exact evaluator
-        code = np.where(reported, code, MISSED)  # not reported, counted as a miss
-        status.append(code)
-        present.append(reported)
-        nums.append(num)
-        dens.append(den)
+    status, present, nums, dens = zip(*(_measure(batch, sl) for sl in levels)) if levels else ((),) * 4
 
     names = [sl.name for sl in levels]
-    credit_of, bonus_of = [], []
+    own_of, bonuses = [], np.zeros(shape, dtype=np.int64)
     for position, sl in enumerate(levels):
         if sl.allocation is not None:
             batch.money[allocation_key(sl.name)] = batch.exact(sl.allocation)
-        credit_of.append(None if sl.credit is None else
-                         _award(batch, sl.credit, nums[position], dens[position], present[position]))
-        bonus = None
+        credit = None
+        if sl.credit is not None:
+            applies, amount = _award(batch, sl.credit, nums[position], dens[position], present[position])
+            credit = amount * applies
+        own_of.append(_charged(batch, sl, status[position], credit))
         if sl.bonus is not None:
             applies, amount = _award(batch, sl.bonus, nums[position], dens[position], present[position])
             applies = applies & (status[position] == MET)
             if sl.gate is not None:
                 applies = applies & _gate_open(sl.node, status, names, levels)
-            bonus = np.where(applies, amount, 0)
-        bonus_of.append(bonus)
+            bonuses = bonuses + amount * applies
     at_risk = batch.minor(program.at_risk.amount) if program.at_risk is not None else None
     bonus_limit = batch.minor(program.bonus_limit.amount) if program.bonus_limit is not None else None
 
-    credits = np.zeros(shape, dtype=np.int64)
-    earned_back = np.zeros(shape, dtype=np.int64)
-    bonuses = np.zeros(shape, dtype=np.int64)
-    for bonus in bonus_of:
-        if bonus is not None:
-            bonuses += bonus
     failure, withheld, replaced = _critical_failure(batch, program, status, nums, dens, present)
-    carried = [_Carry(sl, runs) for sl in levels]
-    simple = all(c.simple for c in carried) and not any(sl.earn_back for sl in levels) and not program.window_caps
-    windows = [_Window(batch, rule, program, first, length) for rule in program.window_caps]
-    if simple:  # no state carried between periods: every period at once
-        own = sum((np.where(s == MISSED, c[1], 0) * c[0] for s, c in zip(status, credit_of) if c is not None),
-                  np.zeros(shape, dtype=np.int64))
-        accrued = np.where(replaced, 0, own)
-        credits = accrued if at_risk is None else np.minimum(accrued, at_risk)
-    else:
-        year = None
-        for p in range(length):
-            this_year = program.calendar.contract_year_of(first + p)
-            own = np.zeros(runs, dtype=np.int64)
-            own_of = []
-            for position, carry in enumerate(carried):
-                if this_year != year:
-                    carry.passes_used[:] = 0
-                credit = credit_of[position]
-                charged = carry.period(p, status[position][:, p], None if credit is None else
-                                       np.where(credit[0][:, p], credit[1][:, p], 0))
-                own_of.append(charged)
-                own += charged
-            year = this_year
-            accrued = np.where(replaced[:, p], 0, own)
-            capped = accrued if at_risk is None else np.minimum(accrued, at_risk[:, p])
-            for window in windows:
-                earlier = credits[:, window.start[p]:p].sum(axis=1)
-                over = earlier + capped - window.limit(p)
-                capped = capped - np.where(over > 0, np.minimum(over, capped), 0)
-            credits[:, p] = capped
-            for position, sl in enumerate(levels):
-                if sl.earn_back is not None:
-                    earned_back[:, p] += carried[position].earn_back(status[position][:, p], own_of[position],
-                                                                     own, capped, batch)
+    own = sum(own_of, np.zeros(shape, dtype=np.int64))
+    accrued = own * ~replaced if replaced is not None else own
+    credits = accrued if at_risk is None else np.minimum(accrued, at_risk)
+    if program.window_caps:
+        credits = _window_capped(batch, program, credits)
+    earned = np.zeros(shape, dtype=np.int64)
+    for position, sl in enumerate(levels):
+        if sl.earn_back is not None:
+            earned += earned_back(sl.earn_back, own_of[position], credits, own, status[position] == MET,
+                                  status[position] == MISSED, batch.mode, program.rounding.decimal_mode)
     if bonus_limit is not None:
         bonuses = np.minimum(bonuses, bonus_limit)
     if program.netting == "only offset":
         bonuses = np.minimum(bonuses, credits)
     terminations = _terminations(program, status, nums, dens, present, failure, credits, batch, first)
-    return (credits, earned_back, bonuses, withheld, terminations), batch.bad
+    withheld = np.zeros(shape, dtype=np.int64) if withheld is None else withheld
+    return (np.ascontiguousarray(credits), earned, np.ascontiguousarray(bonuses), withheld, terminations), batch.bad
+
+
+def _charged(batch: _Batch, sl, status, credit) -> np.ndarray:
+    """The credits a service level charges in each period before period-wide caps: its misses,
+    less the first free passes of each contract year, each held for its cure window and due
+    when the window closes unless a met period in it cured the miss."""
+    if credit is None:
+        return np.zeros(batch.shape, dtype=np.int64)
+    missed = status == MISSED
+    if sl.free_passes is not None:  # the first misses of each contract year pass
+        counted = np.cumsum(missed, axis=1)  # misses so far
+        start = batch.year_start
+        before = counted[:, np.maximum(start - 1, 0)] * (start > 0)  # misses before the year
+        missed = missed & (counted - before > sl.free_passes)
+    held = credit * missed
+    if sl.cure is None:
+        return held
+    length, cure = batch.shape[1], sl.cure
+    due = np.zeros(batch.shape, dtype=np.int64)
+    if cure < length:  # a miss in period p falls due in p + cure unless met in p + 1 to p + cure
+        met = np.cumsum(status == MET, axis=1)
+        due[:, cure:] = held[:, :length - cure] * (met[:, cure:] == met[:, :length - cure])
+    return due
 
 
 def _critical_failure(batch: _Batch, program: Terms, status, nums, dens, present):
-    """(a critical failure, the charges withheld, the credits replaced), over runs x periods."""
+    """(a critical failure, the charges withheld, the credits replaced) over runs x periods;
+    (all False, None, None) without a critical failure clause."""
     shape = batch.shape
     rule = program.critical_failure
     if rule is None:
-        no = np.zeros(shape, dtype=bool)
-        return no, np.zeros(shape, dtype=np.int64), no
+        return np.zeros(shape, dtype=bool), None, None
     failure = np.zeros(shape, dtype=bool)
     for test in rule.conditions:
         if test.kind == "floor":
             i = test.position
-            failure |= present[i] & (status[i] != NOT_MEASURED) & _holds(_threshold_of(test.floor), nums[i], dens[i])
+            failure |= _reported(present[i]) & (status[i] != NOT_MEASURED) & _holds(
+                _threshold_of(test.floor), nums[i], dens[i])
         else:
             failure |= sum((s == MISSED).astype(np.int64) for s in status) >= test.count
     base = batch.columns[rule.base]  # the withhold is never more than the charges, to the minor unit below
-    charges = (_mul(base.values, 10 ** (batch.digits - base.scale)) if base.scale <= batch.digits
+    charges = (mul(base.values, 10 ** (batch.digits - base.scale)) if base.scale <= batch.digits
                else np.floor_divide(base.values, 10 ** (base.scale - batch.digits)))
-    withheld = np.where(failure, np.minimum(batch.minor(rule.withhold), charges), 0)
+    withheld = np.minimum(batch.minor(rule.withhold), charges) * failure
     return failure, withheld, failure & rule.replaces_credits
+
+
+def _reported(present):
+    return True if present is None else present
 
 
 def _gate_open(node: nodes.ServiceLevel, status, names, levels):
@@ -557,90 +509,58 @@ def _gate_open(node: nodes.ServiceLevel, status, names, levels):
     return np.logical_and.reduce([s != MISSED for s in critical]) if critical else True
 
 
-class _Carry:
-    """What one service level carries from period to period, over every run."""
-
-    def __init__(self, sl, runs: int):
-        self.sl = sl
-        self.cure = sl.cure if sl.credit is not None else None
-        self.simple = self.cure is None and sl.free_passes is None
-        self.passes_used = np.zeros(runs, dtype=np.int64)
-        self.held = np.zeros((runs, (self.cure or 0) + 1), dtype=np.int64)  # by deadline modulo cure + 1
-        self.outstanding = [ZERO] * runs if sl.earn_back is not None else None
-        self.streak = np.zeros(runs, dtype=np.int64)
-
-    def period(self, p: int, status, credit):
-        """The credits this service level charges in period p (before period-wide caps)."""
-        missed = status == MISSED
-        if self.sl.free_passes is not None:
-            passing = missed & (self.passes_used < self.sl.free_passes)
-            self.passes_used += passing
-            missed = missed & ~passing
-        if credit is None:
-            return np.zeros_like(status, dtype=np.int64)
-        if self.cure is None:
-            return np.where(missed, credit, 0)
-        slots = self.cure + 1
-        self.held[:, (p + self.cure) % slots] = np.where(missed, credit, 0)
-        self.held[status == MET] = 0  # a met period cures every open window
-        due = self.held[:, p % slots].copy()
-        self.held[:, p % slots] = 0
-        return due
-
-    def earn_back(self, status, own, own_total, capped_total, batch: _Batch):
-        """Credits earned back this period. What is outstanding is kept as Decimals, as evaluate.py
-        keeps it: when a period-wide cap cut the period's credits, the share of this service level's
-        credits that counts is own x capped / total, rounded to 34 digits there, and so it is here. The Decimals
-        count minor units (rounding to 34 significant digits does not depend on where the point is)."""
-        rule = self.sl.earn_back
-        outstanding = self.outstanding
-        with decimal.localcontext(CONTEXT):
-            runs = np.flatnonzero(own > 0)
-            for run, amount, capped, total in zip(runs.tolist(), own[runs].tolist(), capped_total[runs].tolist(),
-                                                  own_total[runs].tolist()):
-                share = Decimal(amount)
-                if capped != total:
-                    share = share * Decimal(capped) / Decimal(total)
-                outstanding[run] += share
-            self.streak = np.where(status == MET, self.streak + 1, np.where(status == MISSED, 0, self.streak))
-            returned = np.zeros(len(status), dtype=np.int64)
-            mode = batch.program.rounding.decimal_mode
-            for run in np.flatnonzero(self.streak >= rule.after).tolist():
-                if outstanding[run] > 0:
-                    returned[run] = int((outstanding[run] * rule.rate).quantize(_ONE, mode))
-                    outstanding[run] = ZERO
-                    self.streak[run] = 0
-        return returned
-
+# ---------------------------------------------------------------- caps and triggers over several periods
 
 class _Window:
     """A limit on credits over a window of periods: where the window ending at each period
-    starts (0 = the first period), and its limit there in minor units."""
+    starts (0 = the first period), and its limit there in minor units (runs x periods, or one
+    number for a fixed amount)."""
 
-    def __init__(self, batch: _Batch, rule, program: Terms, first: int, length: int):
-        self.batch, self.rule = batch, rule
+    def __init__(self, batch: _Batch, rule):
+        runs, length = batch.shape
         if rule.length is None:  # the contract year so far
-            years = [program.calendar.contract_year_of(first + p) for p in range(length)]
-            self.start = [years.index(year) for year in years]
+            self.start = batch.year_start
         else:
-            self.start = [max(0, p - rule.length + 1) for p in range(length)]
+            self.start = np.maximum(np.arange(length) - rule.length + 1, 0)
         if rule.money is not None:
-            self.fixed = _to_minor(*scaled(rule.money), batch.digits, batch.mode)
+            self.limits = to_minor(*scaled(rule.money), batch.digits, batch.mode)
         else:
             base = batch.columns[rule.base]
-            if _largest(base.values) * max(length, 1) >= _LIMIT:
+            if largest(base.values) * max(length, 1) >= LIMIT:
                 raise Overflow
-            self.summed = np.concatenate([np.zeros((batch.shape[0], 1), dtype=np.int64),
-                                          np.cumsum(base.values, axis=1)], axis=1)
-            self.scale = base.scale
+            summed = np.concatenate([np.zeros((runs, 1), dtype=np.int64), np.cumsum(base.values, axis=1)], axis=1)
+            rn, rk = scaled(rule.rate)
+            bases = summed[:, 1:] - summed[:, self.start]
+            self.limits = to_minor(mul(bases, rn), base.scale + rk, batch.digits, batch.mode)
 
     def limit(self, p: int):
         """The limit of the window that ends at period p (each run), as evaluate.py rounds it."""
-        if self.rule.money is not None:
-            return self.fixed
-        bases = self.summed[:, p + 1] - self.summed[:, self.start[p]]
-        rn, rk = scaled(self.rule.rate)
-        return _to_minor(_mul(bases, rn), self.scale + rk, self.batch.digits, self.batch.mode)
+        return self.limits if np.ndim(self.limits) == 0 else self.limits[:, p]
+
+
+def _running_sums(credits) -> np.ndarray:
+    """0, then the credits summed to each period, per run (runs x periods + 1); Overflow if a sum could leave int64."""
+    if largest(credits) * max(credits.shape[1], 1) >= LIMIT:
+        raise Overflow
+    return np.concatenate([np.zeros((credits.shape[0], 1), dtype=np.int64), np.cumsum(credits, axis=1)], axis=1)
+
+
+def _window_capped(batch: _Batch, program: Terms, capped) -> np.ndarray:
+    """The credits after the caps over several periods, one period after the other (each cap
+    sees the credits charged in the earlier periods of its window)."""
+    runs, length = batch.shape
+    windows = [_Window(batch, rule) for rule in program.window_caps]
+    _running_sums(capped)  # the capped credits are never more: their sums stay in int64 too
+    credits = np.zeros((runs, length), dtype=np.int64)
+    summed = np.zeros((runs, length + 1), dtype=np.int64)
+    for p in range(length):
+        charged = capped[:, p]
+        for window in windows:
+            over = summed[:, p] - summed[:, window.start[p]] + charged - window.limit(p)
+            charged = charged - np.where(over > 0, np.minimum(over, charged), 0)
+        credits[:, p] = charged
+        summed[:, p + 1] = summed[:, p] + charged
+    return credits
 
 
 def _terminations(program: Terms, status, nums, dens, present, failure, credits, batch: _Batch,
@@ -650,14 +570,15 @@ def _terminations(program: Terms, status, nums, dens, present, failure, credits,
     runs, length = batch.shape
     position = {sl.name: i for i, sl in enumerate(program.service_levels)}
     out = np.full((runs, len(program.triggers)), -1, dtype=np.int64)
+    if not length:
+        return out
     for number, rule in enumerate(program.triggers):
         if rule.kind == "in a row":
             s = status[position[rule.service_level]]
-            streak = np.zeros(runs, dtype=np.int64)
-            fires = np.zeros((runs, length), dtype=bool)
-            for p in range(length):
-                streak = np.where(s[:, p] == MISSED, streak + 1, np.where(s[:, p] == MET, 0, streak))
-                fires[:, p] = streak >= rule.count
+            misses = np.cumsum(s == MISSED, axis=1)
+            last_met = np.maximum.accumulate((np.arange(length) + 1) * (s == MET) - 1, axis=1)  # -1: none yet
+            before = np.take_along_axis(misses, np.maximum(last_met, 0), axis=1) * (last_met >= 0)
+            fires = misses - before >= rule.count  # misses since the last met period
         elif rule.kind == "in window":
             misses = np.cumsum(status[position[rule.service_level]] == MISSED, axis=1)
             before = np.zeros_like(misses)
@@ -665,16 +586,18 @@ def _terminations(program: Terms, status, nums, dens, present, failure, credits,
             fires = misses - before >= rule.count
         elif rule.kind == "floor":
             i = position[rule.service_level]
-            fires = present[i] & (status[i] != NOT_MEASURED) & _holds(_threshold_of(rule.floor), nums[i], dens[i])
+            fires = _reported(present[i]) & (status[i] != NOT_MEASURED) & _holds(
+                _threshold_of(rule.floor), nums[i], dens[i])
         elif rule.kind == "critical failure":
             fires = failure
         elif rule.kind == "credits":
-            window = _Window(batch, rule.window, program, first, length)
-            summed = np.concatenate([np.zeros((runs, 1), dtype=np.int64), np.cumsum(credits, axis=1)], axis=1)
-            fires = np.stack([summed[:, p + 1] - summed[:, window.start[p]] > window.limit(p)
-                              for p in range(length)], axis=1) if length else np.zeros((runs, 0), dtype=bool)
+            window = _Window(batch, rule.window)
+            summed = _running_sums(credits)
+            fires = summed[:, 1:] - summed[:, window.start] > (
+                window.limits if np.ndim(window.limits) == 0 else window.limits)
         else:  # "many"
             fires = sum((s == MISSED).astype(np.int64) for s in status) >= rule.count
+        fires = np.broadcast_to(fires, (runs, length))
         any_fire = fires.any(axis=1)
         out[:, number] = np.where(any_fire, np.argmax(fires, axis=1), -1)
     return out

@@ -1,0 +1,97 @@
+"""Guarded int64 arithmetic for the vectorised evaluator (vectorised.py, vectorised_earn_back.py).
+
+Exact decimals as scaled integers (`scaled`: n / 10**k), products and sums of
+int64 arrays that never wrap: before each one the largest magnitudes of the
+operands are multiplied (or added) as exact Python integers and compared with
+LIMIT = 2**61 (two bits of margin: 2r < d in round_div stays in int64); past it,
+Overflow, and the caller evaluates with the exact evaluator instead. round_div
+divides with the contract's rounding mode as Decimal.quantize would; pick chooses
+between two amounts by arithmetic.
+"""
+from __future__ import annotations
+
+from decimal import Decimal
+
+import numpy as np
+
+LIMIT = 2 ** 61  # every intermediate stays below this in magnitude
+
+
+class Overflow(Exception):
+    """A figure could leave int64: evaluate_money then evaluates the batch with the exact
+    evaluator; columns_of raises it for a value too large or too fine to be held."""
+
+
+def scaled(value: Decimal) -> tuple[int, int]:
+    """(n, k) with value == n / 10**k, k >= 0."""
+    exponent = value.as_tuple().exponent
+    k = max(0, -exponent)
+    return int(value.scaleb(k)), k
+
+
+def int64_array(rows) -> np.ndarray:
+    """Python ints (lists, nested) as an int64 array; Overflow if one is too large."""
+    values = np.array(rows, dtype=object)
+    if values.size and max(abs(int(values.max())), abs(int(values.min()))) >= LIMIT:
+        raise Overflow
+    return values.astype(np.int64)
+
+
+def largest(a) -> int:
+    """The largest magnitude in a (an int or an int64 array), as an exact Python int."""
+    if isinstance(a, int):
+        return abs(a)
+    if not np.size(a):
+        return 0
+    return max(int(np.max(a)), -int(np.min(a)))
+
+
+def mul(a, b):
+    """a x b, an int or an int64 array; Overflow if a product could reach LIMIT."""
+    if isinstance(b, int) and b == 1:
+        return a
+    if largest(a) * largest(b) >= LIMIT:
+        raise Overflow
+    return np.multiply(a, b, dtype=np.int64)
+
+
+def add(a, b):
+    if largest(a) + largest(b) >= LIMIT:
+        raise Overflow
+    return np.add(a, b, dtype=np.int64)
+
+
+def round_div(n, d, mode: str):
+    """n / d (d > 0) rounded to an integer with the contract's rounding mode, as Decimal.quantize would."""
+    if largest(d) >= LIMIT:
+        raise Overflow
+    n = np.asarray(n, dtype=np.int64)
+    magnitude = np.abs(n)  # with d, below 2**61: their sum stays in int64
+    if mode == "down":
+        q = magnitude // d
+    elif mode == "up":
+        q = (magnitude + (d - 1)) // d
+    elif mode == "half up":  # up exactly when the remainder r has 2r >= d, d odd or even
+        q = (magnitude + d // 2) // d
+    else:
+        q, r = np.divmod(magnitude, d)
+        if mode == "half down":
+            q = q + (2 * r > d)
+        else:  # half even
+            q = q + ((2 * r > d) | ((2 * r == d) & (q % 2 == 1)))
+    negative = n < 0
+    return q - 2 * q * negative if negative.any() else q
+
+
+def pick(condition, a, b):
+    """a where condition holds, else b: np.where without its branches, which cost ten times
+    the arithmetic on arrays of random conditions; a and b are amounts below LIMIT in
+    magnitude (guarded), so a - b stays in int64."""
+    return b + (a - b) * condition
+
+
+def to_minor(n, k: int, digits: int, mode: str):
+    """The exact decimal n / 10**k in minor units (10**-digits), rounded with `mode`."""
+    if k <= digits:
+        return mul(n, 10 ** (digits - k))
+    return round_div(n, 10 ** (k - digits), mode)
