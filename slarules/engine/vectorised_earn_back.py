@@ -70,8 +70,12 @@ def earned_back(rule, own, charged, total, met, missed, mode: str, decimal_mode:
 
 
 def beyond_bounds(own, charged, total, rn: int) -> np.ndarray:
-    """Per run: whether an amount is negative or a product of the scan could reach its bound."""
-    length = own.shape[1]
+    """Per run: whether an amount is negative or a product of the scan could reach its bound
+    (over the whole batch first: reductions along a run cost twenty times as much)."""
+    runs, length = own.shape
+    if not own.size or (min(own.min(), charged.min(), total.min()) >= 0 and total.max() < TOTAL_LIMIT
+                        and int(own.max()) * max(int(charged.max()), max(length, 1) * rn) < LIMIT):
+        return np.zeros(runs, dtype=bool)
     own_max, charged_max, total_max = (a.max(axis=1, initial=0) for a in (own, charged, total))
     negative = (own.min(axis=1, initial=0) < 0) | (charged.min(axis=1, initial=0) < 0) | (
         total.min(axis=1, initial=0) < 0)

@@ -50,6 +50,8 @@ def mul(a, b):
     """a x b, an int or an int64 array; Overflow if a product could reach LIMIT."""
     if isinstance(b, int) and b == 1:
         return a
+    if isinstance(a, int) and a == 1:
+        return b
     if largest(a) * largest(b) >= LIMIT:
         raise Overflow
     return np.multiply(a, b, dtype=np.int64)
@@ -66,7 +68,9 @@ def round_div(n, d, mode: str):
     if largest(d) >= LIMIT:
         raise Overflow
     n = np.asarray(n, dtype=np.int64)
-    magnitude = np.abs(n)  # with d, below 2**61: their sum stays in int64
+    negative = n < 0
+    signed = bool(negative.any())
+    magnitude = np.abs(n) if signed else n  # with d, below 2**61: their sum stays in int64
     if mode == "down":
         q = magnitude // d
     elif mode == "up":
@@ -74,13 +78,13 @@ def round_div(n, d, mode: str):
     elif mode == "half up":  # up exactly when the remainder r has 2r >= d, d odd or even
         q = (magnitude + d // 2) // d
     else:
-        q, r = np.divmod(magnitude, d)
+        q = magnitude // d
+        r = magnitude - q * d  # np.divmod and % cost several times //
         if mode == "half down":
             q = q + (2 * r > d)
         else:  # half even
             q = q + ((2 * r > d) | ((2 * r == d) & (q % 2 == 1)))
-    negative = n < 0
-    return q - 2 * q * negative if negative.any() else q
+    return q - 2 * q * negative if signed else q
 
 
 def pick(condition, a, b):
