@@ -18,4 +18,6 @@
     cure_days.py   cure windows and notices counted in (business) days
     deliverables.py  deliverables: days late, the capped credit in the period delivered, accruing ones
     vectorised.py  Terms x runs x periods -> money only, exact, with NumPy (the `fast` extra), for simulation
+    vectorised_earn_back.py  earn-back after N met periods over many runs, in integers, for vectorised.py
+    vectorised_integers.py   guarded int64 arithmetic (scaled decimals, rounding division) for vectorised.py
 """
