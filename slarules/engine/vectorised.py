@@ -476,9 +476,24 @@ def _charged(batch: _Batch, sl, status, credit) -> np.ndarray:
     length, cure = batch.shape[1], sl.cure
     due = np.zeros(batch.shape, dtype=np.int64)
     if cure < length:  # a miss in period p falls due in p + cure unless met in p + 1 to p + cure
-        met = np.cumsum(status == MET, axis=1)
-        due[:, cure:] = held[:, :length - cure] * (met[:, cure:] == met[:, :length - cure])
+        due[:, cure:] = held[:, :length - cure] * (_in_last(status == MET, cure)[:, cure:] == 0)
     return due
+
+
+def _in_last(flags, width: int) -> np.ndarray:
+    """How many of the last `width` periods (to each period, itself included) have the flag, per
+    run: a sum of `width` shifted copies in int16 when the window is short (twenty times cheaper
+    per element than a running sum along the periods), else the difference of running sums."""
+    runs, length = flags.shape
+    if width <= 32:
+        counts = np.zeros((runs, length), dtype=np.int16)
+        for back in range(min(width, length)):
+            counts[:, back:] += flags[:, :length - back]
+        return counts
+    summed = np.cumsum(flags, axis=1)
+    counts = summed.copy()
+    counts[:, width:] -= summed[:, :length - width]
+    return counts
 
 
 def _critical_failure(batch: _Batch, program: Terms, status, nums, dens, present):
@@ -585,16 +600,14 @@ def _terminations(program: Terms, status, nums, dens, present, failure, credits,
         if rule.kind == "in a row":
             s = status[position[rule.service_level]]
             met, missed = np.ascontiguousarray((s == MET).T), np.ascontiguousarray((s == MISSED).T)
-            fires, streak = np.empty((length, runs), dtype=bool), np.zeros(runs, dtype=np.int64)
+            streak, first = np.zeros(runs, dtype=np.int64), np.full(runs, -1, dtype=np.int64)
             for p in range(length):  # misses since the last met period, over all runs at once
                 streak = (streak + missed[p]) * ~met[p]
-                fires[p] = streak >= rule.count
-            fires = fires.T
+                first = pick((first < 0) & (streak >= rule.count), p, first)
+            out[:, number] = first
+            continue
         elif rule.kind == "in window":
-            misses = np.cumsum(status[position[rule.service_level]] == MISSED, axis=1)
-            before = np.zeros_like(misses)
-            before[:, rule.length:] = misses[:, :-rule.length] if rule.length < length else 0
-            fires = misses - before >= rule.count
+            fires = _in_last(status[position[rule.service_level]] == MISSED, rule.length) >= rule.count
         elif rule.kind == "floor":
             i = position[rule.service_level]
             fires = _reported(present[i]) & (status[i] != NOT_MEASURED) & _holds(

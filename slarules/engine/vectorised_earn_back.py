@@ -90,34 +90,34 @@ def _reaches(a, b):
 
 
 def _scan(after: int, own, charged, total, met, missed, rn: int, rk: int, mode: str, returned, replay) -> None:
-    """The periods in which each run returns its credits, the met streak scanned period by
-    period over all runs, then every return's amount at once."""
+    """The periods in which each run returns its credits (the met streak scanned period by
+    period, each step a few operations over all runs), then every return's amount at once."""
     runs, length = own.shape
-    own_by_period, met_by_period, missed_by_period, positive_by_period = (
-        np.ascontiguousarray(a.T) for a in (own, met, missed, (own > 0) & (charged > 0)))
-    streak, outstanding = np.zeros(runs, dtype=np.int64), np.zeros(runs, dtype=np.int64)
-    pending = np.zeros(runs, dtype=bool)  # a share above zero since the last return
-    since = np.zeros(runs, dtype=np.int64)  # the period after the last return
-    events = []  # (period, runs returning, the period after their last return, their credits since)
+    met_by_period, missed_by_period, positive_by_period = (
+        np.ascontiguousarray(a.T) for a in (met, missed, (own > 0) & (charged > 0)))
+    streak, pending = np.zeros(runs, dtype=np.int64), np.zeros(runs, dtype=bool)  # pending: a share above 0
+    returns = np.empty((length, runs), dtype=bool)
     for p in range(length):
         streak = (streak + met_by_period[p]) * ~missed_by_period[p]
-        outstanding += own_by_period[p]
         pending |= positive_by_period[p]
-        due = (streak >= after) & pending
-        if due.any():
-            at = np.flatnonzero(due)
-            events.append((np.full(at.size, p), at, since[at], outstanding[at]))
-            since[at], outstanding[at], pending[at], streak[at] = p + 1, 0, False, 0
-    if not events:
+        returns[p] = due = (streak >= after) & pending
+        streak *= ~due
+        pending &= ~due
+    at, period = np.nonzero(returns.T)  # in order of run, then period
+    if not at.size:
         return
-    period, at, start, whole = (np.concatenate(parts) for parts in zip(*events))
+    start = np.zeros_like(period)  # the period after the run's last return
+    again = at[1:] == at[:-1]
+    start[1:] = (period[:-1] + 1) * again
+    first, last = at * length + start, at * length + period + 1  # the flat positions the return covers
+    charging = np.flatnonzero(own.ravel())
+    whole = _between(own.ravel()[charging], np.searchsorted(charging, first), np.searchsorted(charging, last))
     # where a period-wide cap cut the period's credits, the share is own x charged / total
     cut = np.flatnonzero(((charged != total) & (own != 0)).ravel())
     lost, fraction, fractional = _cut_shares(own.ravel()[cut], charged.ravel()[cut], total.ravel()[cut])
-    first, last = np.searchsorted(cut, at * length + start), np.searchsorted(cut, at * length + period + 1)
-    whole = whole - _between(lost, first, last)
-    amounts, ambiguous = _returned(whole, _between(fraction, first, last), _between(fractional, first, last) > 0,
-                                   rn, rk, rn * (2 * length + 2), mode)
+    first, last = np.searchsorted(cut, first), np.searchsorted(cut, last)
+    amounts, ambiguous = _returned(whole - _between(lost, first, last), _between(fraction, first, last),
+                                   _between(fractional, first, last) > 0, rn, rk, rn * (2 * length + 2), mode)
     returned[at, period] = amounts
     replay[at[ambiguous]] = True
 
