@@ -26,7 +26,11 @@ trigger (`in a row`, `in any N`, below a floor, `N or more service levels
 missed`, credits over a window, a critical failure) over all runs and periods at
 once; caps on credits over several periods (rolling, or the contract year) and
 earn-back after N met periods (vectorised_earn_back.py) one period after the
-other, each over all runs at once.
+other, each over all runs at once. Runs are taken CHUNK periods at a time: each
+array then stays in cache and reuses the allocator's pages, and NumPy's fixed
+cost per operation is paid once per chunk (about 2 ms): 10,000 runs of 24 months
+go in four chunks. Selections are arithmetic (pick, int8 status codes), never
+np.where, which costs ten times as much on random conditions.
 
 Falls back to the exact evaluator (evaluate.py), and says so in `exact_runs`:
   * for every run, when the terms have amendments, earn-back on the contract
