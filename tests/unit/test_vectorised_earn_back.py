@@ -133,3 +133,21 @@ def test_rounding_up_never_earns_back_more_than_was_charged(fee, credit, at_risk
     assert money.exact_runs == 0 and money.earned_back[0, 1] == money.credits[0, 0]
     exact = program.evaluate({"2026-01": months[0], "2026-02": months[1]})
     assert exact.periods[1].totals.earned_back == exact.periods[0].totals.credits
+
+
+def test_credits_too_large_for_the_integer_scan_are_replayed_to_the_exact_money(monkeypatch):
+    # A fee of USD 100 trillion: the credit (50%) and the charge the cap leaves (40%) are below
+    # 2**61 cents each, but their product is about 2 x 10**31: earn-back replays the run with
+    # Decimals; the rest of the run stays vectorised (no run goes to the exact evaluator).
+    text = CAPPED.replace("rounding up", "rounding half even").format(credit="50", at_risk="40")
+    program = slarules.compile_source(Source("huge.sla", text))
+    fee = Decimal("100000000000000.00")
+    months = [{"fee": fee, "up": Decimal(90)}, {"fee": fee + 1, "up": Decimal(90)}, {"fee": fee, "up": Decimal(100)}]
+    replayed = []
+    monkeypatch.setattr(vectorised_earn_back, "replay_run", lambda *a, **k: replayed.append(1) or replay_run(*a, **k))
+    money = vectorised.evaluate_money(program, vectorised.columns_of([months], ["fee", "up"]), 24312)
+    exact = program.evaluate({"2026-01": months[0], "2026-02": months[1], "2026-03": months[2]})
+    assert replayed == [1] and money.exact_runs == 0
+    assert money.earned_back.tolist() == [[int(p.totals.earned_back * 100) for p in exact.periods]]
+    # 40% of each month's fee charged (40 and 40.0000000000004 trillion), all of it back in March
+    assert money.earned_back[0, 2] == 4_000_000_000_000_000 + 4_000_000_000_000_040
