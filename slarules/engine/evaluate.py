@@ -502,62 +502,62 @@ class PeriodEvaluator:
         return credits
 
     # ---- 7. termination
-    def termination_rights(self, label, index, year, results, credits, env, failure) -> tuple[TerminationRight, ...]:
-        """The rights that arise in the period. Once a trigger's right has arisen, it counts
-        afresh from the next period: its run of misses and its window start empty."""
-        rights = []
-        for rule, carry, position in self.triggers:
-            fired = None
-            if position is not None:
-                value, status = results[position][:2]
-                missed = self.miss_of[status]
-            if rule.kind == "in a row":
-                if missed:
-                    carry.run.append(label)
-                elif missed is False:
-                    carry.run.clear()
-                if len(carry.run) >= rule.count:
-                    quarterly = self.service_levels[position].assessment
-                    fired = (f"{rule.service_level} missed {self.periods_text(rule.count, quarterly)} in a row",
-                             tuple(carry.run))
-            elif rule.kind == "in window":
-                _trim(carry.recent, rule.length, index, year)
-                carry.recent.append(WindowEntry(index, label, year, ZERO, ZERO, bool(missed)))
-                misses = [e.label for e in carry.recent if e.missed]
-                if len(misses) >= rule.count:
-                    fired = (f"{rule.service_level} missed {len(misses)} times from {carry.recent[0].label} "
-                             f"to {label}", tuple(misses))
-            elif rule.kind == "floor":
-                if self.counts_for_floor(value, status) and rule.floor(value):
-                    fired = (f"{rule.service_level} was {_shown(value, self.service_levels[position].unit)}",
-                             (label,))
-            elif rule.kind == "credits":
-                window = rule.window
-                _trim(carry.recent, window.length, index, year)
-                carry.recent.append(WindowEntry(index, label, year, credits,
-                                                env[window.base] if window.base else ZERO, False))
-                total = sum([e.credits for e in carry.recent], ZERO)
-                limit = window.limit([e.base for e in carry.recent], env).quantize(self.quantum, self.mode)
-                if total > limit:
-                    fired = (f"credits of {self.fmt(total)} over {carry.recent[0].label} to {label} exceed "
-                             f"{window.text} = {self.fmt(limit)}", tuple(e.label for e in carry.recent))
-            elif rule.kind == "critical failure":
-                if failure is not None:
-                    fired = (failure, (label,))
-            else:
-                missed_now = self.missed_now(results)
-                if len(missed_now) >= rule.count:
-                    fired = (f"{len(missed_now)} service levels missed: {', '.join(missed_now)}", (label,))
-            if fired is not None:
-                carry.fired = carry.fired or label  # the first time
-                carry.arisen += 1
-                carry.run.clear()
-                carry.recent.clear()
-                effective = rule.notice.effective(self.program.calendar, index, self.holidays) if rule.notice else None
-                rights.append(TerminationRight(label, rule.text, rule.clause, fired[0], fired[1], carry.arisen,
-                                               self.owner.get(rule.service_level), effective,
-                                               contract_clause=self.program.cited(rule.clause)))
-        return tuple(rights)
+    # ---- 7. termination: each trigger's test, as the generated period calls it (codegen.py); a test
+    # returns (why the right arises, the periods that caused it), or None
+    def in_a_row(self, rule, carry, position, results, label):
+        missed = self.miss_of[results[position][1]]
+        if missed:
+            carry.run.append(label)
+        elif missed is False:
+            carry.run.clear()
+        if len(carry.run) < rule.count:
+            return None
+        quarterly = self.service_levels[position].assessment
+        return (f"{rule.service_level} missed {self.periods_text(rule.count, quarterly)} in a row",
+                tuple(carry.run))
+
+    def in_window(self, rule, carry, position, results, label, index, year):
+        _trim(carry.recent, rule.length, index, year)
+        carry.recent.append(WindowEntry(index, label, year, ZERO, ZERO, bool(self.miss_of[results[position][1]])))
+        misses = [e.label for e in carry.recent if e.missed]
+        if len(misses) < rule.count:
+            return None
+        return f"{rule.service_level} missed {len(misses)} times from {carry.recent[0].label} to {label}", tuple(misses)
+
+    def below_floor(self, rule, position, results, label):
+        value, status = results[position][:2]
+        if not (self.counts_for_floor(value, status) and rule.floor(value)):
+            return None
+        return f"{rule.service_level} was {_shown(value, self.service_levels[position].unit)}", (label,)
+
+    def over_credits(self, rule, carry, label, index, year, credits, env):
+        window = rule.window
+        _trim(carry.recent, window.length, index, year)
+        carry.recent.append(WindowEntry(index, label, year, credits, env[window.base] if window.base else ZERO, False))
+        total = sum([e.credits for e in carry.recent], ZERO)
+        limit = window.limit([e.base for e in carry.recent], env).quantize(self.quantum, self.mode)
+        if total <= limit:
+            return None
+        return (f"credits of {self.fmt(total)} over {carry.recent[0].label} to {label} exceed "
+                f"{window.text} = {self.fmt(limit)}", tuple(e.label for e in carry.recent))
+
+    def many_missed(self, rule, results, label):
+        missed_now = self.missed_now(results)
+        if len(missed_now) < rule.count:
+            return None
+        return f"{len(missed_now)} service levels missed: {', '.join(missed_now)}", (label,)
+
+    def arise(self, rule, carry, label, index, fired) -> TerminationRight:
+        """The right a trigger gives in the period. Once it has arisen, the trigger counts afresh
+        from the next period: its run of misses and its window start empty."""
+        carry.fired = carry.fired or label  # the first time
+        carry.arisen += 1
+        carry.run.clear()
+        carry.recent.clear()
+        effective = rule.notice.effective(self.program.calendar, index, self.holidays) if rule.notice else None
+        return TerminationRight(label, rule.text, rule.clause, fired[0], fired[1], carry.arisen,
+                                self.owner.get(rule.service_level), effective,
+                                contract_clause=self.program.cited(rule.clause))
 
     def counts_for_floor(self, value, status: str) -> bool:
         """Whether a value is held against a floor: a reported value of a period not excluded,
