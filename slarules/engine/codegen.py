@@ -3,7 +3,10 @@
 Input: compiled Terms (compile.py). Output: `period_source(terms)`, the text of
 a Python module whose `bind(ev)` returns `period(data, index) -> PeriodOutcome`
 for a PeriodEvaluator `ev` (evaluate.py), and `period_binder(terms)`, that
-module compiled once per Terms. The module is the evaluator's step 1 to 7
+module compiled once per Terms; and, for compile.py, `judge_function`: a
+service level's measurement, volume condition and target as one generated
+function (its text `judge_source`). `listing(terms)` is both, as an auditor
+reads them. The period module is the evaluator's step 1 to 7
 (see evaluate.py) written out for this ruleset: a construct the ruleset does
 not use has no code at all, each service level is its own block in declaration
 order, and the rare constructs (cure windows, quarters, late reports, critical

@@ -10,12 +10,15 @@ from __future__ import annotations
 
 import ast
 import re
-from decimal import Decimal
+from decimal import Decimal, localcontext
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from slarules import Source, compile_source, load
+from slarules.core.money import CONTEXT
 from slarules.engine.codegen import IDENTIFIER, listing, period_source
 from slarules.interfaces.cli import main
 
@@ -137,3 +140,30 @@ def test_compile_of_a_ruleset_with_an_error_points_at_it(tmp_path, capsys):
     assert main(["compile", str(bad), "--emit", "python"]) == 1
     err = capsys.readouterr().err
     assert f"{bad}:3:" in err and "error[SLA" in err
+
+
+@given(st.integers(0, 10**9), st.integers(0, 10**9), st.integers(0, 10**6))
+def test_a_judge_written_out_measures_what_the_measurement_closure_does(numerator, denominator, volume):
+    """The generated judge writes `a / b, in percent` and a single input out; measure.py's closure
+    (what explain, verify and the report sample) must give the same value, and the judge the status
+    the target's comparison gives it."""
+    program = compile_source(Source("t.sla", '''contract "T" currency USD, starts 2026-01
+inputs fee money
+  good count
+  total count
+service level share measured as good / total, in percent
+  target: at least 80%
+  measured only when total is at least 1000
+service level raw measured as good
+  target: at most 5000
+'''))
+    env = {"fee": Decimal(1), "good": Decimal(numerator), "total": Decimal(denominator + volume)}
+    share, raw = program.service_levels
+    with localcontext(CONTEXT):
+        if env["total"] == 0:  # below the volume: not measured, and no value (it divides by zero)
+            assert share.judge(env) == (None, "not measured", "measured only when total is at least 1000", None)
+        else:
+            value, status, _, _ = share.judge(env)
+            assert value == share.measure(env)
+            assert status == ("not measured" if env["total"] < 1000 else "met" if share.met(value) else "missed")
+        assert raw.judge(env)[:2] == (raw.measure(env), "met" if raw.met(raw.measure(env)) else "missed")
