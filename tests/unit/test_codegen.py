@@ -161,7 +161,7 @@ service level raw measured as good
     share, raw = program.service_levels
     with localcontext(CONTEXT):
         if env["total"] == 0:  # below the volume: not measured, and no value (it divides by zero)
-            assert share.judge(env) == (None, "not measured", "measured only when total is at least 1000", None)
+            assert share.judge(env) == (None, "not measured", "measured only when total is at least 1,000", None)
         else:
             value, status, _, _ = share.judge(env)
             assert value == share.measure(env)
