@@ -58,6 +58,9 @@ __all__ = ["FILE_FORMAT", "STATE_FORMAT", "Carry", "Partial", "Pending", "Pendin
 
 @attrs.define
 class Carry:
+    """The whole carry: each service level's, window cap's and trigger's (carry.py), the deliverables
+    delivered, the ledger, and the invoice and index values some clauses carry on."""
+
     fingerprint: str
     next_period: str | None
     service_levels: dict[str, ServiceLevelCarry]
