@@ -10,6 +10,7 @@ import csv
 import io
 from typing import Iterator
 
+from ..core.diagnostics import quoted_text
 from ..core.source import Source, Span, span_at
 from ..engine.history import PeriodData
 from .kpi_reader import DataFile, DataReader, InOrder, NotInOrder

@@ -31,3 +31,15 @@ from .service_levels import (DAY_UNITS, Accountable, Allocation, AmendedServiceL
                              ServiceLevel, Shortfall, Table, Target, Volume)
 from .values import (Amount, AllocationBase, AtRiskBase, Band, Base, BinaryOp, Comparison, ContractClause, Expr,
                      FixedMoney, InputBase, Name, Number, PercentOf, PeriodLength, Quantity, Reference, Share)
+
+__all__ = ["Accountable", "Allocation", "AllocationBase", "AmendedServiceLevel", "Amendment", "Amount", "Assessed",
+           "AtRisk", "AtRiskBase", "Award", "Band", "Base", "BelowFloor", "BinaryOp", "BonusLimit", "Clause",
+           "Comparison", "Contract", "ContractClause", "CreditsExceed", "CreditsNotAccrued", "CriticalFailure",
+           "Cure", "Currency", "DAY_UNITS", "DefaultValue", "Deliverable", "EarnBack", "Expr", "FailureCondition",
+           "FailureFloor", "FailureManyMissed", "FixedMoney", "Flat", "Form", "FreePasses", "Frequency", "Gate",
+           "HeaderTerm", "Indexation", "Input", "InputBase", "Inputs", "Invoicing", "LateReport", "Linear",
+           "ManyMissed", "MayTerminate", "Measured", "MissedInARow", "MissedInWindow", "MissingIsMiss", "Name",
+           "Netting", "Notice", "Number", "Parties", "Party", "PercentOf", "PeriodLength", "Quantity", "Reference",
+           "Reported", "ReportingDuty", "Review", "Reviews", "Rounding", "Row", "Ruleset", "Section", "ServiceLevel",
+           "Share", "Shortfall", "Starts", "StreakPolicy", "Table", "Target", "Termination", "Trigger", "Volume",
+           "Window", "WindowCap", "WindowLimit", "WindowShare", "Withhold"]
