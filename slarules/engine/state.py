@@ -34,8 +34,8 @@ the layout.
 
 Here: Carry, the whole carry, and its JSON written out. What it holds for each
 service level, window cap and trigger is in carry.py; the formats, the checksum
-and the reading back, field by field, in state_format.py. The rest of slarules
-imports all of it from here.
+and the reading back in state_format.py, each kind of field in state_fields.py.
+The rest of slarules imports all of it from here.
 """
 from __future__ import annotations
 
