@@ -3,7 +3,10 @@
 Input: compiled Terms (compile.py). Output: `period_source(terms)`, the text of
 a Python module whose `bind(ev)` returns `period(data, index) -> PeriodOutcome`
 for a PeriodEvaluator `ev` (evaluate.py), and `period_binder(terms)`, that
-module compiled once per Terms. The module is the evaluator's step 1 to 7
+module compiled once per Terms; and, for compile.py, `judge_function`: a
+service level's measurement, volume condition and target as one generated
+function (its text `judge_source`). `listing(terms)` is both, as an auditor
+reads them. The period module is the evaluator's step 1 to 7
 (see evaluate.py) written out for this ruleset: a construct the ruleset does
 not use has no code at all, each service level is its own block in declaration
 order, and the rare constructs (cure windows, quarters, late reports, critical
@@ -213,6 +216,9 @@ class _Emitter:
             self.line(1, ", ".join(f"carry{i}" for i in range(len(levels))) + ", = carries")
             self.line(1, ", ".join(f"money{i}" for i in range(len(levels))) +
                       ", = [ev.money_of[sl.name] for sl in ev.service_levels]")
+        if terms.triggers:
+            self.line(1, ", ".join(f"trigger{t}" for t in range(len(terms.triggers))) +
+                      ", = [carry for _, carry, _ in ev.triggers]")
         if terms.indexation is not None:
             self.line(1, "indexer = ev.indexer")
         if terms.roles.duties:
@@ -321,14 +327,33 @@ class _Emitter:
             self.line(d + 1, "lines.append((None, 'bonus forfeit', -excess, NETTING, ev.forfeit_text, "
                              "bonuses, credits, excess))")
             self.line(d + 1, "bonuses = credits")
-        self.line(d, "# 7. termination")
+        self.line(d, "# 7. termination: a right arises in each period its trigger's condition holds")
         if terms.triggers:
-            self.line(d, "terminations = ev.termination_rights(label, index, year, results, credits, env, failure)")
+            self.triggers(d)
         else:
             self.line(d, "terminations = ()")
         self.line(d, "return PeriodOutcome(label, year, (ev, lines, terminations, credits, earned_back, bonuses, "
                      "withheld, " + ", ".join(f"*results[{i}]" for i in range(len(levels))) + "), "
                      f"{'late' if terms.roles.duties else '()'})")
+
+    def triggers(self, d: int) -> None:
+        self.line(d, "rights = []")
+        position = {sl.name: i for i, sl in enumerate(self.terms.service_levels)}
+        tests = {
+            "in a row": "ev.in_a_row({rule}, {carry}, {position}, results, label)",
+            "in window": "ev.in_window({rule}, {carry}, {position}, results, label, index, year)",
+            "floor": "ev.below_floor({rule}, {position}, results, label)",
+            "credits": "ev.over_credits({rule}, {carry}, label, index, year, credits, env)",
+            "critical failure": "None if failure is None else (failure, (label,))",
+            "many": "ev.many_missed({rule}, results, label)",
+        }
+        for t, rule in enumerate(self.terms.triggers):
+            name = self.object(f"TRIGGER{t}", rule, f"the termination trigger on line {rule.clause.line}")
+            carry = f"trigger{t}"
+            self.line(d, f"fired = {tests[rule.kind].format(rule=name, carry=carry, position=position.get(rule.service_level))}")
+            self.line(d, "if fired is not None:")
+            self.line(d + 1, f"rights.append(ev.arise({name}, {carry}, label, index, fired))")
+        self.line(d, "terminations = tuple(rights)")
 
     # ---- one service level
     def service_level(self, d: int, i: int, sl) -> None:
