@@ -122,7 +122,7 @@ def test_compile_emit_python_prints_the_code_the_evaluation_runs(capsys):
     out = capsys.readouterr().out
     assert out.startswith("# ---- the ruleset's terms\n")
     assert "# service level speed_of_answer (line 17)" in out
-    assert "elif value < D_70:\n" in out and "D_70 = Decimal('70')" in out  # C.2.1(a)'s most severe row
+    assert "elif value0 < D_70:\n" in out and "D_70 = Decimal('70')" in out  # C.2.1(a)'s most severe row
     assert "def bind(ev):" in out and out.count("def judge(env):") == 4
     ast.parse(out.split("# ---- the ruleset's terms\n", 1)[1].replace("def judge(env):", "def judge_(env):"))
 
