@@ -4,15 +4,16 @@ An Outcome holds one PeriodOutcome per period: each service level's value
 and status, and the line items (credits, bonuses, caps) each with its clause
 (`file.sla:line`, the file's name without its folders), the signed contract's
 clause its term cites (language/citations.py; None if it cites none) and a
-sentence a person can check by hand. A period's results,
-lines and totals are built from the evaluator's record of it when first read,
-and a sentence each time it is read, not during evaluation, so a billing run
-over many periods pays only for the money. Totals are sums of line items, so
-they add up to the cent by construction. Rendering lives in formats/report.py.
+sentence a person can check by hand. A period's results, lines and totals,
+like a line's sentence, are built from the evaluator's record of the period
+each time they are read, never during evaluation and never kept: a billing run
+over many periods pays only for the money, an Outcome holds only the records,
+and reading every period leaves nothing behind for CPython's collector to
+rescan (bench/run.py's reading line). Totals are sums of line items, so they
+add up to the cent by construction. Rendering lives in formats/report.py.
 """
 from __future__ import annotations
 
-import functools
 import gc
 from contextlib import contextmanager
 from decimal import Decimal
@@ -157,9 +158,11 @@ class PeriodOutcome:
     The evaluator keeps a compact record of the period: (the object that reads it,
     which has `results(record)`, `lines(period, record)`, `totals(record)` and
     `terminations(record)`, then what those read). `results`, `lines` and
-    `totals` are built from it when first read, then kept, so a billing run over
-    many periods does not pay for objects nobody reads. Equality, hash and repr
-    are those of the public attributes.
+    `totals` are built from it each time they are read (equal each time, not
+    the same objects), so a billing run over many periods does not pay for
+    objects nobody reads, and a reader that lets them go keeps the Outcome as
+    small as evaluation left it. Equality, hash and repr are those of the
+    public attributes.
     """
 
     period: str
@@ -167,15 +170,15 @@ class PeriodOutcome:
     _record: tuple
     late_reports: tuple = ()  # reporting.LateReport: the period's reports that came after their due day
 
-    @functools.cached_property
+    @property
     def results(self) -> tuple[KpiResult, ...]:
         return self._record[0].results(self._record)
 
-    @functools.cached_property
+    @property
     def lines(self) -> tuple[Line, ...]:
         return self._record[0].lines(self.period, self._record)
 
-    @functools.cached_property
+    @property
     def totals(self) -> Totals:
         return self._record[0].totals(self._record)
 
@@ -274,7 +277,7 @@ class Outcome:
 
     @property
     def lines(self) -> list[Line]:
-        """Every period's lines, in order (built at once for the periods not read yet)."""
+        """Every period's lines, in order (built at once, kept by the list)."""
         with no_full_collections():
             return [line for period in self.periods for line in period.lines]
 
