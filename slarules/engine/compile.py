@@ -210,12 +210,12 @@ class Citations(dict):
 
     def __init__(self, by_key: dict[SpanKey, str]) -> None:
         super().__init__(by_key)
-        self._by_span: dict[int, tuple[Span, str | None]] = {}
+        self._by_span: dict[int, tuple[Span | None, str | None]] = {}
 
-    def of(self, span: Span) -> str | None:
+    def of(self, span: Span | None) -> str | None:
         known = self._by_span.get(id(span))
         if known is None or known[0] is not span:
-            known = self._by_span[id(span)] = (span, self.get(span_key(span)))
+            known = self._by_span[id(span)] = (span, None if span is None else self.get(span_key(span)))
         return known[1]
 
 
@@ -253,7 +253,7 @@ class Terms:
 
     def cited(self, span: Span | None) -> str | None:
         """The contract clause of the term a line or a right quotes by its span, or None."""
-        return self.contract_clauses.of(span) if span is not None and self.contract_clauses else None
+        return self.contract_clauses.of(span)
 
     def in_force(self, index: int) -> "Terms":
         """The terms in force in the period with this calendar index."""

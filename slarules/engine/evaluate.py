@@ -312,7 +312,8 @@ class PeriodEvaluator:
         return tuple(results)
 
     def lines(self, period: str, record) -> tuple[Line, ...]:
-        invoice, cited, owner = self.invoice_period_of(period), self.program.cited, self.owner.get
+        invoice, owner = self.invoice_period_of(period), self.owner.get
+        cited = self.program.contract_clauses.of  # Terms.cited, one call less per line
         return tuple([Line(period, line[0], line[1], line[2], line[3], MethodType(_sentence, line), owner(line[0]),
                            invoice, contract_clause=cited(line[3]))
                       for line in record[1]])
