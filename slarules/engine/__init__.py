@@ -1,9 +1,10 @@
 """The engine: a checked tree -> money. May import core and language.
 
     compile.py   a checked Ruleset -> Terms, the contract's terms as closures
-    measure.py   a service level's measurement, volume condition and target as one judge closure
+    measure.py   a service level's measurement and its comparisons as closures
     forms.py     credit and bonus forms (flat, table, linear, shortfall) and the amounts they pay
     evaluate.py  Terms x History (x a saved state) -> Outcome
+    codegen.py   one period of a version of the terms as generated Python, from compiled nodes only
     frequencies.py  service levels assessed less often than the contract: a quarter's sums, pending months
     history.py   what evaluation takes in: each period's inputs, waivers and exclusions
     outcome.py   the result: periods, statuses and line items, every figure traceable

@@ -3,9 +3,11 @@
 Input: a nodes.Ruleset that check() passed with no error. Output: Terms,
 plain Python closures that capture the node they came from (for the clause
 reference and the sentence explaining each figure). Nothing a ruleset wrote is
-ever turned into source text or eval'd. Problems here are bugs, not user errors.
+ever turned into source text or eval'd (codegen.py writes a period's code from
+these compiled objects, never from their text). Problems here are bugs, not
+user errors.
 
-Each service level compiles to one judge closure (measure.py) and its credit and
+Each service level compiles to one generated judge (codegen.py) and its credit and
 bonus forms (forms.py); this module adds what spans service levels and periods:
 caps, windows, earn-back, cure, termination triggers, the critical failure,
 bonus gates, and the amendments in force from each period.
@@ -26,6 +28,7 @@ from ..language.printer import to_source
 from ..language.citations import SpanKey, cited_by_span, span_key
 from ..language.fingerprint import TermPrint, fingerprint, term_prints
 from ..language.semantics import allowance_bases, amended, describe_comparison, higher_is_better, kpi_unit
+from .codegen import judge_function
 from .cure_days import DayCure
 from .deliverables import DeliverableRule, compile_deliverables
 from .forms import CompiledAmount, CompiledAward, compile_amount, compile_award
@@ -35,7 +38,6 @@ from .measure import (
     compile_allowance,
     compile_comparison,
     compile_fraction,
-    compile_judge,
     compile_measure,
     compile_target,
     reads_period_length,
@@ -74,7 +76,7 @@ class CompiledServiceLevel:
     measure_clause: Span
     met: Callable[[Decimal], bool] | None  # value -> whether it meets a fixed target (None: a share target)
     meets: Callable[[Decimal, dict], bool]  # (value, env) -> whether it meets the target in the period env
-    judge: Callable[[dict], tuple]  # env -> (value, status, note, as measured): see compile_judge
+    judge: Callable[[dict], tuple]  # env -> (value, status, note, as measured): see codegen.judge_function
     counted: Callable[[dict], bool] | None  # the minimum-volume condition
     volume_note: str | None  # "measured only when calls_offered is at least 500"
     volume_input: str | None
@@ -250,6 +252,8 @@ class Terms:
     # The contract clause each term cites, by the span_key of the nodes under it (language/citations.py):
     # one map for the ruleset and all its amendments, so a line cites its term's clause in any version.
     contract_clauses: Citations = attrs.field(factory=lambda: Citations({}), eq=False, repr=False)
+    # The generated period function's binder (codegen.py), made when these terms are first evaluated.
+    generated: list = attrs.field(factory=list, init=False, eq=False, repr=False)
 
     def cited(self, span: Span | None) -> str | None:
         """The contract clause of the term a line or a right quotes by its span, or None."""
@@ -466,12 +470,13 @@ def _service_level(sl: nodes.ServiceLevel, units: dict[str, str], digits: int, c
     assessment = compile_assessment(sl, calendar.periodicity, calendar.start_month)
     as_written, sl = sl, averaged_node(sl)  # an average of the periods' values: measured from it
     expr = compile_measure(sl.measured)
+    plain = True  # expr is the measurement as written: not averaged over a quarter, not on a grid
     if assessment is not None and assessment.monthly is not None:
-        expr = average_or_own(expr, assessment.monthly)
+        expr, plain = average_or_own(expr, assessment.monthly), False
     reported = None
     if sl.measured.reported is not None:  # every comparison sees the value on the reporting grid
         reported = compile_reported(sl.measured, expr, compile_fraction(sl.measured))
-        expr = lambda env: reported(env)[0]  # noqa: E731
+        expr, plain = (lambda env: reported(env)[0]), False  # noqa: E731
     higher = higher_is_better(sl.target)
     counted = volume_note = volume = None
     if sl.volume is not None:
@@ -479,7 +484,7 @@ def _service_level(sl: nodes.ServiceLevel, units: dict[str, str], digits: int, c
         volume_input = sl.volume.input.text
         counted = lambda env: test(env[volume_input])  # noqa: E731
         volume_note = f"measured only when {volume_input} is {describe_comparison(sl.volume.comparison, units[volume_input])}"
-        volume = (volume_input, test, volume_note)
+        volume = (volume_input, sl.volume.comparison, volume_note)
         reads |= {volume_input}
     name = sl.name.text
     share = sl.target.comparison.quantity if isinstance(sl.target.comparison.quantity, nodes.Share) else None
@@ -496,7 +501,7 @@ def _service_level(sl: nodes.ServiceLevel, units: dict[str, str], digits: int, c
         measure_clause=sl.measured.span,
         met=compile_comparison(sl.target.comparison) if share is None else None,
         meets=meets,
-        judge=compile_judge(expr, volume, meets, reported),
+        judge=judge_function(sl.measured, plain, expr, volume, sl.target.comparison, meets, reported),
         counted=counted,
         volume_note=volume_note,
         volume_input=sl.volume.input.text if sl.volume else None,

@@ -50,6 +50,7 @@ from types import MethodType
 from ..core.diagnostics import Diagnostic, SlaError
 from ..core.money import CONTEXT, format_beside, format_money, format_number
 from ..core.periods import PERIOD_NOUN
+from .codegen import period_binder
 from .compile import MET, MISSED, CompiledServiceLevel, Terms
 from .cure_days import cure_window
 from .deliverables import LateDeliveries
@@ -110,9 +111,9 @@ def evaluate(program: Terms, history: History, state: Carry | None = None) -> Ou
 
     if program.amendments:
         def evaluator(data, index):  # the terms in force
-            return evaluators[id(program.in_force(index))](data, index)
+            return evaluators[id(program.in_force(index))].period(data, index)
     else:
-        evaluator = evaluators[id(program)]
+        evaluator = evaluators[id(program)].period
     with decimal.localcontext(CONTEXT), no_full_collections():
         evaluated = []
         try:
@@ -217,6 +218,7 @@ class PeriodEvaluator:
         # The triggers, with their carries and service levels.
         self.triggers = [(rule, trigger, position.get(rule.service_level))
                          for rule, trigger in zip(program.triggers, carry.triggers)]
+        self.period = period_binder(program)(self)  # period(data, index) -> PeriodOutcome: codegen.py
 
     # Built when first needed: most one-period evaluations from a saved state need neither.
     @cached_property
@@ -230,70 +232,6 @@ class PeriodEvaluator:
         """Each service level's clauses a held line can cite, by the span's identity: their names."""
         return {sl.name: {id(span): name for name, span in held_clauses(sl).items()}
                 for sl in self.program.service_levels if sl.curable}
-
-    def __call__(self, data, index: int) -> PeriodOutcome:
-        program = self.program
-        label = data.label
-        year = self.contract_year_of(index)
-        env = dict(data.values)
-        if self.days_in is not None:
-            env.update(period_lengths(self.days_in(label)))
-        if self.defaults:
-            for name, default in self.defaults:
-                if name not in env:
-                    env[name] = default
-        if not env.keys() >= self.required_names:
-            self.missing_input(data, env)
-        if self.indexer is not None:
-            env[INDEX_KEY] = self.indexer.values_for(data, index, year)
-        if program.at_risk is not None:
-            env[AT_RISK_KEY] = program.at_risk.amount.value(env)
-        results = None
-        if not (self.counted_as_miss and not env.keys() >= self.counted_as_miss or label in self.events):
-            try:
-                results = [judge(env) for judge in self.judges]
-            except ZeroDivisionError:
-                pass  # status() names the service level
-        if results is None:
-            unreported = self.counted_as_miss.difference(env)
-            events = self.events.get(label, {})
-            results = [self.status(sl, env, unreported, data, events.get(sl.name)) for sl in self.service_levels]
-        envs = assess_quarters(self.assessed, self.carries, results, env, data, index, self.counted_as_miss,
-                               self.events.get(label, {})) if self.assessed else None
-        late = self.late_reports.judged(data, results) if self.late_reports is not None else ()  # counts as a miss
-        measured = tuple(results) if self.has_gates else None  # what bonus gates see
-        lines: list[tuple] = []
-        own_credits, bonuses, credits_of = self.consequences(results, env, measured, lines, label, index, year,
-                                                             envs)
-        if late:
-            own_credits += self.late_reports.credits(late, results, env, lines, self.money_of)
-        accrued, withheld, failure = own_credits, self.zero, None
-        if program.critical_failure is not None:
-            failure = self.critical_failure(results)
-            if failure is not None:
-                accrued, withheld = self.critical_failure_lines(program.critical_failure, failure, own_credits, env,
-                                                                lines)
-        credits = self.period_cap(program.at_risk, env.get(AT_RISK_KEY), accrued, "credit cap", "credits",
-                                  "the amount at risk", env, lines)
-        if program.window_caps:
-            credits = self.window_caps(label, index, year, credits, env, lines)
-        earned_back = self.zero
-        if self.earning_back:
-            earned_back = self.earn_backs_due(results, own_credits, credits_of, credits, lines, index, year)
-        if self.late_deliveries is not None:  # credits under their own caps, not the period-wide ones
-            credits += self.late_deliveries.lines(label, lines)
-        bonuses = self.period_cap(program.bonus_limit, None, bonuses, "bonus cap", "bonuses",
-                                  "the bonus limit", env, lines)
-        if program.netting == "only offset" and bonuses > credits:
-            excess = bonuses - credits
-            lines.append((None, "bonus forfeit", -excess, program.netting_clause,
-                          PeriodEvaluator.forfeit_text, self, bonuses, credits, excess))
-            bonuses = credits
-        terminations = (self.termination_rights(label, index, year, results, credits, env, failure)
-                        if self.triggers else ())
-        # One flat record, of few objects for the collector to visit.
-        return PeriodOutcome(label, year, (self, lines, terminations, credits, earned_back, bonuses, withheld,
-                                           *chain.from_iterable(results)), late)
 
     # ---- a period's public figures, built from its record each time they are read (never kept)
     @cached_property
@@ -376,103 +314,54 @@ class PeriodEvaluator:
             return value, "waived", f"credit waived{reason}", as_measured
         return value, status, f"waiver not needed: {status}{reason}", as_measured
 
-    # ---- 3 and 4. what the status costs or earns
-    def consequences(self, results, env, measured, lines, label, index, year, envs) -> tuple[Decimal, Decimal, dict]:
-        """Every service level's lines, in declaration order; results[i] becomes its final
-        (value, status, note, as measured); `envs`, by position, the quarter's sums of a service level
-        assessed quarterly in this period. Returns the credits and the bonuses of these lines, and
-        the credits of each service level that has any."""
-        own_credits = bonuses = self.zero
-        credits_of: dict[str, Decimal] = {}
-        if year != self.year:  # a contract year begins: the counters of each service level restart
-            for carry in self.carries:
-                if carry.contract_year != year:
-                    carry.contract_year, carry.passes_used = year, 0
-                    carry.year_sum, carry.year_count, carry.year_credits = ZERO, 0, ZERO
-            self.year = year
-        for position, (sl, carry, money) in enumerate(self.levels):
-            sl_env = envs.get(position, env) if envs else env  # a quarter's sums, when assessed now
-            if sl.allocation is not None:
-                sl_env[allocation_key(sl.name)] = sl.allocation.value(sl_env)
-            value, status, note, as_measured = results[position]
-            credited = bonus = None
-            if status == "missed":
-                if sl.free_passes is not None and carry.passes_used < sl.free_passes:
-                    carry.passes_used += 1
-                    note = _join(note, f"free pass {carry.passes_used} of {sl.free_passes} "
-                                       f"in contract year {year}: a warning, no credit")
-                elif sl.curable:
-                    deadline, cure_by, until = cure_window(sl, index, self.program.calendar, self.holidays,
-                                                           self.label_of)
-                    held: list[tuple] = []
-                    self.award(sl, sl.credit, value, note, sl_env, held)
-                    names = self.clause_names[sl.name]
-                    carry.pending.append(Pending(deadline, label, [
-                        PendingLine(line[1], line[2], names[id(line[3])], line[3], MethodType(_sentence, line))
-                        for line in held], cure_by))
-                    status = "in cure"
-                    note = _join(note, f"in cure until {until} ({sl.cure_text})")
-                elif sl.credit is not None:
-                    credited = self.award(sl, sl.credit, value, note, sl_env, lines)
-            elif status == "met" or status == "excluded":
-                withheld = None
-                if status == "met" and sl.bonus is not None:
-                    if sl.gate is None:
-                        bonus = self.award(sl, sl.bonus, value, note, sl_env, lines)
-                    else:
-                        gated: list[tuple] = []
-                        bonus = self.award(sl, sl.bonus, value, note, sl_env, gated)
-                        withheld = sl.gate(self.statuses(measured)) if gated else None
-                        if withheld is None:
-                            lines += gated
-                        else:
-                            bonus = None
-                if carry.pending:  # cures every open window it counts toward
-                    curing = [p for p in carry.pending if p.cures_in(index)]
-                    if curing:
-                        carry.pending = [p for p in carry.pending if not p.cures_in(index)]
-                        note = _join(note, f"cures the miss of {', '.join([p.missed_in for p in curing])}")
-                        if status == "met":
-                            status = "cured"
-                if withheld is not None:
-                    note = _join(note, f"bonus {withheld}")
-            if carry.pending:
-                closed = self.close_cure_windows(sl, carry, lines, label, index)
-                if closed is not None:
-                    credited = closed if credited is None else credited + closed
-            if credited is not None:
-                own_credits += credited
-                credits_of[sl.name] = credited
-                money[0] += credited
-            if bonus is not None:
-                bonuses += bonus
-                money[2] += bonus
-            results[position] = value, status, note, as_measured
-        return own_credits, bonuses, credits_of
+    def unjudged(self, env, data) -> list[tuple]:
+        """Every service level's (value, status, note, as measured) in a period with an input
+        not reported, an event, or a measurement dividing by zero (status names which)."""
+        unreported = self.counted_as_miss.difference(env)
+        events = self.events.get(data.label, {})
+        return [self.status(sl, env, unreported, data, events.get(sl.name)) for sl in self.service_levels]
+
+    # ---- 3 and 4. what the status costs or earns: the generated period's calls (codegen.py)
+    def new_contract_year(self, year: int) -> None:
+        """A contract year begins: the counters of each service level restart."""
+        for carry in self.carries:
+            if carry.contract_year != year:
+                carry.contract_year, carry.passes_used = year, 0
+                carry.year_sum, carry.year_count, carry.year_credits = ZERO, 0, ZERO
+        self.year = year
+
+    def free_pass(self, sl, carry, note, year) -> str:
+        """A miss within the contract year's free passes: a warning; returns the note."""
+        carry.passes_used += 1
+        return _join(note, f"free pass {carry.passes_used} of {sl.free_passes} in contract year {year}: "
+                           "a warning, no credit")
+
+    def hold(self, sl, carry, held, note, label, index) -> tuple[str, str]:
+        """A miss opens a cure window: the credit's lines computed now (`held`) are held in the
+        carry. Returns the status and note."""
+        deadline, cure_by, until = cure_window(sl, index, self.program.calendar, self.holidays, self.label_of)
+        names = self.clause_names[sl.name]
+        carry.pending.append(Pending(deadline, label, [
+            PendingLine(line[1], line[2], names[id(line[3])], line[3], MethodType(_sentence, line))
+            for line in held], cure_by))
+        return "in cure", _join(note, f"in cure until {until} ({sl.cure_text})")
+
+    def cure(self, carry, status, note, index) -> tuple[str, str]:
+        """A met or excluded period cures every open window it counts toward."""
+        curing = [p for p in carry.pending if p.cures_in(index)]
+        if not curing:
+            return status, note
+        carry.pending = [p for p in carry.pending if not p.cures_in(index)]
+        note = _join(note, f"cures the miss of {', '.join([p.missed_in for p in curing])}")
+        return ("cured" if status == "met" else status), note
+
+    @staticmethod
+    def joined(note: str | None, more: str) -> str:
+        return _join(note, more)
 
     def statuses(self, measured) -> dict[str, str]:
         """What a bonus gate sees: each service level's status before cures."""
         return dict(zip(self.names, map(_STATUS, measured)))
-
-    def award(self, sl, award: CompiledAward, value, note, env, lines) -> Decimal | None:
-        """Add the lines a credit or bonus clause produces: the amount, and a cap line if its
-        cap binds. Returns what they add up to (None: no line)."""
-        if value is None:
-            return self.unreported_award(sl, award, note, env, lines)
-        assessed = award.form.assess(value, env)
-        if assessed is None:
-            return None
-        exact, source, detail = assessed
-        amount = exact.quantize(self.quantum, self.mode)
-        lines.append((sl.name, award.kind, amount, source.clause,
-                      PeriodEvaluator.award_text, self, sl, award, value, note, source, detail, env, amount))
-        if award.cap is not None:
-            limit = award.cap.value(env).quantize(self.quantum, self.mode)
-            if amount > limit:
-                lines.append((sl.name, f"{award.kind} cap", limit - amount, award.cap_clause,
-                              PeriodEvaluator.cap_text, self, sl, award, env, amount, limit))
-                return limit
-        return amount
 
     def unreported_award(self, sl, award: CompiledAward, note, env, lines) -> Decimal | None:
         """Not reported, counted as a miss: the clause's maximum, one line: what the worst

@@ -45,11 +45,13 @@ class CompiledAmount:
     span: Span | None
     factor: Decimal = Decimal(1)  # value(env) is factor × env[base_key], or factor when base_key is None
     base_key: str | None = None
+    indexed: bool = False  # moved by indexation: value(env) is the factor indexed (indexation.py)
 
 
 def compile_amount(amount: nodes.Amount, service_level: str | None, digits: int) -> CompiledAmount:
     if isinstance(amount, IndexedMoney):  # `amounts indexed to cpi, ...`: indexation.py
-        return CompiledAmount(indexed_value(amount), indexed_text(amount, digits), amount.span, amount.value, None)
+        return CompiledAmount(indexed_value(amount), indexed_text(amount, digits), amount.span, amount.value, None,
+                              indexed=True)
     if isinstance(amount, nodes.FixedMoney):
         fixed = amount.value
         text = f"{amount.currency} {format_given(fixed, digits)}"

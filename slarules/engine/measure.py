@@ -1,10 +1,10 @@
-"""A service level's measurement as closures: its value, its volume condition and target.
+"""A service level's measurement as closures: its value, its target's comparison.
 
-Input: the checked nodes of one service level's `measured as`, target and
-volume condition. Output: `judge(env) -> (value, status, note, as measured)`,
-the first thing evaluation runs for each service level in each period
-(compile_judge), and the exact fraction of a measurement for money in
-proportion to it (compile_fraction). A KPI the contract reports on a grid
+Input: the checked nodes of one service level's `measured as` and target.
+Output: the value env -> Decimal (compile_measure), which codegen.judge_function
+puts together with the volume condition and the target into the service level's
+judge, the comparisons of targets and table rows, and the exact fraction of a
+measurement for money in proportion to it (compile_fraction). A KPI the contract reports on a grid
 (`reported to 2 decimals`) is rounded to it first: the value every comparison,
 tier and amount sees is the value on the grid, and the value as measured is
 kept to be shown next to it (reported.py).
@@ -211,36 +211,6 @@ def _single_division(numerator, denominator, in_percent: bool) -> Callable[[dict
             raise ZeroDivisionError
         return numerator(env) / divisor
     return percentage if in_percent else ratio
-
-
-def compile_judge(measure, volume: tuple[str, Callable, str] | None, met, reported=None) -> Callable[[dict], tuple]:
-    """measure, volume condition and target (`met(value, env)`, compile_target) in one closure,
-    run once per service level and period: env -> (value, status, note, as measured), status "met", "missed" or "not
-    measured" (with the volume condition's note). `volume`: (input, test of its value, note),
-    or None. `reported`: for a KPI the contract reports on a grid, env -> (the value on the
-    grid, the value as measured) (compile_reported); the value on the grid is the one judged
-    and returned first, the value as measured last (None without a grid). A period not
-    measured keeps the value it would have had (None when it divides by zero); a measured
-    period that divides by zero raises ZeroDivisionError."""
-    if volume is None and reported is None:
-        def judge(env):
-            value = measure(env)
-            return (value, "met", None, None) if met(value, env) else (value, "missed", None, None)
-        return judge
-    both = reported or (lambda env: (measure(env), None))
-    volume_input, counted, note = volume or (None, None, None)
-
-    def judge_volume(env):
-        try:
-            value, as_measured = both(env)
-        except ZeroDivisionError:
-            value = as_measured = None
-        if counted is not None and not counted(env[volume_input]):
-            return value, "not measured", note, as_measured
-        if value is None:
-            raise ZeroDivisionError
-        return (value, "met", None, as_measured) if met(value, env) else (value, "missed", None, as_measured)
-    return judge_volume
 
 
 def compile_interval(interval: Interval) -> Callable[[Decimal], bool]:

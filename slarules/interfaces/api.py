@@ -352,7 +352,7 @@ def compile_ruleset(ruleset: nodes.Ruleset, warnings: Sequence[Diagnostic] = ())
     """Compile a checked Ruleset (check() found no error in it); `warnings` are the
     check's warnings, kept as Program.warnings."""
     terms = compile_terms(ruleset)
-    return Program(**{field.name: getattr(terms, field.name) for field in attrs.fields(Terms)},
+    return Program(**{field.name: getattr(terms, field.name) for field in attrs.fields(Terms) if field.init},
                    warnings=tuple(warnings))
 
 

@@ -78,6 +78,15 @@ def _parser() -> argparse.ArgumentParser:
     check.add_argument("--format", choices=("text", "json"), default="text",
                        help="text on stderr (default), or json on stdout: every diagnostic as an object")
 
+    compile_cmd = commands.add_parser(
+        "compile", help="print the Python a ruleset's terms are evaluated by, for an auditor",
+        description="Compile RULESET and print the Python module each version of its terms (the "
+                    "ruleset, then each amendment) is evaluated by, generated from the checked clauses.",
+    )
+    compile_cmd.add_argument("ruleset", metavar="RULESET")
+    compile_cmd.add_argument("--emit", choices=("python",), required=True,
+                             help="what to print: python, the generated evaluation of a period")
+
     explain = commands.add_parser(
         "explain", help="the ruleset as numbered plain-English clauses",
         description="Print RULESET as numbered plain-English clauses, each with its source line.",
@@ -199,7 +208,7 @@ def _parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
-        commands = {"evaluate": _evaluate, "check": _check, "explain": _explain, "fmt": _fmt,
+        commands = {"evaluate": _evaluate, "check": _check, "compile": _compile, "explain": _explain, "fmt": _fmt,
                     "dry-run": _dry_run, "report": _report_html, "verify": _verify, "lsp": _lsp,
                     "serve": _serve, "exposure": _exposure}
         return commands[args.command](args)
@@ -541,6 +550,15 @@ def _explain(args) -> int:
     if any(d.is_error for d in problems):
         raise SlaError(problems)
     _print(explain(ruleset, args.format))
+    return 0
+
+
+def _compile(args) -> int:
+    from ..engine.codegen import listing
+    program = _load(args.ruleset)
+    versions = [("the ruleset's terms", program)]
+    versions += [(f"as amended from {program.calendar.label(first)}", terms) for first, terms in program.amendments]
+    _print("\n\n".join(f"# ---- {heading}\n\n{listing(terms)}" for heading, terms in versions))
     return 0
 
 

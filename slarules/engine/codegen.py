@@ -1,0 +1,468 @@
+"""Generated Python: one period of one version of the terms, specialised to the ruleset.
+
+Input: compiled Terms (compile.py). Output: `period_source(terms)`, the text of
+a Python module whose `bind(ev)` returns `period(data, index) -> PeriodOutcome`
+for a PeriodEvaluator `ev` (evaluate.py), and `period_binder(terms)`, that
+module compiled once per Terms. The module is the evaluator's step 1 to 7
+(see evaluate.py) written out for this ruleset: a construct the ruleset does
+not use has no code at all, each service level is its own block in declaration
+order, and the rare constructs (cure windows, quarters, late reports, critical
+failures, window caps, earn-back, termination) are calls into the evaluator's
+own methods. `slarules compile RULESET --emit python` prints it.
+
+How the text is made safe, since rulesets come from other parties:
+- it is emitted from compiled nodes only, never from ruleset text: no name,
+  string or comment a ruleset wrote appears in a code position;
+- every object the code uses (a service level, a table row, a clause's span, a
+  closure compiled from checked nodes) is a module global named by this module
+  (`SL0`, `SL0_CREDIT_ROW1`), never by the ruleset;
+- every number is a module global `D_...` = `Decimal('...')`, its string the
+  Decimal's canonical form, checked against NUMBER before it is written;
+- input names, which the grammar restricts to identifiers, appear only as
+  dictionary keys in string literals, each checked against IDENTIFIER and
+  written with repr(); a service level's name appears only in comments, checked
+  the same way.
+Anything else is an internal error (ValueError), never code.
+"""
+from __future__ import annotations
+
+import re
+from decimal import Decimal
+from typing import Callable
+
+from ..language import nodes
+from .forms import AT_RISK_KEY, FlatForm, TableForm, allocation_key
+from .frequencies import assess_quarters, assessed_later
+from .indexation import INDEX_KEY
+from .measure import period_lengths
+from .outcome import PeriodOutcome
+
+# `value OP threshold` for a comparison as written (the threshold on the right)
+_OPERATOR = {"at least": ">=", "at most": "<=", "above": ">", "below": "<"}
+
+IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
+NUMBER = re.compile(r"-?[0-9]+(\.[0-9]+)?(E[+-]?[0-9]+)?\Z")
+
+
+def period_source(terms) -> str:
+    """The generated module of one version of the terms (see the module docstring)."""
+    return _Emitter(terms).module()[0]
+
+
+def listing(terms) -> str:
+    """What `slarules compile --emit python` prints for one version of the terms: each service
+    level's judge (SL0_JUDGE, ...: generated when the ruleset is compiled), then the period."""
+    judges = [f"# SL{i}_JUDGE, service level {_Emitter(None).sl_name(sl)}:\n{sl.judge.source}"
+              for i, sl in enumerate(terms.service_levels) if sl.assessment is None]
+    return "\n\n".join(judges + [period_source(terms)])
+
+
+def period_binder(terms) -> Callable:
+    """`bind(ev) -> period(data, index)` for these terms, compiled once and kept on the Terms."""
+    if not terms.generated:
+        source, namespace = _Emitter(terms).module()
+        code = compile(source, f"<slarules: {len(terms.service_levels)} service levels>", "exec")
+        exec(code, namespace)  # the text of _Emitter, from compiled nodes: see the module docstring
+        terms.generated.append(namespace["bind"])
+    return terms.generated[0]
+
+
+def judge_source(measured, plain: bool, volume, target) -> tuple[str, dict]:
+    """The generated `judge(env) -> (value, status, note, as measured)` of one service level
+    and the objects it names; see judge_function."""
+    emitter = _Emitter(None)
+    emitter.judge(measured, plain, volume, target)
+    return emitter.text("a service level's measurement, volume condition and target"), emitter.namespace
+
+
+def judge_function(measured, plain: bool, measure, volume, target, meets, reported) -> Callable[[dict], tuple]:
+    """A service level's measurement, volume condition and target in one generated function,
+    the first thing evaluation runs for each service level in each period: env -> (value,
+    status, note, as measured), status "met", "missed" or "not measured" (with the volume
+    condition's note). `measured`: the `measured as` node; `plain`: `measure` is its value
+    as measure.compile_measure computes it (not averaged over a quarter, not on a reporting
+    grid), so the common `a / b, in percent` and a single input are written out, any other
+    measurement calls `measure`. `volume`: (input, comparison node, note) or None; `target`:
+    the target's comparison node, compared in the code when fixed, through `meets(value,
+    env)` when a share of an input. `reported`: for a KPI on a reporting grid, env -> (the
+    value on the grid, the value as measured) (reported.py); the value on the grid is judged
+    and returned first, the value as measured last (None without a grid). A period not
+    measured keeps the value it would have had (None when it divides by zero); a measured
+    period that divides by zero raises ZeroDivisionError."""
+    source, namespace = judge_source(measured, plain, volume, target)
+    namespace.update(MEASURE=measure, MEETS=meets, REPORTED=reported)
+    exec(compile(source, "<slarules: a service level's judge>", "exec"), namespace)  # see the module docstring
+    judge = namespace["judge"]
+    judge.source = source  # for listing()
+    return judge
+
+
+def _key(name: str) -> str:
+    """An input's name as a dictionary key literal."""
+    if not IDENTIFIER.match(name):
+        raise ValueError(f"not an identifier: {name!r}")
+    return repr(name)
+
+
+class _Emitter:
+    """Writes the module: globals (objects and numbers, by names of its own) and code lines."""
+
+    def __init__(self, terms):
+        self.terms = terms
+        self.namespace: dict[str, object] = {
+            "Decimal": Decimal, "PeriodOutcome": PeriodOutcome, "assess_quarters": assess_quarters,
+            "period_lengths": period_lengths, "AT_RISK_KEY": AT_RISK_KEY, "INDEX_KEY": INDEX_KEY,
+        }
+        self.numbers: dict[str, str] = {}  # name -> canonical string
+        self.objects: list[tuple[str, str]] = []  # (name, what it is), for the module's header
+        self.code: list[str] = []
+
+    # ---- globals and lines
+    def number(self, value: Decimal) -> str:
+        """The global naming a number: D_80, D_0_02, D_minus_1E3."""
+        text = str(value)
+        if not isinstance(value, Decimal) or not NUMBER.match(text):
+            raise ValueError(f"not a canonical decimal: {text!r}")
+        name = "D_" + text.replace("-", "minus_").replace(".", "_").replace("+", "")
+        if self.numbers.setdefault(name, text) != text:
+            raise ValueError(f"two numbers named {name}: {self.numbers[name]!r} and {text!r}")
+        self.namespace[name] = Decimal(text)
+        return name
+
+    def object(self, name: str, value: object, what: str) -> str:
+        """The global `name` (this module's own) bound to an object the compiler built."""
+        if name not in self.namespace:
+            self.namespace[name] = value
+            self.objects.append((name, what))
+        return name
+
+    def line(self, depth: int, text: str) -> None:
+        self.code.append("    " * depth + text)
+
+    def sl_name(self, sl) -> str:
+        """A service level's name, for comments: an identifier, checked again."""
+        if not IDENTIFIER.match(sl.name):
+            raise ValueError(f"not an identifier: {sl.name!r}")
+        return sl.name
+
+    # ---- the module
+    def module(self) -> tuple[str, dict]:
+        self.bind()
+        return self.text("one period of this version of the contract"), self.namespace
+
+    def text(self, what: str) -> str:
+        header = [
+            f"# Generated by slarules from the compiled terms: {what}.",
+            "# Its globals are objects the compiler built from checked clauses; D_ names are numbers.",
+            "#",
+        ]
+        header += [f"#   {name}: {what}" for name, what in self.objects]
+        header += [f"{name} = Decimal({text!r})" for name, text in sorted(self.numbers.items())]
+        return "\n".join(header + ["", ""] + self.code) + "\n"
+
+    # ---- a service level's judge
+    def judge(self, measured, plain: bool, volume, target) -> None:
+        self.line(0, "def judge(env):")
+        self.line(1, '"""(value, status, note, as measured) of the service level in the period env."""')
+        d = 1
+        if volume is not None:
+            self.object("VOLUME_NOTE", volume[2], "the volume condition, as a note")
+            self.line(1, "try:")
+            d = 2
+        expr = measured.expr
+        if measured.reported is not None or not plain:
+            self.line(d, "value, as_measured = REPORTED(env)" if measured.reported is not None
+                      else "value, as_measured = MEASURE(env), None")
+        elif (measured.in_percent and isinstance(expr, nodes.BinaryOp) and expr.op == "/"
+              and isinstance(expr.left, nodes.Reference) and isinstance(expr.right, nodes.Reference)):
+            self.line(d, f"divisor = env[{_key(expr.right.name.text)}]")
+            self.line(d, "if not divisor:")
+            self.line(d + 1, "raise ZeroDivisionError")
+            self.line(d, f"value, as_measured = env[{_key(expr.left.name.text)}] / divisor * "
+                         f"{self.number(Decimal(100))}, None")
+        elif isinstance(expr, nodes.Reference) and not measured.in_percent:
+            self.line(d, f"value, as_measured = env[{_key(expr.name.text)}], None")
+        else:
+            self.line(d, "value, as_measured = MEASURE(env), None")
+        if volume is not None:
+            self.line(1, "except ZeroDivisionError:")
+            self.line(2, "value = as_measured = None")
+            comparison = volume[1]
+            self.line(1, f"if not (env[{_key(volume[0])}] {_OPERATOR[comparison.op]} "
+                         f"{self.number(comparison.quantity.value)}):")
+            self.line(2, "return value, 'not measured', VOLUME_NOTE, as_measured")
+            self.line(1, "if value is None:")
+            self.line(2, "raise ZeroDivisionError")
+        if isinstance(target.quantity, nodes.Share):
+            self.line(1, "if MEETS(value, env):")
+        else:
+            self.line(1, f"if value {_OPERATOR[target.op]} {self.number(target.quantity.value)}:")
+        self.line(2, "return value, 'met', None, as_measured")
+        self.line(1, "return value, 'missed', None, as_measured")
+
+    def bind(self) -> None:
+        terms = self.terms
+        levels = terms.service_levels
+        self.line(0, "def bind(ev):")
+        self.line(1, '"""period(data, index) for the evaluator ev, whose carries it updates."""')
+        self.line(1, "contract_year_of, zero, quantum, mode = ev.contract_year_of, ev.zero, ev.quantum, ev.mode")
+        self.line(1, "events, late_deliveries = ev.events, ev.late_deliveries")
+        self.line(1, "award_text, cap_text, period_cap_text = ev.award_text, ev.cap_text, ev.period_cap_text")
+        if levels:
+            self.line(1, "carries = ev.carries")
+            self.line(1, ", ".join(f"carry{i}" for i in range(len(levels))) + ", = carries")
+            self.line(1, ", ".join(f"money{i}" for i in range(len(levels))) +
+                      ", = [ev.money_of[sl.name] for sl in ev.service_levels]")
+        if terms.indexation is not None:
+            self.line(1, "indexer = ev.indexer")
+        if terms.roles.duties:
+            self.line(1, "late_reports = ev.late_reports")
+        if any(sl.reads_period_length for sl in levels):
+            self.line(1, "days_in = ev.days_in")
+        self.line(0, "")
+        self.line(1, "def period(data, index):")
+        self.period(2)
+        self.line(1, "return period")
+
+    def period(self, d: int) -> None:
+        terms = self.terms
+        levels = terms.service_levels
+        self.line(d, "label = data.label")
+        self.line(d, "year = contract_year_of(index)")
+        self.line(d, "# 1. inputs, the amount at risk")
+        self.line(d, "env = dict(data.values)")
+        if any(sl.reads_period_length for sl in levels):
+            self.line(d, "env.update(period_lengths(days_in(label)))")
+        for spec in terms.inputs:
+            if spec.missing == "default":
+                self.line(d, f"if {_key(spec.name)} not in env:")
+                self.line(d + 1, f"env[{_key(spec.name)}] = {self.number(spec.default)}")
+        required = [spec.name for spec in terms.inputs if spec.missing == "required"]
+        if required:
+            self.object("REQUIRED", frozenset(required), "the inputs a period must report")
+            self.line(d, "if not env.keys() >= REQUIRED:")
+            self.line(d + 1, "ev.missing_input(data, env)")
+        if terms.indexation is not None:
+            self.line(d, "env[INDEX_KEY] = indexer.values_for(data, index, year)")
+        if terms.at_risk is not None:
+            self.object("AT_RISK", terms.at_risk, f"the amount at risk (line {terms.at_risk.clause.line})")
+            self.line(d, f"env[AT_RISK_KEY] = {self.amount(terms.at_risk.amount, 'AT_RISK_AMOUNT', 'env')}")
+        self.line(d, "# 2. every service level's value and status")
+        judges = []
+        for i, sl in enumerate(levels):
+            what = f"measures service level {self.sl_name(sl)}" if sl.assessment is None else \
+                f"service level {self.sl_name(sl)} is assessed later, over its quarter"
+            judges.append(self.object(f"SL{i}_JUDGE", sl.judge if sl.assessment is None else assessed_later, what))
+        missing_counts = frozenset(spec.name for spec in terms.inputs if spec.missing == "miss")
+        condition = "label not in events"
+        if missing_counts:
+            self.object("COUNTED_AS_MISS", missing_counts, "the inputs whose absence counts as a miss")
+            condition = "env.keys() >= COUNTED_AS_MISS and label not in events"
+        self.line(d, "results = None")
+        self.line(d, f"if {condition}:")
+        self.line(d + 1, "try:")
+        self.line(d + 2, f"results = [{', '.join(f'{judge}(env)' for judge in judges)}]")
+        self.line(d + 1, "except ZeroDivisionError:")
+        self.line(d + 2, "pass  # ev.unjudged names the service level")
+        self.line(d, "if results is None:  # an input not reported, an event, or a division by zero")
+        self.line(d + 1, "results = ev.unjudged(env, data)")
+        assessed = [(i, sl) for i, sl in enumerate(levels) if sl.assessment is not None]
+        if assessed:
+            self.object("ASSESSED", tuple(assessed), "the service levels assessed less often than the contract")
+            self.line(d, "envs = assess_quarters(ASSESSED, carries, results, env, data, index, "
+                         f"{'COUNTED_AS_MISS' if missing_counts else 'frozenset()'}, events.get(label, {{}}))")
+        if terms.roles.duties:
+            self.line(d, "late = late_reports.judged(data, results)")
+        if any(sl.gate is not None for sl in levels):
+            self.line(d, "measured = tuple(results)  # what bonus gates see")
+        self.line(d, "# 3 and 4. what each status costs or earns, service level by service level")
+        self.line(d, "lines = []")
+        self.line(d, "own_credits = bonuses = zero")
+        earning_back = any(sl.earn_back is not None for sl in levels)
+        if earning_back:
+            self.line(d, "credits_of = {}")
+        if levels:
+            self.line(d, "if year != ev.year:")
+            self.line(d + 1, "ev.new_contract_year(year)")
+        for position, sl in enumerate(levels):
+            self.service_level(d, position, sl)
+        if terms.roles.duties:
+            self.line(d, "if late:")
+            self.line(d + 1, "own_credits += late_reports.credits(late, results, env, lines, ev.money_of)")
+        self.line(d, "# 5. a critical failure")
+        self.line(d, "accrued, withheld, failure = own_credits, zero, None")
+        if terms.critical_failure is not None:
+            self.object("CRITICAL_FAILURE", terms.critical_failure,
+                        f"the critical failure clause (line {terms.critical_failure.clause.line})")
+            self.line(d, "failure = ev.critical_failure(results)")
+            self.line(d, "if failure is not None:")
+            self.line(d + 1, "accrued, withheld = ev.critical_failure_lines(CRITICAL_FAILURE, failure, own_credits, "
+                             "env, lines)")
+        self.line(d, "# 6. the period-wide caps, late deliveries, netting")
+        self.line(d, "credits = accrued")
+        if terms.at_risk is not None:
+            self.period_cap(d, "credits", "env[AT_RISK_KEY]", "AT_RISK", "credit cap", "the amount at risk")
+        if terms.window_caps:
+            self.line(d, "credits = ev.window_caps(label, index, year, credits, env, lines)")
+        if earning_back:
+            self.line(d, "earned_back = ev.earn_backs_due(results, own_credits, credits_of, credits, lines, index, year)")
+        else:
+            self.line(d, "earned_back = zero")
+        self.line(d, "if late_deliveries is not None:  # under their own caps, not the period-wide ones")
+        self.line(d + 1, "credits += late_deliveries.lines(label, lines)")
+        if terms.bonus_limit is not None:
+            self.object("BONUS_LIMIT", terms.bonus_limit, f"the bonus limit (line {terms.bonus_limit.clause.line})")
+            self.period_cap(d, "bonuses", self.amount(terms.bonus_limit.amount, "BONUS_LIMIT_AMOUNT", "env"),
+                            "BONUS_LIMIT", "bonus cap", "the bonus limit")
+        if terms.netting == "only offset":
+            self.object("NETTING", terms.netting_clause, "the netting clause")
+            self.line(d, "if bonuses > credits:  # bonuses only offset credits")
+            self.line(d + 1, "excess = bonuses - credits")
+            self.line(d + 1, "lines.append((None, 'bonus forfeit', -excess, NETTING, ev.forfeit_text, "
+                             "bonuses, credits, excess))")
+            self.line(d + 1, "bonuses = credits")
+        self.line(d, "# 7. termination")
+        if terms.triggers:
+            self.line(d, "terminations = ev.termination_rights(label, index, year, results, credits, env, failure)")
+        else:
+            self.line(d, "terminations = ()")
+        self.line(d, "return PeriodOutcome(label, year, (ev, lines, terminations, credits, earned_back, bonuses, "
+                     "withheld, " + ", ".join(f"*results[{i}]" for i in range(len(levels))) + "), "
+                     f"{'late' if terms.roles.duties else '()'})")
+
+    # ---- one service level
+    def service_level(self, d: int, i: int, sl) -> None:
+        prefix = self.object(f"SL{i}", sl, f"service level {self.sl_name(sl)} (line {sl.span.line})")
+        self.line(d, f"# service level {self.sl_name(sl)} (line {sl.span.line})")
+        self.line(d, f"carry, money = carry{i}, money{i}")
+        env = "env"
+        if sl.assessment is not None:
+            env = "sl_env"
+            self.line(d, f"sl_env = envs.get({i}, env)  # the quarter's sums, when assessed now")
+        if sl.allocation is not None:
+            self.object(f"{prefix}_ALLOCATION_KEY", allocation_key(sl.name), "where its allocation is")
+            self.line(d, f"{env}[{prefix}_ALLOCATION_KEY] = "
+                         f"{self.amount(sl.allocation, prefix + '_ALLOCATION', env)}")
+        self.line(d, f"value, status, note, as_measured = results[{i}]")
+        self.line(d, "credited = bonus = None")
+        if sl.free_passes is not None or sl.curable or sl.credit is not None:
+            self.line(d, "if status == 'missed':")
+            missed = d + 1
+            if sl.free_passes is not None:
+                self.line(d + 1, f"if carry.passes_used < {int(sl.free_passes)}:  # a warning, no credit")
+                self.line(d + 2, f"note = ev.free_pass({prefix}, carry, note, year)")
+                if sl.curable or sl.credit is not None:
+                    self.line(d + 1, "else:")
+                    missed = d + 2
+            if sl.curable:
+                self.line(missed, "held = []  # a miss opens a cure window: its credit is held")
+                self.award(missed, prefix, sl.credit, env, "held_credit", "held")
+                self.line(missed, f"status, note = ev.hold({prefix}, carry, held, note, label, index)")
+            elif sl.credit is not None:
+                self.award(missed, prefix, sl.credit, env, "credited", "lines")
+            self.line(d, "elif status == 'met' or status == 'excluded':")
+        else:
+            self.line(d, "if status == 'met' or status == 'excluded':")
+        gated = sl.bonus is not None and sl.gate is not None
+        if sl.bonus is not None and not gated:
+            self.line(d + 1, "if status == 'met':")
+            self.award(d + 2, prefix, sl.bonus, env, "bonus", "lines")
+        elif gated:
+            self.object(f"{prefix}_GATE", sl.gate, "its bonus's condition")
+            self.line(d + 1, "withheld_by = None")
+            self.line(d + 1, "if status == 'met':")
+            self.line(d + 2, "gated = []")
+            self.award(d + 2, prefix, sl.bonus, env, "bonus", "gated")
+            self.line(d + 2, f"withheld_by = {prefix}_GATE(ev.statuses(measured)) if gated else None")
+            self.line(d + 2, "if withheld_by is None:")
+            self.line(d + 3, "lines += gated")
+            self.line(d + 2, "else:")
+            self.line(d + 3, "bonus = None")
+        self.line(d + 1, "if carry.pending:  # cures every open window it counts toward")
+        self.line(d + 2, "status, note = ev.cure(carry, status, note, index)")
+        if gated:
+            self.line(d + 1, "if withheld_by is not None:")
+            self.line(d + 2, "note = ev.joined(note, f'bonus {withheld_by}')")
+        self.line(d, "if carry.pending:")
+        self.line(d + 1, f"closed = ev.close_cure_windows({prefix}, carry, lines, label, index)")
+        self.line(d + 1, "if closed is not None:")
+        self.line(d + 2, "credited = closed if credited is None else credited + closed")
+        self.line(d, "if credited is not None:")
+        self.line(d + 1, "own_credits += credited")
+        if sl.earn_back is not None:
+            self.line(d + 1, f"credits_of[{prefix}.name] = credited")
+        self.line(d + 1, "money[0] += credited")
+        if sl.bonus is not None:
+            self.line(d, "if bonus is not None:")
+            self.line(d + 1, "bonuses += bonus")
+            self.line(d + 1, "money[2] += bonus")
+        self.line(d, f"results[{i}] = value, status, note, as_measured")
+
+    def award(self, d: int, prefix: str, award, env: str, total: str, lines: str) -> None:
+        """The lines of a credit or bonus clause into `lines`, their sum into `total` (None: no line)."""
+        name = self.object(f"{prefix}_{award.kind.upper()}", award, f"its {award.kind} clause")
+        self.line(d, "if value is None:  # not reported, counted as a miss: the clause's maximum")
+        self.line(d + 1, f"{total} = ev.unreported_award({prefix}, {name}, note, {env}, {lines})")
+        form = award.form
+        if isinstance(form, TableForm):
+            for r, row in enumerate(form.rows):
+                row_name = self.object(f"{name}_ROW{r}", row, f"its {award.kind} row on line {row.clause.line}")
+                self.line(d, f"elif {self.interval(row.interval, 'value')}:")
+                self.line(d + 1, f"exact, source, detail = {self.amount(row.amount, row_name + '_AMOUNT', env)}, "
+                                 f"{row_name}, None")
+            self.line(d, "else:")
+            self.line(d + 1, "source = None  # no row applies")
+            self.line(d, "if value is not None and source is not None:")
+        elif isinstance(form, FlatForm):
+            self.object(f"{name}_FORM", form, f"its {award.kind} amount")
+            self.line(d, "else:")
+            self.line(d + 1, f"exact, source, detail = {self.amount(form.amount, name + '_AMOUNT', env)}, "
+                             f"{name}_FORM, None")
+            self.line(d, "if value is not None:")
+        else:
+            self.object(f"{name}_FORM", form, f"its {award.kind} form, as compiled")
+            self.line(d, "else:")
+            self.line(d + 1, f"assessed = {name}_FORM.assess(value, {env})")
+            self.line(d + 1, "source = None")
+            self.line(d + 1, "if assessed is not None:")
+            self.line(d + 2, "exact, source, detail = assessed")
+            self.line(d, "if value is not None and source is not None:")
+        self.line(d + 1, f"{total} = exact.quantize(quantum, mode)")
+        self.line(d + 1, f"{lines}.append(({prefix}.name, {award.kind!r}, {total}, source.clause, award_text, "
+                         f"{prefix}, {name}, value, note, source, detail, {env}, {total}))")
+        if award.cap is not None:
+            self.line(d + 1, f"limit = ({self.amount(award.cap, name + '_CAP', env)}).quantize(quantum, mode)")
+            self.line(d + 1, f"if {total} > limit:")
+            self.line(d + 2, f"{lines}.append(({prefix}.name, {award.kind + ' cap'!r}, limit - {total}, "
+                             f"{name}.cap_clause, cap_text, {prefix}, {name}, {env}, {total}, limit))")
+            self.line(d + 2, f"{total} = limit")
+
+    def period_cap(self, d: int, total: str, amount: str, cap: str, kind: str, cap_name: str) -> None:
+        """`total` after a period-wide cap, with a cap line when it binds."""
+        self.line(d, f"limit = ({amount}).quantize(quantum, mode)")
+        self.line(d, f"if {total} > limit:")
+        self.line(d + 1, f"lines.append((None, {kind!r}, limit - {total}, {cap}.clause, period_cap_text, "
+                         f"{total!r}, {cap_name!r}, {cap}, env, {total}, limit))")
+        self.line(d + 1, f"{total} = limit")
+
+    # ---- numbers and amounts
+    def amount(self, amount, name: str, env: str) -> str:
+        """An expression for a CompiledAmount's exact value in the period: a percentage of an input
+        or a fixed sum written out, anything else (an indexed amount) the compiled closure's value."""
+        if amount.indexed:
+            self.object(name, amount, "an indexed amount, as compiled")
+            return f"{name}.value({env})"
+        if amount.base_key is None:
+            return self.number(amount.factor)
+        key = _key(amount.base_key) if IDENTIFIER.match(amount.base_key) else \
+            self.object(f"{name}_BASE", amount.base_key, "where its base is")
+        return f"{env}[{key}] * {self.number(amount.factor)}"
+
+    def interval(self, interval, value: str) -> str:
+        """A test of `value` against a table row's interval, as forms.TierRow.contains."""
+        test = value
+        if interval.low is not None:
+            test = f"{self.number(interval.low)} {'<=' if interval.low_included else '<'} {test}"
+        if interval.high is not None:
+            test = f"{test} {'<=' if interval.high_included else '<'} {self.number(interval.high)}"
+        return "True" if test == value else test
