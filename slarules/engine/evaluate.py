@@ -75,6 +75,9 @@ from .outcome import (
     TerminationRight,
     Totals,
     YearTotals,
+    assemble_kpi_result,
+    assemble_line,
+    assemble_totals,
     no_full_collections,
 )
 from .state import Carry, Pending, PendingLine, WindowEntry, held_clauses
@@ -245,15 +248,15 @@ class PeriodEvaluator:
         for name, unit, owner in self.result_heads:
             value, status, note, as_measured = record[start:start + _FIELDS]
             start += _FIELDS
-            results.append(KpiResult(name, value, unit, status, note, None, owner) if as_measured is None else
-                           KpiResult(name, as_measured, unit, status, note, value, owner))
+            results.append(assemble_kpi_result(name, value, unit, status, note, None, owner) if as_measured is None
+                           else assemble_kpi_result(name, as_measured, unit, status, note, value, owner))
         return tuple(results)
 
     def lines(self, period: str, record) -> tuple[Line, ...]:
         invoice, owner = self.invoice_period_of(period), self.owner.get
         cited = self.program.contract_clauses.of  # Terms.cited, one call less per line
-        return tuple([Line(period, line[0], line[1], line[2], line[3], MethodType(_sentence, line), owner(line[0]),
-                           invoice, contract_clause=cited(line[3]))
+        return tuple([assemble_line(period, line[0], line[1], line[2], line[3], MethodType(_sentence, line),
+                                    owner(line[0]), invoice, cited(line[3]))
                       for line in record[1]])
 
     def invoice_period_of(self, period: str) -> str | None:
@@ -261,8 +264,8 @@ class PeriodEvaluator:
 
     def totals(self, record) -> Totals:
         credits, earned_back, bonuses, withheld = record[3:_RESULTS]
-        return Totals(credits, earned_back, bonuses, withheld,
-                      *_due(self.program.netting, credits, earned_back, bonuses, withheld))
+        return assemble_totals(credits, earned_back, bonuses, withheld,
+                               *_due(self.program.netting, credits, earned_back, bonuses, withheld))
 
     def terminations(self, record) -> tuple[TerminationRight, ...]:
         return record[2]

@@ -14,6 +14,7 @@ import pytest
 
 from slarules import History, PeriodData, Source, compile_source
 from slarules.engine.evaluate import _calendar_of
+from slarules.engine.outcome import KpiResult, Line, Totals, assembler
 
 HEADER = 'contract "T" currency USD, assessed monthly, rounding half up to cents, starts 2026-01\n'
 CURED = HEADER + """
@@ -66,6 +67,26 @@ def test_reading_every_period_leaves_nothing_behind_for_the_collector():
     read(outcome)
     gc.collect()
     assert len(gc.get_objects()) <= alive
+
+
+@pytest.mark.parametrize("cls", [Line, KpiResult, Totals])
+def test_an_assembled_figure_is_the_value_its_class_makes(cls):
+    values = [f"{field.name}-value" for field in attrs.fields(cls)]  # each field told apart
+    made = cls(**{field.alias: value for field, value in zip(attrs.fields(cls), values)})
+    assembled = assembler(cls)(*values)
+    assert type(assembled) is cls and assembled == made and hash(assembled) == hash(made)
+    assert repr(assembled) == repr(made) and attrs.astuple(assembled) == tuple(values)
+    with pytest.raises(attrs.exceptions.FrozenInstanceError):
+        assembled.__setattr__(attrs.fields(cls)[0].name, "changed")
+
+
+def test_an_assembler_refuses_a_class_whose_init_does_more_than_set_its_slots():
+    @attrs.frozen
+    class Converted:
+        amount: Decimal = attrs.field(converter=Decimal)
+
+    with pytest.raises(TypeError, match="does more than set its slots"):
+        assembler(Converted)
 
 
 def test_a_held_credit_keeps_its_sentence_in_the_saved_state():
