@@ -16,8 +16,9 @@ line items each clause produced (so the data is seen to reach every clause and
 cap), then periods per second for each side; and ends with `ratio R`, slarules
 time / hand-written time, then, with NumPy installed, the money-only lines of
 bench/vectorised.py (ending in `ratio-vectorised R`). An Outcome builds a period's results, line items and
-totals each time they are read: the line before the ratio gives the time of
-reading them all once after an evaluation (best of R), and the ratio with it.
+totals each time they are read: the lines before the ratio give the time of
+reading them all once after an evaluation (best of R), and the ratio with it; then
+the same with every line's sentence built as well.
 
 `hand_written` carries what the contract carries from month to month: a first
 contact resolution credit held for its cure window (C.2.3(b)), and the speed of
@@ -233,6 +234,14 @@ def read_everything(outcome) -> None:
         period.results, period.lines, period.totals  # noqa: B018
 
 
+def read_with_sentences(outcome) -> None:
+    """read_everything, and every line's sentence built (what a table or JSON report pays)."""
+    for period in outcome.periods:
+        period.results, period.totals  # noqa: B018
+        for line in period.lines:
+            line.explanation  # noqa: B018
+
+
 def timed(run):
     gc.collect()
     start = time.perf_counter()
@@ -310,12 +319,14 @@ def main() -> int:
     history = generate(args.periods)
     months = history.periods
 
-    engine_time = hand_time = reading_time = float("inf")
+    engine_time = hand_time = reading_time = sentences_time = float("inf")
     for _ in range(args.repeat):  # alternate the two sides, so a noisy spell hits both
         outcome = None  # the previous run's objects would otherwise weigh on this run's collector
         seconds, outcome = timed(lambda: program.evaluate(history))
         engine_time = min(engine_time, seconds)
         reading_time = min(reading_time, timed(lambda: read_everything(outcome))[0])
+        outcome = program.evaluate(history)  # unread: the sentences' reading includes building the lines
+        sentences_time = min(sentences_time, timed(lambda: read_with_sentences(outcome))[0])
         by_hand = None
         seconds, by_hand = timed(lambda: hand_written([period.values for period in months]))
         hand_time = min(hand_time, seconds)
@@ -345,6 +356,8 @@ def main() -> int:
           f"and bonuses ({sum(b for _, _, b in engine):,}) in all {len(months)} periods")
     print(f"reading every period's results, line items and totals afterwards: {reading_time:.3f} s "
           f"(ratio with it {(engine_time + reading_time) / hand_time:.2f})")
+    print(f"reading them and building every line's sentence afterwards: {sentences_time:.3f} s "
+          f"(ratio with it {(engine_time + sentences_time) / hand_time:.2f})")
     print(f"ratio {engine_time / hand_time:.2f}")
     try:
         import vectorised  # bench/vectorised.py: needs NumPy (the `fast` extra)

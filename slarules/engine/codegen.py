@@ -3,7 +3,10 @@
 Input: compiled Terms (compile.py). Output: `period_source(terms)`, the text of
 a Python module whose `bind(ev)` returns `period(data, index) -> PeriodOutcome`
 for a PeriodEvaluator `ev` (evaluate.py), and `period_binder(terms)`, that
-module compiled once per Terms. The module is the evaluator's step 1 to 7
+module compiled once per Terms; and, for compile.py, `judge_function`: a
+service level's measurement, volume condition and target as one generated
+function (its text `judge_source`). `listing(terms)` is both, as an auditor
+reads them. The period module is the evaluator's step 1 to 7
 (see evaluate.py) written out for this ruleset: a construct the ruleset does
 not use has no code at all, each service level is its own block in declaration
 order, and the rare constructs (cure windows, quarters, late reports, critical
@@ -213,6 +216,9 @@ class _Emitter:
             self.line(1, ", ".join(f"carry{i}" for i in range(len(levels))) + ", = carries")
             self.line(1, ", ".join(f"money{i}" for i in range(len(levels))) +
                       ", = [ev.money_of[sl.name] for sl in ev.service_levels]")
+        if terms.triggers:
+            self.line(1, ", ".join(f"trigger{t}" for t in range(len(terms.triggers))) +
+                      ", = [carry for _, carry, _ in ev.triggers]")
         if terms.indexation is not None:
             self.line(1, "indexer = ev.indexer")
         if terms.roles.duties:
@@ -286,6 +292,9 @@ class _Emitter:
             self.line(d + 1, "ev.new_contract_year(year)")
         for position, sl in enumerate(levels):
             self.service_level(d, position, sl)
+        finals = [f"(value{i}, status{i}, note{i}, as_measured{i})" for i in range(len(levels))]
+        if terms.roles.duties or terms.critical_failure is not None or earning_back or terms.triggers:
+            self.line(d, f"results = [{', '.join(finals)}]  # as the service levels ended the period")
         if terms.roles.duties:
             self.line(d, "if late:")
             self.line(d + 1, "own_credits += late_reports.credits(late, results, env, lines, ev.money_of)")
@@ -321,20 +330,42 @@ class _Emitter:
             self.line(d + 1, "lines.append((None, 'bonus forfeit', -excess, NETTING, ev.forfeit_text, "
                              "bonuses, credits, excess))")
             self.line(d + 1, "bonuses = credits")
-        self.line(d, "# 7. termination")
+        self.line(d, "# 7. termination: a right arises in each period its trigger's condition holds")
         if terms.triggers:
-            self.line(d, "terminations = ev.termination_rights(label, index, year, results, credits, env, failure)")
+            self.triggers(d)
         else:
             self.line(d, "terminations = ()")
         self.line(d, "return PeriodOutcome(label, year, (ev, lines, terminations, credits, earned_back, bonuses, "
-                     "withheld, " + ", ".join(f"*results[{i}]" for i in range(len(levels))) + "), "
+                     "withheld, " + ", ".join(final[1:-1] for final in finals) + "), "
                      f"{'late' if terms.roles.duties else '()'})")
+
+    def triggers(self, d: int) -> None:
+        self.line(d, "rights = []")
+        position = {sl.name: i for i, sl in enumerate(self.terms.service_levels)}
+        tests = {
+            "in a row": "ev.in_a_row({rule}, {carry}, {position}, results, label)",
+            "in window": "ev.in_window({rule}, {carry}, {position}, results, label, index, year)",
+            "floor": "ev.below_floor({rule}, {position}, results, label)",
+            "credits": "ev.over_credits({rule}, {carry}, label, index, year, credits, env)",
+            "critical failure": "None if failure is None else (failure, (label,))",
+            "many": "ev.many_missed({rule}, results, label)",
+        }
+        for t, rule in enumerate(self.terms.triggers):
+            name = self.object(f"TRIGGER{t}", rule, f"the termination trigger on line {rule.clause.line}")
+            carry = f"trigger{t}"
+            self.line(d, f"fired = {tests[rule.kind].format(rule=name, carry=carry, position=position.get(rule.service_level))}")
+            self.line(d, "if fired is not None:")
+            self.line(d + 1, f"rights.append(ev.arise({name}, {carry}, label, index, fired))")
+        self.line(d, "terminations = tuple(rights)")
 
     # ---- one service level
     def service_level(self, d: int, i: int, sl) -> None:
+        """Service level i's block: what its status costs or earns, in its own names (value0, ...)."""
         prefix = self.object(f"SL{i}", sl, f"service level {self.sl_name(sl)} (line {sl.span.line})")
+        self.object(f"{prefix}_NAME", sl.name, "its name")
+        status, note, carry, money = f"status{i}", f"note{i}", f"carry{i}", f"money{i}"
         self.line(d, f"# service level {self.sl_name(sl)} (line {sl.span.line})")
-        self.line(d, f"carry, money = carry{i}, money{i}")
+        self.line(d, f"value{i}, {status}, {note}, as_measured{i} = results[{i}]")
         env = "env"
         if sl.assessment is not None:
             env = "sl_env"
@@ -343,97 +374,97 @@ class _Emitter:
             self.object(f"{prefix}_ALLOCATION_KEY", allocation_key(sl.name), "where its allocation is")
             self.line(d, f"{env}[{prefix}_ALLOCATION_KEY] = "
                          f"{self.amount(sl.allocation, prefix + '_ALLOCATION', env)}")
-        self.line(d, f"value, status, note, as_measured = results[{i}]")
         self.line(d, "credited = bonus = None")
         if sl.free_passes is not None or sl.curable or sl.credit is not None:
-            self.line(d, "if status == 'missed':")
+            self.line(d, f"if {status} == 'missed':")
             missed = d + 1
             if sl.free_passes is not None:
-                self.line(d + 1, f"if carry.passes_used < {int(sl.free_passes)}:  # a warning, no credit")
-                self.line(d + 2, f"note = ev.free_pass({prefix}, carry, note, year)")
+                self.line(d + 1, f"if {carry}.passes_used < {int(sl.free_passes)}:  # a warning, no credit")
+                self.line(d + 2, f"{note} = ev.free_pass({prefix}, {carry}, {note}, year)")
                 if sl.curable or sl.credit is not None:
                     self.line(d + 1, "else:")
                     missed = d + 2
             if sl.curable:
                 self.line(missed, "held = []  # a miss opens a cure window: its credit is held")
-                self.award(missed, prefix, sl.credit, env, "held_credit", "held")
-                self.line(missed, f"status, note = ev.hold({prefix}, carry, held, note, label, index)")
+                self.award(missed, i, sl.credit, env, "held_credit", "held")
+                self.line(missed, f"{status}, {note} = ev.hold({prefix}, {carry}, held, {note}, label, index)")
             elif sl.credit is not None:
-                self.award(missed, prefix, sl.credit, env, "credited", "lines")
-            self.line(d, "elif status == 'met' or status == 'excluded':")
+                self.award(missed, i, sl.credit, env, "credited", "lines")
+            self.line(d, f"elif {status} == 'met' or {status} == 'excluded':")
         else:
-            self.line(d, "if status == 'met' or status == 'excluded':")
+            self.line(d, f"if {status} == 'met' or {status} == 'excluded':")
         gated = sl.bonus is not None and sl.gate is not None
         if sl.bonus is not None and not gated:
-            self.line(d + 1, "if status == 'met':")
-            self.award(d + 2, prefix, sl.bonus, env, "bonus", "lines")
+            self.line(d + 1, f"if {status} == 'met':")
+            self.award(d + 2, i, sl.bonus, env, "bonus", "lines")
         elif gated:
             self.object(f"{prefix}_GATE", sl.gate, "its bonus's condition")
             self.line(d + 1, "withheld_by = None")
-            self.line(d + 1, "if status == 'met':")
+            self.line(d + 1, f"if {status} == 'met':")
             self.line(d + 2, "gated = []")
-            self.award(d + 2, prefix, sl.bonus, env, "bonus", "gated")
+            self.award(d + 2, i, sl.bonus, env, "bonus", "gated")
             self.line(d + 2, f"withheld_by = {prefix}_GATE(ev.statuses(measured)) if gated else None")
             self.line(d + 2, "if withheld_by is None:")
             self.line(d + 3, "lines += gated")
             self.line(d + 2, "else:")
             self.line(d + 3, "bonus = None")
-        self.line(d + 1, "if carry.pending:  # cures every open window it counts toward")
-        self.line(d + 2, "status, note = ev.cure(carry, status, note, index)")
+        self.line(d + 1, f"if {carry}.pending:  # cures every open window it counts toward")
+        self.line(d + 2, f"{status}, {note} = ev.cure({carry}, {status}, {note}, index)")
         if gated:
             self.line(d + 1, "if withheld_by is not None:")
-            self.line(d + 2, "note = ev.joined(note, f'bonus {withheld_by}')")
-        self.line(d, "if carry.pending:")
-        self.line(d + 1, f"closed = ev.close_cure_windows({prefix}, carry, lines, label, index)")
+            self.line(d + 2, f"{note} = ev.joined({note}, f'bonus {{withheld_by}}')")
+        self.line(d, f"if {carry}.pending:")
+        self.line(d + 1, f"closed = ev.close_cure_windows({prefix}, {carry}, lines, label, index)")
         self.line(d + 1, "if closed is not None:")
         self.line(d + 2, "credited = closed if credited is None else credited + closed")
         self.line(d, "if credited is not None:")
         self.line(d + 1, "own_credits += credited")
         if sl.earn_back is not None:
-            self.line(d + 1, f"credits_of[{prefix}.name] = credited")
-        self.line(d + 1, "money[0] += credited")
+            self.line(d + 1, f"credits_of[{prefix}_NAME] = credited")
+        self.line(d + 1, f"{money}[0] += credited")
         if sl.bonus is not None:
             self.line(d, "if bonus is not None:")
             self.line(d + 1, "bonuses += bonus")
-            self.line(d + 1, "money[2] += bonus")
-        self.line(d, f"results[{i}] = value, status, note, as_measured")
+            self.line(d + 1, f"{money}[2] += bonus")
 
-    def award(self, d: int, prefix: str, award, env: str, total: str, lines: str) -> None:
-        """The lines of a credit or bonus clause into `lines`, their sum into `total` (None: no line)."""
+    def award(self, d: int, i: int, award, env: str, total: str, lines: str) -> None:
+        """The lines of service level i's credit or bonus clause into `lines`, their sum into
+        `total` (None: no line)."""
+        prefix, value, note = f"SL{i}", f"value{i}", f"note{i}"
         name = self.object(f"{prefix}_{award.kind.upper()}", award, f"its {award.kind} clause")
-        self.line(d, "if value is None:  # not reported, counted as a miss: the clause's maximum")
-        self.line(d + 1, f"{total} = ev.unreported_award({prefix}, {name}, note, {env}, {lines})")
+        self.line(d, f"if {value} is None:  # not reported, counted as a miss: the clause's maximum")
+        self.line(d + 1, f"{total} = ev.unreported_award({prefix}, {name}, {note}, {env}, {lines})")
         form = award.form
         if isinstance(form, TableForm):
             for r, row in enumerate(form.rows):
                 row_name = self.object(f"{name}_ROW{r}", row, f"its {award.kind} row on line {row.clause.line}")
-                self.line(d, f"elif {self.interval(row.interval, 'value')}:")
+                self.line(d, f"elif {self.interval(row.interval, value)}:")
                 self.line(d + 1, f"exact, source, detail = {self.amount(row.amount, row_name + '_AMOUNT', env)}, "
                                  f"{row_name}, None")
             self.line(d, "else:")
             self.line(d + 1, "source = None  # no row applies")
-            self.line(d, "if value is not None and source is not None:")
+            self.line(d, f"if {value} is not None and source is not None:")
         elif isinstance(form, FlatForm):
             self.object(f"{name}_FORM", form, f"its {award.kind} amount")
             self.line(d, "else:")
             self.line(d + 1, f"exact, source, detail = {self.amount(form.amount, name + '_AMOUNT', env)}, "
                              f"{name}_FORM, None")
-            self.line(d, "if value is not None:")
+            self.line(d, f"if {value} is not None:")
         else:
             self.object(f"{name}_FORM", form, f"its {award.kind} form, as compiled")
             self.line(d, "else:")
-            self.line(d + 1, f"assessed = {name}_FORM.assess(value, {env})")
+            self.line(d + 1, f"assessed = {name}_FORM.assess({value}, {env})")
             self.line(d + 1, "source = None")
             self.line(d + 1, "if assessed is not None:")
             self.line(d + 2, "exact, source, detail = assessed")
-            self.line(d, "if value is not None and source is not None:")
+            self.line(d, f"if {value} is not None and source is not None:")
         self.line(d + 1, f"{total} = exact.quantize(quantum, mode)")
-        self.line(d + 1, f"{lines}.append(({prefix}.name, {award.kind!r}, {total}, source.clause, award_text, "
-                         f"{prefix}, {name}, value, note, source, detail, {env}, {total}))")
+        self.line(d + 1, f"{lines}.append(({prefix}_NAME, {award.kind!r}, {total}, source.clause, award_text, "
+                         f"{prefix}, {name}, {value}, {note}, source, detail, {env}, {total}))")
         if award.cap is not None:
             self.line(d + 1, f"limit = ({self.amount(award.cap, name + '_CAP', env)}).quantize(quantum, mode)")
             self.line(d + 1, f"if {total} > limit:")
-            self.line(d + 2, f"{lines}.append(({prefix}.name, {award.kind + ' cap'!r}, limit - {total}, "
+            self.line(d + 2, f"{lines}.append(({prefix}_NAME, {award.kind + ' cap'!r}, limit - {total}, "
                              f"{name}.cap_clause, cap_text, {prefix}, {name}, {env}, {total}, limit))")
             self.line(d + 2, f"{total} = limit")
 

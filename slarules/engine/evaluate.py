@@ -29,8 +29,10 @@ Money is rounded once per line, where it is produced, with
 amount.quantize(quantum, mode): evaluation runs in money.CONTEXT.
 
 A long history is a billing run's bulk, so a period costs as little as it can:
-each service level's measurement, volume condition and target are one compiled
-closure (compile.py); a period keeps a flat record (PeriodEvaluator), from which
+steps 1 to 7 are Python generated for the version of the terms in force
+(codegen.py: only the constructs the ruleset uses, each service level's
+measurement, volume condition and target one generated judge), calling this
+module's PeriodEvaluator for the rare ones; a period keeps a flat record, from which
 its KpiResults, Lines and Totals are built each time they are read, as a
 sentence is, from what the record keeps (a held credit's sentence travels
 with the state as text); the history totals are added up from the records by
@@ -54,12 +56,11 @@ from .codegen import period_binder
 from .compile import MET, MISSED, CompiledServiceLevel, Terms
 from .cure_days import cure_window
 from .deliverables import LateDeliveries
-from .forms import AT_RISK_KEY, CompiledAward, allocation_key
-from .measure import period_lengths
-from .frequencies import PENDING, assess_quarters, assessed_later
+from .forms import CompiledAward
+from .frequencies import PENDING, assessed_later
 from .history import History
 from .reporting import LateReports
-from .indexation import INDEX_KEY, Indexer
+from .indexation import Indexer
 from .invoicing import carried_invoice, invoice_period_of, next_invoice_data
 from .outcome import (
     CREDITS_REPLACED,
@@ -167,16 +168,18 @@ def _calendar_of(calendar):
 
 
 class PeriodEvaluator:
-    """Evaluates one period at a time, updating the carry it was given and the running
+    """Evaluates one period at a time with `period(data, index)`, the generated code of
+    its terms (codegen.py) bound to it, updating the carry it was given and the running
     credits, credits earned back and bonuses of each service level (`money`, by
     name: amendments change a service level's clauses, never which service levels
-    there are); builds a PeriodOutcome's results, lines, totals and terminations
-    from its record when they are read.
+    there are); its methods are what that code calls for the rare constructs; builds a
+    PeriodOutcome's results, lines, totals and terminations from its record when they
+    are read.
 
     A period's record is (this evaluator, lines, terminations, credits, earned
     back, bonuses, withheld, *results): per line item, (service level, kind, amount,
-    clause, sentence method (unbound), this evaluator, *the method's other
-    arguments), read by _sentence; per service level, in declaration order,
+    clause, sentence function, *its arguments) (a method bound to this evaluator, or
+    unbound with this evaluator its first argument), read by _sentence; per service level, in declaration order,
     value (on the reporting grid, if any), status, note, value as measured (None
     when the contract states no reporting grid)."""
 
@@ -191,15 +194,11 @@ class PeriodEvaluator:
         self.service_levels = program.service_levels
         self.carries = [carry.service_levels[sl.name] for sl in program.service_levels]
         self.money_of = {sl.name: money.setdefault(sl.name, [ZERO, ZERO, ZERO]) for sl in program.service_levels}
-        self.judges = [sl.judge if sl.assessment is None else assessed_later for sl in program.service_levels]
-        self.assessed = [(i, sl) for i, sl in enumerate(program.service_levels) if sl.assessment]  # quarterly
         # `minutes in the month`: the period's length from the calendar, put in env each period
         self.days_in = program.calendar.days_in if any(sl.reads_period_length for sl in program.service_levels) \
             else None
         self.year = None  # the contract year the carries' counters were last seen in
         self.names = [sl.name for sl in program.service_levels]
-        # Per service level: its terms, its carry and its running credits, earned back and bonuses.
-        self.levels = [(sl, carry, self.money_of[sl.name]) for sl, carry in zip(program.service_levels, self.carries)]
         self.earning_back = [(position, sl) for position, sl in enumerate(program.service_levels)
                              if sl.earn_back is not None]
         self.quantum, self.mode = program.rounding.quantum, program.rounding.decimal_mode
@@ -207,11 +206,8 @@ class PeriodEvaluator:
         self.owner = program.roles.accountable  # service level (None: period-wide) -> accountable party
         self.late_reports = LateReports.of(program, self.fmt)  # None: no input has a due day
         self.zero = program.rounding.rounder()(ZERO)  # 0.00: totals carry the currency's digits even when empty
-        self.defaults = [(s.name, s.default) for s in program.inputs if s.missing == "default"]
         self.required = [s for s in program.inputs if s.missing == "required"]
-        self.required_names = frozenset(s.name for s in self.required)
         self.counted_as_miss = frozenset(s.name for s in program.inputs if s.missing == "miss")
-        self.has_gates = any(sl.gate is not None for sl in program.service_levels)
         self.period_noun = PERIOD_NOUN[program.calendar.periodicity]
         self.contract_year_of = program.calendar.contract_year_of
         self.events: dict[str, dict[str, object]] = {}
@@ -513,62 +509,62 @@ class PeriodEvaluator:
         return credits
 
     # ---- 7. termination
-    def termination_rights(self, label, index, year, results, credits, env, failure) -> tuple[TerminationRight, ...]:
-        """The rights that arise in the period. Once a trigger's right has arisen, it counts
-        afresh from the next period: its run of misses and its window start empty."""
-        rights = []
-        for rule, carry, position in self.triggers:
-            fired = None
-            if position is not None:
-                value, status = results[position][:2]
-                missed = self.miss_of[status]
-            if rule.kind == "in a row":
-                if missed:
-                    carry.run.append(label)
-                elif missed is False:
-                    carry.run.clear()
-                if len(carry.run) >= rule.count:
-                    quarterly = self.service_levels[position].assessment
-                    fired = (f"{rule.service_level} missed {self.periods_text(rule.count, quarterly)} in a row",
-                             tuple(carry.run))
-            elif rule.kind == "in window":
-                _trim(carry.recent, rule.length, index, year)
-                carry.recent.append(WindowEntry(index, label, year, ZERO, ZERO, bool(missed)))
-                misses = [e.label for e in carry.recent if e.missed]
-                if len(misses) >= rule.count:
-                    fired = (f"{rule.service_level} missed {len(misses)} times from {carry.recent[0].label} "
-                             f"to {label}", tuple(misses))
-            elif rule.kind == "floor":
-                if self.counts_for_floor(value, status) and rule.floor(value):
-                    fired = (f"{rule.service_level} was {_shown(value, self.service_levels[position].unit)}",
-                             (label,))
-            elif rule.kind == "credits":
-                window = rule.window
-                _trim(carry.recent, window.length, index, year)
-                carry.recent.append(WindowEntry(index, label, year, credits,
-                                                env[window.base] if window.base else ZERO, False))
-                total = sum([e.credits for e in carry.recent], ZERO)
-                limit = window.limit([e.base for e in carry.recent], env).quantize(self.quantum, self.mode)
-                if total > limit:
-                    fired = (f"credits of {self.fmt(total)} over {carry.recent[0].label} to {label} exceed "
-                             f"{window.text} = {self.fmt(limit)}", tuple(e.label for e in carry.recent))
-            elif rule.kind == "critical failure":
-                if failure is not None:
-                    fired = (failure, (label,))
-            else:
-                missed_now = self.missed_now(results)
-                if len(missed_now) >= rule.count:
-                    fired = (f"{len(missed_now)} service levels missed: {', '.join(missed_now)}", (label,))
-            if fired is not None:
-                carry.fired = carry.fired or label  # the first time
-                carry.arisen += 1
-                carry.run.clear()
-                carry.recent.clear()
-                effective = rule.notice.effective(self.program.calendar, index, self.holidays) if rule.notice else None
-                rights.append(TerminationRight(label, rule.text, rule.clause, fired[0], fired[1], carry.arisen,
-                                               self.owner.get(rule.service_level), effective,
-                                               contract_clause=self.program.cited(rule.clause)))
-        return tuple(rights)
+    # ---- 7. termination: each trigger's test, as the generated period calls it (codegen.py); a test
+    # returns (why the right arises, the periods that caused it), or None
+    def in_a_row(self, rule, carry, position, results, label):
+        missed = self.miss_of[results[position][1]]
+        if missed:
+            carry.run.append(label)
+        elif missed is False:
+            carry.run.clear()
+        if len(carry.run) < rule.count:
+            return None
+        quarterly = self.service_levels[position].assessment
+        return (f"{rule.service_level} missed {self.periods_text(rule.count, quarterly)} in a row",
+                tuple(carry.run))
+
+    def in_window(self, rule, carry, position, results, label, index, year):
+        _trim(carry.recent, rule.length, index, year)
+        carry.recent.append(WindowEntry(index, label, year, ZERO, ZERO, bool(self.miss_of[results[position][1]])))
+        misses = [e.label for e in carry.recent if e.missed]
+        if len(misses) < rule.count:
+            return None
+        return f"{rule.service_level} missed {len(misses)} times from {carry.recent[0].label} to {label}", tuple(misses)
+
+    def below_floor(self, rule, position, results, label):
+        value, status = results[position][:2]
+        if not (self.counts_for_floor(value, status) and rule.floor(value)):
+            return None
+        return f"{rule.service_level} was {_shown(value, self.service_levels[position].unit)}", (label,)
+
+    def over_credits(self, rule, carry, label, index, year, credits, env):
+        window = rule.window
+        _trim(carry.recent, window.length, index, year)
+        carry.recent.append(WindowEntry(index, label, year, credits, env[window.base] if window.base else ZERO, False))
+        total = sum([e.credits for e in carry.recent], ZERO)
+        limit = window.limit([e.base for e in carry.recent], env).quantize(self.quantum, self.mode)
+        if total <= limit:
+            return None
+        return (f"credits of {self.fmt(total)} over {carry.recent[0].label} to {label} exceed "
+                f"{window.text} = {self.fmt(limit)}", tuple(e.label for e in carry.recent))
+
+    def many_missed(self, rule, results, label):
+        missed_now = self.missed_now(results)
+        if len(missed_now) < rule.count:
+            return None
+        return f"{len(missed_now)} service levels missed: {', '.join(missed_now)}", (label,)
+
+    def arise(self, rule, carry, label, index, fired) -> TerminationRight:
+        """The right a trigger gives in the period. Once it has arisen, the trigger counts afresh
+        from the next period: its run of misses and its window start empty."""
+        carry.fired = carry.fired or label  # the first time
+        carry.arisen += 1
+        carry.run.clear()
+        carry.recent.clear()
+        effective = rule.notice.effective(self.program.calendar, index, self.holidays) if rule.notice else None
+        return TerminationRight(label, rule.text, rule.clause, fired[0], fired[1], carry.arisen,
+                                self.owner.get(rule.service_level), effective,
+                                contract_clause=self.program.cited(rule.clause))
 
     def counts_for_floor(self, value, status: str) -> bool:
         """Whether a value is held against a floor: a reported value of a period not excluded,

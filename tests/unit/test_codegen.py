@@ -1,0 +1,169 @@
+"""Generated Python (engine/codegen.py): what it may contain, checked on every example and on
+rulesets written to break out of it, and `slarules compile --emit python`.
+
+The rules (README "Generated code"): the code is emitted from compiled nodes, never from ruleset
+text; every object it uses is a global named by codegen; every number a `D_` global made from
+the Decimal's canonical string; input names only as dictionary keys, service level names only in
+comments. The test reads the generated text with `ast` and fails on any name, string or number
+that the rules do not allow, so a ruleset's text reaching a code position would fail it."""
+from __future__ import annotations
+
+import ast
+import re
+from decimal import Decimal, localcontext
+from pathlib import Path
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from slarules import Source, compile_source, load
+from slarules.core.money import CONTEXT
+from slarules.engine.codegen import IDENTIFIER, listing, period_source
+from slarules.interfaces.cli import main
+
+ROOT = Path(__file__).resolve().parents[2]
+EXAMPLES = sorted(p for p in (ROOT / "rulesets").iterdir() if p.name.endswith((".sla", ".sla.md")))
+
+# Names the emitter writes itself: its globals (objects and numbers) and its locals.
+OWN_NAME = re.compile(r"(Decimal|PeriodOutcome|ZeroDivisionError|SL\d+(_[A-Z]+(\d+)?)*|TRIGGER\d+|D_[0-9A-Za-z_]+|[A-Z_]+|"
+                      r"[a-z_]+\d*)\Z")
+# The only strings the emitter writes besides input names: statuses, line kinds, fixed sentence parts.
+OWN_STRINGS = {"missed", "met", "excluded", "not measured", "credit", "bonus", "credit cap", "bonus cap",
+               "bonus forfeit", "credits", "bonuses", "the amount at risk", "the bonus limit", "bonus "}
+
+HOSTILE = '''contract "Evil \\"\\"\\" \\n import os; os.system('rm -rf /') #"
+  currency USD, starts 2026-01
+inputs
+  fee money "'; __import__('os').system('x') #"
+  print percent "a name that is a builtin"
+  d_80 count "a name like the generated code's numbers"
+  env count
+  ev count
+service level exec "\\"\\"\\"\\nraise SystemExit\\n" measured as print
+  target: at least 99.9999999999999999999999999%
+  measured only when d_80 is at least 100000000000000
+  credit: 12.3456789012345678901234567890% of fee
+service level eval measured as env / ev, in percent
+  target: at most 5%
+  credit, the most severe row applies:
+    above 5%: 1% of fee
+    above 10%: USD 123456789012345.12
+'''
+
+
+def _checked(source: str, inputs: set[str], service_levels: set[str]) -> None:
+    """Every name, string and number of the generated module is one the rules allow."""
+    tree = ast.parse(source)
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Name):
+            assert OWN_NAME.match(node.id), node.id
+            assert node.id not in service_levels | {"__import__", "exec", "eval"}, node.id
+        elif isinstance(node, ast.Attribute):
+            assert IDENTIFIER.match(node.attr)
+        elif isinstance(node, ast.Constant) and isinstance(node.value, str):
+            assert node.value in inputs or node.value in OWN_STRINGS or re.fullmatch(r"-?[0-9.E+-]+", node.value) \
+                or node.value.startswith(("(value, status", "period(data")), node.value
+        elif isinstance(node, ast.Constant) and node.value is not None and not isinstance(node.value, bool):
+            assert isinstance(node.value, int) and 0 <= node.value < 1000, node.value  # positions, counts
+        elif isinstance(node, (ast.Import, ast.ImportFrom, ast.Global, ast.Nonlocal, ast.Lambda)):
+            raise AssertionError(f"{type(node).__name__} in generated code")
+        elif isinstance(node, ast.Call) and isinstance(node.func, ast.Name):
+            assert node.func.id not in {"eval", "exec", "compile", "__import__", "open", "getattr"}
+    for line in source.splitlines():  # a comment names only what the rules allow
+        if "#" in line:
+            comment = line[line.index("#"):]
+            assert "\n" not in comment and '"' not in comment, line
+
+
+@pytest.mark.parametrize("path", EXAMPLES, ids=lambda p: p.name)
+def test_the_generated_code_of_every_example_is_made_only_of_what_the_rules_allow(path):
+    program = load(str(path))
+    for terms in (program, *(version for _, version in program.amendments)):
+        inputs = {spec.name for spec in terms.inputs}
+        service_levels = {sl.name for sl in terms.service_levels}
+        _checked(listing(terms), inputs, service_levels)
+
+
+def test_a_ruleset_written_to_break_out_of_the_generated_code_stays_data():
+    program = compile_source(Source("evil.sla", HOSTILE))
+    source = listing(program)
+    _checked(source, {"fee", "print", "d_80", "env", "ev"}, {"exec", "eval"})
+    # The ruleset's strings are nowhere in the code, not even in comments; its numbers are there exactly.
+    for text in ("import os", "SystemExit", "rm -rf", "system("):
+        assert text not in source
+    assert "D_99_9999999999999999999999999 = Decimal('99.9999999999999999999999999')" in source
+    assert "Decimal('123456789012345.12')" in source
+    # And it evaluates: 99.99...% of a 100000000000000-volume period is a miss of
+    # 12.3456789012345678901234567890% of fee 1000.00 = 123.456789... -> 123.46 (half up, cents);
+    # env / ev = 20 / 100 = 20% is above 10%: the USD 123456789012345.12 row.
+    outcome = program.evaluate({"2026-01": {"fee": Decimal("1000.00"), "print": Decimal("99.99"),
+                                            "d_80": Decimal("1E+14"), "env": Decimal(20), "ev": Decimal(100)}})
+    amounts = {(line.service_level, line.kind): line.amount for line in outcome.lines}
+    assert amounts == {("exec", "credit"): Decimal("123.46"),
+                       ("eval", "credit"): Decimal("123456789012345.12")}
+
+
+def test_a_number_is_written_from_its_canonical_string_and_nothing_else():
+    program = compile_source(Source("t.sla", '''contract "T" currency USD, starts 2026-01
+inputs fee money
+  sl percent
+service level soa measured as sl target: at least 80.50%
+  credit: 0.00000000000000000000000001% of fee
+'''))
+    source = period_source(program)
+    judge = program.service_levels[0].judge.source
+    assert "D_80_50 = Decimal('80.50')" in judge
+    assert "D_1E_minus_28 = Decimal('1E-28')" in source or "Decimal('1E-28')" in source
+
+
+def test_compile_emit_python_prints_the_code_the_evaluation_runs(capsys):
+    assert main(["compile", str(ROOT / "rulesets" / "acme_contact_center.sla"), "--emit", "python"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("# ---- the ruleset's terms\n")
+    assert "# service level speed_of_answer (line 17)" in out
+    assert "elif value0 < D_70:\n" in out and "D_70 = Decimal('70')" in out  # C.2.1(a)'s most severe row
+    assert "def bind(ev):" in out and out.count("def judge(env):") == 4
+    ast.parse(out.split("# ---- the ruleset's terms\n", 1)[1].replace("def judge(env):", "def judge_(env):"))
+
+
+def test_compile_emit_python_shows_each_amendment(capsys):
+    path = ROOT / "rulesets" / "managed_security_quarterly.sla"  # amended from a later quarter
+    assert main(["compile", str(path), "--emit", "python"]) == 0
+    assert "# ---- as amended from " in capsys.readouterr().out
+
+
+def test_compile_of_a_ruleset_with_an_error_points_at_it(tmp_path, capsys):
+    bad = tmp_path / "bad.sla"
+    bad.write_text('contract "T" currency USD, starts 2026-01\ninputs fee money\n'
+                   'service level soa measured as nothing target: at least 80%\n')
+    assert main(["compile", str(bad), "--emit", "python"]) == 1
+    err = capsys.readouterr().err
+    assert f"{bad}:3:" in err and "error[SLA" in err
+
+
+@given(st.integers(0, 10**9), st.integers(0, 10**9), st.integers(0, 10**6))
+def test_a_judge_written_out_measures_what_the_measurement_closure_does(numerator, denominator, volume):
+    """The generated judge writes `a / b, in percent` and a single input out; measure.py's closure
+    (what explain, verify and the report sample) must give the same value, and the judge the status
+    the target's comparison gives it."""
+    program = compile_source(Source("t.sla", '''contract "T" currency USD, starts 2026-01
+inputs fee money
+  good count
+  total count
+service level share measured as good / total, in percent
+  target: at least 80%
+  measured only when total is at least 1000
+service level raw measured as good
+  target: at most 5000
+'''))
+    env = {"fee": Decimal(1), "good": Decimal(numerator), "total": Decimal(denominator + volume)}
+    share, raw = program.service_levels
+    with localcontext(CONTEXT):
+        if env["total"] == 0:  # below the volume: not measured, and no value (it divides by zero)
+            assert share.judge(env) == (None, "not measured", "measured only when total is at least 1,000", None)
+        else:
+            value, status, _, _ = share.judge(env)
+            assert value == share.measure(env)
+            assert status == ("not measured" if env["total"] < 1000 else "met" if share.met(value) else "missed")
+        assert raw.judge(env)[:2] == (raw.measure(env), "met" if raw.met(raw.measure(env)) else "missed")
