@@ -9,7 +9,11 @@
     history.py   what evaluation takes in: each period's inputs, waivers and exclusions
     outcome.py   the result: periods, statuses and line items, every figure traceable
     reported.py  the reporting grid: a KPI's value rounded as the contract reports it
-    state.py     what one period leaves to the next (the carry) and its JSON form
+    state.py     what one period leaves to the next (the carry) and its JSON form; imported from here
+    carry.py     what the carry holds per service level (cure windows, passes, earn-back), window and trigger,
+                 written and read back
+    state_format.py  a saved state's formats (/1 to /4), checksum and terms' versions; the state read back
+    state_fields.py  a saved state's fields read: each kind (object, list, whole, decimal, label) checked
     ledger.py    what a state has billed, period by period, and each revision since
     restate.py   billed periods evaluated again with corrected inputs -> adjustment lines
     reporting.py   parties, reporting duties and late reports: who answers for each figure, what lateness costs

@@ -38,7 +38,7 @@ from .forms import AT_RISK_KEY, FlatForm, TableForm, allocation_key
 from .frequencies import assess_quarters, assessed_later
 from .indexation import INDEX_KEY
 from .measure import period_lengths
-from .outcome import PeriodOutcome
+from .outcome import MET, MISSED, PeriodOutcome
 
 # `value OP threshold` for a comparison as written (the threshold on the right)
 _OPERATOR = {"at least": ">=", "at most": "<=", "above": ">", "below": "<"}
@@ -285,8 +285,6 @@ class _Emitter:
         self.line(d, "lines = []")
         self.line(d, "own_credits = bonuses = zero")
         earning_back = any(sl.earn_back is not None for sl in levels)
-        if earning_back:
-            self.line(d, "credits_of = {}")
         if levels:
             self.line(d, "if year != ev.year:")
             self.line(d + 1, "ev.new_contract_year(year)")
@@ -313,10 +311,9 @@ class _Emitter:
             self.period_cap(d, "credits", "env[AT_RISK_KEY]", "AT_RISK", "credit cap", "the amount at risk")
         if terms.window_caps:
             self.line(d, "credits = ev.window_caps(label, index, year, credits, env, lines)")
+        self.line(d, "earned_back = zero")
         if earning_back:
-            self.line(d, "earned_back = ev.earn_backs_due(results, own_credits, credits_of, credits, lines, index, year)")
-        else:
-            self.line(d, "earned_back = zero")
+            self.earn_backs(d)
         self.line(d, "if late_deliveries is not None:  # under their own caps, not the period-wide ones")
         self.line(d + 1, "credits += late_deliveries.lines(label, lines)")
         if terms.bonus_limit is not None:
@@ -338,6 +335,38 @@ class _Emitter:
         self.line(d, "return PeriodOutcome(label, year, (ev, lines, terminations, credits, earned_back, bonuses, "
                      "withheld, " + ", ".join(final[1:-1] for final in finals) + "), "
                      f"{'late' if terms.roles.duties else '()'})")
+
+    def earn_backs(self, d: int) -> None:
+        """Earn-back returns only credits actually charged: when period-wide caps cut the period's
+        credits (own_credits, the service levels' own lines, to credits), each service level's
+        own credits count in the same proportion, multiplied before dividing, so that a share
+        that is a whole amount stays exactly that amount."""
+        self.object("MET", MET, "the statuses that count as met")
+        self.object("MISSED", MISSED, "the statuses that count as missed")
+        self.line(d, "cut = credits != own_credits  # a period-wide cap cut the period's credits")
+        for i, sl in enumerate(self.terms.service_levels):
+            if sl.earn_back is None:
+                continue
+            carry, status, value = f"carry{i}", f"status{i}", f"value{i}"
+            self.line(d, f"# earn-back of service level {self.sl_name(sl)} (line {sl.earn_back.clause.line})")
+            self.line(d, f"charged = own_credits{i} * credits / own_credits if cut else own_credits{i}")
+            self.line(d, f"{carry}.outstanding += charged")
+            self.line(d, f"{carry}.year_credits += charged")
+            # An excluded period counts for the vendor, as it cures a cure window: excluding a
+            # period must never cost the vendor an earn-back.
+            self.line(d, f"if {status} in MET or {status} == 'excluded':")
+            self.line(d + 1, f"{carry}.met_streak += 1")
+            self.line(d, f"elif {status} in MISSED or {status} == 'waived':")
+            self.line(d + 1, f"{carry}.met_streak = 0")
+            self.line(d, f"if {value} is not None and {status} != 'excluded' and {status} != 'not measured':")
+            self.line(d + 1, f"{carry}.year_sum += {value}")
+            self.line(d + 1, f"{carry}.year_count += 1")
+            if sl.earn_back.after is not None:
+                self.line(d, f"if {carry}.met_streak >= {int(sl.earn_back.after)} and {carry}.outstanding > 0:")
+                self.line(d + 1, f"earned_back += ev.streak_earn_back(SL{i}, {carry}, lines)")
+            else:
+                self.line(d, "if contract_year_of(index + 1) != year:  # the contract year ends")
+                self.line(d + 1, f"earned_back += ev.year_earn_back(SL{i}, {carry}, lines)")
 
     def triggers(self, d: int) -> None:
         self.line(d, "rights = []")
@@ -419,9 +448,9 @@ class _Emitter:
         self.line(d + 2, "credited = closed if credited is None else credited + closed")
         self.line(d, "if credited is not None:")
         self.line(d + 1, "own_credits += credited")
-        if sl.earn_back is not None:
-            self.line(d + 1, f"credits_of[{prefix}_NAME] = credited")
         self.line(d + 1, f"{money}[0] += credited")
+        if sl.earn_back is not None:
+            self.line(d, f"own_credits{i} = zero if credited is None else credited  # for its earn-back")
         if sl.bonus is not None:
             self.line(d, "if bonus is not None:")
             self.line(d + 1, "bonuses += bonus")

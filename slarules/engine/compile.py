@@ -34,6 +34,7 @@ from .deliverables import DeliverableRule, compile_deliverables
 from .forms import CompiledAmount, CompiledAward, compile_amount, compile_award
 from .frequencies import PENDING, Assessment, average_or_own, averaged_node, compile_assessment
 from .indexation import IndexationRule, IndexedMoney, indexed_ruleset, indexed_value
+from .outcome import MET, MISSED
 from .measure import (
     compile_allowance,
     compile_comparison,
@@ -45,9 +46,6 @@ from .measure import (
 from .reported import compile_reported
 from .reporting import NO_ROLES, Roles, compile_roles
 
-# Statuses of a service level in a period, grouped by what they mean for gates and streaks.
-MET = frozenset({"met", "cured"})
-MISSED = frozenset({"missed", "in cure"})  # "waived" counts toward termination unless the contract says not
 
 
 

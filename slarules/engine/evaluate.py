@@ -53,7 +53,7 @@ from ..core.diagnostics import Diagnostic, SlaError
 from ..core.money import CONTEXT, format_beside, format_money, format_number
 from ..core.periods import PERIOD_NOUN
 from .codegen import period_binder
-from .compile import MET, MISSED, CompiledServiceLevel, Terms
+from .compile import MISSED, CompiledServiceLevel, Terms
 from .cure_days import cure_window
 from .deliverables import LateDeliveries
 from .forms import CompiledAward
@@ -199,8 +199,6 @@ class PeriodEvaluator:
             else None
         self.year = None  # the contract year the carries' counters were last seen in
         self.names = [sl.name for sl in program.service_levels]
-        self.earning_back = [(position, sl) for position, sl in enumerate(program.service_levels)
-                             if sl.earn_back is not None]
         self.quantum, self.mode = program.rounding.quantum, program.rounding.decimal_mode
         self.digits = program.rounding.digits
         self.owner = program.roles.accountable  # service level (None: period-wide) -> accountable party
@@ -401,42 +399,22 @@ class PeriodEvaluator:
                 total = held.amount if total is None else total + held.amount
         return total
 
-    def earn_backs_due(self, results, own_credits, credits_of, credits, lines, index, year) -> Decimal:
-        """Earn-back returns only credits actually charged: when period-wide caps cut the
-        period's credits (`own_credits`, the service levels' own lines, to `credits`), each
-        service level's credits (`credits_of`) count in the same proportion. Returns the
-        credits earned back in the period."""
-        cut = credits != own_credits  # a period-wide cap cut the period's credits
-        earned_back = self.zero
-        for position, sl in self.earning_back:
-            rule, carry = sl.earn_back, self.carries[position]
-            value, status = results[position][:2]
-            own = credits_of.get(sl.name, ZERO)
-            if cut:  # multiplied before dividing: a share that is a whole amount stays exactly that amount
-                own = own * credits / own_credits
-            carry.outstanding += own
-            carry.year_credits += own
-            if status in MET or status == "excluded":
-                # An excluded period counts for the vendor, as it cures a cure window: excluding
-                # a period must never cost the vendor an earn-back.
-                carry.met_streak += 1
-            elif status in MISSED or status == "waived":
-                carry.met_streak = 0
-            if value is not None and status not in ("excluded", "not measured"):
-                carry.year_sum += value
-                carry.year_count += 1
-            if rule.after is not None:
-                if carry.met_streak >= rule.after and carry.outstanding > 0:
-                    returned = (carry.outstanding * rule.rate).quantize(self.quantum, self.mode)
-                    basis, streak = carry.outstanding, carry.met_streak
-                    carry.outstanding, carry.met_streak = ZERO, 0
-                    earned_back += self.add_earn_back(lines, sl, rule, returned, basis, streak, None)
-            elif self.contract_year_of(index + 1) != year:  # the contract year ends
-                average = carry.year_sum / carry.year_count if carry.year_count else None
-                if average is not None and sl.met(average) and carry.year_credits > 0:
-                    returned = (carry.year_credits * rule.rate).quantize(self.quantum, self.mode)
-                    earned_back += self.add_earn_back(lines, sl, rule, returned, carry.year_credits, None, average)
-        return earned_back
+    def streak_earn_back(self, sl, carry, lines) -> Decimal:
+        """`after N consecutive met periods`, now met: the outstanding credits' share returned."""
+        rule = sl.earn_back
+        returned = (carry.outstanding * rule.rate).quantize(self.quantum, self.mode)
+        basis, streak = carry.outstanding, carry.met_streak
+        carry.outstanding, carry.met_streak = ZERO, 0
+        return self.add_earn_back(lines, sl, rule, returned, basis, streak, None)
+
+    def year_earn_back(self, sl, carry, lines) -> Decimal:
+        """The contract year ends: its credits' share returned if the year's average meets the target."""
+        rule = sl.earn_back
+        average = carry.year_sum / carry.year_count if carry.year_count else None
+        if average is None or not sl.met(average) or carry.year_credits <= 0:
+            return ZERO
+        returned = (carry.year_credits * rule.rate).quantize(self.quantum, self.mode)
+        return self.add_earn_back(lines, sl, rule, returned, carry.year_credits, None, average)
 
     def add_earn_back(self, lines, sl, rule, returned, basis, streak, average) -> Decimal:
         """An earn-back line, unless nothing is returned: for `streak` met periods in a row,

@@ -314,12 +314,6 @@ def _table(form: nodes.Table, target: nodes.Target, name: str, upper_edge: bool,
         interval = band_interval(row.band)
         rows.append(TierRow(interval, compile_amount(row.amount, name, digits), row.span,
                             prefix + describe_band(written.band)))
-
-    def extremity(row: TierRow):
-        edge = row.interval.high if upper_edge else row.interval.low
-        closed = row.interval.high_included if upper_edge else row.interval.low_included
-        return (edge, closed) if upper_edge else (-edge, closed)
-
-    return TableForm(tuple(sorted(rows, key=extremity)))
+    return TableForm(tuple(sorted(rows, key=lambda row: row.interval.extremity_key(upper_edge))))
 
 

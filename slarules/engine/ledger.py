@@ -1,6 +1,6 @@
 """The ledger: what a state has billed, period by period, so billed periods can be restated.
 
-A saved state carries its ledger (state.py reads and checks it; restate.py
+A saved state carries its ledger (state_format.py reads and checks it; restate.py
 uses it). Per billed period it keeps the inputs and the waivers and exclusions
 the period was evaluated with (the latest, corrected ones), the figures first
 billed, and each revision since: what a restatement changed (the inputs and

@@ -45,6 +45,9 @@ LATE_REPORT = "late report"  # the credit a contract gives for a late report (re
 LATE_DELIVERY = "late delivery"  # a deliverable's credit (deliverables.py): service_level names the deliverable
 CREDIT_KINDS = ("credit", "credit cap", CREDITS_REPLACED, LATE_REPORT, LATE_DELIVERY)
 BONUS_KINDS = ("bonus", "bonus cap", "bonus forfeit")
+# Statuses of a service level in a period, grouped by what they mean for gates and streaks.
+MET = frozenset({"met", "cured"})
+MISSED = frozenset({"missed", "in cure"})  # "waived" counts toward termination unless the contract says not
 EARN_BACK = "earn back"
 WITHHOLD = "withhold"  # the share of the charges a critical failure lets the client withhold
 

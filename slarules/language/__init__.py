@@ -4,7 +4,8 @@
     parser_tables.py  the parser's LALR tables, generated from the grammar (start-up without building them)
     parse.py      ruleset text -> nodes.Ruleset
     syntax_errors.py  a parse error -> one diagnostic that says in words what was expected
-    nodes.py      the syntax tree: frozen attrs classes, one per contract construct
+    nodes/        the syntax tree: frozen attrs classes, one per contract construct, by clause family
+                  (a package; `nodes` re-exports them all)
     check/        static checks on a parsed tree: every problem as a Diagnostic (a package)
     semantics.py  what the written terms mean, shared by check and compile: intervals, units, sides, amendments
     dimensions.py the unit a `measured as` expression comes out in, and units that do not fit

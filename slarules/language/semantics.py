@@ -113,6 +113,16 @@ class Interval:
         """Sort key of the high end: by value, an included end after an excluded one, unbounded last."""
         return (self.high is None, self.high or 0, self.high_included)
 
+    def extremity_key(self, upper_edge: bool) -> tuple:
+        """Sort key of a table's rows, most extreme first, as the engine applies them. With
+        `upper_edge` the rows' high ends face the target (credits on a higher-is-better KPI,
+        bonuses on a lower-is-better one) and the row reaching least far up is the most
+        extreme; otherwise the one reaching least far down. Of two rows on one threshold,
+        the one excluding it comes first: `below 75%` before `at most 75%`."""
+        if upper_edge:
+            return (self.high, self.high_included)
+        return (-self.low, self.low_included)
+
 
 # ---------------------------------------------------------------- bands on the shortfall
 

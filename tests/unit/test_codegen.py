@@ -29,7 +29,7 @@ EXAMPLES = sorted(p for p in (ROOT / "rulesets").iterdir() if p.name.endswith(("
 OWN_NAME = re.compile(r"(Decimal|PeriodOutcome|ZeroDivisionError|SL\d+(_[A-Z]+(\d+)?)*|TRIGGER\d+|D_[0-9A-Za-z_]+|[A-Z_]+|"
                       r"[a-z_]+\d*)\Z")
 # The only strings the emitter writes besides input names: statuses, line kinds, fixed sentence parts.
-OWN_STRINGS = {"missed", "met", "excluded", "not measured", "credit", "bonus", "credit cap", "bonus cap",
+OWN_STRINGS = {"missed", "met", "excluded", "not measured", "waived", "credit", "bonus", "credit cap", "bonus cap",
                "bonus forfeit", "credits", "bonuses", "the amount at risk", "the bonus limit", "bonus "}
 
 HOSTILE = '''contract "Evil \\"\\"\\" \\n import os; os.system('rm -rf /') #"

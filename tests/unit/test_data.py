@@ -230,3 +230,11 @@ def test_an_evaluation_error_in_a_json_file_names_the_file_and_the_entry(values,
         DIVIDING.evaluate(history)
     (found,) = raised.value.diagnostics
     assert found.code == code and found.render().startswith(f"d.json: periods[1]: error[{code}]: ")
+
+
+def test_a_column_twice_is_named_at_its_second_cell():
+    # period,fee,sl,fee: the second `fee` starts at column 15 (after "period,fee,sl,", 14 characters).
+    with pytest.raises(SlaError) as err:
+        read("period,fee,sl,fee\n2026-01,60000.00,81.5,60000.00\n")
+    found = [(d.code, d.message, d.span.line, d.span.column) for d in err.value.diagnostics]
+    assert ("SLA304", "column 'fee' appears twice", 1, 15) in found

@@ -49,3 +49,18 @@ def test_ends_sort_unbounded_low_first_and_unbounded_high_last():
     highs = [at_least(1), closed(0, 5), Interval(Decimal(0), True, Decimal(5), False)]
     assert sorted(highs, key=Interval.high_key) == [Interval(Decimal(0), True, Decimal(5), False), closed(0, 5),
                                                     at_least(1)]
+
+
+def at_most(value) -> Interval:
+    return Interval(None, False, Decimal(value), True)
+
+
+def test_rows_sort_most_extreme_first_an_excluded_threshold_before_an_included_one():
+    # Credit rows of a higher-is-better KPI face the target with their high ends:
+    # below 70% is more extreme than below 75%, and below 75% than at most 75%.
+    rows = [at_most(75), below(80), below(70), below(75)]
+    assert sorted(rows, key=lambda r: r.extremity_key(True)) == [below(70), below(75), at_most(75), below(80)]
+    # Credit rows of a lower-is-better KPI face it with their low ends: above 20 before at least 20 before above 10.
+    above = [Interval(Decimal(v), False, None, False) for v in (10, 20)]
+    rows = [above[0], at_least(20), above[1]]
+    assert sorted(rows, key=lambda r: r.extremity_key(False)) == [above[1], at_least(20), above[0]]

@@ -1,6 +1,8 @@
 """The package's layers, as slarules/__init__.py lists them: every import in
 slarules/ (at the top of a module or inside a function) goes to the module's
-own layer or a lower one, and no modules import each other in a circle."""
+own layer or a lower one, no modules import each other in a circle, and no
+module is over 800 lines (a longer one is split by what its parts are about).
+Each check is also run on a toy package, to show it can fail."""
 from __future__ import annotations
 
 import ast
@@ -10,6 +12,8 @@ import pytest
 
 PACKAGE = Path(__file__).resolve().parents[2] / "slarules"
 LAYERS = ("core", "language", "engine", "formats", "tools", "interfaces")  # lowest first
+MAX_LINES = 800
+GENERATED = {"language/parser_tables.py"}  # written by a tool from the grammar, never read by a person
 
 
 def module_name(path: Path, root: Path) -> str:
@@ -38,6 +42,16 @@ def imports(root: Path) -> dict[str, set[str]]:
                 found.update(f"{base}.{alias.name}" for alias in node.names)
         graph[name] = {target for target in found if target in modules and target != name}
     return graph
+
+
+def long_modules(root: Path) -> list[str]:
+    """The modules under `root`, as paths relative to it, of more than MAX_LINES lines."""
+    found = []
+    for path in sorted(root.rglob("*.py")):
+        with path.open(encoding="utf-8") as file:
+            if sum(1 for _ in file) > MAX_LINES:
+                found.append(path.relative_to(root).as_posix())
+    return found
 
 
 def layer(module: str) -> int:
@@ -93,6 +107,10 @@ def test_no_modules_import_each_other_in_a_circle():
     assert circles(imports(PACKAGE)) == []
 
 
+def test_no_module_is_over_800_lines():
+    assert sorted(set(long_modules(PACKAGE)) - GENERATED) == []
+
+
 def test_every_module_stands_in_a_layer():
     strays = [name for name in imports(PACKAGE)
               if name.count(".") >= 1 and name.split(".")[1] not in LAYERS
@@ -127,3 +145,9 @@ def test_the_checks_find_an_upward_import_and_a_circle(toy: Path):
     assert upward(graph) == ["slarules.core.money (core) imports slarules.engine (engine)",
                              "slarules.core.money (core) imports slarules.engine.evaluate (engine)"]
     assert circles(graph) == [["slarules.engine.compile", "slarules.engine.evaluate"]]
+
+
+def test_the_line_count_finds_a_module_over_800_lines(toy: Path):
+    (toy / "engine" / "evaluate.py").write_text("x = 1\n" * (MAX_LINES + 1))
+    (toy / "engine" / "compile.py").write_text("x = 1\n" * MAX_LINES)
+    assert long_modules(toy) == ["engine/evaluate.py"]

@@ -23,6 +23,7 @@ from slarules import SlaError, compile_source
 from slarules.core.source import Source
 from slarules.engine import ledger as ledger_module
 from slarules.engine import state as state_module
+from slarules.engine import state_format
 from slarules.formats.ledger_file import read_state_file
 from tests.billing_terms import THREE_IN_A_ROW
 
@@ -103,7 +104,7 @@ def test_a_state_of_another_program_object_is_still_read_through_its_json_form(m
 
 def test_a_billing_run_writes_one_record_and_rewrites_no_byte_of_the_ledger(tmp_path, monkeypatch):
     path = tmp_path / "st.json"
-    checked = Counted(monkeypatch, state_module._Reader, "ledger_period")
+    checked = Counted(monkeypatch, state_format.StateReader, "ledger_period")
     encoded = Counted(monkeypatch, ledger_module, "record_line")
     sizes = []
     for number, label in enumerate(LABELS, 1):

@@ -72,12 +72,7 @@ class RowChecks(Checks):
         less than a milder one. Amounts are compared as shares of an input or fixed money: on one
         base, a row earning less is an error; on two (a share of the fee against fixed money), it
         earns less only for some values of the input, which a warning states."""
-        def mildness(row):
-            band = band_interval(row.band)
-            if higher == credit:
-                return (-band.high, not band.high_included)
-            return (band.low, not band.low_included)
-        ordered = sorted(rows, key=mildness)
+        ordered = sorted(rows, key=lambda row: band_interval(row.band).extremity_key(higher == credit), reverse=True)
         for i, harsher in enumerate(ordered):
             worse = _on_one_base(harsher.amount, self.ruleset, sl)
             if worse is None:

@@ -90,14 +90,7 @@ class AwardTerms(Terms):
     def ordered_rows(self, sl, form: nodes.Table, credit: bool) -> list[nodes.Row]:
         """Rows most extreme first, as compile.py orders them: the first that contains a value applies."""
         upper_edge = credit == higher_is_better(sl.target)
-
-        def extremity(row):
-            interval = band_interval(row.band)
-            if upper_edge:
-                return (interval.high, interval.high_included)
-            return (-interval.low, interval.low_included)
-
-        return sorted(form.rows, key=extremity)
+        return sorted(form.rows, key=lambda row: band_interval(row.band).extremity_key(upper_edge))
 
     def table_sentences(self, sl, award, form: nodes.Table, when, who, what, zone) -> list[str]:
         credit, unit = award.kind == "credit", self.unit_of(sl)
