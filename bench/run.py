@@ -16,8 +16,8 @@ line items each clause produced (so the data is seen to reach every clause and
 cap), then periods per second for each side; and ends with `ratio R`, slarules
 time / hand-written time, then, with NumPy installed, the money-only lines of
 bench/vectorised.py (ending in `ratio-vectorised R`). An Outcome builds a period's results, line items and
-totals when they are first read: the lines before the ratio give the time of
-reading them all after an evaluation (best of R), and the ratio with it; then
+totals each time they are read: the lines before the ratio give the time of
+reading them all once after an evaluation (best of R), and the ratio with it; then
 the same with every line's sentence built as well.
 
 `hand_written` carries what the contract carries from month to month: a first
@@ -228,8 +228,8 @@ def startup_seconds(repeat: int = 5) -> tuple[float, float, float]:
 
 
 def read_everything(outcome) -> None:
-    """Read what an Outcome builds when first read: every period's results, lines and totals
-    (not the lines' sentences, which are built each time one is read)."""
+    """Read what an Outcome builds when read: every period's results, lines and totals
+    (not the lines' sentences)."""
     for period in outcome.periods:
         period.results, period.lines, period.totals  # noqa: B018
 

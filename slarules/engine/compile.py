@@ -200,6 +200,25 @@ class CriticalFailureRule:
     withhold_text: str  # "withhold 100% of monthly_charges"
 
 
+class Citations(dict):
+    """Terms.contract_clauses as compile_terms makes it: the contract clause by span_key, and
+    the answer for each span asked about kept by the span's identity (with the span, so that
+    its identity is not reused): a line item asks for its clause each time it is read, and
+    the clauses a ruleset's lines quote are few."""
+
+    __slots__ = ("_by_span",)
+
+    def __init__(self, by_key: dict[SpanKey, str]) -> None:
+        super().__init__(by_key)
+        self._by_span: dict[int, tuple[Span | None, str | None]] = {}
+
+    def of(self, span: Span | None) -> str | None:
+        known = self._by_span.get(id(span))
+        if known is None or known[0] is not span:
+            known = self._by_span[id(span)] = (span, None if span is None else self.get(span_key(span)))
+        return known[1]
+
+
 @attrs.frozen
 class Terms:
     """A compiled ruleset: everything evaluate() needs, nothing it must re-derive."""
@@ -230,13 +249,13 @@ class Terms:
     deliverables: tuple[DeliverableRule, ...] = ()  # deliverables.py
     # The contract clause each term cites, by the span_key of the nodes under it (language/citations.py):
     # one map for the ruleset and all its amendments, so a line cites its term's clause in any version.
-    contract_clauses: dict[SpanKey, str] = attrs.field(factory=dict, eq=False, repr=False)
+    contract_clauses: Citations = attrs.field(factory=lambda: Citations({}), eq=False, repr=False)
     # The generated period function's binder (codegen.py), made when these terms are first evaluated.
     generated: list = attrs.field(factory=list, init=False, eq=False, repr=False)
 
     def cited(self, span: Span | None) -> str | None:
         """The contract clause of the term a line or a right quotes by its span, or None."""
-        return self.contract_clauses.get(span_key(span)) if span is not None and self.contract_clauses else None
+        return self.contract_clauses.of(span)
 
     def in_force(self, index: int) -> "Terms":
         """The terms in force in the period with this calendar index."""
@@ -270,7 +289,7 @@ class Terms:
 
 
 def compile_terms(ruleset: nodes.Ruleset) -> Terms:
-    cited = cited_by_span(ruleset)
+    cited = Citations(cited_by_span(ruleset))
     program = _terms(ruleset)
     ruleset, indexation = indexed_ruleset(ruleset, program.calendar, program.rounding.quantum,
                                           program.rounding.decimal_mode)

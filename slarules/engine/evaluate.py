@@ -33,8 +33,8 @@ steps 1 to 7 are Python generated for the version of the terms in force
 (codegen.py: only the constructs the ruleset uses, each service level's
 measurement, volume condition and target one generated judge), calling this
 module's PeriodEvaluator for the rare ones; a period keeps a flat record, from which
-its KpiResults, Lines and Totals are built when first read; a sentence is built
-when read, from what its line's record keeps (a held credit's sentence travels
+its KpiResults, Lines and Totals are built each time they are read, as a
+sentence is, from what the record keeps (a held credit's sentence travels
 with the state as text); the history totals are added up from the records by
 map, sum and Counter (summarize); and CPython's full collections, which rescan
 everything alive, are held off while the records pile up.
@@ -76,6 +76,9 @@ from .outcome import (
     TerminationRight,
     Totals,
     YearTotals,
+    assemble_kpi_result,
+    assemble_line,
+    assemble_totals,
     no_full_collections,
 )
 from .state import Carry, Pending, PendingLine, WindowEntry, held_clauses
@@ -227,28 +230,36 @@ class PeriodEvaluator:
         return {sl.name: {id(span): name for name, span in held_clauses(sl).items()}
                 for sl in self.program.service_levels if sl.curable}
 
-    # ---- a period's public figures, built from its record when read
+    # ---- a period's public figures, built from its record each time they are read (never kept)
+    @cached_property
+    def result_heads(self) -> list[tuple[str, str, str | None]]:
+        """Each service level's name, unit and accountable party, as its KpiResults state them."""
+        return [(sl.name, sl.unit, self.owner.get(sl.name)) for sl in self.service_levels]
+
     def results(self, record) -> tuple[KpiResult, ...]:
-        return tuple(KpiResult(sl.name, value if as_measured is None else as_measured, sl.unit, status, note,
-                               None if as_measured is None else value, self.owner.get(sl.name))
-                     for sl, value, status, note, as_measured in zip(
-                         self.service_levels, *(record[_RESULTS + i::_FIELDS] for i in range(_FIELDS))))
+        results = []
+        start = _RESULTS
+        for name, unit, owner in self.result_heads:
+            value, status, note, as_measured = record[start:start + _FIELDS]
+            start += _FIELDS
+            results.append(assemble_kpi_result(name, value, unit, status, note, None, owner) if as_measured is None
+                           else assemble_kpi_result(name, as_measured, unit, status, note, value, owner))
+        return tuple(results)
 
     def lines(self, period: str, record) -> tuple[Line, ...]:
-        invoice = self.invoice_period_of(period)
-        cited = self.program.cited
-        return tuple(Line(period, line[0], line[1], line[2], line[3], MethodType(_sentence, line),
-                          accountable=self.owner.get(line[0]), invoice_period=invoice,
-                          contract_clause=cited(line[3]))
-                     for line in record[1])
+        invoice, owner = self.invoice_period_of(period), self.owner.get
+        cited = self.program.contract_clauses.of  # Terms.cited, one call less per line
+        return tuple([assemble_line(period, line[0], line[1], line[2], line[3], MethodType(_sentence, line),
+                                    owner(line[0]), invoice, cited(line[3]))
+                      for line in record[1]])
 
     def invoice_period_of(self, period: str) -> str | None:
         return None if self.program.invoicing is None else invoice_period_of(self.program.calendar, period)
 
     def totals(self, record) -> Totals:
         credits, earned_back, bonuses, withheld = record[3:_RESULTS]
-        return Totals(credits, earned_back, bonuses, withheld,
-                      *_due(self.program.netting, credits, earned_back, bonuses, withheld))
+        return assemble_totals(credits, earned_back, bonuses, withheld,
+                               *_due(self.program.netting, credits, earned_back, bonuses, withheld))
 
     def terminations(self, record) -> tuple[TerminationRight, ...]:
         return record[2]

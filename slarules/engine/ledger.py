@@ -111,7 +111,7 @@ class Ledger:
                 events: dict[str, list[Event]] = {}
                 for event in history.events:
                     events.setdefault(event.period, []).append(event)
-                built += [LedgerPeriod(data.label, dict(data.values), tuple(events.get(data.label, ())), p.totals)
+                built += [LedgerPeriod(data.label, _shared(data.values), tuple(events.get(data.label, ())), p.totals)
                           for data, p in zip(history.periods, outcomes)]
             object.__setattr__(self, "_added", tuple(built))
             object.__setattr__(self, "_pending", ())
@@ -153,6 +153,12 @@ class Ledger:
             lines.append(line)
             first = first or p.period
         return b"".join(lines), records + len(lines), digest, first
+
+
+def _shared(values) -> dict[str, Decimal]:
+    """A period's inputs as its record keeps them: the History's own dict (evaluation only reads
+    it, and the records are built from the History when first read anyway), not a copy of it."""
+    return values if type(values) is dict else dict(values)
 
 
 def record_line(p: LedgerPeriod) -> bytes:

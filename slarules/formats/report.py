@@ -23,7 +23,7 @@ import io
 import json
 import types
 from decimal import Decimal
-from typing import Callable, Iterable, Iterator, TextIO
+from typing import Callable, Iterator, TextIO
 
 from ..core.diagnostics import Diagnostic
 from ..core.money import CONTEXT, format_money, format_number, plain_money, unsigned_zero
@@ -69,7 +69,7 @@ def _data(outcome: Outcome) -> dict:
         "ruleset": outcome.ruleset,
         **identity(outcome.fingerprint),
         "netting": outcome.netting,
-        "periods": (_period(p, d) for p in _read_once(outcome.periods)),
+        "periods": (_period(p, d) for p in outcome.periods),
         "totals": totals_data(outcome.totals, d),
         "by_service_level": [
             {"name": s.service_level, "credits": plain_money(s.credits, d),
@@ -209,7 +209,7 @@ def write_csv(outcome: Outcome, out: TextIO, subject: str | None = None, header:
         writer.writerow(csv_header(invoiced, subject is not None))
     stated = list(identity(outcome.fingerprint).values())
     with no_full_collections():
-        for period in _read_once(outcome.periods):
+        for period in outcome.periods:
             invoice = [period.invoice_period] if invoiced else []
             for line in period.lines:
                 writer.writerow([*first, line.period, *invoice, line.service_level or "", line.accountable or "",
@@ -306,9 +306,9 @@ def _text(outcome: Outcome) -> Iterator[list[str]]:
     d = outcome.digits
     money = lambda amount: format_money(amount, d)  # noqa: E731
     width = max([len(s.service_level) for s in outcome.by_service_level] + [len("service level")])
-    kind_width = max(13, max((len(line.kind) for p in _read_once(outcome.periods) for line in p.lines), default=0))
+    kind_width = max(13, max((len(line.kind) for p in outcome.periods for line in p.lines), default=0))
     yield [f"{outcome.contract} ({outcome.ruleset}), amounts in {outcome.currency}", ""]
-    for p in _read_once(outcome.periods):
+    for p in outcome.periods:
         invoice = f", on the invoice of {p.invoice_period}" if p.invoice_period is not None else ""
         out = [f"{p.period}  (contract year {p.contract_year}{invoice})"]
         for r in p.results:
@@ -368,36 +368,6 @@ def _rendered(write: Callable[[Outcome, TextIO], None], outcome: Outcome) -> str
     out = io.StringIO()
     write(outcome, out)
     return out.getvalue()
-
-
-_VIEWS = ("results", "lines", "totals")  # what a PeriodOutcome builds from its record when first read
-
-
-def _read_once(periods: Iterable[PeriodOutcome]) -> Iterator[PeriodOutcome]:
-    """Each period, to be read once: the views it builds while it is read are let go
-    after it (those built before are kept), so that writing a long history holds one
-    period's results, lines and totals at a time, not every period's."""
-    slots = None  # the slots PeriodOutcome keeps its views in, once it is seen
-    for period in periods:
-        if slots is None:
-            slots = [slot for slot in map(type(period).__dict__.get, _VIEWS)
-                     if isinstance(slot, types.MemberDescriptorType)]
-        built_before = [slot for slot in slots if _holds(slot, period)]
-        yield period
-        for slot in slots:
-            if slot not in built_before:
-                try:
-                    slot.__delete__(period)  # built again, the same, if read again
-                except AttributeError:  # not read
-                    pass
-
-
-def _holds(slot, period: PeriodOutcome) -> bool:
-    try:
-        slot.__get__(period)
-        return True
-    except AttributeError:  # the slot is empty
-        return False
 
 
 def totals_text(t: Totals, money) -> str:

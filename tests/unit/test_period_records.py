@@ -1,5 +1,5 @@
 """Evaluate pass internals a caller can see: a period's figures are built from a compact
-record when first read, yet behave as the frozen attrs values the README documents;
+record each time they are read, yet behave as the frozen attrs values the README documents;
 sentences held in a cure window travel with the saved state; a consecutive history's
 calendar indices are counted rather than read; the collector's settings are restored.
 """
@@ -14,6 +14,7 @@ import pytest
 
 from slarules import History, PeriodData, Source, compile_source
 from slarules.engine.evaluate import _calendar_of
+from slarules.engine.outcome import KpiResult, Line, Totals, assembler
 
 HEADER = 'contract "T" currency USD, assessed monthly, rounding half up to cents, starts 2026-01\n'
 CURED = HEADER + """
@@ -36,17 +37,56 @@ def evaluate(*values, state=None):
     return program, program.evaluate(months, state)
 
 
-def test_a_period_is_a_frozen_value_whose_figures_are_built_once():
+def test_a_period_is_a_frozen_value_whose_figures_are_built_each_time_they_are_read():
     _, first = evaluate(70, 75, 95)
     _, again = evaluate(70, 75, 95)
     period = first.periods[1]
     assert period == again.periods[1] and hash(period) == hash(again.periods[1])
     assert period != first.periods[0]
-    assert period.lines is period.lines and period.results is period.results
+    assert period.lines == period.lines and period.results == period.results and period.totals == period.totals
+    assert period.lines is not period.lines  # built again: nothing is kept
     assert [r.status for r in period.results] == ["in cure"]
     assert repr(period).startswith("PeriodOutcome(period='2026-02', contract_year=1, results=(KpiResult(")
     with pytest.raises(attrs.exceptions.FrozenInstanceError):
         period.period = "2026-03"
+
+
+def test_reading_every_period_leaves_nothing_behind_for_the_collector():
+    # Kept figures would pile up as a long history is read, and CPython's full collections,
+    # which rescan everything alive, would come more often (bench/run.py's reading line).
+    def read(outcome):
+        for period in outcome.periods:
+            period.results, period.totals, [line.explanation for line in period.lines]  # noqa: B018
+
+    program, warm_up = evaluate(70, 75, 95, 70, 85, 60)
+    read(warm_up)  # what a first reading sets up once: each clause's citation
+    outcome = program.evaluate(History(tuple(PeriodData(p.period, {"fee": Decimal(60000), "sl": r.value})
+                                             for p in warm_up.periods for r in p.results)))
+    gc.collect()
+    alive = len(gc.get_objects())
+    read(outcome)
+    gc.collect()
+    assert len(gc.get_objects()) <= alive
+
+
+@pytest.mark.parametrize("cls", [Line, KpiResult, Totals])
+def test_an_assembled_figure_is_the_value_its_class_makes(cls):
+    values = [f"{field.name}-value" for field in attrs.fields(cls)]  # each field told apart
+    made = cls(**{field.alias: value for field, value in zip(attrs.fields(cls), values)})
+    assembled = assembler(cls)(*values)
+    assert type(assembled) is cls and assembled == made and hash(assembled) == hash(made)
+    assert repr(assembled) == repr(made) and attrs.astuple(assembled) == tuple(values)
+    with pytest.raises(attrs.exceptions.FrozenInstanceError):
+        assembled.__setattr__(attrs.fields(cls)[0].name, "changed")
+
+
+def test_an_assembler_refuses_a_class_whose_init_does_more_than_set_its_slots():
+    @attrs.frozen
+    class Converted:
+        amount: Decimal = attrs.field(converter=Decimal)
+
+    with pytest.raises(TypeError, match="does more than set its slots"):
+        assembler(Converted)
 
 
 def test_a_held_credit_keeps_its_sentence_in_the_saved_state():
