@@ -158,6 +158,7 @@ assemble_line = assembler(Line)
 assemble_kpi_result = assembler(KpiResult)
 assemble_totals = assembler(Totals)
 
+
 @attrs.frozen
 class TerminationRight:
     """The client's right to terminate, arising in `period` under a trigger: its
