@@ -117,6 +117,7 @@ class _Emitter:
             "period_lengths": period_lengths, "AT_RISK_KEY": AT_RISK_KEY, "INDEX_KEY": INDEX_KEY,
         }
         self.numbers: dict[str, str] = {}  # name -> canonical string
+        self.keys = {AT_RISK_KEY: "AT_RISK_KEY", INDEX_KEY: "INDEX_KEY"}  # env keys no input has -> their globals
         self.objects: list[tuple[str, str]] = []  # (name, what it is), for the module's header
         self.code: list[str] = []
 
@@ -400,7 +401,8 @@ class _Emitter:
             env = "sl_env"
             self.line(d, f"sl_env = envs.get({i}, env)  # the quarter's sums, when assessed now")
         if sl.allocation is not None:
-            self.object(f"{prefix}_ALLOCATION_KEY", allocation_key(sl.name), "where its allocation is")
+            self.keys[allocation_key(sl.name)] = self.object(f"{prefix}_ALLOCATION_KEY", allocation_key(sl.name),
+                                                             "where its allocation is")
             self.line(d, f"{env}[{prefix}_ALLOCATION_KEY] = "
                          f"{self.amount(sl.allocation, prefix + '_ALLOCATION', env)}")
         self.line(d, "credited = bonus = None")
@@ -514,8 +516,7 @@ class _Emitter:
             return f"{name}.value({env})"
         if amount.base_key is None:
             return self.number(amount.factor)
-        key = _key(amount.base_key) if IDENTIFIER.match(amount.base_key) else \
-            self.object(f"{name}_BASE", amount.base_key, "where its base is")
+        key = _key(amount.base_key) if IDENTIFIER.match(amount.base_key) else self.keys[amount.base_key]
         return f"{env}[{key}] * {self.number(amount.factor)}"
 
     def interval(self, interval, value: str) -> str:
