@@ -86,6 +86,7 @@ from .state import Carry, Pending, PendingLine, WindowEntry, held_clauses
 ZERO = Decimal(0)
 _RESULTS = 7  # where a period's record has its service levels' results (PeriodEvaluator)
 _RECORD = attrgetter("_record")
+_MISSED = attrgetter("missed")  # of a WindowEntry
 _STATUS = itemgetter(1)  # of a service level's (value, status, note, as measured)
 _FIELDS = 4  # a service level's result in a record: value (on the reporting grid), status, note, as measured
 _COUNTED_MISSED = frozenset(("missed", "in cure", "waived"))  # a service level's periods missed, in its totals
@@ -504,9 +505,9 @@ class PeriodEvaluator:
     def in_window(self, rule, carry, position, results, label, index, year):
         _trim(carry.recent, rule.length, index, year)
         carry.recent.append(WindowEntry(index, label, year, ZERO, ZERO, bool(self.miss_of[results[position][1]])))
-        misses = [e.label for e in carry.recent if e.missed]
-        if len(misses) < rule.count:
+        if sum(map(_MISSED, carry.recent)) < rule.count:  # counted without a Python step per entry
             return None
+        misses = [e.label for e in carry.recent if e.missed]
         return f"{rule.service_level} missed {len(misses)} times from {carry.recent[0].label} to {label}", tuple(misses)
 
     def below_floor(self, rule, position, results, label):
