@@ -280,8 +280,6 @@ class _Emitter:
                          f"{'COUNTED_AS_MISS' if missing_counts else 'frozenset()'}, events.get(label, {{}}))")
         if terms.roles.duties:
             self.line(d, "late = late_reports.judged(data, results)")
-        if any(sl.gate is not None for sl in levels):
-            self.line(d, "measured = tuple(results)  # what bonus gates see")
         self.line(d, "# 3 and 4. what each status costs or earns, service level by service level")
         self.line(d, "lines = []")
         self.line(d, "own_credits = bonuses = zero")
@@ -434,7 +432,7 @@ class _Emitter:
             self.line(d + 1, f"if {status} == 'met':")
             self.line(d + 2, "gated = []")
             self.award(d + 2, i, sl.bonus, env, "bonus", "gated")
-            self.line(d + 2, f"withheld_by = {prefix}_GATE(ev.statuses(measured)) if gated else None")
+            self.line(d + 2, f"withheld_by = {prefix}_GATE(ev.statuses(results)) if gated else None  # before cures")
             self.line(d + 2, "if withheld_by is None:")
             self.line(d + 3, "lines += gated")
             self.line(d + 2, "else:")
