@@ -325,7 +325,6 @@ def main() -> int:
         seconds, outcome = timed(lambda: program.evaluate(history))
         engine_time = min(engine_time, seconds)
         reading_time = min(reading_time, timed(lambda: read_everything(outcome))[0])
-        outcome = program.evaluate(history)  # unread: the sentences' reading includes building the lines
         sentences_time = min(sentences_time, timed(lambda: read_with_sentences(outcome))[0])
         by_hand = None
         seconds, by_hand = timed(lambda: hand_written([period.values for period in months]))
