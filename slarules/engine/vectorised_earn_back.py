@@ -110,8 +110,7 @@ def _scan(after: int, own, charged, total, met, missed, rn: int, rk: int, mode: 
     again = at[1:] == at[:-1]
     start[1:] = (period[:-1] + 1) * again
     first, last = at * length + start, at * length + period + 1  # the flat positions the return covers
-    charging = np.flatnonzero(own.ravel())
-    whole = _between(own.ravel()[charging], np.searchsorted(charging, first), np.searchsorted(charging, last))
+    whole = _between(own.ravel(), first, last)
     # where a period-wide cap cut the period's credits, the share is own x charged / total
     cut = np.flatnonzero(((charged != total) & (own != 0)).ravel())
     lost, fraction, fractional = _cut_shares(own.ravel()[cut], charged.ravel()[cut], total.ravel()[cut])
@@ -131,8 +130,12 @@ def _cut_shares(own, charged, total):
 
 
 def _between(values, first, last):
-    """values[first:last] summed, for each pair (first, last)."""
-    summed = np.concatenate([np.zeros(1, dtype=np.int64), np.cumsum(values, dtype=np.int64)])
+    """values[first:last] summed, for each pair (first, last) within one run: exact even where the
+    running sum over many runs wraps around int64, as the difference is taken modulo 2**64 and
+    the sum within a run stays in int64 (beyond_bounds)."""
+    summed = np.empty(values.size + 1, dtype=np.int64)
+    summed[0] = 0
+    np.cumsum(values, dtype=np.int64, out=summed[1:])
     return summed[last] - summed[first]
 
 
