@@ -58,7 +58,7 @@ from .forms import AT_RISK_KEY, FlatForm, LinearForm, TableForm, allocation_key
 from .history import History, PeriodData
 from .measure import PERIOD_LENGTH_KEYS, period_lengths
 from .vectorised_earn_back import earned_back
-from .vectorised_integers import LIMIT, Overflow, add, int64_array, largest, mul, pick, round_div, scaled, to_minor
+from .vectorised_integers import LIMIT, Bounds, Overflow, int64_array, largest, mul, pick, round_div, scaled, to_minor
 
 __all__ = ["Column", "MoneyOutcome", "Overflow", "columns_of", "evaluate_money", "int64_array", "round_div",
            "scaled", "unsupported"]
@@ -117,8 +117,9 @@ def columns_of(runs: list[list[dict[str, Decimal]]], names) -> dict[str, Column]
 class _Batch:
     """The arrays of one evaluation: inputs with defaults applied, and exact money bases."""
 
-    def __init__(self, program: Terms, columns: dict[str, Column], shape, first: int):
+    def __init__(self, program: Terms, columns: dict[str, Column], shape, first: int, bounds: dict[str, int]):
         self.program = program
+        self.ints = Bounds()  # the largest magnitudes, an input's from `bounds` (over every batch)
         self.shape = shape
         self.first = first  # the calendar index of the first period
         self.digits = program.rounding.digits
@@ -131,11 +132,13 @@ class _Batch:
             column = columns.get(spec.name)
             if column is None:
                 column = Column(np.zeros(shape, dtype=np.int64), 0, np.zeros(shape, dtype=bool))
+            self.ints.note(column.values, bounds.get(spec.name, 0))
             if spec.missing == "default" and column.present is not None:
                 n, k = scaled(spec.default)
                 scale = max(k, column.scale)
-                values = pick(column.present, mul(column.values, 10 ** (scale - column.scale)),
-                              mul(n, 10 ** (scale - k)))
+                reported, default = self.ints.mul(column.values, 10 ** (scale - column.scale)), mul(n, 10 ** (scale - k))
+                values = self.ints.note(pick(column.present, reported, default),
+                                        max(self.ints.largest(reported), abs(default)))
                 column = Column(values, scale, None)
             elif spec.missing == "required" and column.present is not None:
                 self.bad |= ~column.present.all(axis=1)  # SLA401 comes from the exact evaluator
@@ -144,6 +147,10 @@ class _Batch:
         self.rounded: dict[tuple, np.ndarray] = {}  # minor(), by (factor, base)
         if program.at_risk is not None:
             self.money[AT_RISK_KEY] = self.exact(program.at_risk.amount)
+
+    def spread(self, a) -> np.ndarray:
+        """a (an int or an array) broadcast to runs x periods, its bound noted."""
+        return self.ints.note(np.broadcast_to(a, self.shape), self.ints.largest(a))
 
     def base(self, key: str) -> tuple:
         """A base of amounts as (n, k): n / 10**k, over runs x periods."""
@@ -158,13 +165,13 @@ class _Batch:
         if amount.base_key is None:
             return fn, fk
         n, k = self.base(amount.base_key)
-        return mul(n, fn), k + fk
+        return self.ints.mul(n, fn), k + fk
 
     def minor(self, amount) -> np.ndarray:
         """An amount rounded to minor units, over runs x periods (computed once per amount)."""
         key = (amount.factor, amount.base_key)
         if key not in self.rounded:
-            self.rounded[key] = np.broadcast_to(to_minor(*self.exact(amount), self.digits, self.mode), self.shape)
+            self.rounded[key] = np.broadcast_to(self.ints.to_minor(*self.exact(amount), self.digits, self.mode), self.shape)
         return self.rounded[key]
 
     def table(self, rows, num, den) -> tuple:
@@ -181,15 +188,15 @@ class _Batch:
             values = [self.minor(amount) for amount in amounts]
         applies, chosen = False, 0
         for row, value in reversed(list(zip(rows, values))):  # the first row that holds the value applies
-            inside = _contains(row.interval, num, den)
+            inside = _contains(self.ints, row.interval, num, den)
             applies, chosen = applies | inside, pick(inside, value, chosen)
         applies, chosen = np.broadcast_to(applies, self.shape), np.broadcast_to(chosen, self.shape)
         if len(bases) > 1:
             return applies, chosen
         (base,) = bases
         n, bk = (0, 0) if base is None else self.base(base)
-        exact = chosen if base is None else mul(n, chosen)
-        return applies, np.broadcast_to(to_minor(exact, bk + k, self.digits, self.mode), self.shape)
+        exact = chosen if base is None else self.ints.mul(n, chosen)
+        return applies, np.broadcast_to(self.ints.to_minor(exact, bk + k, self.digits, self.mode), self.shape)
 
     def present(self, names) -> np.ndarray | None:
         """Where every one of `names` is reported; None: everywhere."""
@@ -211,25 +218,27 @@ class _Batch:
                        for p in range(self.shape[1])]
             return np.array(lengths, dtype=np.int64), 1, False
         (ln, ld, lz), (rn, rd, rz) = self.fraction(expr.left), self.fraction(expr.right)
+        ints = self.ints
         if expr.op == "*":
-            return mul(ln, rn), mul(ld, rd), lz | rz
+            return ints.mul(ln, rn), ints.mul(ld, rd), lz | rz
         if expr.op == "/":
-            return mul(ln, rd), mul(ld, rn), lz | rz | (np.asarray(rn) == 0)
-        cross = mul(rn, ld) if expr.op == "+" else -mul(rn, ld)
-        return add(mul(ln, rd), cross), mul(ld, rd), lz | rz
+            return ints.mul(ln, rd), ints.mul(ld, rn), lz | rz | (np.asarray(rn) == 0)
+        cross = ints.mul(rn, ld)
+        return ints.add(ints.mul(ln, rd), cross if expr.op == "+" else ints.note(-cross, ints.largest(cross))), \
+            ints.mul(ld, rd), lz | rz
 
 
-def _sides(num, den, threshold: Decimal):
+def _sides(ints: Bounds, num, den, threshold: Decimal):
     """(num x 10**k, den x n) for the threshold n / 10**k: compared as num / den is with it (den > 0)."""
     tn, tk = scaled(threshold)
-    return mul(num, 10 ** tk), mul(den, tn)
+    return ints.mul(num, 10 ** tk), ints.mul(den, tn)
 
 
 _HOLDS = {"at least": np.greater_equal, "at most": np.less_equal, "above": np.greater, "below": np.less}
 
 
-def _holds(comparison: nodes.Comparison, num, den):
-    return _HOLDS[comparison.op](*_sides(num, den, comparison.quantity.value))
+def _holds(ints: Bounds, comparison: nodes.Comparison, num, den):
+    return _HOLDS[comparison.op](*_sides(ints, num, den, comparison.quantity.value))
 
 
 def _threshold_of(compiled_comparison) -> nodes.Comparison:
@@ -238,12 +247,13 @@ def _threshold_of(compiled_comparison) -> nodes.Comparison:
     return nodes.Comparison(ops[compiled_comparison.__name__], nodes.Quantity(compiled_comparison.__self__, None))
 
 
-def _contains(interval, num, den):
+def _contains(ints: Bounds, interval, num, den):
     inside = True
     if interval.low is not None:
-        inside = (np.greater_equal if interval.low_included else np.greater)(*_sides(num, den, interval.low))
+        inside = (np.greater_equal if interval.low_included else np.greater)(*_sides(ints, num, den, interval.low))
     if interval.high is not None:
-        inside = inside & (np.less_equal if interval.high_included else np.less)(*_sides(num, den, interval.high))
+        inside = inside & (np.less_equal if interval.high_included else np.less)(
+            *_sides(ints, num, den, interval.high))
     return inside
 
 
@@ -257,25 +267,30 @@ def _assess(batch: _Batch, form, num, den, shape):
     if isinstance(form, TableForm):
         return batch.table(form.rows, num, den)
     per_n, per_k = batch.exact(form.amount if isinstance(form, LinearForm) else form.base)
+    ints = batch.ints
     if isinstance(form, LinearForm):
         tn, tk = scaled(form.threshold)
-        distance = add(mul(den, tn), -mul(num, 10 ** tk))  # (threshold - value) x den x 10**tk
+        distance = ints.sub(ints.mul(den, tn), ints.mul(num, 10 ** tk))  # (threshold - value) x den x 10**tk
         if not form.below:
-            distance = -distance
+            distance = ints.neg(distance)
         sn, sk = scaled(form.step)
-        unit_num, unit_den = mul(distance, 10 ** sk), mul(mul(den, 10 ** tk), sn)  # units = num / den
+        unit_num, unit_den = ints.mul(distance, 10 ** sk), ints.mul(ints.mul(den, 10 ** tk), sn)  # units = num / den
         applies = np.broadcast_to(unit_num > 0, shape)
         if form.rounding == "pro rata":
-            amount = round_div(mul(mul(unit_num, per_n), 10 ** digits), mul(unit_den, 10 ** per_k), mode)
+            amount = ints.round_div(ints.mul(ints.mul(unit_num, per_n), 10 ** digits),
+                                    ints.mul(unit_den, 10 ** per_k), mode)
             return applies, np.broadcast_to(amount, shape)
         whole = -(-unit_num // unit_den) if form.rounding == "up" else unit_num // unit_den
+        ints.note(whole, ints.largest(unit_num))  # unit_den >= 1
         applies = applies & np.broadcast_to(whole > 0, shape)
-        return applies, np.broadcast_to(to_minor(mul(whole, per_n), per_k, digits, mode), shape)
+        return applies, np.broadcast_to(ints.to_minor(ints.mul(whole, per_n), per_k, digits, mode), shape)
     # Shortfall: |target - value| points x 1% of the base
     tn, tk = scaled(form.target)
-    distance = np.abs(add(mul(den, tn), -mul(num, 10 ** tk)))  # x den x 10**tk
+    distance = ints.sub(ints.mul(den, tn), ints.mul(num, 10 ** tk))  # x den x 10**tk
+    distance = ints.note(np.abs(distance), ints.largest(distance))
     applies = np.broadcast_to(distance > 0, shape)
-    amount = round_div(mul(mul(distance, per_n), 10 ** digits), mul(mul(den, 10 ** tk), 10 ** per_k), mode)
+    amount = ints.round_div(ints.mul(ints.mul(distance, per_n), 10 ** digits),
+                            ints.mul(ints.mul(den, 10 ** tk), 10 ** per_k), mode)
     return applies, np.broadcast_to(amount, shape)
 
 
@@ -343,10 +358,11 @@ def evaluate_money(program: Terms, columns: dict[str, Column], first: int) -> Mo
     if unsupported(program) is None:
         try:
             step = max(1, CHUNK // max(length, 1))
+            bounds = {name: largest(column.values) for name, column in columns.items()}  # one pass each
             for start in range(0, runs, step):
                 part = slice(start, start + step)
                 money, bad[part] = _vectorised(program, {name: _rows(c, part) for name, c in columns.items()},
-                                               (min(step, runs - start), length), first)
+                                               (min(step, runs - start), length), first, bounds)
                 for target, source in zip(out, money):
                     target[part] = source
         except Overflow:
@@ -389,25 +405,26 @@ def _measure(batch: _Batch, sl):
     """(status, reported or None, numerator, denominator) of a service level over runs x periods."""
     shape, node = batch.shape, sl.node
     reported = batch.present(sl.reads)
+    ints = batch.ints
     num, den, zero = batch.fraction(node.measured.expr)
-    num, den = np.broadcast_to(num, shape), np.broadcast_to(den, shape)
+    num, den = batch.spread(num), batch.spread(den)
     zero = np.broadcast_to(zero | (den == 0), shape)
     if node.measured.in_percent:
-        num = mul(num, 100)
+        num = ints.mul(num, 100)
     negative = den < 0
     if negative.any():
-        num, den = num - 2 * num * negative, np.abs(den)
+        num, den = ints.note(num - 2 * num * negative, ints.largest(num)), ints.note(np.abs(den), ints.largest(den))
     if zero.any():
-        den = den + (1 - den) * zero
+        den = ints.note(den + (1 - den) * zero, max(ints.largest(den), 1))
     if node.measured.reported is not None:  # every comparison sees the value on the grid (reported.py)
         qn, qk = scaled(grid_step(node.measured))
-        steps = round_div(mul(num, 10 ** qk), mul(den, qn), node.measured.reported.mode or "half up")
-        num, den = mul(steps, qn), np.full(shape, 10 ** qk, dtype=np.int64)
-    met = np.broadcast_to(_holds(node.target.comparison, num, den), shape)
+        steps = ints.round_div(ints.mul(num, 10 ** qk), ints.mul(den, qn), node.measured.reported.mode or "half up")
+        num, den = ints.mul(steps, qn), batch.spread(10 ** qk)
+    met = np.broadcast_to(_holds(ints, node.target.comparison, num, den), shape)
     counted = np.broadcast_to(True, shape)
     if node.volume is not None:
         v = batch.columns[node.volume.input.text]
-        counted = np.broadcast_to(_holds(node.volume.comparison, v.values, 10 ** v.scale), shape)
+        counted = np.broadcast_to(_holds(ints, node.volume.comparison, v.values, 10 ** v.scale), shape)
     if reported is not None:  # not reported, counted as a miss
         met, counted = met & reported, counted | ~reported
     if zero.any():  # SLA402 comes from the exact evaluator
@@ -417,8 +434,8 @@ def _measure(batch: _Batch, sl):
     return status, reported, num, den
 
 
-def _vectorised(program: Terms, columns, shape, first: int):
-    batch = _Batch(program, columns, shape, first)
+def _vectorised(program: Terms, columns, shape, first: int, bounds: dict[str, int]):
+    batch = _Batch(program, columns, shape, first, bounds)
     runs, length = shape
     levels = program.service_levels
     status, present, nums, dens = zip(*(_measure(batch, sl) for sl in levels)) if levels else ((),) * 4
@@ -514,11 +531,11 @@ def _critical_failure(batch: _Batch, program: Terms, status, nums, dens, present
         if test.kind == "floor":
             i = test.position
             failure |= _reported(present[i]) & (status[i] != NOT_MEASURED) & _holds(
-                _threshold_of(test.floor), nums[i], dens[i])
+                batch.ints, _threshold_of(test.floor), nums[i], dens[i])
         else:
             failure |= sum((s == MISSED).astype(np.int64) for s in status) >= test.count
     base = batch.columns[rule.base]  # the withhold is never more than the charges, to the minor unit below
-    charges = (mul(base.values, 10 ** (batch.digits - base.scale)) if base.scale <= batch.digits
+    charges = (batch.ints.mul(base.values, 10 ** (batch.digits - base.scale)) if base.scale <= batch.digits
                else np.floor_divide(base.values, 10 ** (base.scale - batch.digits)))
     withheld = np.minimum(batch.minor(rule.withhold), charges) * failure
     return failure, withheld, failure & rule.replaces_credits
@@ -556,7 +573,7 @@ class _Window:
             self.limits = to_minor(*scaled(rule.money), batch.digits, batch.mode)
         else:
             base = batch.columns[rule.base]
-            if largest(base.values) * max(length, 1) >= LIMIT:
+            if batch.ints.largest(base.values) * max(length, 1) >= LIMIT:
                 raise Overflow
             summed = np.concatenate([np.zeros((runs, 1), dtype=np.int64), np.cumsum(base.values, axis=1)], axis=1)
             rn, rk = scaled(rule.rate)
@@ -617,7 +634,7 @@ def _terminations(program: Terms, status, nums, dens, present, failure, credits,
         elif rule.kind == "floor":
             i = position[rule.service_level]
             fires = _reported(present[i]) & (status[i] != NOT_MEASURED) & _holds(
-                _threshold_of(rule.floor), nums[i], dens[i])
+                batch.ints, _threshold_of(rule.floor), nums[i], dens[i])
         elif rule.kind == "critical failure":
             fires = failure
         elif rule.kind == "credits":

@@ -10,6 +10,7 @@ between two amounts by arithmetic.
 """
 from __future__ import annotations
 
+import weakref
 from decimal import Decimal
 
 import numpy as np
@@ -46,26 +47,27 @@ def largest(a) -> int:
     return max(int(np.max(a)), -int(np.min(a)))
 
 
-def mul(a, b):
-    """a x b, an int or an int64 array; Overflow if a product could reach LIMIT."""
+def mul(a, b, bound=largest):
+    """a x b, an int or an int64 array; Overflow if a product could reach LIMIT (`bound`: the
+    largest magnitude of an operand)."""
     if isinstance(b, int) and b == 1:
         return a
     if isinstance(a, int) and a == 1:
         return b
-    if largest(a) * largest(b) >= LIMIT:
+    if bound(a) * bound(b) >= LIMIT:
         raise Overflow
     return np.multiply(a, b, dtype=np.int64)
 
 
-def add(a, b):
-    if largest(a) + largest(b) >= LIMIT:
+def add(a, b, bound=largest):
+    if bound(a) + bound(b) >= LIMIT:
         raise Overflow
     return np.add(a, b, dtype=np.int64)
 
 
-def round_div(n, d, mode: str):
+def round_div(n, d, mode: str, bound=largest):
     """n / d (d > 0) rounded to an integer with the contract's rounding mode, as Decimal.quantize would."""
-    if largest(d) >= LIMIT:
+    if bound(d) >= LIMIT:
         raise Overflow
     n = np.asarray(n, dtype=np.int64)
     negative = n < 0
@@ -94,8 +96,62 @@ def pick(condition, a, b):
     return b + (a - b) * condition
 
 
-def to_minor(n, k: int, digits: int, mode: str):
+def to_minor(n, k: int, digits: int, mode: str, bound=largest):
     """The exact decimal n / 10**k in minor units (10**-digits), rounded with `mode`."""
     if k <= digits:
-        return mul(n, 10 ** (digits - k))
-    return round_div(n, 10 ** (k - digits), mode)
+        return mul(n, 10 ** (digits - k), bound)
+    return round_div(n, 10 ** (k - digits), mode, bound)
+
+
+class Bounds:
+    """The largest magnitudes of one batch's arrays, each found at most once: an input's over
+    the whole column (evaluate_money, before it is cut into batches), a product's or sum's from
+    its operands' (an upper bound: a guard may then fall back where a pass over the product
+    would not have, never the other way), any other array's by one pass the first time it is
+    asked. An array is held by a weak reference: a freed array's entry never matches a new one
+    of the same id. The arrays noted are not changed in place afterwards."""
+
+    def __init__(self):
+        self._known: dict[int, tuple[weakref.ref, int]] = {}
+
+    def note(self, array, bound: int):
+        """`array`, its largest magnitude noted as `bound` (ints are their own bound)."""
+        if isinstance(array, np.ndarray):
+            self._known[id(array)] = (weakref.ref(array), bound)
+        return array
+
+    def largest(self, a) -> int:
+        if isinstance(a, int):
+            return abs(a)
+        known = self._known.get(id(a))
+        if known is not None and known[0]() is a:
+            return known[1]
+        bound = largest(a)
+        self.note(a, bound)
+        return bound
+
+    def mul(self, a, b):
+        """mul(a, b), its bound noted."""
+        return self.note(mul(a, b, self.largest), self.largest(a) * self.largest(b))
+
+    def add(self, a, b):
+        """add(a, b), its bound noted."""
+        return self.note(add(a, b, self.largest), self.largest(a) + self.largest(b))
+
+    def sub(self, a, b):
+        """a - b, guarded as add, its bound noted."""
+        return self.note(add(a, self.neg(b), self.largest), self.largest(a) + self.largest(b))
+
+    def neg(self, a):
+        """-a, its bound noted (an int stays an int)."""
+        return -a if isinstance(a, int) else self.note(np.negative(a), self.largest(a))
+
+    def round_div(self, n, d, mode: str):
+        """round_div(n, d, mode), its bound noted: no more than n's (d >= 1)."""
+        return self.note(round_div(n, d, mode, self.largest), self.largest(n))
+
+    def to_minor(self, n, k: int, digits: int, mode: str):
+        """to_minor(n, k, digits, mode), its bound noted."""
+        if k <= digits:
+            return self.mul(n, 10 ** (digits - k))
+        return self.round_div(n, 10 ** (k - digits), mode)
