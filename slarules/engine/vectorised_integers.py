@@ -121,8 +121,8 @@ class Bounds:
         return array
 
     def largest(self, a) -> int:
-        if isinstance(a, int):
-            return abs(a)
+        if type(a) is int:
+            return a if a >= 0 else -a
         known = self._known.get(id(a))
         if known is not None and known[0]() is a:
             return known[1]
@@ -131,16 +131,29 @@ class Bounds:
         return bound
 
     def mul(self, a, b):
-        """mul(a, b), its bound noted."""
-        return self.note(mul(a, b, self.largest), self.largest(a) * self.largest(b))
+        """a x b as mul does, its bound noted."""
+        if type(b) is int and b == 1:
+            return a
+        if type(a) is int and a == 1:
+            return b
+        bound = self.largest(a) * self.largest(b)
+        if bound >= LIMIT:
+            raise Overflow
+        return self.note(np.multiply(a, b, dtype=np.int64), bound)
 
     def add(self, a, b):
-        """add(a, b), its bound noted."""
-        return self.note(add(a, b, self.largest), self.largest(a) + self.largest(b))
+        """a + b as add does, its bound noted."""
+        bound = self.largest(a) + self.largest(b)
+        if bound >= LIMIT:
+            raise Overflow
+        return self.note(np.add(a, b, dtype=np.int64), bound)
 
     def sub(self, a, b):
         """a - b, guarded as add, its bound noted."""
-        return self.note(add(a, self.neg(b), self.largest), self.largest(a) + self.largest(b))
+        bound = self.largest(a) + self.largest(b)
+        if bound >= LIMIT:
+            raise Overflow
+        return self.note(np.subtract(a, b, dtype=np.int64), bound)
 
     def neg(self, a):
         """-a, its bound noted (an int stays an int)."""
