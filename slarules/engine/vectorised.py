@@ -466,22 +466,25 @@ def _vectorised(program: Terms, columns, shape, first: int, bounds: dict[str, in
     for position, sl in enumerate(levels):
         if sl.allocation is not None:
             batch.money[allocation_key(sl.name)] = batch.exact(sl.allocation)
-        credit = None
+        own = None
         if sl.credit is not None:
             applies, amount = _award(batch, sl.credit, nums[position], dens[position], present[position])
-            credit = amount * applies
-        own_of.append(_charged(batch, sl, status[position], credit))
+            own = _charged(batch, sl, status[position], applies, amount)
+        own_of.append(own)
         if sl.bonus is not None:
             applies, amount = _award(batch, sl.bonus, nums[position], dens[position], present[position])
             applies = applies & (status[position] == MET)
             if sl.gate is not None:
                 applies = applies & _gate_open(sl.node, status, names, levels)
-            bonuses = bonuses + amount * applies
+            bonuses += amount * applies
     at_risk = batch.minor(program.at_risk.amount) if program.at_risk is not None else None
     bonus_limit = batch.minor(program.bonus_limit.amount) if program.bonus_limit is not None else None
 
     failure, withheld, replaced = _critical_failure(batch, program, status, nums, dens, present)
-    own = sum(own_of, np.zeros(shape, dtype=np.int64))
+    own = np.zeros(shape, dtype=np.int64)
+    for charged in own_of:
+        if charged is not None:
+            own += charged
     accrued = own * ~replaced if replaced is not None else own
     credits = accrued if at_risk is None else np.minimum(accrued, at_risk)
     if program.window_caps:
@@ -489,7 +492,8 @@ def _vectorised(program: Terms, columns, shape, first: int, bounds: dict[str, in
     earned = np.zeros(shape, dtype=np.int64)
     for position, sl in enumerate(levels):
         if sl.earn_back is not None:
-            earned += earned_back(sl.earn_back, own_of[position], credits, own, status[position] == MET,
+            own_credits = own_of[position] if own_of[position] is not None else np.zeros(shape, dtype=np.int64)
+            earned += earned_back(sl.earn_back, own_credits, credits, own, status[position] == MET,
                                   status[position] == MISSED, batch.mode, program.rounding.decimal_mode)
     if bonus_limit is not None:
         bonuses = np.minimum(bonuses, bonus_limit)
@@ -500,25 +504,25 @@ def _vectorised(program: Terms, columns, shape, first: int, bounds: dict[str, in
     return (np.ascontiguousarray(credits), earned, np.ascontiguousarray(bonuses), withheld, terminations), batch.bad
 
 
-def _charged(batch: _Batch, sl, status, credit) -> np.ndarray:
-    """The credits a service level charges in each period before period-wide caps: its misses,
-    less the first free passes of each contract year, each held for its cure window and due
-    when the window closes unless a met period in it cured the miss."""
-    if credit is None:
-        return np.zeros(batch.shape, dtype=np.int64)
-    missed = status == MISSED
+def _charged(batch: _Batch, sl, status, applies, amount) -> np.ndarray:
+    """The credits a service level charges in each period before period-wide caps: its misses
+    (where its credit clause `applies`, `amount`), less the first free passes of each contract
+    year, each held for its cure window and due when the window closes unless a met period in
+    it cured the miss. The conditions are combined as booleans, the amounts multiplied once."""
+    charged = applies & (status == MISSED)
     if sl.free_passes is not None:  # the first misses of each contract year pass
+        missed = status == MISSED
         counted = np.cumsum(missed, axis=1)  # misses so far
         start = batch.year_start
         before = counted[:, np.maximum(start - 1, 0)] * (start > 0)  # misses before the year
-        missed = missed & (counted - before > sl.free_passes)
-    held = credit * missed
+        charged &= counted - before > sl.free_passes
     if sl.cure is None:
-        return held
+        return amount * charged
     length, cure = batch.shape[1], sl.cure
     due = np.zeros(batch.shape, dtype=np.int64)
     if cure < length:  # a miss in period p falls due in p + cure unless met in p + 1 to p + cure
-        due[:, cure:] = held[:, :length - cure] * (_in_last(status == MET, cure)[:, cure:] == 0)
+        uncured = _in_last(status == MET, cure)[:, cure:] == 0
+        due[:, cure:] = amount[:, :length - cure] * (charged[:, :length - cure] & uncured)
     return due
 
 
@@ -529,6 +533,8 @@ def _in_last(flags, width: int) -> np.ndarray:
     cheaper than shifted sums along runs x periods rows of 24), else in int32 by the
     difference of running sums."""
     runs, length = flags.shape
+    if width == 1:
+        return flags.view(np.int8)
     by_period = np.ascontiguousarray(flags.T).view(np.int8)
     if width < 128:
         counts = by_period.copy()
