@@ -546,6 +546,19 @@ def _in_last(flags, width: int) -> np.ndarray:
     return counts.T
 
 
+def _in_a_row(status) -> np.ndarray:
+    """The misses since the last met period (to each period, itself included), per run: the
+    misses counted so far less those counted at the last met period (the running maximum of
+    the counts at met periods, as the counts never fall), without a step per period."""
+    by_period = np.ascontiguousarray(status.T)
+    dtype = _holding(by_period.shape[0])
+    counted = np.cumsum(by_period == MISSED, axis=0, dtype=dtype)
+    at_met = counted * (by_period == MET)
+    np.maximum.accumulate(at_met, axis=0, out=at_met)
+    counted -= at_met
+    return counted.T
+
+
 def _critical_failure(batch: _Batch, program: Terms, status, nums, dens, present):
     """(a critical failure, the charges withheld, the credits replaced) over runs x periods;
     (all False, None, None) without a critical failure clause."""
@@ -648,14 +661,7 @@ def _terminations(program: Terms, status, nums, dens, present, failure, credits,
         return out
     for number, rule in enumerate(program.triggers):
         if rule.kind == "in a row":
-            s = status[position[rule.service_level]]
-            met, missed = np.ascontiguousarray((s == MET).T), np.ascontiguousarray((s == MISSED).T)
-            streak, first = np.zeros(runs, dtype=np.int64), np.full(runs, -1, dtype=np.int64)
-            for p in range(length):  # misses since the last met period, over all runs at once
-                streak = (streak + missed[p]) * ~met[p]
-                first = pick((first < 0) & (streak >= rule.count), p, first)
-            out[:, number] = first
-            continue
+            fires = _in_a_row(status[position[rule.service_level]]) >= rule.count
         elif rule.kind == "in window":
             fires = _in_last(status[position[rule.service_level]] == MISSED, rule.length) >= rule.count
         elif rule.kind == "floor":
