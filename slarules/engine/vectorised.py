@@ -58,7 +58,8 @@ from .forms import AT_RISK_KEY, FlatForm, LinearForm, TableForm, allocation_key
 from .history import History, PeriodData
 from .measure import PERIOD_LENGTH_KEYS, period_lengths
 from .vectorised_earn_back import earned_back
-from .vectorised_integers import LIMIT, Bounds, Overflow, int64_array, largest, mul, pick, round_div, scaled, to_minor
+from .vectorised_integers import (LIMIT, Bounds, Overflow, holding, int64_array, largest, mul, pick, round_div, scaled,
+                                  to_minor)
 
 __all__ = ["Column", "MoneyOutcome", "Overflow", "columns_of", "evaluate_money", "int64_array", "round_div",
            "scaled", "unsupported"]
@@ -191,7 +192,7 @@ class _Batch:
         k = max(fk for _, fk in factors)
         values = [fn * 10 ** (k - fk) for fn, fk in factors]
         largest_value = max(abs(value) for value in values)
-        dtype = _holding(2 * largest_value)  # a difference of two factors fits too
+        dtype = holding(2 * largest_value)  # a difference of two factors fits too
         applies, chosen = np.zeros(self.shape, dtype=bool), np.zeros(self.shape, dtype=dtype)
         step = np.empty(self.shape, dtype=dtype)
         for row, value in reversed(list(zip(rows, values))):  # the first row that holds the value applies
@@ -234,14 +235,6 @@ class _Batch:
         cross = ints.mul(rn, ld)
         return ints.add(ints.mul(ln, rd), cross if expr.op == "+" else ints.note(-cross, ints.largest(cross))), \
             ints.mul(ld, rd), lz | rz
-
-
-def _holding(bound: int):
-    """The smallest signed integer type that holds every magnitude up to `bound`."""
-    for dtype in (np.int8, np.int16, np.int32):
-        if bound <= np.iinfo(dtype).max:
-            return dtype
-    return np.int64
 
 
 def _spread_to(a, shape) -> np.ndarray:
@@ -551,7 +544,7 @@ def _in_a_row(status) -> np.ndarray:
     misses counted so far less those counted at the last met period (the running maximum of
     the counts at met periods, as the counts never fall), without a step per period."""
     by_period = np.ascontiguousarray(status.T)
-    dtype = _holding(by_period.shape[0])
+    dtype = holding(by_period.shape[0])
     counted = np.cumsum(by_period == MISSED, axis=0, dtype=dtype)
     at_met = counted * (by_period == MET)
     np.maximum.accumulate(at_met, axis=0, out=at_met)

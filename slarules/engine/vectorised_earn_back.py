@@ -40,7 +40,7 @@ from decimal import Decimal
 import numpy as np
 
 from ..core.money import CONTEXT
-from .vectorised_integers import LIMIT, pick, round_div, scaled
+from .vectorised_integers import LIMIT, holding, pick, round_div, scaled
 
 FRACTION_BITS = 40
 _STEP = FRACTION_BITS // 2
@@ -93,16 +93,22 @@ def _scan(after: int, own, charged, total, met, missed, rn: int, rk: int, mode: 
     """The periods in which each run returns its credits (the met streak scanned period by
     period, each step a few operations over all runs), then every return's amount at once."""
     runs, length = own.shape
-    met_by_period, missed_by_period, positive_by_period = (
-        np.ascontiguousarray(a.T) for a in (met, missed, (own > 0) & (charged > 0)))
-    streak, pending = np.zeros(runs, dtype=np.int64), np.zeros(runs, dtype=bool)  # pending: a share above 0
+    met_by_period, kept_by_period, positive_by_period = (
+        np.ascontiguousarray(a.T) for a in (met, ~missed, (own > 0) & (charged > 0)))
+    streak = np.zeros(runs, dtype=holding(length))
+    pending = np.zeros(runs, dtype=bool)  # pending: a share above 0
     returns = np.empty((length, runs), dtype=bool)
-    for p in range(length):
-        streak = (streak + met_by_period[p]) * ~missed_by_period[p]
+    kept = np.empty(runs, dtype=bool)
+    for p in range(length):  # in place: the fixed cost of each step is most of it
+        streak += met_by_period[p]
+        streak *= kept_by_period[p]
         pending |= positive_by_period[p]
-        returns[p] = due = (streak >= after) & pending
-        streak *= ~due
-        pending &= ~due
+        due = returns[p]
+        np.greater_equal(streak, after, out=due)
+        due &= pending
+        np.invert(due, out=kept)
+        streak *= kept
+        pending &= kept
     at, period = np.nonzero(returns.T)  # in order of run, then period
     if not at.size:
         return
@@ -112,9 +118,12 @@ def _scan(after: int, own, charged, total, met, missed, rn: int, rk: int, mode: 
     first, last = at * length + start, at * length + period + 1  # the flat positions the return covers
     whole = _between(own.ravel(), first, last)
     # where a period-wide cap cut the period's credits, the share is own x charged / total
-    cut = np.flatnonzero(((charged != total) & (own != 0)).ravel())
+    is_cut = ((charged != total) & (own != 0)).ravel()
+    cut = np.flatnonzero(is_cut)
     lost, fraction, fractional = _cut_shares(own.ravel()[cut], charged.ravel()[cut], total.ravel()[cut])
-    first, last = np.searchsorted(cut, first), np.searchsorted(cut, last)
+    before = np.zeros(is_cut.size + 1, dtype=np.int64)  # the cut positions before each flat position
+    np.cumsum(is_cut, out=before[1:])
+    first, last = before[first], before[last]
     amounts, ambiguous = _returned(whole - _between(lost, first, last), _between(fraction, first, last),
                                    _between(fractional, first, last) > 0, rn, rk, rn * (2 * length + 2), mode)
     returned[at, period] = amounts

@@ -89,6 +89,14 @@ def round_div(n, d, mode: str, bound=largest):
     return q - 2 * q * negative if signed else q
 
 
+def holding(bound: int):
+    """The smallest signed integer type that holds every magnitude up to `bound`."""
+    for dtype in (np.int8, np.int16, np.int32):
+        if bound <= np.iinfo(dtype).max:
+            return dtype
+    return np.int64
+
+
 def pick(condition, a, b):
     """a where condition holds, else b: np.where without its branches, which cost ten times
     the arithmetic on arrays of random conditions; a and b are amounts below LIMIT in
