@@ -118,9 +118,9 @@ def columns_of(runs: list[list[dict[str, Decimal]]], names) -> dict[str, Column]
 class _Batch:
     """The arrays of one evaluation: inputs with defaults applied, and exact money bases."""
 
-    def __init__(self, program: Terms, columns: dict[str, Column], shape, first: int, bounds: dict[str, int]):
+    def __init__(self, program: Terms, columns: dict[str, Column], shape, first: int):
         self.program = program
-        self.ints = Bounds()  # the largest magnitudes, an input's from `bounds` (over every batch)
+        self.ints = Bounds()  # the largest magnitudes, an input's found when first asked (the batch is in cache then)
         self.shape = shape
         self.first = first  # the calendar index of the first period
         self.digits = program.rounding.digits
@@ -133,7 +133,6 @@ class _Batch:
             column = columns.get(spec.name)
             if column is None:
                 column = Column(np.zeros(shape, dtype=np.int64), 0, np.zeros(shape, dtype=bool))
-            self.ints.note(column.values, bounds.get(spec.name, 0))
             if spec.missing == "default" and column.present is not None:
                 n, k = scaled(spec.default)
                 scale = max(k, column.scale)
@@ -372,11 +371,10 @@ def evaluate_money(program: Terms, columns: dict[str, Column], first: int) -> Mo
     if unsupported(program) is None:
         try:
             step = max(1, CHUNK // max(length, 1))
-            bounds = {name: largest(column.values) for name, column in columns.items()}  # one pass each
             for start in range(0, runs, step):
                 part = slice(start, start + step)
                 money, bad[part] = _vectorised(program, {name: _rows(c, part) for name, c in columns.items()},
-                                               (min(step, runs - start), length), first, bounds)
+                                               (min(step, runs - start), length), first)
                 for target, source in zip(out, money):
                     target[part] = source
         except Overflow:
@@ -448,8 +446,8 @@ def _measure(batch: _Batch, sl):
     return status, reported, num, den
 
 
-def _vectorised(program: Terms, columns, shape, first: int, bounds: dict[str, int]):
-    batch = _Batch(program, columns, shape, first, bounds)
+def _vectorised(program: Terms, columns, shape, first: int):
+    batch = _Batch(program, columns, shape, first)
     runs, length = shape
     levels = program.service_levels
     status, present, nums, dens = zip(*(_measure(batch, sl) for sl in levels)) if levels else ((),) * 4

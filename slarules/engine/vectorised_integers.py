@@ -112,11 +112,10 @@ def to_minor(n, k: int, digits: int, mode: str, bound=largest):
 
 
 class Bounds:
-    """The largest magnitudes of one batch's arrays, each found at most once: an input's over
-    the whole column (evaluate_money, before it is cut into batches), a product's or sum's from
-    its operands' (an upper bound: a guard may then fall back where a pass over the product
-    would not have, never the other way), any other array's by one pass the first time it is
-    asked. An array is held by a weak reference: a freed array's entry never matches a new one
+    """The largest magnitudes of one batch's arrays, each found at most once: a product's or
+    sum's from its operands' (an upper bound: a guard may then fall back where a pass over the
+    product would not have, never the other way), any other array's (an input's) by one pass
+    the first time it is asked. An array is held by a weak reference: a freed array's entry never matches a new one
     of the same id. The arrays noted are not changed in place afterwards."""
 
     def __init__(self):
