@@ -203,7 +203,9 @@ class _Batch:
         self.ints.note(chosen, largest_value)
         (base,) = bases
         n, bk = (0, 0) if base is None else self.base(base)
-        exact = chosen.astype(np.int64) if base is None else self.ints.mul(n, chosen)
+        exact = chosen.astype(np.int64)  # int64 x int8 costs twice the cast and an int64 product
+        if base is not None:
+            exact = self.ints.mul(n, self.ints.note(exact, largest_value))
         return applies, _spread_to(self.ints.to_minor(exact, bk + k, self.digits, self.mode), self.shape)
 
     def present(self, names) -> np.ndarray | None:
@@ -230,10 +232,16 @@ class _Batch:
         if expr.op == "*":
             return ints.mul(ln, rn), ints.mul(ld, rd), lz | rz
         if expr.op == "/":
-            return ints.mul(ln, rd), ints.mul(ld, rn), lz | rz | (np.asarray(rn) == 0)
+            zero = False if _positive(rn) else np.asarray(rn) == 0  # one pass, not a mask, for a count
+            return ints.mul(ln, rd), ints.mul(ld, rn), lz | rz | zero
         cross = ints.mul(rn, ld)
         return ints.add(ints.mul(ln, rd), cross if expr.op == "+" else ints.note(-cross, ints.largest(cross))), \
             ints.mul(ld, rd), lz | rz
+
+
+def _positive(a) -> bool:
+    """Whether every value of a (an int or an array) is above 0."""
+    return a > 0 if isinstance(a, int) else (not np.size(a) or bool(np.min(a) > 0))
 
 
 def _spread_to(a, shape) -> np.ndarray:
@@ -420,13 +428,14 @@ def _measure(batch: _Batch, sl):
     ints = batch.ints
     num, den, zero = batch.fraction(node.measured.expr)
     num, den = batch.spread(num), batch.spread(den)
-    zero = np.broadcast_to(zero | (den == 0), shape)
     if node.measured.in_percent:
         num = ints.mul(num, 100)
-    negative = den < 0
-    if negative.any():
+    positive = zero is False and _positive(den)  # the usual count below the line: one pass, not four
+    zero = np.broadcast_to(False if positive else zero | (den == 0), shape)
+    negative = False if positive else den < 0
+    if not positive and negative.any():
         num, den = ints.note(num - 2 * num * negative, ints.largest(num)), ints.note(np.abs(den), ints.largest(den))
-    if zero.any():
+    if not positive and zero.any():
         den = ints.note(den + (1 - den) * zero, max(ints.largest(den), 1))
     if node.measured.reported is not None:  # every comparison sees the value on the grid (reported.py)
         qn, qk = scaled(grid_step(node.measured))
@@ -439,10 +448,12 @@ def _measure(batch: _Batch, sl):
         counted = np.broadcast_to(_holds(ints, node.volume.comparison, v.values, 10 ** v.scale), shape)
     if reported is not None:  # not reported, counted as a miss
         met, counted = met & reported, counted | ~reported
-    if zero.any():  # SLA402 comes from the exact evaluator
+    if not positive and zero.any():  # SLA402 comes from the exact evaluator
         batch.bad |= (zero & counted & _reported(reported)).any(axis=1)
-    # MET 0, MISSED 1, NOT_MEASURED 2, by arithmetic on int8 (np.where costs ten times as much)
-    status = (~(met & counted)).astype(np.int8) + (~counted).astype(np.int8)
+    # MET 0, MISSED 1, NOT_MEASURED 2: 2 - counted - (met and counted), by arithmetic on int8 (np.where
+    # costs ten times as much)
+    status = np.subtract(2, np.broadcast_to(counted, shape).view(np.int8), dtype=np.int8)
+    status -= np.broadcast_to(met & counted, shape).view(np.int8)
     return status, reported, num, den
 
 
