@@ -150,7 +150,7 @@ class _Batch:
 
     def spread(self, a) -> np.ndarray:
         """a (an int or an array) broadcast to runs x periods, its bound noted."""
-        return self.ints.note(np.broadcast_to(a, self.shape), self.ints.largest(a))
+        return self.ints.note(_spread_to(a, self.shape), self.ints.largest(a))
 
     def base(self, key: str) -> tuple:
         """A base of amounts as (n, k): n / 10**k, over runs x periods."""
@@ -171,7 +171,7 @@ class _Batch:
         """An amount rounded to minor units, over runs x periods (computed once per amount)."""
         key = (amount.factor, amount.base_key)
         if key not in self.rounded:
-            self.rounded[key] = np.broadcast_to(self.ints.to_minor(*self.exact(amount), self.digits, self.mode), self.shape)
+            self.rounded[key] = _spread_to(self.ints.to_minor(*self.exact(amount), self.digits, self.mode), self.shape)
         return self.rounded[key]
 
     def table(self, rows, num, den) -> tuple:
@@ -186,7 +186,7 @@ class _Batch:
             for row, amount in reversed(list(zip(rows, amounts))):  # the first row that holds the value applies
                 inside = _contains(self.ints, row.interval, num, den)
                 applies, chosen = applies | inside, pick(inside, self.minor(amount), chosen)
-            return np.broadcast_to(applies, self.shape), np.broadcast_to(chosen, self.shape)
+            return _spread_to(applies, self.shape), _spread_to(chosen, self.shape)
         factors = [scaled(amount.factor) for amount in amounts]
         k = max(fk for _, fk in factors)
         values = [fn * 10 ** (k - fk) for fn, fk in factors]
@@ -195,7 +195,7 @@ class _Batch:
         applies, chosen = np.zeros(self.shape, dtype=bool), np.zeros(self.shape, dtype=dtype)
         step = np.empty(self.shape, dtype=dtype)
         for row, value in reversed(list(zip(rows, values))):  # the first row that holds the value applies
-            inside = np.broadcast_to(_contains(self.ints, row.interval, num, den), self.shape)
+            inside = _spread_to(_contains(self.ints, row.interval, num, den), self.shape)
             applies |= inside
             np.subtract(value, chosen, out=step)  # chosen = value where inside, by arithmetic
             step *= inside.view(np.int8) if dtype == np.int8 else inside
@@ -296,23 +296,23 @@ def _assess(batch: _Batch, form, num, den, shape):
             distance = ints.neg(distance)
         sn, sk = scaled(form.step)
         unit_num, unit_den = ints.mul(distance, 10 ** sk), ints.mul(ints.mul(den, 10 ** tk), sn)  # units = num / den
-        applies = np.broadcast_to(unit_num > 0, shape)
+        applies = _spread_to(unit_num > 0, shape)
         if form.rounding == "pro rata":
             amount = ints.round_div(ints.mul(ints.mul(unit_num, per_n), 10 ** digits),
                                     ints.mul(unit_den, 10 ** per_k), mode)
-            return applies, np.broadcast_to(amount, shape)
+            return applies, _spread_to(amount, shape)
         whole = -(-unit_num // unit_den) if form.rounding == "up" else unit_num // unit_den
         ints.note(whole, ints.largest(unit_num))  # unit_den >= 1
-        applies = applies & np.broadcast_to(whole > 0, shape)
-        return applies, np.broadcast_to(ints.to_minor(ints.mul(whole, per_n), per_k, digits, mode), shape)
+        applies = applies & _spread_to(whole > 0, shape)
+        return applies, _spread_to(ints.to_minor(ints.mul(whole, per_n), per_k, digits, mode), shape)
     # Shortfall: |target - value| points x 1% of the base
     tn, tk = scaled(form.target)
     distance = ints.sub(ints.mul(den, tn), ints.mul(num, 10 ** tk))  # x den x 10**tk
     distance = ints.note(np.abs(distance), ints.largest(distance))
-    applies = np.broadcast_to(distance > 0, shape)
+    applies = _spread_to(distance > 0, shape)
     amount = ints.round_div(ints.mul(ints.mul(distance, per_n), 10 ** digits),
                             ints.mul(ints.mul(den, 10 ** tk), 10 ** per_k), mode)
-    return applies, np.broadcast_to(amount, shape)
+    return applies, _spread_to(amount, shape)
 
 
 def _award(batch: _Batch, award, num, den, reported):
@@ -431,7 +431,7 @@ def _measure(batch: _Batch, sl):
     if node.measured.in_percent:
         num = ints.mul(num, 100)
     positive = zero is False and _positive(den)  # the usual count below the line: one pass, not four
-    zero = np.broadcast_to(False if positive else zero | (den == 0), shape)
+    zero = _spread_to(False if positive else zero | (den == 0), shape)
     negative = False if positive else den < 0
     if not positive and negative.any():
         num, den = ints.note(num - 2 * num * negative, ints.largest(num)), ints.note(np.abs(den), ints.largest(den))
@@ -441,19 +441,19 @@ def _measure(batch: _Batch, sl):
         qn, qk = scaled(grid_step(node.measured))
         steps = ints.round_div(ints.mul(num, 10 ** qk), ints.mul(den, qn), node.measured.reported.mode or "half up")
         num, den = ints.mul(steps, qn), batch.spread(10 ** qk)
-    met = np.broadcast_to(_holds(ints, node.target.comparison, num, den), shape)
-    counted = np.broadcast_to(True, shape)
+    met = _spread_to(_holds(ints, node.target.comparison, num, den), shape)
+    counted = _spread_to(True, shape)
     if node.volume is not None:
         v = batch.columns[node.volume.input.text]
-        counted = np.broadcast_to(_holds(ints, node.volume.comparison, v.values, 10 ** v.scale), shape)
+        counted = _spread_to(_holds(ints, node.volume.comparison, v.values, 10 ** v.scale), shape)
     if reported is not None:  # not reported, counted as a miss
         met, counted = met & reported, counted | ~reported
     if not positive and zero.any():  # SLA402 comes from the exact evaluator
         batch.bad |= (zero & counted & _reported(reported)).any(axis=1)
     # MET 0, MISSED 1, NOT_MEASURED 2: 2 - counted - (met and counted), by arithmetic on int8 (np.where
     # costs ten times as much)
-    status = np.subtract(2, np.broadcast_to(counted, shape).view(np.int8), dtype=np.int8)
-    status -= np.broadcast_to(met & counted, shape).view(np.int8)
+    status = np.subtract(2, _spread_to(counted, shape).view(np.int8), dtype=np.int8)
+    status -= _spread_to(met & counted, shape).view(np.int8)
     return status, reported, num, den
 
 
@@ -679,7 +679,7 @@ def _terminations(program: Terms, status, nums, dens, present, failure, credits,
                 window.limits if np.ndim(window.limits) == 0 else window.limits)
         else:  # "many"
             fires = sum((s == MISSED).astype(np.int64) for s in status) >= rule.count
-        fires = np.broadcast_to(fires, (runs, length))
+        fires = _spread_to(fires, (runs, length))
         any_fire = fires.any(axis=1)
         out[:, number] = np.where(any_fire, np.argmax(fires, axis=1), -1)
     return out
