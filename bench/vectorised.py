@@ -11,7 +11,8 @@ earn-back in integers too, month by month over all runs); both must give the
 same credits, earned back and bonuses in every run and month. It prints both
 throughputs at both shapes (CPU time: both run on one core, and the
 figures hold while other jobs share the machine), whether the vectorised evaluator reaches 10 million
-periods per second at the dry-run shape, and `ratio-vectorised R` there. Then:
+periods per second at the dry-run shape, the floor there (`floor_numpy`: what no NumPy
+evaluator of these terms can beat), and `ratio-vectorised R` there. Then:
 `slarules dry-run --simulate 10000 --years 2` on the README's example, wall time
 of the whole command in a fresh process; the exact evaluator's bytes retained
 per period (tracemalloc, the Outcome kept); and the money-only path's bytes
@@ -110,6 +111,16 @@ def hand_numpy(c: dict) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     return credits, earned_back, bonuses
 
 
+def floor_numpy(c: dict) -> int:
+    """What no NumPy evaluator of Schedule C can beat: the reads, one threshold comparison per
+    service level (cross-multiplied, as an exact comparison must) and one sum (the months in
+    which every service level is met); no money, no tiers, no caps, no earn-back."""
+    calls = c["calls_offered"]
+    met = ((c["answered_in_20s"] * 100 >= calls * 80) & (c["abandoned"] * 100 <= calls * 5)
+           & (c["resolved_first_call"] * 100 >= calls * 70) & (c["quality_score"] >= 900))
+    return int(np.count_nonzero(met))
+
+
 def _hand_columns(columns) -> dict:
     out = {name: columns[name].values for name in INPUTS}
     assert columns["monthly_fee"].scale == 2 and columns["quality_score"].scale == 1
@@ -182,6 +193,10 @@ def report(program, history, repeat: int, root) -> int:
     rate = runs * length / ours_time
     print(f"10 million periods/s at the dry-run shape ({runs:,} x {length}): "
           f"{'met' if rate >= 10_000_000 else 'NOT met'} ({rate / 1e6:.1f} million)")
+    floor_input = _hand_columns(columns)
+    floor_time, _ = _best(repeat, lambda: floor_numpy(floor_input))
+    print(f"floor at the dry-run shape, a minimal NumPy pass over the same arrays (the reads, one threshold "
+          f"comparison per service level, one sum): {runs * length / floor_time / 1e6:.1f} million periods/s")
     print(f"ratio-vectorised {ours_time / hand_time:.2f} (at the dry-run shape, {runs:,} runs x {length} months)")
     _dry_run_line(root)
     _memory_lines(program, history, columns, first)
