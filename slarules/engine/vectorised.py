@@ -145,8 +145,6 @@ class _Batch:
             self.columns[spec.name] = column
         self.money: dict[str, tuple] = {}  # the exact bases of amounts: (n, k)
         self.rounded: dict[tuple, np.ndarray] = {}  # minor(), by (factor, base)
-        if program.at_risk is not None:
-            self.money[AT_RISK_KEY] = self.exact(program.at_risk.amount)
 
     def spread(self, a) -> np.ndarray:
         """a (an int or an array) broadcast to runs x periods, its bound noted."""
@@ -154,6 +152,8 @@ class _Batch:
 
     def base(self, key: str) -> tuple:
         """A base of amounts as (n, k): n / 10**k, over runs x periods."""
+        if key == AT_RISK_KEY and key not in self.money:  # made when an amount is a share of it
+            self.money[key] = self.exact(self.program.at_risk.amount)
         if key in self.money:
             return self.money[key]
         column = self.columns[key]
@@ -464,15 +464,17 @@ def _vectorised(program: Terms, columns, shape, first: int):
     status, present, nums, dens = zip(*(_measure(batch, sl) for sl in levels)) if levels else ((),) * 4
 
     names = [sl.name for sl in levels]
-    own_of, bonuses = [], np.zeros(shape, dtype=np.int64)
+    own_of, bonuses = {}, np.zeros(shape, dtype=np.int64)  # own_of: a service level's credits, for its earn-back
+    own = np.zeros(shape, dtype=np.int64)
     for position, sl in enumerate(levels):
         if sl.allocation is not None:
             batch.money[allocation_key(sl.name)] = batch.exact(sl.allocation)
-        own = None
         if sl.credit is not None:
             applies, amount = _award(batch, sl.credit, nums[position], dens[position], present[position])
-            own = _charged(batch, sl, status[position], applies, amount)
-        own_of.append(own)
+            charged = _charged(batch, sl, status[position], applies, amount)
+            own += charged
+            if sl.earn_back is not None:
+                own_of[position] = charged
         if sl.bonus is not None:
             applies, amount = _award(batch, sl.bonus, nums[position], dens[position], present[position])
             applies = applies & (status[position] == MET)
@@ -483,10 +485,6 @@ def _vectorised(program: Terms, columns, shape, first: int):
     bonus_limit = batch.minor(program.bonus_limit.amount) if program.bonus_limit is not None else None
 
     failure, withheld, replaced = _critical_failure(batch, program, status, nums, dens, present)
-    own = np.zeros(shape, dtype=np.int64)
-    for charged in own_of:
-        if charged is not None:
-            own += charged
     accrued = own * ~replaced if replaced is not None else own
     credits = accrued if at_risk is None else np.minimum(accrued, at_risk)
     if program.window_caps:
@@ -494,7 +492,7 @@ def _vectorised(program: Terms, columns, shape, first: int):
     earned = np.zeros(shape, dtype=np.int64)
     for position, sl in enumerate(levels):
         if sl.earn_back is not None:
-            own_credits = own_of[position] if own_of[position] is not None else np.zeros(shape, dtype=np.int64)
+            own_credits = own_of[position] if position in own_of else np.zeros(shape, dtype=np.int64)
             earned += earned_back(sl.earn_back, own_credits, credits, own, status[position] == MET,
                                   status[position] == MISSED, batch.mode, program.rounding.decimal_mode)
     if bonus_limit is not None:
