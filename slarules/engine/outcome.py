@@ -17,6 +17,7 @@ from __future__ import annotations
 import gc
 from contextlib import contextmanager
 from decimal import Decimal
+from operator import itemgetter
 from typing import Callable
 
 import attrs
@@ -180,46 +181,48 @@ class TerminationRight:
         return self.clause.reference
 
 
-@attrs.frozen(eq=False, repr=False)
-class PeriodOutcome:
+class PeriodOutcome(tuple):
     """One period: each service level's result, the line items, the totals and the
     termination rights that arose.
 
-    The evaluator keeps a compact record of the period: (the object that reads it,
-    which has `results(record)`, `lines(period, record)`, `totals(record)` and
-    `terminations(record)`, then what those read). `results`, `lines` and
-    `totals` are built from it each time they are read (equal each time, not
-    the same objects), so a billing run over many periods does not pay for
-    objects nobody reads, and a reader that lets them go keeps the Outcome as
-    small as evaluation left it. Equality, hash and repr are those of the
-    public attributes.
+    Underneath (as a namedtuple is) it is the compact record the evaluator wrote
+    of the period, made in one step: (period, contract year, late reports, the
+    object that reads the rest, which has `results(record)`, `lines(period,
+    record)`, `totals(record)` and `terminations(record)`, then what those read).
+    Read it by its attributes. `results`, `lines` and `totals` are built from it
+    each time they are read (equal each time, not the same objects), so a
+    billing run over many periods does not pay for objects nobody reads, and a
+    reader that lets them go keeps the Outcome as small as evaluation left it.
+    Equality, hash and repr are those of the public attributes.
     """
 
-    period: str
-    contract_year: int
-    _record: tuple
-    late_reports: tuple = ()  # reporting.LateReport: the period's reports that came after their due day
+    __slots__ = ()
+
+    period: str = property(itemgetter(0))
+    contract_year: int = property(itemgetter(1))
+    # reporting.LateReport: the period's reports that came after their due day
+    late_reports: tuple = property(itemgetter(2))
 
     @property
     def results(self) -> tuple[KpiResult, ...]:
-        return self._record[0].results(self._record)
+        return self[3].results(self)
 
     @property
     def lines(self) -> tuple[Line, ...]:
-        return self._record[0].lines(self.period, self._record)
+        return self[3].lines(self[0], self)
 
     @property
     def totals(self) -> Totals:
-        return self._record[0].totals(self._record)
+        return self[3].totals(self)
 
     @property
     def terminations(self) -> tuple[TerminationRight, ...]:
-        return self._record[0].terminations(self._record)
+        return self[3].terminations(self)
 
     @property
     def invoice_period(self) -> str | None:
         """The period whose invoice this period's lines are on (None: this period's own)."""
-        return self._record[0].invoice_period_of(self.period)
+        return self[3].invoice_period_of(self[0])
 
     def _public(self) -> tuple:
         return (self.period, self.contract_year, self.results, self.lines, self.totals, self.terminations,
