@@ -30,13 +30,15 @@ Anything else is an internal error (ValueError), never code.
 from __future__ import annotations
 
 import re
-from decimal import Decimal
+from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
+from operator import attrgetter
 from typing import Callable
 
 import attrs
 
 from ..language import nodes
-from .forms import AT_RISK_KEY, CompiledAmount, FlatForm, TableForm, allocation_key
+from .carry import WindowEntry
+from .forms import AT_RISK_KEY, CompiledAmount, FlatForm, LinearForm, TableForm, allocation_key
 from .frequencies import assess_quarters, assessed_later
 from .indexation import INDEX_KEY
 from .measure import period_lengths
@@ -118,6 +120,13 @@ def judge_function(measurement: Measurement) -> Callable[[dict], tuple]:
     return judge
 
 
+def _whole(count) -> str:
+    """A whole number of periods, as a literal."""
+    if int(count) != count or count < 0:
+        raise ValueError(f"not a whole number: {count!r}")
+    return str(int(count))
+
+
 def _key(name: str) -> str:
     """An input's name as a dictionary key literal."""
     if not IDENTIFIER.match(name):
@@ -150,7 +159,7 @@ class _Emitter:
     def __init__(self, terms):
         self.terms = terms
         self.namespace: dict[str, object] = {
-            "Decimal": Decimal, "PeriodOutcome": PeriodOutcome, "assess_quarters": assess_quarters,
+            "Decimal": Decimal, "ROUND_CEILING": ROUND_CEILING, "ROUND_FLOOR": ROUND_FLOOR, "PeriodOutcome": PeriodOutcome, "assess_quarters": assess_quarters,
             "period_lengths": period_lengths, "AT_RISK_KEY": AT_RISK_KEY, "INDEX_KEY": INDEX_KEY,
         }
         self.numbers: dict[str, str] = {}  # name -> canonical string
@@ -263,6 +272,7 @@ class _Emitter:
         if terms.triggers:
             self.line(1, ", ".join(f"trigger{t}" for t in range(len(terms.triggers))) +
                       ", = [carry for _, carry, _ in ev.triggers]")
+            self.line(1, "miss_of = ev.miss_of  # a status -> whether it counts as a miss toward termination")
         if terms.indexation is not None:
             self.line(1, "indexer = ev.indexer")
         if terms.roles.duties:
@@ -432,18 +442,18 @@ class _Emitter:
             self.line(d + 1, f"{carry}.year_sum += {value}")
             self.line(d + 1, f"{carry}.year_count += 1")
             if sl.earn_back.after is not None:
-                self.line(d, f"if {carry}.met_streak >= {int(sl.earn_back.after)} and {carry}.outstanding > 0:")
+                self.line(d, f"if {carry}.met_streak >= {_whole(sl.earn_back.after)} and {carry}.outstanding > 0:")
                 self.line(d + 1, f"earned_back += ev.streak_earn_back(SL{i}, {carry}, lines)")
             else:
                 self.line(d, "if contract_year_of(index + 1) != year:  # the contract year ends")
                 self.line(d + 1, f"earned_back += ev.year_earn_back(SL{i}, {carry}, lines)")
 
     def triggers(self, d: int) -> None:
+        """Each trigger's test; a run of misses and a window of periods are counted here, in the
+        carry's own terms (TriggerCarry), the rest are the evaluator's methods."""
         self.line(d, "rights = []")
         position = {sl.name: i for i, sl in enumerate(self.terms.service_levels)}
         tests = {
-            "in a row": "ev.in_a_row({rule}, {carry}, {position}, status{position}, label)",
-            "in window": "ev.in_window({rule}, {carry}, status{position}, label, index, year)",
             "floor": "ev.below_floor({rule}, {position}, value{position}, status{position}, label)",
             "credits": "ev.over_credits({rule}, {carry}, label, index, year, credits, env)",
             "critical failure": "None if failure is None else (failure, (label,))",
@@ -451,8 +461,32 @@ class _Emitter:
         }
         for t, rule in enumerate(self.terms.triggers):
             name = self.object(f"TRIGGER{t}", rule, f"the termination trigger on line {rule.clause.line}")
-            carry = f"trigger{t}"
-            self.line(d, f"fired = {tests[rule.kind].format(rule=name, carry=carry, position=position.get(rule.service_level))}")
+            carry, at = f"trigger{t}", position.get(rule.service_level)
+            if rule.kind == "in a row":
+                self.line(d, f"missed = miss_of[status{at}]  # {_whole(rule.count)} in a row")
+                self.line(d, "if missed:")
+                self.line(d + 1, f"{carry}.run.append(label)")
+                self.line(d, f"elif missed is False and {carry}.run:")
+                self.line(d + 1, f"{carry}.run.clear()")
+                self.line(d, f"if len({carry}.run) >= {_whole(rule.count)}:")
+                self.line(d + 1, f"rights.append(ev.arise({name}, {carry}, label, index, "
+                                 f"ev.in_a_row({name}, {carry}, {at})))")
+                continue
+            if rule.kind == "in window":
+                self.object("WINDOW_ENTRY", WindowEntry, "a period as a window sees it")
+                self.object("ENTRY_MISSED", attrgetter("missed"), "whether a window's period counts as missed")
+                self.line(d, f"recent = {carry}.recent  # {_whole(rule.count)} in any "
+                             f"{'contract year' if rule.length is None else _whole(rule.length)}")
+                self.line(d, "while recent and " + ("recent[0].contract_year != year:" if rule.length is None
+                                                     else f"recent[0].index <= index - {_whole(rule.length)}:"))
+                self.line(d + 1, "del recent[0]  # no longer in the window")
+                self.line(d, f"recent.append(WINDOW_ENTRY(index, label, year, {self.number(Decimal(0))}, "
+                             f"{self.number(Decimal(0))}, miss_of[status{at}] is True))")
+                self.line(d, f"if sum(map(ENTRY_MISSED, recent)) >= {_whole(rule.count)}:")
+                self.line(d + 1, f"rights.append(ev.arise({name}, {carry}, label, index, "
+                                 f"ev.in_window({name}, {carry}, label)))")
+                continue
+            self.line(d, f"fired = {tests[rule.kind].format(rule=name, carry=carry, position=at)}")
             self.line(d, "if fired is not None:")
             self.line(d + 1, f"rights.append(ev.arise({name}, {carry}, label, index, fired))")
         self.line(d, "terminations = tuple(rights)")
@@ -549,6 +583,9 @@ class _Emitter:
             self.line(d + 1, f"exact, source, detail = {self.amount(form.amount, name + '_AMOUNT', env)}, "
                              f"{name}_FORM, None")
             self.line(d, f"if {value} is not None:")
+        elif isinstance(form, LinearForm) and form.allowance is None and form.rounding != "pro rata":
+            self.linear(d, name, award.kind, form, value, env)
+            self.line(d, f"if {value} is not None and source is not None:")
         else:
             self.object(f"{name}_FORM", form, f"its {award.kind} form, as compiled")
             self.line(d, "else:")
@@ -566,6 +603,23 @@ class _Emitter:
             self.line(d + 2, f"{lines}.append(({prefix}_NAME, {award.kind + ' cap'!r}, limit - {total}, "
                              f"{name}.cap_clause, cap_text, {prefix}, {name}, {env}, {total}, limit))")
             self.line(d + 2, f"{total} = limit")
+
+    def linear(self, d: int, name: str, kind: str, form: LinearForm, value: str, env: str) -> None:
+        """An amount per whole unit (rounded up or down) beyond a fixed threshold, as
+        forms.LinearForm.assess: no line when no whole unit is counted."""
+        form_name = self.object(f"{name}_FORM", form, f"its {kind} per unit")
+        threshold = self.number(form.threshold)
+        beyond, distance = (f"{value} < {threshold}", f"{threshold} - {value}") if form.below else \
+            (f"{value} > {threshold}", f"{value} - {threshold}")
+        if form.step != 1:
+            distance = f"({distance}) / {self.number(form.step)}"
+        rounding = "ROUND_CEILING" if form.rounding == "up" else "ROUND_FLOOR"
+        self.line(d, f"elif {beyond}:")
+        self.line(d + 1, f"units = ({distance}).to_integral_value({rounding})")
+        self.line(d + 1, f"exact, source, detail = units * ({self.amount(form.amount, form_name + '_AMOUNT', env)}), "
+                         f"{form_name} if units else None, units")
+        self.line(d, "else:")
+        self.line(d + 1, "source = None  # not beyond the threshold")
 
     def period_cap(self, d: int, total: str, amount: str, cap: str, kind: str, cap_name: str) -> None:
         """`total` after a period-wide cap, with a cap line when it binds."""

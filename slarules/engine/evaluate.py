@@ -46,7 +46,7 @@ from collections import Counter
 from decimal import ROUND_FLOOR, Decimal
 from functools import cached_property
 from itertools import chain, groupby, repeat
-from operator import add, attrgetter, itemgetter, sub
+from operator import add, itemgetter, sub
 from types import MethodType
 
 from ..core.diagnostics import Diagnostic, SlaError
@@ -85,7 +85,6 @@ from .state import Carry, Pending, PendingLine, WindowEntry, held_clauses
 
 ZERO = Decimal(0)
 _RESULTS = 10  # where a period's record has its service levels' results (PeriodEvaluator)
-_MISSED = attrgetter("missed")  # of a WindowEntry
 _FIELDS = 4  # a service level's result in a record: value (on the reporting grid), status, note, as measured
 _COUNTED_MISSED = frozenset(("missed", "in cure", "waived"))  # a service level's periods missed, in its totals
 _COUNTED_MET = frozenset(("met", "cured"))
@@ -103,12 +102,11 @@ def evaluate(program: Terms, history: History, state: Carry | None = None) -> Ou
                       f"{carry.next_period}", first.span,
             ("give the periods from the one after the state's last period, in order",),
             location=None if first.span else first.location or "data")])
-    place, label_of = _calendar_of(program.calendar)
     money: dict[str, list[Decimal]] = {}  # per service level: credits, credits earned back (negative), bonuses
     carried = carry.next_invoice  # an invoice the state carries in, billed now (invoicing.py)
     indexer = Indexer(program.indexation, program.calendar, carry.index_values) if program.indexation else None
     late = LateDeliveries.for_run(program, history, carry.deliverables)
-    evaluators = {id(terms): PeriodEvaluator(terms, carry, money, label_of, history.events, indexer,
+    evaluators = {id(terms): PeriodEvaluator(terms, carry, money, history.events, indexer,
                                              history.holidays, late)
                   for terms in (program, *(version for _, version in program.amendments))}
 
@@ -119,9 +117,16 @@ def evaluate(program: Terms, history: History, state: Carry | None = None) -> Ou
         evaluator = evaluators[id(program)].period
     with decimal.localcontext(CONTEXT), no_full_collections():
         evaluated = []
+        calendar = program.calendar
+        upcoming = repeat((None, None, None))  # (index, label, contract year) of the period expected next
         try:
             for data in chain((first,), arriving) if first is not None else ():
-                evaluated.append(evaluator(data, *place(data.label)))
+                index, label, year = next(upcoming)
+                if data.label != label:  # the first period (or not the next one): placed by its label
+                    index = calendar.index(data.label)
+                    year = calendar.contract_year_of(index)
+                    upcoming = calendar.following(index)
+                evaluated.append(evaluator(data, index, year))
         except (decimal.InvalidOperation, decimal.Overflow):
             raise _beyond_exact_range(data) from None
         periods = tuple(evaluated)
@@ -143,35 +148,6 @@ def _beyond_exact_range(data) -> SlaError:
         location=data.place())])
 
 
-def _calendar_of(calendar):
-    """place(label) -> (index, contract year) of each period as it arrives, and label_of(index),
-    a function labelling an index. A History's periods are consecutive (kpi_data.py makes
-    sure): each label is compared with the one the calendar expects next (Calendar.following)
-    and parsed only when it differs. While they count up from the first, the periods that
-    have arrived are labelled as the history labels them; any other index by the calendar."""
-    labels: list[str] = []  # of the periods that have arrived, while they are consecutive
-    first = None
-    upcoming = repeat((None, None, None))  # (index, label, contract year) expected next
-
-    def place(label: str) -> tuple[int, int]:
-        nonlocal first, upcoming
-        index, expected, year = next(upcoming)
-        if label != expected:
-            index = calendar.index(label)
-            year = calendar.contract_year_of(index)
-            upcoming = calendar.following(index)
-            if first is None:
-                first = index
-        if index == first + len(labels):
-            labels.append(label)
-        return index, year
-
-    def label_of(index: int) -> str:
-        return labels[index - first] if first is not None and first <= index < first + len(labels) \
-            else calendar.label(index)
-    return place, label_of
-
-
 class PeriodEvaluator:
     """Evaluates one period at a time with `period(data, index, year)`, the generated code of
     its terms (codegen.py) bound to it, updating the carry it was given and the running
@@ -189,13 +165,12 @@ class PeriodEvaluator:
     value (on the reporting grid, if any), status, note, value as measured (None
     when the contract states no reporting grid)."""
 
-    def __init__(self, program: Terms, carry: Carry, money: dict[str, list[Decimal]], label_of, events=(),
+    def __init__(self, program: Terms, carry: Carry, money: dict[str, list[Decimal]], events=(),
                  indexer=None, holidays=frozenset(), late: LateDeliveries | None = None):
         self.program = program
         self.indexer = indexer  # the index values of `amounts indexed to` (indexation.py), or None
         self.late_deliveries = late  # the deliverables' credits, in the period each is delivered
         self.holidays = holidays  # not business days: for cure windows and notices in business days
-        self.label_of = label_of  # calendar index -> period label
         self.carry = carry
         self.service_levels = program.service_levels
         self.carries = [carry.service_levels[sl.name] for sl in program.service_levels]
@@ -342,7 +317,7 @@ class PeriodEvaluator:
     def hold(self, sl, carry, held, note, label, index) -> tuple[str, str]:
         """A miss opens a cure window: the credit's lines computed now (`held`) are held in the
         carry. Returns the status and note."""
-        deadline, cure_by, until = cure_window(sl, index, self.program.calendar, self.holidays, self.label_of)
+        deadline, cure_by, until = cure_window(sl, index, self.program.calendar, self.holidays)
         names = self.clause_names[sl.name]
         carry.pending.append(Pending(deadline, label, [
             PendingLine(line[1], line[2], names[id(line[3])], line[3], MethodType(_sentence, line))
@@ -492,26 +467,16 @@ class PeriodEvaluator:
             entries.append(WindowEntry(index, label, year, credits, env[rule.base] if rule.base else ZERO, False))
         return credits
 
-    # ---- 7. termination
-    # ---- 7. termination: each trigger's test, as the generated period calls it (codegen.py); a test
-    # returns (why the right arises, the periods that caused it), or None
-    def in_a_row(self, rule, carry, position, status, label):
-        missed = self.miss_of[status]
-        if missed:
-            carry.run.append(label)
-        elif missed is False:
-            carry.run.clear()
-        if len(carry.run) < rule.count:
-            return None
+    # ---- 7. termination: each trigger's test (codegen.py counts runs and windows of misses);
+    # a test returns (why the right arises, the periods that caused it), or None
+    def in_a_row(self, rule, carry, position):
+        """The right of `N in a row` arises: why, and the periods of the run."""
         quarterly = self.service_levels[position].assessment
         return (f"{rule.service_level} missed {self.periods_text(rule.count, quarterly)} in a row",
                 tuple(carry.run))
 
-    def in_window(self, rule, carry, status, label, index, year):
-        _trim(carry.recent, rule.length, index, year)
-        carry.recent.append(WindowEntry(index, label, year, ZERO, ZERO, bool(self.miss_of[status])))
-        if sum(map(_MISSED, carry.recent)) < rule.count:  # counted without a Python step per entry
-            return None
+    def in_window(self, rule, carry, label):
+        """The right of `N times in any M periods` arises: why, and the periods missed."""
         misses = [e.label for e in carry.recent if e.missed]
         return f"{rule.service_level} missed {len(misses)} times from {carry.recent[0].label} to {label}", tuple(misses)
 
