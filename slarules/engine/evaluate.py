@@ -76,9 +76,7 @@ from .outcome import (
     TerminationRight,
     Totals,
     YearTotals,
-    assemble_kpi_result,
-    assemble_line,
-    assemble_totals,
+    made,
     no_full_collections,
 )
 from .state import Carry, Pending, PendingLine, WindowEntry, held_clauses
@@ -218,20 +216,17 @@ class PeriodEvaluator:
         return [(sl.name, sl.unit, self.owner.get(sl.name)) for sl in self.service_levels]
 
     def results(self, record) -> tuple[KpiResult, ...]:
-        results = []
-        start = _RESULTS
-        for name, unit, owner in self.result_heads:
-            value, status, note, as_measured = record[start:start + _FIELDS]
-            start += _FIELDS
-            results.append(assemble_kpi_result(name, value, unit, status, note, None, owner) if as_measured is None
-                           else assemble_kpi_result(name, as_measured, unit, status, note, value, owner))
-        return tuple(results)
+        return tuple([made(KpiResult, (name, value, unit, status, note, None, owner)) if as_measured is None
+                      else made(KpiResult, (name, as_measured, unit, status, note, value, owner))
+                      for (name, unit, owner), value, status, note, as_measured in zip(
+                          self.result_heads, record[_RESULTS::_FIELDS], record[_RESULTS + 1::_FIELDS],
+                          record[_RESULTS + 2::_FIELDS], record[_RESULTS + 3::_FIELDS])])
 
     def lines(self, period: str, record) -> tuple[Line, ...]:
         invoice, owner = self.invoice_period_of(period), self.owner.get
         cited = self.program.contract_clauses.of  # Terms.cited, one call less per line
-        return tuple([assemble_line(period, line[0], line[1], line[2], line[3], MethodType(_sentence, line),
-                                    owner(line[0]), invoice, cited(line[3]))
+        return tuple([made(Line, (period, line[0], line[1], line[2], line[3], MethodType(_sentence, line),
+                                  owner(line[0]), invoice, cited(line[3])))
                       for line in record[4]])
 
     def invoice_period_of(self, period: str) -> str | None:
@@ -239,8 +234,8 @@ class PeriodEvaluator:
 
     def totals(self, record) -> Totals:
         credits, earned_back, bonuses, withheld = record[6:_RESULTS]
-        return assemble_totals(credits, earned_back, bonuses, withheld,
-                               *_due(self.program.netting, credits, earned_back, bonuses, withheld))
+        return made(Totals, (credits, earned_back, bonuses, withheld,
+                             *_due(self.program.netting, credits, earned_back, bonuses, withheld)))
 
     def terminations(self, record) -> tuple[TerminationRight, ...]:
         return record[5]

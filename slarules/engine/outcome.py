@@ -1,4 +1,4 @@
-"""The result of an evaluation: frozen attrs objects, every figure traceable.
+"""The result of an evaluation: frozen values, every figure traceable.
 
 An Outcome holds one PeriodOutcome per period: each service level's value
 and status, and the line items (credits, bonuses, caps) each with its clause
@@ -10,7 +10,10 @@ each time they are read, never during evaluation and never kept: a billing run
 over many periods pays only for the money, an Outcome holds only the records,
 and reading every period leaves nothing behind for CPython's collector to
 rescan (bench/run.py's reading line). Totals are sums of line items, so they
-add up to the cent by construction. Rendering lives in formats/report.py.
+add up to the cent by construction. The Outcome and its summaries are frozen
+attrs objects; a period (PeriodOutcome) and its figures (KpiResult, Line,
+Totals) are named tuples, each made in one step when it is read. Rendering
+lives in formats/report.py.
 """
 from __future__ import annotations
 
@@ -18,7 +21,7 @@ import gc
 from contextlib import contextmanager
 from decimal import Decimal
 from operator import itemgetter
-from typing import Callable
+from typing import Callable, NamedTuple
 
 import attrs
 
@@ -53,36 +56,53 @@ EARN_BACK = "earn back"
 WITHHOLD = "withhold"  # the share of the charges a critical failure lets the client withhold
 
 
-@attrs.frozen
-class Line:
+class Line(NamedTuple):
     """One line item. Credits, bonuses and withholds are positive; caps, forfeits,
     credits replaced by a critical failure and earn-backs (credits returned to the
-    vendor) negative."""
+    vendor) negative. Equality and hash leave out where the clause is in the ruleset
+    and the sentence (what is billed is compared, not how it is worded)."""
 
     period: str
     service_level: str | None  # None for a period-wide line (the at-risk cap); a late delivery's deliverable
     kind: str  # "credit" | "credit cap" | "credits replaced" | "earn back" | "bonus" | "bonus cap"
     #            | "bonus forfeit" | "withhold" | "late report" | "late delivery"
     amount: Decimal
-    clause: Span = attrs.field(eq=False)
-    _explain: Callable[[], str] = attrs.field(eq=False, repr=False, alias="explain")
+    clause: Span
+    explain: Callable[[], str]  # builds the sentence: read `explanation`
     accountable: str | None = None  # the party that answers for it (None: the ruleset names none)
     # The period whose invoice the line is on, when the contract applies credits to the next invoice
     # (invoicing.py); None: the period it was assessed in.
     invoice_period: str | None = None
-    contract_clause: str | None = attrs.field(default=None, kw_only=True)  # the signed contract's: "C.2.1(a)"
+    contract_clause: str | None = None  # the signed contract's: "C.2.1(a)"
 
     @property
     def explanation(self) -> str:
-        return self._explain()
+        return self.explain()
 
     @property
     def clause_ref(self) -> str:
         return self.clause.reference
 
+    def _compared(self) -> tuple:
+        return self[:4] + self[6:]
 
-@attrs.frozen
-class KpiResult:
+    # Never equal to another type, a plain tuple included (its contents would compare).
+    def __eq__(self, other) -> bool:
+        return type(other) is Line and self._compared() == other._compared()
+
+    def __ne__(self, other) -> bool:
+        return not self == other
+
+    def __hash__(self) -> int:
+        return hash(self._compared())
+
+    def __repr__(self) -> str:
+        shown = ("period", "service_level", "kind", "amount", "clause", "accountable", "invoice_period",
+                 "contract_clause")
+        return f"Line({', '.join(f'{name}={getattr(self, name)!r}' for name in shown)})"
+
+
+class KpiResult(NamedTuple):
     """A service level's measurement in one period."""
 
     service_level: str
@@ -99,8 +119,7 @@ class KpiResult:
         return self.value if self.reported is None else self.reported
 
 
-@attrs.frozen
-class Totals:
+class Totals(NamedTuple):
     """Credits and bonuses after every cap, credits earned back, charges withheld on a
     critical failure, and net = credits + withheld - earned_back - bonuses (positive:
     owed to the client).
@@ -124,40 +143,18 @@ class Totals:
     def net(self) -> Decimal:
         return self.credits + self.withheld - self.earned_back - self.bonuses
 
-    def __add__(self, other: "Totals") -> "Totals":
+    def __add__(self, other: "Totals") -> "Totals":  # type: ignore[override]  # figure by figure
         return Totals(self.credits + other.credits, self.earned_back + other.earned_back,
                       self.bonuses + other.bonuses, self.withheld + other.withheld,
                       self.due_to_client + other.due_to_client, self.due_to_vendor + other.due_to_vendor)
 
 
+# A figure (Line, KpiResult, Totals) from its values in field order, made in one step: how a
+# period's figures are built each time they are read.
+made = tuple.__new__
+
+
 ZERO_TOTALS = Totals(Decimal(0), Decimal(0), Decimal(0), Decimal(0), Decimal(0), Decimal(0))
-
-
-
-def assembler(cls: type) -> Callable[..., object]:
-    """A function making an instance of the frozen slotted attrs class `cls` from every
-    field's value, in field order: what `cls(...)` makes, each slot set through its own
-    descriptor, where the __init__ attrs writes sets each by name through object.__setattr__.
-    Building a period's figures when they are read is mostly that (a fifth less time with
-    this: bench/run.py's reading line). The function's source is written from the field
-    names alone (identifiers), as attrs writes __init__; a class whose __init__ does more
-    than set its slots (a converter, a validator, __attrs_post_init__) is refused."""
-    fields = attrs.fields(cls)
-    if hasattr(cls, "__attrs_post_init__") or any(f.converter or f.validator for f in fields):
-        raise TypeError(f"{cls.__name__}.__init__ does more than set its slots")
-    values = ", ".join(f"v{i}" for i in range(len(fields)))
-    sets = "".join(f"    set{i}(made, v{i})\n" for i in range(len(fields)))
-    namespace = {"new": object.__new__, "cls": cls, **{f"set{i}": cls.__dict__[f.name].__set__
-                                                       for i, f in enumerate(fields)}}
-    exec(compile(f"def assemble({values}):\n    made = new(cls)\n{sets}    return made\n",
-                 f"<assembler of {cls.__name__}>", "exec"), namespace)
-    return namespace["assemble"]
-
-
-# Each takes every field, contract_clause too, in the order the class declares them.
-assemble_line = assembler(Line)
-assemble_kpi_result = assembler(KpiResult)
-assemble_totals = assembler(Totals)
 
 
 @attrs.frozen
