@@ -8,10 +8,14 @@ service level's measurement, volume condition and target as one generated
 function (its text `judge_source`). `listing(terms)` is both, as an auditor
 reads them. The period module is the evaluator's step 1 to 7
 (see evaluate.py) written out for this ruleset: a construct the ruleset does
-not use has no code at all, each service level is its own block in declaration
-order, and the rare constructs (cure windows, quarters, late reports, critical
-failures, window caps, earn-back, termination) are calls into the evaluator's
-own methods. `slarules compile RULESET --emit python` prints it.
+not use has no code at all; every service level is measured and judged at the
+head of the period (the lines of its judge, in its own names: value0,
+status0, ...), then each is its own block in declaration order; table rows,
+flat amounts, per-unit credits beyond a fixed threshold, earn-back's counters
+and the runs and windows of misses of termination triggers are written out;
+the rarer constructs (cure windows, quarters, late reports, critical failures,
+window caps, earn-back returns, the other termination tests) are calls into
+the evaluator's own methods. `slarules compile RULESET --emit python` prints it.
 
 How the text is made safe, since rulesets come from other parties:
 - it is emitted from compiled nodes only, never from ruleset text: no name,
