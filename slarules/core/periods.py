@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import calendar
 import re
+from typing import Iterator
 
 import attrs
 
@@ -24,6 +25,12 @@ _PATTERNS = {
     "monthly": re.compile(_YEAR + r"-(0[1-9]|1[0-2])"),
     "quarterly": re.compile(_YEAR + r"-Q([1-4])"),
     "yearly": re.compile(_YEAR),
+}
+# What follows a year's digits in the label of each period of the year, in order.
+_SUFFIXES = {
+    "monthly": tuple(f"-{month:02d}" for month in range(1, 13)),
+    "quarterly": ("-Q1", "-Q2", "-Q3", "-Q4"),
+    "yearly": ("",),
 }
 EXAMPLE_LABEL = {"monthly": "2026-03", "quarterly": "2026-Q1", "yearly": "2026"}
 _MONTH_DAYS = (31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
@@ -101,6 +108,20 @@ class Calendar:
     def contract_year(self, label: str) -> int:
         """1 for the twelve months from the start month, 2 for the next twelve, ..."""
         return self.contract_year_of(self.index(label))
+
+    def following(self, index: int) -> Iterator[tuple[int, str, int]]:
+        """(index, label, contract year) of each period after the one with this index, in
+        order, without end: what evaluation expects next (each label as `label` writes it)."""
+        months = MONTHS_PER_PERIOD[self.periodicity]
+        suffixes = _SUFFIXES[self.periodicity]
+        start = self._start_index
+        index += 1
+        while True:
+            year, month = divmod(index * months, 12)
+            prefix = f"{year:04d}"
+            for suffix in suffixes[month // months:]:
+                yield index, prefix + suffix, max(index * months - start, 0) // 12 + 1
+                index += 1
 
     def contract_year_of(self, index: int) -> int:
         """The contract year of the period with this index."""

@@ -1,17 +1,21 @@
 """Generated Python: one period of one version of the terms, specialised to the ruleset.
 
 Input: compiled Terms (compile.py). Output: `period_source(terms)`, the text of
-a Python module whose `bind(ev)` returns `period(data, index) -> PeriodOutcome`
+a Python module whose `bind(ev)` returns `period(data, index, year) -> PeriodOutcome`
 for a PeriodEvaluator `ev` (evaluate.py), and `period_binder(terms)`, that
 module compiled once per Terms; and, for compile.py, `judge_function`: a
 service level's measurement, volume condition and target as one generated
 function (its text `judge_source`). `listing(terms)` is both, as an auditor
 reads them. The period module is the evaluator's step 1 to 7
 (see evaluate.py) written out for this ruleset: a construct the ruleset does
-not use has no code at all, each service level is its own block in declaration
-order, and the rare constructs (cure windows, quarters, late reports, critical
-failures, window caps, earn-back, termination) are calls into the evaluator's
-own methods. `slarules compile RULESET --emit python` prints it.
+not use has no code at all; every service level is measured and judged at the
+head of the period (the lines of its judge, in its own names: value0,
+status0, ...), then each is its own block in declaration order; table rows,
+flat amounts, per-unit credits beyond a fixed threshold, earn-back's counters
+and the runs and windows of misses of termination triggers are written out;
+the rarer constructs (cure windows, quarters, late reports, critical failures,
+window caps, earn-back returns, the other termination tests) are calls into
+the evaluator's own methods. `slarules compile RULESET --emit python` prints it.
 
 How the text is made safe, since rulesets come from other parties:
 - it is emitted from compiled nodes only, never from ruleset text: no name,
@@ -30,11 +34,15 @@ Anything else is an internal error (ValueError), never code.
 from __future__ import annotations
 
 import re
-from decimal import Decimal
+from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
+from operator import attrgetter
 from typing import Callable
 
+import attrs
+
 from ..language import nodes
-from .forms import AT_RISK_KEY, FlatForm, TableForm, allocation_key
+from .carry import WindowEntry
+from .forms import AT_RISK_KEY, CompiledAmount, FlatForm, LinearForm, TableForm, allocation_key
 from .frequencies import assess_quarters, assessed_later
 from .indexation import INDEX_KEY
 from .measure import period_lengths
@@ -61,7 +69,7 @@ def listing(terms) -> str:
 
 
 def period_binder(terms) -> Callable:
-    """`bind(ev) -> period(data, index)` for these terms, compiled once and kept on the Terms."""
+    """`bind(ev) -> period(data, index, year)` for these terms, compiled once and kept on the Terms."""
     if not terms.generated:
         source, namespace = _Emitter(terms).module()
         code = compile(source, f"<slarules: {len(terms.service_levels)} service levels>", "exec")
@@ -70,34 +78,57 @@ def period_binder(terms) -> Callable:
     return terms.generated[0]
 
 
-def judge_source(measured, plain: bool, volume, target) -> tuple[str, dict]:
+@attrs.frozen
+class Measurement:
+    """What a service level's judge is generated from (see judge_function). `measured`: the
+    `measured as` node; `plain`: `measure` is its value as measure.compile_measure computes it
+    (not averaged over a quarter, not on a reporting grid), so the common `a / b, in percent`
+    and a single input are written out, any other measurement calls `measure`. `volume`:
+    (input, comparison node, note) or None; `target`: the target's comparison node, compared
+    in the code when fixed, through `meets(value, env)` when a share of an input. `reported`:
+    for a KPI on a reporting grid, env -> (the value on the grid, the value as measured)
+    (reported.py)."""
+
+    measured: nodes.Measured
+    plain: bool
+    measure: Callable
+    volume: tuple | None
+    target: nodes.Comparison
+    meets: Callable
+    reported: Callable | None
+
+
+def judge_source(measurement: Measurement) -> tuple[str, dict]:
     """The generated `judge(env) -> (value, status, note, as measured)` of one service level
     and the objects it names; see judge_function."""
     emitter = _Emitter(None)
-    emitter.judge(measured, plain, volume, target)
+    emitter.line(0, "def judge(env):")
+    emitter.line(1, '"""(value, status, note, as measured) of the service level in the period env."""')
+    emitter.judging(1, "", measurement, "value", "status", "note", "as_measured")
+    emitter.line(1, "return value, status, note, as_measured")
     return emitter.text("a service level's measurement, volume condition and target"), emitter.namespace
 
 
-def judge_function(measured, plain: bool, measure, volume, target, meets, reported) -> Callable[[dict], tuple]:
-    """A service level's measurement, volume condition and target in one generated function,
-    the first thing evaluation runs for each service level in each period: env -> (value,
-    status, note, as measured), status "met", "missed" or "not measured" (with the volume
-    condition's note). `measured`: the `measured as` node; `plain`: `measure` is its value
-    as measure.compile_measure computes it (not averaged over a quarter, not on a reporting
-    grid), so the common `a / b, in percent` and a single input are written out, any other
-    measurement calls `measure`. `volume`: (input, comparison node, note) or None; `target`:
-    the target's comparison node, compared in the code when fixed, through `meets(value,
-    env)` when a share of an input. `reported`: for a KPI on a reporting grid, env -> (the
-    value on the grid, the value as measured) (reported.py); the value on the grid is judged
-    and returned first, the value as measured last (None without a grid). A period not
-    measured keeps the value it would have had (None when it divides by zero); a measured
-    period that divides by zero raises ZeroDivisionError."""
-    source, namespace = judge_source(measured, plain, volume, target)
-    namespace.update(MEASURE=measure, MEETS=meets, REPORTED=reported)
+def judge_function(measurement: Measurement) -> Callable[[dict], tuple]:
+    """A service level's measurement, volume condition and target in one generated function:
+    env -> (value, status, note, as measured), status "met", "missed" or "not measured" (with
+    the volume condition's note). The value on a reporting grid is judged and returned first,
+    the value as measured last (None without a grid). A period not measured keeps the value
+    it would have had (None when it divides by zero); a measured period that divides by zero
+    raises ZeroDivisionError. The period's generated code writes the same lines out in its
+    own names (`measurement` is kept on the function for it, the text as `source`)."""
+    source, namespace = judge_source(measurement)
     exec(compile(source, "<slarules: a service level's judge>", "exec"), namespace)  # see the module docstring
     judge = namespace["judge"]
-    judge.source = source  # for listing()
+    judge.source, judge.measurement = source, measurement
     return judge
+
+
+def _whole(count) -> str:
+    """A whole number of periods, as a literal."""
+    if int(count) != count or count < 0:
+        raise ValueError(f"not a whole number: {count!r}")
+    return str(int(count))
 
 
 def _key(name: str) -> str:
@@ -107,13 +138,32 @@ def _key(name: str) -> str:
     return repr(name)
 
 
+def _reads(compiled, key: str) -> bool:
+    """Whether an amount anywhere in the compiled objects under `compiled` is a share of env[key]."""
+    seen: set[int] = set()
+    pending = [compiled]
+    while pending:
+        obj = pending.pop()
+        if isinstance(obj, CompiledAmount):
+            if obj.base_key == key:
+                return True
+        elif isinstance(obj, (tuple, list)):
+            pending.extend(obj)
+        elif isinstance(obj, dict):
+            pending.extend(obj.values())
+        elif attrs.has(type(obj)) and id(obj) not in seen:
+            seen.add(id(obj))
+            pending.extend(getattr(obj, field.name) for field in attrs.fields(type(obj)))
+    return False
+
+
 class _Emitter:
     """Writes the module: globals (objects and numbers, by names of its own) and code lines."""
 
     def __init__(self, terms):
         self.terms = terms
         self.namespace: dict[str, object] = {
-            "Decimal": Decimal, "PeriodOutcome": PeriodOutcome, "assess_quarters": assess_quarters,
+            "Decimal": Decimal, "ROUND_CEILING": ROUND_CEILING, "ROUND_FLOOR": ROUND_FLOOR, "PeriodOutcome": PeriodOutcome, "assess_quarters": assess_quarters,
             "period_lengths": period_lengths, "AT_RISK_KEY": AT_RISK_KEY, "INDEX_KEY": INDEX_KEY,
         }
         self.numbers: dict[str, str] = {}  # name -> canonical string
@@ -165,50 +215,56 @@ class _Emitter:
         return "\n".join(header + ["", ""] + self.code) + "\n"
 
     # ---- a service level's judge
-    def judge(self, measured, plain: bool, volume, target) -> None:
-        self.line(0, "def judge(env):")
-        self.line(1, '"""(value, status, note, as measured) of the service level in the period env."""')
-        d = 1
+    def judging(self, d: int, prefix: str, measurement: Measurement, value: str, status: str, note: str,
+                as_measured: str) -> None:
+        """Lines setting `value`, `status`, `note` and `as_measured` from env, naming the
+        judge's objects with `prefix` (SL0_VOLUME_NOTE)."""
+        measured, volume, target = measurement.measured, measurement.volume, measurement.target
         if volume is not None:
-            self.object("VOLUME_NOTE", volume[2], "the volume condition, as a note")
-            self.line(1, "try:")
-            d = 2
+            self.line(d, "try:")
+        inner = d + (volume is not None)
         expr = measured.expr
-        if measured.reported is not None or not plain:
-            self.line(d, "value, as_measured = REPORTED(env)" if measured.reported is not None
-                      else "value, as_measured = MEASURE(env), None")
-        elif (measured.in_percent and isinstance(expr, nodes.BinaryOp) and expr.op == "/"
+        if measured.reported is not None:
+            reported = self.object(f"{prefix}REPORTED", measurement.reported, "the value on the reporting grid")
+            self.line(inner, f"{value}, {as_measured} = {reported}(env)")
+        elif (measurement.plain and measured.in_percent and isinstance(expr, nodes.BinaryOp) and expr.op == "/"
               and isinstance(expr.left, nodes.Reference) and isinstance(expr.right, nodes.Reference)):
-            self.line(d, f"divisor = env[{_key(expr.right.name.text)}]")
-            self.line(d, "if not divisor:")
-            self.line(d + 1, "raise ZeroDivisionError")
-            self.line(d, f"value, as_measured = env[{_key(expr.left.name.text)}] / divisor * "
-                         f"{self.number(Decimal(100))}, None")
-        elif isinstance(expr, nodes.Reference) and not measured.in_percent:
-            self.line(d, f"value, as_measured = env[{_key(expr.name.text)}], None")
+            self.line(inner, f"divisor = env[{_key(expr.right.name.text)}]")
+            self.line(inner, "if not divisor:")
+            self.line(inner + 1, "raise ZeroDivisionError")
+            self.line(inner, f"{value}, {as_measured} = env[{_key(expr.left.name.text)}] / divisor * "
+                             f"{self.number(Decimal(100))}, None")
+        elif measurement.plain and isinstance(expr, nodes.Reference) and not measured.in_percent:
+            self.line(inner, f"{value}, {as_measured} = env[{_key(expr.name.text)}], None")
         else:
-            self.line(d, "value, as_measured = MEASURE(env), None")
+            measure = self.object(f"{prefix}MEASURE", measurement.measure, "its measurement, as compiled")
+            self.line(inner, f"{value}, {as_measured} = {measure}(env), None")
+        test = "if"
         if volume is not None:
-            self.line(1, "except ZeroDivisionError:")
-            self.line(2, "value = as_measured = None")
+            volume_note = self.object(f"{prefix}VOLUME_NOTE", volume[2], "the volume condition, as a note")
+            self.line(d, "except ZeroDivisionError:")
+            self.line(d + 1, f"{value} = {as_measured} = None")
             comparison = volume[1]
-            self.line(1, f"if not (env[{_key(volume[0])}] {_OPERATOR[comparison.op]} "
+            self.line(d, f"if not (env[{_key(volume[0])}] {_OPERATOR[comparison.op]} "
                          f"{self.number(comparison.quantity.value)}):")
-            self.line(2, "return value, 'not measured', VOLUME_NOTE, as_measured")
-            self.line(1, "if value is None:")
-            self.line(2, "raise ZeroDivisionError")
+            self.line(d + 1, f"{status}, {note} = 'not measured', {volume_note}")
+            self.line(d, f"elif {value} is None:")
+            self.line(d + 1, "raise ZeroDivisionError")
+            test = "elif"
         if isinstance(target.quantity, nodes.Share):
-            self.line(1, "if MEETS(value, env):")
+            meets = self.object(f"{prefix}MEETS", measurement.meets, "whether a value meets its target")
+            self.line(d, f"{test} {meets}({value}, env):")
         else:
-            self.line(1, f"if value {_OPERATOR[target.op]} {self.number(target.quantity.value)}:")
-        self.line(2, "return value, 'met', None, as_measured")
-        self.line(1, "return value, 'missed', None, as_measured")
+            self.line(d, f"{test} {value} {_OPERATOR[target.op]} {self.number(target.quantity.value)}:")
+        self.line(d + 1, f"{status}, {note} = 'met', None")
+        self.line(d, "else:")
+        self.line(d + 1, f"{status}, {note} = 'missed', None")
 
     def bind(self) -> None:
         terms = self.terms
         levels = terms.service_levels
         self.line(0, "def bind(ev):")
-        self.line(1, '"""period(data, index) for the evaluator ev, whose carries it updates."""')
+        self.line(1, '"""period(data, index, year) for the evaluator ev, whose carries it updates."""')
         self.line(1, "contract_year_of, zero, quantum, mode = ev.contract_year_of, ev.zero, ev.quantum, ev.mode")
         self.line(1, "events, late_deliveries = ev.events, ev.late_deliveries")
         self.line(1, "award_text, cap_text, period_cap_text = ev.award_text, ev.cap_text, ev.period_cap_text")
@@ -220,6 +276,7 @@ class _Emitter:
         if terms.triggers:
             self.line(1, ", ".join(f"trigger{t}" for t in range(len(terms.triggers))) +
                       ", = [carry for _, carry, _ in ev.triggers]")
+            self.line(1, "miss_of = ev.miss_of  # a status -> whether it counts as a miss toward termination")
         if terms.indexation is not None:
             self.line(1, "indexer = ev.indexer")
         if terms.roles.duties:
@@ -227,7 +284,7 @@ class _Emitter:
         if any(sl.reads_period_length for sl in levels):
             self.line(1, "days_in = ev.days_in")
         self.line(0, "")
-        self.line(1, "def period(data, index):")
+        self.line(1, "def period(data, index, year):")
         self.period(2)
         self.line(1, "return period")
 
@@ -235,9 +292,11 @@ class _Emitter:
         terms = self.terms
         levels = terms.service_levels
         self.line(d, "label = data.label")
-        self.line(d, "year = contract_year_of(index)")
         self.line(d, "# 1. inputs, the amount at risk")
-        self.line(d, "env = dict(data.values)")
+        if self.adds_to_inputs():
+            self.line(d, "env = dict(data.values)")
+        else:  # nothing is written into env: the History's own mapping, not a copy each line item keeps
+            self.line(d, "env = data.values")
         if any(sl.reads_period_length for sl in levels):
             self.line(d, "env.update(period_lengths(days_in(label)))")
         for spec in terms.inputs:
@@ -253,33 +312,33 @@ class _Emitter:
             self.line(d, "env[INDEX_KEY] = indexer.values_for(data, index, year)")
         if terms.at_risk is not None:
             self.object("AT_RISK", terms.at_risk, f"the amount at risk (line {terms.at_risk.clause.line})")
-            self.line(d, f"env[AT_RISK_KEY] = {self.amount(terms.at_risk.amount, 'AT_RISK_AMOUNT', 'env')}")
+            self.line(d, f"at_risk = {self.amount(terms.at_risk.amount, 'AT_RISK_AMOUNT', 'env')}")
+            if _reads(terms, AT_RISK_KEY):  # an amount is a share of it
+                self.line(d, "env[AT_RISK_KEY] = at_risk")
         self.line(d, "# 2. every service level's value and status")
-        judges = []
-        for i, sl in enumerate(levels):
-            what = f"measures service level {self.sl_name(sl)}" if sl.assessment is None else \
-                f"service level {self.sl_name(sl)} is assessed later, over its quarter"
-            judges.append(self.object(f"SL{i}_JUDGE", sl.judge if sl.assessment is None else assessed_later, what))
         missing_counts = frozenset(spec.name for spec in terms.inputs if spec.missing == "miss")
         condition = "label not in events"
         if missing_counts:
             self.object("COUNTED_AS_MISS", missing_counts, "the inputs whose absence counts as a miss")
             condition = "env.keys() >= COUNTED_AS_MISS and label not in events"
-        self.line(d, "results = None")
-        self.line(d, f"if {condition}:")
-        self.line(d + 1, "try:")
-        self.line(d + 2, f"results = [{', '.join(f'{judge}(env)' for judge in judges)}]")
-        self.line(d + 1, "except ZeroDivisionError:")
-        self.line(d + 2, "pass  # ev.unjudged names the service level")
-        self.line(d, "if results is None:  # an input not reported, an event, or a division by zero")
-        self.line(d + 1, "results = ev.unjudged(env, data)")
+        judged = [f"(value{i}, status{i}, note{i}, as_measured{i})" for i in range(len(levels))]
+        if levels:
+            self.judge_all(d, condition, judged)
         assessed = [(i, sl) for i, sl in enumerate(levels) if sl.assessment is not None]
+        gated = any(sl.bonus is not None and sl.gate is not None for sl in levels)
+        if assessed or terms.roles.duties:
+            self.line(d, f"results = [{', '.join(judged)}]  # as judged, before cures")
         if assessed:
             self.object("ASSESSED", tuple(assessed), "the service levels assessed less often than the contract")
             self.line(d, "envs = assess_quarters(ASSESSED, carries, results, env, data, index, "
                          f"{'COUNTED_AS_MISS' if missing_counts else 'frozenset()'}, events.get(label, {{}}))")
         if terms.roles.duties:
             self.line(d, "late = late_reports.judged(data, results)")
+        if assessed or terms.roles.duties:
+            self.line(d, f"{', '.join(judged)}, = results")
+        if gated:
+            self.line(d, f"statuses = ({''.join(f'status{i}, ' for i in range(len(levels)))})  "
+                         "# as judged, before cures: what a bonus's condition sees")
         self.line(d, "# 3 and 4. what each status costs or earns, service level by service level")
         self.line(d, "lines = []")
         self.line(d, "own_credits = bonuses = zero")
@@ -289,9 +348,8 @@ class _Emitter:
             self.line(d + 1, "ev.new_contract_year(year)")
         for position, sl in enumerate(levels):
             self.service_level(d, position, sl)
-        finals = [f"(value{i}, status{i}, note{i}, as_measured{i})" for i in range(len(levels))]
-        if terms.roles.duties or terms.critical_failure is not None or earning_back or terms.triggers:
-            self.line(d, f"results = [{', '.join(finals)}]  # as the service levels ended the period")
+        if terms.roles.duties or terms.critical_failure is not None or any(t.kind == "many" for t in terms.triggers):
+            self.line(d, f"results = [{', '.join(judged)}]  # as the service levels ended the period")
         if terms.roles.duties:
             self.line(d, "if late:")
             self.line(d + 1, "own_credits += late_reports.credits(late, results, env, lines, ev.money_of)")
@@ -307,7 +365,7 @@ class _Emitter:
         self.line(d, "# 6. the period-wide caps, late deliveries, netting")
         self.line(d, "credits = accrued")
         if terms.at_risk is not None:
-            self.period_cap(d, "credits", "env[AT_RISK_KEY]", "AT_RISK", "credit cap", "the amount at risk")
+            self.period_cap(d, "credits", "at_risk", "AT_RISK", "credit cap", "the amount at risk")
         if terms.window_caps:
             self.line(d, "credits = ev.window_caps(label, index, year, credits, env, lines)")
         self.line(d, "earned_back = zero")
@@ -331,9 +389,36 @@ class _Emitter:
             self.triggers(d)
         else:
             self.line(d, "terminations = ()")
-        self.line(d, "return PeriodOutcome(label, year, (ev, lines, terminations, credits, earned_back, bonuses, "
-                     "withheld, " + ", ".join(final[1:-1] for final in finals) + "), "
-                     f"{'late' if terms.roles.duties else '()'})")
+        self.line(d, f"return PeriodOutcome((label, year, {'late' if terms.roles.duties else '()'}, ev, lines, "
+                     "terminations, credits, earned_back, bonuses, withheld, "
+                     + "".join(result[1:-1] + ", " for result in judged) + "))")
+
+    def judge_all(self, d: int, condition: str, judged: list[str]) -> None:
+        """Every service level measured and judged in its own names (value0, status0, ...)."""
+        self.line(d, f"judged = {condition}")
+        self.line(d, "if judged:")
+        self.line(d + 1, "try:")
+        for i, sl in enumerate(self.terms.service_levels):
+            if sl.assessment is None:
+                self.line(d + 2, f"# service level {self.sl_name(sl)}: measured, judged against its target")
+                self.judging(d + 2, f"SL{i}_", sl.judge.measurement, f"value{i}", f"status{i}", f"note{i}",
+                             f"as_measured{i}")
+            else:
+                self.object(f"SL{i}_PENDING", assessed_later,
+                            f"service level {self.sl_name(sl)} is assessed later, over its quarter")
+                self.line(d + 2, f"{judged[i]} = SL{i}_PENDING(env)")
+        self.line(d + 1, "except ZeroDivisionError:")
+        self.line(d + 2, "judged = False  # ev.unjudged names the service level")
+        self.line(d, "if not judged:  # an input not reported, an event, or a division by zero")
+        self.line(d + 1, f"{', '.join(judged)}, = ev.unjudged(env, data)")
+
+    def adds_to_inputs(self) -> bool:
+        """Whether a period's env holds more than its reported inputs: then it is a copy."""
+        terms = self.terms
+        return (any(sl.reads_period_length or sl.allocation is not None for sl in terms.service_levels)
+                or any(spec.missing == "default" for spec in terms.inputs)
+                or terms.indexation is not None
+                or (terms.at_risk is not None and _reads(terms, AT_RISK_KEY)))
 
     def earn_backs(self, d: int) -> None:
         """Earn-back returns only credits actually charged: when period-wide caps cut the period's
@@ -361,27 +446,51 @@ class _Emitter:
             self.line(d + 1, f"{carry}.year_sum += {value}")
             self.line(d + 1, f"{carry}.year_count += 1")
             if sl.earn_back.after is not None:
-                self.line(d, f"if {carry}.met_streak >= {int(sl.earn_back.after)} and {carry}.outstanding > 0:")
+                self.line(d, f"if {carry}.met_streak >= {_whole(sl.earn_back.after)} and {carry}.outstanding > 0:")
                 self.line(d + 1, f"earned_back += ev.streak_earn_back(SL{i}, {carry}, lines)")
             else:
                 self.line(d, "if contract_year_of(index + 1) != year:  # the contract year ends")
                 self.line(d + 1, f"earned_back += ev.year_earn_back(SL{i}, {carry}, lines)")
 
     def triggers(self, d: int) -> None:
+        """Each trigger's test; a run of misses and a window of periods are counted here, in the
+        carry's own terms (TriggerCarry), the rest are the evaluator's methods."""
         self.line(d, "rights = []")
         position = {sl.name: i for i, sl in enumerate(self.terms.service_levels)}
         tests = {
-            "in a row": "ev.in_a_row({rule}, {carry}, {position}, results, label)",
-            "in window": "ev.in_window({rule}, {carry}, {position}, results, label, index, year)",
-            "floor": "ev.below_floor({rule}, {position}, results, label)",
+            "floor": "ev.below_floor({rule}, {position}, value{position}, status{position}, label)",
             "credits": "ev.over_credits({rule}, {carry}, label, index, year, credits, env)",
             "critical failure": "None if failure is None else (failure, (label,))",
             "many": "ev.many_missed({rule}, results, label)",
         }
         for t, rule in enumerate(self.terms.triggers):
             name = self.object(f"TRIGGER{t}", rule, f"the termination trigger on line {rule.clause.line}")
-            carry = f"trigger{t}"
-            self.line(d, f"fired = {tests[rule.kind].format(rule=name, carry=carry, position=position.get(rule.service_level))}")
+            carry, at = f"trigger{t}", position.get(rule.service_level)
+            if rule.kind == "in a row":
+                self.line(d, f"missed = miss_of[status{at}]  # {_whole(rule.count)} in a row")
+                self.line(d, "if missed:")
+                self.line(d + 1, f"{carry}.run.append(label)")
+                self.line(d, f"elif missed is False and {carry}.run:")
+                self.line(d + 1, f"{carry}.run.clear()")
+                self.line(d, f"if len({carry}.run) >= {_whole(rule.count)}:")
+                self.line(d + 1, f"rights.append(ev.arise({name}, {carry}, label, index, "
+                                 f"ev.in_a_row({name}, {carry}, {at})))")
+                continue
+            if rule.kind == "in window":
+                self.object("WINDOW_ENTRY", WindowEntry, "a period as a window sees it")
+                self.object("ENTRY_MISSED", attrgetter("missed"), "whether a window's period counts as missed")
+                self.line(d, f"recent = {carry}.recent  # {_whole(rule.count)} in any "
+                             f"{'contract year' if rule.length is None else _whole(rule.length)}")
+                self.line(d, "while recent and " + ("recent[0].contract_year != year:" if rule.length is None
+                                                     else f"recent[0].index <= index - {_whole(rule.length)}:"))
+                self.line(d + 1, "del recent[0]  # no longer in the window")
+                self.line(d, f"recent.append(WINDOW_ENTRY(index, label, year, {self.number(Decimal(0))}, "
+                             f"{self.number(Decimal(0))}, miss_of[status{at}] is True))")
+                self.line(d, f"if sum(map(ENTRY_MISSED, recent)) >= {_whole(rule.count)}:")
+                self.line(d + 1, f"rights.append(ev.arise({name}, {carry}, label, index, "
+                                 f"ev.in_window({name}, {carry}, label)))")
+                continue
+            self.line(d, f"fired = {tests[rule.kind].format(rule=name, carry=carry, position=at)}")
             self.line(d, "if fired is not None:")
             self.line(d + 1, f"rights.append(ev.arise({name}, {carry}, label, index, fired))")
         self.line(d, "terminations = tuple(rights)")
@@ -393,7 +502,6 @@ class _Emitter:
         self.object(f"{prefix}_NAME", sl.name, "its name")
         status, note, carry, money = f"status{i}", f"note{i}", f"carry{i}", f"money{i}"
         self.line(d, f"# service level {self.sl_name(sl)} (line {sl.span.line})")
-        self.line(d, f"value{i}, {status}, {note}, as_measured{i} = results[{i}]")
         env = "env"
         if sl.assessment is not None:
             env = "sl_env"
@@ -432,7 +540,7 @@ class _Emitter:
             self.line(d + 1, f"if {status} == 'met':")
             self.line(d + 2, "gated = []")
             self.award(d + 2, i, sl.bonus, env, "bonus", "gated")
-            self.line(d + 2, f"withheld_by = {prefix}_GATE(ev.statuses(results)) if gated else None  # before cures")
+            self.line(d + 2, f"withheld_by = {prefix}_GATE(ev.statuses(statuses)) if gated else None  # before cures")
             self.line(d + 2, "if withheld_by is None:")
             self.line(d + 3, "lines += gated")
             self.line(d + 2, "else:")
@@ -479,6 +587,9 @@ class _Emitter:
             self.line(d + 1, f"exact, source, detail = {self.amount(form.amount, name + '_AMOUNT', env)}, "
                              f"{name}_FORM, None")
             self.line(d, f"if {value} is not None:")
+        elif isinstance(form, LinearForm) and form.allowance is None and form.rounding != "pro rata":
+            self.linear(d, name, award.kind, form, value, env)
+            self.line(d, f"if {value} is not None and source is not None:")
         else:
             self.object(f"{name}_FORM", form, f"its {award.kind} form, as compiled")
             self.line(d, "else:")
@@ -496,6 +607,23 @@ class _Emitter:
             self.line(d + 2, f"{lines}.append(({prefix}_NAME, {award.kind + ' cap'!r}, limit - {total}, "
                              f"{name}.cap_clause, cap_text, {prefix}, {name}, {env}, {total}, limit))")
             self.line(d + 2, f"{total} = limit")
+
+    def linear(self, d: int, name: str, kind: str, form: LinearForm, value: str, env: str) -> None:
+        """An amount per whole unit (rounded up or down) beyond a fixed threshold, as
+        forms.LinearForm.assess: no line when no whole unit is counted."""
+        form_name = self.object(f"{name}_FORM", form, f"its {kind} per unit")
+        threshold = self.number(form.threshold)
+        beyond, distance = (f"{value} < {threshold}", f"{threshold} - {value}") if form.below else \
+            (f"{value} > {threshold}", f"{value} - {threshold}")
+        if form.step != 1:
+            distance = f"({distance}) / {self.number(form.step)}"
+        rounding = "ROUND_CEILING" if form.rounding == "up" else "ROUND_FLOOR"
+        self.line(d, f"elif {beyond}:")
+        self.line(d + 1, f"units = ({distance}).to_integral_value({rounding})")
+        self.line(d + 1, f"exact, source, detail = units * ({self.amount(form.amount, form_name + '_AMOUNT', env)}), "
+                         f"{form_name} if units else None, units")
+        self.line(d, "else:")
+        self.line(d + 1, "source = None  # not beyond the threshold")
 
     def period_cap(self, d: int, total: str, amount: str, cap: str, kind: str, cap_name: str) -> None:
         """`total` after a period-wide cap, with a cap line when it binds."""

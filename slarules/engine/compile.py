@@ -28,7 +28,7 @@ from ..language.printer import to_source
 from ..language.citations import SpanKey, cited_by_span, span_key
 from ..language.fingerprint import TermPrint, fingerprint, term_prints
 from ..language.semantics import allowance_bases, amended, describe_comparison, higher_is_better, kpi_unit
-from .codegen import judge_function
+from .codegen import Measurement, judge_function
 from .cure_days import DayCure
 from .deliverables import DeliverableRule, compile_deliverables
 from .forms import CompiledAmount, CompiledAward, compile_amount, compile_award
@@ -499,7 +499,7 @@ def _service_level(sl: nodes.ServiceLevel, units: dict[str, str], digits: int, c
         measure_clause=sl.measured.span,
         met=compile_comparison(sl.target.comparison) if share is None else None,
         meets=meets,
-        judge=judge_function(sl.measured, plain, expr, volume, sl.target.comparison, meets, reported),
+        judge=judge_function(Measurement(sl.measured, plain, expr, volume, sl.target.comparison, meets, reported)),
         counted=counted,
         volume_note=volume_note,
         volume_input=sl.volume.input.text if sl.volume else None,

@@ -53,12 +53,11 @@ class DayCure:
         return day_noun(self.count, self.business)
 
 
-def cure_window(sl, index: int, calendar: Calendar, holidays: AbstractSet[datetime.date],
-                label_of) -> tuple[int, int | None, str]:
+def cure_window(sl, index: int, calendar: Calendar, holidays: AbstractSet[datetime.date]) -> tuple[int, int | None, str]:
     """A miss in the period `index` of the compiled service level `sl`, with a cure period in
     periods or in days: (the period its credit falls due in, the last period whose result
     cures it when that is an earlier one, else None; when the window closes, as a note says it)."""
     if sl.cure_days is None:
-        return index + sl.cure, None, label_of(index + sl.cure)
+        return index + sl.cure, None, calendar.label(index + sl.cure)
     deadline, cure_by, closes = sl.cure_days.window(calendar, index, holidays)
     return deadline, None if cure_by == deadline else cure_by, closes.isoformat()

@@ -45,8 +45,8 @@ import decimal
 from collections import Counter
 from decimal import ROUND_FLOOR, Decimal
 from functools import cached_property
-from itertools import chain, groupby
-from operator import add, attrgetter, itemgetter, sub
+from itertools import chain, groupby, repeat
+from operator import add, itemgetter, sub
 from types import MethodType
 
 from ..core.diagnostics import Diagnostic, SlaError
@@ -76,18 +76,13 @@ from .outcome import (
     TerminationRight,
     Totals,
     YearTotals,
-    assemble_kpi_result,
-    assemble_line,
-    assemble_totals,
+    made,
     no_full_collections,
 )
 from .state import Carry, Pending, PendingLine, WindowEntry, held_clauses
 
 ZERO = Decimal(0)
-_RESULTS = 7  # where a period's record has its service levels' results (PeriodEvaluator)
-_RECORD = attrgetter("_record")
-_MISSED = attrgetter("missed")  # of a WindowEntry
-_STATUS = itemgetter(1)  # of a service level's (value, status, note, as measured)
+_RESULTS = 10  # where a period's record has its service levels' results (PeriodEvaluator)
 _FIELDS = 4  # a service level's result in a record: value (on the reporting grid), status, note, as measured
 _COUNTED_MISSED = frozenset(("missed", "in cure", "waived"))  # a service level's periods missed, in its totals
 _COUNTED_MET = frozenset(("met", "cured"))
@@ -105,25 +100,31 @@ def evaluate(program: Terms, history: History, state: Carry | None = None) -> Ou
                       f"{carry.next_period}", first.span,
             ("give the periods from the one after the state's last period, in order",),
             location=None if first.span else first.location or "data")])
-    index_of, label_of = _calendar_of(program.calendar)
     money: dict[str, list[Decimal]] = {}  # per service level: credits, credits earned back (negative), bonuses
     carried = carry.next_invoice  # an invoice the state carries in, billed now (invoicing.py)
     indexer = Indexer(program.indexation, program.calendar, carry.index_values) if program.indexation else None
     late = LateDeliveries.for_run(program, history, carry.deliverables)
-    evaluators = {id(terms): PeriodEvaluator(terms, carry, money, label_of, history.events, indexer,
+    evaluators = {id(terms): PeriodEvaluator(terms, carry, money, history.events, indexer,
                                              history.holidays, late)
                   for terms in (program, *(version for _, version in program.amendments))}
 
     if program.amendments:
-        def evaluator(data, index):  # the terms in force
-            return evaluators[id(program.in_force(index))].period(data, index)
+        def evaluator(data, index, year):  # the terms in force
+            return evaluators[id(program.in_force(index))].period(data, index, year)
     else:
         evaluator = evaluators[id(program)].period
     with decimal.localcontext(CONTEXT), no_full_collections():
         evaluated = []
+        calendar = program.calendar
+        upcoming = repeat((None, None, None))  # (index, label, contract year) of the period expected next
         try:
             for data in chain((first,), arriving) if first is not None else ():
-                evaluated.append(evaluator(data, index_of(data.label)))
+                index, label, year = next(upcoming)
+                if data.label != label:  # the first period (or not the next one): placed by its label
+                    index = calendar.index(data.label)
+                    year = calendar.contract_year_of(index)
+                    upcoming = calendar.following(index)
+                evaluated.append(evaluator(data, index, year))
         except (decimal.InvalidOperation, decimal.Overflow):
             raise _beyond_exact_range(data) from None
         periods = tuple(evaluated)
@@ -145,31 +146,8 @@ def _beyond_exact_range(data) -> SlaError:
         location=data.place())])
 
 
-def _calendar_of(calendar):
-    """index_of(label), the calendar index of each period as it arrives, and label_of(index),
-    a function labelling an index. A History's periods are consecutive (data.py makes sure):
-    while they count up from the first, the periods that have arrived are labelled as the
-    history labels them; any other index is labelled by the calendar."""
-    labels: list[str] = []  # of the periods that have arrived, while they are consecutive
-    first = None
-
-    def index_of(label: str) -> int | None:
-        nonlocal first
-        index = calendar.index(label)
-        if first is None and not labels:
-            first = index
-        if index is not None and first is not None and index == first + len(labels):
-            labels.append(label)
-        return index
-
-    def label_of(index: int) -> str:
-        return labels[index - first] if first is not None and first <= index < first + len(labels) \
-            else calendar.label(index)
-    return index_of, label_of
-
-
 class PeriodEvaluator:
-    """Evaluates one period at a time with `period(data, index)`, the generated code of
+    """Evaluates one period at a time with `period(data, index, year)`, the generated code of
     its terms (codegen.py) bound to it, updating the carry it was given and the running
     credits, credits earned back and bonuses of each service level (`money`, by
     name: amendments change a service level's clauses, never which service levels
@@ -177,20 +155,20 @@ class PeriodEvaluator:
     PeriodOutcome's results, lines, totals and terminations from its record when they
     are read.
 
-    A period's record is (this evaluator, lines, terminations, credits, earned
-    back, bonuses, withheld, *results): per line item, (service level, kind, amount,
+    A period's record (the PeriodOutcome itself) is (period, contract year, late
+    reports, this evaluator, lines, terminations, credits, earned back, bonuses,
+    withheld, *results): per line item, (service level, kind, amount,
     clause, sentence function, *its arguments) (a method bound to this evaluator, or
     unbound with this evaluator its first argument), read by _sentence; per service level, in declaration order,
     value (on the reporting grid, if any), status, note, value as measured (None
     when the contract states no reporting grid)."""
 
-    def __init__(self, program: Terms, carry: Carry, money: dict[str, list[Decimal]], label_of, events=(),
+    def __init__(self, program: Terms, carry: Carry, money: dict[str, list[Decimal]], events=(),
                  indexer=None, holidays=frozenset(), late: LateDeliveries | None = None):
         self.program = program
         self.indexer = indexer  # the index values of `amounts indexed to` (indexation.py), or None
         self.late_deliveries = late  # the deliverables' credits, in the period each is delivered
         self.holidays = holidays  # not business days: for cure windows and notices in business days
-        self.label_of = label_of  # calendar index -> period label
         self.carry = carry
         self.service_levels = program.service_levels
         self.carries = [carry.service_levels[sl.name] for sl in program.service_levels]
@@ -216,7 +194,7 @@ class PeriodEvaluator:
         # The triggers, with their carries and service levels.
         self.triggers = [(rule, trigger, position.get(rule.service_level))
                          for rule, trigger in zip(program.triggers, carry.triggers)]
-        self.period = period_binder(program)(self)  # period(data, index) -> PeriodOutcome: codegen.py
+        self.period = period_binder(program)(self)  # period(data, index, year) -> PeriodOutcome: codegen.py
 
     # Built when first needed: most one-period evaluations from a saved state need neither.
     @cached_property
@@ -238,32 +216,29 @@ class PeriodEvaluator:
         return [(sl.name, sl.unit, self.owner.get(sl.name)) for sl in self.service_levels]
 
     def results(self, record) -> tuple[KpiResult, ...]:
-        results = []
-        start = _RESULTS
-        for name, unit, owner in self.result_heads:
-            value, status, note, as_measured = record[start:start + _FIELDS]
-            start += _FIELDS
-            results.append(assemble_kpi_result(name, value, unit, status, note, None, owner) if as_measured is None
-                           else assemble_kpi_result(name, as_measured, unit, status, note, value, owner))
-        return tuple(results)
+        return tuple([made(KpiResult, (name, value, unit, status, note, None, owner)) if as_measured is None
+                      else made(KpiResult, (name, as_measured, unit, status, note, value, owner))
+                      for (name, unit, owner), value, status, note, as_measured in zip(
+                          self.result_heads, record[_RESULTS::_FIELDS], record[_RESULTS + 1::_FIELDS],
+                          record[_RESULTS + 2::_FIELDS], record[_RESULTS + 3::_FIELDS])])
 
     def lines(self, period: str, record) -> tuple[Line, ...]:
         invoice, owner = self.invoice_period_of(period), self.owner.get
         cited = self.program.contract_clauses.of  # Terms.cited, one call less per line
-        return tuple([assemble_line(period, line[0], line[1], line[2], line[3], MethodType(_sentence, line),
-                                    owner(line[0]), invoice, cited(line[3]))
-                      for line in record[1]])
+        return tuple([made(Line, (period, line[0], line[1], line[2], line[3], MethodType(_sentence, line),
+                                  owner(line[0]), invoice, cited(line[3])))
+                      for line in record[4]])
 
     def invoice_period_of(self, period: str) -> str | None:
         return None if self.program.invoicing is None else invoice_period_of(self.program.calendar, period)
 
     def totals(self, record) -> Totals:
-        credits, earned_back, bonuses, withheld = record[3:_RESULTS]
-        return assemble_totals(credits, earned_back, bonuses, withheld,
-                               *_due(self.program.netting, credits, earned_back, bonuses, withheld))
+        credits, earned_back, bonuses, withheld = record[6:_RESULTS]
+        return made(Totals, (credits, earned_back, bonuses, withheld,
+                             *_due(self.program.netting, credits, earned_back, bonuses, withheld)))
 
     def terminations(self, record) -> tuple[TerminationRight, ...]:
-        return record[2]
+        return record[5]
 
     # ---- 1. inputs
     def missing_input(self, data, env) -> None:
@@ -337,7 +312,7 @@ class PeriodEvaluator:
     def hold(self, sl, carry, held, note, label, index) -> tuple[str, str]:
         """A miss opens a cure window: the credit's lines computed now (`held`) are held in the
         carry. Returns the status and note."""
-        deadline, cure_by, until = cure_window(sl, index, self.program.calendar, self.holidays, self.label_of)
+        deadline, cure_by, until = cure_window(sl, index, self.program.calendar, self.holidays)
         names = self.clause_names[sl.name]
         carry.pending.append(Pending(deadline, label, [
             PendingLine(line[1], line[2], names[id(line[3])], line[3], MethodType(_sentence, line))
@@ -357,9 +332,9 @@ class PeriodEvaluator:
     def joined(note: str | None, more: str) -> str:
         return _join(note, more)
 
-    def statuses(self, measured) -> dict[str, str]:
-        """What a bonus gate sees: each service level's status before cures."""
-        return dict(zip(self.names, map(_STATUS, measured)))
+    def statuses(self, statuses: tuple[str, ...]) -> dict[str, str]:
+        """What a bonus gate sees: each service level's status before cures, by name."""
+        return dict(zip(self.names, statuses))
 
     def unreported_award(self, sl, award: CompiledAward, note, env, lines) -> Decimal | None:
         """Not reported, counted as a miss: the clause's maximum, one line: what the worst
@@ -487,31 +462,20 @@ class PeriodEvaluator:
             entries.append(WindowEntry(index, label, year, credits, env[rule.base] if rule.base else ZERO, False))
         return credits
 
-    # ---- 7. termination
-    # ---- 7. termination: each trigger's test, as the generated period calls it (codegen.py); a test
-    # returns (why the right arises, the periods that caused it), or None
-    def in_a_row(self, rule, carry, position, results, label):
-        missed = self.miss_of[results[position][1]]
-        if missed:
-            carry.run.append(label)
-        elif missed is False:
-            carry.run.clear()
-        if len(carry.run) < rule.count:
-            return None
+    # ---- 7. termination: each trigger's test (codegen.py counts runs and windows of misses);
+    # a test returns (why the right arises, the periods that caused it), or None
+    def in_a_row(self, rule, carry, position):
+        """The right of `N in a row` arises: why, and the periods of the run."""
         quarterly = self.service_levels[position].assessment
         return (f"{rule.service_level} missed {self.periods_text(rule.count, quarterly)} in a row",
                 tuple(carry.run))
 
-    def in_window(self, rule, carry, position, results, label, index, year):
-        _trim(carry.recent, rule.length, index, year)
-        carry.recent.append(WindowEntry(index, label, year, ZERO, ZERO, bool(self.miss_of[results[position][1]])))
-        if sum(map(_MISSED, carry.recent)) < rule.count:  # counted without a Python step per entry
-            return None
+    def in_window(self, rule, carry, label):
+        """The right of `N times in any M periods` arises: why, and the periods missed."""
         misses = [e.label for e in carry.recent if e.missed]
         return f"{rule.service_level} missed {len(misses)} times from {carry.recent[0].label} to {label}", tuple(misses)
 
-    def below_floor(self, rule, position, results, label):
-        value, status = results[position][:2]
+    def below_floor(self, rule, position, value, status, label):
         if not (self.counts_for_floor(value, status) and rule.floor(value)):
             return None
         return f"{rule.service_level} was {_shown(value, self.service_levels[position].unit)}", (label,)
@@ -679,7 +643,7 @@ def summarize(program: Terms, periods: tuple[PeriodOutcome, ...], carry: Carry,
     year, added up from the periods' records by map, sum and Counter."""
     by_sl = []
     # How many periods had each combination of the service levels' statuses, in one pass.
-    combinations = Counter(map(itemgetter(slice(_RESULTS + 1, None, _FIELDS)), map(_RECORD, periods)))
+    combinations = Counter(map(itemgetter(slice(_RESULTS + 1, None, _FIELDS)), periods))
     missed, met = [0] * len(program.service_levels), [0] * len(program.service_levels)
     for combination, count in combinations.items():
         for position, status in enumerate(combination):
@@ -691,12 +655,12 @@ def summarize(program: Terms, periods: tuple[PeriodOutcome, ...], carry: Carry,
         credits, earned_back, bonuses = money[sl.name]
         by_sl.append(ServiceLevelTotals(sl.name, credits, -earned_back, bonuses, missed[position], met[position]))
     years: dict[int, list] = {}  # contract year -> [first period, last period, totals]
-    for year, group in groupby(periods, attrgetter("contract_year")):
+    for year, group in groupby(periods, itemgetter(1)):
         group = list(group)
         totals = years[year][2] if year in years else ZERO_TOTALS
-        for evaluator, terms in groupby(map(_RECORD, group), itemgetter(0)):  # the netting in force
+        for evaluator, terms in groupby(group, itemgetter(3)):  # the netting in force
             records = list(terms)
-            credits, earned_back, bonuses, withheld = (list(map(itemgetter(i), records)) for i in (3, 4, 5, 6))
+            credits, earned_back, bonuses, withheld = (list(map(itemgetter(i), records)) for i in (6, 7, 8, 9))
             totals += Totals(*_summed(evaluator.program.netting, credits, earned_back, bonuses, withheld))
         years[year] = [years[year][0] if year in years else group[0].period, group[-1].period, totals]
     by_year = tuple(YearTotals(year, first, last, year_totals)

@@ -1,4 +1,4 @@
-"""The result of an evaluation: frozen attrs objects, every figure traceable.
+"""The result of an evaluation: frozen values, every figure traceable.
 
 An Outcome holds one PeriodOutcome per period: each service level's value
 and status, and the line items (credits, bonuses, caps) each with its clause
@@ -10,14 +10,18 @@ each time they are read, never during evaluation and never kept: a billing run
 over many periods pays only for the money, an Outcome holds only the records,
 and reading every period leaves nothing behind for CPython's collector to
 rescan (bench/run.py's reading line). Totals are sums of line items, so they
-add up to the cent by construction. Rendering lives in formats/report.py.
+add up to the cent by construction. The Outcome and its summaries are frozen
+attrs objects; a period (PeriodOutcome) and its figures (KpiResult, Line,
+Totals) are named tuples, each made in one step when it is read. Rendering
+lives in formats/report.py.
 """
 from __future__ import annotations
 
 import gc
 from contextlib import contextmanager
 from decimal import Decimal
-from typing import Callable
+from operator import itemgetter
+from typing import Callable, NamedTuple
 
 import attrs
 
@@ -52,36 +56,53 @@ EARN_BACK = "earn back"
 WITHHOLD = "withhold"  # the share of the charges a critical failure lets the client withhold
 
 
-@attrs.frozen
-class Line:
+class Line(NamedTuple):
     """One line item. Credits, bonuses and withholds are positive; caps, forfeits,
     credits replaced by a critical failure and earn-backs (credits returned to the
-    vendor) negative."""
+    vendor) negative. Equality and hash leave out where the clause is in the ruleset
+    and the sentence (what is billed is compared, not how it is worded)."""
 
     period: str
     service_level: str | None  # None for a period-wide line (the at-risk cap); a late delivery's deliverable
     kind: str  # "credit" | "credit cap" | "credits replaced" | "earn back" | "bonus" | "bonus cap"
     #            | "bonus forfeit" | "withhold" | "late report" | "late delivery"
     amount: Decimal
-    clause: Span = attrs.field(eq=False)
-    _explain: Callable[[], str] = attrs.field(eq=False, repr=False, alias="explain")
+    clause: Span
+    explain: Callable[[], str]  # builds the sentence: read `explanation`
     accountable: str | None = None  # the party that answers for it (None: the ruleset names none)
     # The period whose invoice the line is on, when the contract applies credits to the next invoice
     # (invoicing.py); None: the period it was assessed in.
     invoice_period: str | None = None
-    contract_clause: str | None = attrs.field(default=None, kw_only=True)  # the signed contract's: "C.2.1(a)"
+    contract_clause: str | None = None  # the signed contract's: "C.2.1(a)"
 
     @property
     def explanation(self) -> str:
-        return self._explain()
+        return self.explain()
 
     @property
     def clause_ref(self) -> str:
         return self.clause.reference
 
+    def _compared(self) -> tuple:
+        return self[:4] + self[6:]
 
-@attrs.frozen
-class KpiResult:
+    # Never equal to another type, a plain tuple included (its contents would compare).
+    def __eq__(self, other) -> bool:
+        return type(other) is Line and self._compared() == other._compared()
+
+    def __ne__(self, other) -> bool:
+        return not self == other
+
+    def __hash__(self) -> int:
+        return hash(self._compared())
+
+    def __repr__(self) -> str:
+        shown = ("period", "service_level", "kind", "amount", "clause", "accountable", "invoice_period",
+                 "contract_clause")
+        return f"Line({', '.join(f'{name}={getattr(self, name)!r}' for name in shown)})"
+
+
+class KpiResult(NamedTuple):
     """A service level's measurement in one period."""
 
     service_level: str
@@ -98,8 +119,7 @@ class KpiResult:
         return self.value if self.reported is None else self.reported
 
 
-@attrs.frozen
-class Totals:
+class Totals(NamedTuple):
     """Credits and bonuses after every cap, credits earned back, charges withheld on a
     critical failure, and net = credits + withheld - earned_back - bonuses (positive:
     owed to the client).
@@ -123,40 +143,18 @@ class Totals:
     def net(self) -> Decimal:
         return self.credits + self.withheld - self.earned_back - self.bonuses
 
-    def __add__(self, other: "Totals") -> "Totals":
+    def __add__(self, other: "Totals") -> "Totals":  # type: ignore[override]  # figure by figure
         return Totals(self.credits + other.credits, self.earned_back + other.earned_back,
                       self.bonuses + other.bonuses, self.withheld + other.withheld,
                       self.due_to_client + other.due_to_client, self.due_to_vendor + other.due_to_vendor)
 
 
+# A figure (Line, KpiResult, Totals) from its values in field order, made in one step: how a
+# period's figures are built each time they are read.
+made = tuple.__new__
+
+
 ZERO_TOTALS = Totals(Decimal(0), Decimal(0), Decimal(0), Decimal(0), Decimal(0), Decimal(0))
-
-
-
-def assembler(cls: type) -> Callable[..., object]:
-    """A function making an instance of the frozen slotted attrs class `cls` from every
-    field's value, in field order: what `cls(...)` makes, each slot set through its own
-    descriptor, where the __init__ attrs writes sets each by name through object.__setattr__.
-    Building a period's figures when they are read is mostly that (a fifth less time with
-    this: bench/run.py's reading line). The function's source is written from the field
-    names alone (identifiers), as attrs writes __init__; a class whose __init__ does more
-    than set its slots (a converter, a validator, __attrs_post_init__) is refused."""
-    fields = attrs.fields(cls)
-    if hasattr(cls, "__attrs_post_init__") or any(f.converter or f.validator for f in fields):
-        raise TypeError(f"{cls.__name__}.__init__ does more than set its slots")
-    values = ", ".join(f"v{i}" for i in range(len(fields)))
-    sets = "".join(f"    set{i}(made, v{i})\n" for i in range(len(fields)))
-    namespace = {"new": object.__new__, "cls": cls, **{f"set{i}": cls.__dict__[f.name].__set__
-                                                       for i, f in enumerate(fields)}}
-    exec(compile(f"def assemble({values}):\n    made = new(cls)\n{sets}    return made\n",
-                 f"<assembler of {cls.__name__}>", "exec"), namespace)
-    return namespace["assemble"]
-
-
-# Each takes every field, contract_clause too, in the order the class declares them.
-assemble_line = assembler(Line)
-assemble_kpi_result = assembler(KpiResult)
-assemble_totals = assembler(Totals)
 
 
 @attrs.frozen
@@ -180,46 +178,48 @@ class TerminationRight:
         return self.clause.reference
 
 
-@attrs.frozen(eq=False, repr=False)
-class PeriodOutcome:
+class PeriodOutcome(tuple):
     """One period: each service level's result, the line items, the totals and the
     termination rights that arose.
 
-    The evaluator keeps a compact record of the period: (the object that reads it,
-    which has `results(record)`, `lines(period, record)`, `totals(record)` and
-    `terminations(record)`, then what those read). `results`, `lines` and
-    `totals` are built from it each time they are read (equal each time, not
-    the same objects), so a billing run over many periods does not pay for
-    objects nobody reads, and a reader that lets them go keeps the Outcome as
-    small as evaluation left it. Equality, hash and repr are those of the
-    public attributes.
+    Underneath (as a namedtuple is) it is the compact record the evaluator wrote
+    of the period, made in one step: (period, contract year, late reports, the
+    object that reads the rest, which has `results(record)`, `lines(period,
+    record)`, `totals(record)` and `terminations(record)`, then what those read).
+    Read it by its attributes. `results`, `lines` and `totals` are built from it
+    each time they are read (equal each time, not the same objects), so a
+    billing run over many periods does not pay for objects nobody reads, and a
+    reader that lets them go keeps the Outcome as small as evaluation left it.
+    Equality, hash and repr are those of the public attributes.
     """
 
-    period: str
-    contract_year: int
-    _record: tuple
-    late_reports: tuple = ()  # reporting.LateReport: the period's reports that came after their due day
+    __slots__ = ()
+
+    period: str = property(itemgetter(0))
+    contract_year: int = property(itemgetter(1))
+    # reporting.LateReport: the period's reports that came after their due day
+    late_reports: tuple = property(itemgetter(2))
 
     @property
     def results(self) -> tuple[KpiResult, ...]:
-        return self._record[0].results(self._record)
+        return self[3].results(self)
 
     @property
     def lines(self) -> tuple[Line, ...]:
-        return self._record[0].lines(self.period, self._record)
+        return self[3].lines(self[0], self)
 
     @property
     def totals(self) -> Totals:
-        return self._record[0].totals(self._record)
+        return self[3].totals(self)
 
     @property
     def terminations(self) -> tuple[TerminationRight, ...]:
-        return self._record[0].terminations(self._record)
+        return self[3].terminations(self)
 
     @property
     def invoice_period(self) -> str | None:
         """The period whose invoice this period's lines are on (None: this period's own)."""
-        return self._record[0].invoice_period_of(self.period)
+        return self[3].invoice_period_of(self[0])
 
     def _public(self) -> tuple:
         return (self.period, self.contract_year, self.results, self.lines, self.totals, self.terminations,

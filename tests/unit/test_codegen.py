@@ -10,14 +10,14 @@ from __future__ import annotations
 
 import ast
 import re
-from decimal import Decimal, localcontext
+from decimal import ROUND_HALF_UP, Decimal, localcontext
 from pathlib import Path
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from slarules import Source, compile_source, load
+from slarules import History, PeriodData, Source, compile_source, load
 from slarules.core.money import CONTEXT
 from slarules.engine.codegen import IDENTIFIER, listing, period_source
 from slarules.interfaces.cli import main
@@ -167,3 +167,29 @@ service level raw measured as good
             assert value == share.measure(env)
             assert status == ("not measured" if env["total"] < 1000 else "met" if share.met(value) else "missed")
         assert raw.judge(env)[:2] == (raw.measure(env), "met" if raw.met(raw.measure(env)) else "missed")
+
+
+@given(st.sampled_from(("above", "below")), st.sampled_from(("1", "0.5", "2.5")),
+       st.sampled_from(("part points count as whole", "only whole points count")),
+       st.integers(0, 10000), st.integers(1, 10**7))
+def test_a_per_unit_credit_written_out_earns_what_the_compiled_form_assesses(side, step, rounding, tenths, fee):
+    """The generated period writes a per-unit credit beyond a fixed threshold out (rounded up or
+    down, in steps); forms.LinearForm.assess (what explain and verify use) must give the same
+    amount, and no line where it counts no whole unit."""
+    target = "at most 50%" if side == "above" else "at least 50%"
+    program = compile_source(Source("t.sla", f'''contract "T" currency USD, rounding half up to cents, starts 2026-01
+inputs fee money
+  score percent
+service level score measured as score
+  target: {target}
+  credit: 0.3% of fee per {"" if step == "1" else step + " "}point {side} 50%, {rounding}
+'''))
+    value = Decimal(tenths) / 100  # 0.00 to 100.00, on and off the steps
+    env = {"fee": Decimal(fee), "score": value}
+    outcome = program.evaluate(History((PeriodData("2026-01", env),)))
+    form = program.service_levels[0].credit.form
+    with localcontext(CONTEXT):
+        assessed = form.assess(value, env) if (value > 50 if side == "above" else value < 50) else None
+        expected = None if assessed is None else assessed[0].quantize(Decimal("0.01"), ROUND_HALF_UP)
+    credits = [line.amount for line in outcome.periods[0].lines if line.kind == "credit"]
+    assert credits == ([] if expected is None else [expected])

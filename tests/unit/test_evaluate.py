@@ -299,3 +299,40 @@ def test_contract_years_and_history_totals():
                                                   (2, "2027-01", "2027-01", "1200.00")]
     assert outcome.totals.credits == Decimal("15600.00")
     assert outcome.by_service_level[0].periods_missed == 13
+
+
+@pytest.mark.parametrize("periodicity, start", [("monthly", "2026-01"), ("monthly", "2025-07"),
+                                                ("quarterly", "2026-04"), ("yearly", "2026-01")])
+def test_the_periods_the_calendar_expects_next_are_labelled_and_counted_as_each_alone(periodicity, start):
+    """Evaluation compares each period's label with the one Calendar.following expects and parses it
+    only when it differs: the expected ones must be exactly what label() and contract_year_of() say,
+    across year ends and past year 9999."""
+    from itertools import islice
+
+    from slarules.core.periods import Calendar
+    calendar = Calendar(periodicity, start)
+    for first in (calendar.index("2025" if periodicity == "yearly" else "2025-Q4" if periodicity == "quarterly"
+                                 else "2025-11"), calendar.index("9998" if periodicity == "yearly" else "9998-Q1"
+                                                                 if periodicity == "quarterly" else "9998-01")):
+        expected = [(i, calendar.label(i), calendar.contract_year_of(i)) for i in range(first + 1, first + 40)]
+        assert list(islice(calendar.following(first), 39)) == expected
+
+
+def test_a_history_with_a_gap_is_placed_by_its_labels():
+    """A History built in Python need not be consecutive: a period the calendar does not expect next
+    is placed by its own label (its contract year, the windows it counts in)."""
+    program = compile_source(Source("t.sla", '''contract "T" currency USD, starts 2026-01
+inputs fee money
+  uptime percent
+service level up measured as uptime
+  target: at least 99%
+  credit: 5% of fee
+terminate when up is missed 2 times in any 3 months
+'''))
+    from slarules import History, PeriodData
+    months = ("2026-12", "2027-01", "2027-06", "2028-01")
+    outcome = program.evaluate(History(tuple(PeriodData(m, {"fee": Decimal(1000), "uptime": Decimal(90)})
+                                             for m in months)))
+    assert [p.contract_year for p in outcome.periods] == [1, 2, 2, 3]
+    # 2026-12 and 2027-01 are two misses in 3 months; 2027-06 and 2028-01 are each alone in theirs.
+    assert [len(p.terminations) for p in outcome.periods] == [0, 1, 0, 0]
