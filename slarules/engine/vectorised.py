@@ -149,6 +149,26 @@ class _Batch:
             self.columns[spec.name] = column
         self.money: dict[str, tuple] = {}  # the exact bases of amounts: (n, k)
         self.rounded: dict[tuple, np.ndarray] = {}  # minor(), by (factor, base)
+        self._flags: dict[tuple, tuple] = {}  # flags(), by (id of the status array, code)
+        self._volumes: dict[tuple, np.ndarray] = {}  # volume_holds(), by (input, comparison, quantity)
+
+    def volume_holds(self, volume) -> np.ndarray:
+        """Where a volume condition holds, found once per condition (service levels often share one)."""
+        comparison = volume.comparison
+        key = (volume.input.text, comparison.op, comparison.quantity.value)
+        if key not in self._volumes:
+            column = self.columns[volume.input.text]
+            self._volumes[key] = _spread_to(_holds(self.ints, comparison, column.values, 10 ** column.scale),
+                                            self.shape)
+        return self._volumes[key]
+
+    def flags(self, status, code) -> np.ndarray:
+        """Where a status array has `code` (MET, MISSED), found once per array and code."""
+        key = (id(status), int(code))
+        known = self._flags.get(key)
+        if known is None or known[0] is not status:
+            known = self._flags[key] = (status, status == code)
+        return known[1]
 
     def spread(self, a) -> np.ndarray:
         """a (an int or an array) broadcast to runs x periods, its bound noted."""
@@ -307,7 +327,8 @@ def _assess(batch: _Batch, form, num, den, shape):
             return applies, _spread_to(amount, shape)
         whole = -(-unit_num // unit_den) if form.rounding == "up" else unit_num // unit_den
         ints.note(whole, ints.largest(unit_num))  # unit_den >= 1
-        applies = applies & _spread_to(whole > 0, shape)
+        if form.rounding != "up" or sn <= 0:  # rounded up, a whole unit or more wherever unit_num > 0
+            applies = applies & _spread_to(whole > 0, shape)
         return applies, _spread_to(ints.to_minor(ints.mul(whole, per_n), per_k, digits, mode), shape)
     # Shortfall: |target - value| points x 1% of the base
     tn, tk = scaled(form.target)
@@ -449,8 +470,7 @@ def _measure(batch: _Batch, sl):
     met = _spread_to(_holds(ints, node.target.comparison, num, den), shape)
     counted = _spread_to(True, shape)
     if node.volume is not None:
-        v = batch.columns[node.volume.input.text]
-        counted = _spread_to(_holds(ints, node.volume.comparison, v.values, 10 ** v.scale), shape)
+        counted = batch.volume_holds(node.volume)
     if reported is not None:  # not reported, counted as a miss
         met, counted = met & reported, counted | ~reported
     if not positive and zero.any():  # SLA402 comes from the exact evaluator
@@ -482,9 +502,9 @@ def _vectorised(program: Terms, columns, shape, first: int):
                 own_of[position] = charged
         if sl.bonus is not None:
             applies, amount = _award(batch, sl.bonus, nums[position], dens[position], present[position])
-            applies = applies & (status[position] == MET)
+            applies = applies & batch.flags(status[position], MET)
             if sl.gate is not None:
-                applies = applies & _gate_open(sl.node, status, names, levels)
+                applies = applies & _gate_open(batch, sl.node, status, names, levels)
             bonuses += amount * applies
     at_risk = batch.minor(program.at_risk.amount) if program.at_risk is not None else None
     bonus_limit = batch.minor(program.bonus_limit.amount) if program.bonus_limit is not None else None
@@ -498,8 +518,8 @@ def _vectorised(program: Terms, columns, shape, first: int):
     for position, sl in enumerate(levels):
         if sl.earn_back is not None:
             own_credits = own_of[position] if position in own_of else np.zeros(shape, dtype=np.int64)
-            earned += earned_back(sl.earn_back, own_credits, credits, own, status[position] == MET,
-                                  status[position] == MISSED, batch.mode, program.rounding.decimal_mode)
+            earned += earned_back(sl.earn_back, own_credits, credits, own, batch.flags(status[position], MET),
+                                  batch.flags(status[position], MISSED), batch.mode, program.rounding.decimal_mode)
     if bonus_limit is not None:
         bonuses = np.minimum(bonuses, bonus_limit)
     if program.netting == "only offset":
@@ -514,9 +534,9 @@ def _charged(batch: _Batch, sl, status, applies, amount) -> np.ndarray:
     (where its credit clause `applies`, `amount`), less the first free passes of each contract
     year, each held for its cure window and due when the window closes unless a met period in
     it cured the miss. The conditions are combined as booleans, the amounts multiplied once."""
-    charged = applies & (status == MISSED)
+    charged = applies & batch.flags(status, MISSED)
     if sl.free_passes is not None:  # the first misses of each contract year pass
-        missed = status == MISSED
+        missed = batch.flags(status, MISSED)
         counted = np.cumsum(missed, axis=1)  # misses so far
         start = batch.year_start
         before = counted[:, np.maximum(start - 1, 0)] * (start > 0)  # misses before the year
@@ -526,7 +546,7 @@ def _charged(batch: _Batch, sl, status, applies, amount) -> np.ndarray:
     length, cure = batch.shape[1], sl.cure
     due = np.zeros(batch.shape, dtype=np.int64)
     if cure < length:  # a miss in period p falls due in p + cure unless met in p + 1 to p + cure
-        uncured = _in_last(status == MET, cure)[:, cure:] == 0
+        uncured = _in_last(batch.flags(status, MET), cure)[:, cure:] == 0
         due[:, cure:] = amount[:, :length - cure] * (charged[:, :length - cure] & uncured)
     return due
 
@@ -578,7 +598,7 @@ def _critical_failure(batch: _Batch, program: Terms, status, nums, dens, present
             failure |= _reported(present[i]) & (status[i] != NOT_MEASURED) & _holds(
                 batch.ints, _threshold_of(test.floor), nums[i], dens[i])
         else:
-            failure |= sum((s == MISSED).astype(np.int64) for s in status) >= test.count
+            failure |= sum(batch.flags(s, MISSED).astype(np.int64) for s in status) >= test.count
     base = batch.columns[rule.base]  # the withhold is never more than the charges, to the minor unit below
     charges = (batch.ints.mul(base.values, 10 ** (batch.digits - base.scale)) if base.scale <= batch.digits
                else np.floor_divide(base.values, 10 ** (base.scale - batch.digits)))
@@ -590,15 +610,15 @@ def _reported(present):
     return True if present is None else present
 
 
-def _gate_open(node: nodes.ServiceLevel, status, names, levels):
+def _gate_open(batch: _Batch, node: nodes.ServiceLevel, status, names, levels):
     gate = node.gate
     if gate.kind == "named met":
         watched = [names.index(n.text) for n in gate.names]
-        return np.logical_and.reduce([status[i] == MET for i in watched])
+        return np.logical_and.reduce([batch.flags(status[i], MET) for i in watched])
     if gate.kind == "all met":
-        return np.logical_and.reduce([s == MET for s in status])
+        return np.logical_and.reduce([batch.flags(s, MET) for s in status])
     critical = [s for s, sl in zip(status, levels) if sl.critical]
-    return np.logical_and.reduce([s != MISSED for s in critical]) if critical else True
+    return np.logical_and.reduce([~batch.flags(s, MISSED) for s in critical]) if critical else True
 
 
 # ---------------------------------------------------------------- caps and triggers over several periods
@@ -668,7 +688,7 @@ def _terminations(program: Terms, status, nums, dens, present, failure, credits,
         if rule.kind == "in a row":
             fires = _in_a_row(status[position[rule.service_level]]) >= rule.count
         elif rule.kind == "in window":
-            fires = _in_last(status[position[rule.service_level]] == MISSED, rule.length) >= rule.count
+            fires = _in_last(batch.flags(status[position[rule.service_level]], MISSED), rule.length) >= rule.count
         elif rule.kind == "floor":
             i = position[rule.service_level]
             fires = _reported(present[i]) & (status[i] != NOT_MEASURED) & _holds(
@@ -681,7 +701,7 @@ def _terminations(program: Terms, status, nums, dens, present, failure, credits,
             fires = summed[:, 1:] - summed[:, window.start] > (
                 window.limits if np.ndim(window.limits) == 0 else window.limits)
         else:  # "many"
-            fires = sum((s == MISSED).astype(np.int64) for s in status) >= rule.count
+            fires = sum(batch.flags(s, MISSED).astype(np.int64) for s in status) >= rule.count
         fires = _spread_to(fires, (runs, length))
         any_fire = fires.any(axis=1)
         out[:, number] = np.where(any_fire, np.argmax(fires, axis=1), -1)
