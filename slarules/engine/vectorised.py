@@ -410,7 +410,8 @@ def evaluate_money(program: Terms, columns: dict[str, Column], first: int) -> Mo
                 money, bad[part] = _vectorised(program, {name: _rows(c, part) for name, c in columns.items()},
                                                (min(step, runs - start), length), first)
                 for target, source in zip(out, money):
-                    target[part] = source
+                    if source is not None:  # None: zeros, as `out` already is (its pages never touched)
+                        target[part] = source
         except Overflow:
             bad[:] = True
     for run in np.flatnonzero(bad):
@@ -514,18 +515,18 @@ def _vectorised(program: Terms, columns, shape, first: int):
     credits = accrued if at_risk is None else np.minimum(accrued, at_risk)
     if program.window_caps:
         credits = _window_capped(batch, program, credits)
-    earned = np.zeros(shape, dtype=np.int64)
+    earned = None  # None, as withheld without a critical failure: zeros, left as evaluate_money made them
     for position, sl in enumerate(levels):
         if sl.earn_back is not None:
             own_credits = own_of[position] if position in own_of else np.zeros(shape, dtype=np.int64)
-            earned += earned_back(sl.earn_back, own_credits, credits, own, batch.flags(status[position], MET),
-                                  batch.flags(status[position], MISSED), batch.mode, program.rounding.decimal_mode)
+            returned = earned_back(sl.earn_back, own_credits, credits, own, batch.flags(status[position], MET),
+                                   batch.flags(status[position], MISSED), batch.mode, program.rounding.decimal_mode)
+            earned = returned if earned is None else earned + returned
     if bonus_limit is not None:
         bonuses = np.minimum(bonuses, bonus_limit)
     if program.netting == "only offset":
         bonuses = np.minimum(bonuses, credits)
     terminations = _terminations(program, status, nums, dens, present, failure, credits, batch, first)
-    withheld = np.zeros(shape, dtype=np.int64) if withheld is None else withheld
     return (np.ascontiguousarray(credits), earned, np.ascontiguousarray(bonuses), withheld, terminations), batch.bad
 
 
