@@ -321,9 +321,9 @@ def _assess(batch: _Batch, form, num, den, shape):
     ints = batch.ints
     if isinstance(form, LinearForm):
         tn, tk = scaled(form.threshold)
-        distance = ints.sub(ints.mul(den, tn), ints.mul(num, 10 ** tk))  # (threshold - value) x den x 10**tk
-        if not form.below:
-            distance = ints.neg(distance)
+        threshold, value = ints.mul(den, tn), ints.mul(num, 10 ** tk)  # both x den x 10**tk
+        # the distance beyond the threshold: (threshold - value) below it, (value - threshold) above it
+        distance = ints.sub(threshold, value) if form.below else ints.sub(value, threshold)
         sn, sk = scaled(form.step)
         unit_num, unit_den = ints.mul(distance, 10 ** sk), ints.mul(ints.mul(den, 10 ** tk), sn)  # units = num / den
         applies = _spread_to(unit_num > 0, shape)
