@@ -28,7 +28,7 @@ import tracemalloc
 
 import numpy as np
 
-from slarules.engine.vectorised import columns_of, evaluate_money
+from slarules.engine.vectorised import CHUNK, columns_of, evaluate_money
 
 RUN_MONTHS = 120
 DRY_RUN_RUNS, DRY_RUN_MONTHS = 10_000, 24  # the README's dry-run --simulate 10000 --years 2
@@ -193,10 +193,13 @@ def report(program, history, repeat: int, root) -> int:
     rate = runs * length / ours_time
     print(f"10 million periods/s at the dry-run shape ({runs:,} x {length}): "
           f"{'met' if rate >= 10_000_000 else 'NOT met'} ({rate / 1e6:.1f} million)")
-    floor_input = _hand_columns(columns)
-    floor_time, _ = _best(repeat, lambda: floor_numpy(floor_input))
-    print(f"floor at the dry-run shape, a minimal NumPy pass over the same arrays (the reads, one threshold "
-          f"comparison per service level, one sum): {runs * length / floor_time / 1e6:.1f} million periods/s")
+    floor_input, rows = _hand_columns(columns), -(-runs // -(-runs * length // CHUNK))  # as evaluate_money cuts them
+    floor_time, _ = _best(max(repeat, 5), lambda: sum(  # in batches as the evaluator's: whole, it page-faults
+        floor_numpy({name: values[start:start + rows] for name, values in floor_input.items()})
+        for start in range(0, runs, rows)))
+    print(f"floor at the dry-run shape, a minimal NumPy pass over the same arrays in batches of {rows:,} runs "
+          f"(the reads, one threshold comparison per service level, one sum): "
+          f"{runs * length / floor_time / 1e6:.0f} million periods/s")
     print(f"ratio-vectorised {ours_time / hand_time:.2f} (at the dry-run shape, {runs:,} runs x {length} months)")
     _dry_run_line(root)
     _memory_lines(program, history, columns, first)
