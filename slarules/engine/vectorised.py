@@ -51,6 +51,7 @@ are not taken (simulated histories have none).
 """
 from __future__ import annotations
 
+import functools
 from decimal import Decimal
 
 import attrs
@@ -135,8 +136,6 @@ class _Batch:
         self.first = first  # the calendar index of the first period
         self.digits = program.rounding.digits
         self.mode = program.rounding.mode
-        years = [program.calendar.contract_year_of(first + p) for p in range(shape[1])]
-        self.year_start = np.array([years.index(year) for year in years], dtype=np.int64)
         self.bad = np.zeros(shape[0], dtype=bool)  # runs for the exact evaluator
         self.columns = {}
         for spec in program.inputs:
@@ -167,6 +166,13 @@ class _Batch:
             self._volumes[key] = _spread_to(_holds(self.ints, comparison, column.values, 10 ** column.scale),
                                             self.shape)
         return self._volumes[key]
+
+    @functools.cached_property
+    def year_start(self) -> np.ndarray:
+        """Per period, the first period of its contract year (0: the first period), for free passes
+        and caps over the contract year."""
+        years = [self.program.calendar.contract_year_of(self.first + p) for p in range(self.shape[1])]
+        return np.array([years.index(year) for year in years], dtype=np.int64)
 
     def flags(self, status, code) -> np.ndarray:
         """Where a status array has `code` (MET, MISSED), found once per array and code."""
