@@ -715,7 +715,7 @@ def _terminations(program: Terms, status, nums, dens, present, failure, credits,
                 window.limits if np.ndim(window.limits) == 0 else window.limits)
         else:  # "many"
             fires = sum(batch.flags(s, MISSED).astype(np.int64) for s in status) >= rule.count
-        fires = _spread_to(fires, (runs, length))
-        any_fire = fires.any(axis=1)
-        out[:, number] = np.where(any_fire, np.argmax(fires, axis=1), -1)
+        fires = np.ascontiguousarray(_spread_to(fires, (runs, length)))  # rows of periods: argmax per row is fast
+        first_fire = np.argmax(fires, axis=1)
+        out[:, number] = np.where(fires[np.arange(runs), first_fire], first_fire, -1)  # it fires there, or never
     return out
