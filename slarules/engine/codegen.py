@@ -310,11 +310,8 @@ class _Emitter:
             self.line(d + 1, "ev.missing_input(data, env)")
         if terms.indexation is not None:
             self.line(d, "env[INDEX_KEY] = indexer.values_for(data, index, year)")
-        if terms.at_risk is not None:
-            self.object("AT_RISK", terms.at_risk, f"the amount at risk (line {terms.at_risk.clause.line})")
-            self.line(d, f"at_risk = {self.amount(terms.at_risk.amount, 'AT_RISK_AMOUNT', 'env')}")
-            if _reads(terms, AT_RISK_KEY):  # an amount is a share of it
-                self.line(d, "env[AT_RISK_KEY] = at_risk")
+        if terms.at_risk is not None and _reads(terms, AT_RISK_KEY):  # an amount is a share of it
+            self.line(d, f"env[AT_RISK_KEY] = {self.at_risk()}")
         self.line(d, "# 2. every service level's value and status")
         missing_counts = frozenset(spec.name for spec in terms.inputs if spec.missing == "miss")
         condition = "label not in events"
@@ -365,7 +362,8 @@ class _Emitter:
         self.line(d, "# 6. the period-wide caps, late deliveries, netting")
         self.line(d, "credits = accrued")
         if terms.at_risk is not None:
-            self.period_cap(d, "credits", "at_risk", "AT_RISK", "credit cap", "the amount at risk")
+            self.period_cap(d, "credits", "env[AT_RISK_KEY]" if _reads(terms, AT_RISK_KEY) else self.at_risk(),
+                            "AT_RISK", "credit cap", "the amount at risk")
         if terms.window_caps:
             self.line(d, "credits = ev.window_caps(label, index, year, credits, env, lines)")
         self.line(d, "earned_back = zero")
@@ -625,13 +623,20 @@ class _Emitter:
         self.line(d, "else:")
         self.line(d + 1, "source = None  # not beyond the threshold")
 
+    def at_risk(self) -> str:
+        """The amount at risk in the period, as an expression."""
+        self.object("AT_RISK", self.terms.at_risk, f"the amount at risk (line {self.terms.at_risk.clause.line})")
+        return self.amount(self.terms.at_risk.amount, "AT_RISK_AMOUNT", "env")
+
     def period_cap(self, d: int, total: str, amount: str, cap: str, kind: str, cap_name: str) -> None:
-        """`total` after a period-wide cap, with a cap line when it binds."""
-        self.line(d, f"limit = ({amount}).quantize(quantum, mode)")
-        self.line(d, f"if {total} > limit:")
-        self.line(d + 1, f"lines.append((None, {kind!r}, limit - {total}, {cap}.clause, period_cap_text, "
+        """`total` after a period-wide cap, with a cap line when it binds (only a period with
+        some credits, or bonuses, has anything to cap)."""
+        self.line(d, f"if {total}:")
+        self.line(d + 1, f"limit = ({amount}).quantize(quantum, mode)")
+        self.line(d + 1, f"if {total} > limit:")
+        self.line(d + 2, f"lines.append((None, {kind!r}, limit - {total}, {cap}.clause, period_cap_text, "
                          f"{total!r}, {cap_name!r}, {cap}, env, {total}, limit))")
-        self.line(d + 1, f"{total} = limit")
+        self.line(d + 2, f"{total} = limit")
 
     # ---- numbers and amounts
     def amount(self, amount, name: str, env: str) -> str:

@@ -202,9 +202,9 @@ class CriticalFailureRule:
 
 class Citations(dict):
     """Terms.contract_clauses as compile_terms makes it: the contract clause by span_key, and
-    the answer for each span asked about kept by the span's identity (with the span, so that
-    its identity is not reused): a line item asks for its clause each time it is read, and
-    the clauses a ruleset's lines quote are few."""
+    the answer for each span asked about kept by the span's identity (with the span itself,
+    which keeps that identity from being given to another object): a line item asks for its
+    clause each time it is read, and the clauses a ruleset's lines quote are few."""
 
     __slots__ = ("_by_span",)
 
@@ -214,7 +214,7 @@ class Citations(dict):
 
     def of(self, span: Span | None) -> str | None:
         known = self._by_span.get(id(span))
-        if known is None or known[0] is not span:
+        if known is None:
             known = self._by_span[id(span)] = (span, None if span is None else self.get(span_key(span)))
         return known[1]
 

@@ -23,6 +23,7 @@ from decimal import Decimal
 
 import attrs
 
+from ..core.days import add_days
 from ..core.periods import MONTHS_PER_PERIOD, Calendar, days_in_month
 from ..core.source import Span
 from ..language import nodes, printer
@@ -33,16 +34,8 @@ from .outcome import LATE_REPORT
 def nth_business_day_after(day: datetime.date, rank: int) -> datetime.date:
     """The `rank`-th day after `day` that is a Monday to Friday (rank >= 1); date.max if that
     is beyond the calendar (a period of the year 9999 or later: no report is late)."""
-    weeks, rest = divmod(rank - 1, 5)
     try:
-        current = day + datetime.timedelta(days=7 * weeks)
-        count = 0
-        while True:
-            current += datetime.timedelta(days=1)
-            if current.weekday() < 5:
-                count += 1
-                if count == rest + 1:
-                    return current
+        return add_days(day, rank, business=True)
     except OverflowError:
         return datetime.date.max
 
