@@ -47,26 +47,26 @@ def largest(a) -> int:
     return max(int(np.max(a)), -int(np.min(a)))
 
 
-def mul(a, b, bound=largest):
-    """a x b, an int or an int64 array; Overflow if a product could reach LIMIT (`bound`: the
-    largest magnitude of an operand)."""
+def mul(a, b):
+    """a x b, an int or an int64 array; Overflow if a product could reach LIMIT."""
     if isinstance(b, int) and b == 1:
         return a
     if isinstance(a, int) and a == 1:
         return b
-    if bound(a) * bound(b) >= LIMIT:
+    if largest(a) * largest(b) >= LIMIT:
         raise Overflow
     return np.multiply(a, b, dtype=np.int64)
 
 
-def add(a, b, bound=largest):
-    if bound(a) + bound(b) >= LIMIT:
+def add(a, b):
+    if largest(a) + largest(b) >= LIMIT:
         raise Overflow
     return np.add(a, b, dtype=np.int64)
 
 
 def round_div(n, d, mode: str, bound=largest):
-    """n / d (d > 0) rounded to an integer with the contract's rounding mode, as Decimal.quantize would."""
+    """n / d (d > 0) rounded to an integer with the contract's rounding mode, as Decimal.quantize would
+    (`bound`: how d's largest magnitude is found, for the guard)."""
     if bound(d) >= LIMIT:
         raise Overflow
     n = np.asarray(n, dtype=np.int64)
@@ -104,19 +104,20 @@ def pick(condition, a, b):
     return b + (a - b) * condition
 
 
-def to_minor(n, k: int, digits: int, mode: str, bound=largest):
+def to_minor(n, k: int, digits: int, mode: str):
     """The exact decimal n / 10**k in minor units (10**-digits), rounded with `mode`."""
     if k <= digits:
-        return mul(n, 10 ** (digits - k), bound)
-    return round_div(n, 10 ** (k - digits), mode, bound)
+        return mul(n, 10 ** (digits - k))
+    return round_div(n, 10 ** (k - digits), mode)
 
 
 class Bounds:
     """The largest magnitudes of one batch's arrays, each found at most once: a product's or
     sum's from its operands' (an upper bound: a guard may then fall back where a pass over the
     product would not have, never the other way), any other array's (an input's) by one pass
-    the first time it is asked. An array is held by a weak reference: a freed array's entry never matches a new one
-    of the same id. The arrays noted are not changed in place afterwards."""
+    the first time it is asked. An array is held by a weak reference: a freed array's entry
+    never matches a new one of the same id. The arrays noted are not changed in place
+    afterwards."""
 
     def __init__(self):
         self._known: dict[int, tuple[weakref.ref, int]] = {}
@@ -128,6 +129,7 @@ class Bounds:
         return array
 
     def largest(self, a) -> int:
+        """a's largest magnitude: noted, or found by one pass and noted."""
         if type(a) is int:
             return a if a >= 0 else -a
         known = self._known.get(id(a))
@@ -161,10 +163,6 @@ class Bounds:
         if bound >= LIMIT:
             raise Overflow
         return self.note(np.subtract(a, b, dtype=np.int64), bound)
-
-    def neg(self, a):
-        """-a, its bound noted (an int stays an int)."""
-        return -a if isinstance(a, int) else self.note(np.negative(a), self.largest(a))
 
     def round_div(self, n, d, mode: str):
         """round_div(n, d, mode), its bound noted: no more than n's (d >= 1)."""
