@@ -73,11 +73,13 @@ __all__ = ["Column", "MoneyOutcome", "Overflow", "columns_of", "evaluate_money",
 
 MET, MISSED, NOT_MEASURED = np.int8(0), np.int8(1), np.int8(2)
 CHUNK = 2 ** 16  # periods evaluated at once at most (runs x periods), the runs shared evenly between batches.
-# A sweep at both of bench/vectorised.py's shapes (CPU time, best of 6, other jobs on the machine), in
-# million periods/s for 8,192 / 16,384 / 32,768 / 49,152 / 65,536 / 98,304 periods a batch:
-#   10,000 runs x 24 months: 4.9 / 6.2 / 6.5 / 6.9 / 6.7 / 5.5;  416 runs x 120 months: 2.9 / 4.5 / 5.6 / 4.7 / 5.4 / 5.3.
-# Below 32,768 the fixed cost of a batch (about 1 ms of Python and NumPy calls) dominates; above 65,536
-# the arrays (512 KiB of int64) leave the cache and each batch's temporaries page-fault anew.
+# A sweep at both of bench/vectorised.py's shapes (CPU time, best of 8 to 12, other jobs on the machine), in
+# million periods/s for 8,192 / 16,384 / 32,768 / 40,000 / 49,152 / 65,536 / 98,304 / 131,072 periods a batch:
+#   10,000 runs x 24 months: 6.1 / 8.5 / 7.9 / 8.7 / 8.7 / 8.8 / 9.5 / 7.7
+#   416 runs x 120 months:   3.5 / 5.7 / 8.0 / 7.9 / 7.8 / 9.5 / 9.6 / 9.4
+# Flat within the noise (about 10%) from 40,000 to 98,304. Below, the fixed cost of a batch (about 1 ms of
+# Python and NumPy calls) dominates; above, the arrays (480 KiB of int64 at 60,000) leave the cache, and a
+# call page-faults its working set in (about 150 bytes a period).
 
 
 @attrs.frozen
