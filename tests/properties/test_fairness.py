@@ -93,7 +93,11 @@ def test_monotone_a_better_kpi_value_never_costs_the_vendor_more(which, data):
         return
     assert good.totals.net <= bad.totals.net
     assert good.totals.due_to_client <= bad.totals.due_to_client
-    assert good.totals.due_to_vendor >= bad.totals.due_to_vendor
+    if not any(sl.earn_back is not None for sl in subject.ruleset.service_levels):
+        # What is paid to the vendor includes credits earned back, returns of what it was charged:
+        # a history with fewer misses has less to return (a miss in January, its credit earned back
+        # in March: USD 0.03 paid to the vendor against 0.10 charged), and only the net must fall.
+        assert good.totals.due_to_vendor >= bad.totals.due_to_vendor
 
 
 # ------------------------------------------------------------------ 2 bounded
