@@ -162,8 +162,11 @@ class _Emitter:
 
     def __init__(self, terms):
         self.terms = terms
+        # Whether an amount is a share of the amount at risk: then each period's env holds it.
+        self.at_risk_read = terms is not None and terms.at_risk is not None and _reads(terms, AT_RISK_KEY)
         self.namespace: dict[str, object] = {
-            "Decimal": Decimal, "ROUND_CEILING": ROUND_CEILING, "ROUND_FLOOR": ROUND_FLOOR, "PeriodOutcome": PeriodOutcome, "assess_quarters": assess_quarters,
+            "Decimal": Decimal, "ROUND_CEILING": ROUND_CEILING, "ROUND_FLOOR": ROUND_FLOOR,
+            "PeriodOutcome": PeriodOutcome, "assess_quarters": assess_quarters,
             "period_lengths": period_lengths, "AT_RISK_KEY": AT_RISK_KEY, "INDEX_KEY": INDEX_KEY,
         }
         self.numbers: dict[str, str] = {}  # name -> canonical string
@@ -310,7 +313,7 @@ class _Emitter:
             self.line(d + 1, "ev.missing_input(data, env)")
         if terms.indexation is not None:
             self.line(d, "env[INDEX_KEY] = indexer.values_for(data, index, year)")
-        if terms.at_risk is not None and _reads(terms, AT_RISK_KEY):  # an amount is a share of it
+        if self.at_risk_read:
             self.line(d, f"env[AT_RISK_KEY] = {self.at_risk()}")
         self.line(d, "# 2. every service level's value and status")
         missing_counts = frozenset(spec.name for spec in terms.inputs if spec.missing == "miss")
@@ -362,7 +365,7 @@ class _Emitter:
         self.line(d, "# 6. the period-wide caps, late deliveries, netting")
         self.line(d, "credits = accrued")
         if terms.at_risk is not None:
-            self.period_cap(d, "credits", "env[AT_RISK_KEY]" if _reads(terms, AT_RISK_KEY) else self.at_risk(),
+            self.period_cap(d, "credits", "env[AT_RISK_KEY]" if self.at_risk_read else self.at_risk(),
                             "AT_RISK", "credit cap", "the amount at risk")
         if terms.window_caps:
             self.line(d, "credits = ev.window_caps(label, index, year, credits, env, lines)")
@@ -415,8 +418,7 @@ class _Emitter:
         terms = self.terms
         return (any(sl.reads_period_length or sl.allocation is not None for sl in terms.service_levels)
                 or any(spec.missing == "default" for spec in terms.inputs)
-                or terms.indexation is not None
-                or (terms.at_risk is not None and _reads(terms, AT_RISK_KEY)))
+                or terms.indexation is not None or self.at_risk_read)
 
     def earn_backs(self, d: int) -> None:
         """Earn-back returns only credits actually charged: when period-wide caps cut the period's
@@ -585,7 +587,7 @@ class _Emitter:
             self.line(d + 1, f"exact, source, detail = {self.amount(form.amount, name + '_AMOUNT', env)}, "
                              f"{name}_FORM, None")
             self.line(d, f"if {value} is not None:")
-        elif isinstance(form, LinearForm) and form.allowance is None and form.rounding != "pro rata":
+        elif isinstance(form, LinearForm) and form.rounding != "pro rata" and form.allowance is None:
             self.linear(d, name, award.kind, form, value, env)
             self.line(d, f"if {value} is not None and source is not None:")
         else:

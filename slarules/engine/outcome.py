@@ -225,8 +225,12 @@ class PeriodOutcome(tuple):
         return (self.period, self.contract_year, self.results, self.lines, self.totals, self.terminations,
                 self.late_reports)
 
+    # Never equal to another type, a plain tuple included (the records would compare).
     def __eq__(self, other) -> bool:
-        return self._public() == other._public() if type(other) is PeriodOutcome else NotImplemented
+        return type(other) is PeriodOutcome and self._public() == other._public()
+
+    def __ne__(self, other) -> bool:
+        return not self == other
 
     def __hash__(self) -> int:
         return hash(self._public())

@@ -40,6 +40,8 @@ def test_a_period_is_a_frozen_value_whose_figures_are_built_each_time_they_are_r
     _, again = evaluate(70, 75, 95)
     period = first.periods[1]
     assert period == again.periods[1] and hash(period) == hash(again.periods[1])
+    assert not period != again.periods[1]  # another evaluation's record, the same period
+    assert period != tuple(period)
     assert period != first.periods[0]
     assert period.lines == period.lines and period.results == period.results and period.totals == period.totals
     assert period.lines is not period.lines  # built again: nothing is kept
