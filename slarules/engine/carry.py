@@ -9,7 +9,7 @@ JSON form (through state_format.py).
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Callable
+from typing import Callable, NamedTuple
 
 import attrs
 
@@ -101,8 +101,7 @@ class ServiceLevelCarry:
     partial: Partial | None = None  # a quarter under way, for a service level assessed quarterly
 
 
-@attrs.define
-class WindowEntry:
+class WindowEntry(NamedTuple):
     """A past period as a window sees it: its credits and the window's base input."""
 
     index: int

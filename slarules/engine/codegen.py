@@ -46,7 +46,7 @@ from .forms import AT_RISK_KEY, CompiledAmount, FlatForm, LinearForm, TableForm,
 from .frequencies import assess_quarters, assessed_later
 from .indexation import INDEX_KEY
 from .measure import period_lengths
-from .outcome import MET, MISSED, PeriodOutcome
+from .outcome import MET, MISSED, PeriodOutcome, made
 
 # `value OP threshold` for a comparison as written (the threshold on the right)
 _OPERATOR = {"at least": ">=", "at most": "<=", "above": ">", "below": "<"}
@@ -166,13 +166,14 @@ class _Emitter:
         self.at_risk_read = terms is not None and terms.at_risk is not None and _reads(terms, AT_RISK_KEY)
         self.namespace: dict[str, object] = {
             "Decimal": Decimal, "ROUND_CEILING": ROUND_CEILING, "ROUND_FLOOR": ROUND_FLOOR,
-            "PeriodOutcome": PeriodOutcome, "assess_quarters": assess_quarters,
+            "PeriodOutcome": PeriodOutcome, "made": made, "assess_quarters": assess_quarters,
             "period_lengths": period_lengths, "AT_RISK_KEY": AT_RISK_KEY, "INDEX_KEY": INDEX_KEY,
         }
         self.numbers: dict[str, str] = {}  # name -> canonical string
         self.keys = {AT_RISK_KEY: "AT_RISK_KEY", INDEX_KEY: "INDEX_KEY"}  # env keys no input has -> their globals
         self.objects: list[tuple[str, str]] = []  # (name, what it is), for the module's header
         self.code: list[str] = []
+        self.heads: dict[str, str] = {}  # a line head's name -> how bind makes it (ev.line_head)
 
     # ---- globals and lines
     def number(self, value: Decimal) -> str:
@@ -195,6 +196,13 @@ class _Emitter:
 
     def line(self, depth: int, text: str) -> None:
         self.code.append("    " * depth + text)
+
+    def head(self, name: str, service_level: str, kind: str, clause: str, text: str, *fixed: str) -> str:
+        """The name of a line head (outcome.LineHead) bind makes once for the evaluator; the
+        arguments are expressions of this module's own names, `kind` a literal."""
+        self.heads.setdefault(name, f"{name} = ev.line_head({service_level}, {kind!r}, {clause}, "
+                                    f"{', '.join((text, *fixed))})")
+        return name
 
     def sl_name(self, sl) -> str:
         """A service level's name, for comments: an identifier, checked again."""
@@ -270,7 +278,6 @@ class _Emitter:
         self.line(1, '"""period(data, index, year) for the evaluator ev, whose carries it updates."""')
         self.line(1, "contract_year_of, zero, quantum, mode = ev.contract_year_of, ev.zero, ev.quantum, ev.mode")
         self.line(1, "events, late_deliveries = ev.events, ev.late_deliveries")
-        self.line(1, "award_text, cap_text, period_cap_text = ev.award_text, ev.cap_text, ev.period_cap_text")
         if levels:
             self.line(1, "carries = ev.carries")
             self.line(1, ", ".join(f"carry{i}" for i in range(len(levels))) + ", = carries")
@@ -286,10 +293,14 @@ class _Emitter:
             self.line(1, "late_reports = ev.late_reports")
         if any(sl.reads_period_length for sl in levels):
             self.line(1, "days_in = ev.days_in")
+        heads_at = len(self.code)
         self.line(0, "")
         self.line(1, "def period(data, index, year):")
         self.period(2)
         self.line(1, "return period")
+        if self.heads:  # the heads of the lines the period writes, made before it
+            self.code[heads_at:heads_at] = ["    # the heads of the line items (clause, sentence) the code writes"] + [
+                "    " + making for making in self.heads.values()]
 
     def period(self, d: int) -> None:
         terms = self.terms
@@ -352,7 +363,8 @@ class _Emitter:
             self.line(d, f"results = [{', '.join(judged)}]  # as the service levels ended the period")
         if terms.roles.duties:
             self.line(d, "if late:")
-            self.line(d + 1, "own_credits += late_reports.credits(late, results, env, lines, ev.money_of)")
+            self.line(d + 1, "own_credits += late_reports.credits(late, results, env, lines, ev.money_of, "
+                             "ev.line_head)")
         self.line(d, "# 5. a critical failure")
         self.line(d, "accrued, withheld, failure = own_credits, zero, None")
         if terms.critical_failure is not None:
@@ -373,7 +385,7 @@ class _Emitter:
         if earning_back:
             self.earn_backs(d)
         self.line(d, "if late_deliveries is not None:  # under their own caps, not the period-wide ones")
-        self.line(d + 1, "credits += late_deliveries.lines(label, lines)")
+        self.line(d + 1, "credits += late_deliveries.lines(label, lines, ev.line_head)")
         if terms.bonus_limit is not None:
             self.object("BONUS_LIMIT", terms.bonus_limit, f"the bonus limit (line {terms.bonus_limit.clause.line})")
             self.period_cap(d, "bonuses", self.amount(terms.bonus_limit.amount, "BONUS_LIMIT_AMOUNT", "env"),
@@ -382,8 +394,8 @@ class _Emitter:
             self.object("NETTING", terms.netting_clause, "the netting clause")
             self.line(d, "if bonuses > credits:  # bonuses only offset credits")
             self.line(d + 1, "excess = bonuses - credits")
-            self.line(d + 1, "lines.append((None, 'bonus forfeit', -excess, NETTING, ev.forfeit_text, "
-                             "bonuses, credits, excess))")
+            forfeit = self.head("NETTING_LINE", "None", "bonus forfeit", "NETTING", "ev.forfeit_text")
+            self.line(d + 1, f"lines.append(({forfeit}, -excess, bonuses, credits, excess))")
             self.line(d + 1, "bonuses = credits")
         self.line(d, "# 7. termination: a right arises in each period its trigger's condition holds")
         if terms.triggers:
@@ -484,8 +496,8 @@ class _Emitter:
                 self.line(d, "while recent and " + ("recent[0].contract_year != year:" if rule.length is None
                                                      else f"recent[0].index <= index - {_whole(rule.length)}:"))
                 self.line(d + 1, "del recent[0]  # no longer in the window")
-                self.line(d, f"recent.append(WINDOW_ENTRY(index, label, year, {self.number(Decimal(0))}, "
-                             f"{self.number(Decimal(0))}, miss_of[status{at}] is True))")
+                self.line(d, f"recent.append(made(WINDOW_ENTRY, (index, label, year, {self.number(Decimal(0))}, "
+                             f"{self.number(Decimal(0))}, miss_of[status{at}] is True)))")
                 self.line(d, f"if sum(map(ENTRY_MISSED, recent)) >= {_whole(rule.count)}:")
                 self.line(d + 1, f"rights.append(ev.arise({name}, {carry}, label, index, "
                                  f"ev.in_window({name}, {carry}, label)))")
@@ -576,42 +588,49 @@ class _Emitter:
             for r, row in enumerate(form.rows):
                 row_name = self.object(f"{name}_ROW{r}", row, f"its {award.kind} row on line {row.clause.line}")
                 self.line(d, f"elif {self.interval(row.interval, value)}:")
-                self.line(d + 1, f"exact, source, detail = {self.amount(row.amount, row_name + '_AMOUNT', env)}, "
-                                 f"{row_name}, None")
+                self.line(d + 1, f"exact, head, detail = {self.amount(row.amount, row_name + '_AMOUNT', env)}, "
+                                 f"{self.award_head(prefix, name, award, row_name)}, None")
             self.line(d, "else:")
-            self.line(d + 1, "source = None  # no row applies")
-            self.line(d, f"if {value} is not None and source is not None:")
+            self.line(d + 1, "head = None  # no row applies")
+            self.line(d, f"if {value} is not None and head is not None:")
         elif isinstance(form, FlatForm):
-            self.object(f"{name}_FORM", form, f"its {award.kind} amount")
+            form_name = self.object(f"{name}_FORM", form, f"its {award.kind} amount")
             self.line(d, "else:")
-            self.line(d + 1, f"exact, source, detail = {self.amount(form.amount, name + '_AMOUNT', env)}, "
-                             f"{name}_FORM, None")
+            self.line(d + 1, f"exact, head, detail = {self.amount(form.amount, name + '_AMOUNT', env)}, "
+                             f"{self.award_head(prefix, name, award, form_name)}, None")
             self.line(d, f"if {value} is not None:")
         elif isinstance(form, LinearForm) and form.rounding != "pro rata" and form.allowance is None:
-            self.linear(d, name, award.kind, form, value, env)
-            self.line(d, f"if {value} is not None and source is not None:")
+            self.linear(d, prefix, name, award, form, value, env)
+            self.line(d, f"if {value} is not None and head is not None:")
         else:
             self.object(f"{name}_FORM", form, f"its {award.kind} form, as compiled")
             self.line(d, "else:")
             self.line(d + 1, f"assessed = {name}_FORM.assess({value}, {env})")
-            self.line(d + 1, "source = None")
+            self.line(d + 1, "head = None")
             self.line(d + 1, "if assessed is not None:")
             self.line(d + 2, "exact, source, detail = assessed")
-            self.line(d, f"if {value} is not None and source is not None:")
+            self.line(d + 2, f"head = ev.award_head({prefix}, {name}, source)")
+            self.line(d, f"if {value} is not None and head is not None:")
         self.line(d + 1, f"{total} = exact.quantize(quantum, mode)")
-        self.line(d + 1, f"{lines}.append(({prefix}_NAME, {award.kind!r}, {total}, source.clause, award_text, "
-                         f"{prefix}, {name}, {value}, {note}, source, detail, {env}, {total}))")
+        self.line(d + 1, f"{lines}.append((head, {total}, {value}, {note}, detail, {env}))")
         if award.cap is not None:
+            cap = self.head(f"{name}_CAP_LINE", f"{prefix}_NAME", award.kind + " cap", f"{name}.cap_clause",
+                            "ev.cap_text", prefix, name)
             self.line(d + 1, f"limit = ({self.amount(award.cap, name + '_CAP', env)}).quantize(quantum, mode)")
             self.line(d + 1, f"if {total} > limit:")
-            self.line(d + 2, f"{lines}.append(({prefix}_NAME, {award.kind + ' cap'!r}, limit - {total}, "
-                             f"{name}.cap_clause, cap_text, {prefix}, {name}, {env}, {total}, limit))")
+            self.line(d + 2, f"{lines}.append(({cap}, limit - {total}, {env}, {total}, limit))")
             self.line(d + 2, f"{total} = limit")
 
-    def linear(self, d: int, name: str, kind: str, form: LinearForm, value: str, env: str) -> None:
+    def award_head(self, prefix: str, name: str, award, source: str) -> str:
+        """The head of the lines of service level `prefix`'s award `name` from `source` (a row,
+        the clause's amount or its amount per unit)."""
+        return self.head(f"{source}_LINE", f"{prefix}_NAME", award.kind, f"{source}.clause", "ev.award_text",
+                         prefix, name, source)
+
+    def linear(self, d: int, prefix: str, name: str, award, form: LinearForm, value: str, env: str) -> None:
         """An amount per whole unit (rounded up or down) beyond a fixed threshold, as
         forms.LinearForm.assess: no line when no whole unit is counted."""
-        form_name = self.object(f"{name}_FORM", form, f"its {kind} per unit")
+        form_name = self.object(f"{name}_FORM", form, f"its {award.kind} per unit")
         threshold = self.number(form.threshold)
         beyond, distance = (f"{value} < {threshold}", f"{threshold} - {value}") if form.below else \
             (f"{value} > {threshold}", f"{value} - {threshold}")
@@ -620,10 +639,10 @@ class _Emitter:
         rounding = "ROUND_CEILING" if form.rounding == "up" else "ROUND_FLOOR"
         self.line(d, f"elif {beyond}:")
         self.line(d + 1, f"units = ({distance}).to_integral_value({rounding})")
-        self.line(d + 1, f"exact, source, detail = units * ({self.amount(form.amount, form_name + '_AMOUNT', env)}), "
-                         f"{form_name} if units else None, units")
+        self.line(d + 1, f"exact, head, detail = units * ({self.amount(form.amount, form_name + '_AMOUNT', env)}), "
+                         f"{self.award_head(prefix, name, award, form_name)} if units else None, units")
         self.line(d, "else:")
-        self.line(d + 1, "source = None  # not beyond the threshold")
+        self.line(d + 1, "head = None  # not beyond the threshold")
 
     def at_risk(self) -> str:
         """The amount at risk in the period, as an expression."""
@@ -633,11 +652,12 @@ class _Emitter:
     def period_cap(self, d: int, total: str, amount: str, cap: str, kind: str, cap_name: str) -> None:
         """`total` after a period-wide cap, with a cap line when it binds (only a period with
         some credits, or bonuses, has anything to cap)."""
+        head = self.head(f"{cap}_LINE", "None", kind, f"{cap}.clause", "ev.period_cap_text", repr(total),
+                         repr(cap_name), cap)
         self.line(d, f"if {total}:")
         self.line(d + 1, f"limit = ({amount}).quantize(quantum, mode)")
         self.line(d + 1, f"if {total} > limit:")
-        self.line(d + 2, f"lines.append((None, {kind!r}, limit - {total}, {cap}.clause, period_cap_text, "
-                         f"{total!r}, {cap_name!r}, {cap}, env, {total}, limit))")
+        self.line(d + 2, f"lines.append(({head}, limit - {total}, env, {total}, limit))")
         self.line(d + 2, f"{total} = limit")
 
     # ---- numbers and amounts

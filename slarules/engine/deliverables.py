@@ -115,8 +115,9 @@ class LateDeliveries:
         last = calendar.index(outcome.periods[-1].period) if outcome.periods else None
         return attrs.evolve(outcome, deliverables=self.statuses(calendar, last))
 
-    def lines(self, label: str, lines: list) -> Decimal:
-        """Add the period's late-delivery lines; returns their sum."""
+    def lines(self, label: str, lines: list, line_head) -> Decimal:
+        """Add the period's late-delivery lines, their heads made by `line_head`
+        (PeriodEvaluator.line_head); returns their sum."""
         total = Decimal(0)
         for delivery in self.by_period.get(label, ()):
             rule = self.rules[delivery.deliverable]
@@ -129,12 +130,12 @@ class LateDeliveries:
                         delivery.span, ("a late-delivery credit is billed once; a correction of what was billed "
                                         "is a restatement",), location=None if delivery.span else "events")])
                 continue
-            days, exact, amount = self.credit(rule, delivery.day)
+            days, _, amount = self.credit(rule, delivery.day)
             self.delivered[rule.name] = {"day": delivery.day.isoformat(), "period": label, "days_late": days,
                                          "credit": str(amount)}
             if amount:
-                lines.append((rule.name, LATE_DELIVERY, amount, rule.clause, _line_text, self, rule, delivery.day,
-                              days, exact, amount))
+                lines.append((line_head(rule.name, LATE_DELIVERY, rule.clause, _line_text, self, rule),
+                              amount, delivery.day, days))
                 total += amount
         return total
 
@@ -183,6 +184,6 @@ class LateDeliveries:
         return text
 
 
-def _line_text(late: LateDeliveries, rule: DeliverableRule, day, days, exact, amount) -> str:
+def _line_text(late: LateDeliveries, rule: DeliverableRule, amount, day, days) -> str:
     return (f"{rule.name} due {rule.due}, {rule.counted_until} {day}: {late.late_text(rule, days, amount)}"
             f" ({rule.text})")

@@ -70,6 +70,7 @@ from .outcome import (
     ZERO_TOTALS,
     KpiResult,
     Line,
+    LineHead,
     Outcome,
     PeriodOutcome,
     ServiceLevelTotals,
@@ -157,9 +158,8 @@ class PeriodEvaluator:
 
     A period's record (the PeriodOutcome itself) is (period, contract year, late
     reports, this evaluator, lines, terminations, credits, earned back, bonuses,
-    withheld, *results): per line item, (service level, kind, amount,
-    clause, sentence function, *its arguments) (a method bound to this evaluator, or
-    unbound with this evaluator its first argument), read by _sentence; per service level, in declaration order,
+    withheld, *results): per line item, (its LineHead, amount, *what its sentence
+    reads), read by _sentence; per service level, in declaration order,
     value (on the reporting grid, if any), status, note, value as measured (None
     when the contract states no reporting grid)."""
 
@@ -194,6 +194,10 @@ class PeriodEvaluator:
         # The triggers, with their carries and service levels.
         self.triggers = [(rule, trigger, position.get(rule.service_level))
                          for rule, trigger in zip(program.triggers, carry.triggers)]
+        # The heads of the lines of clauses a period reaches at run time (an unreported value's
+        # maximum, a held credit falling due, an earn-back), by the clause objects' identities.
+        self.award_heads: dict[tuple, LineHead] = {}
+        self.held_heads: dict[tuple, LineHead] = {}
         self.period = period_binder(program)(self)  # period(data, index, year) -> PeriodOutcome: codegen.py
 
     # Built when first needed: most one-period evaluations from a saved state need neither.
@@ -211,23 +215,46 @@ class PeriodEvaluator:
 
     # ---- a period's public figures, built from its record each time they are read (never kept)
     @cached_property
-    def result_heads(self) -> list[tuple[str, str, str | None]]:
-        """Each service level's name, unit and accountable party, as its KpiResults state them."""
-        return [(sl.name, sl.unit, self.owner.get(sl.name)) for sl in self.service_levels]
+    def result_heads(self) -> tuple[tuple[str, ...], tuple[str, ...], tuple[str | None, ...], bool]:
+        """The service levels' names, units and accountable parties, as their KpiResults state
+        them, and whether any is on a reporting grid (its record has a value as measured)."""
+        return (tuple(self.names), tuple(sl.unit for sl in self.service_levels),
+                tuple(self.owner.get(sl.name) for sl in self.service_levels),
+                any(sl.reported_text is not None for sl in self.service_levels))
 
     def results(self, record) -> tuple[KpiResult, ...]:
+        names, units, owners, on_grid = self.result_heads
+        values, statuses, notes = (record[_RESULTS::_FIELDS], record[_RESULTS + 1::_FIELDS],
+                                   record[_RESULTS + 2::_FIELDS])
+        if not on_grid:  # every value is as measured: the record's fields in KpiResult's order
+            return tuple(map(made, repeat(KpiResult), zip(names, values, units, statuses, notes, repeat(None),
+                                                          owners)))
         return tuple([made(KpiResult, (name, value, unit, status, note, None, owner)) if as_measured is None
                       else made(KpiResult, (name, as_measured, unit, status, note, value, owner))
-                      for (name, unit, owner), value, status, note, as_measured in zip(
-                          self.result_heads, record[_RESULTS::_FIELDS], record[_RESULTS + 1::_FIELDS],
-                          record[_RESULTS + 2::_FIELDS], record[_RESULTS + 3::_FIELDS])])
+                      for name, value, unit, status, note, as_measured, owner in zip(
+                          names, values, units, statuses, notes, record[_RESULTS + 3::_FIELDS], owners)])
 
     def lines(self, period: str, record) -> tuple[Line, ...]:
-        invoice, owner = self.invoice_period_of(period), self.owner.get
-        cited = self.program.contract_clauses.of  # Terms.cited, one call less per line
-        return tuple([made(Line, (period, line[0], line[1], line[2], line[3], MethodType(_sentence, line),
-                                  owner(line[0]), invoice, cited(line[3])))
-                      for line in record[4]])
+        invoice = self.invoice_period_of(period)
+        return tuple([made(Line, (period, head.service_level, head.kind, line[1], head.clause,
+                                  MethodType(_sentence, line), head.accountable, invoice, head.contract_clause))
+                      for line in record[4] for head in (line[0],)])
+
+    def line_head(self, service_level: str | None, kind: str, clause, text, *fixed) -> LineHead:
+        """The head of the line items of one kind from one clause (outcome.LineHead): its
+        sentence `text(*fixed, amount, *the rest of the line)`."""
+        return LineHead(service_level, kind, clause, self.owner.get(service_level), self.program.cited(clause),
+                        text, fixed)
+
+    def award_head(self, sl, award: CompiledAward, source) -> LineHead:
+        """The head of a credit's or bonus's line from `source` (a row, the clause's amount, or
+        None: its cap), made once per source."""
+        head = self.award_heads.get((id(award), id(source)))
+        if head is None:
+            clause = source.clause if source is not None else award.cap_clause
+            head = self.award_heads[id(award), id(source)] = self.line_head(
+                sl.name, award.kind, clause, self.award_text, sl, award, source)
+        return head
 
     def invoice_period_of(self, period: str) -> str | None:
         return None if self.program.invoicing is None else invoice_period_of(self.program.calendar, period)
@@ -315,8 +342,8 @@ class PeriodEvaluator:
         deadline, cure_by, until = cure_window(sl, index, self.program.calendar, self.holidays)
         names = self.clause_names[sl.name]
         carry.pending.append(Pending(deadline, label, [
-            PendingLine(line[1], line[2], names[id(line[3])], line[3], MethodType(_sentence, line))
-            for line in held], cure_by))
+            PendingLine(head.kind, line[1], names[id(head.clause)], head.clause, MethodType(_sentence, line))
+            for line in held for head in (line[0],)], cure_by))
         return "in cure", _join(note, f"in cure until {until} ({sl.cure_text})")
 
     def cure(self, carry, status, note, index) -> tuple[str, str]:
@@ -356,9 +383,7 @@ class PeriodEvaluator:
                 amount, source, detail = limit, None, None
             else:
                 _, source, detail = worst
-        clause = source.clause if source is not None else award.cap_clause
-        lines.append((sl.name, award.kind, amount, clause,
-                      PeriodEvaluator.award_text, self, sl, award, None, note, source, detail, env, amount))
+        lines.append((self.award_head(sl, award, source), amount, None, note, detail, env))
         return amount
 
     def close_cure_windows(self, sl, carry, lines, label, index) -> Decimal | None:
@@ -370,8 +395,11 @@ class PeriodEvaluator:
         total = None
         for pending in closing:
             for held in pending.lines:
-                lines.append((sl.name, held.kind, held.amount, held.span,
-                              PeriodEvaluator.held_text, self, sl.name, pending.missed_in, label, held))
+                head = self.held_heads.get((sl.name, held.kind, id(held.span)))
+                if head is None:  # the clauses a held line cites are few: each head made once
+                    head = self.held_heads[sl.name, held.kind, id(held.span)] = self.line_head(
+                        sl.name, held.kind, held.span, self.held_text, sl.name)
+                lines.append((head, held.amount, pending.missed_in, label, held))
                 total = held.amount if total is None else total + held.amount
         return total
 
@@ -396,8 +424,11 @@ class PeriodEvaluator:
         """An earn-back line, unless nothing is returned: for `streak` met periods in a row,
         or (streak None) for the contract year's `average`."""
         if returned:
-            lines.append((sl.name, EARN_BACK, -returned, rule.clause,
-                          PeriodEvaluator.earn_back_text, self, sl, rule, returned, basis, streak, average))
+            head = self.award_heads.get((id(rule), None))
+            if head is None:
+                head = self.award_heads[id(rule), None] = self.line_head(
+                    sl.name, EARN_BACK, rule.clause, self.earn_back_text, sl, rule)
+            lines.append((head, -returned, returned, basis, streak, average))
             self.money_of[sl.name][1] -= returned
         return returned
 
@@ -423,28 +454,16 @@ class PeriodEvaluator:
         the input it is a share of. Returns (the credits that still accrue, the withheld)."""
         accrued = own_credits
         if rule.replaces_credits and own_credits:
-            lines.append((None, CREDITS_REPLACED, -own_credits, rule.replace_clause,
-                          PeriodEvaluator.replaced_text, self, rule, failure, own_credits))
+            lines.append((self.line_head(None, CREDITS_REPLACED, rule.replace_clause, self.replaced_text, rule),
+                          -own_credits, failure, own_credits))
             accrued = self.zero
         charges = env[rule.base].quantize(self.quantum, ROUND_FLOOR)  # the most a line can be, not above them
         withheld = min(rule.withhold.value(env).quantize(self.quantum, self.mode), charges)
-        lines.append((None, WITHHOLD, withheld, rule.withhold_clause,
-                      PeriodEvaluator.withhold_text, self, rule, failure, env, withheld))
+        lines.append((self.line_head(None, WITHHOLD, rule.withhold_clause, self.withhold_text, rule),
+                      withheld, failure, env))
         return accrued, withheld
 
-    # ---- 6. period-wide caps
-    def period_cap(self, cap, amount, total, cap_kind, what, cap_name, env, lines) -> Decimal:
-        """`total` after the cap, adding a cap line when the cap binds. `amount`: the cap's
-        amount when the period already has it (the amount at risk), else None."""
-        if cap is None:
-            return total
-        limit = (cap.amount.value(env) if amount is None else amount).quantize(self.quantum, self.mode)
-        if total <= limit:
-            return total
-        lines.append((None, cap_kind, limit - total, cap.clause,
-                      PeriodEvaluator.period_cap_text, self, what, cap_name, cap, env, total, limit))
-        return limit
-
+    # ---- 6. period-wide caps (the at-risk cap and the bonus limit are written out: codegen.py)
     def window_caps(self, label, index, year, credits, env, lines) -> Decimal:
         rules = self.program.window_caps
         for rule, entries in zip(rules, self.carry.windows):
@@ -455,8 +474,8 @@ class PeriodEvaluator:
             if credits > 0 and earlier + credits > limit:  # a period with no credits crosses nothing
                 cut = min(earlier + credits - limit, credits)
                 first = entries[0].label if entries else label
-                lines.append((None, "credit cap", -cut, rule.clause,
-                              PeriodEvaluator.window_cap_text, self, rule, first, label, earlier, credits, limit))
+                lines.append((self.line_head(None, "credit cap", rule.clause, self.window_cap_text, rule),
+                              -cut, first, label, earlier, credits, limit))
                 credits -= cut
         for rule, entries in zip(rules, self.carry.windows):
             entries.append(WindowEntry(index, label, year, credits, env[rule.base] if rule.base else ZERO, False))
@@ -537,7 +556,7 @@ class PeriodEvaluator:
     def fmt(self, amount: Decimal) -> str:
         return format_money(amount, self.digits)
 
-    def award_text(self, sl, award, value, note, source, detail, env, amount) -> str:
+    def award_text(self, sl, award, source, amount, value, note, detail, env) -> str:
         if value is None:
             head = f"{sl.name} {note.split('; ')[0]}; counts as a miss: the maximum {award.kind} applies"
         else:
@@ -553,42 +572,44 @@ class PeriodEvaluator:
         explained = source.explain(env, detail) if source is not None else f"its cap, {award.cap.describe(env)}"
         return f"{head}; {explained} = {self.fmt(amount)}"
 
-    def cap_text(self, sl, award, env, amount, limit) -> str:
+    def cap_text(self, sl, award, cut, env, amount, limit) -> str:
         return f"{sl.name} {award.kind} {self.fmt(amount)} capped at {award.cap.describe(env)} = {self.fmt(limit)}"
 
-    def held_text(self, name, missed_in, label, held) -> str:
+    def held_text(self, name, amount, missed_in, label, held) -> str:
         return f"{name} missed in {missed_in}, not cured by {label}: {held.text}"
 
-    def earn_back_text(self, sl, rule, returned, basis, streak, average) -> str:
+    def earn_back_text(self, sl, rule, amount, returned, basis, streak, average) -> str:
         if streak is not None:
             reason = f"met {self.periods_text(streak)} in a row"
         else:
             reason = f"the contract year average {format_number(average)} meets the target {sl.target_text}"
         return f"{sl.name} {reason}: {rule.text}; credits of {self.fmt(basis)} -> {self.fmt(returned)} returned"
 
-    def period_cap_text(self, what, cap_name, cap, env, total, limit) -> str:
+    def period_cap_text(self, what, cap_name, cap, cut, env, total, limit) -> str:
         return f"{what} {self.fmt(total)} exceed {cap_name}, {cap.amount.describe(env)} = {self.fmt(limit)}"
 
-    def window_cap_text(self, rule, first, label, earlier, credits, limit) -> str:
+    def window_cap_text(self, rule, cut, first, label, earlier, credits, limit) -> str:
         return (f"credits from {first} to {label}, {self.fmt(earlier)} before this period and {self.fmt(credits)} "
                 f"in it, exceed {rule.text} = {self.fmt(limit)}")
 
-    def replaced_text(self, rule, failure, own_credits) -> str:
+    def replaced_text(self, rule, amount, failure, own_credits) -> str:
         return (f"critical failure ({failure}): credits of {self.fmt(own_credits)} of this "
                 f"{self.period_noun} do not accrue")
 
-    def withhold_text(self, rule, failure, env, withheld) -> str:
+    def withhold_text(self, rule, withheld, failure, env) -> str:
         return f"critical failure ({failure}): {rule.withhold.describe(env)} withheld = {self.fmt(withheld)}"
 
-    def forfeit_text(self, bonuses, credits, excess) -> str:
+    def forfeit_text(self, forfeited, bonuses, credits, excess) -> str:
         return (f"bonuses {self.fmt(bonuses)} exceed credits {self.fmt(credits)}; "
                 f"bonuses only offset credits, so {self.fmt(excess)} is forfeited")
 
 
 def _sentence(line: tuple) -> str:
-    """The sentence explaining a line item, from its record (see PeriodEvaluator): the
-    record bound to this function is the Line's explanation, one small object per line."""
-    return line[4](*line[5:])
+    """The sentence explaining a line item, from its record (head, amount, *the rest; see
+    outcome.LineHead): the record bound to this function is the Line's explanation, one
+    small object per line."""
+    head = line[0]
+    return head.text(*head.fixed, *line[1:])
 
 
 def _shown(value: Decimal, unit: str) -> str:

@@ -102,6 +102,22 @@ class Line(NamedTuple):
         return f"Line({', '.join(f'{name}={getattr(self, name)!r}' for name in shown)})"
 
 
+class LineHead(NamedTuple):
+    """What every line item of one kind from one clause shares: a line's record is
+    (its head, amount, *what its sentence reads), and its sentence is
+    `head.text(*head.fixed, amount, *the rest)`. The evaluator makes the heads of the
+    clauses a ruleset's code writes lines for once (PeriodEvaluator.line_head), so a
+    line item keeps only what varies, and reading it looks nothing up."""
+
+    service_level: str | None
+    kind: str
+    clause: Span
+    accountable: str | None
+    contract_clause: str | None
+    text: Callable[..., str]
+    fixed: tuple
+
+
 class KpiResult(NamedTuple):
     """A service level's measurement in one period."""
 

@@ -182,22 +182,23 @@ class LateReports:
             if rule.consequence == "miss" and status in ("met", "missed", "not measured"):
                 results[position] = None, "missed", _late_note(reports) + "; a late report counts as a miss", None
 
-    def credits(self, late, results, env, lines, money_of) -> Decimal:
+    def credits(self, late, results, env, lines, money_of, line_head) -> Decimal:
         """`credit AMOUNT`: a `late report` line per service level reading a late input (not
-        for a waived or excluded one); returns their sum."""
+        for a waived or excluded one), its head made by `line_head` (PeriodEvaluator.line_head);
+        returns their sum."""
         total = Decimal(0)
         for position, sl, rule, reports in self.affected(late):
             if rule.consequence != "credit" or results[position][1] in ("waived", "excluded"):
                 continue
             amount = rule.amount.value(env).quantize(self.quantum, self.mode)
             text = f"{_late_note(reports)}; {rule.text}: {self.fmt(amount)}"
-            lines.append((sl.name, LATE_REPORT, amount, rule.clause, _text, text))
+            lines.append((line_head(sl.name, LATE_REPORT, rule.clause, _text), amount, text))
             money_of[sl.name][0] += amount
             total += amount
         return total
 
 
-def _text(text: str) -> str:
+def _text(amount, text: str) -> str:
     return text
 
 
