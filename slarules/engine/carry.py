@@ -9,6 +9,8 @@ JSON form (through state_format.py).
 from __future__ import annotations
 
 from decimal import Decimal
+from bisect import bisect_right
+from operator import attrgetter
 from typing import Callable, NamedTuple
 
 import attrs
@@ -19,24 +21,22 @@ from .state_fields import FieldReader, shown
 _HELD_KINDS = ("credit", "credit cap")  # the lines a cure window holds
 
 
-@attrs.define
-class PendingLine:
+class PendingLine(NamedTuple):
     """A line of a missed period's credit, held until its cure window closes. It names
     its clause as held_clauses() does (the state keeps the name, not a line of the ruleset,
     so an edit that moves lines keeps it true); `span` is where that clause is in the
-    ruleset being run. Its sentence is built when first read (most windows close cured, unread)."""
+    ruleset being run. Its sentence is built when read (most windows close cured, unread):
+    `sentence` is the text read back from a state, or what builds it."""
 
     kind: str
     amount: Decimal
     clause: str
-    span: Span = attrs.field(eq=False, repr=False)
-    _text: str | Callable[[], str] = attrs.field(alias="text")  # the sentence, or what builds it
+    span: Span
+    sentence: str | Callable[[], str]
 
     @property
     def text(self) -> str:
-        if not isinstance(self._text, str):
-            self._text = self._text()
-        return self._text
+        return self.sentence if isinstance(self.sentence, str) else self.sentence()
 
 
 def held_clauses(sl) -> dict[str, Span]:
@@ -54,12 +54,13 @@ def held_clauses(sl) -> dict[str, Span]:
     return named
 
 
-@attrs.define
-class Pending:
+class Pending(NamedTuple):
     """An open cure window: the miss of `missed_in`, cured if the service level is
     met by period index `cure_by` (None: `deadline`), otherwise its lines are assessed
     in period `deadline`. A window in days (cure_days.py) may close inside a period
-    whose own result does not count: then cure_by is the period before the deadline."""
+    whose own result does not count: then cure_by is the period before the deadline.
+    A service level's open windows are kept in order of deadline (see `opened`), so
+    whether one closes in a period is a look at the first."""
 
     deadline: int
     missed_in: str
@@ -69,6 +70,16 @@ class Pending:
     def cures_in(self, index: int) -> bool:
         """Whether the result of the period `index` counts toward this window."""
         return index <= (self.deadline if self.cure_by is None else self.cure_by)
+
+
+def opened(pending: list[Pending], window: Pending) -> None:
+    """Add a window to a service level's open windows, kept in order of deadline; windows
+    with the same deadline in the order they opened (then their lines fall due in that order).
+    A later window closes first only when an amendment shortened the cure period."""
+    if pending and pending[-1].deadline > window.deadline:
+        pending.insert(bisect_right(pending, window.deadline, key=attrgetter("deadline")), window)
+    else:
+        pending.append(window)
 
 
 @attrs.define
@@ -164,8 +175,11 @@ class CarryReading(FieldReader):
                     for version_sl in version.service_levels if version_sl.name == name] if pending else []
         # A window in days (None): how many periods it spans depends on the holidays.
         cure = None if any(v.cure_days for v in versions) else max((v.cure for v in versions if v.cure), default=0)
+        windows: list[Pending] = []
+        for i, p in enumerate(pending):  # in order of deadline (a state saved before kept them as opened)
+            opened(windows, self.pending(p, f"{path}.pending[{i}]", name, cure))
         return ServiceLevelCarry(
-            [self.pending(p, f"{path}.pending[{i}]", name, cure) for i, p in enumerate(pending)],
+            windows,
             self.whole(data["contract_year"], f"{path}.contract_year"),
             self.whole(data["passes_used"], f"{path}.passes_used"),
             self.whole(data["met_streak"], f"{path}.met_streak"),

@@ -131,6 +131,12 @@ def _whole(count) -> str:
     return str(int(count))
 
 
+def _nonzero(comparison: nodes.Comparison) -> bool:
+    """Whether a volume condition holds only for a positive volume (at least 500, above 0)."""
+    threshold = comparison.quantity.value
+    return comparison.op == "at least" and threshold > 0 or comparison.op == "above" and threshold >= 0
+
+
 def _key(name: str) -> str:
     """An input's name as a dictionary key literal."""
     if not IDENTIFIER.match(name):
@@ -230,16 +236,30 @@ class _Emitter:
                 as_measured: str) -> None:
         """Lines setting `value`, `status`, `note` and `as_measured` from env, naming the
         judge's objects with `prefix` (SL0_VOLUME_NOTE)."""
-        measured, volume, target = measurement.measured, measurement.volume, measurement.target
+        measured, volume = measurement.measured, measurement.volume
+        expr = measured.expr
+        ratio = (measurement.plain and measured.in_percent and isinstance(expr, nodes.BinaryOp) and expr.op == "/"
+                 and isinstance(expr.left, nodes.Reference) and isinstance(expr.right, nodes.Reference))
+        if ratio and volume is not None and volume[0] == expr.right.name.text and _nonzero(volume[1]):
+            # `a / b, in percent` measured only when b is at least (above) some positive volume:
+            # the volume condition is tested first, and a period measured has a b to divide by
+            left, right = _key(expr.left.name.text), _key(expr.right.name.text)
+            self.line(d, f"if {self.volume_test(volume)}:")
+            self.line(d + 1, f"{value}, {as_measured} = env[{left}] / env[{right}] * {self.number(Decimal(100))}, None")
+            self.target(d + 1, prefix, measurement, value, status, note, "if")
+            self.line(d, "else:  # not measured: the value it would have had (None: nothing to divide)")
+            self.line(d + 1, f"divisor = env[{right}]")
+            self.line(d + 1, f"{value}, {as_measured} = env[{left}] / divisor * {self.number(Decimal(100))} "
+                             "if divisor else None, None")
+            self.line(d + 1, f"{status}, {note} = 'not measured', {self.volume_note(prefix, volume)}")
+            return
         if volume is not None:
             self.line(d, "try:")
         inner = d + (volume is not None)
-        expr = measured.expr
         if measured.reported is not None:
             reported = self.object(f"{prefix}REPORTED", measurement.reported, "the value on the reporting grid")
             self.line(inner, f"{value}, {as_measured} = {reported}(env)")
-        elif (measurement.plain and measured.in_percent and isinstance(expr, nodes.BinaryOp) and expr.op == "/"
-              and isinstance(expr.left, nodes.Reference) and isinstance(expr.right, nodes.Reference)):
+        elif ratio:
             self.line(inner, f"divisor = env[{_key(expr.right.name.text)}]")
             self.line(inner, "if not divisor:")
             self.line(inner + 1, "raise ZeroDivisionError")
@@ -252,16 +272,27 @@ class _Emitter:
             self.line(inner, f"{value}, {as_measured} = {measure}(env), None")
         test = "if"
         if volume is not None:
-            volume_note = self.object(f"{prefix}VOLUME_NOTE", volume[2], "the volume condition, as a note")
             self.line(d, "except ZeroDivisionError:")
             self.line(d + 1, f"{value} = {as_measured} = None")
-            comparison = volume[1]
-            self.line(d, f"if not (env[{_key(volume[0])}] {_OPERATOR[comparison.op]} "
-                         f"{self.number(comparison.quantity.value)}):")
-            self.line(d + 1, f"{status}, {note} = 'not measured', {volume_note}")
+            self.line(d, f"if not ({self.volume_test(volume)}):")
+            self.line(d + 1, f"{status}, {note} = 'not measured', {self.volume_note(prefix, volume)}")
             self.line(d, f"elif {value} is None:")
             self.line(d + 1, "raise ZeroDivisionError")
             test = "elif"
+        self.target(d, prefix, measurement, value, status, note, test)
+
+    def volume_test(self, volume: tuple) -> str:
+        """A volume condition (input, comparison node, note), as an expression."""
+        comparison = volume[1]
+        return f"env[{_key(volume[0])}] {_OPERATOR[comparison.op]} {self.number(comparison.quantity.value)}"
+
+    def volume_note(self, prefix: str, volume: tuple) -> str:
+        return self.object(f"{prefix}VOLUME_NOTE", volume[2], "the volume condition, as a note")
+
+    def target(self, d: int, prefix: str, measurement: Measurement, value: str, status: str, note: str,
+               test: str) -> None:
+        """`test` ("if" or "elif") `value` meets its target: met, else missed."""
+        target = measurement.target
         if isinstance(target.quantity, nodes.Share):
             meets = self.object(f"{prefix}MEETS", measurement.meets, "whether a value meets its target")
             self.line(d, f"{test} {meets}({value}, env):")
@@ -562,7 +593,7 @@ class _Emitter:
         if gated:
             self.line(d + 1, "if withheld_by is not None:")
             self.line(d + 2, f"{note} = ev.joined({note}, f'bonus {{withheld_by}}')")
-        self.line(d, f"if {carry}.pending:")
+        self.line(d, f"if {carry}.pending and {carry}.pending[0].deadline == index:  # a window closes unmet")
         self.line(d + 1, f"closed = ev.close_cure_windows({prefix}, {carry}, lines, label, index)")
         self.line(d + 1, "if closed is not None:")
         self.line(d + 2, "credited = closed if credited is None else credited + closed")

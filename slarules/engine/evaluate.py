@@ -80,7 +80,7 @@ from .outcome import (
     made,
     no_full_collections,
 )
-from .state import Carry, Pending, PendingLine, WindowEntry, held_clauses
+from .state import Carry, Pending, PendingLine, WindowEntry, held_clauses, opened
 
 ZERO = Decimal(0)
 _RESULTS = 10  # where a period's record has its service levels' results (PeriodEvaluator)
@@ -177,7 +177,12 @@ class PeriodEvaluator:
         self.days_in = program.calendar.days_in if any(sl.reads_period_length for sl in program.service_levels) \
             else None
         self.year = None  # the contract year the carries' counters were last seen in
-        self.names = [sl.name for sl in program.service_levels]
+        # The service levels as their KpiResults state them, and whether any is on a reporting grid
+        # (then its record has a value as measured).
+        self.names = tuple(sl.name for sl in program.service_levels)
+        self.units = tuple(sl.unit for sl in program.service_levels)
+        self.owners = tuple(program.roles.accountable.get(sl.name) for sl in program.service_levels)
+        self.on_grid = any(sl.reported_text is not None for sl in program.service_levels)
         self.quantum, self.mode = program.rounding.quantum, program.rounding.decimal_mode
         self.digits = program.rounding.digits
         self.owner = program.roles.accountable  # service level (None: period-wide) -> accountable party
@@ -214,19 +219,11 @@ class PeriodEvaluator:
                 for sl in self.program.service_levels if sl.curable}
 
     # ---- a period's public figures, built from its record each time they are read (never kept)
-    @cached_property
-    def result_heads(self) -> tuple[tuple[str, ...], tuple[str, ...], tuple[str | None, ...], bool]:
-        """The service levels' names, units and accountable parties, as their KpiResults state
-        them, and whether any is on a reporting grid (its record has a value as measured)."""
-        return (tuple(self.names), tuple(sl.unit for sl in self.service_levels),
-                tuple(self.owner.get(sl.name) for sl in self.service_levels),
-                any(sl.reported_text is not None for sl in self.service_levels))
-
     def results(self, record) -> tuple[KpiResult, ...]:
-        names, units, owners, on_grid = self.result_heads
+        names, units, owners = self.names, self.units, self.owners
         values, statuses, notes = (record[_RESULTS::_FIELDS], record[_RESULTS + 1::_FIELDS],
                                    record[_RESULTS + 2::_FIELDS])
-        if not on_grid:  # every value is as measured: the record's fields in KpiResult's order
+        if not self.on_grid:  # every value is as measured: the record's fields in KpiResult's order
             return tuple(map(made, repeat(KpiResult), zip(names, values, units, statuses, notes, repeat(None),
                                                           owners)))
         return tuple([made(KpiResult, (name, value, unit, status, note, None, owner)) if as_measured is None
@@ -341,9 +338,9 @@ class PeriodEvaluator:
         carry. Returns the status and note."""
         deadline, cure_by, until = cure_window(sl, index, self.program.calendar, self.holidays)
         names = self.clause_names[sl.name]
-        carry.pending.append(Pending(deadline, label, [
-            PendingLine(head.kind, line[1], names[id(head.clause)], head.clause, MethodType(_sentence, line))
-            for line in held for head in (line[0],)], cure_by))
+        opened(carry.pending, made(Pending, (deadline, label, [
+            made(PendingLine, (head.kind, line[1], names[id(head.clause)], head.clause, MethodType(_sentence, line)))
+            for line in held for head in (line[0],)], cure_by)))
         return "in cure", _join(note, f"in cure until {until} ({sl.cure_text})")
 
     def cure(self, carry, status, note, index) -> tuple[str, str]:
@@ -387,11 +384,10 @@ class PeriodEvaluator:
         return amount
 
     def close_cure_windows(self, sl, carry, lines, label, index) -> Decimal | None:
-        """Add the held lines of the cure windows closing unmet now; returns their sum (None: none)."""
+        """Add the held lines of the cure windows closing unmet now (the first ones: they are
+        kept in order of deadline); returns their sum (None: they hold no line)."""
         closing = [p for p in carry.pending if p.deadline == index]
-        if not closing:
-            return None
-        carry.pending = [p for p in carry.pending if p.deadline != index]
+        del carry.pending[:len(closing)]
         total = None
         for pending in closing:
             for held in pending.lines:

@@ -46,6 +46,7 @@ from typing import Callable
 import attrs
 
 from .carry import (Partial, Pending, PendingLine, ServiceLevelCarry, TriggerCarry, WindowEntry, copied, entry_data,
+                    opened,
                     held_clauses, level_data)
 from .ledger import Ledger
 from .state_format import (AS_SIGNED, FILE_FORMAT, STATE_FORMAT, StateReader, canonical_json, checksum, read_json,
@@ -53,7 +54,7 @@ from .state_format import (AS_SIGNED, FILE_FORMAT, STATE_FORMAT, StateReader, ca
 
 # The one import place of the state: the carry, what it holds (carry.py), the format's names and checksum.
 __all__ = ["FILE_FORMAT", "STATE_FORMAT", "Carry", "Partial", "Pending", "PendingLine", "ServiceLevelCarry",
-           "TriggerCarry", "WindowEntry", "checksum", "held_clauses"]
+           "TriggerCarry", "WindowEntry", "checksum", "held_clauses", "opened"]
 
 
 @attrs.define
