@@ -75,6 +75,28 @@ def test_overlapping_windows_each_close_in_their_own_period():
     assert [p.missed_in for p in outcome.state.service_levels["soa"].pending] == ["2026-03", "2026-04"]
 
 
+def test_a_window_opened_under_a_shorter_cure_period_closes_first_and_is_saved_in_that_order():
+    # Cure within 3 months; from February, within 1 month. Jan misses (window to April), Feb
+    # misses (window to March): after February the state holds Feb's window first, as it
+    # closes first. Nothing meets: Feb's 1,200.00 falls due in March; in April, Jan's and
+    # March's (window to April too, opened later) 1,200.00 each, Jan's line first.
+    body = SOA + "  cure: within 3 months\n" + \
+        "amendment effective 2026-02\n  service level soa\n    cure: within 1 month\n"
+    two = program(body).evaluate(months(70, 70))
+    assert [p.missed_in for p in two.state.service_levels["soa"].pending] == ["2026-02", "2026-01"]
+    whole = program(body).evaluate(months(70, 70, 70, 70))
+    assert credits(whole) == ["0.00", "0.00", "1200.00", "2400.00"]
+    assert [line.explanation.split(",")[0] for line in whole.periods[2].lines] == ["soa missed in 2026-02"]
+    assert [line.explanation.split(",")[0] for line in whole.periods[3].lines] == [
+        "soa missed in 2026-01", "soa missed in 2026-03"]
+    # Billed month by month from the saved state, the same money and lines.
+    state = None
+    for label, inputs in months(70, 70, 70, 70).items():
+        run = program(body).evaluate({label: inputs}, state=state)
+        state = type(run.state).from_data(json.loads(json.dumps(run.state.to_data())), program(body))
+        assert run.periods[0].lines == whole.periods[int(label[-2:]) - 1].lines
+
+
 # ---------------------------------------------------------------- free passes
 
 def test_the_first_misses_of_each_contract_year_are_warnings():
