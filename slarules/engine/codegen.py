@@ -362,7 +362,9 @@ class _Emitter:
         condition = "label not in events"
         if missing_counts:
             self.object("COUNTED_AS_MISS", missing_counts, "the inputs whose absence counts as a miss")
-            condition = "env.keys() >= COUNTED_AS_MISS and label not in events"
+            reported = f"{_key(next(iter(missing_counts)))} in env" if len(missing_counts) == 1 \
+                else "env.keys() >= COUNTED_AS_MISS"
+            condition = f"{reported} and label not in events"
         judged = [f"(value{i}, status{i}, note{i}, as_measured{i})" for i in range(len(levels))]
         if levels:
             self.judge_all(d, condition, judged)
@@ -397,16 +399,17 @@ class _Emitter:
             self.line(d + 1, "own_credits += late_reports.credits(late, results, env, lines, ev.money_of, "
                              "ev.line_head)")
         self.line(d, "# 5. a critical failure")
-        self.line(d, "accrued, withheld, failure = own_credits, zero, None")
+        self.line(d, "credits, withheld = own_credits, zero")
         if terms.critical_failure is not None:
             self.object("CRITICAL_FAILURE", terms.critical_failure,
                         f"the critical failure clause (line {terms.critical_failure.clause.line})")
             self.line(d, "failure = ev.critical_failure(results)")
             self.line(d, "if failure is not None:")
-            self.line(d + 1, "accrued, withheld = ev.critical_failure_lines(CRITICAL_FAILURE, failure, own_credits, "
+            self.line(d + 1, "credits, withheld = ev.critical_failure_lines(CRITICAL_FAILURE, failure, own_credits, "
                              "env, lines)")
+        elif any(rule.kind == "critical failure" for rule in terms.triggers):
+            self.line(d, "failure = None")
         self.line(d, "# 6. the period-wide caps, late deliveries, netting")
-        self.line(d, "credits = accrued")
         if terms.at_risk is not None:
             self.period_cap(d, "credits", "env[AT_RISK_KEY]" if self.at_risk_read else self.at_risk(),
                             "AT_RISK", "credit cap", "the amount at risk")
@@ -429,10 +432,9 @@ class _Emitter:
             self.line(d + 1, f"lines.append(({forfeit}, -excess, bonuses, credits, excess))")
             self.line(d + 1, "bonuses = credits")
         self.line(d, "# 7. termination: a right arises in each period its trigger's condition holds")
+        self.line(d, "terminations = ()")
         if terms.triggers:
             self.triggers(d)
-        else:
-            self.line(d, "terminations = ()")
         self.line(d, f"return PeriodOutcome((label, year, {'late' if terms.roles.duties else '()'}, ev, lines, "
                      "terminations, credits, earned_back, bonuses, withheld, "
                      + "".join(result[1:-1] + ", " for result in judged) + "))")
@@ -470,6 +472,7 @@ class _Emitter:
         that is a whole amount stays exactly that amount."""
         self.object("MET", MET, "the statuses that count as met")
         self.object("MISSED", MISSED, "the statuses that count as missed")
+        self.object("UNCOUNTED", frozenset(("excluded", "not measured")), "the statuses a year's average leaves out")
         self.line(d, "cut = credits != own_credits  # a period-wide cap cut the period's credits")
         for i, sl in enumerate(self.terms.service_levels):
             if sl.earn_back is None:
@@ -485,7 +488,7 @@ class _Emitter:
             self.line(d + 1, f"{carry}.met_streak += 1")
             self.line(d, f"elif {status} in MISSED or {status} == 'waived':")
             self.line(d + 1, f"{carry}.met_streak = 0")
-            self.line(d, f"if {value} is not None and {status} != 'excluded' and {status} != 'not measured':")
+            self.line(d, f"if {status} not in UNCOUNTED and {value} is not None:")
             self.line(d + 1, f"{carry}.year_sum += {value}")
             self.line(d + 1, f"{carry}.year_count += 1")
             if sl.earn_back.after is not None:
@@ -498,7 +501,6 @@ class _Emitter:
     def triggers(self, d: int) -> None:
         """Each trigger's test; a run of misses and a window of periods are counted here, in the
         carry's own terms (TriggerCarry), the rest are the evaluator's methods."""
-        self.line(d, "rights = []")
         position = {sl.name: i for i, sl in enumerate(self.terms.service_levels)}
         tests = {
             "floor": "ev.below_floor({rule}, {position}, value{position}, status{position}, label)",
@@ -516,8 +518,8 @@ class _Emitter:
                 self.line(d, f"elif missed is False and {carry}.run:")
                 self.line(d + 1, f"{carry}.run.clear()")
                 self.line(d, f"if len({carry}.run) >= {_whole(rule.count)}:")
-                self.line(d + 1, f"rights.append(ev.arise({name}, {carry}, label, index, "
-                                 f"ev.in_a_row({name}, {carry}, {at})))")
+                self.line(d + 1, f"terminations += ev.arise({name}, {carry}, label, index, "
+                                 f"ev.in_a_row({name}, {carry}, {at})),")
                 continue
             if rule.kind == "in window":
                 self.object("WINDOW_ENTRY", WindowEntry, "a period as a window sees it")
@@ -530,13 +532,12 @@ class _Emitter:
                 self.line(d, f"recent.append(made(WINDOW_ENTRY, (index, label, year, {self.number(Decimal(0))}, "
                              f"{self.number(Decimal(0))}, miss_of[status{at}] is True)))")
                 self.line(d, f"if sum(map(ENTRY_MISSED, recent)) >= {_whole(rule.count)}:")
-                self.line(d + 1, f"rights.append(ev.arise({name}, {carry}, label, index, "
-                                 f"ev.in_window({name}, {carry}, label)))")
+                self.line(d + 1, f"terminations += ev.arise({name}, {carry}, label, index, "
+                                 f"ev.in_window({name}, {carry}, label)),")
                 continue
             self.line(d, f"fired = {tests[rule.kind].format(rule=name, carry=carry, position=at)}")
             self.line(d, "if fired is not None:")
-            self.line(d + 1, f"rights.append(ev.arise({name}, {carry}, label, index, fired))")
-        self.line(d, "terminations = tuple(rights)")
+            self.line(d + 1, f"terminations += ev.arise({name}, {carry}, label, index, fired),")
 
     # ---- one service level
     def service_level(self, d: int, i: int, sl) -> None:
@@ -554,7 +555,7 @@ class _Emitter:
                                                              "where its allocation is")
             self.line(d, f"{env}[{prefix}_ALLOCATION_KEY] = "
                          f"{self.amount(sl.allocation, prefix + '_ALLOCATION', env)}")
-        self.line(d, "credited = bonus = None")
+        self.line(d, "credited = bonus = None" if sl.bonus is not None else "credited = None")
         if sl.free_passes is not None or sl.curable or sl.credit is not None:
             self.line(d, f"if {status} == 'missed':")
             missed = d + 1
