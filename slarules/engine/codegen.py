@@ -2,8 +2,10 @@
 
 Input: compiled Terms (compile.py). Output: `period_source(terms)`, the text of
 a Python module whose `bind(ev)` returns `period(data, index, year) -> PeriodOutcome`
-for a PeriodEvaluator `ev` (evaluate.py), and `period_binder(terms)`, that
-module compiled once per Terms; and, for compile.py, `judge_function`: a
+for a PeriodEvaluator `ev` (evaluate.py) and whose `results(record)` reads a
+period's KpiResults back from its record, and `period_binder(terms)` and
+`results_reader(terms)`, those two from that module compiled once per Terms;
+and, for compile.py, `judge_function`: a
 service level's measurement, volume condition and target as one generated
 function (its text `judge_source`). `listing(terms)` is both, as an auditor
 reads them. The period module is the evaluator's step 1 to 7
@@ -46,7 +48,7 @@ from .forms import AT_RISK_KEY, CompiledAmount, FlatForm, LinearForm, TableForm,
 from .frequencies import assess_quarters, assessed_later
 from .indexation import INDEX_KEY
 from .measure import period_lengths
-from .outcome import MET, MISSED, PeriodOutcome, made
+from .outcome import MET, MISSED, RECORD_RESULTS, RESULT_FIELDS, KpiResult, PeriodOutcome, made
 
 # `value OP threshold` for a comparison as written (the threshold on the right)
 _OPERATOR = {"at least": ">=", "at most": "<=", "above": ">", "below": "<"}
@@ -70,11 +72,21 @@ def listing(terms) -> str:
 
 def period_binder(terms) -> Callable:
     """`bind(ev) -> period(data, index, year)` for these terms, compiled once and kept on the Terms."""
+    return _generated(terms)["bind"]
+
+
+def results_reader(terms) -> Callable:
+    """`results(record) -> tuple[KpiResult, ...]` of a period these terms evaluated."""
+    return _generated(terms)["results"]
+
+
+def _generated(terms) -> dict:
+    """The namespace of the terms' module, compiled when first asked for and kept on the Terms."""
     if not terms.generated:
         source, namespace = _Emitter(terms).module()
         code = compile(source, f"<slarules: {len(terms.service_levels)} service levels>", "exec")
         exec(code, namespace)  # the text of _Emitter, from compiled nodes: see the module docstring
-        terms.generated.append(namespace["bind"])
+        terms.generated.append(namespace)
     return terms.generated[0]
 
 
@@ -172,7 +184,7 @@ class _Emitter:
         self.at_risk_read = terms is not None and terms.at_risk is not None and _reads(terms, AT_RISK_KEY)
         self.namespace: dict[str, object] = {
             "Decimal": Decimal, "ROUND_CEILING": ROUND_CEILING, "ROUND_FLOOR": ROUND_FLOOR,
-            "PeriodOutcome": PeriodOutcome, "made": made, "assess_quarters": assess_quarters,
+            "PeriodOutcome": PeriodOutcome, "KpiResult": KpiResult, "made": made, "assess_quarters": assess_quarters,
             "period_lengths": period_lengths, "AT_RISK_KEY": AT_RISK_KEY, "INDEX_KEY": INDEX_KEY,
         }
         self.numbers: dict[str, str] = {}  # name -> canonical string
@@ -219,7 +231,32 @@ class _Emitter:
     # ---- the module
     def module(self) -> tuple[str, dict]:
         self.bind()
+        self.line(0, "")
+        self.line(0, "")
+        self.results()
         return self.text("one period of this version of the contract"), self.namespace
+
+    def results(self) -> None:
+        """`results(record)`: the KpiResults of the record `period` returns (its fields from
+        RECORD_RESULTS on, RESULT_FIELDS a service level), one written out per service level;
+        on a reporting grid, the value as measured first, the value on the grid as reported."""
+        self.line(0, "def results(record):")
+        self.line(1, '"""(KpiResult, ...) of the service levels in a period, from its record."""')
+        self.line(1, "return (")
+        for i, sl in enumerate(self.terms.service_levels):
+            value, status, note, as_measured = (f"record[{RECORD_RESULTS + RESULT_FIELDS * i + k}]"
+                                                for k in range(RESULT_FIELDS))
+            name = self.object(f"SL{i}_NAME", sl.name, "its name")
+            unit = self.object(f"SL{i}_UNIT", sl.unit, "its unit")
+            owner = self.object(f"SL{i}_OWNER", self.terms.roles.accountable.get(sl.name),
+                                "the party accountable for it (None: none named)")
+            measured = f"made(KpiResult, ({name}, {value}, {unit}, {status}, {note}, None, {owner}))"
+            if sl.reported_text is None:
+                self.line(2, measured + ",")
+            else:
+                self.line(2, f"{measured} if {as_measured} is None else made(KpiResult, ({name}, {as_measured}, "
+                             f"{unit}, {status}, {note}, {value}, {owner})),")
+        self.line(1, ")")
 
     def text(self, what: str) -> str:
         header = [

@@ -52,7 +52,7 @@ from types import MethodType
 from ..core.diagnostics import Diagnostic, SlaError
 from ..core.money import CONTEXT, format_beside, format_money, format_number
 from ..core.periods import PERIOD_NOUN
-from .codegen import period_binder
+from .codegen import period_binder, results_reader
 from .compile import MISSED, CompiledServiceLevel, Terms
 from .cure_days import cure_window
 from .deliverables import LateDeliveries
@@ -68,6 +68,8 @@ from .outcome import (
     WITHHOLD,
     Invoice,
     ZERO_TOTALS,
+    RECORD_RESULTS,
+    RESULT_FIELDS,
     KpiResult,
     Line,
     LineHead,
@@ -83,8 +85,6 @@ from .outcome import (
 from .state import Carry, Pending, PendingLine, WindowEntry, held_clauses, opened
 
 ZERO = Decimal(0)
-_RESULTS = 10  # where a period's record has its service levels' results (PeriodEvaluator)
-_FIELDS = 4  # a service level's result in a record: value (on the reporting grid), status, note, as measured
 _COUNTED_MISSED = frozenset(("missed", "in cure", "waived"))  # a service level's periods missed, in its totals
 _COUNTED_MET = frozenset(("met", "cured"))
 _UNIT_SUFFIX = {"percent": "%", "seconds": " seconds", "minutes": " minutes"}
@@ -177,12 +177,7 @@ class PeriodEvaluator:
         self.days_in = program.calendar.days_in if any(sl.reads_period_length for sl in program.service_levels) \
             else None
         self.year = None  # the contract year the carries' counters were last seen in
-        # The service levels as their KpiResults state them, and whether any is on a reporting grid
-        # (then its record has a value as measured).
-        self.names = tuple(sl.name for sl in program.service_levels)
-        self.units = tuple(sl.unit for sl in program.service_levels)
-        self.owners = tuple(program.roles.accountable.get(sl.name) for sl in program.service_levels)
-        self.on_grid = any(sl.reported_text is not None for sl in program.service_levels)
+        self.names = [sl.name for sl in program.service_levels]
         self.quantum, self.mode = program.rounding.quantum, program.rounding.decimal_mode
         self.digits = program.rounding.digits
         self.owner = program.roles.accountable  # service level (None: period-wide) -> accountable party
@@ -204,6 +199,7 @@ class PeriodEvaluator:
         self.award_heads: dict[tuple, LineHead] = {}
         self.held_heads: dict[tuple, LineHead] = {}
         self.period = period_binder(program)(self)  # period(data, index, year) -> PeriodOutcome: codegen.py
+        self.results = results_reader(program)  # a record -> its KpiResults, also written out there
 
     # Built when first needed: most one-period evaluations from a saved state need neither.
     @cached_property
@@ -219,23 +215,13 @@ class PeriodEvaluator:
                 for sl in self.program.service_levels if sl.curable}
 
     # ---- a period's public figures, built from its record each time they are read (never kept)
-    def results(self, record) -> tuple[KpiResult, ...]:
-        names, units, owners = self.names, self.units, self.owners
-        values, statuses, notes = (record[_RESULTS::_FIELDS], record[_RESULTS + 1::_FIELDS],
-                                   record[_RESULTS + 2::_FIELDS])
-        if not self.on_grid:  # every value is as measured: the record's fields in KpiResult's order
-            return tuple(map(made, repeat(KpiResult), zip(names, values, units, statuses, notes, repeat(None),
-                                                          owners)))
-        return tuple([made(KpiResult, (name, value, unit, status, note, None, owner)) if as_measured is None
-                      else made(KpiResult, (name, as_measured, unit, status, note, value, owner))
-                      for name, value, unit, status, note, as_measured, owner in zip(
-                          names, values, units, statuses, notes, record[_RESULTS + 3::_FIELDS], owners)])
-
     def lines(self, period: str, record) -> tuple[Line, ...]:
-        invoice = self.invoice_period_of(period)
-        return tuple([made(Line, (period, head.service_level, head.kind, line[1], head.clause,
-                                  MethodType(_sentence, line), head.accountable, invoice, head.contract_clause))
-                      for line in record[4] for head in (line[0],)])
+        invoice, lines = self.invoice_period_of(period), []
+        for line in record[4]:
+            head = line[0]
+            lines.append(made(Line, (period, head.service_level, head.kind, line[1], head.clause,
+                                     MethodType(_sentence, line), head.accountable, invoice, head.contract_clause)))
+        return tuple(lines)
 
     def line_head(self, service_level: str | None, kind: str, clause, text, *fixed) -> LineHead:
         """The head of the line items of one kind from one clause (outcome.LineHead): its
@@ -257,7 +243,7 @@ class PeriodEvaluator:
         return None if self.program.invoicing is None else invoice_period_of(self.program.calendar, period)
 
     def totals(self, record) -> Totals:
-        credits, earned_back, bonuses, withheld = record[6:_RESULTS]
+        credits, earned_back, bonuses, withheld = record[6:RECORD_RESULTS]
         return made(Totals, (credits, earned_back, bonuses, withheld,
                              *_due(self.program.netting, credits, earned_back, bonuses, withheld)))
 
@@ -635,10 +621,10 @@ def _due(netting: str, credits: Decimal, earned_back: Decimal, bonuses: Decimal,
     """(due to the client, due to the vendor) in a period, under the contract's netting (see
     Totals); for what is invoiced, withheld charges count with the credits."""
     owed = credits + withheld - earned_back
-    if netting == "paid separately":
-        return max(owed, ZERO), bonuses + max(-owed, ZERO)
-    net = owed - bonuses
-    return max(net, ZERO), max(-net, ZERO)
+    if netting == "paid separately":  # (max(owed, 0), bonuses + max(-owed, 0)), with max's ties
+        return (owed, bonuses + ZERO) if owed > 0 else (ZERO if owed else owed, bonuses + -owed)
+    net = owed - bonuses  # (max(net, 0), max(-net, 0)): on a tie max keeps its first argument
+    return (net, ZERO) if net > 0 else (ZERO if net else net, -net)
 
 
 def _summed(netting: str, credits: list, earned_back: list, bonuses: list, withheld: list) -> tuple[Decimal, ...]:
@@ -660,7 +646,7 @@ def summarize(program: Terms, periods: tuple[PeriodOutcome, ...], carry: Carry,
     year, added up from the periods' records by map, sum and Counter."""
     by_sl = []
     # How many periods had each combination of the service levels' statuses, in one pass.
-    combinations = Counter(map(itemgetter(slice(_RESULTS + 1, None, _FIELDS)), periods))
+    combinations = Counter(map(itemgetter(slice(RECORD_RESULTS + 1, None, RESULT_FIELDS)), periods))
     missed, met = [0] * len(program.service_levels), [0] * len(program.service_levels)
     for combination, count in combinations.items():
         for position, status in enumerate(combination):

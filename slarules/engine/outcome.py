@@ -194,6 +194,12 @@ class TerminationRight:
         return self.clause.reference
 
 
+# Where a period's record (PeriodOutcome) has its service levels' results, and how many
+# fields each has: value (on the reporting grid, if any), status, note, value as measured.
+RECORD_RESULTS = 10
+RESULT_FIELDS = 4
+
+
 class PeriodOutcome(tuple):
     """One period: each service level's result, the line items, the totals and the
     termination rights that arose.

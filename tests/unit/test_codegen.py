@@ -26,7 +26,7 @@ ROOT = Path(__file__).resolve().parents[2]
 EXAMPLES = sorted(p for p in (ROOT / "rulesets").iterdir() if p.name.endswith((".sla", ".sla.md")))
 
 # Names the emitter writes itself: its globals (objects and numbers) and its locals.
-OWN_NAME = re.compile(r"(Decimal|PeriodOutcome|ZeroDivisionError|SL\d+(_[A-Z]+(\d+)?)*|TRIGGER\d+|D_[0-9A-Za-z_]+|[A-Z_]+|"
+OWN_NAME = re.compile(r"(Decimal|PeriodOutcome|KpiResult|ZeroDivisionError|SL\d+(_[A-Z]+(\d+)?)*|TRIGGER\d+|D_[0-9A-Za-z_]+|[A-Z_]+|"
                       r"[a-z_]+\d*)\Z")
 # The only strings the emitter writes besides input names: statuses, line kinds, fixed sentence parts.
 OWN_STRINGS = {"missed", "met", "excluded", "not measured", "waived", "credit", "bonus", "credit cap", "bonus cap",
@@ -63,7 +63,7 @@ def _checked(source: str, inputs: set[str], service_levels: set[str]) -> None:
             assert IDENTIFIER.match(node.attr)
         elif isinstance(node, ast.Constant) and isinstance(node.value, str):
             assert node.value in inputs or node.value in OWN_STRINGS or re.fullmatch(r"-?[0-9.E+-]+", node.value) \
-                or node.value.startswith(("(value, status", "period(data")), node.value
+                or node.value.startswith(("(value, status", "period(data", "(KpiResult, ...)")), node.value
         elif isinstance(node, ast.Constant) and node.value is not None and not isinstance(node.value, bool):
             assert isinstance(node.value, int) and 0 <= node.value < 1000, node.value  # positions, counts
         elif isinstance(node, (ast.Import, ast.ImportFrom, ast.Global, ast.Nonlocal, ast.Lambda)):

@@ -10,8 +10,11 @@ import json
 from decimal import Decimal
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from slarules import History, PeriodData, Source, compile_source
+from slarules.engine.evaluate import _due
 from slarules.engine.outcome import KpiResult, Line, Totals, made
 
 HEADER = 'contract "T" currency USD, assessed monthly, rounding half up to cents, starts 2026-01\n'
@@ -128,3 +131,23 @@ def test_evaluation_restores_the_collector_settings():
     thresholds, enabled = gc.get_threshold(), gc.isenabled()
     evaluate(70, 75, 95)
     assert (gc.get_threshold(), gc.isenabled()) == (thresholds, enabled)
+
+
+def _due_by_max(netting, credits, earned_back, bonuses, withheld):
+    """Totals' dues as their docstring defines them, with max (the definition _due keeps)."""
+    owed = credits + withheld - earned_back
+    if netting == "paid separately":
+        return max(owed, Decimal(0)), bonuses + max(-owed, Decimal(0))
+    net = owed - bonuses
+    return max(net, Decimal(0)), max(-net, Decimal(0))
+
+
+money = st.one_of(st.sampled_from([Decimal(0), Decimal("0.00"), Decimal("0E+1")]),
+                  st.decimals(min_value=0, max_value=10**6, places=2))
+
+
+@given(st.sampled_from(["paid separately", "offset", "only offset"]), money, money, money, money)
+def test_the_dues_are_those_of_max_to_the_last_digit_and_sign(netting, credits, earned_back, bonuses, withheld):
+    ours = _due(netting, credits, earned_back, bonuses, withheld)
+    assert [d.as_tuple() for d in ours] == [d.as_tuple() for d in _due_by_max(netting, credits, earned_back,
+                                                                             bonuses, withheld)]
