@@ -17,7 +17,11 @@ flat amounts, per-unit credits beyond a fixed threshold, earn-back's counters
 and the runs and windows of misses of termination triggers are written out;
 the rarer constructs (cure windows, quarters, late reports, critical failures,
 window caps, earn-back returns, the other termination tests) are calls into
-the evaluator's own methods. `slarules compile RULESET --emit python` prints it.
+the evaluator's own methods. A line item it writes is (its head, amount, what
+its sentence reads): bind makes the head of each row, amount and cap the code
+can write a line for once (`SL0_CREDIT_ROW0_LINE = ev.line_head(...)`: the
+clause, its contract clause, the accountable party, the sentence's function;
+outcome.LineHead). `slarules compile RULESET --emit python` prints it.
 
 How the text is made safe, since rulesets come from other parties:
 - it is emitted from compiled nodes only, never from ruleset text: no name,

@@ -70,7 +70,6 @@ from .outcome import (
     ZERO_TOTALS,
     RECORD_RESULTS,
     RESULT_FIELDS,
-    KpiResult,
     Line,
     LineHead,
     Outcome,
