@@ -8,6 +8,7 @@
     frequencies.py  service levels assessed less often than the contract: a quarter's sums, pending months
     history.py   what evaluation takes in: each period's inputs, waivers and exclusions
     outcome.py   the result: periods, statuses and line items, every figure traceable
+    wording.py   what a line item says: its head (clause, accountable party) and its sentence
     reported.py  the reporting grid: a KPI's value rounded as the contract reports it
     state.py     what one period leaves to the next (the carry) and its JSON form; imported from here
     carry.py     what the carry holds per service level (cure windows, passes, earn-back), window and trigger,

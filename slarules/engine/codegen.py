@@ -18,10 +18,11 @@ and the runs and windows of misses of termination triggers are written out;
 the rarer constructs (cure windows, quarters, late reports, critical failures,
 window caps, earn-back returns, the other termination tests) are calls into
 the evaluator's own methods. A line item it writes is (its head, amount, what
-its sentence reads): bind makes the head of each row, amount and cap the code
-can write a line for once (`SL0_CREDIT_ROW0_LINE = ev.line_head(...)`: the
-clause, its contract clause, the accountable party, the sentence's function;
-outcome.LineHead). `slarules compile RULESET --emit python` prints it.
+its sentence reads): the module makes the head of each row, amount and cap the
+code can write a line for once, when it is compiled
+(`SL0_CREDIT_ROW0_LINE = WORDING.line_head(...)`: the clause, its contract
+clause, the accountable party, the sentence's function; outcome.LineHead,
+wording.py). `slarules compile RULESET --emit python` prints it.
 
 How the text is made safe, since rulesets come from other parties:
 - it is emitted from compiled nodes only, never from ruleset text: no name,
@@ -53,6 +54,7 @@ from .frequencies import assess_quarters, assessed_later
 from .indexation import INDEX_KEY
 from .measure import period_lengths
 from .outcome import MET, MISSED, RECORD_RESULTS, RESULT_FIELDS, KpiResult, PeriodOutcome, made
+from .wording import Wording
 
 # `value OP threshold` for a comparison as written (the threshold on the right)
 _OPERATOR = {"at least": ">=", "at most": "<=", "above": ">", "below": "<"}
@@ -82,6 +84,11 @@ def period_binder(terms) -> Callable:
 def results_reader(terms) -> Callable:
     """`results(record) -> tuple[KpiResult, ...]` of a period these terms evaluated."""
     return _generated(terms)["results"]
+
+
+def wording_of(terms) -> Wording:
+    """The terms' Wording (wording.py): the one whose heads the generated module made."""
+    return _generated(terms)["WORDING"]
 
 
 def _generated(terms) -> dict:
@@ -220,10 +227,11 @@ class _Emitter:
         self.code.append("    " * depth + text)
 
     def head(self, name: str, service_level: str, kind: str, clause: str, text: str, *fixed: str) -> str:
-        """The name of a line head (outcome.LineHead) bind makes once for the evaluator; the
-        arguments are expressions of this module's own names, `kind` a literal."""
-        self.heads.setdefault(name, f"{name} = ev.line_head({service_level}, {kind!r}, {clause}, "
-                                    f"{', '.join((text, *fixed))})")
+        """The name of a line head (outcome.LineHead) the module makes once, when it is compiled,
+        with WORDING.line_head; the arguments are expressions of its own names, `kind` a literal,
+        `text` the name of one of WORDING's sentence functions."""
+        self.heads.setdefault(name, f"{name} = WORDING.line_head({service_level}, {kind!r}, {clause}, "
+                                    f"{', '.join((f'WORDING.{text}', *fixed))})")
         return name
 
     def sl_name(self, sl) -> str:
@@ -234,6 +242,7 @@ class _Emitter:
 
     # ---- the module
     def module(self) -> tuple[str, dict]:
+        self.object("WORDING", Wording(self.terms), "the line items' heads and sentences (wording.py)")
         self.bind()
         self.line(0, "")
         self.line(0, "")
@@ -365,14 +374,13 @@ class _Emitter:
             self.line(1, "late_reports = ev.late_reports")
         if any(sl.reads_period_length for sl in levels):
             self.line(1, "days_in = ev.days_in")
-        heads_at = len(self.code)
         self.line(0, "")
         self.line(1, "def period(data, index, year):")
         self.period(2)
         self.line(1, "return period")
-        if self.heads:  # the heads of the lines the period writes, made before it
-            self.code[heads_at:heads_at] = ["    # the heads of the line items (clause, sentence) the code writes"] + [
-                "    " + making for making in self.heads.values()]
+        if self.heads:  # the heads of the lines the period writes, made with the module, before bind
+            self.code[:0] = ["# the heads of the line items (clause, sentence) the code writes",
+                             *self.heads.values(), "", ""]
 
     def period(self, d: int) -> None:
         terms = self.terms
@@ -438,7 +446,7 @@ class _Emitter:
         if terms.roles.duties:
             self.line(d, "if late:")
             self.line(d + 1, "own_credits += late_reports.credits(late, results, env, lines, ev.money_of, "
-                             "ev.line_head)")
+                             "WORDING.line_head)")
         self.line(d, "# 5. a critical failure")
         self.line(d, "credits, withheld = own_credits, zero")
         if terms.critical_failure is not None:
@@ -460,7 +468,7 @@ class _Emitter:
         if earning_back:
             self.earn_backs(d)
         self.line(d, "if late_deliveries is not None:  # under their own caps, not the period-wide ones")
-        self.line(d + 1, "credits += late_deliveries.lines(label, lines, ev.line_head)")
+        self.line(d + 1, "credits += late_deliveries.lines(label, lines, WORDING.line_head)")
         if terms.bonus_limit is not None:
             self.object("BONUS_LIMIT", terms.bonus_limit, f"the bonus limit (line {terms.bonus_limit.clause.line})")
             self.period_cap(d, "bonuses", self.amount(terms.bonus_limit.amount, "BONUS_LIMIT_AMOUNT", "env"),
@@ -469,7 +477,7 @@ class _Emitter:
             self.object("NETTING", terms.netting_clause, "the netting clause")
             self.line(d, "if bonuses > credits:  # bonuses only offset credits")
             self.line(d + 1, "excess = bonuses - credits")
-            forfeit = self.head("NETTING_LINE", "None", "bonus forfeit", "NETTING", "ev.forfeit_text")
+            forfeit = self.head("NETTING_LINE", "None", "bonus forfeit", "NETTING", "forfeit_text")
             self.line(d + 1, f"lines.append(({forfeit}, -excess, bonuses, credits, excess))")
             self.line(d + 1, "bonuses = credits")
         self.line(d, "# 7. termination: a right arises in each period its trigger's condition holds")
@@ -682,13 +690,13 @@ class _Emitter:
             self.line(d + 1, "head = None")
             self.line(d + 1, "if assessed is not None:")
             self.line(d + 2, "exact, source, detail = assessed")
-            self.line(d + 2, f"head = ev.award_head({prefix}, {name}, source)")
+            self.line(d + 2, f"head = WORDING.award_head({prefix}, {name}, source)")
             self.line(d, f"if {value} is not None and head is not None:")
         self.line(d + 1, f"{total} = exact.quantize(quantum, mode)")
         self.line(d + 1, f"{lines}.append((head, {total}, {value}, {note}, detail, {env}))")
         if award.cap is not None:
             cap = self.head(f"{name}_CAP_LINE", f"{prefix}_NAME", award.kind + " cap", f"{name}.cap_clause",
-                            "ev.cap_text", prefix, name)
+                            "cap_text", prefix, name)
             self.line(d + 1, f"limit = ({self.amount(award.cap, name + '_CAP', env)}).quantize(quantum, mode)")
             self.line(d + 1, f"if {total} > limit:")
             self.line(d + 2, f"{lines}.append(({cap}, limit - {total}, {env}, {total}, limit))")
@@ -697,7 +705,7 @@ class _Emitter:
     def award_head(self, prefix: str, name: str, award, source: str) -> str:
         """The head of the lines of service level `prefix`'s award `name` from `source` (a row,
         the clause's amount or its amount per unit)."""
-        return self.head(f"{source}_LINE", f"{prefix}_NAME", award.kind, f"{source}.clause", "ev.award_text",
+        return self.head(f"{source}_LINE", f"{prefix}_NAME", award.kind, f"{source}.clause", "award_text",
                          prefix, name, source)
 
     def linear(self, d: int, prefix: str, name: str, award, form: LinearForm, value: str, env: str) -> None:
@@ -725,7 +733,7 @@ class _Emitter:
     def period_cap(self, d: int, total: str, amount: str, cap: str, kind: str, cap_name: str) -> None:
         """`total` after a period-wide cap, with a cap line when it binds (only a period with
         some credits, or bonuses, has anything to cap)."""
-        head = self.head(f"{cap}_LINE", "None", kind, f"{cap}.clause", "ev.period_cap_text", repr(total),
+        head = self.head(f"{cap}_LINE", "None", kind, f"{cap}.clause", "period_cap_text", repr(total),
                          repr(cap_name), cap)
         self.line(d, f"if {total}:")
         self.line(d + 1, f"limit = ({amount}).quantize(quantum, mode)")

@@ -50,9 +50,8 @@ from operator import add, itemgetter, sub
 from types import MethodType
 
 from ..core.diagnostics import Diagnostic, SlaError
-from ..core.money import CONTEXT, format_beside, format_money, format_number
-from ..core.periods import PERIOD_NOUN
-from .codegen import period_binder, results_reader
+from ..core.money import CONTEXT, format_number
+from .codegen import period_binder, results_reader, wording_of
 from .compile import MISSED, CompiledServiceLevel, Terms
 from .cure_days import cure_window
 from .deliverables import LateDeliveries
@@ -64,14 +63,12 @@ from .indexation import Indexer
 from .invoicing import carried_invoice, invoice_period_of, next_invoice_data
 from .outcome import (
     CREDITS_REPLACED,
-    EARN_BACK,
     WITHHOLD,
     Invoice,
     ZERO_TOTALS,
     RECORD_RESULTS,
     RESULT_FIELDS,
     Line,
-    LineHead,
     Outcome,
     PeriodOutcome,
     ServiceLevelTotals,
@@ -82,11 +79,11 @@ from .outcome import (
     no_full_collections,
 )
 from .state import Carry, Pending, PendingLine, WindowEntry, held_clauses, opened
+from .wording import UNIT_SUFFIX, sentence
 
 ZERO = Decimal(0)
 _COUNTED_MISSED = frozenset(("missed", "in cure", "waived"))  # a service level's periods missed, in its totals
 _COUNTED_MET = frozenset(("met", "cured"))
-_UNIT_SUFFIX = {"percent": "%", "seconds": " seconds", "minutes": " minutes"}
 
 
 def evaluate(program: Terms, history: History, state: Carry | None = None) -> Outcome:
@@ -158,7 +155,7 @@ class PeriodEvaluator:
     A period's record (the PeriodOutcome itself) is (period, contract year, late
     reports, this evaluator, lines, terminations, credits, earned back, bonuses,
     withheld, *results): per line item, (its LineHead, amount, *what its sentence
-    reads), read by _sentence; per service level, in declaration order,
+    reads), read by wording.sentence; per service level, in declaration order,
     value (on the reporting grid, if any), status, note, value as measured (None
     when the contract states no reporting grid)."""
 
@@ -178,13 +175,12 @@ class PeriodEvaluator:
         self.year = None  # the contract year the carries' counters were last seen in
         self.names = [sl.name for sl in program.service_levels]
         self.quantum, self.mode = program.rounding.quantum, program.rounding.decimal_mode
-        self.digits = program.rounding.digits
         self.owner = program.roles.accountable  # service level (None: period-wide) -> accountable party
-        self.late_reports = LateReports.of(program, self.fmt)  # None: no input has a due day
+        self.wording = wording_of(program)  # the line items' heads and sentences
+        self.late_reports = LateReports.of(program, self.wording.fmt)  # None: no input has a due day
         self.zero = program.rounding.rounder()(ZERO)  # 0.00: totals carry the currency's digits even when empty
         self.required = [s for s in program.inputs if s.missing == "required"]
         self.counted_as_miss = frozenset(s.name for s in program.inputs if s.missing == "miss")
-        self.period_noun = PERIOD_NOUN[program.calendar.periodicity]
         self.contract_year_of = program.calendar.contract_year_of
         self.events: dict[str, dict[str, object]] = {}
         for event in events:
@@ -193,10 +189,6 @@ class PeriodEvaluator:
         # The triggers, with their carries and service levels.
         self.triggers = [(rule, trigger, position.get(rule.service_level))
                          for rule, trigger in zip(program.triggers, carry.triggers)]
-        # The heads of the lines of clauses a period reaches at run time (an unreported value's
-        # maximum, a held credit falling due, an earn-back), by the clause objects' identities.
-        self.award_heads: dict[tuple, LineHead] = {}
-        self.held_heads: dict[tuple, LineHead] = {}
         self.period = period_binder(program)(self)  # period(data, index, year) -> PeriodOutcome: codegen.py
         self.results = results_reader(program)  # a record -> its KpiResults, also written out there
 
@@ -219,24 +211,8 @@ class PeriodEvaluator:
         for line in record[4]:
             head = line[0]
             lines.append(made(Line, (period, head.service_level, head.kind, line[1], head.clause,
-                                     MethodType(_sentence, line), head.accountable, invoice, head.contract_clause)))
+                                     MethodType(sentence, line), head.accountable, invoice, head.contract_clause)))
         return tuple(lines)
-
-    def line_head(self, service_level: str | None, kind: str, clause, text, *fixed) -> LineHead:
-        """The head of the line items of one kind from one clause (outcome.LineHead): its
-        sentence `text(*fixed, amount, *the rest of the line)`."""
-        return LineHead(service_level, kind, clause, self.owner.get(service_level), self.program.cited(clause),
-                        text, fixed)
-
-    def award_head(self, sl, award: CompiledAward, source) -> LineHead:
-        """The head of a credit's or bonus's line from `source` (a row, the clause's amount, or
-        None: its cap), made once per source."""
-        head = self.award_heads.get((id(award), id(source)))
-        if head is None:
-            clause = source.clause if source is not None else award.cap_clause
-            head = self.award_heads[id(award), id(source)] = self.line_head(
-                sl.name, award.kind, clause, self.award_text, sl, award, source)
-        return head
 
     def invoice_period_of(self, period: str) -> str | None:
         return None if self.program.invoicing is None else invoice_period_of(self.program.calendar, period)
@@ -324,7 +300,7 @@ class PeriodEvaluator:
         deadline, cure_by, until = cure_window(sl, index, self.program.calendar, self.holidays)
         names = self.clause_names[sl.name]
         opened(carry.pending, made(Pending, (deadline, label, [
-            made(PendingLine, (head.kind, line[1], names[id(head.clause)], head.clause, MethodType(_sentence, line)))
+            made(PendingLine, (head.kind, line[1], names[id(head.clause)], head.clause, MethodType(sentence, line)))
             for line in held for head in (line[0],)], cure_by)))
         return "in cure", _join(note, f"in cure until {until} ({sl.cure_text})")
 
@@ -365,7 +341,7 @@ class PeriodEvaluator:
                 amount, source, detail = limit, None, None
             else:
                 _, source, detail = worst
-        lines.append((self.award_head(sl, award, source), amount, None, note, detail, env))
+        lines.append((self.wording.award_head(sl, award, source), amount, None, note, detail, env))
         return amount
 
     def close_cure_windows(self, sl, carry, lines, label, index) -> Decimal | None:
@@ -376,11 +352,7 @@ class PeriodEvaluator:
         total = None
         for pending in closing:
             for held in pending.lines:
-                head = self.held_heads.get((sl.name, held.kind, id(held.span)))
-                if head is None:  # the clauses a held line cites are few: each head made once
-                    head = self.held_heads[sl.name, held.kind, id(held.span)] = self.line_head(
-                        sl.name, held.kind, held.span, self.held_text, sl.name)
-                lines.append((head, held.amount, pending.missed_in, label, held))
+                lines.append((self.wording.held_head(sl.name, held), held.amount, pending.missed_in, label, held))
                 total = held.amount if total is None else total + held.amount
         return total
 
@@ -405,11 +377,7 @@ class PeriodEvaluator:
         """An earn-back line, unless nothing is returned: for `streak` met periods in a row,
         or (streak None) for the contract year's `average`."""
         if returned:
-            head = self.award_heads.get((id(rule), None))
-            if head is None:
-                head = self.award_heads[id(rule), None] = self.line_head(
-                    sl.name, EARN_BACK, rule.clause, self.earn_back_text, sl, rule)
-            lines.append((head, -returned, returned, basis, streak, average))
+            lines.append((self.wording.earn_back_head(sl), -returned, returned, basis, streak, average))
             self.money_of[sl.name][1] -= returned
         return returned
 
@@ -435,12 +403,13 @@ class PeriodEvaluator:
         the input it is a share of. Returns (the credits that still accrue, the withheld)."""
         accrued = own_credits
         if rule.replaces_credits and own_credits:
-            lines.append((self.line_head(None, CREDITS_REPLACED, rule.replace_clause, self.replaced_text, rule),
+            lines.append((self.wording.line_head(None, CREDITS_REPLACED, rule.replace_clause,
+                                                 self.wording.replaced_text, rule),
                           -own_credits, failure, own_credits))
             accrued = self.zero
         charges = env[rule.base].quantize(self.quantum, ROUND_FLOOR)  # the most a line can be, not above them
         withheld = min(rule.withhold.value(env).quantize(self.quantum, self.mode), charges)
-        lines.append((self.line_head(None, WITHHOLD, rule.withhold_clause, self.withhold_text, rule),
+        lines.append((self.wording.line_head(None, WITHHOLD, rule.withhold_clause, self.wording.withhold_text, rule),
                       withheld, failure, env))
         return accrued, withheld
 
@@ -455,7 +424,7 @@ class PeriodEvaluator:
             if credits > 0 and earlier + credits > limit:  # a period with no credits crosses nothing
                 cut = min(earlier + credits - limit, credits)
                 first = entries[0].label if entries else label
-                lines.append((self.line_head(None, "credit cap", rule.clause, self.window_cap_text, rule),
+                lines.append((self.wording.line_head(None, "credit cap", rule.clause, self.wording.window_cap_text, rule),
                               -cut, first, label, earlier, credits, limit))
                 credits -= cut
         for rule, entries in zip(rules, self.carry.windows):
@@ -467,7 +436,7 @@ class PeriodEvaluator:
     def in_a_row(self, rule, carry, position):
         """The right of `N in a row` arises: why, and the periods of the run."""
         quarterly = self.service_levels[position].assessment
-        return (f"{rule.service_level} missed {self.periods_text(rule.count, quarterly)} in a row",
+        return (f"{rule.service_level} missed {self.wording.periods_text(rule.count, quarterly)} in a row",
                 tuple(carry.run))
 
     def in_window(self, rule, carry, label):
@@ -488,8 +457,8 @@ class PeriodEvaluator:
         limit = window.limit([e.base for e in carry.recent], env).quantize(self.quantum, self.mode)
         if total <= limit:
             return None
-        return (f"credits of {self.fmt(total)} over {carry.recent[0].label} to {label} exceed "
-                f"{window.text} = {self.fmt(limit)}", tuple(e.label for e in carry.recent))
+        return (f"credits of {self.wording.fmt(total)} over {carry.recent[0].label} to {label} exceed "
+                f"{window.text} = {self.wording.fmt(limit)}", tuple(e.label for e in carry.recent))
 
     def many_missed(self, rule, results, label):
         missed_now = self.missed_now(results)
@@ -530,72 +499,10 @@ class PeriodEvaluator:
             return None
         return False
 
-    # ---- sentences, built when a line's explanation is read
-    def periods_text(self, count: int, quarterly=None) -> str:
-        return f"{count} {self.period_noun if quarterly is None else quarterly.noun}{'s' * (count != 1)}"
-
-    def fmt(self, amount: Decimal) -> str:
-        return format_money(amount, self.digits)
-
-    def award_text(self, sl, award, source, amount, value, note, detail, env) -> str:
-        if value is None:
-            head = f"{sl.name} {note.split('; ')[0]}; counts as a miss: the maximum {award.kind} applies"
-        else:
-            threshold = sl.threshold_in(env)  # a share target's: worked out from the period's inputs
-            if sl.reported_text is None:
-                shown = format_beside(value, threshold) + _UNIT_SUFFIX.get(sl.unit, "")
-            else:  # on the grid, with the grid's digits: 99.50%
-                shown = f"{value:,f}{_UNIT_SUFFIX.get(sl.unit, '')} ({sl.reported_text})"
-            status = "met" if award.kind == "bonus" else "missed"
-            target = sl.target_text if sl.allowance is None else f"{sl.target_text} ({format_number(threshold)})"
-            head = f"{sl.name} {shown} {status} target {target}"
-        # No source: the data was not reported and the award's cap applies.
-        explained = source.explain(env, detail) if source is not None else f"its cap, {award.cap.describe(env)}"
-        return f"{head}; {explained} = {self.fmt(amount)}"
-
-    def cap_text(self, sl, award, cut, env, amount, limit) -> str:
-        return f"{sl.name} {award.kind} {self.fmt(amount)} capped at {award.cap.describe(env)} = {self.fmt(limit)}"
-
-    def held_text(self, name, amount, missed_in, label, held) -> str:
-        return f"{name} missed in {missed_in}, not cured by {label}: {held.text}"
-
-    def earn_back_text(self, sl, rule, amount, returned, basis, streak, average) -> str:
-        if streak is not None:
-            reason = f"met {self.periods_text(streak)} in a row"
-        else:
-            reason = f"the contract year average {format_number(average)} meets the target {sl.target_text}"
-        return f"{sl.name} {reason}: {rule.text}; credits of {self.fmt(basis)} -> {self.fmt(returned)} returned"
-
-    def period_cap_text(self, what, cap_name, cap, cut, env, total, limit) -> str:
-        return f"{what} {self.fmt(total)} exceed {cap_name}, {cap.amount.describe(env)} = {self.fmt(limit)}"
-
-    def window_cap_text(self, rule, cut, first, label, earlier, credits, limit) -> str:
-        return (f"credits from {first} to {label}, {self.fmt(earlier)} before this period and {self.fmt(credits)} "
-                f"in it, exceed {rule.text} = {self.fmt(limit)}")
-
-    def replaced_text(self, rule, amount, failure, own_credits) -> str:
-        return (f"critical failure ({failure}): credits of {self.fmt(own_credits)} of this "
-                f"{self.period_noun} do not accrue")
-
-    def withhold_text(self, rule, withheld, failure, env) -> str:
-        return f"critical failure ({failure}): {rule.withhold.describe(env)} withheld = {self.fmt(withheld)}"
-
-    def forfeit_text(self, forfeited, bonuses, credits, excess) -> str:
-        return (f"bonuses {self.fmt(bonuses)} exceed credits {self.fmt(credits)}; "
-                f"bonuses only offset credits, so {self.fmt(excess)} is forfeited")
-
-
-def _sentence(line: tuple) -> str:
-    """The sentence explaining a line item, from its record (head, amount, *the rest; see
-    outcome.LineHead): the record bound to this function is the Line's explanation, one
-    small object per line."""
-    head = line[0]
-    return head.text(*head.fixed, *line[1:])
-
 
 def _shown(value: Decimal, unit: str) -> str:
     """A measured value with its unit, as sentences show it: 94.5%."""
-    return format_number(value) + _UNIT_SUFFIX.get(unit, "")
+    return format_number(value) + UNIT_SUFFIX.get(unit, "")
 
 
 def _join(note: str | None, more: str) -> str:
