@@ -10,7 +10,9 @@ Python process executes: once for the set-up alone (compile, N generated
 months, a warm-up of each side), then for the set-up and one phase: the
 evaluation, the evaluation and reading every period's results, lines and
 totals once (bench/run.py's `read_everything`), and the hand-written function.
-A phase's count is the difference with the set-up's, per period. It prints
+A phase's count is the difference with the set-up's, per period (each process
+ends without its teardown: freeing what a phase made is not counted, as
+bench/run.py's timings leave it out). It prints
 those counts and `ratio R` (evaluation / hand-written) and `ratio with reading
 R` ((evaluation + reading) / hand-written): the ratios bench/run.py times, with
 every instruction weighed alike (a cache miss costs no more than an addition, so
@@ -71,7 +73,7 @@ def main() -> int:
         options.error("--periods must be at least 1")
     if args.phase is not None:
         phase(args.phase, args.periods)
-        return 0
+        os._exit(0)  # no teardown: freeing the outcome at exit is no part of any phase
     if shutil.which("valgrind") is None:
         print("valgrind is not installed: this benchmark counts instructions under valgrind's cachegrind",
               file=sys.stderr)

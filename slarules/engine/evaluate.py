@@ -219,8 +219,8 @@ class PeriodEvaluator:
 
     def totals(self, record) -> Totals:
         credits, earned_back, bonuses, withheld = record[6:RECORD_RESULTS]
-        return made(Totals, (credits, earned_back, bonuses, withheld,
-                             *_due(self.program.netting, credits, earned_back, bonuses, withheld)))
+        due_to_client, due_to_vendor = _due(self.program.netting, credits, earned_back, bonuses, withheld)
+        return made(Totals, (credits, earned_back, bonuses, withheld, due_to_client, due_to_vendor))
 
     def terminations(self, record) -> tuple[TerminationRight, ...]:
         return record[5]
