@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import gc
 import json
+import threading
 from decimal import Decimal
 
 import pytest
@@ -15,7 +16,7 @@ from hypothesis import strategies as st
 
 from slarules import History, PeriodData, Source, compile_source
 from slarules.engine.evaluate import _due
-from slarules.engine.outcome import KpiResult, Line, Totals, made
+from slarules.engine.outcome import KpiResult, Line, Totals, made, no_collections
 
 HEADER = 'contract "T" currency USD, assessed monthly, rounding half up to cents, starts 2026-01\n'
 CURED = HEADER + """
@@ -131,6 +132,42 @@ def test_evaluation_restores_the_collector_settings():
     thresholds, enabled = gc.get_threshold(), gc.isenabled()
     evaluate(70, 75, 95)
     assert (gc.get_threshold(), gc.isenabled()) == (thresholds, enabled)
+
+
+def test_overlapping_evaluations_in_threads_give_the_collector_back_as_it_was():
+    # The service evaluates in a thread pool: A begins, B begins, A ends (B still running: the
+    # collector stays off), B ends (on again). Saving and restoring per block would leave it as
+    # B found it, off for good.
+    began_a, began_b, ended_a = threading.Event(), threading.Event(), threading.Event()
+    seen = []
+
+    def first():
+        with no_collections():
+            began_a.set()
+            began_b.wait()
+        ended_a.set()
+
+    def second():
+        began_a.wait()
+        with no_collections():
+            began_b.set()
+            ended_a.wait()
+            seen.append(gc.isenabled())
+
+    assert gc.isenabled()
+    threads = [threading.Thread(target=first), threading.Thread(target=second)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert seen == [False] and gc.isenabled()
+    gc.disable()  # a caller that turned the collector off keeps it off
+    try:
+        with no_collections():
+            pass
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
 
 
 def _due_by_max(netting, credits, earned_back, bonuses, withheld):
