@@ -298,10 +298,12 @@ class PeriodEvaluator:
         """A miss opens a cure window: the credit's lines computed now (`held`) are held in the
         carry. Returns the status and note."""
         deadline, cure_by, until = cure_window(sl, index, self.program.calendar, self.holidays)
-        names = self.clause_names[sl.name]
-        opened(carry.pending, made(Pending, (deadline, label, [
-            made(PendingLine, (head.kind, line[1], names[id(head.clause)], head.clause, MethodType(sentence, line)))
-            for line in held for head in (line[0],)], cure_by)))
+        names, lines = self.clause_names[sl.name], []
+        for line in held:
+            head = line[0]
+            lines.append(made(PendingLine, (head.kind, line[1], names[id(head.clause)], head.clause,
+                                            MethodType(sentence, line))))
+        opened(carry.pending, made(Pending, (deadline, label, lines, cure_by)))
         return "in cure", _join(note, f"in cure until {until} ({sl.cure_text})")
 
     def cure(self, carry, status, note, index) -> tuple[str, str]:
