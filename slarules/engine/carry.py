@@ -8,8 +8,8 @@ JSON form (through state_format.py).
 """
 from __future__ import annotations
 
-from decimal import Decimal
 from bisect import bisect_right
+from decimal import Decimal
 from operator import attrgetter
 from typing import Callable, NamedTuple
 

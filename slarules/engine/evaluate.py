@@ -426,8 +426,8 @@ class PeriodEvaluator:
             if credits > 0 and earlier + credits > limit:  # a period with no credits crosses nothing
                 cut = min(earlier + credits - limit, credits)
                 first = entries[0].label if entries else label
-                lines.append((self.wording.line_head(None, "credit cap", rule.clause, self.wording.window_cap_text, rule),
-                              -cut, first, label, earlier, credits, limit))
+                head = self.wording.line_head(None, "credit cap", rule.clause, self.wording.window_cap_text, rule)
+                lines.append((head, -cut, first, label, earlier, credits, limit))
                 credits -= cut
         for rule, entries in zip(rules, self.carry.windows):
             entries.append(WindowEntry(index, label, year, credits, env[rule.base] if rule.base else ZERO, False))

@@ -119,9 +119,9 @@ class Line(NamedTuple):
 class LineHead(NamedTuple):
     """What every line item of one kind from one clause shares: a line's record is
     (its head, amount, *what its sentence reads), and its sentence is
-    `head.text(*head.fixed, amount, *the rest)`. The evaluator makes the heads of the
-    clauses a ruleset's code writes lines for once (PeriodEvaluator.line_head), so a
-    line item keeps only what varies, and reading it looks nothing up."""
+    `head.text(*head.fixed, amount, *the rest)`. Each is made once per clause and kind
+    (wording.Wording.line_head), so a line item keeps only what varies, and reading it
+    looks nothing up."""
 
     service_level: str | None
     kind: str

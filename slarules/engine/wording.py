@@ -1,7 +1,7 @@
 """What a line item says: its head and its sentence, worked out from the terms alone.
 
-Input: compiled Terms. Output: its Wording, one per Terms (`Wording.of`, kept with
-the terms' generated module, codegen.py): `line_head(...)` makes an
+Input: compiled Terms. Output: its Wording, one per Terms (codegen.wording_of: kept
+with the terms' generated module, whose heads it made): `line_head(...)` makes an
 outcome.LineHead (the clause, its contract clause, the accountable party, the
 sentence's function and first arguments), and the `*_text` methods are those
 functions. A line item's record is (its head, amount, *what its sentence reads),
