@@ -142,23 +142,30 @@ def test_compile_of_a_ruleset_with_an_error_points_at_it(tmp_path, capsys):
     assert f"{bad}:3:" in err and "error[SLA" in err
 
 
-@given(st.integers(0, 10**9), st.integers(0, 10**9), st.integers(0, 10**6))
-def test_a_judge_written_out_measures_what_the_measurement_closure_does(numerator, denominator, volume):
+@given(st.integers(0, 10**9), st.integers(0, 10**9), st.integers(0, 10**6), st.integers(0, 10**6))
+def test_a_judge_written_out_measures_what_the_measurement_closure_does(numerator, denominator, volume, calls):
     """The generated judge writes `a / b, in percent` and a single input out; measure.py's closure
     (what explain, verify and the report sample) must give the same value, and the judge the status
-    the target's comparison gives it."""
+    the target's comparison gives it: with the volume condition on the divisor (tested first) and
+    on another input (the division tried first)."""
     program = compile_source(Source("t.sla", '''contract "T" currency USD, starts 2026-01
 inputs fee money
   good count
   total count
+  calls count
 service level share measured as good / total, in percent
   target: at least 80%
   measured only when total is at least 1000
 service level raw measured as good
   target: at most 5000
+service level other measured as good / total, in percent
+  target: at least 80%
+  measured only when calls is at least 1000
 '''))
-    env = {"fee": Decimal(1), "good": Decimal(numerator), "total": Decimal(denominator + volume)}
-    share, raw = program.service_levels
+    env = {"fee": Decimal(1), "good": Decimal(numerator), "total": Decimal(denominator + volume),
+           "calls": Decimal(calls)}
+    share, raw, other = program.service_levels
+    assert "divisor" not in share.judge.source.split("else:")[0]  # measured: no zero test
     with localcontext(CONTEXT):
         if env["total"] == 0:  # below the volume: not measured, and no value (it divides by zero)
             assert share.judge(env) == (None, "not measured", "measured only when total is at least 1,000", None)
@@ -167,6 +174,14 @@ service level raw measured as good
             assert value == share.measure(env)
             assert status == ("not measured" if env["total"] < 1000 else "met" if share.met(value) else "missed")
         assert raw.judge(env)[:2] == (raw.measure(env), "met" if raw.met(raw.measure(env)) else "missed")
+        if env["calls"] < 1000:
+            value = None if env["total"] == 0 else other.measure(env)
+            assert other.judge(env) == (value, "not measured", "measured only when calls is at least 1,000", None)
+        elif env["total"] == 0:  # measured, and nothing to divide by: an error the evaluation reports
+            with pytest.raises(ZeroDivisionError):
+                other.judge(env)
+        else:
+            assert other.judge(env)[:2] == (other.measure(env), "met" if other.met(other.measure(env)) else "missed")
 
 
 @given(st.sampled_from(("above", "below")), st.sampled_from(("1", "0.5", "2.5")),
