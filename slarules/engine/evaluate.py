@@ -36,8 +36,8 @@ module's PeriodEvaluator for the rare ones; a period keeps a flat record, from w
 its KpiResults, Lines and Totals are built each time they are read, as a
 sentence is, from what the record keeps (a held credit's sentence travels
 with the state as text); the history totals are added up from the records by
-map, sum and Counter (summarize); and CPython's cyclic collector, which would
-only rescan them, is held off while the records pile up (outcome.no_collections).
+map, sum and Counter (summarize); and CPython's full collections, which rescan
+everything alive, are held off while the records pile up (outcome.no_full_collections).
 """
 from __future__ import annotations
 
@@ -76,7 +76,7 @@ from .outcome import (
     Totals,
     YearTotals,
     made,
-    no_collections,
+    no_full_collections,
 )
 from .state import Carry, Pending, PendingLine, WindowEntry, held_clauses, opened
 from .wording import UNIT_SUFFIX, sentence
@@ -110,7 +110,7 @@ def evaluate(program: Terms, history: History, state: Carry | None = None) -> Ou
             return evaluators[id(program.in_force(index))].period(data, index, year)
     else:
         evaluator = evaluators[id(program)].period
-    with decimal.localcontext(CONTEXT), no_collections():
+    with decimal.localcontext(CONTEXT), no_full_collections():
         evaluated = []
         calendar = program.calendar
         upcoming = repeat((None, None, None))  # (index, label, contract year) of the period expected next

@@ -29,33 +29,34 @@ import attrs
 from ..core.source import Span
 
 
-_held = 0  # how many no_collections blocks are running (threads: the service evaluates in a pool)
+_held = 0  # how many no_full_collections blocks are running (threads: the service evaluates in a pool)
 _held_lock = threading.Lock()
-_was_enabled = True  # the collector's state when the first of them began
+_thresholds = gc.get_threshold()  # the collector's thresholds when the first of them began
 
 
 @contextmanager
-def no_collections():
-    """Hold CPython's cyclic collector off while many result objects are built at once (an
-    evaluation, a period's figures for every period, a report), and give it back as it was.
-    The objects are freed by their reference counts; a collection would only rescan them:
-    the full ones rescan everything alive, came more often as the objects piled up, and
-    doubled the time of a long history, and the young ones cost a tenth of an evaluation
-    (bench/run.py). Blocks may overlap in threads: the first to begin turns the collector
-    off, the last to end turns it back on if it was (what the caller's own code set is kept)."""
-    global _held, _was_enabled
+def no_full_collections():
+    """Hold off CPython's full collections while many result objects are built at once
+    (an evaluation, a period's figures for every period, a report), and restore the
+    collector's thresholds. The objects are in no reference cycle, and each full
+    collection rescans everything alive; they come more often as the objects pile up
+    and doubled the time of a long history (bench/run.py). The young generations,
+    collected while their objects are fresh, cost little and go on. Blocks may overlap
+    in threads: the first to begin holds full collections off, the last to end restores
+    the thresholds it found (each block restoring its own could leave them off for good)."""
+    global _held, _thresholds
     with _held_lock:
         if _held == 0:
-            _was_enabled = gc.isenabled()
-            gc.disable()
+            _thresholds = gc.get_threshold()
+            gc.set_threshold(_thresholds[0], _thresholds[1], 2**31 - 1)
         _held += 1
     try:
         yield
     finally:
         with _held_lock:
             _held -= 1
-            if _held == 0 and _was_enabled:
-                gc.enable()
+            if _held == 0:
+                gc.set_threshold(*_thresholds)
 
 
 CREDITS_REPLACED = "credits replaced"  # a critical failure's credits that do not accrue: a negative credit line
@@ -348,7 +349,7 @@ class Outcome:
     @property
     def lines(self) -> list[Line]:
         """Every period's lines, in order (built at once, kept by the list)."""
-        with no_collections():
+        with no_full_collections():
             return [line for period in self.periods for line in period.lines]
 
     def state_json(self) -> str:

@@ -38,7 +38,7 @@ def write(program, results: Iterable[SubjectOutcome], totals: PortfolioTotals, o
     `totals_out`, then the portfolio's totals (`totals`, which the results add up to as they come)."""
     writer = {"table": _Text, "json": _Json, "csv": _Csv}[fmt](program, out)
     totals_writer = _TotalsCsv(program, totals_out) if totals_out is not None else None
-    # Not under outcome.no_collections() as a whole (each subject's writing is): the collector
+    # Not under outcome.no_full_collections() as a whole (each subject's writing is): the collector
     # must free each subject once written, or a portfolio would hold every subject until its end.
     for result in results:
         writer.subject(result)

@@ -28,7 +28,7 @@ from typing import Callable, Iterator, TextIO
 from ..core.diagnostics import Diagnostic
 from ..core.money import CONTEXT, format_money, format_number, plain_money, unsigned_zero
 from ..core.version import version
-from ..engine.outcome import Outcome, PeriodOutcome, Totals, no_collections
+from ..engine.outcome import Outcome, PeriodOutcome, Totals, no_full_collections
 from .csv_cells import csv_writer
 
 JSON_FORMAT = "slarules.outcome/1"
@@ -54,7 +54,7 @@ def totals_data(totals: Totals, digits: int) -> dict:
 
 def to_data(outcome: Outcome) -> dict:
     """The JSON document as Python data (strings, lists, dicts, ints, None)."""
-    with no_collections():
+    with no_full_collections():
         return {key: list(value) if isinstance(value, types.GeneratorType) else value
                 for key, value in _data(outcome).items()}
 
@@ -151,7 +151,7 @@ def to_json(outcome: Outcome) -> str:
 def write_json(outcome: Outcome, out: TextIO) -> None:
     """to_json's text, written an item at a time: json.dumps(to_data(outcome), indent=2)
     with each value nested in place (its lines indented two spaces per level)."""
-    with no_collections():
+    with no_full_collections():
         for number, (key, value) in enumerate(_data(outcome).items()):
             out.write(("{\n" if number == 0 else ",\n") + f"  {_json(key)}: ")
             if not isinstance(value, types.GeneratorType):
@@ -208,7 +208,7 @@ def write_csv(outcome: Outcome, out: TextIO, subject: str | None = None, header:
     if header:
         writer.writerow(csv_header(invoiced, subject is not None))
     stated = list(identity(outcome.fingerprint).values())
-    with no_collections():
+    with no_full_collections():
         for period in outcome.periods:
             invoice = [period.invoice_period] if invoiced else []
             for line in period.lines:
@@ -250,7 +250,7 @@ def write_totals_csv(outcome: Outcome, out: TextIO, subject: str | None = None, 
     if header:
         writer.writerow(totals_header(invoiced, subject is not None))
     cells = lambda t: totals_cells(outcome.currency, outcome.digits, outcome.netting, t)  # noqa: E731
-    with no_collections():
+    with no_full_collections():
         carried = outcome.carried_invoice
         if carried is not None:
             writer.writerow([*first, carried.assessed_period, carried.invoice_period, "", *cells(carried.totals), ""])
@@ -296,7 +296,7 @@ def to_text(outcome: Outcome) -> str:
 
 
 def write_text(outcome: Outcome, out: TextIO) -> None:
-    with no_collections():
+    with no_full_collections():
         for lines in _text(outcome):
             out.write("\n".join(lines) + "\n")
 

@@ -118,8 +118,8 @@ class Portfolio:
 @contextmanager
 def _collecting_each_subject() -> Iterator[None]:
     """An outcome holds reference cycles (its state's ledger holds its periods, which hold their
-    evaluator and its state), which only a full collection frees, and evaluating holds the
-    collector off (outcome.no_collections): left alone, a portfolio would keep every
+    evaluator and its state), which only a full collection frees, and evaluating holds full
+    collections off (outcome.no_full_collections): left alone, a portfolio would keep every
     subject's outcome until its end. So each subject is collected once handled; what was alive
     before the portfolio is frozen meanwhile (gc.freeze), so that a collection scans only what the
     portfolio made (about 1% of the time), and thawed after. A caller that froze objects itself

@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 
 from slarules import History, PeriodData, Source, compile_source
 from slarules.engine.evaluate import _due
-from slarules.engine.outcome import KpiResult, Line, Totals, made, no_collections
+from slarules.engine.outcome import KpiResult, Line, Totals, made, no_full_collections
 
 HEADER = 'contract "T" currency USD, assessed monthly, rounding half up to cents, starts 2026-01\n'
 CURED = HEADER + """
@@ -135,39 +135,31 @@ def test_evaluation_restores_the_collector_settings():
 
 
 def test_overlapping_evaluations_in_threads_give_the_collector_back_as_it_was():
-    # The service evaluates in a thread pool: A begins, B begins, A ends (B still running: the
-    # collector stays off), B ends (on again). Saving and restoring per block would leave it as
-    # B found it, off for good.
+    # The service evaluates in a thread pool: A begins, B begins, A ends (B still running: full
+    # collections stay off), B ends (the thresholds back). Saving and restoring per block would
+    # leave them as B found them, full collections off for good.
     began_a, began_b, ended_a = threading.Event(), threading.Event(), threading.Event()
-    seen = []
+    thresholds, seen = gc.get_threshold(), []
 
     def first():
-        with no_collections():
+        with no_full_collections():
             began_a.set()
             began_b.wait()
         ended_a.set()
 
     def second():
         began_a.wait()
-        with no_collections():
+        with no_full_collections():
             began_b.set()
             ended_a.wait()
-            seen.append(gc.isenabled())
+            seen.append(gc.get_threshold())
 
-    assert gc.isenabled()
     threads = [threading.Thread(target=first), threading.Thread(target=second)]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join()
-    assert seen == [False] and gc.isenabled()
-    gc.disable()  # a caller that turned the collector off keeps it off
-    try:
-        with no_collections():
-            pass
-        assert not gc.isenabled()
-    finally:
-        gc.enable()
+    assert seen == [(thresholds[0], thresholds[1], 2**31 - 1)] and gc.get_threshold() == thresholds
 
 
 def _due_by_max(netting, credits, earned_back, bonuses, withheld):
