@@ -45,7 +45,7 @@ import decimal
 from collections import Counter
 from decimal import ROUND_FLOOR, Decimal
 from functools import cached_property
-from itertools import chain, groupby, repeat
+from itertools import chain, groupby, repeat, takewhile
 from operator import add, itemgetter, sub
 from types import MethodType
 
@@ -349,7 +349,7 @@ class PeriodEvaluator:
     def close_cure_windows(self, sl, carry, lines, label, index) -> Decimal | None:
         """Add the held lines of the cure windows closing unmet now (the first ones: they are
         kept in order of deadline); returns their sum (None: they hold no line)."""
-        closing = [p for p in carry.pending if p.deadline == index]
+        closing = list(takewhile(lambda window: window.deadline == index, carry.pending))
         del carry.pending[:len(closing)]
         total = None
         for pending in closing:
