@@ -633,7 +633,7 @@ class _Emitter:
             self.line(d + 1, f"if {status} == 'met':")
             self.line(d + 2, "gated = []")
             self.award(d + 2, i, sl.bonus, env, "bonus", "gated")
-            self.line(d + 2, f"withheld_by = {prefix}_GATE(ev.statuses(statuses)) if gated else None  # before cures")
+            self.line(d + 2, f"withheld_by = {prefix}_GATE(statuses) if gated else None  # before cures")
             self.line(d + 2, "if withheld_by is None:")
             self.line(d + 3, "lines += gated")
             self.line(d + 2, "else:")

@@ -84,7 +84,7 @@ class CompiledServiceLevel:
     allocation: CompiledAmount | None
     credit: CompiledAward | None
     bonus: CompiledAward | None
-    gate: Callable[[dict], str | None] | None  # {name: status before cures} -> why the bonus is withheld, or None
+    gate: Callable[[tuple], str | None] | None  # statuses before cures, declaration order -> why withheld, or None
     cure: int | None  # periods within which a miss may be cured
     cure_text: str | None
     free_passes: int | None  # misses per contract year that are only warnings
@@ -323,8 +323,8 @@ def _terms(ruleset: nodes.Ruleset, base: Terms | None = None) -> Terms:
     netting = ruleset.of_type(nodes.Netting)
     calendar = Calendar(periodicity, header[nodes.Starts].month)
     policies = {p.policy for p in ruleset.of_type(nodes.StreakPolicy)}
-    critical = tuple(sl.name.text for sl in ruleset.service_levels if sl.critical)
-    service_levels = tuple(_service_level(sl, units, digits, calendar, critical) for sl in ruleset.service_levels)
+    service_levels = tuple(_service_level(sl, units, digits, calendar, ruleset.service_levels)
+                           for sl in ruleset.service_levels)
     every = {sl.name: sl.assessment.every for sl in service_levels if sl.assessment is not None}
     return Terms(
         title=ruleset.contract.title,
@@ -462,7 +462,7 @@ def _references(expr) -> frozenset[str]:
 
 
 def _service_level(sl: nodes.ServiceLevel, units: dict[str, str], digits: int, calendar: Calendar,
-                   critical: tuple[str, ...]) -> CompiledServiceLevel:
+                   declared: tuple[nodes.ServiceLevel, ...]) -> CompiledServiceLevel:
     unit = kpi_unit(sl, units)
     reads = _references(sl.measured.expr) | allowance_bases(sl)  # a share target reads its input
     assessment = compile_assessment(sl, calendar.periodicity, calendar.start_month)
@@ -510,7 +510,7 @@ def _service_level(sl: nodes.ServiceLevel, units: dict[str, str], digits: int, c
         allocation=compile_amount(sl.allocation.amount, name, digits) if sl.allocation else None,
         credit=compile_award(sl.credit, sl, unit, higher, digits),
         bonus=compile_award(sl.bonus, sl, unit, higher, digits),
-        gate=_gate(sl.gate, critical) if sl.gate else None,
+        gate=_gate(sl.gate, declared) if sl.gate else None,
         cure=calendar.periods_in(sl.cure.periods, sl.cure.unit) if sl.cure and not sl.cure.in_days else None,
         cure_days=DayCure(int(sl.cure.periods), sl.cure.unit == "business day") if sl.cure and sl.cure.in_days
         else None,
@@ -531,24 +531,22 @@ def _earn_back(earn_back: nodes.EarnBack, calendar: Calendar, every: int) -> Ear
     return EarnBackRule(CONTEXT.divide(earn_back.percent, HUNDRED), after, earn_back.span, printer.clause(earn_back))
 
 
-def _gate(gate: nodes.Gate, critical: tuple[str, ...]) -> Callable[[dict], str | None]:
-    """statuses -> why the bonus is withheld, or None; `critical`: the critical service
-    levels, in declaration order. A service level assessed quarterly, pending in a month
-    inside its quarter, neither opens nor closes a gate."""
-    if gate.kind == "named met":
-        names = tuple(n.text for n in gate.names)
+def _gate(gate: nodes.Gate, declared: tuple[nodes.ServiceLevel, ...]) -> Callable[[tuple[str, ...]], str | None]:
+    """statuses -> why the bonus is withheld, or None; the statuses are the service levels'
+    before cures, in declaration order (`declared`). A service level assessed quarterly,
+    pending in a month inside its quarter, neither opens nor closes a gate."""
+    if gate.kind == "no critical missed":
+        critical = [(i, sl.name.text) for i, sl in enumerate(declared) if sl.critical]
 
-        def named(statuses):
-            unmet = [n for n in names if statuses[n] not in MET and statuses[n] != PENDING]
-            return f"withheld: {', '.join(unmet)} not met" if unmet else None
-        return named
-    if gate.kind == "all met":
-        def all_met(statuses):
-            unmet = [n for n, status in statuses.items() if status not in MET and status != PENDING]
-            return f"withheld: {', '.join(unmet)} not met" if unmet else None
-        return all_met
+        def no_critical_missed(statuses):
+            missed = [name for i, name in critical if statuses[i] in MISSED]
+            return f"withheld: critical {', '.join(missed)} missed" if missed else None
+        return no_critical_missed
+    names = [sl.name.text for sl in declared]
+    watched = ([(names.index(n.text), n.text) for n in gate.names] if gate.kind == "named met"
+               else list(enumerate(names)))  # all met
 
-    def no_critical_missed(statuses):
-        missed = [n for n in critical if statuses[n] in MISSED]
-        return f"withheld: critical {', '.join(missed)} missed" if missed else None
-    return no_critical_missed
+    def watched_met(statuses):
+        unmet = [name for i, name in watched if statuses[i] not in MET and statuses[i] != PENDING]
+        return f"withheld: {', '.join(unmet)} not met" if unmet else None
+    return watched_met

@@ -173,7 +173,6 @@ class PeriodEvaluator:
         self.days_in = program.calendar.days_in if any(sl.reads_period_length for sl in program.service_levels) \
             else None
         self.year = None  # the contract year the carries' counters were last seen in
-        self.names = [sl.name for sl in program.service_levels]
         self.quantum, self.mode = program.rounding.quantum, program.rounding.decimal_mode
         self.owner = program.roles.accountable  # service level (None: period-wide) -> accountable party
         self.wording = wording_of(program)  # the line items' heads and sentences
@@ -318,10 +317,6 @@ class PeriodEvaluator:
     @staticmethod
     def joined(note: str | None, more: str) -> str:
         return _join(note, more)
-
-    def statuses(self, statuses: tuple[str, ...]) -> dict[str, str]:
-        """What a bonus gate sees: each service level's status before cures, by name."""
-        return dict(zip(self.names, statuses))
 
     def unreported_award(self, sl, award: CompiledAward, note, env, lines) -> Decimal | None:
         """Not reported, counted as a miss: the clause's maximum, one line: what the worst
