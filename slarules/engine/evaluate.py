@@ -45,7 +45,7 @@ import decimal
 from collections import Counter
 from decimal import ROUND_FLOOR, Decimal
 from functools import cached_property
-from itertools import chain, groupby, repeat, takewhile
+from itertools import chain, groupby, repeat
 from operator import add, itemgetter, sub
 from types import MethodType
 
@@ -307,11 +307,13 @@ class PeriodEvaluator:
 
     def cure(self, carry, status, note, index) -> tuple[str, str]:
         """A met or excluded period cures every open window it counts toward."""
-        curing = [p for p in carry.pending if p.cures_in(index)]
+        curing, still_open = [], []
+        for window in carry.pending:
+            (curing if window.cures_in(index) else still_open).append(window)
         if not curing:
             return status, note
-        carry.pending = [p for p in carry.pending if not p.cures_in(index)]
-        note = _join(note, f"cures the miss of {', '.join([p.missed_in for p in curing])}")
+        carry.pending = still_open
+        note = _join(note, f"cures the miss of {', '.join([window.missed_in for window in curing])}")
         return ("cured" if status == "met" else status), note
 
     @staticmethod
@@ -344,12 +346,11 @@ class PeriodEvaluator:
     def close_cure_windows(self, sl, carry, lines, label, index) -> Decimal | None:
         """Add the held lines of the cure windows closing unmet now (the first ones: they are
         kept in order of deadline); returns their sum (None: they hold no line)."""
-        closing = list(takewhile(lambda window: window.deadline == index, carry.pending))
-        del carry.pending[:len(closing)]
-        total = None
-        for pending in closing:
-            for held in pending.lines:
-                lines.append((self.wording.held_head(sl.name, held), held.amount, pending.missed_in, label, held))
+        pending, total = carry.pending, None
+        while pending and pending[0].deadline == index:
+            window = pending.pop(0)
+            for held in window.lines:
+                lines.append((self.wording.held_head(sl.name, held), held.amount, window.missed_in, label, held))
                 total = held.amount if total is None else total + held.amount
         return total
 
