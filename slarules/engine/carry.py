@@ -129,6 +129,13 @@ class TriggerCarry:
     run: list[str] = attrs.Factory(list)  # consecutive misses so far, since the right last arose
     recent: list[WindowEntry] = attrs.Factory(list)  # the window's periods since the right last arose
     arisen: int = 0  # how many times the right has arisen
+    # How many of `recent` count as missed: kept as the window moves (not saved; a state read
+    # back counts them), so a trigger of N misses in any M periods does not count each period.
+    misses: int = attrs.field()
+
+    @misses.default
+    def _counted(self) -> int:
+        return sum(entry.missed for entry in self.recent)
 
 
 def level_data(level: ServiceLevelCarry) -> dict:

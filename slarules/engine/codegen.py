@@ -42,7 +42,6 @@ from __future__ import annotations
 
 import re
 from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
-from operator import attrgetter
 from typing import Callable
 
 import attrs
@@ -572,15 +571,16 @@ class _Emitter:
                 continue
             if rule.kind == "in window":
                 self.object("WINDOW_ENTRY", WindowEntry, "a period as a window sees it")
-                self.object("ENTRY_MISSED", attrgetter("missed"), "whether a window's period counts as missed")
                 self.line(d, f"recent = {carry}.recent  # {_whole(rule.count)} in any "
                              f"{'contract year' if rule.length is None else _whole(rule.length)}")
                 self.line(d, "while recent and " + ("recent[0].contract_year != year:" if rule.length is None
                                                      else f"recent[0].index <= index - {_whole(rule.length)}:"))
-                self.line(d + 1, "del recent[0]  # no longer in the window")
+                self.line(d + 1, f"{carry}.misses -= recent.pop(0).missed  # no longer in the window")
+                self.line(d, f"missed = miss_of[status{at}] is True")
                 self.line(d, f"recent.append(made(WINDOW_ENTRY, (index, label, year, {self.number(Decimal(0))}, "
-                             f"{self.number(Decimal(0))}, miss_of[status{at}] is True)))")
-                self.line(d, f"if sum(map(ENTRY_MISSED, recent)) >= {_whole(rule.count)}:")
+                             f"{self.number(Decimal(0))}, missed)))")
+                self.line(d, f"{carry}.misses += missed")
+                self.line(d, f"if {carry}.misses >= {_whole(rule.count)}:")
                 self.line(d + 1, f"terminations += ev.arise({name}, {carry}, label, index, "
                                  f"ev.in_window({name}, {carry}, label)),")
                 continue

@@ -471,10 +471,10 @@ class PeriodEvaluator:
         carry.arisen += 1
         carry.run.clear()
         carry.recent.clear()
+        carry.misses = 0
         effective = rule.notice.effective(self.program.calendar, index, self.holidays) if rule.notice else None
-        return TerminationRight(label, rule.text, rule.clause, fired[0], fired[1], carry.arisen,
-                                self.owner.get(rule.service_level), effective,
-                                contract_clause=self.program.cited(rule.clause))
+        return made(TerminationRight, (label, rule.text, rule.clause, fired[0], fired[1], carry.arisen,
+                                       self.owner.get(rule.service_level), effective, self.program.cited(rule.clause)))
 
     def counts_for_floor(self, value, status: str) -> bool:
         """Whether a value is held against a floor: a reported value of a period not excluded,

@@ -188,25 +188,38 @@ made = tuple.__new__
 ZERO_TOTALS = Totals(Decimal(0), Decimal(0), Decimal(0), Decimal(0), Decimal(0), Decimal(0))
 
 
-@attrs.frozen
-class TerminationRight:
+class TerminationRight(NamedTuple):
     """The client's right to terminate, arising in `period` under a trigger: its
-    `occurrence`-th (1 the first time; the trigger counts afresh after each)."""
+    `occurrence`-th (1 the first time; the trigger counts afresh after each). Made in
+    one step as a Line is; equality and hash leave out where the clause is in the ruleset."""
 
     period: str
     trigger: str  # the clause as written: "terminate when soa is missed 3 months in a row"
-    clause: Span = attrs.field(eq=False)
+    clause: Span
     reason: str
     periods: tuple[str, ...]  # the periods that caused it
     occurrence: int = 1
     accountable: str | None = None  # the party whose misses gave the right
     # `on 30 days' notice`: the day the right takes effect, that many days after the period ends
     effective: str | None = None
-    contract_clause: str | None = attrs.field(default=None, kw_only=True)  # the signed contract's: "C.5(a)"
+    contract_clause: str | None = None  # the signed contract's: "C.5(a)"
 
     @property
     def clause_ref(self) -> str:
         return self.clause.reference
+
+    def _compared(self) -> tuple:
+        return self[:2] + self[3:]
+
+    # Never equal to another type, a plain tuple included (its contents would compare).
+    def __eq__(self, other) -> bool:
+        return type(other) is TerminationRight and self._compared() == other._compared()
+
+    def __ne__(self, other) -> bool:
+        return not self == other
+
+    def __hash__(self) -> int:
+        return hash(self._compared())
 
 
 # Where a period's record (PeriodOutcome) has its service levels' results, and how many

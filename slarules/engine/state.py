@@ -103,7 +103,7 @@ class Carry:
                                      copied(level.partial))
              for name, level in self.service_levels.items()},
             [list(window) for window in self.windows],
-            [TriggerCarry(trigger.fired, list(trigger.run), list(trigger.recent), trigger.arisen)
+            [TriggerCarry(trigger.fired, list(trigger.run), list(trigger.recent), trigger.arisen, trigger.misses)
              for trigger in self.triggers],
             {name: dict(record) for name, record in self.deliverables.items()}, self.ledger, program,
             None if self.next_invoice is None else dict(self.next_invoice),

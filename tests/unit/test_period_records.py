@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 
 from slarules import History, PeriodData, Source, compile_source
 from slarules.engine.evaluate import _due
-from slarules.engine.outcome import KpiResult, Line, Totals, made, no_full_collections
+from slarules.engine.outcome import KpiResult, Line, TerminationRight, Totals, made, no_full_collections
 
 HEADER = 'contract "T" currency USD, assessed monthly, rounding half up to cents, starts 2026-01\n'
 CURED = HEADER + """
@@ -73,7 +73,7 @@ def test_reading_every_period_leaves_nothing_behind_for_the_collector():
     assert len(gc.get_objects()) <= alive
 
 
-@pytest.mark.parametrize("cls", [Line, KpiResult, Totals])
+@pytest.mark.parametrize("cls", [Line, KpiResult, Totals, TerminationRight])
 def test_a_figure_made_in_one_step_is_the_value_its_class_makes(cls):
     values = [f"{name}-value" for name in cls._fields]  # each field told apart
     made_by_name = cls(**dict(zip(cls._fields, values)))
@@ -90,6 +90,15 @@ def test_a_line_is_compared_by_what_is_billed_not_by_where_or_how_it_is_worded()
     assert line == moved and hash(line) == hash(moved) and not line != moved
     assert line != line._replace(amount=Decimal("2.00")) and line != tuple(line)
     assert "one sentence" not in repr(line) and line.explanation == "one sentence"
+
+
+def test_a_termination_right_is_compared_by_what_it_grants_not_by_where_its_clause_is():
+    right = TerminationRight("2026-03", "terminate when soa is missed 3 months in a row", "line 12",
+                             "soa missed 3 months in a row", ("2026-01", "2026-02", "2026-03"))
+    moved = right._replace(clause="line 20")  # the same ruleset, its clause further down
+    assert right == moved and hash(right) == hash(moved) and not right != moved
+    assert right != right._replace(occurrence=2) and right != right._replace(contract_clause="C.5(a)")
+    assert right != tuple(right)
 
 
 def test_a_held_credit_keeps_its_sentence_in_the_saved_state():
