@@ -11,7 +11,7 @@ import pytest
 BENCH = Path(__file__).resolve().parents[2] / "bench" / "instructions.py"
 
 
-@pytest.mark.parametrize("phase", ["set-up", "evaluation", "reading", "hand-written"])
+@pytest.mark.parametrize("phase", ["set-up", "evaluation", "reading", "hand-written", "written out"])
 def test_each_counted_phase_runs_on_its_own(phase):
     done = subprocess.run([sys.executable, str(BENCH), "--phase", phase, "--periods", "24"],
                           capture_output=True, text=True, timeout=120)
