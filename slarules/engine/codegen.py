@@ -605,7 +605,8 @@ class _Emitter:
             self.line(d, f"{env}[{prefix}_ALLOCATION_KEY] = "
                          f"{self.amount(sl.allocation, prefix + '_ALLOCATION', env)}")
         self.line(d, "credited = bonus = None" if sl.bonus is not None else "credited = None")
-        if sl.free_passes is not None or sl.curable or sl.credit is not None:
+        miss_branch = sl.free_passes is not None or sl.curable or sl.credit is not None  # what a miss does
+        if miss_branch:
             self.line(d, f"if {status} == 'missed':")
             missed = d + 1
             if sl.free_passes is not None:
@@ -620,9 +621,9 @@ class _Emitter:
                 self.line(missed, f"{status}, {note} = ev.hold({prefix}, {carry}, held, {note}, label, index)")
             elif sl.credit is not None:
                 self.award(missed, i, sl.credit, env, "credited", "lines")
-            self.line(d, f"elif {status} == 'met' or {status} == 'excluded':")
-        else:
-            self.line(d, f"if {status} == 'met' or {status} == 'excluded':")
+        windows = sl.name in self.terms.cured  # cure windows can be open (this version's or another's)
+        if sl.bonus is not None or windows:  # what a met (or excluded) period does
+            self.line(d, f"{'elif' if miss_branch else 'if'} {status} == 'met' or {status} == 'excluded':")
         gated = sl.bonus is not None and sl.gate is not None
         if sl.bonus is not None and not gated:
             self.line(d + 1, f"if {status} == 'met':")
@@ -638,15 +639,17 @@ class _Emitter:
             self.line(d + 3, "lines += gated")
             self.line(d + 2, "else:")
             self.line(d + 3, "bonus = None")
-        self.line(d + 1, f"if {carry}.pending:  # cures every open window it counts toward")
-        self.line(d + 2, f"{status}, {note} = ev.cure({carry}, {status}, {note}, index)")
+        if windows:
+            self.line(d + 1, f"if {carry}.pending:  # cures every open window it counts toward")
+            self.line(d + 2, f"{status}, {note} = ev.cure({carry}, {status}, {note}, index)")
         if gated:
             self.line(d + 1, "if withheld_by is not None:")
             self.line(d + 2, f"{note} = ev.joined({note}, f'bonus {{withheld_by}}')")
-        self.line(d, f"if {carry}.pending and {carry}.pending[0].deadline == index:  # a window closes unmet")
-        self.line(d + 1, f"closed = ev.close_cure_windows({prefix}, {carry}, lines, label, index)")
-        self.line(d + 1, "if closed is not None:")
-        self.line(d + 2, "credited = closed if credited is None else credited + closed")
+        if windows:
+            self.line(d, f"if {carry}.pending and {carry}.pending[0].deadline == index:  # a window closes unmet")
+            self.line(d + 1, f"closed = ev.close_cure_windows({prefix}, {carry}, lines, label, index)")
+            self.line(d + 1, "if closed is not None:")
+            self.line(d + 2, "credited = closed if credited is None else credited + closed")
         self.line(d, "if credited is not None:")
         self.line(d + 1, "own_credits += credited")
         self.line(d + 1, f"{money}[0] += credited")

@@ -247,6 +247,9 @@ class Terms:
     invoicing: Span | None = None  # `credits are applied to the next invoice` (invoicing.py); None: same period
     indexation: IndexationRule | None = None  # `amounts indexed to cpi, ...` (indexation.py)
     deliverables: tuple[DeliverableRule, ...] = ()  # deliverables.py
+    # The service levels with a cure period in this version or another: only theirs can have
+    # open cure windows (a state holding one for another is refused), so only they look at them.
+    cured: frozenset[str] = frozenset()
     # The contract clause each term cites, by the span_key of the nodes under it (language/citations.py):
     # one map for the ruleset and all its amendments, so a line cites its term's clause in any version.
     contract_clauses: Citations = attrs.field(factory=lambda: Citations({}), eq=False, repr=False)
@@ -284,7 +287,7 @@ class Terms:
         typical period (report curves, verify's cliff scan) evaluate these
         terms, in one period whatever the length of the cure window."""
         levels = tuple(attrs.evolve(sl, cure=None, cure_text=None, cure_days=None) for sl in self.service_levels)
-        return attrs.evolve(self, service_levels=levels,
+        return attrs.evolve(self, service_levels=levels, cured=frozenset(),
                             amendments=tuple((first, terms.without_cures()) for first, terms in self.amendments))
 
 
@@ -304,7 +307,10 @@ def compile_terms(ruleset: nodes.Ruleset) -> Terms:
         versions.append((program.calendar.index(program.calendar.label_of_month(amendment.effective)),
                          attrs.evolve(_terms(in_force, program), invoicing=invoicing, indexation=indexation,
                                       contract_clauses=cited)))
-    return attrs.evolve(program, amendments=tuple(versions))
+    cured = frozenset(sl.name for terms in (program, *(version for _, version in versions))
+                      for sl in terms.service_levels if sl.cure is not None or sl.cure_days is not None)
+    return attrs.evolve(program, cured=cured,
+                        amendments=tuple((first, attrs.evolve(version, cured=cured)) for first, version in versions))
 
 
 def _terms(ruleset: nodes.Ruleset, base: Terms | None = None) -> Terms:

@@ -97,6 +97,23 @@ def test_a_window_opened_under_a_shorter_cure_period_closes_first_and_is_saved_i
         assert run.periods[0].lines == whole.periods[int(label[-2:]) - 1].lines
 
 
+
+def test_only_a_service_level_with_a_cure_period_in_some_version_looks_at_cure_windows():
+    # The generated code of a service level no version lets cure has no cure-window code at
+    # all; one that an amendment gives a cure period looks at its windows under every version.
+    from slarules.engine.codegen import period_source
+    assert "pending" not in period_source(program(SOA))
+    assert "carry0.pending" in period_source(program(CURE_1))
+    body = SOA + "amendment effective 2026-03\n  service level soa\n    cure: within 1 month\n"
+    terms = program(body)
+    assert all("carry0.pending" in period_source(version) for version in (terms, terms.amendments[0][1]))
+    # Feb misses under the first terms: charged at once. March misses under the amendment:
+    # held, and April (met) cures it; May misses, June does not cure it: 1,200.00 in June.
+    outcome = program(body).evaluate(months(90, 70, 70, 90, 70, 70))
+    assert statuses(outcome) == ["met", "missed", "in cure", "cured", "in cure", "in cure"]
+    assert credits(outcome) == ["0.00", "1200.00", "0.00", "0.00", "0.00", "1200.00"]
+
+
 # ---------------------------------------------------------------- free passes
 
 def test_the_first_misses_of_each_contract_year_are_warnings():
