@@ -46,6 +46,15 @@ def label_of(index: int) -> str:
     return "%04d-%02d" % (FIRST_YEAR + year, month + 1)
 
 
+def capped(lines, clause, cap_clause, credit, limit, value, points, values) -> Decimal:
+    """A credit per point: its line, and its cap's line when the cap binds; the credit charged."""
+    lines.append((clause, credit, value, None, points, values))
+    if credit > limit:
+        lines.append((cap_clause, limit - credit, values, credit, limit))
+        return limit
+    return credit
+
+
 def written_out(months) -> list[tuple]:
     """Per month (a PeriodData: its label and values): (period, contract year, lines, rights,
     credits, earned back, bonuses, then value, status and note of speed of answer, abandonment,
@@ -111,11 +120,8 @@ def _written_out(months) -> list[tuple]:
         # C.2.2 abandonment: 1% of the fee per point above 5%, part points whole, at most 4%.
         if abandonment_status == "missed":
             points = (abandonment - 5).to_integral_value(ROUND_CEILING)
-            credit, limit = cents(points * (fee * ONE_PERCENT)), cents(fee * ABANDONMENT_CAP)
-            lines.append((ABANDONMENT, credit, abandonment, None, points, values))
-            if credit > limit:
-                lines.append((ABANDONMENT_LIMIT, limit - credit, values, credit, limit))
-                credit = limit
+            credit = capped(lines, ABANDONMENT, ABANDONMENT_LIMIT, cents(points * (fee * ONE_PERCENT)),
+                            cents(fee * ABANDONMENT_CAP), abandonment, points, values)
             credits += credit
             money[1][0] += credit
 
@@ -144,11 +150,8 @@ def _written_out(months) -> list[tuple]:
             money[3][0] += credit
         elif quality_status == "missed":
             points = (90 - quality).to_integral_value(ROUND_CEILING)
-            credit, limit = cents(points * QUALITY_PER_POINT), cents(QUALITY_CAP)
-            lines.append((QUALITY, credit, quality, None, points, values))
-            if credit > limit:
-                lines.append((QUALITY_LIMIT, limit - credit, values, credit, limit))
-                credit = limit
+            credit = capped(lines, QUALITY, QUALITY_LIMIT, cents(points * QUALITY_PER_POINT), cents(QUALITY_CAP),
+                            quality, points, values)
             credits += credit
             money[3][0] += credit
         elif quality >= 95:

@@ -71,6 +71,21 @@ EARN_BACK = "earn back"
 WITHHOLD = "withhold"  # the share of the charges a critical failure lets the client withhold
 
 
+def _compared_by(compared: Callable[[tuple], tuple]) -> tuple[Callable, Callable, Callable]:
+    """__eq__, __ne__ and __hash__ of a named tuple whose equality leaves some fields out:
+    `compared(record)` is what counts. Never equal to another type, a plain tuple included
+    (its contents would compare)."""
+    def __eq__(self, other) -> bool:
+        return type(other) is type(self) and compared(self) == compared(other)
+
+    def __ne__(self, other) -> bool:
+        return not self == other
+
+    def __hash__(self) -> int:
+        return hash(compared(self))
+    return __eq__, __ne__, __hash__
+
+
 class Line(NamedTuple):
     """One line item. Credits, bonuses and withholds are positive; caps, forfeits,
     credits replaced by a critical failure and earn-backs (credits returned to the
@@ -98,18 +113,7 @@ class Line(NamedTuple):
     def clause_ref(self) -> str:
         return self.clause.reference
 
-    def _compared(self) -> tuple:
-        return self[:4] + self[6:]
-
-    # Never equal to another type, a plain tuple included (its contents would compare).
-    def __eq__(self, other) -> bool:
-        return type(other) is Line and self._compared() == other._compared()
-
-    def __ne__(self, other) -> bool:
-        return not self == other
-
-    def __hash__(self) -> int:
-        return hash(self._compared())
+    __eq__, __ne__, __hash__ = _compared_by(lambda line: line[:4] + line[6:])  # not clause, explain
 
     def __repr__(self) -> str:
         shown = ("period", "service_level", "kind", "amount", "clause", "accountable", "invoice_period",
@@ -208,18 +212,7 @@ class TerminationRight(NamedTuple):
     def clause_ref(self) -> str:
         return self.clause.reference
 
-    def _compared(self) -> tuple:
-        return self[:2] + self[3:]
-
-    # Never equal to another type, a plain tuple included (its contents would compare).
-    def __eq__(self, other) -> bool:
-        return type(other) is TerminationRight and self._compared() == other._compared()
-
-    def __ne__(self, other) -> bool:
-        return not self == other
-
-    def __hash__(self) -> int:
-        return hash(self._compared())
+    __eq__, __ne__, __hash__ = _compared_by(lambda right: right[:2] + right[3:])  # not clause
 
 
 # Where a period's record (PeriodOutcome) has its service levels' results, and how many
