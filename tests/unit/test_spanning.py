@@ -97,7 +97,6 @@ def test_a_window_opened_under_a_shorter_cure_period_closes_first_and_is_saved_i
         assert run.periods[0].lines == whole.periods[int(label[-2:]) - 1].lines
 
 
-
 def test_only_a_service_level_with_a_cure_period_in_some_version_looks_at_cure_windows():
     # The generated code of a service level no version lets cure has no cure-window code at
     # all; one that an amendment gives a cure period looks at its windows under every version.
