@@ -516,10 +516,8 @@ class _Emitter:
         """Earn-back returns only credits actually charged: when period-wide caps cut the period's
         credits (own_credits, the service levels' own lines, to credits), each service level's
         own credits count in the same proportion, multiplied before dividing, so that a share
-        that is a whole amount stays exactly that amount."""
-        self.object("MET", MET, "the statuses that count as met")
-        self.object("MISSED", MISSED, "the statuses that count as missed")
-        self.object("UNCOUNTED", frozenset(("excluded", "not measured")), "the statuses a year's average leaves out")
+        that is a whole amount stays exactly that amount. A service level keeps only the
+        counters an earn-back of it reads in some version (Terms.streaked, Terms.averaged)."""
         self.line(d, "cut = credits != own_credits  # a period-wide cap cut the period's credits")
         for i, sl in enumerate(self.terms.service_levels):
             if sl.earn_back is None:
@@ -527,17 +525,23 @@ class _Emitter:
             carry, status, value = f"carry{i}", f"status{i}", f"value{i}"
             self.line(d, f"# earn-back of service level {self.sl_name(sl)} (line {sl.earn_back.clause.line})")
             self.line(d, f"charged = own_credits{i} * credits / own_credits if cut else own_credits{i}")
-            self.line(d, f"{carry}.outstanding += charged")
-            self.line(d, f"{carry}.year_credits += charged")
-            # An excluded period counts for the vendor, as it cures a cure window: excluding a
-            # period must never cost the vendor an earn-back.
-            self.line(d, f"if {status} in MET or {status} == 'excluded':")
-            self.line(d + 1, f"{carry}.met_streak += 1")
-            self.line(d, f"elif {status} in MISSED or {status} == 'waived':")
-            self.line(d + 1, f"{carry}.met_streak = 0")
-            self.line(d, f"if {status} not in UNCOUNTED and {value} is not None:")
-            self.line(d + 1, f"{carry}.year_sum += {value}")
-            self.line(d + 1, f"{carry}.year_count += 1")
+            if sl.name in self.terms.streaked:  # the credits outstanding, the streak of met periods
+                self.object("MET", MET, "the statuses that count as met")
+                self.object("MISSED", MISSED, "the statuses that count as missed")
+                self.line(d, f"{carry}.outstanding += charged")
+                # An excluded period counts for the vendor, as it cures a cure window: excluding a
+                # period must never cost the vendor an earn-back.
+                self.line(d, f"if {status} in MET or {status} == 'excluded':")
+                self.line(d + 1, f"{carry}.met_streak += 1")
+                self.line(d, f"elif {status} in MISSED or {status} == 'waived':")
+                self.line(d + 1, f"{carry}.met_streak = 0")
+            if sl.name in self.terms.averaged:  # the contract year's credits, and its values for the average
+                self.object("UNCOUNTED", frozenset(("excluded", "not measured")),
+                            "the statuses a year's average leaves out")
+                self.line(d, f"{carry}.year_credits += charged")
+                self.line(d, f"if {status} not in UNCOUNTED and {value} is not None:")
+                self.line(d + 1, f"{carry}.year_sum += {value}")
+                self.line(d + 1, f"{carry}.year_count += 1")
             if sl.earn_back.after is not None:
                 self.line(d, f"if {carry}.met_streak >= {_whole(sl.earn_back.after)} and {carry}.outstanding > 0:")
                 self.line(d + 1, f"earned_back += ev.streak_earn_back(SL{i}, {carry}, lines)")

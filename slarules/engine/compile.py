@@ -250,6 +250,12 @@ class Terms:
     # The service levels with a cure period in this version or another: only theirs can have
     # open cure windows (a state holding one for another is refused), so only they look at them.
     cured: frozenset[str] = frozenset()
+    # The service levels whose earn-back returns credits after a streak of met periods (`streaked`)
+    # or when the contract year's average meets the target (`averaged`), in this version or
+    # another: only they keep the counters it reads (the credits outstanding; the year's values and
+    # credits), so that an amendment that changes the earn-back finds them kept.
+    streaked: frozenset[str] = frozenset()
+    averaged: frozenset[str] = frozenset()
     # The contract clause each term cites, by the span_key of the nodes under it (language/citations.py):
     # one map for the ruleset and all its amendments, so a line cites its term's clause in any version.
     contract_clauses: Citations = attrs.field(factory=lambda: Citations({}), eq=False, repr=False)
@@ -307,10 +313,13 @@ def compile_terms(ruleset: nodes.Ruleset) -> Terms:
         versions.append((program.calendar.index(program.calendar.label_of_month(amendment.effective)),
                          attrs.evolve(_terms(in_force, program), invoicing=invoicing, indexation=indexation,
                                       contract_clauses=cited)))
-    cured = frozenset(sl.name for terms in (program, *(version for _, version in versions))
-                      for sl in terms.service_levels if sl.cure is not None or sl.cure_days is not None)
-    return attrs.evolve(program, cured=cured,
-                        amendments=tuple((first, attrs.evolve(version, cured=cured)) for first, version in versions))
+    levels = [sl for terms in (program, *(version for _, version in versions)) for sl in terms.service_levels]
+    in_any_version = dict(  # what each version shares: see Terms.cured, streaked and averaged
+        cured=frozenset(sl.name for sl in levels if sl.cure is not None or sl.cure_days is not None),
+        streaked=frozenset(sl.name for sl in levels if sl.earn_back is not None and sl.earn_back.after is not None),
+        averaged=frozenset(sl.name for sl in levels if sl.earn_back is not None and sl.earn_back.after is None))
+    return attrs.evolve(program, **in_any_version,
+                        amendments=tuple((first, attrs.evolve(version, **in_any_version)) for first, version in versions))
 
 
 def _terms(ruleset: nodes.Ruleset, base: Terms | None = None) -> Terms:

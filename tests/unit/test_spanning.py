@@ -185,6 +185,27 @@ def test_a_year_whose_average_ends_on_the_target_earns_back():
     assert [str(p.totals.earned_back) for p in outcome.periods][-1] == "600.00"
 
 
+
+def test_an_earn_back_keeps_only_the_counters_it_reads_in_some_version():
+    # A streak earn-back keeps the credits outstanding, a contract-year one the year's credits
+    # and values; the generated code of each has no code for the other's.
+    from slarules.engine.codegen import period_source
+    streak = period_source(program(SOA + "  earn back: 50% of its credits after 3 consecutive met months\n"))
+    assert "outstanding" in streak and "year_sum" not in streak and "year_credits" not in streak
+    yearly = period_source(program(YEAR_AVERAGE))
+    assert "year_sum" in yearly and "year_credits" in yearly and "outstanding +=" not in yearly
+    # An amendment in July turns a streak earn-back into a contract-year one: the year's counters
+    # were kept from January on. Jan misses (1,200.00, no 12-month streak follows); the year
+    # averages (70 + 11 x 90) / 12 = 88.33% >= 80%: 50% of 1,200.00 = 600.00 back in December
+    # (counting from July only, the year would have no credits to return).
+    body = (SOA + "  earn back: 50% of its credits after 12 consecutive met months\n"
+            "amendment effective 2026-07\n  service level soa\n"
+            "    earn back: 50% of its credits when the contract year average meets the target\n")
+    outcome = program(body).evaluate(months(70, *[90] * 11))
+    assert [(p.period, str(p.totals.earned_back)) for p in outcome.periods if p.totals.earned_back] == [
+        ("2026-12", "600.00")]
+
+
 # ---------------------------------------------------------------- window caps
 
 def test_rolling_window_cap_cuts_the_period_that_crosses_it():
