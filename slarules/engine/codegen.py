@@ -13,11 +13,11 @@ reads them. The period module is the evaluator's step 1 to 7
 not use has no code at all; every service level is measured and judged at the
 head of the period (the lines of its judge, in its own names: value0,
 status0, ...), then each is its own block in declaration order; table rows,
-flat amounts, per-unit credits beyond a fixed threshold, earn-back's counters
-and the runs and windows of misses of termination triggers are written out;
-the rarer constructs (cure windows, quarters, late reports, critical failures,
-window caps, earn-back returns, the other termination tests) are calls into
-the evaluator's own methods. A line item it writes is (its head, amount, what
+flat amounts, per-unit credits beyond a fixed threshold, a miss opening a cure
+window, earn-back's counters and the runs and windows of misses of termination
+triggers are written out; the rarer constructs (a cure window cured or closing,
+quarters, late reports, critical failures, window caps, earn-back returns, the
+other termination tests) are calls into the evaluator's own methods. A line item it writes is (its head, amount, what
 its sentence reads): the module makes the head of each row, amount and cap the
 code can write a line for once, when it is compiled
 (`SL0_CREDIT_ROW0_LINE = WORDING.line_head(...)`: the clause, its contract
@@ -42,18 +42,20 @@ from __future__ import annotations
 
 import re
 from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
+from types import MethodType
 from typing import Callable
 
 import attrs
 
 from ..language import nodes
-from .carry import WindowEntry
+from .carry import Pending, PendingLine, WindowEntry, held_clauses, opened
+from .cure_days import cure_window
 from .forms import AT_RISK_KEY, CompiledAmount, FlatForm, LinearForm, TableForm, allocation_key
 from .frequencies import assess_quarters, assessed_later
 from .indexation import INDEX_KEY
 from .measure import period_lengths
 from .outcome import MET, MISSED, RECORD_RESULTS, RESULT_FIELDS, KpiResult, PeriodOutcome, made
-from .wording import Wording
+from .wording import Wording, sentence
 
 # `value OP threshold` for a comparison as written (the threshold on the right)
 _OPERATOR = {"at least": ">=", "at most": "<=", "above": ">", "below": "<"}
@@ -196,6 +198,9 @@ class _Emitter:
             "Decimal": Decimal, "ROUND_CEILING": ROUND_CEILING, "ROUND_FLOOR": ROUND_FLOOR,
             "PeriodOutcome": PeriodOutcome, "KpiResult": KpiResult, "made": made, "assess_quarters": assess_quarters,
             "period_lengths": period_lengths, "AT_RISK_KEY": AT_RISK_KEY, "INDEX_KEY": INDEX_KEY,
+            # a cure window (carry.py) and its held lines, whose sentences are built when read
+            "PENDING": Pending, "PENDING_LINE": PendingLine, "opened": opened, "cure_window": cure_window,
+            "MethodType": MethodType, "sentence": sentence,
         }
         self.numbers: dict[str, str] = {}  # name -> canonical string
         self.keys = {AT_RISK_KEY: "AT_RISK_KEY", INDEX_KEY: "INDEX_KEY"}  # env keys no input has -> their globals
@@ -373,6 +378,9 @@ class _Emitter:
             self.line(1, "late_reports = ev.late_reports")
         if any(sl.reads_period_length for sl in levels):
             self.line(1, "days_in = ev.days_in")
+        if any(sl.curable for sl in levels):
+            self.line(1, "calendar, holidays = ev.program.calendar, ev.holidays")
+            self.line(1, "label_of = calendar.label")
         self.line(0, "")
         self.line(1, "def period(data, index, year):")
         self.period(2)
@@ -621,7 +629,7 @@ class _Emitter:
             if sl.curable:
                 self.line(missed, "held = []  # a miss opens a cure window: its credit is held")
                 self.award(missed, i, sl.credit, env, "held_credit", "held")
-                self.line(missed, f"{status}, {note} = ev.hold({prefix}, {carry}, held, {note}, label, index)")
+                self.hold(missed, i, sl)
             elif sl.credit is not None:
                 self.award(missed, i, sl.credit, env, "credited", "lines")
         windows = sl.name in self.terms.cured  # cure windows can be open (this version's or another's)
@@ -662,6 +670,29 @@ class _Emitter:
             self.line(d, "if bonus is not None:")
             self.line(d + 1, "bonuses += bonus")
             self.line(d + 1, f"{money}[2] += bonus")
+
+    def hold(self, d: int, i: int, sl) -> None:
+        """Service level i's miss opens a cure window holding the lines of its credit (`held`),
+        as a state keeps them (carry.PendingLine: the clause by name); a met period cures it
+        (ev.cure), or its lines are charged when it closes (ev.close_cure_windows)."""
+        prefix, carry, status, note = f"SL{i}", f"carry{i}", f"status{i}", f"note{i}"
+        held_as = self.object(f"{prefix}_HELD_AS", {id(span): name for name, span in held_clauses(sl).items()},
+                              "the clauses its held lines cite, by name (by the identity of their spans)")
+        cure = self.object(f"{prefix}_CURE", sl.cure_text, "its cure clause, as a note quotes it")
+        if sl.cure_days is None:
+            self.line(d, f"deadline = index + {_whole(sl.cure)}  # its credit falls due then, unless a met period cures it")
+            self.line(d, "cure_by, until = None, label_of(deadline)")
+        else:  # cure_days.py: when a window in days closes
+            self.line(d, f"deadline, cure_by, until = cure_window({prefix}, index, calendar, holidays)")
+        self.line(d, "window = []")
+        self.line(d, "for line in held:")
+        self.line(d + 1, "head = line[0]")
+        self.line(d + 1, f"window.append(made(PENDING_LINE, (head.kind, line[1], {held_as}[id(head.clause)], "
+                         "head.clause, MethodType(sentence, line))))")
+        self.line(d, f"opened({carry}.pending, made(PENDING, (deadline, label, window, cure_by)))")
+        self.line(d, f"{status} = 'in cure'")
+        self.line(d, f"{note} = f'{{{note}}}; in cure until {{until}} ({{{cure}}})' if {note} "
+                     f"else f'in cure until {{until}} ({{{cure}}})'")
 
     def award(self, d: int, i: int, award, env: str, total: str, lines: str) -> None:
         """The lines of service level i's credit or bonus clause into `lines`, their sum into

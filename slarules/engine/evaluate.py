@@ -53,7 +53,6 @@ from ..core.diagnostics import Diagnostic, SlaError
 from ..core.money import CONTEXT, format_number
 from .codegen import period_binder, results_reader, wording_of
 from .compile import MISSED, CompiledServiceLevel, Terms
-from .cure_days import cure_window
 from .deliverables import LateDeliveries
 from .forms import CompiledAward
 from .frequencies import PENDING, assessed_later
@@ -78,7 +77,7 @@ from .outcome import (
     made,
     no_full_collections,
 )
-from .state import Carry, Pending, PendingLine, WindowEntry, held_clauses, opened
+from .state import Carry, WindowEntry
 from .wording import UNIT_SUFFIX, sentence
 
 ZERO = Decimal(0)
@@ -198,12 +197,6 @@ class PeriodEvaluator:
         return {status: self.counts_as_miss(status) for status in
                 ("met", "cured", "missed", "in cure", "waived", "excluded", "not measured", PENDING)}
 
-    @cached_property
-    def clause_names(self) -> dict[str, dict[int, str]]:
-        """Each service level's clauses a held line can cite, by the span's identity: their names."""
-        return {sl.name: {id(span): name for name, span in held_clauses(sl).items()}
-                for sl in self.program.service_levels if sl.curable}
-
     # ---- a period's public figures, built from its record each time they are read (never kept)
     def lines(self, period: str, record) -> tuple[Line, ...]:
         invoice, lines = self.invoice_period_of(period), []
@@ -292,18 +285,6 @@ class PeriodEvaluator:
         carry.passes_used += 1
         return _join(note, f"free pass {carry.passes_used} of {sl.free_passes} in contract year {year}: "
                            "a warning, no credit")
-
-    def hold(self, sl, carry, held, note, label, index) -> tuple[str, str]:
-        """A miss opens a cure window: the credit's lines computed now (`held`) are held in the
-        carry. Returns the status and note."""
-        deadline, cure_by, until = cure_window(sl, index, self.program.calendar, self.holidays)
-        names, lines = self.clause_names[sl.name], []
-        for line in held:
-            head = line[0]
-            lines.append(made(PendingLine, (head.kind, line[1], names[id(head.clause)], head.clause,
-                                            MethodType(sentence, line))))
-        opened(carry.pending, made(Pending, (deadline, label, lines, cure_by)))
-        return "in cure", _join(note, f"in cure until {until} ({sl.cure_text})")
 
     def cure(self, carry, status, note, index) -> tuple[str, str]:
         """A met or excluded period cures every open window it counts toward."""

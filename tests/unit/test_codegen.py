@@ -26,11 +26,12 @@ ROOT = Path(__file__).resolve().parents[2]
 EXAMPLES = sorted(p for p in (ROOT / "rulesets").iterdir() if p.name.endswith((".sla", ".sla.md")))
 
 # Names the emitter writes itself: its globals (objects and numbers) and its locals.
-OWN_NAME = re.compile(r"(Decimal|PeriodOutcome|KpiResult|ZeroDivisionError|SL\d+(_[A-Z]+(\d+)?)*|TRIGGER\d+|D_[0-9A-Za-z_]+|[A-Z_]+|"
+OWN_NAME = re.compile(r"(Decimal|PeriodOutcome|KpiResult|MethodType|ZeroDivisionError|SL\d+(_[A-Z]+(\d+)?)*|TRIGGER\d+|D_[0-9A-Za-z_]+|[A-Z_]+|"
                       r"[a-z_]+\d*)\Z")
 # The only strings the emitter writes besides input names: statuses, line kinds, fixed sentence parts.
 OWN_STRINGS = {"missed", "met", "excluded", "not measured", "waived", "credit", "bonus", "credit cap", "bonus cap",
-               "bonus forfeit", "credits", "bonuses", "the amount at risk", "the bonus limit", "bonus "}
+               "bonus forfeit", "credits", "bonuses", "the amount at risk", "the bonus limit", "bonus ",
+               "in cure", "in cure until ", "; in cure until ", " (", ")"}
 
 HOSTILE = '''contract "Evil \\"\\"\\" \\n import os; os.system('rm -rf /') #"
   currency USD, starts 2026-01
