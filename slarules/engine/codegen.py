@@ -17,12 +17,12 @@ flat amounts, per-unit credits beyond a fixed threshold, a miss opening a cure
 window, earn-back's counters and the runs and windows of misses of termination
 triggers are written out; the rarer constructs (a cure window cured or closing,
 quarters, late reports, critical failures, window caps, earn-back returns, the
-other termination tests) are calls into the evaluator's own methods. A line item it writes is (its head, amount, what
-its sentence reads): the module makes the head of each row, amount and cap the
-code can write a line for once, when it is compiled
-(`SL0_CREDIT_ROW0_LINE = WORDING.line_head(...)`: the clause, its contract
-clause, the accountable party, the sentence's function; outcome.LineHead,
-wording.py). `slarules compile RULESET --emit python` prints it.
+other termination tests) are calls into the evaluator's own methods. A line
+item it writes is (its head, amount, what its sentence reads): the module makes
+the head of each row, amount and cap the code can write a line for once, when
+it is compiled (`SL0_CREDIT_ROW0_LINE = WORDING.line_head(...)`: the clause,
+its contract clause, the accountable party, the sentence's function;
+outcome.LineHead, wording.py). `slarules compile RULESET --emit python` prints it.
 
 How the text is made safe, since rulesets come from other parties:
 - it is emitted from compiled nodes only, never from ruleset text: no name,
