@@ -5,6 +5,7 @@
     forms.py     credit and bonus forms (flat, table, linear, shortfall) and the amounts they pay
     evaluate.py  Terms x History (x a saved state) -> Outcome
     codegen.py   one period of a version of the terms as generated Python, from compiled nodes only
+    judge_code.py  generated Python's emitter (own names, numbers as Decimal('...')) and a service level's judge
     frequencies.py  service levels assessed less often than the contract: a quarter's sums, pending months
     history.py   what evaluation takes in: each period's inputs, waivers and exclusions
     outcome.py   the result: periods, statuses and line items, every figure traceable

@@ -4,11 +4,10 @@ Input: compiled Terms (compile.py). Output: `period_source(terms)`, the text of
 a Python module whose `bind(ev)` returns `period(data, index, year) -> PeriodOutcome`
 for a PeriodEvaluator `ev` (evaluate.py) and whose `results(record)` reads a
 period's KpiResults back from its record, and `period_binder(terms)` and
-`results_reader(terms)`, those two from that module compiled once per Terms;
-and, for compile.py, `judge_function`: a
-service level's measurement, volume condition and target as one generated
-function (its text `judge_source`). `listing(terms)` is both, as an auditor
-reads them. The period module is the evaluator's step 1 to 7
+`results_reader(terms)`, those two from that module compiled once per Terms.
+`listing(terms)` is it with each service level's judge before it (judge_code.py:
+its measurement, volume condition and target as one generated function), as an
+auditor reads them. The period module is the evaluator's step 1 to 7
 (see evaluate.py) written out for this ruleset: a construct the ruleset does
 not use has no code at all; every service level is measured and judged at the
 head of the period (the lines of its judge, in its own names: value0,
@@ -40,29 +39,21 @@ Anything else is an internal error (ValueError), never code.
 """
 from __future__ import annotations
 
-import re
 from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
 from types import MethodType
 from typing import Callable
 
 import attrs
 
-from ..language import nodes
 from .carry import Pending, PendingLine, WindowEntry, held_clauses, opened
 from .cure_days import cure_window
 from .forms import AT_RISK_KEY, CompiledAmount, FlatForm, LinearForm, TableForm, allocation_key
 from .frequencies import assess_quarters, assessed_later
 from .indexation import INDEX_KEY
+from .judge_code import IDENTIFIER, Emitter, input_key, whole_number
 from .measure import period_lengths
 from .outcome import MET, MISSED, RECORD_RESULTS, RESULT_FIELDS, KpiResult, PeriodOutcome, made
 from .wording import Wording, sentence
-
-# `value OP threshold` for a comparison as written (the threshold on the right)
-_OPERATOR = {"at least": ">=", "at most": "<=", "above": ">", "below": "<"}
-
-IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
-NUMBER = re.compile(r"-?[0-9]+(\.[0-9]+)?(E[+-]?[0-9]+)?\Z")
-
 
 def period_source(terms) -> str:
     """The generated module of one version of the terms (see the module docstring)."""
@@ -72,7 +63,7 @@ def period_source(terms) -> str:
 def listing(terms) -> str:
     """What `slarules compile --emit python` prints for one version of the terms: each service
     level's judge (SL0_JUDGE, ...: generated when the ruleset is compiled), then the period."""
-    judges = [f"# SL{i}_JUDGE, service level {_Emitter(None).sl_name(sl)}:\n{sl.judge.source}"
+    judges = [f"# SL{i}_JUDGE, service level {Emitter().sl_name(sl)}:\n{sl.judge.source}"
               for i, sl in enumerate(terms.service_levels) if sl.assessment is None]
     return "\n\n".join(judges + [period_source(terms)])
 
@@ -102,72 +93,6 @@ def _generated(terms) -> dict:
     return terms.generated[0]
 
 
-@attrs.frozen
-class Measurement:
-    """What a service level's judge is generated from (see judge_function). `measured`: the
-    `measured as` node; `plain`: `measure` is its value as measure.compile_measure computes it
-    (not averaged over a quarter, not on a reporting grid), so the common `a / b, in percent`
-    and a single input are written out, any other measurement calls `measure`. `volume`:
-    (input, comparison node, note) or None; `target`: the target's comparison node, compared
-    in the code when fixed, through `meets(value, env)` when a share of an input. `reported`:
-    for a KPI on a reporting grid, env -> (the value on the grid, the value as measured)
-    (reported.py)."""
-
-    measured: nodes.Measured
-    plain: bool
-    measure: Callable
-    volume: tuple | None
-    target: nodes.Comparison
-    meets: Callable
-    reported: Callable | None
-
-
-def judge_source(measurement: Measurement) -> tuple[str, dict]:
-    """The generated `judge(env) -> (value, status, note, as measured)` of one service level
-    and the objects it names; see judge_function."""
-    emitter = _Emitter(None)
-    emitter.line(0, "def judge(env):")
-    emitter.line(1, '"""(value, status, note, as measured) of the service level in the period env."""')
-    emitter.judging(1, "", measurement, "value", "status", "note", "as_measured")
-    emitter.line(1, "return value, status, note, as_measured")
-    return emitter.text("a service level's measurement, volume condition and target"), emitter.namespace
-
-
-def judge_function(measurement: Measurement) -> Callable[[dict], tuple]:
-    """A service level's measurement, volume condition and target in one generated function:
-    env -> (value, status, note, as measured), status "met", "missed" or "not measured" (with
-    the volume condition's note). The value on a reporting grid is judged and returned first,
-    the value as measured last (None without a grid). A period not measured keeps the value
-    it would have had (None when it divides by zero); a measured period that divides by zero
-    raises ZeroDivisionError. The period's generated code writes the same lines out in its
-    own names (`measurement` is kept on the function for it, the text as `source`)."""
-    source, namespace = judge_source(measurement)
-    exec(compile(source, "<slarules: a service level's judge>", "exec"), namespace)  # see the module docstring
-    judge = namespace["judge"]
-    judge.source, judge.measurement = source, measurement
-    return judge
-
-
-def _whole(count) -> str:
-    """A whole number of periods, as a literal."""
-    if int(count) != count or count < 0:
-        raise ValueError(f"not a whole number: {count!r}")
-    return str(int(count))
-
-
-def _nonzero(comparison: nodes.Comparison) -> bool:
-    """Whether a volume condition holds only for a positive volume (at least 500, above 0)."""
-    threshold = comparison.quantity.value
-    return comparison.op == "at least" and threshold > 0 or comparison.op == "above" and threshold >= 0
-
-
-def _key(name: str) -> str:
-    """An input's name as a dictionary key literal."""
-    if not IDENTIFIER.match(name):
-        raise ValueError(f"not an identifier: {name!r}")
-    return repr(name)
-
-
 def _reads(compiled, key: str) -> bool:
     """Whether an amount anywhere in the compiled objects under `compiled` is a share of env[key]."""
     seen: set[int] = set()
@@ -187,48 +112,24 @@ def _reads(compiled, key: str) -> bool:
     return False
 
 
-class _Emitter:
-    """Writes the module: globals (objects and numbers, by names of its own) and code lines."""
+class _Emitter(Emitter):
+    """Writes the period module of one version of the terms."""
 
     def __init__(self, terms):
+        super().__init__()
         self.terms = terms
         # Whether an amount is a share of the amount at risk: then each period's env holds it.
         self.at_risk_read = terms is not None and terms.at_risk is not None and _reads(terms, AT_RISK_KEY)
-        self.namespace: dict[str, object] = {
-            "Decimal": Decimal, "ROUND_CEILING": ROUND_CEILING, "ROUND_FLOOR": ROUND_FLOOR,
+        self.namespace.update({
+            "ROUND_CEILING": ROUND_CEILING, "ROUND_FLOOR": ROUND_FLOOR,
             "PeriodOutcome": PeriodOutcome, "KpiResult": KpiResult, "made": made, "assess_quarters": assess_quarters,
             "period_lengths": period_lengths, "AT_RISK_KEY": AT_RISK_KEY, "INDEX_KEY": INDEX_KEY,
             # a cure window (carry.py) and its held lines, whose sentences are built when read
             "PENDING": Pending, "PENDING_LINE": PendingLine, "opened": opened, "cure_window": cure_window,
             "MethodType": MethodType, "sentence": sentence,
-        }
-        self.numbers: dict[str, str] = {}  # name -> canonical string
+        })
         self.keys = {AT_RISK_KEY: "AT_RISK_KEY", INDEX_KEY: "INDEX_KEY"}  # env keys no input has -> their globals
-        self.objects: list[tuple[str, str]] = []  # (name, what it is), for the module's header
-        self.code: list[str] = []
         self.heads: dict[str, str] = {}  # a line head's name -> how bind makes it (ev.line_head)
-
-    # ---- globals and lines
-    def number(self, value: Decimal) -> str:
-        """The global naming a number: D_80, D_0_02, D_minus_1E3."""
-        text = str(value)
-        if not isinstance(value, Decimal) or not NUMBER.match(text):
-            raise ValueError(f"not a canonical decimal: {text!r}")
-        name = "D_" + text.replace("-", "minus_").replace(".", "_").replace("+", "")
-        if self.numbers.setdefault(name, text) != text:
-            raise ValueError(f"two numbers named {name}: {self.numbers[name]!r} and {text!r}")
-        self.namespace[name] = Decimal(text)
-        return name
-
-    def object(self, name: str, value: object, what: str) -> str:
-        """The global `name` (this module's own) bound to an object the compiler built."""
-        if name not in self.namespace:
-            self.namespace[name] = value
-            self.objects.append((name, what))
-        return name
-
-    def line(self, depth: int, text: str) -> None:
-        self.code.append("    " * depth + text)
 
     def head(self, name: str, service_level: str, kind: str, clause: str, text: str, *fixed: str) -> str:
         """The name of a line head (outcome.LineHead) the module makes once, when it is compiled,
@@ -237,12 +138,6 @@ class _Emitter:
         self.heads.setdefault(name, f"{name} = WORDING.line_head({service_level}, {kind!r}, {clause}, "
                                     f"{', '.join((f'WORDING.{text}', *fixed))})")
         return name
-
-    def sl_name(self, sl) -> str:
-        """A service level's name, for comments: an identifier, checked again."""
-        if not IDENTIFIER.match(sl.name):
-            raise ValueError(f"not an identifier: {sl.name!r}")
-        return sl.name
 
     # ---- the module
     def module(self) -> tuple[str, dict]:
@@ -274,87 +169,6 @@ class _Emitter:
                 self.line(2, f"{measured} if {as_measured} is None else made(KpiResult, ({name}, {as_measured}, "
                              f"{unit}, {status}, {note}, {value}, {owner})),")
         self.line(1, ")")
-
-    def text(self, what: str) -> str:
-        header = [
-            f"# Generated by slarules from the compiled terms: {what}.",
-            "# Its globals are objects the compiler built from checked clauses; D_ names are numbers.",
-            "#",
-        ]
-        header += [f"#   {name}: {what}" for name, what in self.objects]
-        header += [f"{name} = Decimal({text!r})" for name, text in sorted(self.numbers.items())]
-        return "\n".join(header + ["", ""] + self.code) + "\n"
-
-    # ---- a service level's judge
-    def judging(self, d: int, prefix: str, measurement: Measurement, value: str, status: str, note: str,
-                as_measured: str) -> None:
-        """Lines setting `value`, `status`, `note` and `as_measured` from env, naming the
-        judge's objects with `prefix` (SL0_VOLUME_NOTE)."""
-        measured, volume = measurement.measured, measurement.volume
-        expr = measured.expr
-        ratio = (measurement.plain and measured.in_percent and isinstance(expr, nodes.BinaryOp) and expr.op == "/"
-                 and isinstance(expr.left, nodes.Reference) and isinstance(expr.right, nodes.Reference))
-        if ratio and volume is not None and volume[0] == expr.right.name.text and _nonzero(volume[1]):
-            # `a / b, in percent` measured only when b is at least (above) some positive volume:
-            # the volume condition is tested first, and a period measured has a b to divide by
-            left, right = _key(expr.left.name.text), _key(expr.right.name.text)
-            self.line(d, f"if {self.volume_test(volume)}:")
-            self.line(d + 1, f"{value}, {as_measured} = env[{left}] / env[{right}] * {self.number(Decimal(100))}, None")
-            self.target(d + 1, prefix, measurement, value, status, note, "if")
-            self.line(d, "else:  # not measured: the value it would have had (None: nothing to divide)")
-            self.line(d + 1, f"divisor = env[{right}]")
-            self.line(d + 1, f"{value}, {as_measured} = env[{left}] / divisor * {self.number(Decimal(100))} "
-                             "if divisor else None, None")
-            self.line(d + 1, f"{status}, {note} = 'not measured', {self.volume_note(prefix, volume)}")
-            return
-        if volume is not None:
-            self.line(d, "try:")
-        inner = d + (volume is not None)
-        if measured.reported is not None:
-            reported = self.object(f"{prefix}REPORTED", measurement.reported, "the value on the reporting grid")
-            self.line(inner, f"{value}, {as_measured} = {reported}(env)")
-        elif ratio:
-            self.line(inner, f"divisor = env[{_key(expr.right.name.text)}]")
-            self.line(inner, "if not divisor:")
-            self.line(inner + 1, "raise ZeroDivisionError")
-            self.line(inner, f"{value}, {as_measured} = env[{_key(expr.left.name.text)}] / divisor * "
-                             f"{self.number(Decimal(100))}, None")
-        elif measurement.plain and isinstance(expr, nodes.Reference) and not measured.in_percent:
-            self.line(inner, f"{value}, {as_measured} = env[{_key(expr.name.text)}], None")
-        else:
-            measure = self.object(f"{prefix}MEASURE", measurement.measure, "its measurement, as compiled")
-            self.line(inner, f"{value}, {as_measured} = {measure}(env), None")
-        test = "if"
-        if volume is not None:
-            self.line(d, "except ZeroDivisionError:")
-            self.line(d + 1, f"{value} = {as_measured} = None")
-            self.line(d, f"if not ({self.volume_test(volume)}):")
-            self.line(d + 1, f"{status}, {note} = 'not measured', {self.volume_note(prefix, volume)}")
-            self.line(d, f"elif {value} is None:")
-            self.line(d + 1, "raise ZeroDivisionError")
-            test = "elif"
-        self.target(d, prefix, measurement, value, status, note, test)
-
-    def volume_test(self, volume: tuple) -> str:
-        """A volume condition (input, comparison node, note), as an expression."""
-        comparison = volume[1]
-        return f"env[{_key(volume[0])}] {_OPERATOR[comparison.op]} {self.number(comparison.quantity.value)}"
-
-    def volume_note(self, prefix: str, volume: tuple) -> str:
-        return self.object(f"{prefix}VOLUME_NOTE", volume[2], "the volume condition, as a note")
-
-    def target(self, d: int, prefix: str, measurement: Measurement, value: str, status: str, note: str,
-               test: str) -> None:
-        """`test` ("if" or "elif") `value` meets its target: met, else missed."""
-        target = measurement.target
-        if isinstance(target.quantity, nodes.Share):
-            meets = self.object(f"{prefix}MEETS", measurement.meets, "whether a value meets its target")
-            self.line(d, f"{test} {meets}({value}, env):")
-        else:
-            self.line(d, f"{test} {value} {_OPERATOR[target.op]} {self.number(target.quantity.value)}:")
-        self.line(d + 1, f"{status}, {note} = 'met', None")
-        self.line(d, "else:")
-        self.line(d + 1, f"{status}, {note} = 'missed', None")
 
     def bind(self) -> None:
         terms = self.terms
@@ -402,11 +216,11 @@ class _Emitter:
             self.line(d, "env.update(period_lengths(days_in(label)))")
         for spec in terms.inputs:
             if spec.missing == "default":
-                self.line(d, f"if {_key(spec.name)} not in env:")
-                self.line(d + 1, f"env[{_key(spec.name)}] = {self.number(spec.default)}")
+                self.line(d, f"if {input_key(spec.name)} not in env:")
+                self.line(d + 1, f"env[{input_key(spec.name)}] = {self.number(spec.default)}")
         required = [spec.name for spec in terms.inputs if spec.missing == "required"]
         if required:  # each tested by name: half the time of a set comparison with env's keys
-            self.line(d, f"if not ({' and '.join(f'{_key(name)} in env' for name in required)}):")
+            self.line(d, f"if not ({' and '.join(f'{input_key(name)} in env' for name in required)}):")
             self.line(d + 1, "ev.missing_input(data, env)  # names the first not reported")
         if terms.indexation is not None:
             self.line(d, "env[INDEX_KEY] = indexer.values_for(data, index, year)")
@@ -417,7 +231,7 @@ class _Emitter:
         condition = "label not in events"
         if missing_counts:
             self.object("COUNTED_AS_MISS", missing_counts, "the inputs whose absence counts as a miss")
-            reported = f"{_key(next(iter(missing_counts)))} in env" if len(missing_counts) == 1 \
+            reported = f"{input_key(next(iter(missing_counts)))} in env" if len(missing_counts) == 1 \
                 else "env.keys() >= COUNTED_AS_MISS"
             condition = f"{reported} and label not in events"
         judged = [f"(value{i}, status{i}, note{i}, as_measured{i})" for i in range(len(levels))]
@@ -551,7 +365,7 @@ class _Emitter:
                 self.line(d + 1, f"{carry}.year_sum += {value}")
                 self.line(d + 1, f"{carry}.year_count += 1")
             if sl.earn_back.after is not None:
-                self.line(d, f"if {carry}.met_streak >= {_whole(sl.earn_back.after)} and {carry}.outstanding > 0:")
+                self.line(d, f"if {carry}.met_streak >= {whole_number(sl.earn_back.after)} and {carry}.outstanding > 0:")
                 self.line(d + 1, f"earned_back += ev.streak_earn_back(SL{i}, {carry}, lines)")
             else:
                 self.line(d, "if contract_year_of(index + 1) != year:  # the contract year ends")
@@ -571,27 +385,27 @@ class _Emitter:
             name = self.object(f"TRIGGER{t}", rule, f"the termination trigger on line {rule.clause.line}")
             carry, at = f"trigger{t}", position.get(rule.service_level)
             if rule.kind == "in a row":
-                self.line(d, f"missed = miss_of[status{at}]  # {_whole(rule.count)} in a row")
+                self.line(d, f"missed = miss_of[status{at}]  # {whole_number(rule.count)} in a row")
                 self.line(d, "if missed:")
                 self.line(d + 1, f"{carry}.run.append(label)")
                 self.line(d, f"elif missed is False and {carry}.run:")
                 self.line(d + 1, f"{carry}.run.clear()")
-                self.line(d, f"if len({carry}.run) >= {_whole(rule.count)}:")
+                self.line(d, f"if len({carry}.run) >= {whole_number(rule.count)}:")
                 self.line(d + 1, f"terminations += ev.arise({name}, {carry}, label, index, "
                                  f"ev.in_a_row({name}, {carry}, {at})),")
                 continue
             if rule.kind == "in window":
                 self.object("WINDOW_ENTRY", WindowEntry, "a period as a window sees it")
-                self.line(d, f"recent = {carry}.recent  # {_whole(rule.count)} in any "
-                             f"{'contract year' if rule.length is None else _whole(rule.length)}")
+                self.line(d, f"recent = {carry}.recent  # {whole_number(rule.count)} in any "
+                             f"{'contract year' if rule.length is None else whole_number(rule.length)}")
                 self.line(d, "while recent and " + ("recent[0].contract_year != year:" if rule.length is None
-                                                     else f"recent[0].index <= index - {_whole(rule.length)}:"))
+                                                     else f"recent[0].index <= index - {whole_number(rule.length)}:"))
                 self.line(d + 1, f"{carry}.misses -= recent.pop(0).missed  # no longer in the window")
                 self.line(d, f"missed = miss_of[status{at}] is True")
                 self.line(d, f"recent.append(made(WINDOW_ENTRY, (index, label, year, {self.number(Decimal(0))}, "
                              f"{self.number(Decimal(0))}, missed)))")
                 self.line(d, f"{carry}.misses += missed")
-                self.line(d, f"if {carry}.misses >= {_whole(rule.count)}:")
+                self.line(d, f"if {carry}.misses >= {whole_number(rule.count)}:")
                 self.line(d + 1, f"terminations += ev.arise({name}, {carry}, label, index, "
                                  f"ev.in_window({name}, {carry}, label)),")
                 continue
@@ -680,7 +494,7 @@ class _Emitter:
                               "the clauses its held lines cite, by name (by the identity of their spans)")
         cure = self.object(f"{prefix}_CURE", sl.cure_text, "its cure clause, as a note quotes it")
         if sl.cure_days is None:
-            self.line(d, f"deadline = index + {_whole(sl.cure)}  # its credit falls due then, unless a met period cures it")
+            self.line(d, f"deadline = index + {whole_number(sl.cure)}  # its credit falls due then, unless a met period cures it")
             self.line(d, "cure_by, until = None, label_of(deadline)")
         else:  # cure_days.py: when a window in days closes
             self.line(d, f"deadline, cure_by, until = cure_window({prefix}, index, calendar, holidays)")
@@ -787,7 +601,7 @@ class _Emitter:
             return f"{name}.value({env})"
         if amount.base_key is None:
             return self.number(amount.factor)
-        key = _key(amount.base_key) if IDENTIFIER.match(amount.base_key) else self.keys[amount.base_key]
+        key = input_key(amount.base_key) if IDENTIFIER.match(amount.base_key) else self.keys[amount.base_key]
         return f"{env}[{key}] * {self.number(amount.factor)}"
 
     def interval(self, interval, value: str) -> str:

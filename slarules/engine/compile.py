@@ -28,7 +28,7 @@ from ..language.printer import to_source
 from ..language.citations import SpanKey, cited_by_span, span_key
 from ..language.fingerprint import TermPrint, fingerprint, term_prints
 from ..language.semantics import allowance_bases, amended, describe_comparison, higher_is_better, kpi_unit
-from .codegen import Measurement, judge_function
+from .judge_code import Measurement, judge_function
 from .cure_days import DayCure
 from .deliverables import DeliverableRule, compile_deliverables
 from .forms import CompiledAmount, CompiledAward, compile_amount, compile_award
