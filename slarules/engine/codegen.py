@@ -45,10 +45,11 @@ from typing import Callable
 
 import attrs
 
+from ..core.money import CONTEXT
 from .carry import Pending, PendingLine, WindowEntry, held_clauses, opened
 from .cure_days import cure_window
 from .forms import AT_RISK_KEY, CompiledAmount, FlatForm, LinearForm, TableForm, allocation_key
-from .frequencies import assess_quarters, assessed_later
+from .frequencies import PENDING, assess_quarters, assessed_later
 from .indexation import INDEX_KEY
 from .judge_code import IDENTIFIER, Emitter, input_key, whole_number
 from .measure import period_lengths
@@ -225,7 +226,7 @@ class _Emitter(Emitter):
         if terms.indexation is not None:
             self.line(d, "env[INDEX_KEY] = indexer.values_for(data, index, year)")
         if self.at_risk_read:
-            self.line(d, f"env[AT_RISK_KEY] = {self.at_risk()}")
+            self.line(d, f"env[AT_RISK_KEY] = {self.amount(self.at_risk(), 'AT_RISK_AMOUNT', 'env')}")
         self.line(d, "# 2. every service level's value and status")
         missing_counts = frozenset(spec.name for spec in terms.inputs if spec.missing == "miss")
         condition = "label not in events"
@@ -280,8 +281,9 @@ class _Emitter(Emitter):
             self.line(d, "failure = None")
         self.line(d, "# 6. the period-wide caps, late deliveries, netting")
         if terms.at_risk is not None:
-            self.period_cap(d, "credits", "env[AT_RISK_KEY]" if self.at_risk_read else self.at_risk(),
-                            "AT_RISK", "credit cap", "the amount at risk")
+            limit = "env[AT_RISK_KEY].quantize(quantum, mode)" if self.at_risk_read \
+                else self.rounded(self.at_risk(), "AT_RISK_AMOUNT", "env")
+            self.period_cap(d, "credits", limit, "AT_RISK", "credit cap", "the amount at risk")
         if terms.window_caps:
             self.line(d, "credits = ev.window_caps(label, index, year, credits, env, lines)")
         self.line(d, "earned_back = zero")
@@ -291,7 +293,7 @@ class _Emitter(Emitter):
         self.line(d + 1, "credits += late_deliveries.lines(label, lines, WORDING.line_head)")
         if terms.bonus_limit is not None:
             self.object("BONUS_LIMIT", terms.bonus_limit, f"the bonus limit (line {terms.bonus_limit.clause.line})")
-            self.period_cap(d, "bonuses", self.amount(terms.bonus_limit.amount, "BONUS_LIMIT_AMOUNT", "env"),
+            self.period_cap(d, "bonuses", self.rounded(terms.bonus_limit.amount, "BONUS_LIMIT_AMOUNT", "env"),
                             "BONUS_LIMIT", "bonus cap", "the bonus limit")
         if terms.netting == "only offset":
             self.object("NETTING", terms.netting_clause, "the netting clause")
@@ -459,7 +461,12 @@ class _Emitter(Emitter):
             self.line(d + 1, f"if {status} == 'met':")
             self.line(d + 2, "gated = []")
             self.award(d + 2, i, sl.bonus, env, "bonus", "gated")
-            self.line(d + 2, f"withheld_by = {prefix}_GATE(statuses) if gated else None  # before cures")
+            closing = " or ".join(f"statuses[{i}] in MISSED" if sl.gate.on_miss else f"statuses[{i}] not in OPENING"
+                                  for i, _ in sl.gate.watched) or "False"  # what can close it: then why
+            self.object("MISSED" if sl.gate.on_miss else "OPENING", MISSED if sl.gate.on_miss else MET | {PENDING},
+                        "the statuses that count as missed" if sl.gate.on_miss
+                        else "the statuses that keep a bonus's condition open")
+            self.line(d + 2, f"withheld_by = {prefix}_GATE(statuses) if gated and ({closing}) else None  # before cures")
             self.line(d + 2, "if withheld_by is None:")
             self.line(d + 3, "lines += gated")
             self.line(d + 2, "else:")
@@ -548,7 +555,7 @@ class _Emitter(Emitter):
         if award.cap is not None:
             cap = self.head(f"{name}_CAP_LINE", f"{prefix}_NAME", award.kind + " cap", f"{name}.cap_clause",
                             "cap_text", prefix, name)
-            self.line(d + 1, f"limit = ({self.amount(award.cap, name + '_CAP', env)}).quantize(quantum, mode)")
+            self.line(d + 1, f"limit = {self.rounded(award.cap, name + '_CAP', env)}")
             self.line(d + 1, f"if {total} > limit:")
             self.line(d + 2, f"{lines}.append(({cap}, limit - {total}, {env}, {total}, limit))")
             self.line(d + 2, f"{total} = limit")
@@ -576,18 +583,18 @@ class _Emitter(Emitter):
         self.line(d, "else:")
         self.line(d + 1, "head = None  # not beyond the threshold")
 
-    def at_risk(self) -> str:
-        """The amount at risk in the period, as an expression."""
+    def at_risk(self) -> CompiledAmount:
+        """The amount at risk, as compiled (its clause the module's AT_RISK)."""
         self.object("AT_RISK", self.terms.at_risk, f"the amount at risk (line {self.terms.at_risk.clause.line})")
-        return self.amount(self.terms.at_risk.amount, "AT_RISK_AMOUNT", "env")
+        return self.terms.at_risk.amount
 
-    def period_cap(self, d: int, total: str, amount: str, cap: str, kind: str, cap_name: str) -> None:
-        """`total` after a period-wide cap, with a cap line when it binds (only a period with
-        some credits, or bonuses, has anything to cap)."""
+    def period_cap(self, d: int, total: str, limit: str, cap: str, kind: str, cap_name: str) -> None:
+        """`total` after a period-wide cap of `limit` (an expression, rounded), with a cap line when
+        it binds (only a period with some credits, or bonuses, has anything to cap)."""
         head = self.head(f"{cap}_LINE", "None", kind, f"{cap}.clause", "period_cap_text", repr(total),
                          repr(cap_name), cap)
         self.line(d, f"if {total}:")
-        self.line(d + 1, f"limit = ({amount}).quantize(quantum, mode)")
+        self.line(d + 1, f"limit = {limit}")
         self.line(d + 1, f"if {total} > limit:")
         self.line(d + 2, f"lines.append(({head}, limit - {total}, env, {total}, limit))")
         self.line(d + 2, f"{total} = limit")
@@ -603,6 +610,14 @@ class _Emitter(Emitter):
             return self.number(amount.factor)
         key = input_key(amount.base_key) if IDENTIFIER.match(amount.base_key) else self.keys[amount.base_key]
         return f"{env}[{key}] * {self.number(amount.factor)}"
+
+    def rounded(self, amount, name: str, env: str) -> str:
+        """An expression for an amount rounded to the currency's minor unit: a fixed sum is
+        rounded once, here (it has at most 15 digits before the point: the check's SLA235)."""
+        if not amount.indexed and amount.base_key is None:
+            rounding = self.terms.rounding
+            return self.number(amount.factor.quantize(rounding.quantum, rounding.decimal_mode, CONTEXT))
+        return f"({self.amount(amount, name, env)}).quantize(quantum, mode)"
 
     def interval(self, interval, value: str) -> str:
         """A test of `value` against a table row's interval, as forms.TierRow.contains."""

@@ -84,7 +84,7 @@ class CompiledServiceLevel:
     allocation: CompiledAmount | None
     credit: CompiledAward | None
     bonus: CompiledAward | None
-    gate: Callable[[tuple], str | None] | None  # statuses before cures, declaration order -> why withheld, or None
+    gate: Gate | None  # statuses before cures, declaration order -> why the bonus is withheld, or None
     cure: int | None  # periods within which a miss may be cured
     cure_text: str | None
     free_passes: int | None  # misses per contract year that are only warnings
@@ -546,22 +546,33 @@ def _earn_back(earn_back: nodes.EarnBack, calendar: Calendar, every: int) -> Ear
     return EarnBackRule(CONTEXT.divide(earn_back.percent, HUNDRED), after, earn_back.span, printer.clause(earn_back))
 
 
-def _gate(gate: nodes.Gate, declared: tuple[nodes.ServiceLevel, ...]) -> Callable[[tuple[str, ...]], str | None]:
-    """statuses -> why the bonus is withheld, or None; the statuses are the service levels'
-    before cures, in declaration order (`declared`). A service level assessed quarterly,
-    pending in a month inside its quarter, neither opens nor closes a gate."""
-    if gate.kind == "no critical missed":
-        critical = [(i, sl.name.text) for i, sl in enumerate(declared) if sl.critical]
+@attrs.frozen
+class Gate:
+    """A bonus's condition: `gate(statuses)` -> why the bonus is withheld, or None; the statuses
+    are the service levels' before cures, in declaration order. `watched`: (position, name) of
+    the service levels it looks at; `on_miss`: it closes when one of them is missed (`no
+    critical missed`), else when one is not met (`... met`; a service level assessed quarterly,
+    pending in a month inside its quarter, neither opens nor closes it)."""
 
-        def no_critical_missed(statuses):
-            missed = [name for i, name in critical if statuses[i] in MISSED]
-            return f"withheld: critical {', '.join(missed)} missed" if missed else None
-        return no_critical_missed
+    watched: tuple[tuple[int, str], ...]
+    on_miss: bool
+
+    def closes(self, status: str) -> bool:
+        return status in MISSED if self.on_miss else status not in MET and status != PENDING
+
+    def __call__(self, statuses: tuple[str, ...]) -> str | None:
+        closing = [name for i, name in self.watched if self.closes(statuses[i])]
+        if not closing:
+            return None
+        return f"withheld: critical {', '.join(closing)} missed" if self.on_miss else \
+            f"withheld: {', '.join(closing)} not met"
+
+
+def _gate(gate: nodes.Gate, declared: tuple[nodes.ServiceLevel, ...]) -> Gate:
+    """The compiled gate over the service levels `declared` (declaration order)."""
+    if gate.kind == "no critical missed":
+        return Gate(tuple((i, sl.name.text) for i, sl in enumerate(declared) if sl.critical), True)
     names = [sl.name.text for sl in declared]
     watched = ([(names.index(n.text), n.text) for n in gate.names] if gate.kind == "named met"
                else list(enumerate(names)))  # all met
-
-    def watched_met(statuses):
-        unmet = [name for i, name in watched if statuses[i] not in MET and statuses[i] != PENDING]
-        return f"withheld: {', '.join(unmet)} not met" if unmet else None
-    return watched_met
+    return Gate(tuple(watched), False)

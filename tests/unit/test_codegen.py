@@ -209,3 +209,19 @@ service level score measured as score
         expected = None if assessed is None else assessed[0].quantize(Decimal("0.01"), ROUND_HALF_UP)
     credits = [line.amount for line in outcome.periods[0].lines if line.kind == "credit"]
     assert credits == ([] if expected is None else [expected])
+
+
+def test_a_fixed_cap_is_rounded_once_when_the_module_is_made():
+    # "USD 500 per point below 80%, at most USD 3000": the cap is written as its rounded value,
+    # 3000.00, not rounded each period. 70%: 10 points x 500 = 5,000.00, capped at 3,000.00.
+    program = compile_source(Source("t.sla", '''contract "T" currency USD, starts 2026-01
+inputs fee money
+  sl percent
+service level soa measured as sl target: at least 80%
+  credit: USD 500 per point below 80%, part points count as whole, at most USD 3000
+'''))
+    source = period_source(program)
+    assert "limit = D_3000_00" in source and "D_3000_00 = Decimal('3000.00')" in source
+    outcome = program.evaluate({"2026-01": {"fee": "1000", "sl": "70"}})
+    assert [(line.kind, str(line.amount)) for line in outcome.lines] == [("credit", "5000.00"),
+                                                                        ("credit cap", "-2000.00")]

@@ -495,3 +495,17 @@ def test_every_occurrence_of_a_right_in_the_json_table_and_totals_csv():
     assert rows[3].endswith("terminate when soa is missed 3 months in a row")
     assert rows[6].endswith("terminate when soa is missed 3 months in a row (occurrence 2)")
     assert "TERMINATION RIGHT  t.sla:" in outcome.to_text() and "(occurrence 2)" in outcome.to_text()
+
+
+def test_a_bonus_condition_sees_a_critical_miss_held_in_a_cure_window():
+    # The critical service level comes first and its miss opens a cure window ("in cure" by the
+    # time the bonus is weighed); the condition sees the statuses before cures: January's bonus
+    # of q (1% of fee = 600.00) is withheld because soa missed, February's (soa met) is paid.
+    body = ("critical service level soa measured as sl target: at least 80%\n  credit: 2% of fee\n"
+            "  cure: within 1 month\n"
+            "service level q measured as sl target: at least 50%\n  bonus: 1% of fee\n"
+            "  bonus only if no critical service level is missed\n")
+    outcome = program(body).evaluate(months(70, 90))
+    assert statuses(outcome) == ["in cure", "cured"]
+    assert [str(p.totals.bonuses) for p in outcome.periods] == ["0.00", "600.00"]
+    assert outcome.periods[0].results[1].note == "bonus withheld: critical soa missed"
