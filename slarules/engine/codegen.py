@@ -47,9 +47,10 @@ import attrs
 
 from ..core.money import CONTEXT
 from .carry import Pending, PendingLine, WindowEntry, held_clauses, opened
+from .compile import KEEPS_OPEN
 from .cure_days import cure_window
 from .forms import AT_RISK_KEY, CompiledAmount, FlatForm, LinearForm, TableForm, allocation_key
-from .frequencies import PENDING, assess_quarters, assessed_later
+from .frequencies import assess_quarters, assessed_later
 from .indexation import INDEX_KEY
 from .judge_code import IDENTIFIER, Emitter, input_key, whole_number
 from .measure import period_lengths
@@ -367,7 +368,8 @@ class _Emitter(Emitter):
                 self.line(d + 1, f"{carry}.year_sum += {value}")
                 self.line(d + 1, f"{carry}.year_count += 1")
             if sl.earn_back.after is not None:
-                self.line(d, f"if {carry}.met_streak >= {whole_number(sl.earn_back.after)} and {carry}.outstanding > 0:")
+                self.line(d, f"if {carry}.met_streak >= {whole_number(sl.earn_back.after)} "
+                             f"and {carry}.outstanding > 0:")
                 self.line(d + 1, f"earned_back += ev.streak_earn_back(SL{i}, {carry}, lines)")
             else:
                 self.line(d, "if contract_year_of(index + 1) != year:  # the contract year ends")
@@ -461,12 +463,14 @@ class _Emitter(Emitter):
             self.line(d + 1, f"if {status} == 'met':")
             self.line(d + 2, "gated = []")
             self.award(d + 2, i, sl.bonus, env, "bonus", "gated")
-            closing = " or ".join(f"statuses[{i}] in MISSED" if sl.gate.on_miss else f"statuses[{i}] not in OPENING"
-                                  for i, _ in sl.gate.watched) or "False"  # what can close it: then why
-            self.object("MISSED" if sl.gate.on_miss else "OPENING", MISSED if sl.gate.on_miss else MET | {PENDING},
+            # What can close it (Gate.closes); only then is it asked why.
+            closing = " or ".join(f"statuses[{i}] in MISSED" if sl.gate.on_miss else f"statuses[{i}] not in KEEPS_OPEN"
+                                  for i, _ in sl.gate.watched) or "False"
+            self.object("MISSED" if sl.gate.on_miss else "KEEPS_OPEN", MISSED if sl.gate.on_miss else KEEPS_OPEN,
                         "the statuses that count as missed" if sl.gate.on_miss
                         else "the statuses that keep a bonus's condition open")
-            self.line(d + 2, f"withheld_by = {prefix}_GATE(statuses) if gated and ({closing}) else None  # before cures")
+            self.line(d + 2, f"withheld_by = {prefix}_GATE(statuses) if gated and ({closing}) else None"
+                             "  # before cures")
             self.line(d + 2, "if withheld_by is None:")
             self.line(d + 3, "lines += gated")
             self.line(d + 2, "else:")
@@ -501,7 +505,7 @@ class _Emitter(Emitter):
                               "the clauses its held lines cite, by name (by the identity of their spans)")
         cure = self.object(f"{prefix}_CURE", sl.cure_text, "its cure clause, as a note quotes it")
         if sl.cure_days is None:
-            self.line(d, f"deadline = index + {whole_number(sl.cure)}  # its credit falls due then, unless a met period cures it")
+            self.line(d, f"deadline = index + {whole_number(sl.cure)}  # its credit falls due then, unless cured")
             self.line(d, "cure_by, until = None, label_of(deadline)")
         else:  # cure_days.py: when a window in days closes
             self.line(d, f"deadline, cure_by, until = cure_window({prefix}, index, calendar, holidays)")

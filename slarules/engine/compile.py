@@ -318,8 +318,8 @@ def compile_terms(ruleset: nodes.Ruleset) -> Terms:
         cured=frozenset(sl.name for sl in levels if sl.cure is not None or sl.cure_days is not None),
         streaked=frozenset(sl.name for sl in levels if sl.earn_back is not None and sl.earn_back.after is not None),
         averaged=frozenset(sl.name for sl in levels if sl.earn_back is not None and sl.earn_back.after is None))
-    return attrs.evolve(program, **in_any_version,
-                        amendments=tuple((first, attrs.evolve(version, **in_any_version)) for first, version in versions))
+    return attrs.evolve(program, **in_any_version, amendments=tuple(
+        (first, attrs.evolve(version, **in_any_version)) for first, version in versions))
 
 
 def _terms(ruleset: nodes.Ruleset, base: Terms | None = None) -> Terms:
@@ -546,6 +546,10 @@ def _earn_back(earn_back: nodes.EarnBack, calendar: Calendar, every: int) -> Ear
     return EarnBackRule(CONTEXT.divide(earn_back.percent, HUNDRED), after, earn_back.span, printer.clause(earn_back))
 
 
+# A `... met` condition stays open for these statuses of the service levels it watches.
+KEEPS_OPEN = MET | frozenset((PENDING,))
+
+
 @attrs.frozen
 class Gate:
     """A bonus's condition: `gate(statuses)` -> why the bonus is withheld, or None; the statuses
@@ -558,7 +562,7 @@ class Gate:
     on_miss: bool
 
     def closes(self, status: str) -> bool:
-        return status in MISSED if self.on_miss else status not in MET and status != PENDING
+        return status in MISSED if self.on_miss else status not in KEEPS_OPEN
 
     def __call__(self, statuses: tuple[str, ...]) -> str | None:
         closing = [name for i, name in self.watched if self.closes(statuses[i])]

@@ -185,7 +185,6 @@ def test_a_year_whose_average_ends_on_the_target_earns_back():
     assert [str(p.totals.earned_back) for p in outcome.periods][-1] == "600.00"
 
 
-
 def test_an_earn_back_keeps_only_the_counters_it_reads_in_some_version():
     # A streak earn-back keeps the credits outstanding, a contract-year one the year's credits
     # and values; the generated code of each has no code for the other's.
@@ -499,8 +498,9 @@ def test_every_occurrence_of_a_right_in_the_json_table_and_totals_csv():
 
 def test_a_bonus_condition_sees_a_critical_miss_held_in_a_cure_window():
     # The critical service level comes first and its miss opens a cure window ("in cure" by the
-    # time the bonus is weighed); the condition sees the statuses before cures: January's bonus
-    # of q (1% of fee = 600.00) is withheld because soa missed, February's (soa met) is paid.
+    # time q's bonus is weighed): a miss held in a cure window is still a miss for the bonus's
+    # condition. January's bonus of q (1% of fee = 600.00) is withheld because soa missed;
+    # February's (soa met, curing January) is paid.
     body = ("critical service level soa measured as sl target: at least 80%\n  credit: 2% of fee\n"
             "  cure: within 1 month\n"
             "service level q measured as sl target: at least 50%\n  bonus: 1% of fee\n"
