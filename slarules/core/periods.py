@@ -110,14 +110,15 @@ class Calendar:
         order, without end: what evaluation expects next (each label as `label` writes it)."""
         months = MONTHS_PER_PERIOD[self.periodicity]
         suffixes = _SUFFIXES[self.periodicity]
-        start = self._start_index
         index += 1
+        since_start = index * months - self._start_index  # months from the contract's start to the period's
         while True:
             year, month = divmod(index * months, 12)
             prefix = "%04d" % year
             for suffix in suffixes[month // months:]:
-                yield index, prefix + suffix, max(index * months - start, 0) // 12 + 1
+                yield index, prefix + suffix, since_start // 12 + 1 if since_start > 0 else 1  # as contract_year_of
                 index += 1
+                since_start += months
 
     def contract_year_of(self, index: int) -> int:
         """The contract year of the period with this index."""

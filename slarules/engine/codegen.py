@@ -258,9 +258,8 @@ class _Emitter(Emitter):
         self.line(d, "lines = []")
         self.line(d, "own_credits = bonuses = zero")
         earning_back = any(sl.earn_back is not None for sl in levels)
-        if levels:
-            self.line(d, "if year != ev.year:")
-            self.line(d + 1, "ev.new_contract_year(year)")
+        self.line(d, "if year != ev.year:  # the service levels' yearly counters, the year's running totals")
+        self.line(d + 1, "ev.new_contract_year(year, label)")
         for position, sl in enumerate(levels):
             self.service_level(d, position, sl)
         if terms.roles.duties or terms.critical_failure is not None or any(t.kind == "many" for t in terms.triggers):
@@ -303,6 +302,7 @@ class _Emitter(Emitter):
             forfeit = self.head("NETTING_LINE", "None", "bonus forfeit", "NETTING", "forfeit_text")
             self.line(d + 1, f"lines.append(({forfeit}, -excess, bonuses, credits, excess))")
             self.line(d + 1, "bonuses = credits")
+        self.year_totals(d)
         self.line(d, "# 7. termination: a right arises in each period its trigger's condition holds")
         self.line(d, "terminations = ()")
         if terms.triggers:
@@ -311,11 +311,41 @@ class _Emitter(Emitter):
                      "terminations, credits, earned_back, bonuses, withheld, "
                      + "".join(result[1:-1] + ", " for result in judged) + "))")
 
+    def year_totals(self, d: int) -> None:
+        """The period's money added to its contract year's running totals (evaluate.RunningYear):
+        only the figures these terms can make other than zero, and the excess (what the vendor
+        is owed on balance) as the netting counts it."""
+        terms = self.terms
+        earning_back = any(sl.earn_back is not None for sl in terms.service_levels)
+        paying_bonuses = any(sl.bonus is not None for sl in terms.service_levels)
+        withholding = terms.critical_failure is not None
+        offset = terms.netting != "paid separately"
+        self.line(d, "# the contract year's running totals")
+        self.line(d, "year_totals = ev.year_totals")
+        self.line(d, "year_totals.last = label")
+        self.line(d, "year_totals.credits += credits")
+        if paying_bonuses:
+            self.line(d, "if bonuses:")
+            self.line(d + 1, f"year_totals.{'bonuses_offset' if offset else 'bonuses_paid'} += bonuses")
+        if earning_back:
+            self.line(d, "if earned_back:")
+            self.line(d + 1, "year_totals.earned_back += earned_back")
+        if withholding:
+            self.line(d, "if withheld:")
+            self.line(d + 1, "year_totals.withheld += withheld")
+        owed_to_vendor = [name for name, made in (("earned_back", earning_back), ("bonuses", offset and paying_bonuses))
+                          if made]
+        if owed_to_vendor:
+            to_vendor, to_client = " + ".join(owed_to_vendor), "credits + withheld" if withholding else "credits"
+            self.line(d, f"if {to_vendor} > {to_client}:  # the vendor is owed on balance")
+            self.line(d + 1, f"year_totals.excess += {to_vendor} - {to_client}")
+
     def judge_all(self, d: int, condition: str, judged: list[str]) -> None:
         """Every service level measured and judged in its own names (value0, status0, ...)."""
         self.line(d, f"judged = {condition}")
         self.line(d, "if judged:")
         self.line(d + 1, "try:")
+        self.shared_volume_tests(d + 2)
         for i, sl in enumerate(self.terms.service_levels):
             if sl.assessment is None:
                 self.line(d + 2, f"# service level {self.sl_name(sl)}: measured, judged against its target")
@@ -329,6 +359,18 @@ class _Emitter(Emitter):
         self.line(d + 2, "judged = False  # ev.unjudged names the service level")
         self.line(d, "if not judged:  # an input not reported, an event, or a division by zero")
         self.line(d + 1, f"{', '.join(judged)}, = ev.unjudged(env, data)")
+
+    def shared_volume_tests(self, d: int) -> None:
+        """A volume condition several service levels are measured under, tested once, as a
+        local (volume0, ...) their judging lines read (Emitter.shared_tests)."""
+        sharing: dict[str, list[str]] = {}
+        for sl in self.terms.service_levels:
+            if sl.assessment is None and sl.judge.measurement.volume is not None:
+                sharing.setdefault(self.volume_test(sl.judge.measurement.volume), []).append(self.sl_name(sl))
+        for test, names in sharing.items():
+            if len(names) > 1:
+                self.shared_tests[test] = f"volume{len(self.shared_tests)}"
+                self.line(d, f"{self.shared_tests[test]} = {test}  # the volume condition of {', '.join(names)}")
 
     def adds_to_inputs(self) -> bool:
         """Whether a period's env holds more than its reported inputs: then it is a copy."""

@@ -45,9 +45,11 @@ import decimal
 from collections import Counter
 from decimal import ROUND_FLOOR, Decimal
 from functools import cached_property
-from itertools import chain, groupby, repeat
-from operator import add, itemgetter, sub
+from itertools import chain, repeat
+from operator import itemgetter
 from types import MethodType
+
+import attrs
 
 from ..core.diagnostics import Diagnostic, SlaError
 from ..core.money import CONTEXT, format_number
@@ -97,10 +99,11 @@ def evaluate(program: Terms, history: History, state: Carry | None = None) -> Ou
             ("give the periods from the one after the state's last period, in order",),
             location=None if first.span else first.location or "data")])
     money: dict[str, list[Decimal]] = {}  # per service level: credits, credits earned back (negative), bonuses
+    years: dict[int, RunningYear] = {}  # per contract year, its totals as the periods are evaluated
     carried = carry.next_invoice  # an invoice the state carries in, billed now (invoicing.py)
     indexer = Indexer(program.indexation, program.calendar, carry.index_values) if program.indexation else None
     late = LateDeliveries.for_run(program, history, carry.deliverables)
-    evaluators = {id(terms): PeriodEvaluator(terms, carry, money, history.events, indexer,
+    evaluators = {id(terms): PeriodEvaluator(terms, carry, money, years, history.events, indexer,
                                              history.holidays, late)
                   for terms in (program, *(version for _, version in program.amendments))}
 
@@ -129,7 +132,7 @@ def evaluate(program: Terms, history: History, state: Carry | None = None) -> Ou
             if program.invoicing is not None:
                 carry.next_invoice = next_invoice_data(periods[-1], program.calendar)
         carry.ledger = (state or carry).ledger.billed(history, periods)
-        outcome = summarize(program, periods, carry, money, carried_invoice(carried))
+        outcome = summarize(program, periods, carry, money, years, carried_invoice(carried))
         return outcome if late is None else late.shown_in(outcome, program.calendar)
 
 
@@ -158,8 +161,9 @@ class PeriodEvaluator:
     value (on the reporting grid, if any), status, note, value as measured (None
     when the contract states no reporting grid)."""
 
-    def __init__(self, program: Terms, carry: Carry, money: dict[str, list[Decimal]], events=(),
-                 indexer=None, holidays=frozenset(), late: LateDeliveries | None = None):
+    def __init__(self, program: Terms, carry: Carry, money: dict[str, list[Decimal]],
+                 years: dict[int, "RunningYear"], events=(), indexer=None, holidays=frozenset(),
+                 late: LateDeliveries | None = None):
         self.program = program
         self.indexer = indexer  # the index values of `amounts indexed to` (indexation.py), or None
         self.late_deliveries = late  # the deliverables' credits, in the period each is delivered
@@ -168,10 +172,12 @@ class PeriodEvaluator:
         self.service_levels = program.service_levels
         self.carries = [carry.service_levels[sl.name] for sl in program.service_levels]
         self.money_of = {sl.name: money.setdefault(sl.name, [ZERO, ZERO, ZERO]) for sl in program.service_levels}
+        self.years = years  # contract year -> its RunningYear, shared with the other versions' evaluators
         # `minutes in the month`: the period's length from the calendar, put in env each period
         self.days_in = program.calendar.days_in if any(sl.reads_period_length for sl in program.service_levels) \
             else None
         self.year = None  # the contract year the carries' counters were last seen in
+        self.year_totals: RunningYear | None = None  # that year's running totals
         self.quantum, self.mode = program.rounding.quantum, program.rounding.decimal_mode
         self.owner = program.roles.accountable  # service level (None: period-wide) -> accountable party
         self.wording = wording_of(program)  # the line items' heads and sentences
@@ -272,13 +278,19 @@ class PeriodEvaluator:
         return [self.status(sl, env, unreported, data, events.get(sl.name)) for sl in self.service_levels]
 
     # ---- 3 and 4. what the status costs or earns: the generated period's calls (codegen.py)
-    def new_contract_year(self, year: int) -> None:
-        """A contract year begins: the counters of each service level restart."""
+    def new_contract_year(self, year: int, label: str) -> None:
+        """The period `label` is in another contract year than the last one these terms
+        evaluated: the counters of each service level restart if it begins one, and the
+        year's running totals are `year_totals`, begun by this period unless another version's
+        periods began them."""
         for carry in self.carries:
             if carry.contract_year != year:
                 carry.contract_year, carry.passes_used = year, 0
                 carry.year_sum, carry.year_count, carry.year_credits = ZERO, 0, ZERO
         self.year = year
+        self.year_totals = self.years.get(year)
+        if self.year_totals is None:
+            self.year_totals = self.years[year] = RunningYear(label, label, *repeat(self.zero, 6))
 
     def free_pass(self, sl, carry, note, year) -> str:
         """A miss within the contract year's free passes: a warning; returns the note."""
@@ -512,23 +524,37 @@ def _due(netting: str, credits: Decimal, earned_back: Decimal, bonuses: Decimal,
     return (net, ZERO) if net > 0 else (ZERO if net else net, -net)
 
 
-def _summed(netting: str, credits: list, earned_back: list, bonuses: list, withheld: list) -> tuple[Decimal, ...]:
-    """The six Totals of periods under one netting, added up without a Python step per
-    period: _due's max(x, 0) is x + max(-x, 0), so the dues add up to the balance plus
-    what the vendor is owed on balance in the periods where it is."""
-    c, e, b, w = sum(credits, ZERO), sum(earned_back, ZERO), sum(bonuses, ZERO), sum(withheld, ZERO)
-    owed = list(map(add, credits, withheld)) if w else credits
-    if netting == "paid separately":
-        to_vendor = sum(filter(ZERO.__lt__, map(sub, earned_back, owed)), ZERO)
-        return c, e, b, w, c + w - e + to_vendor, b + to_vendor
-    to_vendor = sum(filter(ZERO.__lt__, map(sub, map(add, earned_back, bonuses), owed)), ZERO)
-    return c, e, b, w, c + w - e - b + to_vendor, to_vendor
+@attrs.define
+class RunningYear:
+    """A contract year's totals while its periods are evaluated: the generated period adds
+    each period's money to them (codegen.py), summarize makes them the year's Totals. The
+    bonuses are kept apart by the netting of the terms in force (an amendment may change it
+    mid-year), and `excess` adds up what the vendor was owed on balance in the periods where
+    it was: max(earned_back - credits - withheld, 0) where bonuses are paid separately, with
+    the bonuses added to earned_back where they are offset (see Totals)."""
+
+    first: str  # the year's first period evaluated, and its last
+    last: str
+    credits: Decimal
+    earned_back: Decimal
+    bonuses_paid: Decimal  # under `bonuses are paid separately`
+    bonuses_offset: Decimal  # under a netting that offsets them against the credits
+    withheld: Decimal
+    excess: Decimal
+
+    def totals(self) -> Totals:
+        """The year's Totals: the dues of _due added up over its periods, as its max(x, 0) is
+        x + max(-x, 0), so each is a balance plus the excess."""
+        owed = self.credits + self.withheld - self.earned_back
+        return Totals(self.credits, self.earned_back, self.bonuses_paid + self.bonuses_offset, self.withheld,
+                      owed - self.bonuses_offset + self.excess, self.bonuses_paid + self.excess)
 
 
-def summarize(program: Terms, periods: tuple[PeriodOutcome, ...], carry: Carry,
-              money: dict[str, list[Decimal]], carried: Invoice | None = None) -> Outcome:
+def summarize(program: Terms, periods: tuple[PeriodOutcome, ...], carry: Carry, money: dict[str, list[Decimal]],
+              years: dict[int, RunningYear], carried: Invoice | None = None) -> Outcome:
     """The Outcome: the periods, and the history totals per service level and per contract
-    year, added up from the periods' records by map, sum and Counter."""
+    year, which the periods added up as they were evaluated; the periods missed and met, from
+    the periods' records by Counter."""
     by_sl = []
     # How many periods had each combination of the service levels' statuses, in one pass.
     combinations = Counter(map(itemgetter(slice(RECORD_RESULTS + 1, None, RESULT_FIELDS)), periods))
@@ -542,17 +568,8 @@ def summarize(program: Terms, periods: tuple[PeriodOutcome, ...], carry: Carry,
     for position, sl in enumerate(program.service_levels):
         credits, earned_back, bonuses = money[sl.name]
         by_sl.append(ServiceLevelTotals(sl.name, credits, -earned_back, bonuses, missed[position], met[position]))
-    years: dict[int, list] = {}  # contract year -> [first period, last period, totals]
-    for year, group in groupby(periods, itemgetter(1)):
-        group = list(group)
-        totals = years[year][2] if year in years else ZERO_TOTALS
-        for evaluator, terms in groupby(group, itemgetter(3)):  # the netting in force
-            records = list(terms)
-            credits, earned_back, bonuses, withheld = (list(map(itemgetter(i), records)) for i in (6, 7, 8, 9))
-            totals += Totals(*_summed(evaluator.program.netting, credits, earned_back, bonuses, withheld))
-        years[year] = [years[year][0] if year in years else group[0].period, group[-1].period, totals]
-    by_year = tuple(YearTotals(year, first, last, year_totals)
-                    for year, (first, last, year_totals) in sorted(years.items()))
+    by_year = tuple(YearTotals(year, running.first, running.last, running.totals())
+                    for year, running in sorted(years.items()))
     # Sums of cents are exact, so adding up the years gives the sum of the periods.
     totals = sum((y.totals for y in by_year), ZERO_TOTALS)
     return Outcome(

@@ -102,6 +102,7 @@ class Emitter:
         self.numbers: dict[str, str] = {}  # name -> canonical string
         self.objects: list[tuple[str, str]] = []  # (name, what it is), for the module's header
         self.code: list[str] = []
+        self.shared_tests: dict[str, str] = {}  # a volume condition's expression -> the local holding it
 
     # ---- globals and lines
     def number(self, value: Decimal) -> str:
@@ -192,9 +193,11 @@ class Emitter:
         self.target(d, prefix, measurement, value, status, note, test)
 
     def volume_test(self, volume: tuple) -> str:
-        """A volume condition (input, comparison node, note), as an expression."""
+        """A volume condition (input, comparison node, note), as an expression, or the local
+        holding it when several service levels share it (see shared_tests)."""
         comparison = volume[1]
-        return f"env[{input_key(volume[0])}] {_OPERATOR[comparison.op]} {self.number(comparison.quantity.value)}"
+        test = f"env[{input_key(volume[0])}] {_OPERATOR[comparison.op]} {self.number(comparison.quantity.value)}"
+        return self.shared_tests.get(test, test)
 
     def volume_note(self, prefix: str, volume: tuple) -> str:
         return self.object(f"{prefix}VOLUME_NOTE", volume[2], "the volume condition, as a note")
