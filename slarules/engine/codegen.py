@@ -326,17 +326,16 @@ class _Emitter(Emitter):
         self.line(d, "year_totals.credits += credits")
         if paying_bonuses:
             self.line(d, "if bonuses:")
-            self.line(d + 1, f"year_totals.{'bonuses_offset' if offset else 'bonuses_paid'} += bonuses")
+            self.line(d + 1, "year_totals.bonuses += bonuses")
         if earning_back:
             self.line(d, "if earned_back:")
             self.line(d + 1, "year_totals.earned_back += earned_back")
         if withholding:
             self.line(d, "if withheld:")
             self.line(d + 1, "year_totals.withheld += withheld")
-        owed_to_vendor = [name for name, made in (("earned_back", earning_back), ("bonuses", offset and paying_bonuses))
-                          if made]
-        if owed_to_vendor:
-            to_vendor, to_client = " + ".join(owed_to_vendor), "credits + withheld" if withholding else "credits"
+        to_vendor = " + ".join((["earned_back"] if earning_back else []) + (["bonuses"] if offset and paying_bonuses else []))
+        if to_vendor:  # what can make the vendor owed on balance
+            to_client = "credits + withheld" if withholding else "credits"
             self.line(d, f"if {to_vendor} > {to_client}:  # the vendor is owed on balance")
             self.line(d + 1, f"year_totals.excess += {to_vendor} - {to_client}")
 

@@ -45,7 +45,7 @@ import decimal
 from collections import Counter
 from decimal import ROUND_FLOOR, Decimal
 from functools import cached_property
-from itertools import chain, repeat
+from itertools import repeat
 from operator import itemgetter
 from types import MethodType
 
@@ -115,15 +115,18 @@ def evaluate(program: Terms, history: History, state: Carry | None = None) -> Ou
     with decimal.localcontext(CONTEXT), no_full_collections():
         evaluated = []
         calendar = program.calendar
-        upcoming = repeat((None, None, None))  # (index, label, contract year) of the period expected next
+        data = first
         try:
-            for data in chain((first,), arriving) if first is not None else ():
-                index, label, year = next(upcoming)
-                if data.label != label:  # the first period (or not the next one): placed by its label
-                    index = calendar.index(data.label)
-                    year = calendar.contract_year_of(index)
-                    upcoming = calendar.following(index)
-                evaluated.append(evaluator(data, index, year))
+            while data is not None:  # the first period, or one not the next: placed by its label
+                index = calendar.index(data.label)
+                evaluated.append(evaluator(data, index, calendar.contract_year_of(index)))
+                # then each period the calendar expects next, (index, label, contract year)
+                for data, (index, label, year) in zip(arriving, calendar.following(index)):
+                    if data.label != label:
+                        break
+                    evaluated.append(evaluator(data, index, year))
+                else:
+                    data = None
         except (decimal.InvalidOperation, decimal.Overflow):
             raise _beyond_exact_range(data) from None
         periods = tuple(evaluated)
@@ -290,7 +293,7 @@ class PeriodEvaluator:
         self.year = year
         self.year_totals = self.years.get(year)
         if self.year_totals is None:
-            self.year_totals = self.years[year] = RunningYear(label, label, *repeat(self.zero, 6))
+            self.year_totals = self.years[year] = RunningYear(label, label, *repeat(self.zero, 5))
 
     def free_pass(self, sl, carry, note, year) -> str:
         """A miss within the contract year's free passes: a warning; returns the note."""
@@ -527,27 +530,29 @@ def _due(netting: str, credits: Decimal, earned_back: Decimal, bonuses: Decimal,
 @attrs.define
 class RunningYear:
     """A contract year's totals while its periods are evaluated: the generated period adds
-    each period's money to them (codegen.py), summarize makes them the year's Totals. The
-    bonuses are kept apart by the netting of the terms in force (an amendment may change it
-    mid-year), and `excess` adds up what the vendor was owed on balance in the periods where
-    it was: max(earned_back - credits - withheld, 0) where bonuses are paid separately, with
-    the bonuses added to earned_back where they are offset (see Totals)."""
+    each period's money to them (codegen.py), summarize makes them the year's Totals.
+    `excess` adds up what the vendor was owed on balance in the periods where it was (see
+    _due): max(earned_back - credits - withheld, 0) where bonuses are paid separately, with
+    the bonuses added to earned_back where they offset the credits."""
 
     first: str  # the year's first period evaluated, and its last
     last: str
     credits: Decimal
     earned_back: Decimal
-    bonuses_paid: Decimal  # under `bonuses are paid separately`
-    bonuses_offset: Decimal  # under a netting that offsets them against the credits
+    bonuses: Decimal
     withheld: Decimal
     excess: Decimal
 
-    def totals(self) -> Totals:
-        """The year's Totals: the dues of _due added up over its periods, as its max(x, 0) is
-        x + max(-x, 0), so each is a balance plus the excess."""
+    def totals(self, netting: str) -> Totals:
+        """The year's Totals under the contract's netting (amendments do not change it): the
+        dues of _due added up over its periods, each a balance plus the excess, as max(x, 0)
+        is x + max(-x, 0)."""
         owed = self.credits + self.withheld - self.earned_back
-        return Totals(self.credits, self.earned_back, self.bonuses_paid + self.bonuses_offset, self.withheld,
-                      owed - self.bonuses_offset + self.excess, self.bonuses_paid + self.excess)
+        if netting == "paid separately":
+            due = owed + self.excess, self.bonuses + self.excess
+        else:
+            due = owed - self.bonuses + self.excess, self.excess
+        return Totals(self.credits, self.earned_back, self.bonuses, self.withheld, *due)
 
 
 def summarize(program: Terms, periods: tuple[PeriodOutcome, ...], carry: Carry, money: dict[str, list[Decimal]],
@@ -568,7 +573,7 @@ def summarize(program: Terms, periods: tuple[PeriodOutcome, ...], carry: Carry, 
     for position, sl in enumerate(program.service_levels):
         credits, earned_back, bonuses = money[sl.name]
         by_sl.append(ServiceLevelTotals(sl.name, credits, -earned_back, bonuses, missed[position], met[position]))
-    by_year = tuple(YearTotals(year, running.first, running.last, running.totals())
+    by_year = tuple(YearTotals(year, running.first, running.last, running.totals(program.netting))
                     for year, running in sorted(years.items()))
     # Sums of cents are exact, so adding up the years gives the sum of the periods.
     totals = sum((y.totals for y in by_year), ZERO_TOTALS)
