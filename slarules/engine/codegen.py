@@ -11,12 +11,13 @@ auditor reads them. The period module is the evaluator's step 1 to 7
 (see evaluate.py) written out for this ruleset: a construct the ruleset does
 not use has no code at all; every service level is measured and judged at the
 head of the period (the lines of its judge, in its own names: value0,
-status0, ...), then each is its own block in declaration order; table rows,
+status0, ...; a volume condition several share is tested once), then each is its own block in declaration order; table rows,
 flat amounts, per-unit credits beyond a fixed threshold, a miss opening a cure
 window, earn-back's counters and the runs and windows of misses of termination
 triggers are written out; the rarer constructs (a cure window cured or closing,
 quarters, late reports, critical failures, window caps, earn-back returns, the
-other termination tests) are calls into the evaluator's own methods. A line
+other termination tests) are calls into the evaluator's own methods; a period
+ends by adding its money to its contract year's running totals. A line
 item it writes is (its head, amount, what its sentence reads): the module makes
 the head of each row, amount and cap the code can write a line for once, when
 it is compiled (`SL0_CREDIT_ROW0_LINE = WORDING.line_head(...)`: the clause,

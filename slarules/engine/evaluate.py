@@ -35,8 +35,9 @@ measurement, volume condition and target one generated judge), calling this
 module's PeriodEvaluator for the rare ones; a period keeps a flat record, from which
 its KpiResults, Lines and Totals are built each time they are read, as a
 sentence is, from what the record keeps (a held credit's sentence travels
-with the state as text); the history totals are added up from the records by
-map, sum and Counter (summarize); and CPython's full collections, which rescan
+with the state as text); each period adds its money to its contract year's
+running totals (RunningYear) as it ends, and summarize counts the periods
+missed and met from the records by Counter; and CPython's full collections, which rescan
 everything alive, are held off while the records pile up (outcome.no_full_collections).
 """
 from __future__ import annotations
@@ -575,8 +576,9 @@ def summarize(program: Terms, periods: tuple[PeriodOutcome, ...], carry: Carry, 
         by_sl.append(ServiceLevelTotals(sl.name, credits, -earned_back, bonuses, missed[position], met[position]))
     by_year = tuple(YearTotals(year, running.first, running.last, running.totals(program.netting))
                     for year, running in sorted(years.items()))
-    # Sums of cents are exact, so adding up the years gives the sum of the periods.
-    totals = sum((y.totals for y in by_year), ZERO_TOTALS)
+    # Sums of cents are exact, so adding up the years gives the sum of the periods: each
+    # figure is the sum of its zero and every year's.
+    totals = Totals(*map(sum, zip(ZERO_TOTALS, *(y.totals for y in by_year))))
     return Outcome(
         contract=program.title,
         currency=program.currency,

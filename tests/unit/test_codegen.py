@@ -225,3 +225,33 @@ service level soa measured as sl target: at least 80%
     outcome = program.evaluate({"2026-01": {"fee": "1000", "sl": "70"}})
     assert [(line.kind, str(line.amount)) for line in outcome.lines] == [("credit", "5000.00"),
                                                                         ("credit cap", "-2000.00")]
+
+
+def test_a_volume_condition_several_service_levels_share_is_tested_once():
+    # Acme's speed of answer, abandonment and first contact resolution are each "measured only
+    # when calls_offered is at least 500": one test, volume0, read by the three judgings.
+    program = load(ROOT / "rulesets" / "acme_contact_center.sla")
+    source = period_source(program)
+    assert source.count("env['calls_offered'] >= D_500") == 1
+    assert "volume0 = env['calls_offered'] >= D_500  # the volume condition of speed_of_answer, abandonment, " \
+           "first_contact_resolution" in source
+    assert source.count("if volume0:") == 3
+    # 400 calls: none of the three is measured, each with its own note; quality still is.
+    outcome = program.evaluate({"2026-01": {"monthly_fee": "60000", "calls_offered": "400", "answered_in_20s": "380",
+                                            "abandoned": "4", "resolved_first_call": "300", "quality_score": "92"}})
+    assert [(r.status, r.note) for r in outcome.periods[0].results] == [
+        ("not measured", "measured only when calls_offered is at least 500")] * 3 + [("met", None)]
+
+
+def test_a_period_adds_to_its_contract_years_totals_only_the_figures_its_terms_make():
+    # No bonus, no earn-back, no critical failure, bonuses paid separately: only the credits
+    # are added up (and the year's last period noted); nothing can leave the vendor owed.
+    program = compile_source(Source("t.sla", '''contract "T" currency USD, starts 2026-01
+inputs fee money
+  sl percent
+service level soa measured as sl target: at least 80%
+  credit: 2% of fee
+'''))
+    source = period_source(program)
+    totals = [line.strip() for line in source.splitlines() if "year_totals." in line]
+    assert totals == ["year_totals.last = label", "year_totals.credits += credits"]

@@ -217,6 +217,30 @@ def test_only_offset_forfeits_the_bonus_beyond_the_credits():
     assert outcome.periods[0].totals.net == Decimal("0.00")
 
 
+def test_each_contract_years_totals_add_up_its_periods_across_an_amendment():
+    # Bonuses offset credits. 2026-12 (contract year 1): soa 92% -> 2% of 60,000.00 = 1,200.00,
+    # quality 96% -> 100.00; 1,300.00 over the limit of 1.5% = 900.00: bonuses 900.00, no credits,
+    # so the vendor is owed 900.00 on balance.
+    # 2027-01 (year 2): soa 79%, a critical miss -> credit 2% = 1,200.00; quality's bonus withheld.
+    # 2027-02 (year 2, amended: bonuses at most 0.5% = 300.00): soa 86% -> bonus 1% = 600.00,
+    # limited to 300.00; quality 85% -> credit 1% = 600.00; net 300.00 due to the client.
+    # Year 2: credits 1,800.00, bonuses 300.00, due to the client 1,200.00 + 300.00 = 1,500.00.
+    body = BONUS.format(netting="bonuses offset credits") + """
+amendment effective 2027-02
+  bonuses at most 0.5% of fee each month
+"""
+    outcome = run(body, {"2026-12": {"fee": "60000", "sl": "92", "q": "96"},
+                         "2027-01": {"fee": "60000", "sl": "79", "q": "96"},
+                         "2027-02": {"fee": "60000", "sl": "86", "q": "85"}})
+    years = [(y.contract_year, y.first_period, y.last_period, str(y.totals.credits), str(y.totals.bonuses),
+              str(y.totals.due_to_client), str(y.totals.due_to_vendor)) for y in outcome.by_contract_year]
+    assert years == [(1, "2026-12", "2026-12", "0.00", "900.00", "0.00", "900.00"),
+                     (2, "2027-01", "2027-02", "1800.00", "300.00", "1500.00", "0.00")]
+    totals = outcome.totals
+    assert (str(totals.credits), str(totals.bonuses), str(totals.due_to_client), str(totals.due_to_vendor)) == (
+        "1800.00", "1200.00", "1500.00", "900.00")
+
+
 def test_volume_condition_makes_a_period_not_measured():
     body = """inputs fee money
   calls count
