@@ -11,10 +11,11 @@ auditor reads them. The period module is the evaluator's step 1 to 7
 (see evaluate.py) written out for this ruleset: a construct the ruleset does
 not use has no code at all; every service level is measured and judged at the
 head of the period (the lines of its judge, in its own names: value0,
-status0, ...; a volume condition several share is tested once), then each is its own block in declaration order; table rows,
-flat amounts, per-unit credits beyond a fixed threshold, a miss opening a cure
-window, earn-back's counters and the runs and windows of misses of termination
-triggers are written out; the rarer constructs (a cure window cured or closing,
+status0, ...; a volume condition several share is tested once), then each is
+its own block in declaration order; table rows, flat amounts, per-unit
+credits beyond a fixed threshold, a miss opening a cure window, earn-back's
+counters and the runs and windows of misses of termination triggers are
+written out; the rarer constructs (a cure window cured or closing,
 quarters, late reports, critical failures, window caps, earn-back returns, the
 other termination tests) are calls into the evaluator's own methods; a period
 ends by adding its money to its contract year's running totals. A line
@@ -334,7 +335,8 @@ class _Emitter(Emitter):
         if withholding:
             self.line(d, "if withheld:")
             self.line(d + 1, "year_totals.withheld += withheld")
-        to_vendor = " + ".join((["earned_back"] if earning_back else []) + (["bonuses"] if offset and paying_bonuses else []))
+        to_vendor = " + ".join((["earned_back"] if earning_back else [])
+                               + (["bonuses"] if offset and paying_bonuses else []))
         if to_vendor:  # what can make the vendor owed on balance
             to_client = "credits + withheld" if withholding else "credits"
             self.line(d, f"if {to_vendor} > {to_client}:  # the vendor is owed on balance")
