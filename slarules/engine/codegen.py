@@ -338,9 +338,9 @@ class _Emitter(Emitter):
         to_vendor = " + ".join((["earned_back"] if earning_back else [])
                                + (["bonuses"] if offset and paying_bonuses else []))
         if to_vendor:  # what can make the vendor owed on balance
-            to_client = "credits + withheld" if withholding else "credits"
-            self.line(d, f"if {to_vendor} > {to_client}:  # the vendor is owed on balance")
-            self.line(d + 1, f"year_totals.excess += {to_vendor} - {to_client}")
+            to_client = ["credits", "withheld"] if withholding else ["credits"]
+            self.line(d, f"if {to_vendor} > {' + '.join(to_client)}:  # the vendor is owed on balance")
+            self.line(d + 1, f"year_totals.excess += {to_vendor} - {' - '.join(to_client)}")
 
     def judge_all(self, d: int, condition: str, judged: list[str]) -> None:
         """Every service level measured and judged in its own names (value0, status0, ...)."""

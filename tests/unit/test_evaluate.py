@@ -241,6 +241,26 @@ amendment effective 2027-02
         "1800.00", "1200.00", "1500.00", "900.00")
 
 
+def test_withheld_charges_count_with_the_credits_in_a_years_dues():
+    # Bonuses offset credits; quality below 80% is a critical failure: 1% of 60,000.00 = 600.00
+    # withheld. 2026-01: soa 95% -> bonus USD 1,000.00; quality 70%, no credit clause. Net =
+    # credits 0.00 + withheld 600.00 - bonuses 1,000.00 = -400.00: 400.00 due to the vendor, none
+    # to the client, in the period, its contract year and the history.
+    outcome = run("""inputs fee money
+  sl percent
+  q percent
+critical failure when quality is below 80%:
+  withhold 1% of fee
+bonuses offset credits
+service level soa measured as sl target: at least 80%
+  bonus: at least 90%: USD 1000
+service level quality measured as q target: at least 90%
+""", {"2026-01": {"fee": "60000", "sl": "95", "q": "70"}})
+    for totals in (outcome.periods[0].totals, outcome.by_contract_year[0].totals, outcome.totals):
+        assert (totals.withheld, totals.bonuses, totals.due_to_client, totals.due_to_vendor) == (
+            Decimal("600.00"), Decimal("1000.00"), 0, Decimal("400.00"))
+
+
 def test_volume_condition_makes_a_period_not_measured():
     body = """inputs fee money
   calls count
