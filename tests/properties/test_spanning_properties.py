@@ -123,6 +123,14 @@ def specs(draw):
         else:
             triggers.append(f"terminate when {draw(st.integers(1, n))} or more service levels are missed "
                             "in one month\n")
+    if draw(st.integers(0, 3)) == 0:  # a critical failure: a share of the fee withheld, with the bonuses netted
+        sl = draw(st.sampled_from(sls))
+        floor = f"{sl['name']} is {'below' if sl['higher'] else 'above'} " \
+                f"{sl['target'] - 10 if sl['higher'] else sl['target'] + 10}%"
+        condition = draw(st.sampled_from([floor, f"{draw(st.integers(1, n))} or more service levels are missed "
+                                                 "in one month"]))
+        accrue = "  credits of that month do not accrue\n" if draw(st.booleans()) else ""
+        sections.append(f"critical failure when {condition}:\n{accrue}  withhold {draw(st.integers(1, 20))}% of fee\n")
     netting = draw(st.sampled_from([None, "paid separately", "offset", "only offset"]))
     if netting is not None:  # combined with earn-back and bonuses drawn above
         sections.append({"paid separately": "bonuses are paid separately\n", "offset": "bonuses offset credits\n",
