@@ -5,8 +5,9 @@ Subjects: rulesets generated as TEXT from random choices (one to three service
 levels measured directly from percent inputs, random targets in all four
 forms, a flat or most-severe-row credit as a % of the money input `fee`, and
 at random a bonus, `cure`, `free passes`, both forms of `earn back`, `at risk`,
-rolling and contract-year window caps, every kind of termination trigger and
-both streak policies), compiled with compile_source (so `check` found no
+rolling and contract-year window caps, every kind of termination trigger, a
+critical failure withholding a share of the fee, every netting and both streak
+policies), compiled with compile_source (so `check` found no
 error); and every rulesets/*.sla, with histories generated from its inputs and
 units (counts consistent: a numerator never above its denominator).
 
