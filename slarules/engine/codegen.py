@@ -304,7 +304,7 @@ class _Emitter(Emitter):
             forfeit = self.head("NETTING_LINE", "None", "bonus forfeit", "NETTING", "forfeit_text")
             self.line(d + 1, f"lines.append(({forfeit}, -excess, bonuses, credits, excess))")
             self.line(d + 1, "bonuses = credits")
-        self.year_totals(d)
+        self.year_totals(d, earning_back)
         self.line(d, "# 7. termination: a right arises in each period its trigger's condition holds")
         self.line(d, "terminations = ()")
         if terms.triggers:
@@ -313,12 +313,12 @@ class _Emitter(Emitter):
                      "terminations, credits, earned_back, bonuses, withheld, "
                      + "".join(result[1:-1] + ", " for result in judged) + "))")
 
-    def year_totals(self, d: int) -> None:
+    def year_totals(self, d: int, earning_back: bool) -> None:
         """The period's money added to its contract year's running totals (evaluate.RunningYear):
-        only the figures these terms can make other than zero, and the excess (what the vendor
-        is owed on balance) as the netting counts it."""
+        only the figures these terms can make other than zero (`earning_back`: a service level
+        has an earn-back), and the excess (what the vendor is owed on balance) as the netting
+        counts it."""
         terms = self.terms
-        earning_back = any(sl.earn_back is not None for sl in terms.service_levels)
         paying_bonuses = any(sl.bonus is not None for sl in terms.service_levels)
         withholding = terms.critical_failure is not None
         offset = terms.netting != "paid separately"

@@ -105,13 +105,18 @@ def test_a_ruleset_written_to_break_out_of_the_generated_code_stays_data():
                        ("eval", "credit"): Decimal("123456789012345.12")}
 
 
-def test_a_number_is_written_from_its_canonical_string_and_nothing_else():
-    program = compile_source(Source("t.sla", '''contract "T" currency USD, starts 2026-01
+def soa_contract(target: str, credit: str):
+    """A contract of one service level, soa, the percent input sl held to `at least target`, with `credit`."""
+    return compile_source(Source("t.sla", f'''contract "T" currency USD, starts 2026-01
 inputs fee money
   sl percent
-service level soa measured as sl target: at least 80.50%
-  credit: 0.00000000000000000000000001% of fee
+service level soa measured as sl target: at least {target}
+  credit: {credit}
 '''))
+
+
+def test_a_number_is_written_from_its_canonical_string_and_nothing_else():
+    program = soa_contract("80.50%", "0.00000000000000000000000001% of fee")
     source = period_source(program)
     judge = program.service_levels[0].judge.source
     assert "D_80_50 = Decimal('80.50')" in judge
@@ -214,12 +219,7 @@ service level score measured as score
 def test_a_fixed_cap_is_rounded_once_when_the_module_is_made():
     # "USD 500 per point below 80%, at most USD 3000": the cap is written as its rounded value,
     # 3000.00, not rounded each period. 70%: 10 points x 500 = 5,000.00, capped at 3,000.00.
-    program = compile_source(Source("t.sla", '''contract "T" currency USD, starts 2026-01
-inputs fee money
-  sl percent
-service level soa measured as sl target: at least 80%
-  credit: USD 500 per point below 80%, part points count as whole, at most USD 3000
-'''))
+    program = soa_contract("80%", "USD 500 per point below 80%, part points count as whole, at most USD 3000")
     source = period_source(program)
     assert "limit = D_3000_00" in source and "D_3000_00 = Decimal('3000.00')" in source
     outcome = program.evaluate({"2026-01": {"fee": "1000", "sl": "70"}})
@@ -246,12 +246,7 @@ def test_a_volume_condition_several_service_levels_share_is_tested_once():
 def test_a_period_adds_to_its_contract_years_totals_only_the_figures_its_terms_make():
     # No bonus, no earn-back, no critical failure, bonuses paid separately: only the credits
     # are added up (and the year's last period noted); nothing can leave the vendor owed.
-    program = compile_source(Source("t.sla", '''contract "T" currency USD, starts 2026-01
-inputs fee money
-  sl percent
-service level soa measured as sl target: at least 80%
-  credit: 2% of fee
-'''))
+    program = soa_contract("80%", "2% of fee")
     source = period_source(program)
     totals = [line.strip() for line in source.splitlines() if "year_totals." in line]
     assert totals == ["year_totals.last = label", "year_totals.credits += credits"]
