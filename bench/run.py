@@ -13,7 +13,11 @@ best time of each; checks both give the same credits, credits earned back and
 bonuses in every period (exit 1 naming the first period that differs); prints
 how often each service level was met, missed and not measured and how many
 line items each clause produced (so the data is seen to reach every clause and
-cap), then periods per second for each side; and ends with `ratio R`, slarules
+cap), then periods per second for each side; then the time of the same contract
+written out by hand keeping what an evaluation keeps (bench/written_out.py, timed in
+turn with the others): its ratio to the hand-written function is what keeping the
+outcome costs a function that does nothing else, and the evaluation's over it what
+being an evaluator of any ruleset costs; and ends with `ratio R`, slarules
 time / hand-written time, then, with NumPy installed, the money-only lines of
 bench/vectorised.py (ending in `ratio-vectorised R`). An Outcome builds a period's results, line items and
 totals each time they are read: the lines before the ratio give the time of
@@ -319,8 +323,10 @@ def main() -> int:
     history = generate(args.periods)
     months = history.periods
 
-    engine_time = hand_time = reading_time = sentences_time = float("inf")
-    for _ in range(args.repeat):  # alternate the two sides, so a noisy spell hits both
+    import written_out  # bench/written_out.py: the same contract written out, keeping what an evaluation keeps
+
+    engine_time = hand_time = reading_time = sentences_time = written_time = float("inf")
+    for _ in range(args.repeat):  # alternate the sides, so a noisy spell hits all
         outcome = None  # the previous run's objects would otherwise weigh on this run's collector
         seconds, outcome = timed(lambda: program.evaluate(history))
         engine_time = min(engine_time, seconds)
@@ -329,6 +335,7 @@ def main() -> int:
         by_hand = None
         seconds, by_hand = timed(lambda: hand_written([period.values for period in months]))
         hand_time = min(hand_time, seconds)
+        written_time = min(written_time, timed(lambda: written_out.written_out(months))[0])
 
     engine = [(p.totals.credits, p.totals.earned_back, p.totals.bonuses) for p in outcome.periods]
     for number, (period, ours, theirs) in enumerate(zip(months, engine, by_hand), start=1):
@@ -357,6 +364,9 @@ def main() -> int:
           f"(ratio with it {(engine_time + reading_time) / hand_time:.2f})")
     print(f"reading them and building every line's sentence afterwards: {sentences_time:.3f} s "
           f"(ratio with it {(engine_time + sentences_time) / hand_time:.2f})")
+    print(f"the same contract written out by hand, keeping what an evaluation keeps (bench/written_out.py): "
+          f"{written_time:.3f} s, {written_time / hand_time:.2f} times the hand-written function; "
+          f"evaluation over written out {engine_time / written_time:.2f}")
     print(f"ratio {engine_time / hand_time:.2f}")
     try:
         import vectorised  # bench/vectorised.py: needs NumPy (the `fast` extra)
